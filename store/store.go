@@ -1,0 +1,399 @@
+// Package store keeps Masthead's data in SQLite or PostgreSQL. Each query is
+// written once in portable SQL; what differs between the engines
+// (placeholders, error codes, connection pools, locking during migration)
+// sits in the dialect value chosen at Open.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"masthead"
+	"masthead/markdown"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Options configures a DB. Zero values mean defaults.
+type Options struct {
+	Renderer *markdown.Renderer
+	Clock    masthead.Clock
+	Logger   *slog.Logger
+	// ReadConns bounds the SQLite reader pool (default 2×GOMAXPROCS, at
+	// least 4) and the PostgreSQL pool (default 20).
+	ReadConns int
+}
+
+// DB is an open Masthead database. It implements masthead.ArticleService,
+// masthead.MemberService and masthead.TaxonomyService.
+type DB struct {
+	// wdb takes every write. On SQLite it holds exactly one connection,
+	// so writers queue in Go instead of failing with SQLITE_BUSY; rdb is
+	// a pool of read-only connections that WAL lets run beside it. On
+	// PostgreSQL both are the same pool.
+	wdb, rdb *sql.DB
+	d        *dialect
+	render   *markdown.Renderer
+	clock    masthead.Clock
+	log      *slog.Logger
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.d.name }
+
+// SQL returns the pool that takes writes, for tools that need raw access
+// (backups, tests).
+func (db *DB) SQL() *sql.DB { return db.wdb }
+
+// Open connects to dsn, "sqlite:PATH" or a postgres:// URL, and applies
+// any migration the database lacks.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.Renderer == nil {
+		opt.Renderer = markdown.New()
+	}
+	if opt.Clock == nil {
+		opt.Clock = masthead.SystemClock{}
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		err = db.openSQLite(strings.TrimPrefix(dsn, "sqlite:"), opt)
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		err = db.openPostgres(dsn, opt)
+	default:
+		return nil, fmt.Errorf("store: database %q: want sqlite:PATH or a postgres:// URL", dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openSQLite opens the file with the pragmas Masthead relies on:
+//   - journal_mode=WAL: readers never block the writer nor each other;
+//   - synchronous=NORMAL: with WAL, a commit survives a process crash and
+//     only the last transactions can be lost on power failure;
+//   - busy_timeout: another process (an import beside a running server)
+//     waits for the lock instead of failing at once;
+//   - foreign_keys: off by default in SQLite;
+//   - _txlock=immediate on the writer: a transaction takes the write lock
+//     at BEGIN, so two processes never deadlock upgrading read locks.
+func (db *DB) openSQLite(path string, opt Options) error {
+	if path == "" {
+		return errors.New("store: sqlite: empty path")
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+	u := "file:" + (&url.URL{Path: path}).EscapedPath()
+	w, err := sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// Create the file and switch it to WAL before readers open it
+	// read-only.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", u+"?mode=ro&"+pragmas)
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	n := opt.ReadConns
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	db.wdb, db.rdb, db.d = w, r, sqliteDialect
+	return nil
+}
+
+func (db *DB) openPostgres(dsn string, opt Options) error {
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("store: open postgres: %w", err)
+	}
+	n := opt.ReadConns
+	if n <= 0 {
+		n = 20
+	}
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	db.wdb, db.rdb, db.d = p, p, postgresDialect
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.wdb.Close()
+	if db.rdb != db.wdb {
+		err = errors.Join(err, db.rdb.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.rdb.PingContext(ctx) }
+
+// dialect is what differs between the engines.
+type dialect struct {
+	name string
+	// numbered placeholders ($1) instead of ?
+	numbered bool
+	// lock serialises migrations between processes starting at once.
+	lock, unlock string
+}
+
+var (
+	sqliteDialect   = &dialect{name: "sqlite"}
+	postgresDialect = &dialect{
+		name:     "postgres",
+		numbered: true,
+		// An arbitrary constant key shared by every Masthead instance.
+		lock:   "SELECT pg_advisory_lock(7714301)",
+		unlock: "SELECT pg_advisory_unlock(7714301)",
+	}
+)
+
+// q rewrites a query written with ? placeholders for the engine. Queries
+// never hold a literal question mark.
+func (d *dialect) q(query string) string {
+	if !d.numbered {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// translate maps driver errors to domain errors, once per engine:
+// a unique violation is a conflict, no rows is not found.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &masthead.Error{Code: masthead.ENOTFOUND, Message: "not found"}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return errors.Join(&masthead.Error{Code: masthead.ECONFLICT, Message: "already exists"}, err)
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return errors.Join(&masthead.Error{Code: masthead.EUNAVAILABLE, Message: "the database cannot take writes right now"}, err)
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return errors.Join(&masthead.Error{Code: masthead.ECONFLICT, Message: "already exists"}, err)
+	}
+	return err
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// tx is a transaction with the dialect at hand.
+type tx struct {
+	*sql.Tx
+	d *dialect
+}
+
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.ExecContext(ctx, t.d.q(query), args...)
+}
+
+func (t *tx) row(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.QueryRowContext(ctx, t.d.q(query), args...)
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.QueryContext(ctx, t.d.q(query), args...)
+}
+
+// write runs fn in a write transaction and commits it when fn succeeds.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	t := &tx{Tx: sqlTx, d: db.d}
+	defer sqlTx.Rollback()
+	if err := fn(t); err != nil {
+		return err
+	}
+	return translate(sqlTx.Commit())
+}
+
+// bumpVersion raises the content version inside a write.
+func (t *tx) bumpVersion(ctx context.Context) error {
+	_, err := t.exec(ctx, `UPDATE content_version SET version = version + 1 WHERE id = 1`)
+	return err
+}
+
+// migration is one numbered SQL file.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (d *dialect) migrations() ([]migration, error) {
+	dir := "migrations/" + d.name
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("store: migration file %s: want NNNN_name.sql", e.Name())
+		}
+		b, err := fs.ReadFile(migrationFS, dir+"/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion returns the newest migration applied and the newest this
+// binary knows.
+func (db *DB) SchemaVersion(ctx context.Context) (applied, known int, err error) {
+	ms, err := db.d.migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	known = ms[len(ms)-1].version
+	err = db.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied)
+	return applied, known, err
+}
+
+// migrate applies missing migrations, each in its own transaction. It
+// refuses a database whose schema is newer than this binary, which is what
+// happens when an older release is started after a newer one migrated.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := db.d.migrations()
+	if err != nil {
+		return fmt.Errorf("store: read migrations: %w", err)
+	}
+	conn, err := db.wdb.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close()
+	if db.d.lock != "" {
+		if _, err := conn.ExecContext(ctx, db.d.lock); err != nil {
+			return fmt.Errorf("store: migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), db.d.unlock)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var current int
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	newest := ms[len(ms)-1].version
+	if current > newest {
+		return &masthead.Error{Code: masthead.EUNAVAILABLE, Message: fmt.Sprintf(
+			"the database schema is at version %d but this masthead binary knows only up to %d: run the newer release that migrated it", current, newest)}
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		t, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		}
+		if _, err := t.ExecContext(ctx, m.sql); err != nil {
+			t.Rollback()
+			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		}
+		if _, err := t.ExecContext(ctx, db.d.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+			m.version, m.name, micros(db.clock.Now())); err != nil {
+			t.Rollback()
+			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		}
+		if err := t.Commit(); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		}
+		db.log.Info("applied migration", "engine", db.d.name, "migration", m.name)
+	}
+	return nil
+}
+
+// micros stores a time as microseconds since the epoch.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// nullMicros stores a zero time as NULL.
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+// fromMicros reads a stored time back in UTC; NULL is the zero time.
+func fromMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(n.Int64).UTC()
+}
