@@ -83,6 +83,9 @@ type MemberService interface {
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	// DeleteMemberSessions ends every session of a member.
 	DeleteMemberSessions(ctx context.Context, memberID int64) error
+	// SetAuthorSlug links a member to the byline they write under; an
+	// empty slug unlinks it.
+	SetAuthorSlug(ctx context.Context, memberID int64, slug string) error
 	// Staff lists members with a staff role, by email.
 	Staff(ctx context.Context) ([]*Member, error)
 }

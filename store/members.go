@@ -196,3 +196,26 @@ func (db *DB) Staff(ctx context.Context) ([]*masthead.Member, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetAuthorSlug links a member to an author's byline, creating the author
+// named from the slug if there is none yet.
+func (db *DB) SetAuthorSlug(ctx context.Context, memberID int64, slug string) error {
+	if slug != "" && !masthead.ValidSlug(slug) {
+		return &masthead.Error{Code: masthead.EINVALID, Message: "Byline must be an author slug like “ada-lovelace”.", Fields: map[string]string{"author_slug": "Byline must be an author slug like “ada-lovelace”."}}
+	}
+	return db.write(ctx, func(t *tx) error {
+		if slug != "" {
+			if _, err := t.termID(ctx, "authors", slug, nil); err != nil {
+				return err
+			}
+		}
+		res, err := t.exec(ctx, `UPDATE members SET author_slug = ? WHERE id = ?`, slug, memberID)
+		if err != nil {
+			return fmt.Errorf("store: set author slug: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return masthead.Errorf(masthead.ENOTFOUND, "member %d not found", memberID)
+		}
+		return nil
+	})
+}

@@ -335,6 +335,18 @@ func TestSignInAndSessions(t *testing.T) {
 		if len(staff) != 1 {
 			t.Errorf("staff %d", len(staff))
 		}
+		if err := db.SetAuthorSlug(ctx, m.ID, "Not A Slug"); masthead.ErrorCode(err) != masthead.EINVALID {
+			t.Errorf("bad byline: %v", err)
+		}
+		if err := db.SetAuthorSlug(ctx, m.ID, "ed-itor"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Member(ctx, m.ID); got.AuthorSlug != "ed-itor" {
+			t.Errorf("byline %q", got.AuthorSlug)
+		}
+		if au, err := db.Author(ctx, "ed-itor"); err != nil || au.Name != "Ed Itor" {
+			t.Errorf("byline author: %+v %v", au, err)
+		}
 	})
 }
 

@@ -1,0 +1,109 @@
+// Package admin is the staff area mounted at /admin/: signing in with a
+// one-time link, the article list, the Markdown editor with its live
+// preview, and the staff list. Pages are rendered on the server and work
+// with JavaScript off; the one small script only adds the live preview.
+package admin
+
+import (
+	"cmp"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"masthead"
+	"masthead/markdown"
+)
+
+// Config holds the settings of the staff area.
+type Config struct {
+	// SiteName is shown in page titles and the header.
+	SiteName string
+	// BaseURL is the public origin of the site, such as
+	// "https://example.com", used for absolute links.
+	BaseURL string
+	// SecureCookies marks the session cookie Secure even when the request
+	// reached us over plain HTTP, as it does behind a TLS-terminating proxy.
+	SecureCookies bool
+}
+
+// Deps are the services the staff area uses. Nil Renderer, Clock, Logger
+// and Location fall back to sensible defaults; the three services are
+// required.
+type Deps struct {
+	Articles masthead.ArticleService
+	Taxonomy masthead.TaxonomyService
+	Members  masthead.MemberService
+	Renderer *markdown.Renderer
+	Clock    masthead.Clock
+	Logger   *slog.Logger
+	// Location is the publication's time zone: the schedule field is read
+	// and shown in it.
+	Location *time.Location
+}
+
+// Handler serves the staff area. It expects full request paths starting
+// with /admin/.
+type Handler struct {
+	cfg    Config
+	deps   Deps
+	pages  map[string]*template.Template
+	assets *assets
+	root   http.Handler
+}
+
+// New builds the staff area. Templates and assets are embedded and parsed
+// here, so a broken template stops the program at start rather than at the
+// first request; a test executes every template.
+func New(cfg Config, deps Deps) *Handler {
+	cfg.SiteName = cmp.Or(cfg.SiteName, "Masthead")
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if deps.Renderer == nil {
+		deps.Renderer = markdown.New()
+	}
+	if deps.Clock == nil {
+		deps.Clock = masthead.SystemClock{}
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Location == nil {
+		deps.Location = time.UTC
+	}
+	h := &Handler{cfg: cfg, deps: deps, assets: loadAssets()}
+	h.pages = parseTemplates()
+
+	mux := http.NewServeMux()
+	h.routes(mux)
+
+	// Every unsafe method is checked for a cross-origin browser request,
+	// on top of the SameSite=Lax session cookie: either alone stops a
+	// forged form post from another site.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(h.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return masthead.Errorf(masthead.EFORBIDDEN, "This request came from another site and was refused. Reload the page and try again.")
+	}))
+	h.root = cop.Handler(mux)
+	return h
+}
+
+// ServeHTTP serves a request under /admin/.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	// Staff pages are personal and carry drafts: never cached, never
+	// framed, and no referrer leaks a sign-in token or a draft's URL.
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Referrer-Policy", "no-referrer")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("X-Frame-Options", "DENY")
+	// The preview shows sanitised article HTML; the policy is a second
+	// line should the sanitiser ever miss something: no inline script, no
+	// plugins, no foreign frames. Images may come from anywhere, as
+	// featured images often live on a CDN.
+	hdr.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: http: data:; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.root.ServeHTTP(w, r)
+}
+
+func (h *Handler) now() time.Time { return h.deps.Clock.Now() }

@@ -1,0 +1,106 @@
+package admin
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"masthead"
+)
+
+// appHandler is a handler that reports failure by returning an error;
+// handle turns the error into a page, so no handler writes an error
+// response itself.
+type appHandler func(w http.ResponseWriter, r *http.Request) error
+
+// staffHandler is an appHandler for a signed-in member of staff.
+type staffHandler func(w http.ResponseWriter, r *http.Request, me *masthead.Member) error
+
+// errorStatus maps every error code to its HTTP status, in one place.
+func errorStatus(err error) int {
+	switch masthead.ErrorCode(err) {
+	case masthead.EINVALID:
+		return http.StatusBadRequest
+	case masthead.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case masthead.EFORBIDDEN:
+		return http.StatusForbidden
+	case masthead.ENOTFOUND:
+		return http.StatusNotFound
+	case masthead.EGONE:
+		return http.StatusGone
+	case masthead.ECONFLICT:
+		return http.StatusConflict
+	case masthead.EPAYMENTREQUIRED:
+		return http.StatusPaymentRequired
+	case masthead.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case masthead.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// handle is the one adapter from appHandler to http.Handler: it renders
+// the error page for a returned error and logs internal errors, once.
+func (h *Handler) handle(fn appHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			err = masthead.Errorf(masthead.ETOOLARGE, "The submission is too large.")
+		}
+		status := errorStatus(err)
+		if status >= 500 {
+			// The reader site's middleware has already put the request's
+			// id on the response; logging it ties this line to its own.
+			h.deps.Logger.ErrorContext(r.Context(), "admin: request failed",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
+		}
+		v := &errorView{Status: status, StatusText: http.StatusText(status), Message: masthead.ErrorMessage(err)}
+		v.page = h.page(r, nil, v.StatusText)
+		if rerr := h.render(w, status, "error", v); rerr != nil {
+			h.deps.Logger.ErrorContext(r.Context(), "admin: render error page", slog.Any("err", rerr))
+			http.Error(w, v.StatusText, status)
+		}
+	})
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (h *Handler) render(w http.ResponseWriter, status int, name string, view any) error {
+	t, ok := h.pages[name]
+	if !ok {
+		return fmt.Errorf("admin: render: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", view); err != nil {
+		return fmt.Errorf("admin: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	// A failed write means the client went away; there is no one left
+	// to show an error page to.
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) error {
+	return masthead.Errorf(masthead.ENOTFOUND, "There is no such page in the staff area.")
+}
+
+// formError keeps a body-too-large error for the adapter to turn into 413
+// and makes any other parse failure a plain bad request.
+func formError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
+	return &masthead.Error{Code: masthead.EINVALID, Message: "The form could not be read."}
+}

@@ -1,0 +1,117 @@
+package admin
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead"
+)
+
+// TestTemplates executes every page template with a filled view and with
+// an empty one, and fails if a page is left out.
+func TestTemplates(t *testing.T) {
+	h := New(Config{SiteName: "The Test Review"}, Deps{})
+	r := httptest.NewRequest("GET", "/admin/?msg=saved", nil)
+	me := &masthead.Member{Email: "ed@example.com", Role: masthead.RoleAdmin}
+	base := h.page(r, me, "Title")
+	opts := []option{{"a", "A", false}, {"b", "B", true}}
+	views := map[string][]any{
+		"error":   {&errorView{page: base, Status: 404, StatusText: "Not Found", Message: "No such page."}, &errorView{}},
+		"message": {&messageView{page: base, Heading: "H", Message: "M", Link: "/admin/login", LinkText: "L"}, &messageView{}},
+		"login":   {&loginView{page: h.page(r, nil, "Sign in"), Email: "x@example.com", Error: "Bad."}, &loginView{Sent: true}},
+		"signin":  {&signInView{page: base, Token: "tok"}, &signInView{}},
+		"list": {&listView{page: base, Query: "q", Statuses: opts, Accesses: opts, Kinds: opts, Columns: opts, Authors: opts, Topics: opts,
+			Rows: []listRow{{EditURL: "/admin/articles/1", Title: "T", Slug: "t", Status: "draft", StatusLabel: "Draft",
+				When: "now", WhenLabel: "Updated", Authors: "A", Kind: "K", Access: "Free", Column: "C"}},
+			Total: 1, PageNum: 2, Pages: 3, PrevURL: "/admin/?page=1", NextURL: "/admin/?page=3"}, &listView{OwnOnly: true}},
+		"edit": {&editView{page: base, ID: 7, Action: "/admin/articles/7", Form: articleForm{Title: "T", Body: "<b>"},
+			Errors: map[string]string{"title": "E", "slug": "E", "dek": "E", "body": "E", "access": "E", "kind": "E", "column": "E",
+				"published_at": "E", "authors": "E", "topics": "E", "regions": "E", "image_url": "E", "image_alt": "E"},
+			Message: "M", OtherErrors: []string{"O"}, Status: "scheduled", StatusLabel: "Scheduled", StatusNote: "N", ShowSchedule: true,
+			TimeZone: "UTC", Accesses: opts, Kinds: opts, Columns: opts, KnownAuthors: "a", KnownTopics: "b", KnownRegions: "c",
+			Buttons: []button{{"save", "Save", true}}, CanDelete: true, HasPreview: true, Preview: template.HTML("<p>P</p>")},
+			&editView{New: true}},
+		"delete": {&deleteView{page: base, ID: 7, Title: "T", Published: true}, &deleteView{}},
+		"staff":  {&staffView{page: base, Staff: []staffRow{{Email: "e", Role: "admin"}}}, &staffView{}},
+	}
+	for name := range h.pages {
+		if _, ok := views[name]; !ok {
+			t.Errorf("template %q has no test view", name)
+		}
+	}
+	for name, vs := range views {
+		for i, v := range vs {
+			w := httptest.NewRecorder()
+			if err := h.render(w, 200, name, v); err != nil {
+				t.Errorf("%s #%d: %v", name, i, err)
+				continue
+			}
+			body := w.Body.String()
+			if !strings.Contains(body, "</html>") {
+				t.Errorf("%s #%d: page incomplete", name, i)
+			}
+			if i == 0 && !strings.Contains(body, `<link rel="stylesheet" href="/admin/static/admin.`) {
+				t.Errorf("%s: no stylesheet", name)
+			}
+		}
+	}
+	if err := h.render(httptest.NewRecorder(), 200, "nope", nil); err == nil {
+		t.Error("rendering an unknown template succeeded")
+	}
+}
+
+// TestEditFormFields checks that every field message the form can show
+// has its place, so a message the store sends is never lost.
+func TestEditFormFields(t *testing.T) {
+	h := New(Config{}, Deps{})
+	for _, field := range []string{"title", "slug", "dek", "body", "access", "kind", "column", "authors", "topics", "regions", "image_url", "image_alt"} {
+		if !formShows(field, false) {
+			t.Errorf("%s: not shown", field)
+		}
+		w := httptest.NewRecorder()
+		v := &editView{page: h.page(httptest.NewRequest("GET", "/", nil), &masthead.Member{Role: masthead.RoleEditor}, "x"),
+			Errors: map[string]string{field: "MSG-" + field}}
+		if err := h.render(w, 200, "edit", v); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(w.Body.String(), ">MSG-"+field+"</p>") {
+			t.Errorf("%s: message not rendered beside the field", field)
+		}
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	h := New(Config{}, Deps{Clock: fixedClock{}})
+	for _, name := range []string{"admin.css", "admin.js"} {
+		u := h.assets.url(name)
+		if u == "" || u == "/admin/static/"+name {
+			t.Fatalf("%s: url %q carries no content hash", name, u)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", u, nil))
+		if w.Code != 200 || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") || w.Body.Len() == 0 {
+			t.Errorf("%s: %d %q, %d bytes", u, w.Code, w.Header().Get("Cache-Control"), w.Body.Len())
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/admin/static/admin.css", nil))
+	if w.Code != http.StatusNotFound {
+		t.Errorf("unhashed asset name: %d, want 404", w.Code)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/admin/no/such/page", nil))
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "no such page") {
+		t.Errorf("unknown page: %d", w.Code)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" || !strings.Contains(w.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("staff pages lack no-store or CSP: %v", w.Header())
+	}
+}
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return time.Date(2025, 5, 20, 10, 0, 0, 0, time.UTC) }

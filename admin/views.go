@@ -1,0 +1,194 @@
+package admin
+
+import (
+	"html/template"
+	"net/http"
+
+	"masthead"
+)
+
+// page is the base every view embeds: what the layout needs.
+type page struct {
+	Site   string
+	Title  string
+	Me     *masthead.Member // nil on the sign-in pages
+	CSSURL string
+	JSURL  string
+	// Section names the navigation entry to mark as current.
+	Section string
+	// Flash is a one-line confirmation after a redirect.
+	Flash string
+}
+
+// flashes are the confirmations a redirect may ask for with ?msg=; a
+// fixed set, so the query string cannot put arbitrary text on the page.
+func flashText(code string) string {
+	switch code {
+	case "created":
+		return "Article created."
+	case "saved":
+		return "Changes saved."
+	case "published":
+		return "Article published."
+	case "scheduled":
+		return "Article scheduled."
+	case "unpublished":
+		return "Article unpublished; readers now get “gone”."
+	case "deleted":
+		return "Article deleted."
+	}
+	return ""
+}
+
+func (h *Handler) page(r *http.Request, me *masthead.Member, title string) page {
+	return page{
+		Site:   h.cfg.SiteName,
+		Title:  title,
+		Me:     me,
+		CSSURL: h.assets.url("admin.css"),
+		JSURL:  h.assets.url("admin.js"),
+		Flash:  flashText(r.URL.Query().Get("msg")),
+	}
+}
+
+// option is one entry of a select.
+type option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// button is one submit button of the article form; Action is the value
+// of the "action" field it sends.
+type button struct {
+	Action  string
+	Label   string
+	Primary bool
+}
+
+type errorView struct {
+	page
+	Status     int
+	StatusText string
+	Message    string
+}
+
+type messageView struct {
+	page
+	Heading  string
+	Message  string
+	Link     string
+	LinkText string
+}
+
+type loginView struct {
+	page
+	Email string
+	Error string
+	Sent  bool
+}
+
+type signInView struct {
+	page
+	Token string
+}
+
+type listView struct {
+	page
+	Query    string
+	Statuses []option
+	Accesses []option
+	Kinds    []option
+	Columns  []option
+	Authors  []option
+	Topics   []option
+	// OwnOnly is set for authors, whose list shows their own articles.
+	OwnOnly bool
+	Rows    []listRow
+	Total   int
+	PageNum int
+	Pages   int
+	PrevURL string
+	NextURL string
+}
+
+type listRow struct {
+	EditURL     string
+	Title       string
+	Slug        string
+	Status      string
+	StatusLabel string
+	When        string
+	WhenLabel   string
+	Authors     string
+	Kind        string
+	Access      string
+	Column      string
+}
+
+// articleForm holds the article form exactly as typed, so a form with
+// errors comes back with everything the editor wrote.
+type articleForm struct {
+	Title        string
+	Slug         string
+	Dek          string
+	Body         string
+	Access       string
+	Kind         string
+	Column       string
+	Authors      string
+	Topics       string
+	Regions      string
+	ScheduleAt   string
+	ImageURL     string
+	ImageAlt     string
+	ImageCaption string
+}
+
+type editView struct {
+	page
+	New     bool
+	ID      int64
+	Action  string // the form's URL
+	Form    articleForm
+	Errors  map[string]string
+	Message string // the error not tied to one field
+	// OtherErrors are messages for fields the form does not show.
+	OtherErrors []string
+	Status      string
+	StatusLabel string
+	StatusNote  string // e.g. "Published 3 May 2025 09:00 CEST"
+	// ShowSchedule hides the schedule field for published articles.
+	ShowSchedule bool
+	TimeZone     string
+	Accesses     []option
+	Kinds        []option
+	Columns      []option
+	KnownAuthors string
+	KnownTopics  string
+	KnownRegions string
+	Buttons      []button
+	CanDelete    bool
+	HasPreview   bool
+	Preview      template.HTML
+}
+
+type deleteView struct {
+	page
+	ID        int64
+	Title     string
+	Published bool
+}
+
+type staffView struct {
+	page
+	Staff []staffRow
+}
+
+type staffRow struct {
+	Email      string
+	Name       string
+	Role       string
+	AuthorSlug string
+	Since      string
+}
