@@ -1,0 +1,305 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"masthead"
+)
+
+// handlerFunc is a handler that reports failure by returning an error; the
+// adapters below turn errors into pages, so no handler writes an error
+// response itself.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+var (
+	errNotFound = masthead.Errorf(masthead.ENOTFOUND, "Page not found.")
+	errGone     = masthead.Errorf(masthead.EGONE, "This page has been removed.")
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+func statusOf(err error) int {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	switch masthead.ErrorCode(err) {
+	case masthead.EINVALID:
+		return http.StatusBadRequest
+	case masthead.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case masthead.EPAYMENTREQUIRED:
+		return http.StatusPaymentRequired
+	case masthead.EFORBIDDEN:
+		return http.StatusForbidden
+	case masthead.ENOTFOUND:
+		return http.StatusNotFound
+	case masthead.ECONFLICT:
+		return http.StatusConflict
+	case masthead.EGONE:
+		return http.StatusGone
+	case masthead.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case masthead.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// bufWriter collects a handler's whole response so nothing reaches the
+// client until the handler has succeeded: a template error half-way is a
+// clean error page, and a finished page can go into the cache.
+type bufWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufWriter() *bufWriter { return &bufWriter{header: make(http.Header)} }
+
+func (b *bufWriter) Header() http.Header { return b.header }
+
+func (b *bufWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufWriter) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+// response turns the buffered output into a servable entry.
+func (b *bufWriter) response() *entry {
+	status := b.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return newEntry(status, b.header, b.body.Bytes())
+}
+
+// renderTimeout bounds a shared render, which outlives its own client.
+const renderTimeout = 30 * time.Second
+
+// readerKey carries the resolved reader in a request's context.
+type readerKey struct{}
+
+// page adapts a handler of a public page. Anonymous GETs are answered from
+// the page cache when possible; a miss renders once (concurrent misses for
+// the same page wait for that one render) and fills the cache. Requests
+// carrying a session cookie bypass the cache both ways and get a private
+// response.
+func (s *Server) page(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		personal := hasSession(r)
+		if personal || s.cache == nil {
+			r = s.withReader(r, personal)
+			e, err := s.run(h, r)
+			if err != nil {
+				s.serveError(w, r, err)
+				return
+			}
+			switch {
+			case personal:
+				e.cacheControl = ccPrivate
+			case e.header.Get("Cache-Control") == "":
+				e.cacheControl = ccPublic
+			}
+			e.varyCookie = true
+			s.serveEntry(w, r, e)
+			return
+		}
+
+		key := cacheKey(r)
+		if e := s.cache.get(key); e != nil {
+			s.serveEntry(w, r, e)
+			return
+		}
+		e, err := s.cache.fill(key, func() (*entry, bool, error) {
+			// Other requests may be waiting for this render: it must not
+			// fail because this one client went away.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
+			defer cancel()
+			e, err := s.run(h, r.WithContext(ctx))
+			if err != nil {
+				return nil, false, err
+			}
+			e.cacheControl = ccPublic
+			if e.header.Get("Cache-Control") != "" {
+				e.cacheControl = ""
+			}
+			e.varyCookie = true
+			e.prepare()
+			return e, e.status == http.StatusOK && e.cacheControl == ccPublic, nil
+		})
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		s.serveEntry(w, r, e)
+	})
+}
+
+// plain adapts a handler whose output is not worth caching (it is in
+// memory already, or it is an error page).
+func (s *Server) plain(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := s.run(h, s.withReader(r, false))
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		s.serveEntry(w, r, e)
+	})
+}
+
+// json adapts a JSON endpoint: errors are answered as JSON, never as a
+// page.
+func (s *Server) json(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := s.run(h, r)
+		if err != nil {
+			status := statusOf(err)
+			s.logError(r, status, err)
+			body, _ := json.Marshal(map[string]any{"error": map[string]string{
+				"code": codeOf(status, err), "message": masthead.ErrorMessage(err),
+			}})
+			hdr := make(http.Header)
+			hdr.Set("Content-Type", "application/json; charset=utf-8")
+			e = newEntry(status, hdr, append(body, '\n'))
+			e.cacheControl = ccNoStore
+		} else if e.cacheControl == "" && e.header.Get("Cache-Control") == "" {
+			e.cacheControl = ccNoStore
+		}
+		s.serveEntry(w, r, e)
+	})
+}
+
+// codeOf names the error for JSON clients; a body that was too large has
+// no *masthead.Error of its own.
+func codeOf(status int, err error) string {
+	if status == http.StatusRequestEntityTooLarge {
+		return masthead.ETOOLARGE
+	}
+	return masthead.ErrorCode(err)
+}
+
+// run executes h into a buffer.
+func (s *Server) run(h handlerFunc, r *http.Request) (*entry, error) {
+	b := newBufWriter()
+	if err := h(b, r); err != nil {
+		return nil, err
+	}
+	return b.response(), nil
+}
+
+// serveError renders the error page for err. Internal errors are logged
+// here, once, with the request id; readers see only "internal error".
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	s.logError(r, status, err)
+	b := newBufWriter()
+	if rerr := s.renderError(b, r, status, err); rerr != nil {
+		s.log.Error("render error page", "err", rerr, "request_id", requestID(r.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	b.status = status
+	e := b.response()
+	switch {
+	case hasSession(r):
+		e.cacheControl = ccPrivate
+	case status == http.StatusNotFound || status == http.StatusGone:
+		// A CDN may keep these briefly; they are the same for everyone.
+		e.cacheControl = ccPublic
+	default:
+		e.cacheControl = ccNoStore
+	}
+	s.serveEntry(w, r, e)
+}
+
+func (s *Server) logError(r *http.Request, status int, err error) {
+	if status >= 500 {
+		s.log.Error("request failed", "err", err, "status", status,
+			"method", r.Method, "path", r.URL.Path, "request_id", requestID(r.Context()))
+	}
+}
+
+// hasSession reports whether the request carries a session cookie, valid
+// or not. Only its presence matters for caching: a page for a signed-in
+// reader must never be stored for, or served from, the shared cache.
+func hasSession(r *http.Request) bool {
+	for _, line := range r.Header["Cookie"] {
+		if strings.Contains(line, SessionCookie+"=") {
+			if _, err := r.Cookie(SessionCookie); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// withReader resolves the session cookie, when there is one, to a member
+// and stores it in the request's context. A cookie that names no live
+// session is an anonymous reader; a store failure is logged and treated
+// the same way, since the anonymous page is always safe to show.
+func (s *Server) withReader(r *http.Request, personal bool) *http.Request {
+	if !personal || s.members == nil {
+		return r
+	}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return r
+	}
+	m, err := s.members.SessionMember(r.Context(), masthead.HashToken(c.Value))
+	if err != nil {
+		if masthead.ErrorCode(err) == masthead.EINTERNAL {
+			s.log.Error("resolve session", "err", err, "request_id", requestID(r.Context()))
+		}
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), readerKey{}, m))
+}
+
+// member returns the signed-in member of r, or nil.
+func member(r *http.Request) *masthead.Member {
+	m, _ := r.Context().Value(readerKey{}).(*masthead.Member)
+	return m
+}
+
+// pageParam reads ?page=N leniently: anything that is not a positive
+// number is page 1, and huge numbers are clamped so an offset never
+// overflows. Handlers clamp again to the last page they have.
+func pageParam(r *http.Request) int {
+	v := r.URL.Query().Get("page")
+	if v == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, maxPage)
+}
+
+// maxPage bounds ?page= before any query sees it.
+const maxPage = 100000
+
+// cacheKey is the path plus the known query parameters in normal form, so
+// ?page=01, ?utm_source=x&page=1 and no query share one entry, and random
+// parameters cannot fill the cache.
+func cacheKey(r *http.Request) string {
+	if p := pageParam(r); p > 1 {
+		return r.URL.Path + "?page=" + strconv.Itoa(p)
+	}
+	return r.URL.Path
+}

@@ -1,0 +1,327 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"masthead"
+	"masthead/access"
+)
+
+func testServer(t *testing.T) *Server {
+	t.Helper()
+	s := New(Config{SiteName: "T", BaseURL: "https://t.example", PageCacheBytes: -1}, Deps{})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestTemplates executes every page template with a full view and with
+// an empty one, so a template that refers to a missing field or function
+// fails here rather than on a reader's request.
+func TestTemplates(t *testing.T) {
+	s := testServer(t)
+	r := httptest.NewRequest("GET", "/", nil)
+	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	col := &masthead.Column{Slug: "c", Name: "Col", Description: "D"}
+	a := &masthead.Article{
+		ID: 1, Slug: "a", Title: "Title <x>", Dek: "Dek", Kind: masthead.KindDaily, Access: masthead.AccessSubscribers,
+		Status: masthead.StatusPublished, PublishedAt: when, UpdatedAt: when.Add(48 * time.Hour), CreatedAt: when,
+		Authors: []masthead.Author{{Slug: "x", Name: "X", Bio: "Bio"}, {Slug: "y", Name: "Y"}, {Slug: "z", Name: "Z"}},
+		Column:  col, Topics: []masthead.Term{{Slug: "t", Name: "T"}}, Regions: []masthead.Term{{Slug: "r", Name: "R"}},
+		Image: masthead.Image{URL: "/i.png", Alt: "Alt", Caption: "Cap"}, WordCount: 900,
+	}
+	b := s.newBase(r, "Title", "Desc", "/p")
+	b.Flash = "Saved."
+	b.Reader = readerInfo{SignedIn: true, Name: "N", Staff: true}
+	p := pager{Page: 2, Pages: 3, Total: 50, PrevURL: "/x", NextURL: "/x?page=3"}
+	ap := articlePage{base: b, Article: a, Body: "<p>teaser</p>", Gated: true, Access: access.Decision{Reason: access.ReasonAnonymous, Offer: access.OfferRegister}}
+	s.articleMeta(&ap.base, a)
+	home := homePage{base: b, Lead: a, Daily: []*masthead.Article{a}, InDepth: []*masthead.Article{a},
+		Columns: []columnLatest{{Column: *col, Latest: a}}, Topics: []topicSection{{Topic: a.Topics[0], Articles: []*masthead.Article{a}}}}
+	home.IsHome = true
+
+	views := map[string][]any{
+		"home":    {home, homePage{base: s.newBase(r, "", "", "/")}},
+		"article": {ap, articlePage{base: s.newBase(r, "", "", "/"), Article: &masthead.Article{}}},
+		"list": {listPage{base: b, Kicker: "K", Heading: "H", Intro: "I", Articles: []*masthead.Article{a}, Pager: p,
+			Months: []monthLink{{Year: 2024, Month: 5, Count: 3, Current: true}}, FeedRSS: "/f", FeedAtom: "/a"},
+			listPage{base: s.newBase(r, "", "", "/")}},
+		"terms":   {termsPage{base: b, Heading: "H", Intro: "I", Items: []termItem{{Name: "N", URL: "/u", Description: "D"}}}, termsPage{base: s.newBase(r, "", "", "/")}},
+		"archive": {archivePage{base: b, Total: 3, Years: []archiveYear{{Year: 2024, Count: 3, Months: []monthLink{{Year: 2024, Month: 5, Count: 3}}}}}, archivePage{base: s.newBase(r, "", "", "/")}},
+		"error":   {errorPage{base: b, Status: 404, Heading: "H", Message: "M"}},
+	}
+	for _, name := range pageNames {
+		vs, ok := views[name]
+		if !ok {
+			t.Errorf("no test view for template %q", name)
+			continue
+		}
+		for i, v := range vs {
+			w := newBufWriter()
+			if err := s.render(w, name, v); err != nil {
+				t.Errorf("%s #%d: %v", name, i, err)
+				continue
+			}
+			out := w.body.String()
+			if !strings.Contains(out, "</html>") {
+				t.Errorf("%s #%d: incomplete page", name, i)
+			}
+			if i == 0 && strings.Contains(out, "Title <x>") {
+				t.Errorf("%s: title not escaped", name)
+			}
+		}
+	}
+	if err := s.render(newBufWriter(), "nope", nil); err == nil {
+		t.Error("unknown template rendered")
+	}
+}
+
+func TestPageCache(t *testing.T) {
+	clock := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Entries of 100 bytes cost 358 (key and overhead included): five
+	// fit in 2,000 bytes, six do not.
+	c := newPageCache(2000, time.Minute)
+	c.now = func() time.Time { return clock }
+	mk := func(n int) *entry {
+		e := newEntry(200, http.Header{"Content-Type": {"text/plain"}}, bytes.Repeat([]byte("x"), n))
+		e.prepare()
+		return e
+	}
+	fill := func(key string, e *entry) {
+		if _, err := c.fill(key, func() (*entry, bool, error) { return e, true, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"/a", "/b", "/c", "/d", "/e"} {
+		fill(k, mk(100))
+	}
+	if c.len() != 5 {
+		t.Fatalf("%d entries stored, want 5", c.len())
+	}
+	// Touch /a so /b is the least recently used, then overflow.
+	c.get("/a")
+	fill("/f", mk(100))
+	if c.get("/b") != nil {
+		t.Error("least recently used entry survived eviction")
+	}
+	if c.get("/a") == nil || c.get("/f") == nil || c.len() != 5 {
+		t.Error("wrong entries evicted")
+	}
+	if c.size > c.max {
+		t.Errorf("size %d over max %d", c.size, c.max)
+	}
+	// Too large for the cache: served, not stored.
+	fill("/big", mk(600))
+	if c.get("/big") != nil {
+		t.Error("oversized entry stored")
+	}
+	// Not storable (an error page, a private page).
+	c.fill("/no", func() (*entry, bool, error) { return mk(10), false, nil })
+	if c.get("/no") != nil {
+		t.Error("unstorable entry stored")
+	}
+	// TTL.
+	clock = clock.Add(2 * time.Minute)
+	if c.get("/a") != nil {
+		t.Error("expired entry served")
+	}
+	// A render that straddles a purge is not stored.
+	fill("/e", mk(10))
+	c.fill("/f", func() (*entry, bool, error) { c.purge(); return mk(10), true, nil })
+	if c.get("/e") != nil || c.get("/f") != nil || c.len() != 0 {
+		t.Error("purge left entries behind")
+	}
+}
+
+// TestPageCacheSharedRender checks that concurrent misses for one page
+// render it once.
+func TestPageCacheSharedRender(t *testing.T) {
+	c := newPageCache(1<<20, time.Minute)
+	var renders atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	results := make([]*entry, 8)
+	started := make(chan struct{})
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i > 0 {
+				<-started
+			}
+			e, err := c.fill("/k", func() (*entry, bool, error) {
+				renders.Add(1)
+				if i == 0 {
+					close(started)
+				}
+				<-release
+				e := newEntry(200, http.Header{}, []byte("body"))
+				e.prepare()
+				return e, true, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = e
+		}()
+	}
+	<-started
+	// Give the others a moment to queue behind the first render; if one
+	// is late it simply finds the stored entry, which is also correct.
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Errorf("%d renders, want 1", n)
+	}
+	for i, e := range results {
+		if e == nil || string(e.body) != "body" {
+			t.Errorf("result %d: %v", i, e)
+		}
+	}
+}
+
+// TestPageCachePanic checks that a panicking render releases its waiters.
+func TestPageCachePanic(t *testing.T) {
+	c := newPageCache(1<<20, time.Minute)
+	func() {
+		defer func() { recover() }()
+		c.fill("/p", func() (*entry, bool, error) { panic("boom") })
+	}()
+	e, err := c.fill("/p", func() (*entry, bool, error) { return newEntry(200, http.Header{}, nil), true, nil })
+	if err != nil || e == nil {
+		t.Errorf("after a panic: %v %v", e, err)
+	}
+}
+
+// versionStore is the part of ArticleService the poller uses.
+type versionStore struct {
+	masthead.ArticleService
+	v atomic.Int64
+}
+
+func (s *versionStore) ContentVersion(context.Context) (int64, error) { return s.v.Load(), nil }
+
+// TestContentVersionPurges checks that a new content version empties the
+// cache promptly.
+func TestContentVersionPurges(t *testing.T) {
+	vs := &versionStore{}
+	s := New(Config{BaseURL: "https://t.example"}, Deps{Articles: vs})
+	defer s.Close()
+
+	e := newEntry(200, http.Header{}, []byte("x"))
+	e.prepare()
+	s.cache.fill("/x", func() (*entry, bool, error) { return e, true, nil })
+	if s.cache.get("/x") == nil {
+		t.Fatal("not cached")
+	}
+	// Keep changing the version until the poller (once a second) has
+	// seen a change; the first poll may only set its baseline.
+	deadline := time.Now().Add(10 * time.Second)
+	for s.cache.get("/x") != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("cache not purged after the content version changed")
+		}
+		vs.v.Add(1)
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{masthead.Errorf(masthead.EINVALID, "x"), 400},
+		{masthead.Errorf(masthead.EUNAUTHORIZED, "x"), 401},
+		{masthead.Errorf(masthead.EPAYMENTREQUIRED, "x"), 402},
+		{masthead.Errorf(masthead.EFORBIDDEN, "x"), 403},
+		{fmt.Errorf("wrapped: %w", masthead.Errorf(masthead.ENOTFOUND, "x")), 404},
+		{masthead.Errorf(masthead.ECONFLICT, "x"), 409},
+		{masthead.Errorf(masthead.EGONE, "x"), 410},
+		{masthead.Errorf(masthead.ETOOLARGE, "x"), 413},
+		{fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 1}), 413},
+		{masthead.Errorf(masthead.EUNAVAILABLE, "x"), 503},
+		{errors.New("disk on fire"), 500},
+	}
+	for _, tt := range tests {
+		if got := statusOf(tt.err); got != tt.want {
+			t.Errorf("statusOf(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestJSONErrors checks that JSON endpoints answer errors in JSON, with
+// internal details hidden.
+func TestJSONErrors(t *testing.T) {
+	s := testServer(t)
+	for _, tt := range []struct {
+		err        error
+		wantStatus int
+		wantBody   string
+	}{
+		{errors.New("secret dsn"), 500, `{"error":{"code":"internal","message":"internal error"}}`},
+		{masthead.Errorf(masthead.ENOTFOUND, "No such thing."), 404, `{"error":{"code":"not_found","message":"No such thing."}}`},
+		{&http.MaxBytesError{Limit: 1}, 413, `"code":"too_large"`},
+	} {
+		h := s.json(func(w http.ResponseWriter, r *http.Request) error { return tt.err })
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("POST", "/api", nil))
+		if w.Code != tt.wantStatus || !strings.Contains(w.Body.String(), tt.wantBody) || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+			t.Errorf("%v: %d %q %q", tt.err, w.Code, w.Header().Get("Content-Type"), w.Body.String())
+		}
+		if strings.Contains(w.Body.String(), "secret") {
+			t.Error("internal error text leaked")
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"": false, "gzip": true, "br, gzip;q=0.8": true, "gzip;q=0": false, "identity": false, "*": true, "deflate, gzip ; q=0": false,
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		if h != "" {
+			r.Header.Set("Accept-Encoding", h)
+		}
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", h, got)
+		}
+	}
+}
+
+func TestETagMatch(t *testing.T) {
+	for h, want := range map[string]bool{
+		`W/"abc"`: true, `"abc"`: true, `"x", W/"abc"`: true, `*`: true, `"abd"`: false, ``: false,
+	} {
+		if got := etagMatch(h, `W/"abc"`); got != want {
+			t.Errorf("etagMatch(%q) = %v", h, got)
+		}
+	}
+}
+
+func TestCacheKey(t *testing.T) {
+	for target, want := range map[string]string{
+		"/a":                        "/a",
+		"/a?page=1":                 "/a",
+		"/a?page=01&utm_source=x":   "/a",
+		"/a?page=2":                 "/a?page=2",
+		"/a?page=002&fbclid=1":      "/a?page=2",
+		"/a?page=-2":                "/a",
+		"/a?page=x":                 "/a",
+		"/a?page=99999999999999999": fmt.Sprintf("/a?page=%d", maxPage),
+	} {
+		if got := cacheKey(httptest.NewRequest("GET", target, nil)); got != want {
+			t.Errorf("cacheKey(%q) = %q, want %q", target, got, want)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package http
+
+import "net/http"
+
+// URL scheme. Articles live under /articles/ so that an article slug can
+// never shadow a section of the site (a piece called "archive" or
+// "sitemap-xml" is fine); taxonomy pages are plural nouns; each column and
+// topic has its feeds beside its page. These paths are public and stable.
+const (
+	articlePrefix = "/articles/"
+	columnPrefix  = "/columns/"
+	authorPrefix  = "/authors/"
+	topicPrefix   = "/topics/"
+	regionPrefix  = "/regions/"
+)
+
+// routes lists every route of the reader site.
+func (s *Server) routes(mux *http.ServeMux) {
+	// Pages. page() serves anonymous requests from the page cache.
+	mux.Handle("GET /{$}", s.page(s.handleHome))
+	mux.Handle("GET /articles/{slug}", s.page(s.handleArticle))
+	mux.Handle("GET /articles", http.RedirectHandler("/archive", http.StatusMovedPermanently))
+	mux.Handle("GET /columns", s.page(s.handleColumns))
+	mux.Handle("GET /columns/{slug}", s.page(s.handleColumn))
+	mux.Handle("GET /authors", s.page(s.handleAuthors))
+	mux.Handle("GET /authors/{slug}", s.page(s.handleAuthor))
+	mux.Handle("GET /topics", s.page(s.handleTopics))
+	mux.Handle("GET /topics/{slug}", s.page(s.handleTopic))
+	mux.Handle("GET /regions", s.page(s.handleRegions))
+	mux.Handle("GET /regions/{slug}", s.page(s.handleRegion))
+	mux.Handle("GET /archive", s.page(s.handleArchive))
+	mux.Handle("GET /archive/{year}", s.page(s.handleArchiveYear))
+	mux.Handle("GET /archive/{year}/{month}", s.page(s.handleArchiveMonth))
+
+	// Feeds: RSS 2.0 and Atom for the site, each column and each topic.
+	mux.Handle("GET /feed.xml", s.page(s.handleSiteFeed(feedRSS)))
+	mux.Handle("GET /atom.xml", s.page(s.handleSiteFeed(feedAtom)))
+	mux.Handle("GET /columns/{slug}/feed.xml", s.page(s.handleColumnFeed(feedRSS)))
+	mux.Handle("GET /columns/{slug}/atom.xml", s.page(s.handleColumnFeed(feedAtom)))
+	mux.Handle("GET /topics/{slug}/feed.xml", s.page(s.handleTopicFeed(feedRSS)))
+	mux.Handle("GET /topics/{slug}/atom.xml", s.page(s.handleTopicFeed(feedAtom)))
+
+	// Crawlers.
+	mux.Handle("GET /robots.txt", s.page(s.handleRobots))
+	mux.Handle("GET /sitemap.xml", s.page(s.handleSitemapIndex))
+	mux.Handle("GET /sitemaps/pages.xml", s.page(s.handleSitemapPages))
+	mux.Handle("GET /sitemaps/news.xml", s.page(s.handleSitemapNews))
+	mux.Handle("GET /sitemaps/{chunk}", s.page(s.handleSitemapArticles))
+
+	// Assets are in memory already; they skip the page cache.
+	mux.Handle("GET /static/{name}", s.handleStatic())
+	mux.Handle("GET /favicon.ico", s.plain(s.handleFavicon))
+	mux.Handle("GET /healthz", s.json(s.handleHealth))
+
+	if s.admin != nil {
+		mux.Handle("/admin/", s.admin)
+	}
+	if s.media != nil {
+		mux.Handle("GET /media/", s.media)
+	}
+	// Everything else, any method: our own 404 page rather than the
+	// mux's plain text.
+	mux.Handle("/", s.plain(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+}

@@ -1,0 +1,232 @@
+// Package http is the reader site: the pages, feeds and sitemaps that
+// anyone on the web can request, rendered on the server and readable with
+// JavaScript off. It mounts the staff area (package admin) under /admin/
+// and wraps everything in one middleware chain.
+//
+// Anonymous pages are the same for every anonymous reader, so they are
+// rendered once and served from an in-memory cache until the content
+// changes; that is what keeps an article page's cost flat as the library
+// grows.
+package http
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"masthead"
+	"masthead/access"
+)
+
+// SessionCookie is the name of the cookie that carries a signed-in
+// browser's session token. A request bearing it never touches the shared
+// page cache and its response is private.
+const SessionCookie = "masthead_session"
+
+// Config holds the reader site's settings. Zero values take the defaults
+// documented on each field.
+type Config struct {
+	// SiteName is the publication's name, shown in the masthead and used
+	// in titles, feeds and structured data. Default "Masthead".
+	SiteName string
+	// Tagline is shown under the name on the home page and used as the
+	// site's description.
+	Tagline string
+	// BaseURL is the absolute URL readers reach the site at, without a
+	// trailing slash, used for canonical links, Open Graph, feeds and
+	// sitemaps. Default "http://localhost:8080".
+	BaseURL string
+	// Location is the publication's time zone: dates on pages and the
+	// month boundaries of the archive follow it. Default UTC.
+	Location *time.Location
+	// Language is the BCP 47 tag of the content, for <html lang>, feeds
+	// and the news sitemap. Default "en".
+	Language string
+	// PageCacheBytes bounds the anonymous page cache. Zero means 32 MB; a
+	// negative value turns the cache off.
+	PageCacheBytes int64
+	// PageCacheTTL is the longest a cached page lives even when the
+	// content version has not changed, so scheduled articles appear on
+	// lists on time. Default 60 s.
+	PageCacheTTL time.Duration
+	// MaxBodyBytes bounds request bodies; larger ones get 413. Default
+	// 4 MB, room for an article at masthead.MaxBodyBytes form-encoded.
+	MaxBodyBytes int64
+	// Policy holds the access settings handed to access.Decide. The zero
+	// value means access.DefaultPolicy.
+	Policy access.Policy
+}
+
+// Deps are the services the reader site uses.
+type Deps struct {
+	Articles masthead.ArticleService
+	Taxonomy masthead.TaxonomyService
+	// Members resolves the session cookie to a member so staff read past
+	// the wall; nil means every reader is anonymous.
+	Members masthead.MemberService
+	Clock   masthead.Clock
+	Logger  *slog.Logger
+	// Admin serves everything under /admin/ when non-nil.
+	Admin http.Handler
+	// Media serves everything under /media/ (article images: uploads, the
+	// demo's drawings) when non-nil. It sees the full path.
+	Media http.Handler
+}
+
+// Server is the reader site. Close it to stop its background poller.
+type Server struct {
+	cfg      Config
+	base     *url.URL
+	articles masthead.ArticleService
+	taxonomy masthead.TaxonomyService
+	members  masthead.MemberService
+	clock    masthead.Clock
+	log      *slog.Logger
+	admin    http.Handler
+	media    http.Handler
+
+	tmpl    *templates
+	assets  *assets
+	cache   *pageCache // nil when turned off
+	handler http.Handler
+
+	stop      context.CancelFunc
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// New builds the reader site. The templates and assets are embedded, so a
+// failure to parse them is a programming error and panics here, at start,
+// rather than on a reader's request.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.SiteName == "" {
+		cfg.SiteName = "Masthead"
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Language == "" {
+		cfg.Language = "en"
+	}
+	if cfg.PageCacheBytes == 0 {
+		cfg.PageCacheBytes = 32 << 20
+	}
+	if cfg.PageCacheTTL <= 0 {
+		cfg.PageCacheTTL = 60 * time.Second
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 4 << 20
+	}
+	if cfg.Policy == (access.Policy{}) {
+		cfg.Policy = access.DefaultPolicy()
+	}
+	if deps.Clock == nil {
+		deps.Clock = masthead.SystemClock{}
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		panic(fmt.Sprintf("http: BaseURL %q must be an absolute URL", cfg.BaseURL))
+	}
+
+	s := &Server{
+		cfg:      cfg,
+		base:     base,
+		articles: deps.Articles,
+		taxonomy: deps.Taxonomy,
+		members:  deps.Members,
+		clock:    deps.Clock,
+		log:      deps.Logger,
+		admin:    deps.Admin,
+		media:    deps.Media,
+		done:     make(chan struct{}),
+	}
+	s.assets = mustLoadAssets()
+	s.tmpl = mustParseTemplates(s)
+	if cfg.PageCacheBytes > 0 {
+		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stop = cancel
+		go s.pollContentVersion(ctx, time.Second)
+	} else {
+		close(s.done)
+	}
+
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.middleware(mux)
+	return s
+}
+
+// Handler returns the site's handler with its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops the background content-version poller and waits for it.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stop != nil {
+			s.stop()
+		}
+		<-s.done
+	})
+	return nil
+}
+
+// pollContentVersion asks the store once per interval whether anything
+// changed, on this instance or another, and empties the page cache when it
+// did. Polling here rather than per request keeps the database out of the
+// cached path entirely.
+func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var last int64
+	known, failing := false, false
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		v, err := s.articles.ContentVersion(qctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			// Without a version the cache cannot know about changes;
+			// the TTL still bounds staleness. Log the first failure
+			// of a run, not one a second.
+			if !failing {
+				s.log.Warn("page cache: content version", "err", err)
+			}
+			failing = true
+		default:
+			failing = false
+			if known && v != last {
+				s.cache.purge()
+			}
+			last, known = v, true
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// abs makes a site path absolute against BaseURL.
+func (s *Server) abs(path string) string {
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		return path
+	}
+	return s.cfg.BaseURL + path
+}

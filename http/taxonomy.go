@@ -1,0 +1,165 @@
+package http
+
+import (
+	"net/http"
+
+	"masthead"
+)
+
+// Taxonomy pages: an index of each kind (columns, authors, topics,
+// regions) and one paginated list per term. An unknown slug is a 404
+// before any list query runs.
+
+func (s *Server) handleColumns(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.taxonomy.Columns(r.Context())
+	if err != nil {
+		return err
+	}
+	v := termsPage{base: s.newBase(r, "Columns", "The columns of "+s.cfg.SiteName+".", "/columns"), Heading: "Columns"}
+	for _, c := range cs {
+		v.Items = append(v.Items, termItem{Name: c.Name, URL: columnPrefix + c.Slug, Description: c.Description})
+	}
+	return s.render(w, "terms", v)
+}
+
+func (s *Server) handleColumn(w http.ResponseWriter, r *http.Request) error {
+	slug := r.PathValue("slug")
+	if !masthead.ValidSlug(slug) {
+		return errNotFound
+	}
+	c, err := s.taxonomy.Column(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	path := columnPrefix + c.Slug
+	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Column: &c.Slug}, pageParam(r), path)
+	if err != nil {
+		return err
+	}
+	v := listPage{
+		base:   s.newBase(r, pageTitle(c.Name, p), c.Description, pageURL(path, p.Page)),
+		Kicker: "Column", Heading: c.Name, Intro: c.Description, Articles: list, Pager: p,
+		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
+	}
+	v.Feeds = append(v.Feeds, termFeeds(s, c.Name, path)...)
+	return s.render(w, "list", v)
+}
+
+func (s *Server) handleAuthors(w http.ResponseWriter, r *http.Request) error {
+	as, err := s.taxonomy.Authors(r.Context())
+	if err != nil {
+		return err
+	}
+	v := termsPage{base: s.newBase(r, "Authors", "The writers of "+s.cfg.SiteName+".", "/authors"), Heading: "Authors"}
+	for _, a := range as {
+		v.Items = append(v.Items, termItem{Name: a.Name, URL: authorPrefix + a.Slug, Description: a.Bio})
+	}
+	return s.render(w, "terms", v)
+}
+
+func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) error {
+	slug := r.PathValue("slug")
+	if !masthead.ValidSlug(slug) {
+		return errNotFound
+	}
+	a, err := s.taxonomy.Author(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	path := authorPrefix + a.Slug
+	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Author: &a.Slug}, pageParam(r), path)
+	if err != nil {
+		return err
+	}
+	v := listPage{
+		base:   s.newBase(r, pageTitle(a.Name, p), a.Bio, pageURL(path, p.Page)),
+		Kicker: "Author", Heading: a.Name, Intro: a.Bio, Articles: list, Pager: p,
+	}
+	v.Social.Type = "profile"
+	return s.render(w, "list", v)
+}
+
+func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.taxonomy.Topics(r.Context())
+	if err != nil {
+		return err
+	}
+	v := termsPage{base: s.newBase(r, "Topics", "Topics covered by "+s.cfg.SiteName+".", "/topics"), Heading: "Topics"}
+	for _, t := range ts {
+		v.Items = append(v.Items, termItem{Name: t.Name, URL: topicPrefix + t.Slug})
+	}
+	return s.render(w, "terms", v)
+}
+
+func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
+	slug := r.PathValue("slug")
+	if !masthead.ValidSlug(slug) {
+		return errNotFound
+	}
+	t, err := s.taxonomy.Topic(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	path := topicPrefix + t.Slug
+	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Topic: &t.Slug}, pageParam(r), path)
+	if err != nil {
+		return err
+	}
+	v := listPage{
+		base:   s.newBase(r, pageTitle(t.Name, p), "Articles about "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
+		Kicker: "Topic", Heading: t.Name, Articles: list, Pager: p,
+		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
+	}
+	v.Feeds = append(v.Feeds, termFeeds(s, t.Name, path)...)
+	return s.render(w, "list", v)
+}
+
+func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.taxonomy.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	v := termsPage{base: s.newBase(r, "Regions", "Regions covered by "+s.cfg.SiteName+".", "/regions"), Heading: "Regions"}
+	for _, t := range rs {
+		v.Items = append(v.Items, termItem{Name: t.Name, URL: regionPrefix + t.Slug})
+	}
+	return s.render(w, "terms", v)
+}
+
+func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
+	slug := r.PathValue("slug")
+	if !masthead.ValidSlug(slug) {
+		return errNotFound
+	}
+	t, err := s.taxonomy.Region(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	path := regionPrefix + t.Slug
+	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Region: &t.Slug}, pageParam(r), path)
+	if err != nil {
+		return err
+	}
+	v := listPage{
+		base:   s.newBase(r, pageTitle(t.Name, p), "Articles on "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
+		Kicker: "Region", Heading: t.Name, Articles: list, Pager: p,
+	}
+	return s.render(w, "list", v)
+}
+
+// pageTitle adds the page number to a list's title after the first page,
+// so search results and tabs tell the pages apart.
+func pageTitle(name string, p pager) string {
+	if p.Page > 1 {
+		return name + " — page " + thousands(p.Page)
+	}
+	return name
+}
+
+// termFeeds are the alternate links of a column or topic page.
+func termFeeds(s *Server, name, path string) []feedLink {
+	return []feedLink{
+		{Title: name + " — " + s.cfg.SiteName + " (RSS)", URL: s.abs(path + "/feed.xml")},
+		{Title: name + " — " + s.cfg.SiteName + " (Atom)", Atom: true, URL: s.abs(path + "/atom.xml")},
+	}
+}

@@ -1,0 +1,322 @@
+package http
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"masthead"
+	"masthead/access"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pageNames lists the page templates; each is parsed on top of the shared
+// layout and partials. The template test executes every one of them.
+var pageNames = []string{"home", "article", "list", "terms", "archive", "error"}
+
+// templates holds one parsed set per page.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+func mustParseTemplates(s *Server) *templates {
+	t, err := parseTemplates(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func parseTemplates(s *Server) (*templates, error) {
+	loc := s.cfg.Location
+	funcs := template.FuncMap{
+		"asset": s.assets.url,
+		// date is the reader-facing date in the publication's zone.
+		"date": func(t time.Time) string { return t.In(loc).Format("2 January 2006") },
+		// datetime is the machine-readable form for <time datetime>.
+		"datetime":   func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
+		"articleURL": articlePath,
+		"columnURL":  func(slug string) string { return columnPrefix + slug },
+		"authorURL":  func(slug string) string { return authorPrefix + slug },
+		"topicURL":   func(slug string) string { return topicPrefix + slug },
+		"regionURL":  func(slug string) string { return regionPrefix + slug },
+		"monthURL":   func(y int, m time.Month) string { return fmt.Sprintf("/archive/%04d/%02d", y, int(m)) },
+		"yearURL":    func(y int) string { return "/archive/" + strconv.Itoa(y) },
+		"card":       func(a *masthead.Article, level int) card { return card{A: a, Level: level} },
+		"pictured":   func(a *masthead.Article, level int) card { return card{A: a, Level: level, Image: true} },
+		// sep separates the i-th of n names: "A", "A and B", "A, B and C".
+		"sep": func(i, n int) string {
+			switch {
+			case i == 0:
+				return ""
+			case i == n-1:
+				return " and "
+			}
+			return ", "
+		},
+		"thousands": thousands,
+	}
+	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("http: parse layout: %w", err)
+	}
+	out := &templates{pages: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("http: clone layout: %w", err)
+		}
+		if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("http: parse %s: %w", name, err)
+		}
+		out.pages[name] = t
+	}
+	// Every file in templates/ must be a page or the layout; a stray file
+	// would be a page nobody renders.
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	if len(files) != len(pageNames)+2 {
+		return nil, fmt.Errorf("http: %d template files for %d pages", len(files), len(pageNames))
+	}
+	return out, nil
+}
+
+// render executes page name with view into w (the adapters' buffer).
+func (s *Server) render(w http.ResponseWriter, name string, view any) error {
+	t, ok := s.tmpl.pages[name]
+	if !ok {
+		return fmt.Errorf("http: no template %q", name)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := t.ExecuteTemplate(w, "layout", view); err != nil {
+		return fmt.Errorf("http: render %s: %w", name, err)
+	}
+	return nil
+}
+
+// base is embedded in every page's view: what the layout needs.
+type base struct {
+	Site        siteInfo
+	Reader      readerInfo
+	Flash       string
+	Title       string // without the site name, which the layout adds
+	Description string
+	Canonical   string // absolute
+	NoIndex     bool
+	IsHome      bool
+	Feeds       []feedLink
+	Social      *social
+	JSONLD      any
+}
+
+type siteInfo struct {
+	Name     string
+	Tagline  string
+	BaseURL  string
+	Language string
+	Year     int
+}
+
+// readerInfo is what the header shows about who is reading.
+type readerInfo struct {
+	SignedIn bool
+	Name     string
+	Staff    bool
+}
+
+type feedLink struct {
+	Title string
+	Atom  bool // else RSS
+	URL   string
+}
+
+// social is the Open Graph and Twitter card data of a page.
+type social struct {
+	Type        string // website or article
+	Title       string
+	Description string
+	URL         string
+	Image       string
+	ImageAlt    string
+	Card        string // summary or summary_large_image
+	Published   string
+	Modified    string
+	Authors     []string
+	Section     string
+	Tags        []string
+}
+
+// newBase fills what every page has; the handler sets the rest.
+func (s *Server) newBase(r *http.Request, title, description, path string) base {
+	b := base{
+		Site: siteInfo{
+			Name: s.cfg.SiteName, Tagline: s.cfg.Tagline, BaseURL: s.cfg.BaseURL,
+			Language: s.cfg.Language, Year: s.clock.Now().In(s.cfg.Location).Year(),
+		},
+		Title:       title,
+		Description: description,
+		Canonical:   s.abs(path),
+		Feeds: []feedLink{
+			{Title: s.cfg.SiteName + " (RSS)", URL: s.abs("/feed.xml")},
+			{Title: s.cfg.SiteName + " (Atom)", Atom: true, URL: s.abs("/atom.xml")},
+		},
+	}
+	if m := member(r); m != nil {
+		name := m.Name
+		if name == "" {
+			name = m.Email
+		}
+		b.Reader = readerInfo{SignedIn: true, Name: name, Staff: m.Role.Staff()}
+	}
+	b.Social = &social{
+		Type: "website", Title: title, Description: description, URL: b.Canonical, Card: "summary",
+	}
+	if b.Social.Title == "" {
+		b.Social.Title = s.cfg.SiteName
+	}
+	return b
+}
+
+// card is an article in a list, with the heading level that fits the page
+// it sits on (one h1 per page, no skipped levels).
+type card struct {
+	A     *masthead.Article
+	Level int
+	Image bool // show the featured image, if any
+}
+
+// pager is the pagination of a list.
+type pager struct {
+	Page, Pages int
+	Total       int
+	PrevURL     string
+	NextURL     string
+}
+
+type homePage struct {
+	base
+	Lead    *masthead.Article
+	Daily   []*masthead.Article
+	InDepth []*masthead.Article
+	Columns []columnLatest
+	Topics  []topicSection
+}
+
+type columnLatest struct {
+	Column masthead.Column
+	Latest *masthead.Article
+}
+
+type topicSection struct {
+	Topic    masthead.Term
+	Articles []*masthead.Article
+}
+
+type articlePage struct {
+	base
+	Article *masthead.Article // body fields emptied when Gated
+	Body    template.HTML     // the full body or the teaser, never more than the decision allows
+	Gated   bool
+	Access  access.Decision
+}
+
+type listPage struct {
+	base
+	Kicker   string
+	Heading  string
+	Intro    string
+	Articles []*masthead.Article
+	Pager    pager
+	Months   []monthLink // archive navigation
+	FeedRSS  string
+	FeedAtom string
+}
+
+type monthLink struct {
+	Year    int
+	Month   time.Month
+	Count   int
+	Current bool
+}
+
+type termsPage struct {
+	base
+	Heading string
+	Intro   string
+	Items   []termItem
+}
+
+type termItem struct {
+	Name        string
+	URL         string
+	Description string
+}
+
+type archivePage struct {
+	base
+	Years []archiveYear
+	Total int
+}
+
+type archiveYear struct {
+	Year   int
+	Count  int
+	Months []monthLink
+}
+
+type errorPage struct {
+	base
+	Status  int
+	Heading string
+	Message string
+}
+
+func articlePath(slug string) string { return articlePrefix + slug }
+
+// thousands writes n with comma separators, as the reader expects to read
+// counts.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// renderError writes the page for an error status.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, err error) error {
+	v := errorPage{Status: status}
+	switch status {
+	case http.StatusNotFound:
+		v.Heading, v.Message = "Page not found", "We could not find the page you asked for. It may have moved, or the address may be mistyped."
+	case http.StatusGone:
+		v.Heading, v.Message = "This page has been removed", masthead.ErrorMessage(err)
+	case http.StatusRequestEntityTooLarge:
+		v.Heading, v.Message = "Request too large", "The request is larger than this site accepts."
+		if masthead.ErrorCode(err) == masthead.ETOOLARGE {
+			v.Message = masthead.ErrorMessage(err)
+		}
+	case http.StatusInternalServerError:
+		v.Heading, v.Message = "Something went wrong", "internal error"
+	default:
+		v.Heading, v.Message = http.StatusText(status), masthead.ErrorMessage(err)
+	}
+	v.base = s.newBase(r, v.Heading, "", r.URL.Path)
+	v.Canonical = ""
+	v.NoIndex = true
+	v.Social = nil
+	return s.render(w, "error", v)
+}
