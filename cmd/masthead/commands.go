@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"masthead"
+	"masthead/admin"
+	"masthead/demo"
+	"masthead/importer"
+	"masthead/markdown"
+)
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.commonFlags(fs)
+	n := fs.Int("articles", 2000, "number of articles to generate")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same publication")
+	if err := cfg.parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 0 {
+		return errors.New("--articles must not be negative")
+	}
+	log := cfg.logger(stderr)
+	db, err := openStore(ctx, &cfg, log, markdown.New())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	bar := importer.NewProgress(stderr, *n, "generating")
+	if err := demo.Seed(ctx, db, *n, *seed, time.Now(), bar.Update); err != nil {
+		return err
+	}
+	bar.Finish()
+	fmt.Fprintf(stdout, "Generated %d articles in %s.\n", *n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.commonFlags(fs)
+	if err := cfg.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		usage(fs)
+		return errors.New("import: name one directory")
+	}
+	log := cfg.logger(stderr)
+	db, err := openStore(ctx, &cfg, log, markdown.New())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var bar *importer.Progress
+	rep, err := importer.ImportDir(ctx, db, fs.Arg(0), importer.Options{
+		Location: cfg.Location,
+		Progress: func(done, total int) {
+			if bar == nil {
+				bar = importer.NewProgress(stderr, total, "importing")
+			}
+			bar.Update(done, total)
+		},
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	for _, fe := range rep.Errors {
+		fmt.Fprintln(stderr, fe.Error())
+	}
+	fmt.Fprintf(stdout, "Imported %d new and %d updated articles; %d files failed; %d skipped (no front matter, or section index pages).\n",
+		rep.Created, rep.Updated, rep.Failed, rep.Skipped)
+	if rep.Failed > 0 {
+		return exitCode(1)
+	}
+	return nil
+}
+
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(`user: want "user add --role ROLE EMAIL"`)
+	}
+	var cfg Config
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.commonFlags(fs)
+	role := fs.String("role", "editor", "staff role: admin, editor or author")
+	byline := fs.String("byline", "", "author slug the member writes under (authors need one to write)")
+	if err := cfg.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		usage(fs)
+		return errors.New("user add: name one email address")
+	}
+	if !masthead.Role(*role).Valid() {
+		return fmt.Errorf("user add: --role %q: want admin, editor or author", *role)
+	}
+	log := cfg.logger(stderr)
+	db, err := openStore(ctx, &cfg, log, markdown.New())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	link, err := admin.SignInLink(ctx, db, cfg.BaseURL, fs.Arg(0), masthead.Role(*role), time.Now())
+	if err != nil {
+		return fmt.Errorf("user add: %s", masthead.ErrorMessage(err))
+	}
+	if *byline != "" {
+		m, err := db.MemberByEmail(ctx, strings.ToLower(strings.TrimSpace(fs.Arg(0))))
+		if err == nil {
+			err = db.SetAuthorSlug(ctx, m.ID, *byline)
+		}
+		if err != nil {
+			return fmt.Errorf("user add: --byline: %s", masthead.ErrorMessage(err))
+		}
+	}
+	fmt.Fprintf(stdout, "%s is now %s. One-time sign-in link (valid for an hour):\n%s\n", fs.Arg(0), *role, link)
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.commonFlags(fs)
+	if err := cfg.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, &cfg, cfg.logger(stderr), markdown.New())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, known, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s schema at version %d (this binary knows %d).\n", db.Engine(), applied, known)
+	return nil
+}
+
+// redactDSN hides a password in a database URL before it is logged.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	return u.Redacted()
+}

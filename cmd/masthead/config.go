@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// Config is every setting of the binary, read once from flags and then
+// from MASTHEAD_* environment variables (and MASTHEAD_*_FILE for a value
+// kept in a file), validated, and passed down.
+type Config struct {
+	DB            string
+	Addr          string
+	BaseURL       string
+	SiteName      string
+	Tagline       string
+	Timezone      string
+	Location      *time.Location
+	LogFormat     string
+	LogLevel      string
+	SecureCookies bool
+	PageCacheMB   int
+	ShutdownGrace time.Duration
+	ScheduleEvery time.Duration
+
+	// baseURLDerived is set when no --base-url was given and the URL
+	// comes from the listen address.
+	baseURLDerived bool
+
+	// serve --demo
+	Demo         bool
+	DemoArticles int
+	DemoSeed     int64
+}
+
+// commonFlags registers the settings every command that opens the
+// database shares.
+func (c *Config) commonFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", "sqlite:masthead.db", "database: sqlite:PATH or a postgres:// URL")
+	fs.StringVar(&c.Timezone, "timezone", "UTC", "the publication's time zone (IANA name), for dates, the archive and schedules")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public URL of the site, used in links, feeds and emails (default http://ADDR)")
+}
+
+// serveFlags registers the settings of the web server.
+func (c *Config) serveFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.SiteName, "site-name", "The Masthead Review", "the publication's name")
+	fs.StringVar(&c.Tagline, "tagline", "News and analysis for readers who want to understand", "one line under the name, also the site's description")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure even over plain HTTP (behind a TLS-terminating proxy)")
+	fs.IntVar(&c.PageCacheMB, "page-cache-mb", 32, "memory for the anonymous page cache in MB; 0 turns it off")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "how long a stopping server lets requests in flight finish")
+	fs.DurationVar(&c.ScheduleEvery, "schedule-every", 5*time.Second, "how often scheduled articles are marked published (they are live from their time regardless)")
+	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a demo publication and print an admin sign-in link")
+	fs.IntVar(&c.DemoArticles, "demo-articles", 2000, "articles to generate with --demo")
+	fs.Int64Var(&c.DemoSeed, "demo-seed", 1, "random seed for --demo")
+}
+
+// envName maps a flag name to its environment variable.
+func envName(flagName string) string {
+	return "MASTHEAD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parse reads flags, then fills every flag not given on the command line
+// from its environment variable, then validates.
+func (c *Config) parse(fs *flag.FlagSet, args []string) error {
+	fs.Usage = func() { usage(fs) }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		name := envName(f.Name)
+		v, ok := os.LookupEnv(name)
+		if p, okFile := os.LookupEnv(name + "_FILE"); !ok && okFile {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			v, ok = strings.TrimSpace(string(b)), true
+		}
+		if ok {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", name, v, err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return c.validate()
+}
+
+func (c *Config) validate() error {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return fmt.Errorf("--timezone %q: not a known time zone", c.Timezone)
+	}
+	c.Location = loc
+	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", c.DB)
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if host == "" {
+			host = "localhost:8080"
+		}
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.BaseURL = "http://" + host
+		c.baseURLDerived = true
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--base-url %q: want an absolute http(s) URL", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	switch c.LogFormat {
+	case "auto", "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: want text, json or auto", c.LogFormat)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.PageCacheMB < 0 || c.DemoArticles < 0 {
+		return errors.New("--page-cache-mb and --demo-articles must not be negative")
+	}
+	return nil
+}
+
+// logger builds the process logger: text on a terminal, JSON otherwise.
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	format := c.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// usage prints a command's flags with their environment variables.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	h := help[fs.Name()]
+	fmt.Fprintf(w, "usage: masthead %s [flags]%s\n\n", fs.Name(), h.args)
+	if h.doc != "" {
+		fmt.Fprintf(w, "%s\n\n", h.doc)
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" {
+			def = fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  --%s\n        %s%s\n        env %s\n", f.Name, f.Usage, def, envName(f.Name))
+	})
+}
