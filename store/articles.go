@@ -61,16 +61,16 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 
 // Article finds an article by slug in any status.
 func (db *DB) Article(ctx context.Context, slug string) (*masthead.Article, error) {
-	return db.findArticle(ctx, db.rdb, `a.slug = ?`, slug)
+	return db.findArticle(ctx, db.r, `a.slug = ?`, slug)
 }
 
 // ArticleByID finds an article by id in any status.
 func (db *DB) ArticleByID(ctx context.Context, id int64) (*masthead.Article, error) {
-	return db.findArticle(ctx, db.rdb, `a.id = ?`, id)
+	return db.findArticle(ctx, db.r, `a.id = ?`, id)
 }
 
-func (db *DB) findArticle(ctx context.Context, q querier, cond string, arg any) (*masthead.Article, error) {
-	row := q.QueryRowContext(ctx, db.d.q(`SELECT `+articleCols+articleBodyCols+articleFrom+` WHERE `+cond), arg)
+func (db *DB) findArticle(ctx context.Context, q reader, cond string, arg any) (*masthead.Article, error) {
+	row := q.row(ctx, `SELECT `+articleCols+articleBodyCols+articleFrom+` WHERE `+cond, arg)
 	a, err := scanArticle(row, true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, masthead.Errorf(masthead.ENOTFOUND, "article %v not found", arg)
@@ -139,7 +139,7 @@ func (db *DB) Articles(ctx context.Context, f masthead.ArticleFilter) ([]*masthe
 	if !f.Live {
 		order = ` ORDER BY COALESCE(a.published_at, a.updated_at) DESC, a.id DESC`
 	}
-	rows, err := db.rdb.QueryContext(ctx, db.d.q(`SELECT `+articleCols+articleFrom+cond+order+` LIMIT ? OFFSET ?`),
+	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+cond+order+` LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list articles: %w", err)
@@ -160,12 +160,12 @@ func (db *DB) Articles(ctx context.Context, f masthead.ArticleFilter) ([]*masthe
 
 	total := len(list) + offset
 	if len(list) == limit || (len(list) == 0 && offset > 0) {
-		if err := db.rdb.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM articles a`+cond), args...).Scan(&total); err != nil {
+		if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles a`+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("store: count articles: %w", err)
 		}
 	}
 	if !f.Bare {
-		if err := db.loadTaxonomy(ctx, db.rdb, list); err != nil {
+		if err := db.loadTaxonomy(ctx, db.r, list); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -178,7 +178,7 @@ func escapeLike(s string) string {
 
 // loadTaxonomy fills authors, topics and regions of a page of articles in
 // three queries, whatever the page size.
-func (db *DB) loadTaxonomy(ctx context.Context, q querier, list []*masthead.Article) error {
+func (db *DB) loadTaxonomy(ctx context.Context, q reader, list []*masthead.Article) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -192,9 +192,9 @@ func (db *DB) loadTaxonomy(ctx context.Context, q querier, list []*masthead.Arti
 	}
 	in := "(" + strings.Join(ph, ",") + ")"
 
-	rows, err := q.QueryContext(ctx, db.d.q(`SELECT aa.article_id, au.id, au.slug, au.name, au.bio
+	rows, err := q.query(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.bio
 		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id IN `+in+` ORDER BY aa.article_id, aa.position`), ids...)
+		WHERE aa.article_id IN `+in+` ORDER BY aa.article_id, aa.position`, ids...)
 	if err != nil {
 		return fmt.Errorf("store: load authors: %w", err)
 	}
@@ -213,9 +213,9 @@ func (db *DB) loadTaxonomy(ctx context.Context, q querier, list []*masthead.Arti
 	}
 
 	for _, kind := range []string{"topic", "region"} {
-		rows, err := q.QueryContext(ctx, db.d.q(`SELECT x.article_id, t.id, t.slug, t.name
+		rows, err := q.query(ctx, `SELECT x.article_id, t.id, t.slug, t.name
 			FROM article_`+kind+`s x JOIN `+kind+`s t ON t.id = x.`+kind+`_id
-			WHERE x.article_id IN `+in+` ORDER BY x.article_id, t.name`), ids...)
+			WHERE x.article_id IN `+in+` ORDER BY x.article_id, t.name`, ids...)
 		if err != nil {
 			return fmt.Errorf("store: load %ss: %w", kind, err)
 		}
@@ -279,7 +279,7 @@ func (db *DB) CreateArticle(ctx context.Context, in masthead.ArticleInput) (*mas
 	if err != nil {
 		return nil, err
 	}
-	return db.findArticle(ctx, db.wdb, `a.id = ?`, id)
+	return db.findArticle(ctx, db.w, `a.id = ?`, id)
 }
 
 // UpdateArticle replaces article id. When the slug changes, the old slug
@@ -299,7 +299,7 @@ func (db *DB) UpdateArticle(ctx context.Context, id int64, in masthead.ArticleIn
 	if err != nil {
 		return nil, err
 	}
-	return db.findArticle(ctx, db.wdb, `a.id = ?`, id)
+	return db.findArticle(ctx, db.w, `a.id = ?`, id)
 }
 
 // UpsertArticle creates the article with in.Slug or replaces it, and says
@@ -312,7 +312,7 @@ func (db *DB) UpsertArticle(ctx context.Context, in masthead.ArticleInput) (*mas
 	if res[0].Err != nil {
 		return nil, false, res[0].Err
 	}
-	a, err := db.findArticle(ctx, db.wdb, `a.id = ?`, res[0].ID)
+	a, err := db.findArticle(ctx, db.w, `a.id = ?`, res[0].ID)
 	return a, res[0].Created, err
 }
 
@@ -563,8 +563,8 @@ func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
 // Redirect resolves a retired slug to the current slug of its article.
 func (db *DB) Redirect(ctx context.Context, slug string) (string, error) {
 	var current sql.NullString
-	err := db.rdb.QueryRowContext(ctx, db.d.q(`SELECT a.slug FROM slug_redirects r
-		LEFT JOIN articles a ON a.id = r.article_id WHERE r.slug = ?`), slug).Scan(&current)
+	err := db.r.row(ctx, `SELECT a.slug FROM slug_redirects r
+		LEFT JOIN articles a ON a.id = r.article_id WHERE r.slug = ?`, slug).Scan(&current)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", masthead.Errorf(masthead.ENOTFOUND, "no article at %q", slug)
@@ -579,7 +579,7 @@ func (db *DB) Redirect(ctx context.Context, slug string) (string, error) {
 // ArchiveMonths counts live articles per month in loc, newest first. It
 // reads only the published_at index.
 func (db *DB) ArchiveMonths(ctx context.Context, now time.Time, loc *time.Location) ([]masthead.MonthCount, error) {
-	rows, err := db.rdb.QueryContext(ctx, db.d.q(`SELECT a.published_at FROM articles a WHERE `+liveCond+` ORDER BY a.published_at DESC`), micros(now))
+	rows, err := db.r.query(ctx, `SELECT a.published_at FROM articles a WHERE `+liveCond+` ORDER BY a.published_at DESC`, micros(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: archive months: %w", err)
 	}
@@ -620,7 +620,7 @@ func (db *DB) PromoteScheduled(ctx context.Context, now time.Time) (int, error) 
 // ContentVersion returns the number every content write raises.
 func (db *DB) ContentVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.rdb.QueryRowContext(ctx, `SELECT version FROM content_version WHERE id = 1`).Scan(&v); err != nil {
+	if err := db.r.row(ctx, `SELECT version FROM content_version WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: content version: %w", err)
 	}
 	return v, nil

@@ -12,7 +12,7 @@ import (
 
 const memberCols = `m.id, m.email, m.name, m.role, m.author_slug, m.verified_at, m.created_at`
 
-func scanMember(sc interface{ Scan(...any) error }) (*masthead.Member, error) {
+func scanMember(sc rowScanner) (*masthead.Member, error) {
 	var (
 		m        masthead.Member
 		role     string
@@ -30,7 +30,7 @@ func scanMember(sc interface{ Scan(...any) error }) (*masthead.Member, error) {
 
 // Member finds a member by id.
 func (db *DB) Member(ctx context.Context, id int64) (*masthead.Member, error) {
-	m, err := scanMember(db.rdb.QueryRowContext(ctx, db.d.q(`SELECT `+memberCols+` FROM members m WHERE m.id = ?`), id))
+	m, err := scanMember(db.r.row(ctx, `SELECT `+memberCols+` FROM members m WHERE m.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, "member", fmt.Sprint(id))
 	}
@@ -39,7 +39,7 @@ func (db *DB) Member(ctx context.Context, id int64) (*masthead.Member, error) {
 
 // MemberByEmail finds a member by address.
 func (db *DB) MemberByEmail(ctx context.Context, email string) (*masthead.Member, error) {
-	m, err := scanMember(db.rdb.QueryRowContext(ctx, db.d.q(`SELECT `+memberCols+` FROM members m WHERE m.email = ?`), email))
+	m, err := scanMember(db.r.row(ctx, `SELECT `+memberCols+` FROM members m WHERE m.email = ?`, email))
 	if err != nil {
 		return nil, notFound(err, "member", email)
 	}
@@ -144,9 +144,9 @@ func (db *DB) CreateSession(ctx context.Context, memberID int64, tokenHash []byt
 
 // SessionMember returns the member of a live session.
 func (db *DB) SessionMember(ctx context.Context, tokenHash []byte) (*masthead.Member, error) {
-	m, err := scanMember(db.rdb.QueryRowContext(ctx, db.d.q(`SELECT `+memberCols+`
+	m, err := scanMember(db.r.row(ctx, `SELECT `+memberCols+`
 		FROM sessions s JOIN members m ON m.id = s.member_id
-		WHERE s.hash = ? AND s.expires_at > ?`), tokenHash, micros(db.clock.Now())))
+		WHERE s.hash = ? AND s.expires_at > ?`, tokenHash, micros(db.clock.Now())))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &masthead.Error{Code: masthead.EUNAUTHORIZED, Message: "Your session has ended. Please sign in again."}
 	}
@@ -181,7 +181,7 @@ var (
 
 // Staff lists members with a staff role, by email.
 func (db *DB) Staff(ctx context.Context) ([]*masthead.Member, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT `+memberCols+` FROM members m WHERE m.role <> '' ORDER BY m.email`)
+	rows, err := db.r.query(ctx, `SELECT `+memberCols+` FROM members m WHERE m.role <> '' ORDER BY m.email`)
 	if err != nil {
 		return nil, fmt.Errorf("store: staff: %w", err)
 	}

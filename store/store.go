@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,6 +50,7 @@ type DB struct {
 	// a pool of read-only connections that WAL lets run beside it. On
 	// PostgreSQL both are the same pool.
 	wdb, rdb *sql.DB
+	w, r     *pool // wdb and rdb with the dialect and statement cache
 	d        *dialect
 	render   *markdown.Renderer
 	clock    masthead.Clock
@@ -86,6 +88,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	db.w = newPool(db.wdb, db.d)
+	db.r = db.w
+	if db.rdb != db.wdb {
+		db.r = newPool(db.rdb, db.d)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -157,6 +164,10 @@ func (db *DB) openPostgres(dsn string, opt Options) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.w.close()
+	if db.r != db.w {
+		db.r.close()
+	}
 	err := db.wdb.Close()
 	if db.rdb != db.wdb {
 		err = errors.Join(err, db.rdb.Close())
@@ -174,10 +185,14 @@ type dialect struct {
 	numbered bool
 	// lock serialises migrations between processes starting at once.
 	lock, unlock string
+	// prepare keeps prepared statements for reuse. modernc's SQLite
+	// parses and plans a statement on every call otherwise, a large part
+	// of a small query's cost; pgx already caches statements itself.
+	prepare bool
 }
 
 var (
-	sqliteDialect   = &dialect{name: "sqlite"}
+	sqliteDialect   = &dialect{name: "sqlite", prepare: true}
 	postgresDialect = &dialect{
 		name:     "postgres",
 		numbered: true,
@@ -233,29 +248,159 @@ func translate(err error) error {
 	return err
 }
 
-// querier is what *sql.DB and *sql.Tx share.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// maxStmts bounds the statement cache: queries with IN lists of varying
+// length have many forms, and the rare long ones need not be kept.
+const maxStmts = 512
+
+// pool is a connection pool with the engine's dialect and a cache of
+// prepared statements keyed by query text.
+type pool struct {
+	db *sql.DB
+	d  *dialect
+
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt
 }
 
-// tx is a transaction with the dialect at hand.
+func newPool(db *sql.DB, d *dialect) *pool {
+	return &pool{db: db, d: d, stmts: map[string]*sql.Stmt{}}
+}
+
+// cached returns the prepared statement for query if there is one.
+func (p *pool) cached(query string) *sql.Stmt {
+	if !p.d.prepare {
+		return nil
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.stmts[query]
+}
+
+// stmt returns the prepared statement for query, preparing it on a miss,
+// or nil when the engine does not prepare or the cache is full. It takes a
+// free connection from the pool, so a transaction never calls it (on
+// SQLite the writer's one connection is the transaction's): transactions
+// use what is cached and note their misses for prepareLater.
+func (p *pool) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if !p.d.prepare {
+		return nil, nil
+	}
+	p.mu.RLock()
+	st, ok := p.stmts[query]
+	full := len(p.stmts) >= maxStmts
+	p.mu.RUnlock()
+	if ok || full {
+		return st, nil
+	}
+	st, err := p.db.PrepareContext(ctx, p.d.q(query))
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if prev, ok := p.stmts[query]; ok {
+		st.Close()
+		return prev, nil
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+// prepareLater prepares the statements a finished transaction missed, so
+// the next one finds them.
+func (p *pool) prepareLater(ctx context.Context, queries map[string]bool) {
+	for q := range queries {
+		if _, err := p.stmt(ctx, q); err != nil {
+			return
+		}
+	}
+}
+
+func (p *pool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, st := range p.stmts {
+		st.Close()
+		delete(p.stmts, k)
+	}
+}
+
+func (p *pool) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.db.QueryContext(ctx, p.d.q(query), args...)
+}
+
+// row runs a query expected to return one row. A failure to prepare
+// surfaces from Scan, as database/sql does for QueryRow.
+func (p *pool) row(ctx context.Context, query string, args ...any) rowScanner {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	if st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.db.QueryRowContext(ctx, p.d.q(query), args...)
+}
+
+// rowScanner is a *sql.Row or an error standing in for one.
+type rowScanner interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+// reader runs read queries: a pool, or a transaction that must see its own
+// writes.
+type reader interface {
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	row(ctx context.Context, query string, args ...any) rowScanner
+}
+
+// tx is a transaction with the pool it came from, for its statements.
 type tx struct {
 	*sql.Tx
-	d *dialect
+	p      *pool
+	missed map[string]bool // statements to prepare once the connection is free
+}
+
+// stmt returns the cached statement bound to this transaction, or nil.
+func (t *tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	st := t.p.cached(query)
+	if st == nil {
+		if t.p.d.prepare {
+			t.missed[query] = true
+		}
+		return nil
+	}
+	return t.StmtContext(ctx, st)
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.ExecContext(ctx, t.d.q(query), args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.ExecContext(ctx, t.p.d.q(query), args...)
 }
 
-func (t *tx) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.QueryRowContext(ctx, t.d.q(query), args...)
+func (t *tx) row(ctx context.Context, query string, args ...any) rowScanner {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.QueryRowContext(ctx, t.p.d.q(query), args...)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.QueryContext(ctx, t.d.q(query), args...)
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.QueryContext(ctx, t.p.d.q(query), args...)
 }
 
 // write runs fn in a write transaction and commits it when fn succeeds.
@@ -264,8 +409,13 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
-	t := &tx{Tx: sqlTx, d: db.d}
-	defer sqlTx.Rollback()
+	t := &tx{Tx: sqlTx, p: db.w, missed: map[string]bool{}}
+	defer func() {
+		sqlTx.Rollback()
+		if len(t.missed) > 0 {
+			db.w.prepareLater(context.WithoutCancel(ctx), t.missed)
+		}
+	}()
 	if err := fn(t); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 // Authors lists every author by name.
 func (db *DB) Authors(ctx context.Context) ([]masthead.Author, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT id, slug, name, bio FROM authors ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT id, slug, name, bio FROM authors ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: authors: %w", err)
 	}
@@ -30,7 +30,7 @@ func (db *DB) Authors(ctx context.Context) ([]masthead.Author, error) {
 // Author finds an author by slug.
 func (db *DB) Author(ctx context.Context, slug string) (*masthead.Author, error) {
 	var a masthead.Author
-	err := db.rdb.QueryRowContext(ctx, db.d.q(`SELECT id, slug, name, bio FROM authors WHERE slug = ?`), slug).
+	err := db.r.row(ctx, `SELECT id, slug, name, bio FROM authors WHERE slug = ?`, slug).
 		Scan(&a.ID, &a.Slug, &a.Name, &a.Bio)
 	if err != nil {
 		return nil, notFound(err, "author", slug)
@@ -57,7 +57,7 @@ func (db *DB) UpsertAuthor(ctx context.Context, a masthead.Author) (*masthead.Au
 
 // Columns lists every column by name.
 func (db *DB) Columns(ctx context.Context) ([]masthead.Column, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT id, slug, name, description FROM columns ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT id, slug, name, description FROM columns ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: columns: %w", err)
 	}
@@ -76,7 +76,7 @@ func (db *DB) Columns(ctx context.Context) ([]masthead.Column, error) {
 // Column finds a column by slug.
 func (db *DB) Column(ctx context.Context, slug string) (*masthead.Column, error) {
 	var c masthead.Column
-	err := db.rdb.QueryRowContext(ctx, db.d.q(`SELECT id, slug, name, description FROM columns WHERE slug = ?`), slug).
+	err := db.r.row(ctx, `SELECT id, slug, name, description FROM columns WHERE slug = ?`, slug).
 		Scan(&c.ID, &c.Slug, &c.Name, &c.Description)
 	if err != nil {
 		return nil, notFound(err, "column", slug)
@@ -128,7 +128,7 @@ func (db *DB) UpsertRegion(ctx context.Context, t masthead.Term) (*masthead.Term
 }
 
 func (db *DB) terms(ctx context.Context, table string) ([]masthead.Term, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT id, slug, name FROM `+table+` ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT id, slug, name FROM `+table+` ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", table, err)
 	}
@@ -146,7 +146,7 @@ func (db *DB) terms(ctx context.Context, table string) ([]masthead.Term, error) 
 
 func (db *DB) term(ctx context.Context, table, slug string) (*masthead.Term, error) {
 	var t masthead.Term
-	err := db.rdb.QueryRowContext(ctx, db.d.q(`SELECT id, slug, name FROM `+table+` WHERE slug = ?`), slug).Scan(&t.ID, &t.Slug, &t.Name)
+	err := db.r.row(ctx, `SELECT id, slug, name FROM `+table+` WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
 	if err != nil {
 		return nil, notFound(err, table[:len(table)-1], slug)
 	}
