@@ -92,16 +92,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New(`user: want "user add --role ROLE EMAIL"`)
-	}
 	var cfg Config
 	fs := flag.NewFlagSet("user", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.commonFlags(fs)
 	role := fs.String("role", "editor", "staff role: admin, editor or author")
 	byline := fs.String("byline", "", "author slug the member writes under (authors need one to write)")
-	if err := cfg.parse(fs, args[1:]); err != nil {
+	// "user -h" shows the flags; anything else must be "user add ...".
+	if len(args) > 0 && args[0] == "add" {
+		args = args[1:]
+	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		usage(fs)
+		return errors.New(`user: want "user add --role ROLE EMAIL"`)
+	}
+	if err := cfg.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

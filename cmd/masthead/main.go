@@ -21,12 +21,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := Main(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "masthead:", err)
-		}
 		var ec exitCode
 		if errors.As(err, &ec) {
+			// The command has already said what went wrong.
 			os.Exit(int(ec))
+		}
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "masthead:", err)
 		}
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)

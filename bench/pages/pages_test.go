@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	var lat []time.Duration
+	for i := 1; i <= 200; i++ {
+		lat = append(lat, time.Duration(i)*time.Millisecond)
+	}
+	for _, tc := range []struct {
+		p    int
+		want time.Duration
+	}{{50, 100 * time.Millisecond}, {99, 198 * time.Millisecond}, {100, 200 * time.Millisecond}, {1, 2 * time.Millisecond}} {
+		if got := percentile(lat, tc.p); got != tc.want {
+			t.Errorf("p%d of 1..200 ms = %v, want %v", tc.p, got, tc.want)
+		}
+	}
+	if got := percentile([]time.Duration{7}, 99); got != 7 {
+		t.Errorf("p99 of one sample = %v", got)
+	}
+}
+
+func TestReadMemoryOfThisProcess(t *testing.T) {
+	rss, hwm, err := readMemory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rss < 1<<20 || hwm < rss {
+		t.Errorf("VmRSS %d, VmHWM %d: want a resident size of at least 1 MB and a high-water mark not below it", rss, hwm)
+	}
+}
+
+func TestLoadStaysOnLoopback(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"http://127.0.0.1:8080": true,
+		"http://[::1]:8080":     true,
+		"http://10.0.0.1:8080":  false,
+		"http://example.com":    false,
+	} {
+		if err := checkLoopback(u); (err == nil) != ok {
+			t.Errorf("checkLoopback(%q) = %v", u, err)
+		}
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	o, err := parseFlags([]string{"-articles", "2_000, 50000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.sizes) != 2 || o.sizes[0] != 2000 || o.sizes[1] != 50000 {
+		t.Errorf("sizes %v, want [2000 50000]", o.sizes)
+	}
+	for _, bad := range [][]string{{"-articles", "many"}, {"-conns", "0"}, {"-duration", "0s"}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("parseFlags(%q) accepted", bad)
+		}
+	}
+}
