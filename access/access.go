@@ -1,7 +1,11 @@
 // Package access decides how much of an article a reader may see. The
 // decision is one pure function so that every surface that shows article
-// text (page, feed, API, search snippet, newsletter link) asks the same
-// question and gets the same answer; none re-implements a rule.
+// text (page, feed, API, search snippet, print view, newsletter link) asks
+// the same question and gets the same answer; none re-implements a rule.
+//
+// Decide does no I/O. The caller gathers the facts about the reader
+// (session, entitlements, unlocks, a verified crawler, a gift token) and
+// passes them in; Decide applies the rules in one fixed order.
 package access
 
 import (
@@ -11,23 +15,36 @@ import (
 )
 
 // Reason names why a reader got the full text or only the teaser. The words
-// are shared by tests, logs and the dashboard.
+// are shared by tests, logs, metrics and the dashboard.
 type Reason string
 
-// Reasons. Only free-article, staff and anonymous are reached today; the
-// others name the rules that registration, the meter, subscriptions,
-// institutions, gift links and crawler verification will add.
+// Reasons for the full text.
 const (
 	ReasonFreeArticle        Reason = "free-article"
 	ReasonStaff              Reason = "staff"
 	ReasonSubscriber         Reason = "subscriber"
 	ReasonInstitution        Reason = "institution"
+	ReasonVerifiedCrawler    Reason = "verified-crawler"
+	ReasonGiftLink           Reason = "gift-link"
 	ReasonUnlocked           Reason = "unlocked"
 	ReasonRegistrationUnlock Reason = "registration-unlock"
-	ReasonGiftLink           Reason = "gift-link"
-	ReasonVerifiedCrawler    Reason = "verified-crawler"
-	ReasonMeterExhausted     Reason = "meter-exhausted"
-	ReasonAnonymous          Reason = "anonymous"
+)
+
+// Reasons for the teaser.
+const (
+	// ReasonAnonymous: nobody is signed in.
+	ReasonAnonymous Reason = "anonymous"
+	// ReasonUnverified: a member who has not yet followed a sign-in link;
+	// the meter opens once the address is verified.
+	ReasonUnverified Reason = "unverified"
+	// ReasonMeterAvailable: a verified member with credits left who has not
+	// chosen to spend one on this article.
+	ReasonMeterAvailable Reason = "meter-available"
+	// ReasonMeterExhausted: no credits left this period.
+	ReasonMeterExhausted Reason = "meter-exhausted"
+	// ReasonSubscribersOnly: the article is for subscribers and the reader
+	// is not one; credits never open it.
+	ReasonSubscribersOnly Reason = "subscribers-only"
 )
 
 // Offer is what the wall proposes to a reader who got the teaser.
@@ -36,39 +53,98 @@ type Offer string
 // Offers. OfferNone goes with a full decision.
 const (
 	OfferNone      Offer = ""
-	OfferRegister  Offer = "register"
-	OfferUnlock    Offer = "unlock"
-	OfferSubscribe Offer = "subscribe"
+	OfferRegister  Offer = "register"  // the email form: keep reading for free
+	OfferVerify    Offer = "verify"    // check your inbox for the sign-in link
+	OfferUnlock    Offer = "unlock"    // spend one of your free articles on this one
+	OfferSubscribe Offer = "subscribe" // the pricing page
 )
 
-// Reader is who is asking. A nil Member is an anonymous reader.
+// Reader is what is known of who is asking. The zero value is an anonymous
+// reader with no special standing.
 type Reader struct {
+	// Member is the signed-in member, nil when anonymous.
 	Member *masthead.Member
+	// Subscriber is set when the member holds an All-Access entitlement
+	// now (paid, trialing, in grace, complimentary or gifted).
+	Subscriber bool
+	// Institution names the institution whose network or email domain
+	// grants access now; empty when none does.
+	Institution string
+	// VerifiedCrawler is set for a search engine's crawler confirmed by
+	// reverse and forward DNS; a user agent alone never sets it.
+	VerifiedCrawler bool
+	// GiftLink is set when the request carries a valid gift token for
+	// this very article.
+	GiftLink bool
+	// RegistrationUnlock is set when this browser registered on this very
+	// article: the rest opens at once, before the address is verified.
+	RegistrationUnlock bool
 }
 
-// Meter is the reader's free-article state for the current period. It is
-// the zero value until the meter exists.
+// Meter is the member's free-article state.
 type Meter struct {
-	// Used counts credits spent in the current period.
-	Used int
-	// Unlocked reports whether the reader already unlocked this article,
-	// so opening it again never spends a second credit.
+	// Unlocks are the times of the member's recent unlocks; Decide counts
+	// those in the current period. Passing more (older) ones is harmless.
+	Unlocks []time.Time
+	// Unlocked reports whether the member has unlocked this article, in
+	// any period: an unlocked article stays readable for good.
 	Unlocked bool
 }
 
 // Policy holds the publication's access settings.
 type Policy struct {
-	// Credits is how many metered articles a verified registered reader
-	// may unlock each period.
+	// Credits is how many metered articles a verified member may unlock
+	// each period.
 	Credits int
+	// Period is the length of the meter's period: "month" (calendar
+	// months) or "week" (weeks starting on Monday).
+	Period string
+	// Location is the publication's time zone; periods begin at midnight
+	// there.
+	Location *time.Location
 }
 
-// DefaultPolicy is three articles a month, as DESIGN.md describes. It is a
-// function rather than a variable so that no caller can change it for all.
-func DefaultPolicy() Policy { return Policy{Credits: 3} }
+// DefaultPolicy is three articles a calendar month in UTC. It is a function
+// rather than a variable so that no caller can change it for all.
+func DefaultPolicy() Policy { return Policy{Credits: 3, Period: "month", Location: time.UTC} }
+
+// PeriodStart returns the first instant of the meter period holding now.
+func (p Policy) PeriodStart(now time.Time) time.Time {
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := now.In(loc)
+	if p.Period == "week" {
+		days := (int(t.Weekday()) + 6) % 7 // Monday is day 0
+		return time.Date(t.Year(), t.Month(), t.Day()-days, 0, 0, 0, 0, loc)
+	}
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+}
+
+// PeriodEnd returns the first instant of the next period.
+func (p Policy) PeriodEnd(now time.Time) time.Time {
+	start := p.PeriodStart(now)
+	if p.Period == "week" {
+		return start.AddDate(0, 0, 7)
+	}
+	return start.AddDate(0, 1, 0)
+}
+
+// Used counts the unlocks that fall in the period holding now.
+func (p Policy) Used(m Meter, now time.Time) int {
+	start, end := p.PeriodStart(now), p.PeriodEnd(now)
+	n := 0
+	for _, t := range m.Unlocks {
+		if !t.Before(start) && t.Before(end) {
+			n++
+		}
+	}
+	return n
+}
 
 // Decision is the answer: the full text or the teaser, why, how many
-// credits remain, and what the wall should offer.
+// credits remain this period, and what the wall should offer.
 type Decision struct {
 	Full        bool
 	Reason      Reason
@@ -76,27 +152,61 @@ type Decision struct {
 	Offer       Offer
 }
 
+// Anonymous reports whether nothing is known of the reader, so that every
+// such reader gets the same answer and the response may be shared by
+// caches. Any other reader's response is private: a shared cache must never
+// hand one reader's full text to another.
+func (r Reader) Anonymous() bool { return r == Reader{} }
+
 // Decide returns what reader may see of a at now. It never fails: anything
 // it does not recognise gets the teaser, so an unknown access level or a
 // missing article closes rather than opens.
 func Decide(reader Reader, a *masthead.Article, meter Meter, policy Policy, now time.Time) Decision {
-	_ = now // the meter period and subscription expiry will need it
-	left := max(policy.Credits-meter.Used, 0)
+	left := 0
+	if reader.Member != nil {
+		left = max(policy.Credits-policy.Used(meter, now), 0)
+	}
+	full := func(r Reason) Decision { return Decision{Full: true, Reason: r, CreditsLeft: left} }
+	teaser := func(r Reason, o Offer) Decision { return Decision{Reason: r, CreditsLeft: left, Offer: o} }
+
 	if a == nil {
-		return Decision{Reason: ReasonAnonymous, CreditsLeft: left, Offer: OfferRegister}
+		return teaser(ReasonAnonymous, OfferRegister)
 	}
 	if a.Access == masthead.AccessFree {
-		return Decision{Full: true, Reason: ReasonFreeArticle, CreditsLeft: left}
+		return full(ReasonFreeArticle)
 	}
-	if reader.Member != nil && reader.Member.Role.Staff() {
-		return Decision{Full: true, Reason: ReasonStaff, CreditsLeft: left}
+	if a.Access != masthead.AccessMetered && a.Access != masthead.AccessSubscribers {
+		return teaser(ReasonSubscribersOnly, OfferSubscribe)
 	}
-	// Subscribers-only articles are never opened by registration or
-	// credits, so the wall offers only a subscription.
-	if a.Access != masthead.AccessMetered {
-		return Decision{Reason: ReasonAnonymous, CreditsLeft: left, Offer: OfferSubscribe}
+	switch {
+	case reader.Member != nil && reader.Member.Role.Staff():
+		return full(ReasonStaff)
+	case reader.Member != nil && reader.Subscriber:
+		return full(ReasonSubscriber)
+	case reader.Institution != "":
+		return full(ReasonInstitution)
+	case reader.VerifiedCrawler:
+		return full(ReasonVerifiedCrawler)
+	case reader.GiftLink:
+		return full(ReasonGiftLink)
 	}
-	// Registration, the meter and subscriptions come later; until then
-	// every other reader, signed in or not, is offered registration.
-	return Decision{Reason: ReasonAnonymous, CreditsLeft: left, Offer: OfferRegister}
+	if a.Access == masthead.AccessSubscribers {
+		return teaser(ReasonSubscribersOnly, OfferSubscribe)
+	}
+	// Metered from here on.
+	if reader.Member != nil && meter.Unlocked {
+		return full(ReasonUnlocked)
+	}
+	if reader.RegistrationUnlock {
+		return full(ReasonRegistrationUnlock)
+	}
+	switch {
+	case reader.Member == nil:
+		return teaser(ReasonAnonymous, OfferRegister)
+	case reader.Member.VerifiedAt.IsZero():
+		return teaser(ReasonUnverified, OfferVerify)
+	case left > 0:
+		return teaser(ReasonMeterAvailable, OfferUnlock)
+	}
+	return teaser(ReasonMeterExhausted, OfferSubscribe)
 }
