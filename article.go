@@ -197,7 +197,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 func ValidSlug(s string) bool { return len(s) <= 200 && slugRE.MatchString(s) }
 
 // Slugify derives a slug from free text: lowercase ASCII letters and digits
-// separated by single hyphens, at most 80 characters.
+// separated by single hyphens, at most 80 characters, cut between words.
 func Slugify(s string) string {
 	var b strings.Builder
 	dash := false
@@ -220,11 +220,21 @@ func Slugify(s string) string {
 				dash = true
 			}
 		}
-		if b.Len() >= 80 {
+		if b.Len() > 200 {
 			break
 		}
 	}
-	return strings.Trim(b.String(), "-")
+	slug := strings.Trim(b.String(), "-")
+	// Long titles are cut at a word boundary, not inside a word.
+	if len(slug) > 80 {
+		cut := slug[:81]
+		if i := strings.LastIndexByte(cut, '-'); i > 0 {
+			slug = cut[:i]
+		} else {
+			slug = slug[:80]
+		}
+	}
+	return slug
 }
 
 var foldLatin = map[rune]string{
