@@ -3,7 +3,10 @@ package http
 import (
 	"html/template"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"masthead"
 	"masthead/access"
@@ -19,7 +22,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	if !masthead.ValidSlug(slug) {
 		return errNotFound
 	}
-	a, err := s.articles.Article(ctx, slug)
+	a, err := s.article(ctx, slug)
 	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
 		// A retired slug redirects to the article's current one; a
 		// deleted article's slugs are gone (410), anything else 404.
@@ -30,7 +33,12 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 			}
 			return err
 		}
-		w.Header().Set("Location", articlePath(current))
+		loc := articlePath(current)
+		if r.URL.RawQuery != "" && r.URL.Query().Has("gift") {
+			// A gift link to a renamed article still opens it.
+			loc += "?gift=" + url.QueryEscape(r.URL.Query().Get("gift"))
+		}
+		w.Header().Set("Location", loc)
 		w.WriteHeader(http.StatusMovedPermanently)
 		return nil
 	}
@@ -49,7 +57,30 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 
-	d := access.Decide(access.Reader{Member: member(r)}, a, access.Meter{}, s.cfg.Policy, now)
+	return s.renderArticle(w, r, a, now, wallView{})
+}
+
+// wallView is what the wall needs beyond the decision: the meter's
+// numbers and, when the email form came back, what was typed and why it
+// was refused.
+type wallView struct {
+	Credits int    // free articles per period
+	Period  string // "month" or "week"
+	Email   string
+	Error   string
+	Status  int    // the response status when the form came back: 400 or 429
+	Consent string // the wording beside the newsletter box, recorded when ticked
+}
+
+// renderArticle decides what this reader may see of a and renders the
+// page. The decision's facts come from articleReader; any reader who is
+// not anonymous gets a private response.
+func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time, wall wallView) error {
+	rd, meter, gift := s.articleReader(w, r, a, now)
+	d := access.Decide(rd, a, meter, s.cfg.Policy, now)
+	if !rd.Anonymous() {
+		markPrivate(w)
+	}
 	shown := *a
 	body := a.BodyHTML
 	if !d.Full {
@@ -58,17 +89,64 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 		body = a.TeaserHTML
 		shown.BodyHTML, shown.BodyMarkdown = "", ""
 	}
+	showAds := !adFree(rd)
+	// The body is prepared only when the page is rendered, not when it
+	// comes from the view cache.
+	makeBody := func() template.HTML {
+		b := demoteH1(body)
+		if showAds {
+			b = s.ads.intoBody(b)
+		}
+		// Bodies are rendered from Markdown and sanitised by the
+		// markdown package's allow-list when they are saved; ads are
+		// the operator's own markup.
+		return template.HTML(b)
+	}
+	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, newsletterConsentWording
+	if wall.Period != "week" {
+		wall.Period = "month"
+	}
 	v := articlePage{
 		base:    s.newBase(r, a.Title, a.Dek, articlePath(a.Slug)),
 		Article: &shown,
-		// Bodies are rendered from Markdown and sanitised by the
-		// markdown package's allow-list when they are saved.
-		Body:   template.HTML(demoteH1(body)),
-		Gated:  !d.Full,
-		Access: d,
+		Gated:   !d.Full,
+		Access:  d,
+		Wall:    wall,
 	}
+	if showAds && s.ads.sidebar {
+		v.AdSide = s.ads.side
+	}
+	// Subscribers (and staff) may share a gated article through a gift
+	// link (gifts.go).
+	v.CanGift = s.accounts != nil && a.Access != masthead.AccessFree &&
+		(rd.Subscriber || (rd.Member != nil && rd.Member.Role.Staff()))
 	s.articleMeta(&v.base, a)
-	return s.render(w, "article", v)
+	if gift != giftNone || (r.URL.RawQuery != "" && r.URL.Query().Has("gift")) {
+		// A gift page is one reader's door to an article: never
+		// indexed, never leaking its token in a Referer, and its
+		// canonical URL (set above) is the article's own.
+		v.NoIndex = true
+		w.Header().Set("X-Robots-Tag", "noindex")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		markPrivate(w)
+		if gift == giftInvalid {
+			v.Flash = "This gift link has expired, was revoked or has been used by as many readers as it allows."
+		}
+	}
+	if r.URL.RawQuery != "" && r.URL.Query().Has("welcome") && r.Method == http.MethodGet && deviceHash(r) != nil {
+		v.Flash = "We have emailed you a link to sign in. Follow it to confirm your address and get " +
+			strconv.Itoa(wall.Credits) + " free articles of your choice every " + wall.Period + "."
+		markPrivate(w)
+	}
+	if wall.Status != 0 {
+		markPrivate(w)
+		w.WriteHeader(wall.Status)
+	}
+	if rd.Anonymous() {
+		v.Body = makeBody()
+		return s.render(w, "article", v)
+	}
+	return s.renderView(w, &v, showAds, makeBody)
 }
 
 // demoteH1 turns level-one headings in a body into level two: the page's

@@ -104,7 +104,7 @@ func (s *Server) serveEntry(w http.ResponseWriter, r *http.Request, e *entry) {
 	if e.gz == nil && e.etag == "" && len(e.body) >= gzipMin && acceptsGzip(r) {
 		// An uncached (personal) page: compress it for this response
 		// only, favouring speed over size.
-		if gz := compress(h.Get("Content-Type"), e.body, gzip.BestSpeed); gz != nil {
+		if gz := s.compressPersonal(h.Get("Content-Type"), e.body); gz != nil {
 			h["Vary"] = e.vary()
 			h["Content-Encoding"] = gzipEncoding
 			h["Content-Length"] = []string{strconv.Itoa(len(gz))}

@@ -18,7 +18,7 @@ const (
 func (s *Server) routes(mux *http.ServeMux) {
 	// Pages. page() serves anonymous requests from the page cache.
 	mux.Handle("GET /{$}", s.page(s.handleHome))
-	mux.Handle("GET /articles/{slug}", s.page(s.handleArticle))
+	mux.Handle("GET /articles/{slug}", s.readerPage(s.handleArticle))
 	mux.Handle("GET /articles", http.RedirectHandler("/archive", http.StatusMovedPermanently))
 	mux.Handle("GET /columns", s.page(s.handleColumns))
 	mux.Handle("GET /columns/{slug}", s.page(s.handleColumn))
@@ -51,6 +51,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/{name}", s.handleStatic())
 	mux.Handle("GET /favicon.ico", s.plain(s.handleFavicon))
 	mux.Handle("GET /healthz", s.json(s.handleHealth))
+
+	s.readerRoutes(mux)
+	s.accountRoutes(mux)
+	s.devMailRoutes(mux)
+	s.searchRoutes(mux)
 
 	if s.admin != nil {
 		mux.Handle("/admin/", s.admin)

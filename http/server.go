@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -60,6 +61,17 @@ type Config struct {
 	// Policy holds the access settings handed to access.Decide. The zero
 	// value means access.DefaultPolicy.
 	Policy access.Policy
+	// SecureCookies marks cookies Secure even over plain HTTP, for a site
+	// behind a TLS-terminating proxy; over TLS they always are.
+	SecureCookies bool
+	// Accounts holds the sign-in, rate-limit and gift-link settings
+	// (accounts.go); zero fields take the defaults.
+	Accounts AccountConfig
+	// TrustedProxies are the networks of the proxies in front of the
+	// site; X-Forwarded-For is believed only from them (crawler.go).
+	TrustedProxies []netip.Prefix
+	// Ads configures the ad slots of article pages (ads.go).
+	Ads AdConfig
 }
 
 // Deps are the services the reader site uses.
@@ -76,6 +88,30 @@ type Deps struct {
 	// Media serves everything under /media/ (article images: uploads, the
 	// demo's drawings) when non-nil. It sees the full path.
 	Media http.Handler
+	// Mailer sends the emails readers get (sign-in links). cmd/masthead
+	// always sets one (SMTP, the dev outbox, or mail.Unconfigured, which
+	// refuses); nil means no email can be sent and handlers say so.
+	Mailer masthead.Mailer
+	// DevMail serves the development outbox at /_dev/mail when non-nil
+	// (demo mode without SMTP). It sees the full path.
+	DevMail http.Handler
+	// Accounts serves the reader's account: password, consents, gift
+	// links, export and deletion; nil turns those pages off.
+	Accounts masthead.AccountService
+	// Limiter counts sign-in and registration attempts across instances;
+	// nil means no limits.
+	Limiter masthead.RateLimiter
+	// Meter keeps members' free-article unlocks and browsers'
+	// registration unlocks; nil turns registration and the meter off.
+	Meter masthead.MeterService
+	// Entitlements tells subscribers; nil means nobody is one.
+	Entitlements masthead.EntitlementService
+	// Resolver verifies search engines' crawlers by DNS; nil means the
+	// system resolver.
+	Resolver Resolver
+	// Search serves /search, /search.json and suggestions; nil turns
+	// them off.
+	Search masthead.SearchService
 }
 
 // Server is the reader site. Close it to stop its background poller.
@@ -89,6 +125,20 @@ type Server struct {
 	log      *slog.Logger
 	admin    http.Handler
 	media    http.Handler
+	mailer   masthead.Mailer
+	devMail  http.Handler
+	accounts masthead.AccountService
+	limiter  masthead.RateLimiter
+	acct     *accountState
+	meter    masthead.MeterService
+	entitled masthead.EntitlementService
+	search   masthead.SearchService
+	crawlers *crawlers
+	ads      ads
+	// articleCache is nil when the page cache is off (articlecache.go).
+	articleCache *articleCache
+	nameMarker   []byte    // readerview.go
+	gzips        sync.Pool // of *gzip.Writer for personal responses (gzip.go)
 
 	tmpl    *templates
 	assets  *assets
@@ -150,9 +200,18 @@ func New(cfg Config, deps Deps) *Server {
 		log:      deps.Logger,
 		admin:    deps.Admin,
 		media:    deps.Media,
+		mailer:   deps.Mailer,
+		devMail:  deps.DevMail,
+		accounts: deps.Accounts,
+		limiter:  deps.Limiter,
+		acct:     newAccountState(cfg.Accounts),
+		meter:    deps.Meter,
+		entitled: deps.Entitlements,
+		search:   deps.Search,
 		done:     make(chan struct{}),
 	}
 	s.assets = mustLoadAssets()
+	s.initReaders(deps.Resolver)
 	s.tmpl = mustParseTemplates(s)
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
@@ -178,6 +237,7 @@ func (s *Server) Close() error {
 		if s.stop != nil {
 			s.stop()
 		}
+		s.acct.wait()
 		<-s.done
 	})
 	return nil
@@ -211,6 +271,7 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 		default:
 			failing = false
 			if known && v != last {
+				s.articleCache.purge()
 				s.cache.purge()
 			}
 			last, known = v, true

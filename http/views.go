@@ -84,6 +84,12 @@ func parseTemplates(s *Server) (*templates, error) {
 	if len(files) != len(pageNames)+2 {
 		return nil, fmt.Errorf("http: %d template files for %d pages", len(files), len(pageNames))
 	}
+	if err := parseAccountTemplates(base, out); err != nil {
+		return nil, err
+	}
+	if err := parseSearchTemplates(base, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -224,6 +230,9 @@ type articlePage struct {
 	Body    template.HTML     // the full body or the teaser, never more than the decision allows
 	Gated   bool
 	Access  access.Decision
+	Wall    wallView      // what the wall offers when Gated (reader.go, article.go)
+	AdSide  template.HTML // the ad beside the article; empty for ad-free readers
+	CanGift bool          // the reader may make a gift link for this article
 }
 
 type listPage struct {

@@ -411,6 +411,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.setTaxonomy(ctx, id, in); err != nil {
 		return 0, err
 	}
+	if err := t.indexArticle(ctx, id); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -460,7 +463,10 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 			return fmt.Errorf("store: update article %d: %w", id, err)
 		}
 	}
-	return t.setTaxonomy(ctx, id, in)
+	if err := t.setTaxonomy(ctx, id, in); err != nil {
+		return err
+	}
+	return t.indexArticle(ctx, id)
 }
 
 func (t *tx) setTaxonomy(ctx context.Context, id int64, in masthead.ArticleInput) error {
@@ -553,6 +559,9 @@ func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
 			ON CONFLICT (slug) DO UPDATE SET article_id = NULL`, slug); err != nil {
 			return fmt.Errorf("store: delete article %d: %w", id, err)
 		}
+		if err := t.unindexArticle(ctx, id); err != nil {
+			return err
+		}
 		if _, err := t.exec(ctx, `DELETE FROM articles WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete article %d: %w", id, err)
 		}
@@ -610,6 +619,9 @@ func (db *DB) PromoteScheduled(ctx context.Context, now time.Time) (int, error) 
 			return fmt.Errorf("store: promote scheduled: %w", err)
 		}
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if err := t.indexPromoted(ctx, now); err != nil {
 			return err
 		}
 		return t.bumpVersion(ctx)

@@ -55,6 +55,9 @@ type DB struct {
 	render   *markdown.Renderer
 	clock    masthead.Clock
 	log      *slog.Logger
+	// facets is the in-memory copy of the search index's facet values
+	// (search.go).
+	facets searchCache
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -189,16 +192,25 @@ type dialect struct {
 	// parses and plans a statement on every call otherwise, a large part
 	// of a small query's cost; pgx already caches statements itself.
 	prepare bool
+	// forUpdate ends a SELECT that must lock the rows it reads until the
+	// transaction ends. SQLite needs none: its one writer connection
+	// already serialises write transactions.
+	forUpdate string
+	// fts is the engine's full-text search (search_sqlite.go,
+	// search_postgres.go).
+	fts ftsEngine
 }
 
 var (
-	sqliteDialect   = &dialect{name: "sqlite", prepare: true}
+	sqliteDialect   = &dialect{name: "sqlite", prepare: true, fts: sqliteFTS{}}
 	postgresDialect = &dialect{
 		name:     "postgres",
 		numbered: true,
 		// An arbitrary constant key shared by every Masthead instance.
-		lock:   "SELECT pg_advisory_lock(7714301)",
-		unlock: "SELECT pg_advisory_unlock(7714301)",
+		lock:      "SELECT pg_advisory_lock(7714301)",
+		unlock:    "SELECT pg_advisory_unlock(7714301)",
+		forUpdate: " FOR UPDATE",
+		fts:       postgresFTS{},
 	}
 )
 

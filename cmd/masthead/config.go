@@ -40,6 +40,13 @@ type Config struct {
 	Demo         bool
 	DemoArticles int
 	DemoSeed     int64
+
+	// serve: reader sign-in and gift links (accounts.go)
+	Accounts accountSettings
+	// serve: the meter, trusted proxies and ads (readers.go)
+	Readers readerSettings
+	// serve: outgoing email (mail.go)
+	Mail mailSettings
 }
 
 // commonFlags registers the settings every command that opens the
@@ -64,6 +71,9 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a demo publication and print an admin sign-in link")
 	fs.IntVar(&c.DemoArticles, "demo-articles", 2000, "articles to generate with --demo")
 	fs.Int64Var(&c.DemoSeed, "demo-seed", 1, "random seed for --demo")
+	c.Accounts.accountFlags(fs)
+	c.Readers.readerFlags(fs)
+	c.Mail.mailFlags(fs)
 }
 
 // envName maps a flag name to its environment variable.
@@ -143,6 +153,9 @@ func (c *Config) validate() error {
 	}
 	if c.PageCacheMB < 0 || c.DemoArticles < 0 {
 		return errors.New("--page-cache-mb and --demo-articles must not be negative")
+	}
+	if err := c.Mail.validate(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -61,6 +61,7 @@ var help = map[string]helpText{
 	"import":  {args: " DIR", doc: "Import Markdown files with YAML front matter (Hugo, Jekyll or Masthead fields) from DIR.\nRe-importing updates by slug. A file that cannot be read is reported with its path and line\nand the rest still imports; the exit status is 1 when any file failed."},
 	"user":    {args: " add --role ROLE [--byline SLUG] EMAIL", doc: "Manage staff: `user add --role admin|editor|author EMAIL` creates or promotes a member\nand prints a one-time sign-in link."},
 	"migrate": {doc: "Apply database migrations and report the schema version (serve does this at start too)."},
+	"reindex": {doc: "Rebuild the search index from the articles, with a progress bar (writes keep it current;\nrun this once after upgrading a database that already had articles)."},
 }
 
 func commands() map[string]command {
@@ -70,6 +71,7 @@ func commands() map[string]command {
 		"import":  {runImport, help["import"]},
 		"user":    {runUser, help["user"]},
 		"migrate": {runMigrate, help["migrate"]},
+		"reindex": {runReindex, help["reindex"]},
 	}
 }
 

@@ -67,9 +67,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if built, err := db.SearchIndexBuilt(ctx); err == nil && !built {
+		log.Warn("search finds only articles written since this database was upgraded: run `masthead reindex`")
+	}
 
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location})
+	accountCfg, err := cfg.Accounts.httpConfig()
+	if err != nil {
+		return err
+	}
+	policy, proxies, ads, err := cfg.Readers.httpSettings(cfg.Location)
+	if err != nil {
+		return err
+	}
+	mailer, err := openMailer(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer mailer.close() // after the HTTP server, which sends through it
 	cacheBytes := int64(cfg.PageCacheMB) << 20
 	if cfg.PageCacheMB == 0 {
 		cacheBytes = -1
@@ -77,7 +93,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	site := mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
 		PageCacheBytes: cacheBytes,
+		SecureCookies:  cfg.SecureCookies, Accounts: accountCfg,
+		Policy: policy, TrustedProxies: proxies, Ads: ads,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
+		Accounts: db, Limiter: db,
+		Meter: db, Entitlements: db,
+		Search: db,
+		Mailer: mailer.Mailer, DevMail: mailer.outbox,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
 		// a database seeded once keeps pointing at them.

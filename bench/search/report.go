@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Targets from the search issue.
+const (
+	targetSQLite   = 20 * time.Millisecond
+	targetPostgres = 50 * time.Millisecond
+	targetSuggest  = 5 * time.Millisecond
+)
+
+func printReport(w io.Writer, o options, reports []engineReport, rel []relevanceReport) {
+	for _, r := range reports {
+		target := targetSQLite
+		if r.engine == "postgres" {
+			target = targetPostgres
+		}
+		fmt.Fprintf(w, "\n== %s, %d demo articles ==\n", r.engine, r.articles)
+		fmt.Fprintf(w, "masthead demo (write + index):   %s\n", r.seedTime.Round(time.Millisecond))
+		fmt.Fprintf(w, "masthead reindex (index alone):  %s\n", r.reindexTime.Round(time.Millisecond))
+		if r.indexBytes > 0 {
+			fmt.Fprintf(w, "database size:                   %s, of which search %s\n", mb(r.dbBytes), mb(r.indexBytes))
+		} else {
+			fmt.Fprintf(w, "database size:                   %s\n", mb(r.dbBytes))
+		}
+		fmt.Fprintf(w, "first search (loads facet copy): %s\n", fmtDur(r.firstSearch))
+		fmt.Fprintf(w, "%d queries, top 10 with snippets and facet counts, one at a time; mean %.0f results a query\n", r.distinctQuery, r.avgHits)
+		fmt.Fprintf(w, "  %-14s %6s %9s %9s %9s\n", "kind", "n", "p50", "p99", "max")
+		for _, set := range []struct {
+			name string
+			ts   []timed
+		}{{"subscriber", r.full}, {"anonymous", r.anon}} {
+			all := durations(set.ts, "")
+			p99 := percentile(all, 99)
+			fmt.Fprintf(w, "  %-14s %6d %9s %9s %9s   %s\n", set.name+", all", len(all), fmtDur(percentile(all, 50)), fmtDur(p99), fmtDur(all[len(all)-1]),
+				verdict(p99 < target, "p99 under "+fmtDur(target)))
+		}
+		for _, m := range queryMix {
+			d := durations(r.full, m.kind)
+			if len(d) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "  %-14s %6d %9s %9s %9s\n", m.kind, len(d), fmtDur(percentile(d, 50)), fmtDur(percentile(d, 99)), fmtDur(d[len(d)-1]))
+		}
+		s := sortDurations(append([]time.Duration(nil), r.suggest...))
+		if len(s) > 0 {
+			p99 := percentile(s, 99)
+			fmt.Fprintf(w, "suggestions (%d prefixes): p50 %s, p99 %s, max %s   %s\n", r.suggestQs, fmtDur(percentile(s, 50)), fmtDur(p99), fmtDur(s[len(s)-1]),
+				verdict(p99 < targetSuggest, "p99 under "+fmtDur(targetSuggest)))
+		}
+	}
+	for _, r := range rel {
+		fmt.Fprintf(w, "\n== Reuters-21578 on %s: %d stories ==\n", r.engine, r.stories)
+		fmt.Fprintf(w, "masthead import (write + index): %s\n", r.importTime.Round(time.Millisecond))
+		fmt.Fprintf(w, "%d topic queries (topics with at least %d stories): mean nDCG@10 %.3f; latency p50 %s, p99 %s\n",
+			len(r.queries), minRelevant, r.mean, fmtDur(r.p50), fmtDur(r.p99))
+		var low []string
+		for _, q := range r.queries {
+			if q.ndcg < 0.5 {
+				low = append(low, fmt.Sprintf("%s (%q %.2f)", q.topic, q.query, q.ndcg))
+			}
+		}
+		if len(low) > 0 {
+			fmt.Fprintf(w, "below 0.5: %s\n", strings.Join(low, ", "))
+		}
+	}
+}
+
+func durations(ts []timed, kind string) []time.Duration {
+	var out []time.Duration
+	for _, t := range ts {
+		if kind == "" || t.kind == kind {
+			out = append(out, t.d)
+		}
+	}
+	return sortDurations(out)
+}
+
+func verdict(ok bool, target string) string {
+	if ok {
+		return "ok: " + target
+	}
+	return "MISSED: " + target
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%dµs", d.Microseconds())
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }

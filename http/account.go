@@ -1,0 +1,399 @@
+package http
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"masthead"
+	"masthead/access"
+)
+
+// The account page, /account, and its forms. Every handler here takes the
+// member from the session, never from the request, so no id in a form or
+// URL can reach another member's data.
+
+// newsletterOption is a newsletter a reader may choose on the account
+// page, with the words shown beside its box and stored with the choice.
+type newsletterOption struct {
+	Slug    string
+	Name    string
+	Wording string
+}
+
+// accountNewsletters lists the newsletters on offer. The newsletter issue
+// will read them from the database; consents are keyed by slug already.
+func accountNewsletters() []newsletterOption {
+	return []newsletterOption{{
+		Slug: masthead.NewsletterFree, Name: "The free newsletter",
+		Wording: "Send me the free newsletter by email. I can unsubscribe at any time.",
+	}}
+}
+
+type newsletterChoice struct {
+	newsletterOption
+	Subscribed bool
+	Since      time.Time // of the current choice; zero if never made
+}
+
+type giftRow struct {
+	masthead.GiftLink
+	Active bool
+}
+
+type accountPage struct {
+	base
+	Member      *masthead.Member
+	HasPassword bool
+	Newsletters []newsletterChoice
+	Subscriber  bool
+	Staff       bool
+	// The meter, when the site has one and the member reads by it.
+	Metered     bool
+	Credits     int
+	CreditsLeft int
+	Period      string
+	PeriodEnds  time.Time
+	Unlocks     []masthead.Unlock
+	Gifts       []giftRow
+	GiftsOn     bool // the member may make gift links
+	Sessions    int
+	Errors      map[string]string
+}
+
+// savedMessages are the notes shown after a form on the account page
+// succeeded, keyed by ?saved=.
+func savedMessage(key string) string {
+	switch key {
+	case "name":
+		return "Your name is saved."
+	case "newsletters":
+		return "Your newsletter choices are saved."
+	case "password":
+		return "Your password is set. You can now log in with it."
+	case "gift":
+		return "The gift link is revoked: it opens nothing any more."
+	}
+	return ""
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	return s.renderAccount(w, r, m, nil, savedMessage(r.URL.Query().Get("saved")))
+}
+
+// renderAccount renders the account page; errs holds the messages of a
+// form that came back, and the status is then 400.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, m *masthead.Member, errs map[string]string, flash string) error {
+	ctx := r.Context()
+	now := s.clock.Now()
+	v := &accountPage{base: s.accountBase(r, "Your account", "/account"), Member: m, Errors: errs, Staff: m.Role.Staff()}
+	v.Flash = flash
+	v.Canonical = ""
+	var err error
+	if v.HasPassword, err = s.accounts.HasPassword(ctx, m.ID); err != nil {
+		return err
+	}
+	consents, err := s.accounts.Consents(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	v.Newsletters = newsletterChoices(consents)
+	if v.Subscriber, err = s.subscriber(r, m); err != nil {
+		return err
+	}
+	v.GiftsOn = v.Subscriber || v.Staff
+	if s.meter != nil {
+		if !v.Subscriber && !v.Staff {
+			policy := s.cfg.Policy
+			st, err := s.meter.MeterState(ctx, m.ID, 0, policy.PeriodStart(now))
+			if err != nil {
+				return err
+			}
+			v.Metered = true
+			v.Credits = policy.Credits
+			v.CreditsLeft = max(policy.Credits-policy.Used(access.Meter{Unlocks: st.Unlocks}, now), 0)
+			v.Period = "month"
+			if policy.Period == "week" {
+				v.Period = "week"
+			}
+			v.PeriodEnds = policy.PeriodEnd(now)
+		}
+		if v.Unlocks, err = s.meter.MemberUnlocks(ctx, m.ID); err != nil {
+			return err
+		}
+	}
+	gifts, err := s.accounts.GiftLinks(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range gifts {
+		v.Gifts = append(v.Gifts, giftRow{GiftLink: g, Active: g.Active(now)})
+	}
+	sessions, err := s.accounts.MemberSessions(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	v.Sessions = len(sessions)
+	if len(errs) > 0 {
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	return s.render(w, "account", v)
+}
+
+// subscriber reports whether m holds All-Access now.
+func (s *Server) subscriber(r *http.Request, m *masthead.Member) (bool, error) {
+	if s.entitled == nil {
+		return false, nil
+	}
+	return s.entitled.Entitled(r.Context(), m.ID, s.clock.Now())
+}
+
+// newsletterChoices pairs each newsletter on offer with the member's
+// newest consent for it (consents come newest first).
+func newsletterChoices(consents []masthead.NewsletterConsent) []newsletterChoice {
+	var out []newsletterChoice
+	for _, n := range accountNewsletters() {
+		c := newsletterChoice{newsletterOption: n}
+		for _, k := range consents {
+			if k.Newsletter == n.Slug {
+				c.Subscribed, c.Since = k.Consented, k.At
+				break
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// parseAccountForm reads a small form posted from the account page.
+func parseAccountForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
+	if err := r.ParseForm(); err != nil {
+		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
+	}
+	return nil
+}
+
+func (s *Server) handleAccountName(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	if err := parseAccountForm(w, r); err != nil {
+		return err
+	}
+	err := s.accounts.SetMemberName(r.Context(), m.ID, r.PostFormValue("name"))
+	if masthead.ErrorCode(err) == masthead.EINVALID {
+		return s.renderAccount(w, r, m, map[string]string{"name": masthead.ErrorMessage(err)}, "")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, "/account?saved=name")
+}
+
+// handleAccountNewsletters records a consent for each newsletter whose
+// box changed, with the wording beside it; unchanged choices add nothing.
+func (s *Server) handleAccountNewsletters(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	if err := parseAccountForm(w, r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	consents, err := s.accounts.Consents(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	for _, c := range newsletterChoices(consents) {
+		want := r.PostFormValue("newsletter-"+c.Slug) != ""
+		if want == c.Subscribed {
+			continue
+		}
+		if err := s.accounts.RecordConsent(ctx, masthead.NewsletterConsent{
+			MemberID: m.ID, Newsletter: c.Slug, Consented: want, Wording: c.Wording, At: now,
+		}); err != nil {
+			return err
+		}
+	}
+	return redirect(w, "/account?saved=newsletters")
+}
+
+// handleAccountPassword sets or changes the password. The current one is
+// not asked for: the session was opened by a link sent to the address,
+// which proves as much, and a reader who forgot their password signs in
+// by email to set a new one.
+func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	if err := parseAccountForm(w, r); err != nil {
+		return err
+	}
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("confirm") {
+		return s.renderAccount(w, r, m, map[string]string{"password": "The two passwords differ. Type the same one twice."}, "")
+	}
+	err := s.accounts.SetPassword(r.Context(), m.ID, pw)
+	if masthead.ErrorCode(err) == masthead.EINVALID {
+		return s.renderAccount(w, r, m, map[string]string{"password": masthead.ErrorMessage(err)}, "")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, "/account?saved=password")
+}
+
+// handleRevokeSessions signs the member out everywhere, this browser
+// included.
+func (s *Server) handleRevokeSessions(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	if err := s.members.DeleteMemberSessions(r.Context(), m.ID); err != nil {
+		return fmt.Errorf("http: sign out everywhere: %w", err)
+	}
+	http.SetCookie(w, s.sessionCookie(r, "", time.Time{}))
+	return redirect(w, "/login?signedout=all")
+}
+
+// accountExport is everything stored about a member, as the export
+// delivers it. Session tokens and gift tokens are not stored, so only
+// their times and counts appear.
+type accountExport struct {
+	ExportedAt  time.Time         `json:"exported_at"`
+	Member      exportMember      `json:"member"`
+	Subscriber  bool              `json:"subscriber"`
+	Newsletters []exportConsent   `json:"newsletter_consents"`
+	Unlocks     []exportUnlock    `json:"unlocked_articles"`
+	Sessions    []exportSession   `json:"sessions"`
+	GiftLinks   []exportGiftLink  `json:"gift_links"`
+	Notes       map[string]string `json:"notes"`
+}
+
+type exportMember struct {
+	ID          int64      `json:"id"`
+	Email       string     `json:"email"`
+	Name        string     `json:"name"`
+	Role        string     `json:"role,omitempty"`
+	HasPassword bool       `json:"has_password"`
+	VerifiedAt  *time.Time `json:"verified_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+type exportConsent struct {
+	Newsletter string    `json:"newsletter"`
+	Consented  bool      `json:"consented"`
+	Wording    string    `json:"wording"`
+	At         time.Time `json:"at"`
+}
+
+type exportUnlock struct {
+	Article string    `json:"article"`
+	Title   string    `json:"title"`
+	At      time.Time `json:"at"`
+}
+
+type exportSession struct {
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+type exportGiftLink struct {
+	Article    string     `json:"article"`
+	Title      string     `json:"title"`
+	Readers    int        `json:"readers"`
+	MaxReaders int        `json:"max_readers"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// handleAccountExport delivers the member's data as a JSON download.
+func (s *Server) handleAccountExport(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	ctx := r.Context()
+	x := accountExport{
+		ExportedAt: s.clock.Now().UTC(),
+		Member: exportMember{ID: m.ID, Email: m.Email, Name: m.Name, Role: string(m.Role),
+			VerifiedAt: optTime(m.VerifiedAt), CreatedAt: m.CreatedAt},
+		Newsletters: []exportConsent{}, Unlocks: []exportUnlock{}, Sessions: []exportSession{}, GiftLinks: []exportGiftLink{},
+		Notes: map[string]string{
+			"sessions":   "Sign-in sessions are listed by time only; their keys are stored hashed and cannot be shown.",
+			"gift_links": "Gift link addresses are stored hashed and cannot be shown again; readers are counted, not identified.",
+		},
+	}
+	var err error
+	if x.Member.HasPassword, err = s.accounts.HasPassword(ctx, m.ID); err != nil {
+		return err
+	}
+	if x.Subscriber, err = s.subscriber(r, m); err != nil {
+		return err
+	}
+	consents, err := s.accounts.Consents(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range consents {
+		x.Newsletters = append(x.Newsletters, exportConsent{Newsletter: c.Newsletter, Consented: c.Consented, Wording: c.Wording, At: c.At})
+	}
+	if s.meter != nil {
+		unlocks, err := s.meter.MemberUnlocks(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		for _, u := range unlocks {
+			x.Unlocks = append(x.Unlocks, exportUnlock{Article: s.abs(articlePath(u.Slug)), Title: u.Title, At: u.At})
+		}
+	}
+	sessions, err := s.accounts.MemberSessions(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, ss := range sessions {
+		x.Sessions = append(x.Sessions, exportSession{CreatedAt: ss.CreatedAt, ExpiresAt: ss.ExpiresAt})
+	}
+	gifts, err := s.accounts.GiftLinks(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range gifts {
+		x.GiftLinks = append(x.GiftLinks, exportGiftLink{Article: s.abs(articlePath(g.ArticleSlug)), Title: g.ArticleTitle,
+			Readers: g.Readers, MaxReaders: g.MaxReaders, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt, RevokedAt: optTime(g.RevokedAt)})
+	}
+	b, err := json.MarshalIndent(x, "", "  ")
+	if err != nil {
+		return fmt.Errorf("http: export account %d: %w", m.ID, err)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="account.json"`)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// deleteConfirmation is the word a reader types to delete their account.
+const deleteConfirmation = "DELETE"
+
+// handleAccountDelete removes the member's personal data (see
+// store.DeleteAccount for what is kept) and signs this browser out; the
+// store ended every other session.
+func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+	if err := parseAccountForm(w, r); err != nil {
+		return err
+	}
+	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), deleteConfirmation) {
+		return s.renderAccount(w, r, m, map[string]string{"delete": "Type " + deleteConfirmation + " to confirm."}, "")
+	}
+	if err := s.accounts.DeleteAccount(r.Context(), m.ID, s.clock.Now()); err != nil {
+		return err
+	}
+	http.SetCookie(w, s.sessionCookie(r, "", time.Time{}))
+	// The page is rendered for an anonymous reader now.
+	r = r.WithContext(withoutMember(r.Context()))
+	v := &noticePage{
+		base:    s.accountBase(r, "Account deleted", "/account"),
+		Heading: "Your account is deleted",
+		Message: "Your email address, name, password, newsletter choices, gift links and sessions are gone. " +
+			"We keep only anonymous counts, such as how many readers opened an article. You can register again at any time.",
+		Link: "/", LinkText: "Go to the front page",
+	}
+	v.Canonical = ""
+	return s.render(w, "notice", v)
+}

@@ -1,0 +1,133 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"masthead"
+	"masthead/mail"
+)
+
+// Registration on the wall: POST /register with an email and the article
+// it was sent from. The rest of that article opens at once in this browser
+// (a registration unlock, recorded against the browser's device cookie),
+// the member is created unverified, and a sign-in link is emailed; the
+// link verifies the address and opens the meter.
+//
+// The answer is the same redirect whether the address is new or known,
+// and whether or not an email went out, so the form tells nobody who has
+// an account. Farming is bounded three ways: a browser gets one
+// registration unlock per meter period whatever addresses it submits; an
+// address gets a few emails an hour; a client address a few dozen
+// registrations an hour.
+
+// newsletterConsentWording is shown beside the newsletter box and stored,
+// word for word, with the time, when a reader ticks it.
+const newsletterConsentWording = "Also send me the free newsletter by email. I can unsubscribe at any time."
+
+// registerPerIP bounds registrations from one client address per rate
+// window (AccountConfig.RateWindow, an hour by default): a household or
+// an office registers a few readers, a script registers many.
+const registerPerIP = 30
+
+// maxRegisterForm bounds the registration form's body.
+const maxRegisterForm = 8 << 10
+
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxRegisterForm)
+	if err := r.ParseForm(); err != nil {
+		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
+	}
+	if s.meter == nil {
+		return errNotFound
+	}
+	ctx := r.Context()
+	now := s.clock.Now()
+	slug := r.PostFormValue("article")
+	if !masthead.ValidSlug(slug) {
+		return errNotFound
+	}
+	a, err := s.articles.Article(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if !a.LiveAt(now) {
+		return errNotFound
+	}
+	typed := r.PostFormValue("email")
+	if len(typed) > 320 {
+		typed = typed[:320]
+	}
+	if !s.withinLimit(r, "register:ip:"+s.clientIP(r).String(), registerPerIP, now) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.acct.cfg.RateWindow/time.Second)))
+		return s.renderArticle(w, r, a, now, wallView{Email: typed, Status: http.StatusTooManyRequests,
+			Error: "Too many sign-ups from your network just now. Please try again in an hour."})
+	}
+	email, err := masthead.NormalizeEmail(typed)
+	if err != nil {
+		return s.renderArticle(w, r, a, now, wallView{Email: typed, Status: http.StatusBadRequest,
+			Error: masthead.ErrorMessage(err)})
+	}
+
+	device := s.ensureDevice(w, r)
+	m, _, err := s.meter.Register(ctx, masthead.Registration{
+		Email: email, ArticleID: a.ID, DeviceHash: device,
+		PeriodStart: s.cfg.Policy.PeriodStart(now), Now: now,
+	})
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
+		if err := s.accounts.RecordConsent(ctx, masthead.NewsletterConsent{
+			MemberID: m.ID, Newsletter: masthead.NewsletterFree, Consented: true,
+			Wording: newsletterConsentWording, At: now,
+		}); err != nil {
+			return err
+		}
+	}
+	// The address limit is shared with the sign-in form, so the two
+	// together cannot be used to flood one inbox. Over the limit, the
+	// reader sees the same page; only the email is not sent. The email
+	// goes out after the response, so its time says nothing either.
+	if s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now) {
+		s.acct.sending.Add(1)
+		ctx := context.WithoutCancel(ctx)
+		go func() {
+			defer s.acct.sending.Done()
+			s.sendRegistrationLink(ctx, email, a.Slug, now)
+		}()
+	}
+	w.Header().Set("Location", articlePath(a.Slug)+"?welcome=1")
+	w.Header().Set("Cache-Control", ccNoStore)
+	w.WriteHeader(http.StatusSeeOther)
+	return nil
+}
+
+// signInAddressKey is the rate-limit key of the emails sent to one
+// address.
+func signInAddressKey(email string) string { return "signin:address:" + email }
+
+// sendRegistrationLink emails a sign-in link that verifies the address
+// and returns the reader to the article. A failure to send is logged, not
+// shown: the article is open already, and "Log in" sends another link.
+func (s *Server) sendRegistrationLink(ctx context.Context, email, slug string, now time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if s.mailer == nil {
+		s.log.Error("registration: no mailer to send the sign-in link with", "request_id", requestID(ctx))
+		return
+	}
+	token, hash := masthead.NewToken()
+	if err := s.members.CreateSignInToken(ctx, email, hash, now.Add(s.acct.cfg.SignInTTL)); err != nil {
+		s.log.Error("registration: sign-in token", "err", err, "request_id", requestID(ctx))
+		return
+	}
+	link := s.abs("/signin?token=" + url.QueryEscape(token) + "&next=" + url.QueryEscape(articlePath(slug)))
+	msg := mail.SignIn(mail.SiteInfo{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL}, email, link, s.acct.cfg.SignInTTL, mail.PurposeRegistration)
+	if err := s.mailer.Send(ctx, msg); err != nil {
+		s.log.Error("registration: send sign-in link", "err", err, "request_id", requestID(ctx))
+	}
+}

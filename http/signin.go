@@ -1,0 +1,259 @@
+package http
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"masthead"
+	"masthead/mail"
+)
+
+// Reader sign-in: an emailed one-time link, or a password for those who set
+// one. Both end in a server-side session whose token only the browser's
+// cookie holds.
+//
+// The email form answers the same page whatever the address: known or
+// not, rate-limited or not. For an unknown address nothing is sent (the
+// page says how to register instead), so the form can neither tell who
+// has an account nor send mail to an address nobody registered. The
+// lookup, the token and the email happen after the response, so even the
+// response time says nothing.
+
+// maxLoginForm bounds the sign-in forms' bodies.
+const maxLoginForm = 8 << 10
+
+type loginPage struct {
+	base
+	Next         string
+	Email        string
+	Error        string // the form's message, beside the fields
+	PasswordOpen bool   // show the password form unfolded
+	SignedOut    bool
+}
+
+type signInPage struct {
+	base
+	Token string
+	Next  string
+}
+
+// noticePage is a message with, optionally, one link and the form that
+// asks for a new sign-in link.
+type noticePage struct {
+	base
+	Heading  string
+	Message  string
+	Link     string
+	LinkText string
+	NewLink  bool   // offer the "email me a new link" form
+	Next     string // for that form
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
+	next := safeNext(r.URL.Query().Get("next"))
+	if member(r) != nil {
+		return redirect(w, cmp.Or(next, "/account"))
+	}
+	v := &loginPage{base: s.accountBase(r, "Log in", "/login"), Next: next}
+	v.SignedOut = r.URL.Query().Get("signedout") != ""
+	return s.render(w, "login", v)
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
+	if err := r.ParseForm(); err != nil {
+		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
+	}
+	now := s.clock.Now()
+	v := &loginPage{base: s.accountBase(r, "Log in", "/login"), Next: safeNext(r.PostFormValue("next"))}
+	v.Email = r.PostFormValue("email")
+	if len(v.Email) > 320 {
+		v.Email = v.Email[:320]
+	}
+	password := r.PostFormValue("password")
+	withPassword := r.PostFormValue("with") == "password"
+	v.PasswordOpen = withPassword
+
+	// The client's limit comes first: a flood from one address gets a
+	// 429 whatever it sends.
+	if !s.withinLimit(r, "signin:ip:"+s.clientIP(r).String(), s.acct.cfg.SignInPerIP, now) {
+		return s.tooMany(w, r, "Too many sign-in attempts from your network just now. Please try again in an hour.")
+	}
+	email, err := masthead.NormalizeEmail(v.Email)
+	if err != nil {
+		v.Error = masthead.ErrorMessage(err)
+		w.WriteHeader(http.StatusBadRequest)
+		return s.render(w, "login", v)
+	}
+
+	if withPassword {
+		// Counted per address whether the password is right or not, so
+		// guessing one account's password from many networks is bounded
+		// too; the limit applies to any address, known or not.
+		if !s.withinLimit(r, "signin:password:"+email, s.acct.cfg.PasswordPerAddress, now) {
+			return s.tooMany(w, r, "Too many password attempts for this address. Use a sign-in link by email instead, or try again in an hour.")
+		}
+		if s.accounts == nil {
+			v.Error = "Password sign-in is not available. Use a sign-in link by email."
+			w.WriteHeader(http.StatusUnauthorized)
+			return s.render(w, "login", v)
+		}
+		m, err := s.accounts.Authenticate(r.Context(), email, password)
+		if masthead.ErrorCode(err) == masthead.EUNAUTHORIZED {
+			v.Error = masthead.ErrorMessage(err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return s.render(w, "login", v)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.startSession(w, r, m); err != nil {
+			return err
+		}
+		return redirect(w, cmp.Or(v.Next, "/"))
+	}
+
+	// The address limit is shared with registration (signInAddressKey),
+	// so the two forms together cannot flood one inbox. Over it, the
+	// page is the same and nothing is sent.
+	if s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now) {
+		s.acct.sending.Add(1)
+		ctx := context.WithoutCancel(r.Context())
+		go func() {
+			defer s.acct.sending.Done()
+			s.sendLoginLink(ctx, email, v.Next, now)
+		}()
+	}
+	n := &noticePage{
+		base:    s.accountBase(r, "Check your inbox", "/login"),
+		Heading: "Check your inbox",
+		Message: "If " + email + " has an account with us, a sign-in link is on its way. It works once, for " +
+			minutes(s.acct.cfg.SignInTTL) + ". No account yet? Open any article and enter your email to register.",
+	}
+	return s.render(w, "notice", n)
+}
+
+// sendLoginLink emails a sign-in link to email if it belongs to a member.
+// It runs after the response; failures are logged, never shown, as the
+// page must not differ between addresses.
+func (s *Server) sendLoginLink(ctx context.Context, email, next string, now time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := s.members.MemberByEmail(ctx, email); err != nil {
+		if masthead.ErrorCode(err) != masthead.ENOTFOUND {
+			s.log.Error("sign-in: find member", "err", err, "request_id", requestID(ctx))
+		}
+		return
+	}
+	if s.mailer == nil {
+		s.log.Error("sign-in: no mailer to send the link with", "request_id", requestID(ctx))
+		return
+	}
+	token, hash := masthead.NewToken()
+	if err := s.members.CreateSignInToken(ctx, email, hash, now.Add(s.acct.cfg.SignInTTL)); err != nil {
+		s.log.Error("sign-in: create token", "err", err, "request_id", requestID(ctx))
+		return
+	}
+	link := "/signin?token=" + url.QueryEscape(token)
+	if next != "" {
+		link += "&next=" + url.QueryEscape(next)
+	}
+	if err := s.mailer.Send(ctx, mail.SignIn(s.signInSite(), email, s.abs(link), s.acct.cfg.SignInTTL, mail.PurposeSignIn)); err != nil {
+		s.log.Error("sign-in: send link", "err", err, "request_id", requestID(ctx))
+	}
+}
+
+// handleSignInForm shows the button that completes a sign-in. It spends
+// nothing: mail scanners and link previews open links on their own, and
+// must not use up a one-time token.
+func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
+	// The token is in this page's URL: no Referer may carry it away.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	q := r.URL.Query()
+	token, next := q.Get("token"), safeNext(q.Get("next"))
+	if token == "" || len(token) > 200 {
+		return s.signInFailed(w, r, next)
+	}
+	v := &signInPage{base: s.accountBase(r, "Sign in", "/signin"), Token: token, Next: next}
+	v.Canonical = ""
+	return s.render(w, "signin", v)
+}
+
+// handleSignIn spends the token: single use, bound to the address it was
+// sent to, which it marks verified. The session follows, and the reader
+// goes back where they came from.
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
+	if err := r.ParseForm(); err != nil {
+		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
+	}
+	token, next := r.PostFormValue("token"), safeNext(r.PostFormValue("next"))
+	if token == "" || len(token) > 200 {
+		return s.signInFailed(w, r, next)
+	}
+	m, err := s.members.ConsumeSignInToken(r.Context(), masthead.HashToken(token))
+	switch masthead.ErrorCode(err) {
+	case "":
+	case masthead.EUNAUTHORIZED, masthead.ENOTFOUND:
+		return s.signInFailed(w, r, next)
+	default:
+		return fmt.Errorf("http: sign in: %w", err)
+	}
+	if err := s.startSession(w, r, m); err != nil {
+		return err
+	}
+	return redirect(w, cmp.Or(next, "/"))
+}
+
+// signInFailed explains a bad link without saying which way it was bad
+// (unknown, spent and expired tokens look the same from outside) and
+// offers a new one.
+func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, next string) error {
+	v := &noticePage{
+		base:    s.accountBase(r, "Sign-in link not valid", "/signin"),
+		Heading: "This sign-in link is not valid",
+		Message: "It may have expired (links last " + minutes(s.acct.cfg.SignInTTL) + "), it was already used (each link works once), " +
+			"or it was copied incompletely. Enter your email address to get a new one.",
+		NewLink: true,
+		Next:    next,
+	}
+	v.Canonical = ""
+	w.WriteHeader(http.StatusUnauthorized)
+	return s.render(w, "notice", v)
+}
+
+// handleLogout ends this browser's session.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := s.members.DeleteSession(r.Context(), masthead.HashToken(c.Value)); err != nil {
+			return fmt.Errorf("http: sign out: %w", err)
+		}
+	}
+	http.SetCookie(w, s.sessionCookie(r, "", time.Time{}))
+	return redirect(w, "/")
+}
+
+// tooMany answers 429 with a page saying why and when to come back.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, msg string) error {
+	v := &noticePage{base: s.accountBase(r, "Too many attempts", "/login"), Heading: "Too many attempts", Message: msg}
+	v.Canonical = ""
+	w.Header().Set("Retry-After", strconv.Itoa(int(s.acct.cfg.RateWindow/time.Second)))
+	w.WriteHeader(http.StatusTooManyRequests)
+	return s.render(w, "notice", v)
+}
+
+// minutes says a duration the way the emails and pages do.
+func minutes(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		if d == time.Hour {
+			return "an hour"
+		}
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + " minutes"
+}

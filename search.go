@@ -1,0 +1,117 @@
+package masthead
+
+import (
+	"context"
+	"time"
+)
+
+// SearchSort orders search results.
+type SearchSort string
+
+// Sort orders. Relevance ranks title matches above dek matches above body
+// matches, newer first among equals.
+const (
+	SortRelevance SearchSort = "relevance"
+	SortNewest    SearchSort = "newest"
+	SortOldest    SearchSort = "oldest"
+)
+
+// SearchQuery is a reader's search: the text as typed, optional filters
+// and a page.
+type SearchQuery struct {
+	// Text is the query in the reader's syntax: words, "phrases",
+	// -exclusions, OR, and a trailing * for a prefix.
+	Text string
+	// Filters by slug; empty means any. Kind is a Kind value.
+	Topic, Region, Column, Author, Kind string
+	// Year keeps articles published in that year of Location; 0 means any.
+	Year int
+	// From and To bound the publication time: From ≤ published < To.
+	From, To time.Time
+	Sort     SearchSort
+	Page     int // from 1
+	PerPage  int // 0 means 10; at most 50
+	// Now is the time at which results must be live.
+	Now time.Time
+	// Location is the time zone of the year facet; nil means UTC.
+	Location *time.Location
+	// FullText reports whether the reader may read an article in full,
+	// and so see snippets of its body; nil means no: snippets then come
+	// from the title, dek and teaser only. The HTTP layer asks the access
+	// decision, the one place that knows.
+	FullText func(*Article) bool
+	// NoFacets skips counting facets, for callers that show none.
+	NoFacets bool
+}
+
+// SearchResults is a page of results.
+type SearchResults struct {
+	// Query is the query in normal form, as it was understood.
+	Query string
+	Hits  []SearchHit
+	// Total counts every result on every page.
+	Total   int
+	Page    int
+	PerPage int
+	Facets  []Facet
+	// DidYouMean is a spelling-corrected query that finds more, or "".
+	DidYouMean string
+	// Corrected is set when the query as typed found nothing and the
+	// hits are those of DidYouMean instead.
+	Corrected bool
+	// Truncated is set when the query was longer than searches may be
+	// and only its start was used.
+	Truncated bool
+	// Empty is set when there was nothing to search for (no words, only
+	// exclusions or only very common words).
+	Empty bool
+}
+
+// SearchHit is one result: the article summary (no body fields) and
+// highlighted text.
+type SearchHit struct {
+	Article *Article
+	// Title is the title with the query's words marked.
+	Title []Snippet
+	// Snippet is a passage around the matched words, cut from what the
+	// reader may read.
+	Snippet []Snippet
+	// Full is the FullText answer for the article: false means the
+	// result is locked for this reader.
+	Full bool
+}
+
+// Snippet is a piece of highlighted text.
+type Snippet struct {
+	Text  string `json:"text"`
+	Match bool   `json:"match,omitempty"`
+}
+
+// Facet is the counts of one filter dimension over all results.
+type Facet struct {
+	Name   string // topic, region, column, author, kind, year
+	Values []FacetValue
+}
+
+// FacetValue is one value of a facet and how many results have it.
+type FacetValue struct {
+	Slug  string
+	Label string
+	Count int
+}
+
+// Suggestion is an article title offered as the reader types.
+type Suggestion struct {
+	Slug  string
+	Title string
+}
+
+// SearchService searches the live library.
+type SearchService interface {
+	// Search runs a query. Bad input never fails: an empty or
+	// meaningless query gives an empty result with Empty set.
+	Search(ctx context.Context, q SearchQuery) (*SearchResults, error)
+	// Suggest offers up to n live titles containing words that start
+	// with what the reader has typed, newest first.
+	Suggest(ctx context.Context, prefix string, now time.Time, n int) ([]Suggestion, error)
+}

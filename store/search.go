@@ -1,0 +1,1136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"masthead"
+	"masthead/search"
+)
+
+// Search runs inside the database, in the same transaction as every
+// article write, so it is never stale. What differs between the engines
+// (FTS5; tsvector with GIN) is the ftsEngine of the dialect, one file per
+// engine; everything here is written once:
+//
+//   - The engine answers which articles match (all their ids, as one
+//     string, so tens of thousands cost one row) and ranks bounded sets.
+//   - Facet values of every indexed article are kept in memory (the
+//     searchCache), read from the narrow search_docs table and brought up
+//     to date by sequence number on each search, so filters and counts
+//     over any number of matches cost microseconds in Go rather than a
+//     join per match.
+//   - Ranking is bounded: every match is ranked on all fields when there
+//     are few; when a query matches much of the library only the matches
+//     in title and dek (or title alone) are ranked, ahead of the rest by
+//     date. Relevance thus always puts title above dek above body, with
+//     recency breaking ties, and no query ranks more than a few thousand
+//     documents.
+//   - Snippets are cut in Go, for the page shown only, from the text the
+//     reader may read: the body when the access decision grants it, else
+//     the title, dek and teaser. The index stores no text of its own.
+
+// ftsEngine is the engine-specific part of search.
+type ftsEngine interface {
+	// index writes the article's documents, replacing earlier ones.
+	index(ctx context.Context, t *tx, d *searchDoc) error
+	// unindex removes the article's documents, if any.
+	unindex(ctx context.Context, t *tx, id int64) error
+	// clear removes every document, before a reindex.
+	clear(ctx context.Context, t *tx) error
+	// optimize compacts the index after a bulk load.
+	optimize(ctx context.Context, t *tx) error
+	// ids returns the ids of the documents matching q in scope.
+	ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error)
+	// rank returns the documents matching q in scope with their
+	// relevance, higher better. Callers bound the set (rankLimit).
+	rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error)
+	// rankLimit is the largest match set rank may be asked to score on
+	// every field: beyond it the engine's cost per document adds up.
+	rankLimit() int
+	// suggest returns up to n ids of live documents whose title has
+	// words starting with words (the last a prefix, the others whole),
+	// newest first.
+	suggest(ctx context.Context, r reader, words []string, now int64, n int) ([]int64, error)
+	// vocabulary returns the words of titles and deks in [from, to) with
+	// the number of documents holding each.
+	vocabulary(ctx context.Context, r reader, from, to string) ([]vocabWord, error)
+}
+
+// scope is the part of a document a query is matched against.
+type scope int
+
+const (
+	scopeAll   scope = iota // title, dek, teaser and body
+	scopeHead               // title and dek
+	scopeTitle              // title alone
+)
+
+// headRankLimit bounds how many title-and-dek matches are ranked when a
+// query matches more than rankLimit documents.
+const headRankLimit = 3000
+
+// Snippet sizes in words.
+const snippetWords = 32
+
+type vocabWord struct {
+	word string
+	ndoc int
+}
+
+// searchDoc is what is indexed of an article.
+type searchDoc struct {
+	id                       int64
+	title, dek, teaser, body string // plain text
+	status, kind, access     string
+	published                int64
+	column                   sql.NullInt64
+	authors, topics, regions []int64
+}
+
+// indexArticle brings the search index up to date with article id inside
+// the write that changed it. Drafts are not indexed.
+func (t *tx) indexArticle(ctx context.Context, id int64) error {
+	var (
+		d                    = searchDoc{id: id}
+		pub                  sql.NullInt64
+		teaserHTML, bodyHTML string
+		errIndex             = func(err error) error { return fmt.Errorf("store: index article %d: %w", id, err) }
+		status, title, dek   string
+		kind, access         string
+		column               sql.NullInt64
+	)
+	err := t.row(ctx, `SELECT status, published_at, title, dek, teaser_html, body_html, kind, access, column_id
+		FROM articles WHERE id = ?`, id).Scan(&status, &pub, &title, &dek, &teaserHTML, &bodyHTML, &kind, &access, &column)
+	if err != nil {
+		return errIndex(err)
+	}
+	if status == string(masthead.StatusDraft) || !pub.Valid {
+		return t.unindexArticle(ctx, id)
+	}
+	d.status, d.published, d.title, d.dek, d.kind, d.access, d.column = status, pub.Int64, title, dek, kind, access, column
+	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
+	for _, x := range []struct {
+		query string
+		dest  *[]int64
+	}{
+		{`SELECT author_id FROM article_authors WHERE article_id = ? ORDER BY position`, &d.authors},
+		{`SELECT topic_id FROM article_topics WHERE article_id = ? ORDER BY topic_id`, &d.topics},
+		{`SELECT region_id FROM article_regions WHERE article_id = ? ORDER BY region_id`, &d.regions},
+	} {
+		if *x.dest, err = t.int64s(ctx, x.query, id); err != nil {
+			return errIndex(err)
+		}
+	}
+	seq, err := t.nextSearchSeq(ctx)
+	if err != nil {
+		return errIndex(err)
+	}
+	// The engine goes first: on PostgreSQL it reads the previous row's
+	// vocabulary before it is replaced.
+	if err := t.p.d.fts.index(ctx, t, &d); err != nil {
+		return errIndex(err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
+			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
+			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions`,
+		id, seq, d.status, d.published, d.kind, d.access, d.column, joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions))
+	if err != nil {
+		return errIndex(err)
+	}
+	return nil
+}
+
+// unindexArticle removes article id from the search index, before the
+// article is deleted or when it goes back to draft.
+func (t *tx) unindexArticle(ctx context.Context, id int64) error {
+	if _, err := t.nextSearchSeq(ctx); err != nil {
+		return fmt.Errorf("store: unindex article %d: %w", id, err)
+	}
+	if err := t.p.d.fts.unindex(ctx, t, id); err != nil {
+		return fmt.Errorf("store: unindex article %d: %w", id, err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM search_docs WHERE article_id = ?`, id); err != nil {
+		return fmt.Errorf("store: unindex article %d: %w", id, err)
+	}
+	return nil
+}
+
+// indexPromoted records in the index that scheduled articles whose time
+// has come are now published, as PromoteScheduled just did.
+func (t *tx) indexPromoted(ctx context.Context, now time.Time) error {
+	seq, err := t.nextSearchSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("store: index promoted articles: %w", err)
+	}
+	_, err = t.exec(ctx, `UPDATE search_docs SET status = 'published', seq = ?
+		WHERE status = 'scheduled' AND published_at <= ?`, seq, micros(now))
+	if err != nil {
+		return fmt.Errorf("store: index promoted articles: %w", err)
+	}
+	return nil
+}
+
+// nextSearchSeq numbers an index write. On PostgreSQL the UPDATE locks
+// search_state's row until commit, so index writes commit in the order of
+// their numbers and a reader that has seen number n has seen every write
+// before it. It also keeps writers of search_words from deadlocking.
+func (t *tx) nextSearchSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.row(ctx, `UPDATE search_state SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq)
+	return seq, err
+}
+
+func (t *tx) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+// parseIDs reads a comma-separated list of ids, as the engines return
+// match sets; anything unreadable is skipped.
+func parseIDs(s string) []int64 {
+	if s == "" {
+		return nil
+	}
+	out := make([]int64, 0, strings.Count(s, ",")+1)
+	for len(s) > 0 {
+		i := strings.IndexByte(s, ',')
+		var f string
+		if i < 0 {
+			f, s = s, ""
+		} else {
+			f, s = s[:i], s[i+1:]
+		}
+		if v, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// parseScores reads "id:score,id:score".
+func parseScores(s string) map[int64]float64 {
+	out := map[int64]float64{}
+	for _, f := range strings.Split(s, ",") {
+		a, b, ok := strings.Cut(f, ":")
+		if !ok {
+			continue
+		}
+		id, err1 := strconv.ParseInt(a, 10, 64)
+		v, err2 := strconv.ParseFloat(b, 64)
+		if err1 == nil && err2 == nil {
+			out[id] = v
+		}
+	}
+	return out
+}
+
+// SearchIndexBuilt reports whether the index holds every article. A
+// database that had articles before search arrived needs a reindex.
+func (db *DB) SearchIndexBuilt(ctx context.Context) (bool, error) {
+	var built int64
+	if err := db.r.row(ctx, `SELECT built FROM search_state WHERE id = 1`).Scan(&built); err != nil {
+		return false, fmt.Errorf("store: search state: %w", err)
+	}
+	return built == 1, nil
+}
+
+// reindexBatch is how many articles one reindex transaction indexes.
+const reindexBatch = 500
+
+// Reindex rebuilds the search index from the articles, calling progress
+// (when not nil) after each batch. Searches keep working meanwhile and see
+// the index fill up batch by batch.
+func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error {
+	var total int
+	if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
+	}
+	err := db.write(ctx, func(t *tx) error {
+		if _, err := t.nextSearchSeq(ctx); err != nil {
+			return err
+		}
+		if err := t.p.d.fts.clear(ctx, t); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM search_docs`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: reindex: clear: %w", err)
+	}
+	done := 0
+	var last int64
+	for {
+		rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, last, reindexBatch)
+		if err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: reindex: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		err = db.write(ctx, func(t *tx) error {
+			for _, id := range ids {
+				if err := t.indexArticle(ctx, id); err != nil {
+					// Deleted since the list was read: nothing to index.
+					if errors.Is(err, sql.ErrNoRows) {
+						continue
+					}
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
+		last = ids[len(ids)-1]
+		done += len(ids)
+		if progress != nil {
+			progress(done, max(total, done))
+		}
+	}
+	err = db.write(ctx, func(t *tx) error {
+		if err := t.p.d.fts.optimize(ctx, t); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `UPDATE search_state SET built = 1 WHERE id = 1`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: reindex: finish: %w", err)
+	}
+	return nil
+}
+
+// searchCache is the in-memory copy of search_docs. The zero value is
+// empty and ready; the first search loads it whole, later ones read the
+// rows written since.
+type searchCache struct {
+	mu     sync.RWMutex
+	seq    int64
+	loaded bool
+	// dense holds the entries of ids below denseIDs, indexed by id (ids
+	// are mostly consecutive); sparse holds any others. A slice index
+	// costs a tenth of a map lookup, and a search looks up every match.
+	dense  []*facetDoc
+	sparse map[int64]*facetDoc
+
+	load sync.Mutex // one refresh at a time
+}
+
+// denseIDs bounds the ids kept in the slice: 8 bytes an id up to 32 MB.
+const denseIDs = 1 << 22
+
+func (c *searchCache) get(id int64) *facetDoc {
+	if id >= 0 && id < int64(len(c.dense)) {
+		return c.dense[id]
+	}
+	return c.sparse[id]
+}
+
+func (c *searchCache) put(id int64, f *facetDoc) {
+	if id >= 0 && id < denseIDs {
+		if id >= int64(len(c.dense)) {
+			c.dense = append(c.dense, make([]*facetDoc, int(id)+1-len(c.dense))...)
+		}
+		c.dense[id] = f
+		return
+	}
+	if c.sparse == nil {
+		c.sparse = map[int64]*facetDoc{}
+	}
+	c.sparse[id] = f
+}
+
+// facetDoc is what filters and facets need of an indexed article.
+type facetDoc struct {
+	published int64
+	status    string
+	kind      string
+	column    int64 // 0 for none
+	authors   []int64
+	topics    []int64
+	regions   []int64
+}
+
+// live is the same condition as liveCond, in Go.
+func (f *facetDoc) live(now int64) bool {
+	return f.status != string(masthead.StatusDraft) && f.published <= now
+}
+
+// refresh brings the cache up to date with the index and returns a
+// snapshot view for one search. Entries of unindexed articles may linger;
+// they are harmless, since they are consulted only for ids the engine
+// matched, and an indexed article always has a current entry.
+func (db *DB) refreshSearchCache(ctx context.Context) error {
+	c := &db.facets
+	var seq int64
+	if err := db.r.row(ctx, `SELECT seq FROM search_state WHERE id = 1`).Scan(&seq); err != nil {
+		return fmt.Errorf("store: search state: %w", err)
+	}
+	c.mu.RLock()
+	current := c.loaded && c.seq >= seq
+	c.mu.RUnlock()
+	if current {
+		return nil
+	}
+	c.load.Lock()
+	defer c.load.Unlock()
+	c.mu.RLock()
+	from, loaded := c.seq, c.loaded
+	c.mu.RUnlock()
+	if loaded && from >= seq {
+		return nil // another search refreshed it meanwhile
+	}
+	if !loaded {
+		from = -1
+	}
+	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions
+		FROM search_docs WHERE seq > ?`, from)
+	if err != nil {
+		return fmt.Errorf("store: load search facets: %w", err)
+	}
+	defer rows.Close()
+	fresh := map[int64]*facetDoc{}
+	maxSeq := seq
+	intern := map[string]string{}
+	in := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
+	for rows.Next() {
+		var (
+			id, rowSeq               int64
+			f                        facetDoc
+			column                   sql.NullInt64
+			authors, topics, regions string
+		)
+		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions); err != nil {
+			return fmt.Errorf("store: load search facets: %w", err)
+		}
+		f.status, f.kind = in(f.status), in(f.kind)
+		f.column = column.Int64
+		f.authors, f.topics, f.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
+		fresh[id] = &f
+		maxSeq = max(maxSeq, rowSeq)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load search facets: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, f := range fresh {
+		c.put(id, f)
+	}
+	c.seq, c.loaded = maxSeq, true
+	return nil
+}
+
+// taxonomyNames maps ids to slugs and names for each kind of label.
+type taxonomyNames struct {
+	byID   map[string]map[int64]masthead.Term // "topic", "region", "author", "column"
+	bySlug map[string]map[string]int64
+}
+
+func (db *DB) taxonomyNames(ctx context.Context) (*taxonomyNames, error) {
+	rows, err := db.r.query(ctx, `SELECT 'topic', id, slug, name FROM topics
+		UNION ALL SELECT 'region', id, slug, name FROM regions
+		UNION ALL SELECT 'author', id, slug, name FROM authors
+		UNION ALL SELECT 'column', id, slug, name FROM columns`)
+	if err != nil {
+		return nil, fmt.Errorf("store: search taxonomy: %w", err)
+	}
+	defer rows.Close()
+	tn := &taxonomyNames{byID: map[string]map[int64]masthead.Term{}, bySlug: map[string]map[string]int64{}}
+	for _, k := range []string{"topic", "region", "author", "column"} {
+		tn.byID[k], tn.bySlug[k] = map[int64]masthead.Term{}, map[string]int64{}
+	}
+	for rows.Next() {
+		var kind string
+		var term masthead.Term
+		if err := rows.Scan(&kind, &term.ID, &term.Slug, &term.Name); err != nil {
+			return nil, fmt.Errorf("store: search taxonomy: %w", err)
+		}
+		tn.byID[kind][term.ID] = term
+		tn.bySlug[kind][term.Slug] = term.ID
+	}
+	return tn, rows.Err()
+}
+
+// maxPerPage bounds a page of results.
+const maxPerPage = 50
+
+// Search runs a reader's query over the live library.
+func (db *DB) Search(ctx context.Context, sq masthead.SearchQuery) (*masthead.SearchResults, error) {
+	q := search.Parse(sq.Text)
+	res, err := db.search(ctx, sq, q)
+	if err != nil || res.Empty {
+		return res, err
+	}
+	// Typo tolerance: a query that finds little gets a spelling-corrected
+	// alternative from the index's own vocabulary; one that finds
+	// nothing is replaced by it.
+	if res.Total < 3 && sq.Page <= 1 {
+		fixed, ok, err := db.correct(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			alt, err := db.search(ctx, sq, fixed)
+			if err != nil {
+				return nil, err
+			}
+			if alt.Total > res.Total {
+				if res.Total == 0 {
+					alt.DidYouMean, alt.Corrected = alt.Query, true
+					alt.Query = res.Query
+					return alt, nil
+				}
+				res.DidYouMean = alt.Query
+			}
+		}
+	}
+	return res, nil
+}
+
+func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Query) (*masthead.SearchResults, error) {
+	perPage := sq.PerPage
+	if perPage <= 0 {
+		perPage = 10
+	}
+	perPage = min(perPage, maxPerPage)
+	page := max(sq.Page, 1)
+	res := &masthead.SearchResults{Query: q.String(), Page: page, PerPage: perPage, Truncated: q.Truncated}
+	if q.Empty() {
+		res.Empty = true
+		return res, nil
+	}
+	if sq.Now.IsZero() {
+		sq.Now = db.clock.Now()
+	}
+	loc := sq.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	eng := db.d.fts
+	if err := db.refreshSearchCache(ctx); err != nil {
+		return nil, err
+	}
+	ids, err := eng.ids(ctx, db.r, &q, scopeAll)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
+	}
+	tn, err := db.taxonomyNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	// Filters and facets, from the in-memory copy.
+	f, ok := newSearchFilter(sq, tn, loc)
+	now := micros(sq.Now)
+	var cands []cand
+	var docs []*facetDoc
+	db.facets.mu.RLock()
+	for _, id := range ids {
+		d := db.facets.get(id)
+		if d == nil || !d.live(now) || !ok || !f.keep(d) {
+			continue
+		}
+		cands = append(cands, cand{id: id, published: d.published})
+		docs = append(docs, d)
+	}
+	db.facets.mu.RUnlock()
+	res.Total = len(cands)
+	if !sq.NoFacets {
+		res.Facets = countFacets(docs, tn, loc)
+	}
+	if len(cands) == 0 {
+		return res, nil
+	}
+
+	// Order: only as many as the page needs are put in order.
+	from := (page - 1) * perPage
+	if from >= len(cands) {
+		return res, nil
+	}
+	need := from + perPage
+	switch sq.Sort {
+	case masthead.SortNewest:
+		cands = topK(cands, need, newer)
+	case masthead.SortOldest:
+		cands = topK(cands, need, func(a, b cand) bool { return newer(b, a) })
+	default:
+		scores, tier, err := db.relevance(ctx, &q, len(ids))
+		if err != nil {
+			return nil, fmt.Errorf("store: search %q: rank: %w", res.Query, err)
+		}
+		for i := range cands {
+			c := &cands[i]
+			if sc, ok := scores[c.id]; ok {
+				c.score = sc
+			} else if tier[c.id] {
+				c.class = 1
+			} else {
+				c.class = 2
+			}
+		}
+		cands = topK(cands, need, func(a, b cand) bool {
+			if a.class != b.class {
+				return a.class < b.class
+			}
+			if a.score != b.score {
+				return a.score > b.score
+			}
+			return newer(a, b)
+		})
+	}
+	pageIDs := make([]int64, 0, perPage)
+	for _, c := range cands[from:min(from+perPage, len(cands))] {
+		pageIDs = append(pageIDs, c.id)
+	}
+	res.Hits, err = db.searchHits(ctx, pageIDs, &q, sq)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// cand is a result being put in order: scored matches (class 0) by score,
+// then unscored matches in title and dek (class 1), then the rest (class
+// 2), newest first within each.
+type cand struct {
+	id        int64
+	published int64
+	score     float64
+	class     int8
+}
+
+func newer(a, b cand) bool {
+	if a.published != b.published {
+		return a.published > b.published
+	}
+	return a.id > b.id
+}
+
+// topK returns the k first of xs in the order of less, in order. A page
+// near the start of tens of thousands of results needs only a few of them
+// in order: a heap of k finds them in one pass.
+func topK(xs []cand, k int, less func(a, b cand) bool) []cand {
+	if k*4 >= len(xs) {
+		slices.SortFunc(xs, func(a, b cand) int {
+			switch {
+			case less(a, b):
+				return -1
+			case less(b, a):
+				return 1
+			}
+			return 0
+		})
+		return xs[:min(k, len(xs))]
+	}
+	// h is a heap whose root is the worst of the best k so far.
+	h := make([]cand, 0, k)
+	for _, x := range xs {
+		if len(h) < k {
+			h = append(h, x)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !less(h[p], h[i]) {
+					break
+				}
+				h[p], h[i] = h[i], h[p]
+				i = p
+			}
+			continue
+		}
+		if !less(x, h[0]) {
+			continue
+		}
+		h[0] = x
+		for i := 0; ; {
+			w, l, r := i, 2*i+1, 2*i+2
+			if l < len(h) && less(h[w], h[l]) {
+				w = l
+			}
+			if r < len(h) && less(h[w], h[r]) {
+				w = r
+			}
+			if w == i {
+				break
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	return topK(h, k, less)
+}
+
+// relevance scores the matches of q, bounding the work: every match when
+// there are few, else the matches in title and dek, else in the title
+// alone. tier marks the title-and-dek matches that were not scored, which
+// come before the other unscored matches.
+func (db *DB) relevance(ctx context.Context, q *search.Query, matches int) (map[int64]float64, map[int64]bool, error) {
+	eng := db.d.fts
+	if matches <= eng.rankLimit() {
+		s, err := eng.rank(ctx, db.r, q, scopeAll)
+		return s, nil, err
+	}
+	head, err := eng.ids(ctx, db.r, q, scopeHead)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(head) <= headRankLimit {
+		s, err := eng.rank(ctx, db.r, q, scopeHead)
+		return s, nil, err
+	}
+	tier := make(map[int64]bool, len(head))
+	for _, id := range head {
+		tier[id] = true
+	}
+	title, err := eng.ids(ctx, db.r, q, scopeTitle)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(title) <= headRankLimit {
+		s, err := eng.rank(ctx, db.r, q, scopeTitle)
+		return s, tier, err
+	}
+	// A word in thousands of titles: title matches by date, then the
+	// other head matches, then the rest. Scores of 1 keep the title
+	// matches first without ranking them.
+	s := make(map[int64]float64, len(title))
+	for _, id := range title {
+		s[id] = 1
+	}
+	return s, tier, nil
+}
+
+// searchFilter holds a query's filters resolved to ids.
+type searchFilter struct {
+	topic, region, column, author int64
+	kind                          string
+	from, to                      int64 // [from, to)
+}
+
+// newSearchFilter resolves slugs; ok is false when a slug names nothing,
+// which no article matches.
+func newSearchFilter(sq masthead.SearchQuery, tn *taxonomyNames, loc *time.Location) (searchFilter, bool) {
+	f := searchFilter{kind: sq.Kind, from: -1 << 62, to: 1 << 62}
+	ok := true
+	for _, x := range []struct {
+		slug, kind string
+		dest       *int64
+	}{{sq.Topic, "topic", &f.topic}, {sq.Region, "region", &f.region}, {sq.Column, "column", &f.column}, {sq.Author, "author", &f.author}} {
+		if x.slug == "" {
+			continue
+		}
+		id, found := tn.bySlug[x.kind][x.slug]
+		ok = ok && found
+		*x.dest = id
+	}
+	if !sq.From.IsZero() {
+		f.from = micros(sq.From)
+	}
+	if !sq.To.IsZero() {
+		f.to = micros(sq.To)
+	}
+	if sq.Year > 0 && sq.Year < 10000 {
+		f.from = max(f.from, micros(time.Date(sq.Year, 1, 1, 0, 0, 0, 0, loc)))
+		f.to = min(f.to, micros(time.Date(sq.Year+1, 1, 1, 0, 0, 0, 0, loc)))
+	}
+	return f, ok
+}
+
+func (f searchFilter) keep(d *facetDoc) bool {
+	return (f.kind == "" || d.kind == f.kind) &&
+		(f.column == 0 || d.column == f.column) &&
+		(f.topic == 0 || slices.Contains(d.topics, f.topic)) &&
+		(f.region == 0 || slices.Contains(d.regions, f.region)) &&
+		(f.author == 0 || slices.Contains(d.authors, f.author)) &&
+		d.published >= f.from && d.published < f.to
+}
+
+// countFacets counts each facet's values over the results, most common
+// first (years newest first, kinds in editorial order).
+func countFacets(docs []*facetDoc, tn *taxonomyNames, loc *time.Location) []masthead.Facet {
+	topics, regions, authors, columns := map[int64]int{}, map[int64]int{}, map[int64]int{}, map[int64]int{}
+	kinds, years := map[string]int{}, map[int]int{}
+	yearOf := yearIndex(docs, loc)
+	for _, d := range docs {
+		for _, id := range d.topics {
+			topics[id]++
+		}
+		for _, id := range d.regions {
+			regions[id]++
+		}
+		for _, id := range d.authors {
+			authors[id]++
+		}
+		if d.column != 0 {
+			columns[d.column]++
+		}
+		kinds[d.kind]++
+		years[yearOf(d.published)]++
+	}
+	terms := func(name string, counts map[int64]int) masthead.Facet {
+		f := masthead.Facet{Name: name}
+		for id, n := range counts {
+			if t, ok := tn.byID[name][id]; ok {
+				f.Values = append(f.Values, masthead.FacetValue{Slug: t.Slug, Label: t.Name, Count: n})
+			}
+		}
+		sort.Slice(f.Values, func(i, j int) bool {
+			a, b := f.Values[i], f.Values[j]
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			return a.Label < b.Label
+		})
+		return f
+	}
+	out := []masthead.Facet{terms("topic", topics), terms("region", regions), terms("column", columns), terms("author", authors)}
+	kf := masthead.Facet{Name: "kind"}
+	for _, k := range masthead.Kinds {
+		if n := kinds[string(k)]; n > 0 {
+			kf.Values = append(kf.Values, masthead.FacetValue{Slug: string(k), Label: k.Label(), Count: n})
+		}
+	}
+	yf := masthead.Facet{Name: "year"}
+	for y, n := range years {
+		yf.Values = append(yf.Values, masthead.FacetValue{Slug: strconv.Itoa(y), Label: strconv.Itoa(y), Count: n})
+	}
+	sort.Slice(yf.Values, func(i, j int) bool { return yf.Values[i].Slug > yf.Values[j].Slug })
+	return append(out, kf, yf)
+}
+
+// yearIndex returns a function from a time in microseconds to its year in
+// loc, for the times of docs: converting each of tens of thousands of
+// times through the zone database would cost more than all the counting.
+func yearIndex(docs []*facetDoc, loc *time.Location) func(int64) int {
+	if len(docs) == 0 {
+		return func(int64) int { return 0 }
+	}
+	lo, hi := docs[0].published, docs[0].published
+	for _, d := range docs {
+		lo, hi = min(lo, d.published), max(hi, d.published)
+	}
+	first := time.UnixMicro(lo).In(loc).Year()
+	last := time.UnixMicro(hi).In(loc).Year()
+	starts := make([]int64, 0, last-first+2) // starts[i] is the start of year first+i
+	for y := first; y <= last+1; y++ {
+		starts = append(starts, micros(time.Date(y, 1, 1, 0, 0, 0, 0, loc)))
+	}
+	return func(us int64) int {
+		i := sort.Search(len(starts), func(i int) bool { return starts[i] > us })
+		return first + i - 1
+	}
+}
+
+// searchHits loads the page's articles, still live, in order, with their
+// highlighted title and snippet.
+func (db *DB) searchHits(ctx context.Context, ids []int64, q *search.Query, sq masthead.SearchQuery) ([]masthead.SearchHit, error) {
+	ph, args := placeholders(ids)
+	rows, err := db.r.query(ctx, `SELECT `+articleCols+`, a.teaser_html`+articleFrom+
+		` WHERE a.id IN `+ph+` AND `+liveCond, append(args, micros(sq.Now))...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search results: %w", err)
+	}
+	byID := map[int64]*masthead.Article{}
+	teasers := map[int64]string{}
+	var list []*masthead.Article
+	for rows.Next() {
+		var teaser string
+		a, err := scanArticle(scanPlus{rows, &teaser}, false)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: search results: %w", err)
+		}
+		byID[a.ID], teasers[a.ID] = a, teaser
+		list = append(list, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search results: %w", err)
+	}
+	if err := db.loadTaxonomy(ctx, db.r, list); err != nil {
+		return nil, err
+	}
+
+	terms := q.Terms()
+	hits := make([]masthead.SearchHit, 0, len(ids))
+	var full []int64
+	for _, id := range ids {
+		a := byID[id]
+		if a == nil {
+			continue // changed since it matched
+		}
+		h := masthead.SearchHit{Article: a, Title: snippets(search.Highlight(a.Title, terms))}
+		h.Full = sq.FullText != nil && sq.FullText(a)
+		if h.Full {
+			full = append(full, id)
+		} else {
+			// The teaser decision: title, dek and teaser only; the body
+			// is not even read.
+			h.Snippet = teaserSnippet(a.Dek, search.HTMLText(teasers[id]), terms)
+		}
+		hits = append(hits, h)
+	}
+	if len(full) > 0 {
+		bodies, err := db.bodies(ctx, full)
+		if err != nil {
+			return nil, err
+		}
+		for i := range hits {
+			if hits[i].Full {
+				hits[i].Snippet = snippets(search.Snippet(search.HTMLText(bodies[hits[i].Article.ID]), terms, snippetWords))
+			}
+		}
+	}
+	return hits, nil
+}
+
+// teaserSnippet cuts the snippet of a reader who gets the teaser: from the
+// teaser, or from the dek when only the dek matched.
+func teaserSnippet(dek, teaser string, terms []search.Term) []masthead.Snippet {
+	s := search.Snippet(teaser, terms, snippetWords)
+	if !hasMatch(s) {
+		if d := search.Highlight(dek, terms); hasMatch(d) {
+			return snippets(d)
+		}
+	}
+	return snippets(s)
+}
+
+func hasMatch(ps []search.Part) bool {
+	for _, p := range ps {
+		if p.Match {
+			return true
+		}
+	}
+	return false
+}
+
+func snippets(ps []search.Part) []masthead.Snippet {
+	out := make([]masthead.Snippet, len(ps))
+	for i, p := range ps {
+		out[i] = masthead.Snippet{Text: p.Text, Match: p.Match}
+	}
+	return out
+}
+
+func (db *DB) bodies(ctx context.Context, ids []int64) (map[int64]string, error) {
+	ph, args := placeholders(ids)
+	rows, err := db.r.query(ctx, `SELECT id, body_html FROM articles WHERE id IN `+ph, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search snippets: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("store: search snippets: %w", err)
+		}
+		out[id] = body
+	}
+	return out, rows.Err()
+}
+
+// scanPlus scans a list row followed by extra columns.
+type scanPlus struct {
+	sc    interface{ Scan(...any) error }
+	extra *string
+}
+
+func (s scanPlus) Scan(dest ...any) error { return s.sc.Scan(append(dest, s.extra)...) }
+
+func placeholders(ids []int64) (string, []any) {
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "?", id
+	}
+	return "(" + strings.Join(ph, ",") + ")", args
+}
+
+// correct replaces each word of q that the vocabulary of titles and deks
+// lacks with the closest word it has (an edit or two away, the more
+// common on a tie), and reports whether it changed anything.
+func (db *DB) correct(ctx context.Context, q search.Query) (search.Query, bool, error) {
+	changed := false
+	fix := func(t search.Term) (search.Term, error) {
+		words := slices.Clone(t.Words)
+		for i, w := range words {
+			if (t.Prefix && i == len(words)-1) || len([]rune(w)) < 3 || isNumber(w) {
+				continue
+			}
+			best, err := db.closestWord(ctx, w)
+			if err != nil {
+				return t, err
+			}
+			if best != "" && best != w {
+				words[i], changed = best, true
+			}
+		}
+		return search.Term{Words: words, Prefix: t.Prefix}, nil
+	}
+	var out search.Query
+	for _, c := range q.Must {
+		var nc search.Clause
+		for _, t := range c {
+			ft, err := fix(t)
+			if err != nil {
+				return q, false, err
+			}
+			nc = append(nc, ft)
+		}
+		out.Must = append(out.Must, nc)
+	}
+	out.Not = q.Not
+	return out, changed, nil
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// closestWord returns w when the vocabulary has it, else the nearest
+// vocabulary word sharing its first letter, or "" when none is near.
+func (db *DB) closestWord(ctx context.Context, w string) (string, error) {
+	first := string([]rune(w)[:1])
+	words, err := db.d.fts.vocabulary(ctx, db.r, first, first+"\U0010FFFF")
+	if err != nil {
+		return "", fmt.Errorf("store: search vocabulary: %w", err)
+	}
+	maxEdits := 1
+	if len([]rune(w)) > 5 {
+		maxEdits = 2
+	}
+	best, bestD, bestN := "", maxEdits+1, 0
+	for _, v := range words {
+		if v.word == w && v.ndoc > 0 {
+			return w, nil
+		}
+		d := search.Distance(w, v.word, maxEdits)
+		if d < bestD || (d == bestD && v.ndoc > bestN) {
+			best, bestD, bestN = v.word, d, v.ndoc
+		}
+	}
+	if bestD > maxEdits {
+		return "", nil
+	}
+	return best, nil
+}
+
+// maxSuggestions bounds Suggest.
+const maxSuggestions = 10
+
+// Suggest offers live titles with words starting with what the reader
+// typed: every word typed so far must begin a word of the title, the last
+// being a prefix. It uses the unstemmed title index, so "clim" finds
+// "climate" and never a stem.
+func (db *DB) Suggest(ctx context.Context, prefix string, now time.Time, n int) ([]masthead.Suggestion, error) {
+	if len(prefix) > search.MaxQueryBytes {
+		prefix = prefix[:search.MaxQueryBytes]
+	}
+	words := search.Words(prefix)
+	if len(words) > 6 {
+		words = words[len(words)-6:]
+	}
+	// A single letter would match most titles and tell the reader little.
+	if len(words) == 0 || (len(words) == 1 && len([]rune(words[0])) < 2) {
+		return nil, nil
+	}
+	for i, w := range words {
+		if len(w) > search.MaxWordBytes {
+			words[i] = w[:search.MaxWordBytes]
+		}
+	}
+	n = min(max(n, 1), maxSuggestions)
+	ids, err := db.d.fts.suggest(ctx, db.r, words, micros(now), n)
+	if err != nil {
+		return nil, fmt.Errorf("store: suggest %q: %w", prefix, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ph, args := placeholders(ids)
+	rows, err := db.r.query(ctx, `SELECT a.id, a.slug, a.title FROM articles a WHERE a.id IN `+ph+` AND `+liveCond,
+		append(args, micros(now))...)
+	if err != nil {
+		return nil, fmt.Errorf("store: suggest %q: %w", prefix, err)
+	}
+	defer rows.Close()
+	byID := map[int64]masthead.Suggestion{}
+	for rows.Next() {
+		var id int64
+		var s masthead.Suggestion
+		if err := rows.Scan(&id, &s.Slug, &s.Title); err != nil {
+			return nil, fmt.Errorf("store: suggest %q: %w", prefix, err)
+		}
+		byID[id] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: suggest %q: %w", prefix, err)
+	}
+	out := make([]masthead.Suggestion, 0, len(ids))
+	for _, id := range ids {
+		if s, ok := byID[id]; ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
