@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"syscall"
 	"time"
 
@@ -121,7 +122,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	workDone := make(chan struct{})
 	go func() {
 		defer close(workDone)
-		promoteScheduled(workCtx, db, clock, cfg.ScheduleEvery, log)
+		var wg sync.WaitGroup
+		wg.Go(func() { promoteScheduled(workCtx, db, clock, cfg.ScheduleEvery, log) })
+		wg.Go(func() { prune(workCtx, db, clock, time.Hour, log) })
+		wg.Wait()
 	}()
 
 	serveErr := make(chan error, 1)
@@ -162,6 +166,25 @@ func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, e
 			log.Error("promote scheduled articles", "err", err)
 		} else if n > 0 {
 			log.Info("published scheduled articles", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// prune deletes expired sessions, old sign-in tokens and rate-limit
+// windows every so often, so those tables do not grow for ever.
+func prune(ctx context.Context, db *store.DB, clock masthead.Clock, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if p, err := db.Prune(ctx, clock.Now()); err != nil && ctx.Err() == nil {
+			log.Error("prune expired rows", "err", err)
+		} else if p != (store.Pruned{}) {
+			log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits)
 		}
 		select {
 		case <-ctx.Done():
