@@ -83,9 +83,11 @@ type AccountService interface {
 	// RevokeGiftLink stops one of the member's links; another member's
 	// link is ENOTFOUND.
 	RevokeGiftLink(ctx context.Context, memberID, linkID int64, now time.Time) error
-	// GiftLinkArticle returns the article a gift token opens for the
-	// reader named by readerKey, counting the reader on first use.
-	GiftLinkArticle(ctx context.Context, tokenHash []byte, readerKey string, now time.Time) (articleID int64, err error)
+	// GiftLinkArticle checks that a gift token opens article articleID for
+	// the reader named by readerKey, counting the reader on first use, and
+	// returns the article's id. A token tried on another article is
+	// refused without counting anyone.
+	GiftLinkArticle(ctx context.Context, tokenHash []byte, articleID int64, readerKey string, now time.Time) (int64, error)
 	// DeleteAccount removes the member's personal data and ends their
 	// sessions; anonymous counts remain.
 	DeleteAccount(ctx context.Context, memberID int64, now time.Time) error

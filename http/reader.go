@@ -213,7 +213,7 @@ func (s *Server) giftLink(w http.ResponseWriter, r *http.Request, a *masthead.Ar
 	} else {
 		key = "device:" + hex.EncodeToString(s.ensureDevice(w, r))
 	}
-	id, err := s.accounts.GiftLinkArticle(r.Context(), masthead.HashToken(token), key, now)
+	id, err := s.accounts.GiftLinkArticle(r.Context(), masthead.HashToken(token), a.ID, key, now)
 	if err != nil {
 		if masthead.ErrorCode(err) == masthead.EINTERNAL {
 			s.logReaderError(r, "gift link", err)

@@ -254,15 +254,21 @@ func TestGiftLinks(t *testing.T) {
 			t.Errorf("gift link %+v", g)
 		}
 
+		// The token opens only its own article, and trying it on another
+		// takes no reader's place.
+		if _, err := db.GiftLinkArticle(ctx, hash, b.ID, "d:elsewhere", acctNow); masthead.ErrorCode(err) == "" {
+			t.Fatalf("gift link opened another article")
+		}
+
 		// Three distinct readers fit; a fourth does not; a counted reader
 		// comes back freely.
 		for _, rk := range []string{"d:one", "d:two", "m:42", "d:one", "m:42"} {
-			id, err := db.GiftLinkArticle(ctx, masthead.HashToken(token), rk, acctNow)
+			id, err := db.GiftLinkArticle(ctx, masthead.HashToken(token), a.ID, rk, acctNow)
 			if err != nil || id != a.ID {
 				t.Fatalf("reader %s: %d, %v", rk, id, err)
 			}
 		}
-		_, err = db.GiftLinkArticle(ctx, hash, "d:four", acctNow)
+		_, err = db.GiftLinkArticle(ctx, hash, a.ID, "d:four", acctNow)
 		wantCode(t, err, masthead.EFORBIDDEN)
 		gs, _ := db.GiftLinks(ctx, giver.ID)
 		if len(gs) != 1 || gs[0].Readers != 3 {
@@ -270,12 +276,12 @@ func TestGiftLinks(t *testing.T) {
 		}
 
 		// Tampered and unknown tokens.
-		_, err = db.GiftLinkArticle(ctx, masthead.HashToken(token+"x"), "d:one", acctNow)
+		_, err = db.GiftLinkArticle(ctx, masthead.HashToken(token+"x"), a.ID, "d:one", acctNow)
 		wantCode(t, err, masthead.ENOTFOUND)
-		_, err = db.GiftLinkArticle(ctx, []byte("short"), "d:one", acctNow)
+		_, err = db.GiftLinkArticle(ctx, []byte("short"), a.ID, "d:one", acctNow)
 		wantCode(t, err, masthead.ENOTFOUND)
 		// Expired.
-		_, err = db.GiftLinkArticle(ctx, hash, "d:one", acctNow.Add(31*24*time.Hour))
+		_, err = db.GiftLinkArticle(ctx, hash, a.ID, "d:one", acctNow.Add(31*24*time.Hour))
 		wantCode(t, err, masthead.EGONE)
 
 		// Monthly allowance: revoked links still count; a new month
@@ -296,7 +302,7 @@ func TestGiftLinks(t *testing.T) {
 		// Revocation: only by its owner; a revoked link opens nothing,
 		// not even for readers already counted.
 		wantCode(t, db.RevokeGiftLink(ctx, other.ID, g.ID, acctNow), masthead.ENOTFOUND)
-		if _, err := db.GiftLinkArticle(ctx, hash, "d:one", acctNow); err != nil {
+		if _, err := db.GiftLinkArticle(ctx, hash, a.ID, "d:one", acctNow); err != nil {
 			t.Fatalf("revoked by another member: %v", err)
 		}
 		if err := db.RevokeGiftLink(ctx, giver.ID, g.ID, acctNow); err != nil {
@@ -305,7 +311,7 @@ func TestGiftLinks(t *testing.T) {
 		if err := db.RevokeGiftLink(ctx, giver.ID, g.ID, acctNow); err != nil {
 			t.Errorf("second revocation: %v", err)
 		}
-		_, err = db.GiftLinkArticle(ctx, hash, "d:one", acctNow)
+		_, err = db.GiftLinkArticle(ctx, hash, a.ID, "d:one", acctNow)
 		wantCode(t, err, masthead.EGONE)
 		gs, _ = db.GiftLinks(ctx, giver.ID)
 		if len(gs) != 3 || gs[len(gs)-1].RevokedAt.IsZero() || gs[len(gs)-1].Active(acctNow) {
@@ -334,7 +340,7 @@ func TestGiftLinkConcurrent(t *testing.T) {
 		opened := 0
 		for i := range 12 {
 			wg.Go(func() {
-				_, err := db.GiftLinkArticle(ctx, hash, fmt.Sprint("d:", i), acctNow)
+				_, err := db.GiftLinkArticle(ctx, hash, a.ID, fmt.Sprint("d:", i), acctNow)
 				if err == nil {
 					mu.Lock()
 					opened++

@@ -119,23 +119,26 @@ func (db *DB) RevokeGiftLink(ctx context.Context, memberID, linkID int64, now ti
 // the caller chooses; it is stored hashed). A reader already counted comes
 // back at the cost of one read; a new one is counted in a write that
 // locks the link's row, so concurrent newcomers never exceed MaxReaders.
-// Unknown tokens are ENOTFOUND, expired or revoked links EGONE, and a
+// Unknown tokens, and tokens tried on another article than articleID, are
+// ENOTFOUND without counting anyone; expired or revoked links EGONE, and a
 // full link EFORBIDDEN for newcomers.
-func (db *DB) GiftLinkArticle(ctx context.Context, tokenHash []byte, readerKey string, now time.Time) (int64, error) {
+func (db *DB) GiftLinkArticle(ctx context.Context, tokenHash []byte, articleID int64, readerKey string, now time.Time) (int64, error) {
 	if len(tokenHash) != sha256.Size || readerKey == "" {
 		return 0, errGiftInvalid
 	}
 	rk := sha256.Sum256([]byte(readerKey))
 	var (
-		linkID, articleID, maxReaders, expires int64
+		linkID, linkArticle, maxReaders, expires int64
 		revoked                                sql.NullInt64
 		known                                  bool
 	)
 	err := db.r.row(ctx, `SELECT g.id, g.article_id, g.max_readers, g.expires_at, g.revoked_at,
 			EXISTS (SELECT 1 FROM gift_link_readers r WHERE r.link_id = g.id AND r.reader_key = ?)
 		FROM gift_links g WHERE g.token_hash = ?`, rk[:], tokenHash).
-		Scan(&linkID, &articleID, &maxReaders, &expires, &revoked, &known)
-	if errors.Is(err, sql.ErrNoRows) {
+		Scan(&linkID, &linkArticle, &maxReaders, &expires, &revoked, &known)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && linkArticle != articleID) {
+		// A token tried on another article opens nothing and takes no
+		// reader's place on the link.
 		return 0, errGiftInvalid
 	}
 	if err != nil {
@@ -145,7 +148,7 @@ func (db *DB) GiftLinkArticle(ctx context.Context, tokenHash []byte, readerKey s
 		return 0, errGiftGone
 	}
 	if known {
-		return articleID, nil
+		return linkArticle, nil
 	}
 	err = db.write(ctx, func(t *tx) error {
 		// Read the link again under its lock: it may have been revoked
@@ -183,5 +186,5 @@ func (db *DB) GiftLinkArticle(ctx context.Context, tokenHash []byte, readerKey s
 	if err != nil {
 		return 0, err
 	}
-	return articleID, nil
+	return linkArticle, nil
 }
