@@ -129,8 +129,8 @@ func (db *DB) GiftLinkArticle(ctx context.Context, tokenHash []byte, articleID i
 	rk := sha256.Sum256([]byte(readerKey))
 	var (
 		linkID, linkArticle, maxReaders, expires int64
-		revoked                                sql.NullInt64
-		known                                  bool
+		revoked                                  sql.NullInt64
+		known                                    bool
 	)
 	err := db.r.row(ctx, `SELECT g.id, g.article_id, g.max_readers, g.expires_at, g.revoked_at,
 			EXISTS (SELECT 1 FROM gift_link_readers r WHERE r.link_id = g.id AND r.reader_key = ?)
