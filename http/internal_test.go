@@ -58,6 +58,7 @@ func TestTemplates(t *testing.T) {
 		"terms":   {termsPage{base: b, Heading: "H", Intro: "I", Items: []termItem{{Name: "N", URL: "/u", Description: "D"}}}, termsPage{base: s.newBase(r, "", "", "/")}},
 		"archive": {archivePage{base: b, Total: 3, Years: []archiveYear{{Year: 2024, Count: 3, Months: []monthLink{{Year: 2024, Month: 5, Count: 3}}}}}, archivePage{base: s.newBase(r, "", "", "/")}},
 		"error":   {errorPage{base: b, Status: 404, Heading: "H", Message: "M"}},
+		"pricing": {pricingPage{base: b, Benefits: allAccessBenefits}, pricingPage{base: b, Available: true}},
 	}
 	for _, name := range pageNames {
 		vs, ok := views[name]

@@ -31,6 +31,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /archive", s.page(s.handleArchive))
 	mux.Handle("GET /archive/{year}", s.page(s.handleArchiveYear))
 	mux.Handle("GET /archive/{year}/{month}", s.page(s.handleArchiveMonth))
+	mux.Handle("GET /pricing", s.page(s.handlePricing))
 
 	// Feeds: RSS 2.0 and Atom for the site, each column and each topic.
 	mux.Handle("GET /feed.xml", s.page(s.handleSiteFeed(feedRSS)))

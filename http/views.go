@@ -19,7 +19,7 @@ var templateFS embed.FS
 
 // pageNames lists the page templates; each is parsed on top of the shared
 // layout and partials. The template test executes every one of them.
-var pageNames = []string{"home", "article", "list", "terms", "archive", "error"}
+var pageNames = []string{"home", "article", "list", "terms", "archive", "error", "pricing"}
 
 // templates holds one parsed set per page.
 type templates struct {
