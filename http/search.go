@@ -57,20 +57,22 @@ func (s *Server) searchAdapter(h handlerFunc, isJSON bool) http.Handler {
 	inner := func(w http.ResponseWriter, r *http.Request) error {
 		return h(w, s.withReader(r, hasSession(r)))
 	}
-	if isJSON {
-		jh := s.json(inner)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Vary", "Cookie")
-			jh.ServeHTTP(w, r)
-		})
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e, err := s.run(inner, r)
-		if err != nil {
+		switch {
+		case err != nil && isJSON:
+			status := statusOf(err)
+			s.logError(r, status, err)
+			body, _ := json.Marshal(map[string]any{"error": map[string]string{
+				"code": codeOf(status, err), "message": masthead.ErrorMessage(err),
+			}})
+			hdr := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+			e = newEntry(status, hdr, append(body, '\n'))
+			e.cacheControl = ccNoStore
+		case err != nil:
 			s.serveError(w, r, err)
 			return
-		}
-		if e.header.Get("Cache-Control") == "" {
+		case e.header.Get("Cache-Control") == "":
 			e.cacheControl = ccPublic
 		}
 		e.varyCookie = true
@@ -344,9 +346,6 @@ func (s *Server) handleSearchJSON(w http.ResponseWriter, r *http.Request) error 
 			vals = append(vals, facetJSON{Slug: v.Slug, Label: v.Label, Count: v.Count})
 		}
 		out.Facets[f.Name] = vals
-	}
-	if w.Header().Get("Cache-Control") == "" {
-		w.Header().Set("Cache-Control", ccPublic)
 	}
 	return writeJSON(w, out)
 }

@@ -138,6 +138,17 @@ func TestSearchJSON(t *testing.T) {
 		if _, body = s.get(t, "/search/suggest?q=Never"); body != "[]\n" {
 			t.Errorf("suggest offers a draft: %s", body)
 		}
+		// Compressed or not, anonymous or not, the response varies by cookie;
+		// a signed-in reader's is private.
+		for _, h := range []http.Header{{"Accept-Encoding": {"gzip"}}, cookie(s.staff)} {
+			res := s.do(t, http.MethodGet, "/search.json?q=filler&per_page=20", nil, h)
+			if !strings.Contains(res.Header.Get("Vary"), "Cookie") {
+				t.Errorf("%v: Vary %q", h, res.Header.Get("Vary"))
+			}
+			if _, signedIn := h["Cookie"]; signedIn != strings.Contains(res.Header.Get("Cache-Control"), "private") {
+				t.Errorf("%v: Cache-Control %q", h, res.Header.Get("Cache-Control"))
+			}
+		}
 		if res, _ = s.get(t, "/search.json?q="+url.QueryEscape(`"NEAR(`)); res.StatusCode != 200 {
 			t.Errorf("bad input: status %d", res.StatusCode)
 		}

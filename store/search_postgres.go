@@ -13,47 +13,41 @@ import (
 // (title A, dek B, teaser C, body D) with a GIN index for matching, a
 // small vector of title and dek for ranking queries that match much of
 // the library, an unstemmed title vector for suggestions, and a table of
-// the words of titles and deks for "did you mean". See
+// the words of titles and deks for "did you mean" (every write adds its
+// new words; a reindex recounts them). See
 // migrations/postgres/0004_search.sql.
 //
 // Text is normalised in Go before PostgreSQL sees it (search.Normalize),
 // so the lexemes are the words the query parser produces on both engines.
 type postgresFTS struct{}
 
+// index writes the article in one statement (one round trip): the title
+// and dek vectors are made once and go into both tables. New words join
+// the vocabulary; their counts are recomputed by a reindex (optimize),
+// since keeping exact counts would rewrite a score of hot rows per write.
 func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
-	if err := (postgresFTS{}).unindex(ctx, t, d.id); err != nil {
-		return err
-	}
 	title, dek := search.Normalize(d.title), search.Normalize(d.dek)
-	_, err := t.exec(ctx, `INSERT INTO search_vectors (article_id, doc) VALUES (?,
-		setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') ||
-		setweight(to_tsvector('english', ?), 'C') || setweight(to_tsvector('english', ?), 'D'))`,
-		d.id, title, dek, search.Normalize(d.teaser), search.Normalize(d.body))
-	if err != nil {
-		return err
-	}
-	vocab := slices.Compact(slices.Sorted(slices.Values(search.Words(d.title + " " + d.dek))))
-	_, err = t.exec(ctx, `INSERT INTO search_heads (article_id, published_at, head, title, vocab) VALUES (?, ?,
-		setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B'),
-		to_tsvector('simple', ?), ?)`,
-		d.id, d.published, title, dek, title, strings.Join(vocab, " "))
-	if err != nil {
-		return err
-	}
-	if len(vocab) > 0 {
-		_, err = t.exec(ctx, `INSERT INTO search_words (word, ndoc) SELECT w, 1 FROM unnest(string_to_array(?, ' ')) AS w
-			ON CONFLICT (word) DO UPDATE SET ndoc = search_words.ndoc + 1`, strings.Join(vocab, " "))
-	}
+	vocab := strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
+	_, err := t.exec(ctx, `WITH v AS (
+			SELECT setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') AS head
+		), h AS (
+			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
+			SELECT ?, ?, v.head, to_tsvector('simple', ?), ? FROM v
+			ON CONFLICT (article_id) DO UPDATE SET published_at = excluded.published_at,
+				head = excluded.head, title = excluded.title, vocab = excluded.vocab
+		), w AS (
+			INSERT INTO search_words (word, ndoc)
+			SELECT x, 1 FROM unnest(string_to_array(?, ' ')) AS x WHERE x <> ''
+			ON CONFLICT (word) DO NOTHING
+		)
+		INSERT INTO search_vectors (article_id, doc)
+		SELECT ?, v.head || setweight(to_tsvector('english', ?), 'C') || setweight(to_tsvector('english', ?), 'D') FROM v
+		ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
+		title, dek, d.id, d.published, title, vocab, vocab, d.id, search.Normalize(d.teaser), search.Normalize(d.body))
 	return err
 }
 
 func (postgresFTS) unindex(ctx context.Context, t *tx, id int64) error {
-	// The words of the old title and dek lose a document.
-	_, err := t.exec(ctx, `UPDATE search_words SET ndoc = ndoc - 1
-		WHERE word = ANY (string_to_array((SELECT vocab FROM search_heads WHERE article_id = ?), ' '))`, id)
-	if err != nil {
-		return err
-	}
 	for _, q := range []string{`DELETE FROM search_vectors WHERE article_id = ?`, `DELETE FROM search_heads WHERE article_id = ?`} {
 		if _, err := t.exec(ctx, q, id); err != nil {
 			return err
@@ -62,19 +56,23 @@ func (postgresFTS) unindex(ctx context.Context, t *tx, id int64) error {
 	return nil
 }
 
+// clear empties the search tables with TRUNCATE, which gives their space
+// back at once: deleting every row would leave the tables twice their size
+// until a vacuum. Searches wait for the (short) clearing transaction.
 func (postgresFTS) clear(ctx context.Context, t *tx) error {
-	for _, q := range []string{`DELETE FROM search_vectors`, `DELETE FROM search_heads`, `DELETE FROM search_words`} {
-		if _, err := t.exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := t.exec(ctx, `TRUNCATE search_vectors, search_heads, search_words`)
+	return err
 }
 
-// optimize drops words no title or dek holds any more. GIN indexes need
-// nothing: autovacuum merges their pending lists.
+// optimize counts the vocabulary afresh from the titles and deks
+// indexed, dropping words none holds any more. GIN indexes need nothing:
+// autovacuum merges their pending lists.
 func (postgresFTS) optimize(ctx context.Context, t *tx) error {
-	_, err := t.exec(ctx, `DELETE FROM search_words WHERE ndoc <= 0`)
+	if _, err := t.exec(ctx, `DELETE FROM search_words`); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO search_words (word, ndoc)
+		SELECT x, COUNT(*) FROM search_heads, unnest(string_to_array(vocab, ' ')) AS x WHERE x <> '' GROUP BY x`)
 	return err
 }
 
@@ -100,7 +98,7 @@ func (postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope
 
 // rankLimit is lower than SQLite's: ranking on the whole vector reads
 // each matching article's toasted vector.
-func (postgresFTS) rankLimit() int { return 800 }
+func (postgresFTS) rankLimit() int { return 500 }
 
 func (postgresFTS) suggest(ctx context.Context, r reader, words []string, now int64, n int) ([]int64, error) {
 	parts := make([]string, len(words))

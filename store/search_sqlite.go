@@ -85,7 +85,7 @@ func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) 
 	return parseScores(s.String), err
 }
 
-func (sqliteFTS) rankLimit() int { return 3000 }
+func (sqliteFTS) rankLimit() int { return 2000 }
 
 // suggestCandidates bounds the titles a suggestion looks at: the most
 // recently indexed of those matching. Short prefixes match thousands.

@@ -447,3 +447,40 @@ func TestSearchRelevance(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchPaging: pages of any size and depth concatenate to the whole
+// ordered result, in every order.
+func TestSearchPaging(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		var want []string
+		for i := range 30 {
+			slug := fmt.Sprintf("ledger-%02d", i)
+			title := "Ledger entry"
+			if i%7 == 0 {
+				title = "Ledger ledger ledger, the ledger" // more relevant
+			}
+			mustCreate(t, db, doc(slug, title, "", "Accounts.", t0.Add(-time.Duration(i)*time.Hour)))
+			want = append(want, slug)
+		}
+		for _, sort := range []masthead.SearchSort{masthead.SortNewest, masthead.SortOldest, masthead.SortRelevance} {
+			all := hitSlugs(mustSearch(t, db, masthead.SearchQuery{Text: "ledger", Sort: sort, PerPage: 50}))
+			for _, per := range []int{1, 2, 3, 7} {
+				var got []string
+				for page := 1; page <= 30/per+1; page++ {
+					if s := hitSlugs(mustSearch(t, db, masthead.SearchQuery{Text: "ledger", Sort: sort, PerPage: per, Page: page})); s != "" {
+						got = append(got, s)
+					}
+				}
+				if strings.Join(got, " ") != all {
+					t.Errorf("%s, %d a page: pages give [%s], one page [%s]", sort, per, strings.Join(got, " "), all)
+				}
+			}
+			if sort == masthead.SortNewest && all != strings.Join(want, " ") {
+				t.Errorf("newest: [%s]", all)
+			}
+			if sort == masthead.SortRelevance && !strings.HasPrefix(all, "ledger-00 ledger-07 ledger-14 ledger-21 ledger-28 ledger-01") {
+				t.Errorf("relevance: [%s]", all)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 )
@@ -21,6 +22,7 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			target = targetPostgres
 		}
 		fmt.Fprintf(w, "\n== %s, %d demo articles ==\n", r.engine, r.articles)
+		fmt.Fprintf(w, "load average after the queries (2 cores): %s\n", r.load)
 		fmt.Fprintf(w, "masthead demo (write + index):   %s\n", r.seedTime.Round(time.Millisecond))
 		fmt.Fprintf(w, "masthead reindex (index alone):  %s\n", r.reindexTime.Round(time.Millisecond))
 		if r.indexBytes > 0 {
@@ -39,6 +41,11 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			p99 := percentile(all, 99)
 			fmt.Fprintf(w, "  %-14s %6d %9s %9s %9s   %s\n", set.name+", all", len(all), fmtDur(percentile(all, 50)), fmtDur(p99), fmtDur(all[len(all)-1]),
 				verdict(p99 < target, "p99 under "+fmtDur(target)))
+			if r.engine == "sqlite" {
+				cpu := cpus(set.ts)
+				fmt.Fprintf(w, "  %-14s %6d %9s %9s %9s   (process CPU time: the query's cost on an idle machine)\n",
+					"  CPU time", len(cpu), fmtDur(percentile(cpu, 50)), fmtDur(percentile(cpu, 99)), fmtDur(cpu[len(cpu)-1]))
+			}
 		}
 		for _, m := range queryMix {
 			d := durations(r.full, m.kind)
@@ -81,6 +88,14 @@ func durations(ts []timed, kind string) []time.Duration {
 	return sortDurations(out)
 }
 
+func cpus(ts []timed) []time.Duration {
+	var out []time.Duration
+	for _, t := range ts {
+		out = append(out, t.cpu)
+	}
+	return sortDurations(out)
+}
+
 func verdict(ok bool, target string) string {
 	if ok {
 		return "ok: " + target
@@ -99,3 +114,17 @@ func fmtDur(d time.Duration) string {
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+
+// loadAverage reads /proc/loadavg: on a shared machine, wall times mean
+// little without it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}

@@ -56,8 +56,9 @@ CREATE INDEX search_heads_title ON search_heads USING gin (title);
 CREATE INDEX search_heads_published ON search_heads (published_at DESC);
 
 -- The unstemmed words of titles and deks with the number of articles
--- holding each: the vocabulary "did you mean" corrects against. Kept
--- current by every index write.
+-- holding each: the vocabulary "did you mean" corrects against. Every
+-- index write adds its new words; a reindex recounts them all (exact
+-- counts on every write would rewrite a score of hot rows each time).
 CREATE TABLE search_words (
     word TEXT COLLATE "C" PRIMARY KEY,
     ndoc BIGINT NOT NULL
