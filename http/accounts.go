@@ -41,6 +41,11 @@ type AccountConfig struct {
 	GiftReaders int
 	// GiftLifetime is how long a gift link works. Default 30 days.
 	GiftLifetime time.Duration
+	// SessionCacheTTL is how long an instance reuses what it read of a
+	// signed-in reader (member, subscription, meter) before reading it
+	// again; changes made on another instance show within it
+	// (readerstate.go). Zero means 5 s; negative turns the cache off.
+	SessionCacheTTL time.Duration
 }
 
 func (c *AccountConfig) defaults() {

@@ -90,9 +90,12 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		shown.BodyHTML, shown.BodyMarkdown = "", ""
 	}
 	showAds := !adFree(rd)
-	// The body is prepared only when the page is rendered, not when it
-	// comes from the view cache.
-	makeBody := func() template.HTML {
+	// The body and the structured data are prepared only when the page
+	// is rendered, not when it comes from the view cache. Both depend on
+	// the article and the view alone (meta.go describes the article, not
+	// this reader's access to it).
+	complete := func(v *articlePage) {
+		s.articleMeta(&v.base, a)
 		b := demoteH1(body)
 		if showAds {
 			b = s.ads.intoBody(b)
@@ -100,7 +103,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		// Bodies are rendered from Markdown and sanitised by the
 		// markdown package's allow-list when they are saved; ads are
 		// the operator's own markup.
-		return template.HTML(b)
+		v.Body = template.HTML(b)
 	}
 	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, newsletterConsentWording
 	if wall.Period != "week" {
@@ -120,7 +123,6 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 	// link (gifts.go).
 	v.CanGift = s.accounts != nil && a.Access != masthead.AccessFree &&
 		(rd.Subscriber || (rd.Member != nil && rd.Member.Role.Staff()))
-	s.articleMeta(&v.base, a)
 	if gift != giftNone || (r.URL.RawQuery != "" && r.URL.Query().Has("gift")) {
 		// A gift page is one reader's door to an article: never
 		// indexed, never leaking its token in a Referer, and its
@@ -143,10 +145,10 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		w.WriteHeader(wall.Status)
 	}
 	if rd.Anonymous() {
-		v.Body = makeBody()
+		complete(&v)
 		return s.render(w, "article", v)
 	}
-	return s.renderView(w, &v, showAds, makeBody)
+	return s.renderView(w, r, &v, showAds, complete)
 }
 
 // demoteH1 turns level-one headings in a body into level two: the page's

@@ -38,6 +38,12 @@ type entry struct {
 	// varyCookie marks a page whose content depends on the session
 	// cookie, so a shared cache keeps signed-in readers' requests apart.
 	varyCookie bool
+	// nameMark is, for a view of the article page (readerview.go), 1 +
+	// the offset of the reader-name marker in body, -1 when the view
+	// has none, and 0 when it was not checked.
+	nameMark int
+	// viewGz is a view's gzip, compressed around the name (viewgzip.go).
+	viewGz *viewGzip
 
 	// Cache bookkeeping.
 	key     string
@@ -299,7 +305,7 @@ func (*renderAbortedError) Error() string { return "http: shared page render abo
 // entry larger than a quarter of the cache is not worth the churn.
 func (c *pageCache) put(key string, e *entry) {
 	// 256 stands for the headers, the list element and the map slot.
-	e.size = int64(len(key) + len(e.body) + len(e.gz) + 256)
+	e.size = int64(len(key) + len(e.body) + len(e.gz) + e.viewGz.size() + 256)
 	if e.size > c.max/4 {
 		return
 	}

@@ -59,6 +59,10 @@ type bufWriter struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	// gz is the gzip of body, when the handler had it ready (a personal
+	// view, viewgzip.go); any later Write drops it. gzBuf keeps its
+	// memory for the next response from the pool (personal.go).
+	gz, gzBuf []byte
 }
 
 func newBufWriter() *bufWriter { return &bufWriter{header: make(http.Header)} }
@@ -69,6 +73,7 @@ func (b *bufWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}
+	b.gz = nil
 	return b.body.Write(p)
 }
 
@@ -84,7 +89,9 @@ func (b *bufWriter) response() *entry {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	return newEntry(status, b.header, b.body.Bytes())
+	e := newEntry(status, b.header, b.body.Bytes())
+	e.gz = b.gz
+	return e
 }
 
 // renderTimeout bounds a shared render, which outlives its own client.
@@ -103,7 +110,9 @@ func (s *Server) page(h handlerFunc) http.Handler {
 		personal := hasSession(r)
 		if personal || s.cache == nil {
 			r = s.withReader(r, personal)
-			e, err := s.run(h, r)
+			// Never stored: rendered into a pooled buffer.
+			e, release, err := s.runOnce(h, r)
+			defer release()
 			if err != nil {
 				s.serveError(w, r, err)
 				return
@@ -240,9 +249,8 @@ func (s *Server) logError(r *http.Request, status int, err error) {
 func hasSession(r *http.Request) bool {
 	for _, line := range r.Header["Cookie"] {
 		if strings.Contains(line, SessionCookie+"=") {
-			if _, err := r.Cookie(SessionCookie); err == nil {
-				return true
-			}
+			_, ok := cookieValue(r, SessionCookie)
+			return ok
 		}
 	}
 	return false
@@ -256,11 +264,14 @@ func (s *Server) withReader(r *http.Request, personal bool) *http.Request {
 	if !personal || s.members == nil {
 		return r
 	}
-	c, err := r.Cookie(SessionCookie)
-	if err != nil || c.Value == "" {
+	token, _ := cookieValue(r, SessionCookie)
+	if token == "" {
 		return r
 	}
-	m, err := s.members.SessionMember(r.Context(), masthead.HashToken(c.Value))
+	if r, ok := s.withReaderState(r, token); ok {
+		return r
+	}
+	m, err := s.members.SessionMember(r.Context(), masthead.HashToken(token))
 	if err != nil {
 		if masthead.ErrorCode(err) == masthead.EINTERNAL {
 			s.log.Error("resolve session", "err", err, "request_id", requestID(r.Context()))

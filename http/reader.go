@@ -39,6 +39,7 @@ func (s *Server) initReaders(r Resolver) {
 		// Purged with the page cache by the content-version poller.
 		s.articleCache = newArticleCache(s.cfg.PageCacheTTL)
 	}
+	s.initSessionCache()
 }
 
 // deviceHash returns the hash of the browser's device token, or nil when
@@ -107,7 +108,9 @@ func (s *Server) readerPage(h handlerFunc) http.Handler {
 			shared.ServeHTTP(w, r)
 			return
 		}
-		e, err := s.run(h, r)
+		// Never stored: rendered into a pooled buffer.
+		e, release, err := s.runOnce(h, r)
+		defer release()
 		if err != nil {
 			s.serveError(w, r, err)
 			return
@@ -137,7 +140,10 @@ func (s *Server) requestReader(r *http.Request) access.Reader {
 	var rd access.Reader
 	if m := member(r); m != nil {
 		rd.Member = m
-		if s.entitled != nil && !m.Role.Staff() {
+		if st := readerState(r); st != nil && st.Member == m {
+			// Read with the member, in one query (readerstate.go).
+			rd.Subscriber = s.entitled != nil && !m.Role.Staff() && st.Subscriber
+		} else if s.entitled != nil && !m.Role.Staff() {
 			ok, err := s.entitled.Entitled(r.Context(), m.ID, s.clock.Now())
 			if err != nil {
 				s.logReaderError(r, "entitlement", err)
@@ -186,7 +192,11 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 		}
 		rd.RegistrationUnlock = ok
 	}
-	if rd.Member != nil {
+	if st := readerState(r); st != nil && rd.Member != nil && st.Member == rd.Member {
+		// Read with the member, in one query (readerstate.go).
+		ms := st.Meter(a.ID, s.cfg.Policy.PeriodStart(now))
+		meter = access.Meter{Unlocks: ms.Unlocks, Unlocked: ms.Unlocked}
+	} else if rd.Member != nil {
 		st, err := s.meter.MeterState(ctx, rd.Member.ID, a.ID, s.cfg.Policy.PeriodStart(now))
 		if err != nil {
 			s.logReaderError(r, "meter", err)

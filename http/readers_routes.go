@@ -16,6 +16,9 @@ func (s *Server) action(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = s.withReader(r, hasSession(r))
 		e, err := s.run(h, r)
+		// Before the answer leaves, so the page a POST redirects to
+		// reads the reader afresh (readerstate.go).
+		s.readerChanged(r)
 		if err != nil {
 			s.serveError(w, r, err)
 			return

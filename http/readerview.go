@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 )
 
 // Rendered article pages for readers who are not anonymous. Such a page
@@ -38,34 +38,51 @@ func newNameMarker() []byte {
 }
 
 // viewKey names the view v of the article page, or "" when v must not be
-// shared between readers.
+// shared between readers. It is built on every signed-in page view, so
+// with appends rather than fmt: the slug, then every field that can
+// change what the page shows, each quoted or numeric so no two views
+// can spell the same key.
 func (s *Server) viewKey(v *articlePage, ads bool) string {
 	if s.cache == nil || v.Flash != "" || v.NoIndex || v.Wall.Email != "" || v.Wall.Error != "" || v.Wall.Status != 0 {
 		return ""
 	}
-	ri := v.Reader
-	ri.Name = ""
 	d := v.Access
-	return viewKeyPrefix + v.Article.Slug + fmt.Sprintf(" %t %q %q %d %t %t %t %t %+v %d %s %d",
-		d.Full, d.Reason, d.Offer, d.CreditsLeft, v.Gated, ads, v.AdSide != "", v.CanGift, ri,
-		v.Wall.Credits, v.Wall.Period, v.Site.Year)
+	var buf [192]byte
+	k := append(buf[:0], viewKeyPrefix...)
+	k = append(k, v.Article.Slug...)
+	for _, b := range []bool{d.Full, v.Gated, ads, v.AdSide != "", v.CanGift, v.Reader.SignedIn, v.Reader.Staff} {
+		k = append(k, ' ')
+		k = strconv.AppendBool(k, b)
+	}
+	k = append(k, ' ')
+	k = strconv.AppendQuote(k, string(d.Reason))
+	k = append(k, ' ')
+	k = strconv.AppendQuote(k, string(d.Offer))
+	k = append(k, ' ')
+	k = strconv.AppendQuote(k, v.Wall.Period)
+	for _, n := range []int{d.CreditsLeft, v.Wall.Credits, v.Site.Year} {
+		k = append(k, ' ')
+		k = strconv.AppendInt(k, int64(n), 10)
+	}
+	return string(k)
 }
 
 // renderView renders v through the view cache when it has a key, else
 // directly. ads says whether v's body holds the in-body ad slot: bodies
 // with ads are part of the view, so the cached bytes are exactly what this
-// reader would have got.
-func (s *Server) renderView(w http.ResponseWriter, v *articlePage, ads bool, body func() template.HTML) error {
+// reader would have got. complete fills in what only a render needs (the
+// body, the structured data), so a view served from the cache skips it.
+func (s *Server) renderView(w http.ResponseWriter, r *http.Request, v *articlePage, ads bool, complete func(*articlePage)) error {
 	key := s.viewKey(v, ads)
 	if key == "" {
-		v.Body = body()
+		complete(v)
 		return s.render(w, "article", v)
 	}
 	name := v.Reader.Name
 	e, err := s.cache.fill(key, func() (*entry, bool, error) {
 		shared := *v
 		shared.Reader.Name = string(s.nameMarker)
-		shared.Body = body()
+		complete(&shared)
 		b := newBufWriter()
 		b.body.Grow(len(shared.Body) + 32<<10)
 		if err := s.render(b, "article", &shared); err != nil {
@@ -79,27 +96,57 @@ func (s *Server) renderView(w http.ResponseWriter, v *articlePage, ads bool, bod
 		if v.Reader.SignedIn {
 			want = 1
 		}
-		return b.response(), bytes.Count(b.body.Bytes(), s.nameMarker) == want, nil
+		e := b.response()
+		ok := bytes.Count(e.body, s.nameMarker) == want
+		if ok {
+			// Found once here, so not searched for on every view;
+			// compressed once around it, so not on every view either.
+			at := bytes.Index(e.body, s.nameMarker)
+			e.nameMark = at + 1
+			if want == 0 {
+				e.nameMark = -1
+			}
+			e.viewGz = newViewGzip(e.header.Get("Content-Type"), e.body, at, len(s.nameMarker))
+		}
+		return e, ok, nil
 	})
 	if err != nil {
 		return err
 	}
-	i := bytes.Index(e.body, s.nameMarker)
-	if i < 0 || bytes.Count(e.body, s.nameMarker) != 1 {
-		if v.Reader.SignedIn || i >= 0 {
-			v.Body = body()
-			return s.render(w, "article", v)
-		}
+	var i int
+	switch {
+	case e.nameMark > 0:
+		i = e.nameMark - 1
+	case e.nameMark < 0:
 		i = len(e.body)
+	default:
+		// Not checked (a render that was not kept, shared with the
+		// requests that waited for it): look.
+		i = bytes.Index(e.body, s.nameMarker)
+		if i < 0 || bytes.Count(e.body, s.nameMarker) != 1 {
+			if v.Reader.SignedIn || i >= 0 {
+				complete(v)
+				return s.render(w, "article", v)
+			}
+			i = len(e.body)
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if bw, ok := w.(*bufWriter); ok {
+	bw, buffered := w.(*bufWriter)
+	if buffered {
 		bw.body.Grow(len(e.body) + len(name)*6)
 	}
+	var escaped []byte
 	w.Write(e.body[:i])
 	if i < len(e.body) {
-		w.Write([]byte(template.HTMLEscapeString(name)))
+		escaped = []byte(template.HTMLEscapeString(name))
+		w.Write(escaped)
 		w.Write(e.body[i+len(s.nameMarker):])
+	}
+	if buffered && e.viewGz != nil && e.nameMark != 0 && acceptsGzip(r) {
+		// Last, as any later Write drops it.
+		bw.gzBuf = e.viewGz.appendGzip(bw.gzBuf[:0], escaped)
+		bw.gz = bw.gzBuf
 	}
 	return nil
 }

@@ -137,8 +137,14 @@ type Server struct {
 	ads      ads
 	// articleCache is nil when the page cache is off (articlecache.go).
 	articleCache *articleCache
+	// readerStates reads a signed-in reader in one query, and sessions
+	// keeps those reads for a few seconds; nil when the store or the
+	// settings leave them out (readerstate.go).
+	readerStates masthead.ReaderStateService
+	sessions     *sessionCache
 	nameMarker   []byte    // readerview.go
 	gzips        sync.Pool // of *gzip.Writer for personal responses (gzip.go)
+	bufs         sync.Pool // of *bufWriter for responses written once (personal.go)
 
 	tmpl    *templates
 	assets  *assets

@@ -36,18 +36,16 @@ func newTransport(conns int) *http.Transport {
 type page struct {
 	contentType     string
 	contentEncoding string
+	cacheControl    string
 	body            []byte
 }
 
-// fetch GETs url once, as an anonymous reader, and insists on a 200 HTML
-// page.
-func fetch(ctx context.Context, client *http.Client, url string, gzip bool) (page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// fetch GETs url once, as an anonymous reader or, with a cookie, as the
+// signed-in reader it names, and insists on a 200 HTML page.
+func fetch(ctx context.Context, client *http.Client, url, cookie string, gzip bool) (page, error) {
+	req, err := newRequest(ctx, url, cookie, gzip)
 	if err != nil {
 		return page{}, err
-	}
-	if gzip {
-		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -64,8 +62,25 @@ func fetch(ctx context.Context, client *http.Client, url string, gzip bool) (pag
 	return page{
 		contentType:     resp.Header.Get("Content-Type"),
 		contentEncoding: resp.Header.Get("Content-Encoding"),
+		cacheControl:    resp.Header.Get("Cache-Control"),
 		body:            body,
 	}, nil
+}
+
+// newRequest is a GET of url, with Cookie set when cookie is not empty
+// (a signed-in reader's session) and Accept-Encoding: gzip when asked.
+func newRequest(ctx context.Context, url, cookie string, gzip bool) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	if gzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	return req, nil
 }
 
 // staticChildArg, as the first argument, makes this program the static
@@ -153,7 +168,7 @@ func (r loadResult) rate() float64 {
 	return float64(r.requests) / r.elapsed.Seconds()
 }
 
-// rateOf is the rate of one sample.
+// rate is the rate of one sample.
 func (s sample) rate() float64 {
 	if s.elapsed <= 0 {
 		return 0
@@ -183,12 +198,13 @@ func summarize(samples []sample) loadResult {
 	return r
 }
 
-// load keeps conns connections busy with GETs of url for d: each worker
+// load keeps conns connections busy with GETs of url for d, each with
+// cookie when it is not empty (a signed-in reader): each worker
 // sends its next request as soon as the last one's body is read (a closed
 // loop, so the rate is what the server sustains). Latency is measured per
 // request, from send to last body byte. Requests in flight at the end are
 // let finish and counted; the rate divides by the real elapsed time.
-func load(ctx context.Context, url string, conns int, d time.Duration, gzip bool) (sample, error) {
+func load(ctx context.Context, url, cookie string, conns int, d time.Duration, gzip bool) (sample, error) {
 	tr := newTransport(conns)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
@@ -210,14 +226,11 @@ func load(ctx context.Context, url string, conns int, d time.Duration, gzip bool
 			defer wg.Done()
 			wr := &results[i]
 			wr.lat = make([]time.Duration, 0, 1<<14)
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			req, err := newRequest(ctx, url, cookie, gzip)
 			if err != nil {
 				wr.errs++
 				wr.lastEr = err
 				return
-			}
-			if gzip {
-				req.Header.Set("Accept-Encoding", "gzip")
 			}
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				t0 := time.Now()

@@ -40,6 +40,7 @@ type options struct {
 	rounds   int
 	seed     int64
 	uncached bool
+	signedIn bool
 	gzip     bool
 	keep     bool
 }
@@ -72,6 +73,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 2, "times each row is measured; the table pools them")
 	fs.Int64Var(&o.seed, "seed", 1, "demo seed")
 	fs.BoolVar(&o.uncached, "uncached", true, "also measure the metered article with the page cache off (--page-cache-mb 0)")
+	fs.BoolVar(&o.signedIn, "signed-in", true, "also measure the metered article for signed-in members: unlocked, on the meter's offer, and a subscriber")
 	fs.BoolVar(&o.gzip, "gzip", false, "send Accept-Encoding: gzip; the static copy is then the gzip bytes Masthead sent")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, databases, server logs)")
 	if err := fs.Parse(args); err != nil {

@@ -61,3 +61,23 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+// A signed-in row measures only the page it names, and only if private.
+func TestCheckReaderPage(t *testing.T) {
+	rd := readers[0] // the member who unlocked the article: full text
+	full := []byte(`<a class="account__name" href="/account">Reader</a><div class="article__body prose article-gated">…</div>`)
+	wall := []byte(`<a class="account__name" href="/account">Reader</a><div class="article__body prose">…</div><section class="wall article-gated">`)
+	for _, c := range []struct {
+		name string
+		p    page
+		ok   bool
+	}{
+		{"full text, private", page{cacheControl: "private, no-cache", body: full}, true},
+		{"full text, public", page{cacheControl: "public, max-age=60", body: full}, false},
+		{"the wall", page{cacheControl: "private, no-cache", body: wall}, false},
+	} {
+		if err := checkReaderPage(rd, c.p); (err == nil) != c.ok {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ const (
 	targetStaticRatio = 3.0 // static rate at most 3× the article rate
 	targetRSSMB       = 200 // server RSS under load
 	targetSizeDrift   = 20  // percent: same article rate at every size
+	targetSignedIn    = 0.5 // a signed-in page at least half the anonymous rate
 )
 
 // report prints the table and the ratios.
@@ -52,6 +53,24 @@ func report(w io.Writer, o options, results []sizeResult) {
 			ratio := static.rate() / a.rate()
 			fmt.Fprintf(w, "  static / %-34s %5.2f×  %s\n", name, ratio, verdict(ratio <= targetStaticRatio, "target ≤ 3×"))
 		}
+		anon, _ := r.row(rowMetered)
+		for _, rd := range readers {
+			a, ok := r.row(rd.row)
+			if !ok || anon.rate() == 0 {
+				continue
+			}
+			ratio := a.rate() / anon.rate()
+			// Each round's ratio too: the rows of a round ran one after
+			// the other, so its ratio shows how steady the figure is.
+			var each []string
+			for i := range min(len(a.rounds), len(anon.rounds)) {
+				if anon.rounds[i] > 0 {
+					each = append(each, strconv.FormatFloat(a.rounds[i]/anon.rounds[i], 'f', 2, 64))
+				}
+			}
+			fmt.Fprintf(w, "  %-34s / anonymous %5.2f  (each round %s; page %s bytes)  %s\n", rd.row, ratio,
+				strings.Join(each, " / "), thousands(len(r.readerPages[rd.row].body)), verdict(ratio >= targetSignedIn, "target ≥ 0.5"))
+		}
 		fmt.Fprintf(w, "  server RSS, default settings: max %s under load, %s after, peak %s  %s\n",
 			mb(r.mem.maxDuring), mb(r.mem.after), mb(r.mem.peak), verdict(r.mem.peak < targetRSSMB<<20, "target < 200 MB"))
 		if r.memOff.peak > 0 {
@@ -64,7 +83,7 @@ func report(w io.Writer, o options, results []sizeResult) {
 		first := results[0]
 		fmt.Fprintln(w)
 		for _, r := range results[1:] {
-			for _, name := range []string{rowMetered, rowFree, rowUncached} {
+			for _, name := range []string{rowMetered, rowUnlocked, rowOffer, rowSubscriber, rowFree, rowUncached} {
 				a, ok1 := first.row(name)
 				b, ok2 := r.row(name)
 				if !ok1 || !ok2 || b.rate() == 0 {

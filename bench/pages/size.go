@@ -23,6 +23,10 @@ const (
 	rowMetered  = "article, metered"
 	rowFree     = "article, free"
 	rowUncached = "article, metered, page cache off"
+	// Signed-in readers on the metered article (readers.go).
+	rowUnlocked   = "article, metered, member unlocked"
+	rowOffer      = "article, metered, member offer"
+	rowSubscriber = "article, metered, subscriber"
 )
 
 // sizeResult is everything measured for one library size.
@@ -33,9 +37,12 @@ type sizeResult struct {
 	free     string
 	page     page // the metered page as an anonymous reader gets it
 	freePage page
-	rows     []row
-	mem      memory // the server as configured by default
-	memOff   memory // the server with the page cache off, when measured
+	// readerPages are the metered page as each signed-in row's reader
+	// gets it, by row.
+	readerPages map[string]page
+	rows        []row
+	mem         memory // the server as configured by default
+	memOff      memory // the server with the page cache off, when measured
 }
 
 // row is one line of the table.
@@ -67,6 +74,7 @@ type library struct {
 	off     *server // masthead serve --page-cache-mb 0, or nil
 	static  *server
 	samples map[string][]sample
+	cookies map[string]string // session cookies of the signed-in rows
 }
 
 func (l *library) stop() {
@@ -77,18 +85,21 @@ func (l *library) stop() {
 	}
 }
 
-// target returns the URL a row loads and the server whose memory to
-// watch meanwhile (nil for the static server).
-func (l *library) target(name string) (string, *server) {
+// target returns the URL a row loads, the cookie it sends (a signed-in
+// reader's session, or none), and the server whose memory to watch
+// meanwhile (nil for the static server).
+func (l *library) target(name string) (url, cookie string, watch *server) {
 	switch name {
 	case rowStatic:
-		return l.static.base + "/static-page.html", nil
+		return l.static.base + "/static-page.html", "", nil
 	case rowMetered:
-		return l.srv.base + l.res.metered, l.srv
+		return l.srv.base + l.res.metered, "", l.srv
 	case rowFree:
-		return l.srv.base + l.res.free, l.srv
+		return l.srv.base + l.res.free, "", l.srv
+	case rowUncached:
+		return l.off.base + l.res.metered, "", l.off
 	}
-	return l.off.base + l.res.metered, l.off
+	return l.srv.base + l.res.metered, l.cookies[name], l.srv
 }
 
 // benchAll seeds every library size, starts their servers, and measures
@@ -110,7 +121,15 @@ func benchAll(ctx context.Context, o options, bin, tmp string, stdout io.Writer)
 		}
 	}
 
-	rows := []string{rowStatic, rowMetered, rowFree}
+	// The signed-in rows follow the anonymous one they are compared
+	// with, so the two meet the most similar conditions.
+	rows := []string{rowStatic, rowMetered}
+	if o.signedIn {
+		for _, rd := range readers {
+			rows = append(rows, rd.row)
+		}
+	}
+	rows = append(rows, rowFree)
 	if o.uncached {
 		rows = append(rows, rowUncached)
 	}
@@ -119,10 +138,10 @@ func benchAll(ctx context.Context, o options, bin, tmp string, stdout io.Writer)
 		fmt.Fprintf(stdout, "\nRound %d of %d\n", round, o.rounds)
 		for _, name := range rows {
 			for _, l := range libs {
-				url, watch := l.target(name)
+				url, cookie, watch := l.target(name)
 				fmt.Fprintf(stdout, "  %7s  %-34s ", thousands(l.res.articles), name+"…")
 				if o.warmup > 0 {
-					if _, err := load(ctx, url, o.conns, o.warmup, o.gzip); err != nil {
+					if _, err := load(ctx, url, cookie, o.conns, o.warmup, o.gzip); err != nil {
 						return nil, fmt.Errorf("warm-up of %s: %w", name, err)
 					}
 				}
@@ -130,7 +149,7 @@ func benchAll(ctx context.Context, o options, bin, tmp string, stdout io.Writer)
 				if watch != nil {
 					stopSampling = sampleRSS(watch.pid())
 				}
-				s, err := load(ctx, url, o.conns, o.duration, o.gzip)
+				s, err := load(ctx, url, cookie, o.conns, o.duration, o.gzip)
 				if stopSampling != nil {
 					maxRSS[watch] = max(maxRSS[watch], stopSampling())
 				}
@@ -185,6 +204,13 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 		return nil, err
 	}
 	fmt.Fprintf(stdout, "Metered article: %s\nFree article:    %s\n", l.res.metered, l.res.free)
+	if o.signedIn {
+		// Members, their unlock, entitlement and sessions, written
+		// before any server opens the database.
+		if l.cookies, err = signIn(ctx, dsn, l.res.metered); err != nil {
+			return nil, err
+		}
+	}
 
 	// The server as shipped: default settings, page cache on.
 	if l.srv, err = startServer(ctx, bin, dir, "default", dsn); err != nil {
@@ -201,11 +227,26 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 
 	fetchClient := &http.Client{Transport: newTransport(1), Timeout: 30 * time.Second}
 	defer fetchClient.CloseIdleConnections()
-	if l.res.page, err = fetch(ctx, fetchClient, l.srv.base+l.res.metered, o.gzip); err != nil {
+	if l.res.page, err = fetch(ctx, fetchClient, l.srv.base+l.res.metered, "", o.gzip); err != nil {
 		return l, err
 	}
-	if l.res.freePage, err = fetch(ctx, fetchClient, l.srv.base+l.res.free, o.gzip); err != nil {
+	if l.res.freePage, err = fetch(ctx, fetchClient, l.srv.base+l.res.free, "", o.gzip); err != nil {
 		return l, err
+	}
+	if o.signedIn {
+		// Each signed-in row must measure the page it names: the full
+		// text, the offer, the subscriber's page; all private.
+		l.res.readerPages = map[string]page{}
+		for _, rd := range readers {
+			p, err := fetch(ctx, fetchClient, l.srv.base+l.res.metered, l.cookies[rd.row], o.gzip)
+			if err != nil {
+				return l, err
+			}
+			if err := checkReaderPage(rd, p); err != nil {
+				return l, fmt.Errorf("%s: %w", l.res.metered, err)
+			}
+			l.res.readerPages[rd.row] = p
+		}
 	}
 	l.static, err = startStatic(ctx, dir, l.res.page)
 	return l, err

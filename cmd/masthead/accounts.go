@@ -15,6 +15,7 @@ type accountSettings struct {
 	GiftLifetime     time.Duration
 	SignInPerAddress int
 	SignInPerIP      int
+	SessionCacheTTL  time.Duration
 }
 
 // accountFlags registers the reader-account settings of serve.
@@ -24,15 +25,28 @@ func (a *accountSettings) accountFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&a.GiftLifetime, "gift-link-lifetime", 30*24*time.Hour, "how long a gift link works")
 	fs.IntVar(&a.SignInPerAddress, "signin-emails-per-hour", 5, "sign-in and registration emails one address may receive per hour")
 	fs.IntVar(&a.SignInPerIP, "signin-attempts-per-ip", 20, "sign-in attempts (by email or password) one client address may make per hour")
+	fs.DurationVar(&a.SessionCacheTTL, "session-cache-ttl", 5*time.Second, "how long an instance reuses a signed-in reader's member, subscription and meter before reading them again "+
+		"(a sign-out or change on another instance shows within it); 0 turns the cache off")
 }
+
+// maxSessionCacheTTL bounds --session-cache-ttl: the window in which a
+// change made on another instance may not show yet must stay short.
+const maxSessionCacheTTL = time.Minute
 
 // httpConfig validates the settings and turns them into the site's.
 func (a *accountSettings) httpConfig() (mhttp.AccountConfig, error) {
 	if a.GiftsPerMonth <= 0 || a.GiftReaders <= 0 || a.GiftLifetime <= 0 || a.SignInPerAddress <= 0 || a.SignInPerIP <= 0 {
 		return mhttp.AccountConfig{}, fmt.Errorf("--gift-links-per-month, --gift-link-readers, --gift-link-lifetime, --signin-emails-per-hour and --signin-attempts-per-ip must be positive")
 	}
+	if a.SessionCacheTTL < 0 || a.SessionCacheTTL > maxSessionCacheTTL {
+		return mhttp.AccountConfig{}, fmt.Errorf("--session-cache-ttl %s: want between 0 (off) and %s", a.SessionCacheTTL, maxSessionCacheTTL)
+	}
+	ttl := a.SessionCacheTTL
+	if ttl == 0 {
+		ttl = -1 // off, in the site's terms
+	}
 	return mhttp.AccountConfig{
 		GiftsPerMonth: a.GiftsPerMonth, GiftReaders: a.GiftReaders, GiftLifetime: a.GiftLifetime,
-		SignInPerAddress: a.SignInPerAddress, SignInPerIP: a.SignInPerIP,
+		SignInPerAddress: a.SignInPerAddress, SignInPerIP: a.SignInPerIP, SessionCacheTTL: ttl,
 	}, nil
 }
