@@ -15,23 +15,43 @@ import (
 	"masthead/demo"
 	"masthead/importer"
 	"masthead/markdown"
+	"masthead/store"
 )
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+// dbFlags starts the flag set of a command that works on the database,
+// with the settings every such command shares.
+func dbFlags(name string, stderr io.Writer) (*Config, *flag.FlagSet) {
+	cfg := &Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.commonFlags(fs)
+	return cfg, fs
+}
+
+// open parses args, runs the command's own checks (so a usage error never
+// creates a database file), and opens the database.
+func (c *Config) open(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer, checks ...func() error) (*store.DB, error) {
+	if err := c.parse(fs, args); err != nil {
+		return nil, err
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return openStore(ctx, c, c.logger(stderr), markdown.New())
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, fs := dbFlags("demo", stderr)
 	n := fs.Int("articles", 2000, "number of articles to generate")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same publication")
-	if err := cfg.parse(fs, args); err != nil {
-		return err
-	}
-	if *n < 0 {
-		return errors.New("--articles must not be negative")
-	}
-	log := cfg.logger(stderr)
-	db, err := openStore(ctx, &cfg, log, markdown.New())
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		if *n < 0 {
+			return errors.New("--articles must not be negative")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -47,19 +67,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.commonFlags(fs)
-	if err := cfg.parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		usage(fs)
-		return errors.New("import: name one directory")
-	}
-	log := cfg.logger(stderr)
-	db, err := openStore(ctx, &cfg, log, markdown.New())
+	cfg, fs := dbFlags("import", stderr)
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		if fs.NArg() != 1 {
+			usage(fs)
+			return errors.New("import: name one directory")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -92,10 +107,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flag.NewFlagSet("user", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.commonFlags(fs)
+	cfg, fs := dbFlags("user", stderr)
 	role := fs.String("role", "editor", "staff role: admin, editor or author")
 	byline := fs.String("byline", "", "author slug the member writes under (authors need one to write)")
 	// "user -h" shows the flags; anything else must be "user add ...".
@@ -105,18 +117,16 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		usage(fs)
 		return errors.New(`user: want "user add --role ROLE EMAIL"`)
 	}
-	if err := cfg.parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		usage(fs)
-		return errors.New("user add: name one email address")
-	}
-	if !masthead.Role(*role).Valid() {
-		return fmt.Errorf("user add: --role %q: want admin, editor or author", *role)
-	}
-	log := cfg.logger(stderr)
-	db, err := openStore(ctx, &cfg, log, markdown.New())
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		if fs.NArg() != 1 {
+			usage(fs)
+			return errors.New("user add: name one email address")
+		}
+		if !masthead.Role(*role).Valid() {
+			return fmt.Errorf("user add: --role %q: want admin, editor or author", *role)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -139,14 +149,8 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.commonFlags(fs)
-	if err := cfg.parse(fs, args); err != nil {
-		return err
-	}
-	db, err := openStore(ctx, &cfg, cfg.logger(stderr), markdown.New())
+	cfg, fs := dbFlags("migrate", stderr)
+	db, err := cfg.open(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}

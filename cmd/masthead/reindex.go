@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"masthead/importer"
-	"masthead/markdown"
 )
 
 // runReindex rebuilds the search index from the articles. Writes keep the
@@ -16,14 +14,8 @@ import (
 // before search existed, or after a change to how articles are indexed.
 // A server may keep running meanwhile: its searches see the index fill up.
 func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.commonFlags(fs)
-	if err := cfg.parse(fs, args); err != nil {
-		return err
-	}
-	db, err := openStore(ctx, &cfg, cfg.logger(stderr), markdown.New())
+	cfg, fs := dbFlags("reindex", stderr)
+	db, err := cfg.open(ctx, fs, args, stderr)
 	if err != nil {
 		return err
 	}
