@@ -1113,3 +1113,22 @@ func (db *DB) Suggest(ctx context.Context, prefix string, now time.Time, n int) 
 	}
 	return out, nil
 }
+
+// scanVocabulary runs an engine's vocabulary query, which selects a word
+// and the number of documents holding it for words in [from, to).
+func scanVocabulary(ctx context.Context, r reader, query, from, to string) ([]vocabWord, error) {
+	rows, err := r.query(ctx, query, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []vocabWord
+	for rows.Next() {
+		var v vocabWord
+		if err := rows.Scan(&v.word, &v.ndoc); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

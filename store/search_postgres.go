@@ -127,20 +127,7 @@ func (postgresFTS) suggest(ctx context.Context, r reader, words []string, now in
 }
 
 func (postgresFTS) vocabulary(ctx context.Context, r reader, from, to string) ([]vocabWord, error) {
-	rows, err := r.query(ctx, `SELECT word, ndoc FROM search_words WHERE word >= ? AND word < ? AND ndoc > 0`, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []vocabWord
-	for rows.Next() {
-		var v vocabWord
-		if err := rows.Scan(&v.word, &v.ndoc); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanVocabulary(ctx, r, `SELECT word, ndoc FROM search_words WHERE word >= ? AND word < ? AND ndoc > 0`, from, to)
 }
 
 // tsQuery writes q in to_tsquery's syntax, passed as one bound value.

@@ -121,20 +121,7 @@ func (sqliteFTS) suggest(ctx context.Context, r reader, words []string, now int6
 }
 
 func (sqliteFTS) vocabulary(ctx context.Context, r reader, from, to string) ([]vocabWord, error) {
-	rows, err := r.query(ctx, `SELECT term, doc FROM search_vocab WHERE term >= ? AND term < ?`, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []vocabWord
-	for rows.Next() {
-		var v vocabWord
-		if err := rows.Scan(&v.word, &v.ndoc); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanVocabulary(ctx, r, `SELECT term, doc FROM search_vocab WHERE term >= ? AND term < ?`, from, to)
 }
 
 // fts5Query writes q in FTS5's query language. Every word is a quoted
