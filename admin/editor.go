@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -320,22 +321,11 @@ type editState struct {
 
 func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthead.Member, a *masthead.Article, form articleForm, st editState) error {
 	ctx := r.Context()
-	columns, err := h.deps.Taxonomy.Columns(ctx)
+	tax, err := h.taxonomy(ctx)
 	if err != nil {
-		return fmt.Errorf("admin: list columns: %w", err)
+		return err
 	}
-	authors, err := h.deps.Taxonomy.Authors(ctx)
-	if err != nil {
-		return fmt.Errorf("admin: list authors: %w", err)
-	}
-	topics, err := h.deps.Taxonomy.Topics(ctx)
-	if err != nil {
-		return fmt.Errorf("admin: list topics: %w", err)
-	}
-	regions, err := h.deps.Taxonomy.Regions(ctx)
-	if err != nil {
-		return fmt.Errorf("admin: list regions: %w", err)
-	}
+	columns, authors, topics, regions := tax.columns, tax.authors, tax.topics, tax.regions
 
 	now := h.now()
 	stat := articleStatus(a, now)
@@ -466,4 +456,31 @@ func buttons(a *masthead.Article, me *masthead.Member, now time.Time) []button {
 		}
 	}
 	return append(bs, button{"preview", "Preview", false})
+}
+
+// taxonomyLists is every column, author, topic and region, for the
+// editor's choices and the list's filters.
+type taxonomyLists struct {
+	columns []masthead.Column
+	authors []masthead.Author
+	topics  []masthead.Term
+	regions []masthead.Term
+}
+
+func (h *Handler) taxonomy(ctx context.Context) (taxonomyLists, error) {
+	var t taxonomyLists
+	var err error
+	if t.columns, err = h.deps.Taxonomy.Columns(ctx); err != nil {
+		return t, fmt.Errorf("admin: list columns: %w", err)
+	}
+	if t.authors, err = h.deps.Taxonomy.Authors(ctx); err != nil {
+		return t, fmt.Errorf("admin: list authors: %w", err)
+	}
+	if t.topics, err = h.deps.Taxonomy.Topics(ctx); err != nil {
+		return t, fmt.Errorf("admin: list topics: %w", err)
+	}
+	if t.regions, err = h.deps.Taxonomy.Regions(ctx); err != nil {
+		return t, fmt.Errorf("admin: list regions: %w", err)
+	}
+	return t, nil
 }

@@ -67,18 +67,11 @@ func (h *Handler) articleList(w http.ResponseWriter, r *http.Request, me *masthe
 			return fmt.Errorf("admin: list articles: %w", err)
 		}
 	}
-	columns, err := h.deps.Taxonomy.Columns(ctx)
+	tax, err := h.taxonomy(ctx)
 	if err != nil {
-		return fmt.Errorf("admin: list columns: %w", err)
+		return err
 	}
-	authors, err := h.deps.Taxonomy.Authors(ctx)
-	if err != nil {
-		return fmt.Errorf("admin: list authors: %w", err)
-	}
-	topics, err := h.deps.Taxonomy.Topics(ctx)
-	if err != nil {
-		return fmt.Errorf("admin: list topics: %w", err)
-	}
+	columns, authors, topics := tax.columns, tax.authors, tax.topics
 
 	v := &listView{
 		page:    h.page(r, me, "Articles"),

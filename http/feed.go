@@ -54,11 +54,7 @@ func (s *Server) handleSiteFeed(k feedKind) handlerFunc {
 
 func (s *Server) handleColumnFeed(k feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		slug := r.PathValue("slug")
-		if !masthead.ValidSlug(slug) {
-			return errNotFound
-		}
-		c, err := s.taxonomy.Column(r.Context(), slug)
+		c, err := bySlug(r, s.taxonomy.Column)
 		if err != nil {
 			return err
 		}
@@ -72,11 +68,7 @@ func (s *Server) handleColumnFeed(k feedKind) handlerFunc {
 
 func (s *Server) handleTopicFeed(k feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		slug := r.PathValue("slug")
-		if !masthead.ValidSlug(slug) {
-			return errNotFound
-		}
-		t, err := s.taxonomy.Topic(r.Context(), slug)
+		t, err := bySlug(r, s.taxonomy.Topic)
 		if err != nil {
 			return err
 		}

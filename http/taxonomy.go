@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 
 	"masthead"
@@ -23,11 +24,7 @@ func (s *Server) handleColumns(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleColumn(w http.ResponseWriter, r *http.Request) error {
-	slug := r.PathValue("slug")
-	if !masthead.ValidSlug(slug) {
-		return errNotFound
-	}
-	c, err := s.taxonomy.Column(r.Context(), slug)
+	c, err := bySlug(r, s.taxonomy.Column)
 	if err != nil {
 		return err
 	}
@@ -58,11 +55,7 @@ func (s *Server) handleAuthors(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) error {
-	slug := r.PathValue("slug")
-	if !masthead.ValidSlug(slug) {
-		return errNotFound
-	}
-	a, err := s.taxonomy.Author(r.Context(), slug)
+	a, err := bySlug(r, s.taxonomy.Author)
 	if err != nil {
 		return err
 	}
@@ -92,11 +85,7 @@ func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
-	slug := r.PathValue("slug")
-	if !masthead.ValidSlug(slug) {
-		return errNotFound
-	}
-	t, err := s.taxonomy.Topic(r.Context(), slug)
+	t, err := bySlug(r, s.taxonomy.Topic)
 	if err != nil {
 		return err
 	}
@@ -127,11 +116,7 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
-	slug := r.PathValue("slug")
-	if !masthead.ValidSlug(slug) {
-		return errNotFound
-	}
-	t, err := s.taxonomy.Region(r.Context(), slug)
+	t, err := bySlug(r, s.taxonomy.Region)
 	if err != nil {
 		return err
 	}
@@ -162,4 +147,15 @@ func termFeeds(s *Server, name, path string) []feedLink {
 		{Title: name + " — " + s.cfg.SiteName + " (RSS)", URL: s.abs(path + "/feed.xml")},
 		{Title: name + " — " + s.cfg.SiteName + " (Atom)", Atom: true, URL: s.abs(path + "/atom.xml")},
 	}
+}
+
+// bySlug finds what the {slug} path value names with find. A malformed
+// slug is a 404 without a query.
+func bySlug[T any](r *http.Request, find func(context.Context, string) (T, error)) (T, error) {
+	slug := r.PathValue("slug")
+	if !masthead.ValidSlug(slug) {
+		var zero T
+		return zero, errNotFound
+	}
+	return find(r.Context(), slug)
 }
