@@ -546,6 +546,31 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	if err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
 	}
+	// Ranking reads the index again while the matches are filtered and
+	// counted here: on a second connection, and so on a second core.
+	type ranked struct {
+		scores map[int64]float64
+		tier   map[int64]bool
+		err    error
+	}
+	var rankc chan ranked
+	if sq.Sort != masthead.SortNewest && sq.Sort != masthead.SortOldest && len(ids) > 0 {
+		rankc = make(chan ranked, 1)
+		go func() {
+			var r ranked
+			r.scores, r.tier, r.err = db.relevance(ctx, &q, len(ids))
+			rankc <- r
+		}()
+	}
+	rankWait := func() ranked {
+		if rankc == nil {
+			return ranked{}
+		}
+		r := <-rankc
+		rankc = nil
+		return r
+	}
+	defer rankWait()
 	tn, err := db.taxonomyNames(ctx)
 	if err != nil {
 		return nil, err
@@ -586,10 +611,11 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	case masthead.SortOldest:
 		cands = topK(cands, need, func(a, b cand) bool { return newer(b, a) })
 	default:
-		scores, tier, err := db.relevance(ctx, &q, len(ids))
-		if err != nil {
-			return nil, fmt.Errorf("store: search %q: rank: %w", res.Query, err)
+		r := rankWait()
+		if r.err != nil {
+			return nil, fmt.Errorf("store: search %q: rank: %w", res.Query, r.err)
 		}
+		scores, tier := r.scores, r.tier
 		for i := range cands {
 			c := &cands[i]
 			if sc, ok := scores[c.id]; ok {
@@ -777,34 +803,36 @@ func (f searchFilter) keep(d *facetDoc) bool {
 }
 
 // countFacets counts each facet's values over the results, most common
-// first (years newest first, kinds in editorial order).
+// first (years newest first, kinds in editorial order). It runs over every
+// match, tens of thousands for a common word, so the counts are slices
+// indexed by id rather than maps.
 func countFacets(docs []*facetDoc, tn *taxonomyNames, loc *time.Location) []masthead.Facet {
-	topics, regions, authors, columns := map[int64]int{}, map[int64]int{}, map[int64]int{}, map[int64]int{}
-	kinds, years := map[string]int{}, map[int]int{}
-	yearOf := yearIndex(docs, loc)
+	var topics, regions, authors, columns idCounter
+	var kinds kindCounter
+	first, years, yearOf := yearIndex(docs, loc)
 	for _, d := range docs {
 		for _, id := range d.topics {
-			topics[id]++
+			topics.add(id)
 		}
 		for _, id := range d.regions {
-			regions[id]++
+			regions.add(id)
 		}
 		for _, id := range d.authors {
-			authors[id]++
+			authors.add(id)
 		}
 		if d.column != 0 {
-			columns[d.column]++
+			columns.add(d.column)
 		}
-		kinds[d.kind]++
+		kinds.add(d.kind)
 		years[yearOf(d.published)]++
 	}
-	terms := func(name string, counts map[int64]int) masthead.Facet {
+	terms := func(name string, counts *idCounter) masthead.Facet {
 		f := masthead.Facet{Name: name}
-		for id, n := range counts {
+		counts.each(func(id int64, n int) {
 			if t, ok := tn.byID[name][id]; ok {
 				f.Values = append(f.Values, masthead.FacetValue{Slug: t.Slug, Label: t.Name, Count: n})
 			}
-		}
+		})
 		sort.Slice(f.Values, func(i, j int) bool {
 			a, b := f.Values[i], f.Values[j]
 			if a.Count != b.Count {
@@ -814,41 +842,108 @@ func countFacets(docs []*facetDoc, tn *taxonomyNames, loc *time.Location) []mast
 		})
 		return f
 	}
-	out := []masthead.Facet{terms("topic", topics), terms("region", regions), terms("column", columns), terms("author", authors)}
+	out := []masthead.Facet{terms("topic", &topics), terms("region", &regions), terms("column", &columns), terms("author", &authors)}
 	kf := masthead.Facet{Name: "kind"}
 	for _, k := range masthead.Kinds {
-		if n := kinds[string(k)]; n > 0 {
+		if n := kinds.count(string(k)); n > 0 {
 			kf.Values = append(kf.Values, masthead.FacetValue{Slug: string(k), Label: k.Label(), Count: n})
 		}
 	}
 	yf := masthead.Facet{Name: "year"}
-	for y, n := range years {
-		yf.Values = append(yf.Values, masthead.FacetValue{Slug: strconv.Itoa(y), Label: strconv.Itoa(y), Count: n})
+	for i := len(years) - 1; i >= 0; i-- { // newest first
+		if n := years[i]; n > 0 {
+			y := strconv.Itoa(first + i)
+			yf.Values = append(yf.Values, masthead.FacetValue{Slug: y, Label: y, Count: n})
+		}
 	}
-	sort.Slice(yf.Values, func(i, j int) bool { return yf.Values[i].Slug > yf.Values[j].Slug })
 	return append(out, kf, yf)
 }
 
-// yearIndex returns a function from a time in microseconds to its year in
-// loc, for the times of docs: converting each of tens of thousands of
-// times through the zone database would cost more than all the counting.
-func yearIndex(docs []*facetDoc, loc *time.Location) func(int64) int {
+// idCounter counts ids: in a slice for the small ids labels have, in a
+// map for any other.
+type idCounter struct {
+	dense  []int32
+	sparse map[int64]int
+}
+
+const denseCounts = 1 << 16
+
+func (c *idCounter) add(id int64) {
+	if id >= 0 && id < denseCounts {
+		if int(id) >= len(c.dense) {
+			c.dense = append(c.dense, make([]int32, int(id)+1-len(c.dense)+len(c.dense)/2)...)
+		}
+		c.dense[id]++
+		return
+	}
+	if c.sparse == nil {
+		c.sparse = map[int64]int{}
+	}
+	c.sparse[id]++
+}
+
+func (c *idCounter) each(fn func(id int64, n int)) {
+	for id, n := range c.dense {
+		if n > 0 {
+			fn(int64(id), int(n))
+		}
+	}
+	for id, n := range c.sparse {
+		fn(id, n)
+	}
+}
+
+// kindCounter counts the few kinds of article.
+type kindCounter struct {
+	kinds  []string
+	counts []int
+}
+
+func (c *kindCounter) add(kind string) {
+	for i, k := range c.kinds {
+		if k == kind {
+			c.counts[i]++
+			return
+		}
+	}
+	c.kinds, c.counts = append(c.kinds, kind), append(c.counts, 1)
+}
+
+func (c *kindCounter) count(kind string) int {
+	if i := slices.Index(c.kinds, kind); i >= 0 {
+		return c.counts[i]
+	}
+	return 0
+}
+
+// yearIndex returns the first year of docs' times in loc, a slice to
+// count each year from it, and a function from a time in microseconds
+// to its index there: converting each of tens of thousands of times
+// through the zone database would cost more than all the counting.
+func yearIndex(docs []*facetDoc, loc *time.Location) (first int, counts []int, index func(int64) int) {
 	if len(docs) == 0 {
-		return func(int64) int { return 0 }
+		return 0, nil, func(int64) int { return 0 }
 	}
 	lo, hi := docs[0].published, docs[0].published
 	for _, d := range docs {
 		lo, hi = min(lo, d.published), max(hi, d.published)
 	}
-	first := time.UnixMicro(lo).In(loc).Year()
+	first = time.UnixMicro(lo).In(loc).Year()
 	last := time.UnixMicro(hi).In(loc).Year()
-	starts := make([]int64, 0, last-first+2) // starts[i] is the start of year first+i
-	for y := first; y <= last+1; y++ {
-		starts = append(starts, micros(time.Date(y, 1, 1, 0, 0, 0, 0, loc)))
+	ends := make([]int64, 0, last-first+1) // ends[i] is the start of year first+i+1
+	for y := first + 1; y <= last+1; y++ {
+		ends = append(ends, micros(time.Date(y, 1, 1, 0, 0, 0, 0, loc)))
 	}
-	return func(us int64) int {
-		i := sort.Search(len(starts), func(i int) bool { return starts[i] > us })
-		return first + i - 1
+	return first, make([]int, len(ends)), func(us int64) int {
+		lo, hi := 0, len(ends)-1 // the first year whose end is after us
+		for lo < hi {
+			if m := int(uint(lo+hi) >> 1); ends[m] <= us {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo
 	}
 }
 

@@ -3,15 +3,18 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"masthead/search"
 )
 
 // sqliteFTS is search on SQLite: FTS5 with the Porter stemmer for
-// matching and BM25 ranking (search_fts), and an unstemmed index of titles
-// and deks with prefix indexes for suggestions and the vocabulary
-// (search_titles, search_vocab). See migrations/sqlite/0004_search.sql.
+// matching and BM25 ranking (search_fts), the same for titles and deks
+// alone (search_heads: the bounded ranking of large result sets), and an
+// unstemmed index of titles and deks with prefix indexes for suggestions
+// and the vocabulary (search_titles, search_vocab). See
+// migrations/sqlite/0004_search.sql and 0011_search_heads.sql.
 type sqliteFTS struct{}
 
 // bm25 weights of the columns title, dek, teaser, body: a word in the
@@ -19,23 +22,40 @@ type sqliteFTS struct{}
 // the body, so a word in the opening paragraphs counts three times.
 const sqliteBM25 = `bm25(search_fts, 10.0, 4.0, 2.0, 1.0)`
 
-func (sqliteFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
-	for _, q := range []string{`DELETE FROM search_fts WHERE rowid = ?`, `DELETE FROM search_titles WHERE rowid = ?`} {
-		if _, err := t.exec(ctx, q, d.id); err != nil {
-			return err
-		}
+// sqliteHeadBM25 ranks within titles and deks, with the same weights.
+const sqliteHeadBM25 = `bm25(search_heads, 10.0, 4.0)`
+
+// ftsTables are the tables each article has a row in, by rowid.
+var ftsTables = []string{"search_fts", "search_heads", "search_titles"}
+
+// scopeTable returns the table that answers queries of scope sc and the
+// expression of its rank.
+func scopeTable(sc scope) (table, bm25 string) {
+	if sc == scopeAll {
+		return "search_fts", sqliteBM25
+	}
+	return "search_heads", sqliteHeadBM25
+}
+
+func (f sqliteFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
+	if err := f.unindex(ctx, t, d.id); err != nil {
+		return err
 	}
 	if _, err := t.exec(ctx, `INSERT INTO search_fts (rowid, title, dek, teaser, body) VALUES (?, ?, ?, ?, ?)`,
 		d.id, d.title, d.dek, d.teaser, d.body); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO search_titles (rowid, title, dek) VALUES (?, ?, ?)`, d.id, d.title, d.dek)
-	return err
+	for _, table := range ftsTables[1:] {
+		if _, err := t.exec(ctx, `INSERT INTO `+table+` (rowid, title, dek) VALUES (?, ?, ?)`, d.id, d.title, d.dek); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (sqliteFTS) unindex(ctx context.Context, t *tx, id int64) error {
-	for _, q := range []string{`DELETE FROM search_fts WHERE rowid = ?`, `DELETE FROM search_titles WHERE rowid = ?`} {
-		if _, err := t.exec(ctx, q, id); err != nil {
+	for _, table := range ftsTables {
+		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE rowid = ?`, id); err != nil {
 			return err
 		}
 	}
@@ -43,11 +63,13 @@ func (sqliteFTS) unindex(ctx context.Context, t *tx, id int64) error {
 }
 
 func (sqliteFTS) clear(ctx context.Context, t *tx) error {
-	for _, q := range []string{
-		`INSERT INTO search_fts (search_fts) VALUES ('delete-all')`,
-		`INSERT INTO search_titles (search_titles) VALUES ('delete-all')`,
-	} {
-		if _, err := t.exec(ctx, q); err != nil {
+	return ftsCommand(ctx, t, "delete-all")
+}
+
+// ftsCommand runs one of FTS5's special INSERT commands on every table.
+func ftsCommand(ctx context.Context, t *tx, command string) error {
+	for _, table := range ftsTables {
+		if _, err := t.exec(ctx, `INSERT INTO `+table+` (`+table+`) VALUES (?)`, command); err != nil {
 			return err
 		}
 	}
@@ -57,31 +79,25 @@ func (sqliteFTS) clear(ctx context.Context, t *tx) error {
 // optimize merges the index's segments into one, which a bulk load leaves
 // in dozens; queries then read one b-tree per term.
 func (sqliteFTS) optimize(ctx context.Context, t *tx) error {
-	for _, q := range []string{
-		`INSERT INTO search_fts (search_fts) VALUES ('optimize')`,
-		`INSERT INTO search_titles (search_titles) VALUES ('optimize')`,
-	} {
-		if _, err := t.exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ftsCommand(ctx, t, "optimize")
 }
 
 // ids reads every match as one comma-separated string: a row per match
 // through database/sql costs more than FTS5 takes to find it.
 func (sqliteFTS) ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error) {
+	table, _ := scopeTable(sc)
 	var s sql.NullString
-	err := r.row(ctx, `SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH ?`, fts5Query(q, sc)).Scan(&s)
+	err := r.row(ctx, `SELECT group_concat(rowid) FROM `+table+` WHERE `+table+` MATCH ?`, fts5Query(q, sc)).Scan(&s)
 	return parseIDs(s.String), err
 }
 
 func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
 	// LIMIT -1 keeps SQLite from flattening the subquery, which would put
 	// bm25() inside the aggregate where FTS5 cannot compute it.
+	table, bm25 := scopeTable(sc)
 	var s sql.NullString
-	err := r.row(ctx, `SELECT group_concat(x) FROM (SELECT rowid || ':' || (-`+sqliteBM25+`) AS x
-		FROM search_fts WHERE search_fts MATCH ? LIMIT -1)`, fts5Query(q, sc)).Scan(&s)
+	err := r.row(ctx, `SELECT group_concat(x) FROM (SELECT rowid || ':' || (-`+bm25+`) AS x
+		FROM `+table+` WHERE `+table+` MATCH ? LIMIT -1)`, fts5Query(q, sc)).Scan(&s)
 	return parseScores(s.String), err
 }
 
@@ -129,10 +145,8 @@ func (sqliteFTS) vocabulary(ctx context.Context, r reader, from, to string) ([]v
 // name or NEAR(); the words themselves hold only letters and digits.
 func fts5Query(q *search.Query, sc scope) string {
 	var b strings.Builder
-	switch sc {
-	case scopeHead:
-		b.WriteString("{title dek} : ")
-	case scopeTitle:
+	if sc == scopeTitle {
+		// search_heads holds title and dek: scopeHead is all of it.
 		b.WriteString("{title} : ")
 	}
 	b.WriteByte('(')
@@ -156,13 +170,74 @@ func writeFTS5Clause(b *strings.Builder, c search.Clause) {
 		if i > 0 {
 			b.WriteString(" OR ")
 		}
-		// A quoted string of several words is a phrase.
-		b.WriteString(fts5String(strings.Join(t.Words, " ")))
-		if t.Prefix {
+		writeFTS5Phrase(b, t)
+	}
+	b.WriteByte(')')
+}
+
+// writeFTS5Phrase writes one term: a word, or a phrase as a quoted
+// string of several words. Very common words in a phrase hold their place
+// without being matched, as on PostgreSQL: the positions of "the" in every
+// document are what would make a phrase slow. The pieces between them are
+// matched as phrases within the phrase's span (NEAR), in either order.
+func writeFTS5Phrase(b *strings.Builder, t search.Term) {
+	words := t.Words
+	last := len(words) // a prefix is never dropped
+	if t.Prefix {
+		last--
+	}
+	lo, hi := 0, len(words)
+	for lo < last && search.IsStopWord(words[lo]) {
+		lo++
+	}
+	for hi > lo && hi <= last && search.IsStopWord(words[hi-1]) {
+		hi--
+	}
+	if lo == hi { // only common words: the exact phrase
+		lo, hi = 0, len(words)
+	}
+	words = words[lo:hi]
+	prefix := t.Prefix && hi == len(t.Words)
+	var groups [][]string
+	start := -1
+	for i, w := range words {
+		if search.IsStopWord(w) && !(prefix && i == len(words)-1) {
+			if start >= 0 {
+				groups = append(groups, words[start:i])
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		groups = append(groups, words[start:])
+	}
+	if len(groups) <= 1 {
+		if len(groups) == 1 {
+			words = groups[0]
+		}
+		b.WriteString(fts5String(strings.Join(words, " ")))
+		if prefix {
+			b.WriteString(" *")
+		}
+		return
+	}
+	b.WriteString("NEAR(")
+	for i, g := range groups {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(fts5String(strings.Join(g, " ")))
+		if prefix && i == len(groups)-1 {
 			b.WriteString(" *")
 		}
 	}
-	b.WriteByte(')')
+	// NEAR's distance counts the tokens between the first piece's end
+	// and the last one's start.
+	fmt.Fprintf(b, ", %d)", len(words)-len(groups[0])-len(groups[len(groups)-1]))
 }
 
 func fts5String(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

