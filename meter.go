@@ -24,12 +24,15 @@ const (
 	EntitlementComplimentary EntitlementSource = "complimentary"
 	EntitlementGift          EntitlementSource = "gift"
 	EntitlementDemo          EntitlementSource = "demo"
+	// EntitlementInstitution is granted to a member who verified an
+	// address at an institution's domain (institution.go).
+	EntitlementInstitution EntitlementSource = "institution"
 )
 
 // Valid reports whether s is a known source.
 func (s EntitlementSource) Valid() bool {
 	switch s {
-	case EntitlementStripe, EntitlementComplimentary, EntitlementGift, EntitlementDemo:
+	case EntitlementStripe, EntitlementComplimentary, EntitlementGift, EntitlementDemo, EntitlementInstitution:
 		return true
 	}
 	return false

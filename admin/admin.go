@@ -6,6 +6,7 @@ package admin
 
 import (
 	"cmp"
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"masthead"
 	"masthead/markdown"
+	"masthead/newsletter"
 )
 
 // Config holds the settings of the staff area.
@@ -41,6 +43,27 @@ type Deps struct {
 	// Location is the publication's time zone: the schedule field is read
 	// and shown in it.
 	Location *time.Location
+	// MemberStore serves the member and institution pages (members.go,
+	// institutions.go); nil turns them off.
+	MemberStore MemberStore
+	// InstitutionsChanged is called after staff change an institution,
+	// so the reader site applies the new networks at once.
+	InstitutionsChanged func(ctx context.Context)
+	// Newsletters turns on the newsletter desk (newsletters.go,
+	// suppressions.go); nil turns it off.
+	Newsletters masthead.NewsletterService
+	// Entitlements tells a subscriber from a registered reader when a
+	// newsletter is previewed or tested as a member; nil previews
+	// everyone as a registered reader.
+	Entitlements masthead.EntitlementService
+	// Mailer sends "send a test to myself" through the transactional
+	// path; nil turns the button off.
+	Mailer masthead.Mailer
+	// NewsletterSite is what rendering a newsletter needs: the site's
+	// name, address, sender and unsubscribe key.
+	NewsletterSite newsletter.Site
+	// Plans serves the plans page (plans.go); nil turns it off.
+	Plans PlanStore
 }
 
 // Handler serves the staff area. It expects full request paths starting
@@ -51,6 +74,8 @@ type Handler struct {
 	pages  map[string]*template.Template
 	assets *assets
 	root   http.Handler
+	// routeList is every route with its guard (guard.go).
+	routeList []Route
 }
 
 // New builds the staff area. Templates and assets are embedded and parsed
@@ -75,7 +100,9 @@ func New(cfg Config, deps Deps) *Handler {
 	h.pages = parseTemplates()
 
 	mux := http.NewServeMux()
-	h.routes(mux)
+	rm := &routeMux{mux: mux}
+	h.routes(rm)
+	h.routeList = rm.routes
 
 	// Every unsafe method is checked for a cross-origin browser request,
 	// on top of the SameSite=Lax session cookie: either alone stops a

@@ -59,8 +59,8 @@ func (h *Handler) currentMember(r *http.Request) (*masthead.Member, error) {
 
 // staffPage guards a page: without a staff session the browser is sent
 // to the login page.
-func (h *Handler) staffPage(fn staffHandler) http.Handler {
-	return h.handle(func(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) staffPage(fn staffHandler) guarded {
+	return guarded{access: AccessStaff, Handler: h.handle(func(w http.ResponseWriter, r *http.Request) error {
 		me, err := h.currentMember(r)
 		if err != nil {
 			return err
@@ -70,13 +70,13 @@ func (h *Handler) staffPage(fn staffHandler) http.Handler {
 			return nil
 		}
 		return fn(w, r, me)
-	})
+	})}
 }
 
 // staffAPI guards an endpoint called by script: without a staff session
 // it answers 401, as a redirect to a page would be useless to a fetch.
-func (h *Handler) staffAPI(fn staffHandler) http.Handler {
-	return h.handle(func(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) staffAPI(fn staffHandler) guarded {
+	return guarded{access: AccessStaff, Handler: h.handle(func(w http.ResponseWriter, r *http.Request) error {
 		me, err := h.currentMember(r)
 		if err != nil {
 			return err
@@ -85,14 +85,14 @@ func (h *Handler) staffAPI(fn staffHandler) http.Handler {
 			return masthead.Errorf(masthead.EUNAUTHORIZED, "Sign in to the staff area first.")
 		}
 		return fn(w, r, me)
-	})
+	})}
 }
 
 // adminOnly narrows a staff handler to admins.
 func (h *Handler) adminOnly(fn staffHandler) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, me *masthead.Member) error {
 		if me.Role != masthead.RoleAdmin {
-			return masthead.Errorf(masthead.EFORBIDDEN, "Only administrators manage staff.")
+			return masthead.Errorf(masthead.EFORBIDDEN, "This page is for administrators.")
 		}
 		return fn(w, r, me)
 	}

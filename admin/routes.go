@@ -1,16 +1,17 @@
 package admin
 
-import "net/http"
-
 // routes lists every route of the staff area. Paths are full, as the
 // reader site mounts this handler at /admin/ without stripping the prefix.
-func (h *Handler) routes(mux *http.ServeMux) {
+// The router takes only guarded handlers (guard.go): wrap a new route in
+// h.staffPage or h.staffAPI, or h.public if anyone may reach it;
+// TestEveryAdminRouteIsGuarded walks them all.
+func (h *Handler) routes(mux *routeMux) {
 	// Signing in and out.
-	mux.Handle("GET /admin/login", h.handle(h.loginForm))
-	mux.Handle("POST /admin/login", h.handle(h.loginSubmit))
-	mux.Handle("GET /admin/signin", h.handle(h.signInForm))
-	mux.Handle("POST /admin/signin", h.handle(h.signInSubmit))
-	mux.Handle("POST /admin/logout", h.handle(h.logout))
+	mux.Handle("GET /admin/login", h.public(h.loginForm))
+	mux.Handle("POST /admin/login", h.public(h.loginSubmit))
+	mux.Handle("GET /admin/signin", h.public(h.signInForm))
+	mux.Handle("POST /admin/signin", h.public(h.signInSubmit))
+	mux.Handle("POST /admin/logout", h.public(h.logout))
 
 	// Articles.
 	mux.Handle("GET /admin/{$}", h.staffPage(h.articleList))
@@ -26,9 +27,42 @@ func (h *Handler) routes(mux *http.ServeMux) {
 	// Staff management.
 	mux.Handle("GET /admin/staff", h.staffPage(h.adminOnly(h.staffList)))
 
+	// Members, complimentary grants and institutions (members.go,
+	// institutions.go).
+	mux.Handle("GET /admin/members", h.staffPage(h.adminOnly(h.memberList)))
+	mux.Handle("GET /admin/members/{id}", h.staffPage(h.adminOnly(h.memberPage)))
+	mux.Handle("POST /admin/members/{id}/comp", h.staffPage(h.adminOnly(h.compGrant)))
+	mux.Handle("POST /admin/members/{id}/comp/{eid}/end", h.staffPage(h.adminOnly(h.compEnd)))
+	mux.Handle("GET /admin/institutions", h.staffPage(h.adminOnly(h.institutionList)))
+	mux.Handle("GET /admin/institutions/new", h.staffPage(h.adminOnly(h.institutionNew)))
+	mux.Handle("POST /admin/institutions/new", h.staffPage(h.adminOnly(h.institutionCreate)))
+	mux.Handle("GET /admin/institutions/{id}", h.staffPage(h.adminOnly(h.institutionEdit)))
+	mux.Handle("POST /admin/institutions/{id}", h.staffPage(h.adminOnly(h.institutionUpdate)))
+
+	// Plans (plans.go).
+	mux.Handle("GET /admin/plans", h.staffPage(h.adminOnly(h.planList)))
+	mux.Handle("POST /admin/plans/{slug}", h.staffPage(h.adminOnly(h.planUpdate)))
+
+	// The newsletter desk and the suppression list (newsletters.go,
+	// suppressions.go): editors and admins.
+	mux.Handle("GET /admin/newsletters", h.staffPage(h.editorsOnly(h.newsletterList)))
+	mux.Handle("GET /admin/newsletters/{slug}", h.staffPage(h.editorsOnly(h.newsletterEdit)))
+	mux.Handle("POST /admin/newsletters/{slug}", h.staffPage(h.editorsOnly(h.newsletterUpdate)))
+	mux.Handle("GET /admin/issues/{id}", h.staffPage(h.editorsOnly(h.issueEdit)))
+	mux.Handle("POST /admin/issues/{id}", h.staffPage(h.editorsOnly(h.issueUpdate)))
+	mux.Handle("POST /admin/issues/{id}/articles", h.staffPage(h.editorsOnly(h.issueArticles)))
+	mux.Handle("POST /admin/issues/{id}/status", h.staffPage(h.editorsOnly(h.issueStatus)))
+	mux.Handle("GET /admin/issues/{id}/preview", h.staffPage(h.editorsOnly(h.issuePreview)))
+	mux.Handle("GET /admin/issues/{id}/preview.html", h.staffPage(h.editorsOnly(h.issuePreviewHTML)))
+	mux.Handle("POST /admin/issues/{id}/test", h.staffPage(h.editorsOnly(h.issueTest)))
+	mux.Handle("GET /admin/issues/{id}/deliveries", h.staffPage(h.editorsOnly(h.issueDeliveries)))
+	mux.Handle("GET /admin/suppressions", h.staffPage(h.editorsOnly(h.suppressionList)))
+	mux.Handle("GET /admin/suppressions/lift", h.staffPage(h.editorsOnly(h.suppressionLiftConfirm)))
+	mux.Handle("POST /admin/suppressions/lift", h.staffPage(h.editorsOnly(h.suppressionLift)))
+
 	// Embedded assets under content-hashed names.
-	mux.Handle("GET /admin/static/{name}", h.handle(h.static))
+	mux.Handle("GET /admin/static/{name}", h.public(h.static))
 
 	// Anything else under /admin/ is a clean 404 page.
-	mux.Handle("/admin/", h.handle(h.notFound))
+	mux.Handle("/admin/", h.public(h.notFound))
 }

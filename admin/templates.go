@@ -20,7 +20,9 @@ var staticFS embed.FS
 // pageNames lists every page template; each is parsed together with the
 // layout into its own set, so pages may all define "content".
 func pageNames() []string {
-	return []string{"error", "message", "login", "signin", "list", "edit", "delete", "staff"}
+	return []string{"error", "message", "login", "signin", "list", "edit", "delete", "staff",
+		"members", "member", "institutions", "institution",
+		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans"}
 }
 
 func parseTemplates() map[string]*template.Template {

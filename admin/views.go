@@ -36,6 +36,14 @@ func flashText(code string) string {
 		return "Article unpublished; readers now get “gone”."
 	case "deleted":
 		return "Article deleted."
+	case "comp-granted":
+		return "Complimentary access granted."
+	case "comp-ended":
+		return "Complimentary access ended."
+	case "institution-created":
+		return "Institution created."
+	case "institution-saved":
+		return "Institution saved."
 	}
 	return ""
 }

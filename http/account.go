@@ -61,6 +61,8 @@ type accountPage struct {
 	GiftsOn     bool // the member may make gift links
 	Sessions    int
 	Errors      map[string]string
+	// Billing is the member's paid subscription (billing.go).
+	Billing accountBilling
 }
 
 // savedMessages are the notes shown after a form on the account page
@@ -99,11 +101,16 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, m *masthe
 	if err != nil {
 		return err
 	}
-	v.Newsletters = newsletterChoices(consents)
+	if v.Newsletters, err = s.accountNewsletterChoices(ctx, m.ID, consents); err != nil {
+		return err
+	}
 	if v.Subscriber, err = s.subscriber(r, m); err != nil {
 		return err
 	}
 	v.GiftsOn = v.Subscriber || v.Staff
+	if v.Billing, err = s.accountBilling(ctx, m); err != nil {
+		return err
+	}
 	if s.meter != nil {
 		if !v.Subscriber && !v.Staff {
 			policy := s.cfg.Policy
@@ -202,7 +209,11 @@ func (s *Server) handleAccountNewsletters(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	now := s.clock.Now()
-	for _, c := range newsletterChoices(consents) {
+	choices, err := s.accountNewsletterChoices(ctx, m.ID, consents)
+	if err != nil {
+		return err
+	}
+	for _, c := range choices {
 		want := r.PostFormValue("newsletter-"+c.Slug) != ""
 		if want == c.Subscribed {
 			continue

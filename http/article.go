@@ -78,6 +78,7 @@ type wallView struct {
 func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time, wall wallView) error {
 	rd, meter, gift := s.articleReader(w, r, a, now)
 	d := access.Decide(rd, a, meter, s.cfg.Policy, now)
+	s.metrics.AccessDecision(string(d.Reason))
 	if !rd.Anonymous() {
 		markPrivate(w)
 	}

@@ -96,7 +96,7 @@ func TestMeter(t *testing.T) {
 		// Exhausted: the offer is a subscription, and a post spends
 		// nothing.
 		_, body = rs.send(t, req{url: "/articles/filler-02", cookies: me})
-		mustContain(t, "exhausted", body, "You have read your free articles this month", `href="/pricing"`)
+		mustContain(t, "exhausted", body, "You have read your free articles this month", `href="/pricing?next=`)
 		mustNotContain(t, "exhausted", body, "/unlock")
 		if res := unlock("filler-02"); res.StatusCode != http.StatusSeeOther || unlocks() != 3 {
 			t.Fatalf("unlock when exhausted: status %d, %d unlocks", res.StatusCode, unlocks())

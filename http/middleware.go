@@ -42,7 +42,8 @@ func requestID(ctx context.Context) string {
 
 // requestIDs gives every request an id, echoed in X-Request-Id and
 // carried into every log line about it. An id set by a proxy in front is
-// kept when it looks like one, so logs can be joined across hops. New ids
+// kept when it looks like one, so logs can be joined across hops; with
+// trusted proxies configured, only an id from one of them is kept. New ids
 // are a random per-process prefix and a counter: unique, and cheaper than
 // reading random bytes on every request.
 func (s *Server) requestIDs(next http.Handler) http.Handler {
@@ -52,7 +53,7 @@ func (s *Server) requestIDs(next http.Handler) http.Handler {
 	var seq atomic.Uint64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
+		if !validRequestID(id) || (len(s.cfg.TrustedProxies) > 0 && !s.trusted(remoteAddr(r))) {
 			id = prefix + strconv.FormatUint(seq.Add(1), 36)
 		}
 		w.Header()["X-Request-Id"] = []string{id}
@@ -99,7 +100,9 @@ func (w *statusRecorder) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// accessLog writes one line per request.
+// accessLog writes one line per request and records its duration under
+// the route pattern the mux matched (r.Pattern, set on this very request:
+// the middleware between here and the mux passes it down unchanged).
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -109,12 +112,14 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		elapsed := time.Since(start)
+		s.metrics.ObserveRequest(r.Pattern, status, elapsed)
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", status),
 			slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", elapsed),
 			slog.String("request_id", requestID(r.Context())),
 		)
 	})

@@ -104,7 +104,9 @@ func readerDependent(r *http.Request) bool {
 func (s *Server) readerPage(h handlerFunc) http.Handler {
 	shared := s.page(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hasSession(r) || !readerDependent(r) {
+		// A reader on an institutional network gets the full text: never
+		// the cached teaser, and their page is never cached for others.
+		if hasSession(r) || (!readerDependent(r) && s.institutionOf(r) == "") {
 			shared.ServeHTTP(w, r)
 			return
 		}
@@ -152,6 +154,7 @@ func (s *Server) requestReader(r *http.Request) access.Reader {
 		}
 	}
 	rd.VerifiedCrawler = s.verifiedCrawler(r)
+	rd.Institution = s.institutionOf(r)
 	return rd
 }
 

@@ -80,6 +80,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.metrics.Registration()
 	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
 		if err := s.accounts.RecordConsent(ctx, masthead.NewsletterConsent{
 			MemberID: m.ID, Newsletter: masthead.NewsletterFree, Consented: true,

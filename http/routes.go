@@ -17,7 +17,7 @@ const (
 // routes lists every route of the reader site.
 func (s *Server) routes(mux *http.ServeMux) {
 	// Pages. page() serves anonymous requests from the page cache.
-	mux.Handle("GET /{$}", s.page(s.handleHome))
+	mux.Handle("GET /{$}", s.legacyQuery(s.page(s.handleHome)))
 	mux.Handle("GET /articles/{slug}", s.readerPage(s.handleArticle))
 	mux.Handle("GET /articles", http.RedirectHandler("/archive", http.StatusMovedPermanently))
 	mux.Handle("GET /columns", s.page(s.handleColumns))
@@ -31,7 +31,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /archive", s.page(s.handleArchive))
 	mux.Handle("GET /archive/{year}", s.page(s.handleArchiveYear))
 	mux.Handle("GET /archive/{year}/{month}", s.page(s.handleArchiveMonth))
-	mux.Handle("GET /pricing", s.page(s.handlePricing))
+	// The pricing page carries ?next= (the article to return to), so it
+	// is rendered per request rather than cached.
+	mux.Handle("GET /pricing", s.personal(s.handlePricing))
 
 	// Feeds: RSS 2.0 and Atom for the site, each column and each topic.
 	mux.Handle("GET /feed.xml", s.page(s.handleSiteFeed(feedRSS)))
@@ -51,12 +53,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Assets are in memory already; they skip the page cache.
 	mux.Handle("GET /static/{name}", s.handleStatic())
 	mux.Handle("GET /favicon.ico", s.plain(s.handleFavicon))
-	mux.Handle("GET /healthz", s.json(s.handleHealth))
+	mux.HandleFunc("GET /healthz", s.handleAlive)
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics.Handler(s.cfg.MetricsToken))
+	}
 
 	s.readerRoutes(mux)
 	s.accountRoutes(mux)
 	s.devMailRoutes(mux)
 	s.searchRoutes(mux)
+	s.bounceRoutes(mux)
+	s.newsletterArchiveRoutes(mux)
+	s.newsletterRoutes(mux)
+	s.billingRoutes(mux)
 
 	if s.admin != nil {
 		mux.Handle("/admin/", s.admin)
@@ -64,7 +74,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.media != nil {
 		mux.Handle("GET /media/", s.media)
 	}
-	// Everything else, any method: our own 404 page rather than the
-	// mux's plain text.
-	mux.Handle("/", s.plain(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+	// Everything else, any method: an old address of the site the
+	// publication moved from redirects (redirects.go); the rest get our
+	// own 404 page rather than the mux's plain text.
+	mux.Handle("/", s.plain(s.handleNotFound))
 }

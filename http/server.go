@@ -18,10 +18,12 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"masthead"
 	"masthead/access"
+	"masthead/metrics"
 )
 
 // SessionCookie is the name of the cookie that carries a signed-in
@@ -72,6 +74,14 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Ads configures the ad slots of article pages (ads.go).
 	Ads AdConfig
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// InstitutionRefresh is how often the institutional networks are
+	// checked for changes made on other instances (institution.go).
+	// Default 2 s.
+	InstitutionRefresh time.Duration
+	// Billing holds the grace period and the demo checkout (billing.go).
+	Billing BillingConfig
 }
 
 // Deps are the services the reader site uses.
@@ -112,6 +122,33 @@ type Deps struct {
 	// Search serves /search, /search.json and suggestions; nil turns
 	// them off.
 	Search masthead.SearchService
+	// Bounces serves the bounce and complaint webhooks under
+	// /webhooks/ when non-nil (bounces.go).
+	Bounces BounceWebhooks
+	// NewsletterArchive serves /newsletters and the web pages of sent
+	// issues when non-nil (newsletter_archive.go).
+	NewsletterArchive NewsletterArchive
+	// Newsletters serves one-click unsubscription and the account page's
+	// newsletter choices when non-nil (newsletters.go).
+	Newsletters Newsletters
+	// Ready is what /readyz checks (health.go); nil reports the database
+	// as not checked.
+	Ready Readiness
+	// Metrics records requests and reader events and serves /metrics;
+	// nil turns both off.
+	Metrics *metrics.Metrics
+	// Institutions supplies the institutional networks whose readers
+	// read everything (institution.go); nil means none.
+	Institutions masthead.InstitutionService
+	// Billing keeps plans, customers, subscriptions and gifts; nil
+	// turns checkout and gifts off.
+	Billing masthead.BillingService
+	// Payments is Stripe; nil means subscriptions are not set up (the
+	// demo checkout may still run, with Config.Billing.Demo).
+	Payments masthead.PaymentProvider
+	// Redirects answers the old addresses of a site the publication
+	// moved from (redirects.go); nil means there are none.
+	Redirects masthead.RedirectService
 }
 
 // Server is the reader site. Close it to stop its background poller.
@@ -133,6 +170,15 @@ type Server struct {
 	meter    masthead.MeterService
 	entitled masthead.EntitlementService
 	search   masthead.SearchService
+	legacy   *legacyRedirects // redirects.go
+	bounces  BounceWebhooks
+	nlIssues NewsletterArchive
+
+	// newsletters: unsubscription and choices (newsletters.go)
+	newsletters Newsletters
+
+	billing  masthead.BillingService
+	payments masthead.PaymentProvider
 	crawlers *crawlers
 	ads      ads
 	// articleCache is nil when the page cache is off (articlecache.go).
@@ -146,8 +192,13 @@ type Server struct {
 	gzips        sync.Pool // of *gzip.Writer for personal responses (gzip.go)
 	bufs         sync.Pool // of *bufWriter for responses written once (personal.go)
 
+	ready    Readiness
+	metrics  *metrics.Metrics
+	draining atomic.Bool // health.go
+
 	tmpl    *templates
 	assets  *assets
+	nets    *netTable  // institutional networks (institution.go)
 	cache   *pageCache // nil when turned off
 	handler http.Handler
 
@@ -182,6 +233,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
 	}
+	cfg.Billing.defaults()
 	if cfg.Policy == (access.Policy{}) {
 		cfg.Policy = access.DefaultPolicy()
 	}
@@ -191,6 +243,7 @@ func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	deps.Logger = slog.New(LogHandler(deps.Logger.Handler()))
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		panic(fmt.Sprintf("http: BaseURL %q must be an absolute URL", cfg.BaseURL))
@@ -214,10 +267,21 @@ func New(cfg Config, deps Deps) *Server {
 		meter:    deps.Meter,
 		entitled: deps.Entitlements,
 		search:   deps.Search,
+		legacy:   newLegacyRedirects(deps.Redirects, cfg.PageCacheTTL),
+		bounces:  deps.Bounces,
+		nlIssues: deps.NewsletterArchive,
+
+		newsletters: deps.Newsletters,
+
+		ready:    deps.Ready,
+		metrics:  deps.Metrics,
+		billing:  deps.Billing,
+		payments: deps.Payments,
 		done:     make(chan struct{}),
 	}
 	s.assets = mustLoadAssets()
 	s.initReaders(deps.Resolver)
+	s.initInstitutions(deps.Institutions)
 	s.tmpl = mustParseTemplates(s)
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
@@ -244,6 +308,7 @@ func (s *Server) Close() error {
 			s.stop()
 		}
 		s.acct.wait()
+		s.nets.close()
 		<-s.done
 	})
 	return nil

@@ -112,6 +112,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		// A password sign-in opens institutional access as a link
+		// does (institution.go); a failure costs the reader nothing
+		// more than the access, and is logged.
+		if s.nets != nil && s.nets.svc != nil {
+			if err := s.nets.svc.GrantInstitutionByDomain(r.Context(), m.ID); err != nil {
+				s.logReaderError(r, "institution grant", err)
+			}
+		}
 		if err := s.startSession(w, r, m); err != nil {
 			return err
 		}

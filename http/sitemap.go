@@ -195,14 +195,3 @@ func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) error {
 		s.abs("/sitemap.xml"), s.abs("/sitemaps/news.xml"))
 	return nil
 }
-
-// handleHealth answers load balancers: 200 when the database answers.
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.articles.ContentVersion(r.Context())
-	if err != nil {
-		return fmt.Errorf("http: health: %v: %w", err, &masthead.Error{Code: masthead.EUNAVAILABLE, Message: "database unavailable"})
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	fmt.Fprintf(w, "{\"status\":\"ok\",\"content_version\":%d}\n", v)
-	return nil
-}

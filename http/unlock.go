@@ -40,7 +40,10 @@ func (s *Server) handleUnlock(w http.ResponseWriter, r *http.Request) error {
 		// Open already (unlocked before, free, subscriber…): nothing
 		// to spend.
 	case d.Offer == access.OfferUnlock:
-		_, err := s.meter.SpendCredit(ctx, m.ID, a.ID, s.cfg.Policy.PeriodStart(now), s.cfg.Policy.Credits, now)
+		spent, err := s.meter.SpendCredit(ctx, m.ID, a.ID, s.cfg.Policy.PeriodStart(now), s.cfg.Policy.Credits, now)
+		if spent {
+			s.metrics.Unlock()
+		}
 		// An exhausted meter (another tab spent the last credit) is
 		// not an error here: the article page then offers a
 		// subscription.

@@ -90,6 +90,15 @@ func parseTemplates(s *Server) (*templates, error) {
 	if err := parseSearchTemplates(base, out); err != nil {
 		return nil, err
 	}
+	if err := parseNewsletterArchiveTemplates(base, out); err != nil {
+		return nil, err
+	}
+	if err := parseNewsletterTemplates(base, out); err != nil {
+		return nil, err
+	}
+	if err := parseBillingTemplates(base, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -8,6 +8,7 @@ package markdown
 import (
 	"bytes"
 	"fmt"
+	stdhtml "html"
 	"regexp"
 	"strings"
 	"unicode"
@@ -116,6 +117,20 @@ func (r *Renderer) Render(src string) (Rendered, error) {
 		words += len(strings.Fields(string(nodeText(n, source))))
 	}
 	teaserHTML := fullHTML
+	if cut == nil && blocks > 1 {
+		// The whole piece is shorter than a teaser: a teaser that held
+		// it all would give a gated article away. Keep the first half.
+		cut = doc.FirstChild()
+		for range (blocks + 1) / 2 {
+			cut = cut.NextSibling()
+		}
+	}
+	if cut == nil && blocks == 1 {
+		// One block: its opening words, as plain text.
+		words := strings.Fields(string(nodeText(doc.FirstChild(), source)))
+		n := min(teaserWords/2, len(words)/2)
+		teaserHTML = "<p>" + stdhtml.EscapeString(strings.Join(words[:n], " ")) + " …</p>"
+	}
 	if cut != nil {
 		for n := cut; n != nil; {
 			next := n.NextSibling()

@@ -111,3 +111,28 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+func TestTeaserNeverHoldsAShortPieceWhole(t *testing.T) {
+	r := markdown.New()
+	two, err := r.Render("The first paragraph opens.\n\nThe second paragraph is the rest.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(two.Teaser, "first paragraph") || strings.Contains(two.Teaser, "second paragraph") {
+		t.Errorf("two paragraphs: teaser %q, want the first only", two.Teaser)
+	}
+	one, err := r.Render("Only one paragraph here, with *some* words that make up the whole of it.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(one.Teaser, "<p>Only one paragraph") || strings.Contains(one.Teaser, "whole of it") {
+		t.Errorf("one paragraph: teaser %q, want its opening words only", one.Teaser)
+	}
+	marked, err := r.Render("Editors may choose.\n\n<!--more-->\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(marked.Teaser, "Editors may choose.") {
+		t.Errorf("a break placed by the editor is kept: teaser %q", marked.Teaser)
+	}
+}

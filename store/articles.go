@@ -382,6 +382,9 @@ func slugTaken(slug string) error {
 }
 
 func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int64, error) {
+	if err := t.lockSearchIndex(ctx); err != nil {
+		return 0, fmt.Errorf("store: insert article: %w", err)
+	}
 	in := p.in
 	var exists int
 	if err := t.row(ctx, `SELECT COUNT(*) FROM articles WHERE slug = ?`, in.Slug).Scan(&exists); err != nil {
@@ -418,6 +421,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 }
 
 func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.Time) error {
+	if err := t.lockSearchIndex(ctx); err != nil {
+		return fmt.Errorf("store: update article %d: %w", id, err)
+	}
 	in := p.in
 	var oldSlug string
 	if err := t.row(ctx, `SELECT slug FROM articles WHERE id = ?`, id).Scan(&oldSlug); err != nil {

@@ -125,7 +125,10 @@ func (db *DB) ConsumeSignInToken(ctx context.Context, tokenHash []byte) (*masthe
 			}
 			m.VerifiedAt = time.UnixMicro(micros(now)).UTC()
 		}
-		return nil
+		// An address at an institution's domain opens All-Access, on
+		// the first verification and on any later sign-in
+		// (institutions.go).
+		return t.grantInstitutionByDomain(ctx, m, now)
 	})
 	return m, err
 }

@@ -177,6 +177,19 @@ func (t *tx) indexPromoted(ctx context.Context, now time.Time) error {
 	return nil
 }
 
+// lockSearchIndex takes, at the start of an article write, the row lock
+// that indexing the article takes at its end (nextSearchSeq). Writes of
+// articles sharing a label would otherwise deadlock on PostgreSQL: one
+// holding the label's row and waiting for the index, the other holding
+// the index and waiting for the label. SQLite's one writer needs nothing.
+func (t *tx) lockSearchIndex(ctx context.Context) error {
+	if t.p.d.forUpdate == "" {
+		return nil
+	}
+	var seq int64
+	return t.row(ctx, `SELECT seq FROM search_state WHERE id = 1`+t.p.d.forUpdate).Scan(&seq)
+}
+
 // nextSearchSeq numbers an index write. On PostgreSQL the UPDATE locks
 // search_state's row until commit, so index writes commit in the order of
 // their numbers and a reader that has seen number n has seen every write

@@ -131,7 +131,7 @@ func (db *DB) openSQLite(path string, opt Options) error {
 	// read-only.
 	if err := w.Ping(); err != nil {
 		w.Close()
-		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+		return explainSQLiteOpen(path, err)
 	}
 	r, err := sql.Open("sqlite", u+"?mode=ro&"+pragmas)
 	if err != nil {
@@ -150,10 +150,11 @@ func (db *DB) openSQLite(path string, opt Options) error {
 }
 
 func (db *DB) openPostgres(dsn string, opt Options) error {
-	p, err := sql.Open("pgx", dsn)
+	c, err := newPostgresConnector(dsn)
 	if err != nil {
-		return fmt.Errorf("store: open postgres: %w", err)
+		return err
 	}
+	p := sql.OpenDB(c)
 	n := opt.ReadConns
 	if n <= 0 {
 		n = 20
@@ -199,18 +200,27 @@ type dialect struct {
 	// fts is the engine's full-text search (search_sqlite.go,
 	// search_postgres.go).
 	fts ftsEngine
+	// foldedPrefix matches a text column (the %s) against a lower-case
+	// 'prefix%' pattern whatever the column's case, in the form the
+	// engine's prefix index serves (memberadmin.go): SQLite's LIKE folds
+	// case itself; PostgreSQL's needs lower() and its expression index.
+	foldedPrefix string
 }
 
 var (
-	sqliteDialect   = &dialect{name: "sqlite", prepare: true, fts: sqliteFTS{}}
+	sqliteDialect   = &dialect{name: "sqlite", prepare: true, fts: sqliteFTS{}, foldedPrefix: "%s LIKE ?"}
 	postgresDialect = &dialect{
 		name:     "postgres",
 		numbered: true,
-		// An arbitrary constant key shared by every Masthead instance.
-		lock:      "SELECT pg_advisory_lock(7714301)",
-		unlock:    "SELECT pg_advisory_unlock(7714301)",
+		// An arbitrary constant key shared by every Masthead instance,
+		// with the schema's: publications in other schemas of the same
+		// database (tests, staging) do not wait for each other.
+		lock:      "SELECT pg_advisory_lock(7714301, hashtext(current_schema()))",
+		unlock:    "SELECT pg_advisory_unlock(7714301, hashtext(current_schema()))",
 		forUpdate: " FOR UPDATE",
 		fts:       postgresFTS{},
+		// lower(name) is what members_name_prefix indexes.
+		foldedPrefix: "lower(%s) LIKE ?",
 	}
 )
 
@@ -256,6 +266,9 @@ func translate(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return errors.Join(&masthead.Error{Code: masthead.ECONFLICT, Message: "already exists"}, err)
+	}
+	if isUnreachable(err) {
+		return errors.Join(errUnreachable, err)
 	}
 	return err
 }
@@ -345,7 +358,8 @@ func (p *pool) query(ctx context.Context, query string, args ...any) (*sql.Rows,
 	if st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.db.QueryContext(ctx, p.d.q(query), args...)
+	rows, err := p.db.QueryContext(ctx, p.d.q(query), args...)
+	return rows, p.d.unreachable(err)
 }
 
 // row runs a query expected to return one row. A failure to prepare
@@ -358,7 +372,7 @@ func (p *pool) row(ctx context.Context, query string, args ...any) rowScanner {
 	if st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.db.QueryRowContext(ctx, p.d.q(query), args...)
+	return p.d.markRow(p.db.QueryRowContext(ctx, p.d.q(query), args...))
 }
 
 // rowScanner is a *sql.Row or an error standing in for one.
@@ -398,21 +412,23 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return t.ExecContext(ctx, t.p.d.q(query), args...)
+	res, err := t.ExecContext(ctx, t.p.d.q(query), args...)
+	return res, t.p.d.unreachable(err)
 }
 
 func (t *tx) row(ctx context.Context, query string, args ...any) rowScanner {
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return t.QueryRowContext(ctx, t.p.d.q(query), args...)
+	return t.p.d.markRow(t.QueryRowContext(ctx, t.p.d.q(query), args...))
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return t.QueryContext(ctx, t.p.d.q(query), args...)
+	rows, err := t.QueryContext(ctx, t.p.d.q(query), args...)
+	return rows, t.p.d.unreachable(err)
 }
 
 // write runs fn in a write transaction and commits it when fn succeeds.

@@ -46,9 +46,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg, fs := dbFlags("demo", stderr)
 	n := fs.Int("articles", 2000, "number of articles to generate")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same publication")
+	members := fs.Int("members", 0, "also add this many members (unverified, registered, subscribers, lapsed) with newsletter choices; alone, adds members only (demo/members.go)")
 	db, err := cfg.open(ctx, fs, args, stderr, func() error {
-		if *n < 0 {
-			return errors.New("--articles must not be negative")
+		if *n < 0 || *members < 0 {
+			return errors.New("--articles and --members must not be negative")
 		}
 		return nil
 	})
@@ -56,6 +57,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
+	if *members > 0 {
+		if err := demoMembers(ctx, db, *members, *seed, stdout); err != nil {
+			return err
+		}
+		articlesSet := false
+		fs.Visit(func(f *flag.Flag) { articlesSet = articlesSet || f.Name == "articles" })
+		if !articlesSet {
+			return nil
+		}
+	}
 	start := time.Now()
 	bar := importer.NewProgress(stderr, *n, "generating")
 	if err := demo.Seed(ctx, db, *n, *seed, time.Now(), bar.Update); err != nil {
@@ -68,17 +79,27 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, fs := dbFlags("import", stderr)
+	ex := exportFlags(fs) // Ghost and WordPress exports (import_export.go)
 	db, err := cfg.open(ctx, fs, args, stderr, func() error {
 		if fs.NArg() != 1 {
 			usage(fs)
-			return errors.New("import: name one directory")
+			return errors.New("import: name one directory, or one Ghost or WordPress export file")
 		}
-		return nil
+		return ex.check(fs.Arg(0))
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// A Masthead export (export.go) is a whole publication.
+	if ok, err := isExportFile(fs.Arg(0)); err != nil {
+		return err
+	} else if ok && ex.format == "" {
+		return importExport(ctx, db, fs.Arg(0), stdout, stderr)
+	}
+	if ex.file {
+		return ex.run(ctx, db, fs.Arg(0), cfg.Location, stdout, stderr)
+	}
 	var bar *importer.Progress
 	rep, err := importer.ImportDir(ctx, db, fs.Arg(0), importer.Options{
 		Location: cfg.Location,

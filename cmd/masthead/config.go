@@ -31,6 +31,10 @@ type Config struct {
 	PageCacheMB   int
 	ShutdownGrace time.Duration
 	ScheduleEvery time.Duration
+	LeaderLease   time.Duration
+	// serve: limits on clients (docs/scaling.md)
+	MaxConnections    int
+	ReadHeaderTimeout time.Duration
 
 	// baseURLDerived is set when no --base-url was given and the URL
 	// comes from the listen address.
@@ -47,6 +51,14 @@ type Config struct {
 	Readers readerSettings
 	// serve: outgoing email (mail.go)
 	Mail mailSettings
+	// serve: drain delay and metrics (health.go)
+	Ops opsSettings
+	// serve: bounce and complaint webhooks (bounces.go)
+	Bounces bounceSettings
+	// serve: Stripe and the entitlement rules (billing.go)
+	Billing billingSettings
+	// serve: the newsletter sender (newsletter.go)
+	Newsletter newsletterSettings
 }
 
 // commonFlags registers the settings every command that opens the
@@ -68,12 +80,19 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.PageCacheMB, "page-cache-mb", 32, "memory for the anonymous page cache in MB; 0 turns it off")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "how long a stopping server lets requests in flight finish")
 	fs.DurationVar(&c.ScheduleEvery, "schedule-every", 5*time.Second, "how often scheduled articles are marked published (they are live from their time regardless)")
+	fs.DurationVar(&c.LeaderLease, "leader-lease", 15*time.Second, "lifetime of the lease that makes one instance run the periodic work; another instance takes over this long after the holder dies")
+	fs.IntVar(&c.MaxConnections, "max-connections", 10000, "connections served at once; more wait to be accepted (0: no limit)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a demo publication and print an admin sign-in link")
 	fs.IntVar(&c.DemoArticles, "demo-articles", 2000, "articles to generate with --demo")
 	fs.Int64Var(&c.DemoSeed, "demo-seed", 1, "random seed for --demo")
 	c.Accounts.accountFlags(fs)
 	c.Readers.readerFlags(fs)
 	c.Mail.mailFlags(fs)
+	c.Ops.opsFlags(fs)
+	c.Bounces.bounceFlags(fs)
+	c.Billing.billingFlags(fs)
+	c.Newsletter.newsletterFlags(fs)
 }
 
 // envName maps a flag name to its environment variable.
@@ -156,6 +175,17 @@ func (c *Config) validate() error {
 	}
 	if err := c.Mail.validate(); err != nil {
 		return err
+	}
+	if err := c.Bounces.validate(); err != nil {
+		return err
+	}
+	if err := c.Billing.validate(); err != nil {
+		return err
+	}
+	if c.Newsletter.Concurrency != 0 {
+		if err := c.Newsletter.validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

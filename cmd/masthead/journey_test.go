@@ -296,7 +296,7 @@ func wantExhausted(t *testing.T, b tab, a *masthead.Article) {
 	if b.exists(`main form[action$="/unlock"]`) || eval[bool](b, wallFormJS) {
 		t.Errorf("%s: with no credits left the wall still offers to unlock or register", a.Slug)
 	}
-	if !b.exists(`main .wall a[href="/pricing"]`) {
+	if !b.exists(`main .wall a[href^="/pricing"]`) {
 		t.Errorf("%s: with no credits left the wall has no link to /pricing", a.Slug)
 	}
 	if b.exists(`main .wall a[href^="/login"]`) {

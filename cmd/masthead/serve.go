@@ -13,13 +13,21 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"masthead"
 	"masthead/admin"
 	"masthead/demo"
 	mhttp "masthead/http"
+	"masthead/leader"
 	"masthead/markdown"
+	"masthead/metrics"
 	"masthead/store"
 )
+
+// maxHeaderBytes bounds a request's headers: far above what a browser
+// sends with every cookie, far below Go's default of 1 MB.
+const maxHeaderBytes = 64 << 10
 
 // openStore opens the configured database and applies migrations.
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
@@ -38,6 +46,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.serveFlags(fs)
 	if err := cfg.parse(fs, args); err != nil {
 		return err
+	}
+	if cfg.MaxConnections < 0 || cfg.ReadHeaderTimeout <= 0 || cfg.LeaderLease <= 0 {
+		return errors.New("--max-connections must not be negative; --read-header-timeout and --leader-lease must be positive")
 	}
 	log := cfg.logger(stderr)
 	renderer := markdown.New()
@@ -72,8 +83,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Warn("search finds only articles written since this database was upgraded: run `masthead reindex`")
 	}
 
+	mailer, err := openMailer(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer mailer.close() // after the HTTP server, which sends through it
+	deskSite, err := deskNewsletterSite(ctx, &cfg, db)
+	if err != nil {
+		return err
+	}
+	// The staff pages tell the reader site, built below, when
+	// institutions change, so its networks apply at once here.
+	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies},
-		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location})
+		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
+			MemberStore: db, Plans: db,
+			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite,
+			InstitutionsChanged: func(ctx context.Context) {
+				if err := site.ReloadInstitutions(ctx); err != nil {
+					log.Warn("institutions: reload networks", "err", err)
+				}
+			}})
 	accountCfg, err := cfg.Accounts.httpConfig()
 	if err != nil {
 		return err
@@ -82,49 +112,85 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	mailer, err := openMailer(ctx, &cfg, log)
-	if err != nil {
+	// A nil client must stay a nil interface: no Stripe, no checkout.
+	var payments masthead.PaymentProvider
+	if c, err := cfg.Billing.client(); err != nil {
 		return err
+	} else if c != nil {
+		payments = c
 	}
-	defer mailer.close() // after the HTTP server, which sends through it
 	cacheBytes := int64(cfg.PageCacheMB) << 20
 	if cfg.PageCacheMB == 0 {
 		cacheBytes = -1
 	}
-	site := mhttp.New(mhttp.Config{
+	site = mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
 		PageCacheBytes: cacheBytes,
 		SecureCookies:  cfg.SecureCookies, Accounts: accountCfg,
 		Policy: policy, TrustedProxies: proxies, Ads: ads,
+		Billing:      cfg.Billing.httpConfig(cfg.Demo),
+		MetricsToken: cfg.Ops.MetricsToken,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
 		Accounts: db, Limiter: db,
-		Meter: db, Entitlements: db,
-		Search: db,
-		Mailer: mailer.Mailer, DevMail: mailer.outbox,
+		Meter: db, Entitlements: db, Institutions: db,
+		Billing: db, Payments: payments,
+		Search: db, Redirects: db, Bounces: cfg.Bounces.handler(countedSuppressions{db}, log),
+		Mailer: metrics.Default.Mailer(mailer.Mailer), DevMail: mailer.outbox,
+		Ready: db, Metrics: metrics.Default,
+		Newsletters: db, NewsletterArchive: db,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
 		// a database seeded once keeps pointing at them.
 		Media: http.StripPrefix(demo.ImagePrefix, demo.Images())})
 	defer site.Close()
+	registerPoolMetrics(db)
+	// The newsletter engine composes and sends in the background, on its
+	// own SMTP pool; stopping it (after HTTP, before the database)
+	// finishes and records the messages in flight.
+	stopNewsletters, err := startNewsletters(ctx, &cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer stopNewsletters()
 
+	// Limits that keep abusive clients from taking the server down
+	// (docs/scaling.md, "Limits"): a client must send its headers within
+	// ReadHeaderTimeout (slow-loris) and no more than MaxHeaderBytes of
+	// them (431 beyond); bodies are capped by the site (413); and at most
+	// MaxConnections are served at once, the rest waiting in the kernel's
+	// accept queue rather than each costing a goroutine and buffers.
 	srv := &http.Server{
 		Handler:           site.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.MaxConnections > 0 {
+		ln = netutil.LimitListener(ln, cfg.MaxConnections)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", redactDSN(cfg.DB))
 	fmt.Fprintf(stdout, "Masthead is serving %s at %s\n", cfg.SiteName, cfg.BaseURL)
 
+	// Periodic work runs on one instance at a time: the holder of the
+	// "periodic" lease (package leader). The election outlives the work,
+	// so the lease is released only once the last job has finished.
+	elector := leader.New(db, leader.Config{TTL: cfg.LeaderLease, Clock: clock, Log: log})
+	electCtx, stopElect := context.WithCancel(context.WithoutCancel(ctx))
+	electDone := make(chan struct{})
+	go func() { defer close(electDone); elector.Run(electCtx) }()
+	defer func() { stopElect(); <-electDone }()
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workDone := make(chan struct{})
 	go func() {
 		defer close(workDone)
 		var wg sync.WaitGroup
-		wg.Go(func() { promoteScheduled(workCtx, db, clock, cfg.ScheduleEvery, log) })
-		wg.Go(func() { prune(workCtx, db, clock, time.Hour, log) })
+		wg.Go(func() {
+			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { promoteScheduled(ctx, db, clock, log) })
+		})
+		wg.Go(func() { elector.Every(workCtx, time.Hour, func(ctx context.Context) { prune(ctx, db, clock, log) }) })
 		wg.Wait()
 	}()
 
@@ -136,6 +202,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		<-workDone
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	// Draining: /readyz says 503 so the load balancer stops sending new
+	// requests here, while requests keep being served until it notices.
+	site.Drain()
+	if cfg.Ops.DrainDelay > 0 {
+		log.Info("draining", "delay", cfg.Ops.DrainDelay)
+		time.Sleep(cfg.Ops.DrainDelay)
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
@@ -154,43 +227,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // published. Readers see them from their time on regardless (the live
 // condition is on the time, not the status); this keeps the status true
 // for the staff and raises the content version so every instance's page
-// cache forgets its lists.
-func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, every time.Duration, log *slog.Logger) {
-	if every <= 0 {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := db.PromoteScheduled(ctx, clock.Now()); err != nil && ctx.Err() == nil {
-			log.Error("promote scheduled articles", "err", err)
-		} else if n > 0 {
-			log.Info("published scheduled articles", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// cache forgets its lists. Only the leader runs it (see runServe).
+func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
+	if n, err := db.PromoteScheduled(ctx, clock.Now()); err != nil && ctx.Err() == nil {
+		log.Error("promote scheduled articles", "err", err)
+	} else if n > 0 {
+		log.Info("published scheduled articles", "count", n)
 	}
 }
 
 // prune deletes expired sessions, old sign-in tokens and rate-limit
-// windows every so often, so those tables do not grow for ever.
-func prune(ctx context.Context, db *store.DB, clock masthead.Clock, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if p, err := db.Prune(ctx, clock.Now()); err != nil && ctx.Err() == nil {
-			log.Error("prune expired rows", "err", err)
-		} else if p != (store.Pruned{}) {
-			log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// windows, so those tables do not grow for ever. Only the leader runs it,
+// once an hour.
+func prune(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
+	if p, err := db.Prune(ctx, clock.Now()); err != nil && ctx.Err() == nil {
+		log.Error("prune expired rows", "err", err)
+	} else if p != (store.Pruned{}) {
+		log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits)
 	}
 }
 

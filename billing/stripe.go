@@ -1,0 +1,298 @@
+// Package billing talks to Stripe: customers, Checkout Sessions (a
+// subscription, or a one-time gift), the Customer Portal, reading
+// subscriptions back for a sync, and verifying and parsing webhooks. It
+// turns Stripe's objects into the domain's (masthead.Subscription,
+// masthead.BillingEvent); what they mean for access is decided elsewhere
+// (masthead.SubscriptionWindow), and stored by the store.
+package billing
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"masthead"
+)
+
+// Config configures the Stripe client.
+type Config struct {
+	// SecretKey is the API key (sk_live_…, sk_test_…).
+	SecretKey string
+	// WebhookSecret is the endpoint's signing secret (whsec_…).
+	WebhookSecret string
+	// APIURL replaces https://api.stripe.com, for stripe-mock in tests
+	// or a proxy. Empty means Stripe.
+	APIURL string
+	// Tolerance is how old a webhook's signed timestamp may be (either
+	// way, for clock skew). Default 5 minutes, as Stripe's libraries.
+	Tolerance time.Duration
+	// HTTPClient makes the requests; nil means one with a 30 s timeout.
+	HTTPClient *http.Client
+}
+
+// Client is Stripe as Masthead uses it. It implements
+// masthead.PaymentProvider.
+type Client struct {
+	sc        *stripe.Client
+	secret    []byte
+	tolerance time.Duration
+}
+
+var _ masthead.PaymentProvider = (*Client)(nil)
+
+// New returns a client. It makes no request.
+func New(cfg Config) (*Client, error) {
+	if cfg.SecretKey == "" {
+		return nil, fmt.Errorf("billing: a Stripe secret key is required")
+	}
+	if cfg.WebhookSecret == "" {
+		return nil, fmt.Errorf("billing: a Stripe webhook signing secret is required")
+	}
+	if cfg.Tolerance <= 0 {
+		cfg.Tolerance = 5 * time.Minute
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	retries := int64(2)
+	bc := &stripe.BackendConfig{HTTPClient: hc, MaxNetworkRetries: &retries,
+		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelError}}
+	if cfg.APIURL != "" {
+		bc.URL = stripe.String(cfg.APIURL)
+	}
+	backends := &stripe.Backends{
+		API:     stripe.GetBackendWithConfig(stripe.APIBackend, bc),
+		Connect: stripe.GetBackendWithConfig(stripe.ConnectBackend, bc),
+		Uploads: stripe.GetBackendWithConfig(stripe.UploadsBackend, bc),
+	}
+	return &Client{
+		sc:        stripe.NewClient(cfg.SecretKey, stripe.WithBackends(backends)),
+		secret:    []byte(cfg.WebhookSecret),
+		tolerance: cfg.Tolerance,
+	}, nil
+}
+
+// metaMember is the metadata key carrying the member id on customers,
+// sessions and subscriptions; metaGift the gift id on a gift's session.
+const (
+	metaMember = "masthead_member_id"
+	metaGift   = "masthead_gift_id"
+)
+
+// CreateCustomer creates a Stripe customer for a member.
+func (c *Client) CreateCustomer(ctx context.Context, memberID int64, email string) (string, error) {
+	p := &stripe.CustomerCreateParams{Email: stripe.String(email)}
+	p.AddMetadata(metaMember, strconv.FormatInt(memberID, 10))
+	// Two clicks on Subscribe create one customer.
+	p.SetIdempotencyKey("masthead-customer-" + strconv.FormatInt(memberID, 10))
+	cust, err := c.sc.V1Customers.Create(ctx, p)
+	if err != nil {
+		return "", fmt.Errorf("billing: create customer for member %d: %w", memberID, err)
+	}
+	return cust.ID, nil
+}
+
+// Checkout creates a Checkout Session: subscription mode for a plan,
+// payment mode for a gift. The member id goes into client_reference_id
+// and metadata (the session's and the subscription's), so every event
+// about it names the member.
+func (c *Client) Checkout(ctx context.Context, req masthead.CheckoutRequest) (*masthead.CheckoutSession, error) {
+	member := strconv.FormatInt(req.MemberID, 10)
+	p := &stripe.CheckoutSessionCreateParams{
+		SuccessURL:        stripe.String(req.SuccessURL),
+		CancelURL:         stripe.String(req.CancelURL),
+		ClientReferenceID: stripe.String(member),
+	}
+	p.AddMetadata(metaMember, member)
+	if req.CustomerID != "" {
+		p.Customer = stripe.String(req.CustomerID)
+	}
+	switch {
+	case req.Plan != nil:
+		plan := req.Plan
+		p.Mode = stripe.String(string(stripe.CheckoutSessionModeSubscription))
+		item := &stripe.CheckoutSessionCreateLineItemParams{Quantity: stripe.Int64(1)}
+		if plan.StripePriceID != "" {
+			item.Price = stripe.String(plan.StripePriceID)
+		} else {
+			item.PriceData = &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency:    stripe.String(plan.Currency),
+				UnitAmount:  stripe.Int64(plan.Amount),
+				ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String(plan.Name)},
+				Recurring: &stripe.CheckoutSessionCreateLineItemPriceDataRecurringParams{
+					Interval: stripe.String(string(plan.Interval)),
+				},
+			}
+		}
+		p.LineItems = []*stripe.CheckoutSessionCreateLineItemParams{item}
+		p.SubscriptionData = &stripe.CheckoutSessionCreateSubscriptionDataParams{}
+		p.SubscriptionData.AddMetadata(metaMember, member)
+		if plan.TrialDays > 0 {
+			p.SubscriptionData.TrialPeriodDays = stripe.Int64(int64(plan.TrialDays))
+		}
+	case req.Gift != nil:
+		g := req.Gift
+		p.Mode = stripe.String(string(stripe.CheckoutSessionModePayment))
+		p.AddMetadata(metaGift, strconv.FormatInt(g.ID, 10))
+		p.LineItems = []*stripe.CheckoutSessionCreateLineItemParams{{
+			Quantity: stripe.Int64(1),
+			PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+				Currency:   stripe.String(req.Currency),
+				UnitAmount: stripe.Int64(req.GiftAmount),
+				ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{
+					Name: stripe.String(fmt.Sprintf("All-Access gift: %d months for %s", g.Months, g.RecipientEmail)),
+				},
+			},
+		}}
+	default:
+		return nil, masthead.Errorf(masthead.EINVALID, "A checkout is for a plan or a gift.")
+	}
+	s, err := c.sc.V1CheckoutSessions.Create(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("billing: create checkout session: %w", err)
+	}
+	out := &masthead.CheckoutSession{ID: s.ID, URL: s.URL}
+	if s.Customer != nil {
+		out.CustomerID = s.Customer.ID
+	}
+	return out, nil
+}
+
+// CheckoutSubscription reads a subscription checkout back, with its
+// subscription expanded, so the reader returning from Stripe is a
+// subscriber before any webhook arrives. The state is versioned with the
+// subscription's creation time on Stripe's clock, not with now: every
+// later event (a cancellation a minute after) is then newer and applies,
+// whatever the skew between Stripe's clock and ours.
+func (c *Client) CheckoutSubscription(ctx context.Context, sessionID string, now time.Time) (int64, *masthead.Subscription, error) {
+	p := &stripe.CheckoutSessionRetrieveParams{}
+	p.AddExpand("subscription")
+	s, err := c.sc.V1CheckoutSessions.Retrieve(ctx, sessionID, p)
+	if err != nil {
+		return 0, nil, fmt.Errorf("billing: retrieve checkout session %s: %w", sessionID, err)
+	}
+	member := sessionMember(s)
+	if s.Subscription == nil || s.Subscription.Status == "" {
+		return member, nil, nil
+	}
+	sub := Subscription(s.Subscription)
+	sub.Version = unix(s.Subscription.Created)
+	if sub.Version.IsZero() {
+		sub.Version = now
+	}
+	if sub.MemberID == 0 {
+		sub.MemberID = member
+	}
+	return member, &sub, nil
+}
+
+// PortalURL creates a Customer Portal session, where the reader changes
+// plan or card, or cancels.
+func (c *Client) PortalURL(ctx context.Context, customerID, returnURL string) (string, error) {
+	s, err := c.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+		Customer:  stripe.String(customerID),
+		ReturnURL: stripe.String(returnURL),
+	})
+	if err != nil {
+		return "", fmt.Errorf("billing: create portal session for %s: %w", customerID, err)
+	}
+	return s.URL, nil
+}
+
+// Subscriptions calls fn with every subscription Stripe holds, in any
+// status, versioned now, for a sync.
+func (c *Client) Subscriptions(ctx context.Context, now time.Time, fn func(masthead.Subscription) error) error {
+	p := &stripe.SubscriptionListParams{Status: stripe.String("all")}
+	p.Limit = stripe.Int64(100)
+	for s, err := range c.sc.V1Subscriptions.List(ctx, p) {
+		if err != nil {
+			return fmt.Errorf("billing: list subscriptions: %w", err)
+		}
+		sub := Subscription(s)
+		sub.Version = now
+		if err := fn(sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RetrieveSubscription reads one subscription, versioned now.
+func (c *Client) RetrieveSubscription(ctx context.Context, id string, now time.Time) (*masthead.Subscription, error) {
+	s, err := c.sc.V1Subscriptions.Retrieve(ctx, id, nil)
+	if err != nil {
+		return nil, fmt.Errorf("billing: retrieve subscription %s: %w", id, err)
+	}
+	sub := Subscription(s)
+	sub.Version = now
+	return &sub, nil
+}
+
+// Subscription converts Stripe's subscription. Since API version
+// 2025-03-31 the billing period is on the items; a subscription to one
+// plan has one item, and the widest period of its items is taken.
+func Subscription(s *stripe.Subscription) masthead.Subscription {
+	out := masthead.Subscription{
+		ID:                s.ID,
+		Status:            masthead.SubscriptionStatus(s.Status),
+		StartedAt:         unix(s.StartDate),
+		CancelAtPeriodEnd: s.CancelAtPeriodEnd,
+		CanceledAt:        unix(s.CanceledAt),
+		EndedAt:           unix(s.EndedAt),
+	}
+	if s.Customer != nil {
+		out.CustomerID = s.Customer.ID
+	}
+	out.MemberID, _ = strconv.ParseInt(s.Metadata[metaMember], 10, 64)
+	if s.CancellationDetails != nil {
+		switch s.CancellationDetails.Reason {
+		case stripe.SubscriptionCancellationDetailsReasonPaymentFailed,
+			stripe.SubscriptionCancellationDetailsReasonPaymentDisputed:
+			out.PaymentFailed = true
+		}
+	}
+	// A cancel_at date is a cancellation at that time, which the
+	// portal sets instead of cancel_at_period_end.
+	if s.CancelAt != 0 && s.Status != stripe.SubscriptionStatusCanceled {
+		out.CancelAtPeriodEnd = true
+	}
+	if s.Items != nil {
+		for _, it := range s.Items.Data {
+			if ps := unix(it.CurrentPeriodStart); !ps.IsZero() && (out.PeriodStart.IsZero() || ps.Before(out.PeriodStart)) {
+				out.PeriodStart = ps
+			}
+			if pe := unix(it.CurrentPeriodEnd); pe.After(out.PeriodEnd) {
+				out.PeriodEnd = pe
+			}
+			if it.Price != nil && out.PriceID == "" {
+				out.PriceID = it.Price.ID
+			}
+		}
+	}
+	if out.CancelAtPeriodEnd && s.CancelAt != 0 {
+		if ca := unix(s.CancelAt); ca.Before(out.PeriodEnd) {
+			out.PeriodEnd = ca
+		}
+	}
+	return out
+}
+
+func sessionMember(s *stripe.CheckoutSession) int64 {
+	if id, err := strconv.ParseInt(s.ClientReferenceID, 10, 64); err == nil {
+		return id
+	}
+	id, _ := strconv.ParseInt(s.Metadata[metaMember], 10, 64)
+	return id
+}
+
+func unix(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"masthead"
+	"masthead/importer"
+	"masthead/store"
+)
+
+// exportImport holds the flags of "import" that concern Ghost and
+// WordPress export files.
+type exportImport struct {
+	format, mapFile, oldURL, public string
+	maps                            mapRules
+	file                            bool // the argument is a file, not a folder
+	opt                             importer.ExportOptions
+}
+
+// mapRules collects repeated --map flags.
+type mapRules []string
+
+func (m *mapRules) String() string     { return strings.Join(*m, ",") }
+func (m *mapRules) Set(v string) error { *m = append(*m, v); return nil }
+
+func exportFlags(fs *flag.FlagSet) *exportImport {
+	ex := &exportImport{}
+	fs.StringVar(&ex.format, "format", "", "export format of a file: ghost or wordpress (default: told by content)")
+	fs.Var(&ex.maps, "map", "send an old tag or category elsewhere: old=topic, old=column:slug, old=region:slug or old=- (repeatable)")
+	fs.StringVar(&ex.mapFile, "map-file", "", "file of --map rules, one a line")
+	fs.StringVar(&ex.oldURL, "old-url", "", "address of the old site, to resolve its relative image addresses")
+	fs.StringVar(&ex.public, "public-access", "free", "access level of posts the old site showed to everyone: free or metered")
+	return ex
+}
+
+// check validates the flags once the argument is known, before the
+// database is opened.
+func (ex *exportImport) check(arg string) error {
+	info, err := os.Stat(arg)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	ex.file = !info.IsDir()
+	if !ex.file {
+		if ex.format != "" || len(ex.maps) > 0 || ex.mapFile != "" {
+			return errors.New("import: --format, --map and --map-file apply to an export file, not a folder of Markdown")
+		}
+		return nil
+	}
+	switch ex.format {
+	case "", importer.FormatGhost, importer.FormatWordPress:
+	default:
+		return fmt.Errorf("import: --format %q: want ghost or wordpress", ex.format)
+	}
+	ex.opt = importer.ExportOptions{Format: ex.format, OldURL: ex.oldURL, Map: map[string]string{}}
+	rules := []string(ex.maps)
+	if ex.mapFile != "" {
+		b, err := os.ReadFile(ex.mapFile)
+		if err != nil {
+			return fmt.Errorf("import: --map-file: %w", err)
+		}
+		rules = append(strings.Split(string(b), "\n"), rules...)
+	}
+	if err := importer.ParseMap(rules, ex.opt.Map); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	switch a := masthead.Access(ex.public); a {
+	case masthead.AccessFree, masthead.AccessMetered, masthead.AccessSubscribers:
+		ex.opt.PublicAccess = a
+	default:
+		return fmt.Errorf("import: --public-access %q: want free, metered or subscribers", ex.public)
+	}
+	return nil
+}
+
+// run imports the export file in one transaction and reports what it did.
+func (ex *exportImport) run(ctx context.Context, db *store.DB, path string, loc *time.Location, stdout, stderr io.Writer) error {
+	ex.opt.Location = loc
+	start := time.Now()
+	rep, err := importer.ImportExport(ctx, db, path, ex.opt)
+	if err != nil {
+		var es importer.ExportErrors
+		if errors.As(err, &es) {
+			for _, e := range es {
+				fmt.Fprintln(stderr, e.Error())
+			}
+			fmt.Fprintf(stderr, "%d problems; nothing was imported.\n", len(es))
+			return exitCode(1)
+		}
+		return err
+	}
+	if len(rep.Warnings) > 0 {
+		fmt.Fprint(stderr, "Left out or changed:\n"+rep.Warnings.String())
+	}
+	s := rep.Summary
+	fmt.Fprintf(stdout, "Imported the %s export in %s: %d posts and %d pages (%d new, %d updated articles), %d bylines, %d staff, %d readers with %d newsletter consents, %d redirects from old addresses; %d entries skipped (attachments, menus, trash).\n",
+		rep.Source, time.Since(start).Round(time.Millisecond), rep.Posts, rep.Pages, s.Created, s.Updated, s.Authors, s.Staff, s.Members, s.Consents, s.Redirects, rep.Skipped)
+	return nil
+}

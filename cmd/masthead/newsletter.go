@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"masthead"
+	"masthead/demo"
+	"masthead/importer"
+	"masthead/mail"
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+// newsletterSettings are the settings of the newsletter sender, shared by
+// serve and `masthead newsletter send`.
+type newsletterSettings struct {
+	SMTPURL      string
+	Concurrency  int
+	Rate         float64
+	Mailto       string
+	DKIMKeyFile  string
+	DKIMSelector string
+	Off          bool
+}
+
+func (n *newsletterSettings) newsletterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&n.SMTPURL, "newsletter-smtp-url", "", "SMTP server for newsletters (default: --smtp-url); newsletters always use a connection pool of their own, so sign-in emails never wait behind a send")
+	fs.IntVar(&n.Concurrency, "newsletter-concurrency", 8, "newsletter messages in flight (SMTP connections)")
+	fs.Float64Var(&n.Rate, "newsletter-rate", 0, "newsletter messages per second at most (0: no limit); halves while the server throttles")
+	fs.StringVar(&n.Mailto, "newsletter-unsubscribe-mailto", "", "mailbox of List-Unsubscribe's mailto form (default unsubscribe@ the sender's domain)")
+	fs.StringVar(&n.DKIMKeyFile, "newsletter-dkim-key-file", "", "PEM private key (RSA or Ed25519) to sign newsletters with DKIM for the sender's domain")
+	fs.StringVar(&n.DKIMSelector, "newsletter-dkim-selector", "masthead", "DKIM selector (the key is published at SELECTOR._domainkey.DOMAIN)")
+	fs.BoolVar(&n.Off, "newsletter-off", false, "neither compose nor send newsletters on this instance")
+}
+
+func (n *newsletterSettings) validate() error {
+	if n.SMTPURL != "" {
+		if _, err := mail.ParseURL(n.SMTPURL); err != nil {
+			return fmt.Errorf("--newsletter-smtp-url: %w", err)
+		}
+	}
+	if n.Concurrency < 1 || n.Concurrency > 256 {
+		return errors.New("--newsletter-concurrency must be between 1 and 256")
+	}
+	if n.Rate < 0 {
+		return errors.New("--newsletter-rate must not be negative")
+	}
+	return nil
+}
+
+// openNewsletterTransport opens the newsletter's own SMTP pool, or nil
+// when no server is configured (issues are then composed, not sent).
+func openNewsletterTransport(cfg *Config, smtpURL string, log *slog.Logger) (*mail.SMTP, error) {
+	n := &cfg.Newsletter
+	u := n.SMTPURL
+	if u == "" {
+		u = smtpURL
+	}
+	if u == "" {
+		return nil, nil
+	}
+	opts := []mail.Option{mail.WithMaxConns(n.Concurrency), mail.WithLogger(log)}
+	if n.DKIMKeyFile != "" {
+		pem, err := os.ReadFile(n.DKIMKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--newsletter-dkim-key-file: %w", err)
+		}
+		key, err := mail.ParseDKIMKey(pem)
+		if err != nil {
+			return nil, fmt.Errorf("--newsletter-dkim-key-file: %w", err)
+		}
+		from, err := mail.ParseFrom(newsletterFrom(cfg))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, mail.WithDKIM(domainOf(from.Address), n.DKIMSelector, key))
+	}
+	m, err := mail.Open(u, newsletterFrom(cfg), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("newsletter SMTP: %w", err)
+	}
+	return m, nil
+}
+
+func domainOf(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == '@' {
+			return addr[i+1:]
+		}
+	}
+	return addr
+}
+
+// newsletterFrom is the site's sender, which newsletters without their own
+// address use.
+func newsletterFrom(cfg *Config) string {
+	if cfg.Mail.MailFrom != "" {
+		return cfg.Mail.MailFrom
+	}
+	return mail.DefaultFrom(cfg.SiteName, cfg.BaseURL)
+}
+
+// newsletterEngine builds the engine for a command or the server.
+func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newsletter.Transport, log *slog.Logger) (*newsletter.Engine, error) {
+	secret, err := db.NewsletterSecret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	site := newsletter.Site{Name: cfg.SiteName, BaseURL: cfg.BaseURL, From: newsletterFrom(cfg),
+		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret}
+	return newsletter.New(db, tr, site, newsletter.Config{
+		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log}), nil
+}
+
+// startNewsletters runs the newsletter engine in the background of serve
+// and returns the function that stops it: it stops taking messages,
+// finishes and records those in flight, and releases its leases.
+func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, log *slog.Logger) (stop func(), err error) {
+	if cfg.Newsletter.Off {
+		return func() {}, nil
+	}
+	m, err := openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log)
+	if err != nil {
+		return nil, err
+	}
+	var tr newsletter.Transport
+	if m != nil {
+		tr = m
+	} else {
+		log.Warn("newsletters: no SMTP server set; issues are composed but not sent")
+	}
+	e, err := newsletterEngine(ctx, cfg, db, tr, log)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(runCtx) }()
+	return func() {
+		cancel()
+		<-done
+		if m != nil {
+			m.Close()
+		}
+	}, nil
+}
+
+var newsletterHelp = helpText{args: " send NAME | status",
+	doc: "Newsletters: `newsletter send NAME` composes the newsletter's issue if there is none waiting\nand sends it now, with a progress bar (Ctrl-C stops cleanly; run it again to resume);\n`newsletter status` lists recent issues with queued, sent, failed, bounced and\nunsubscribed counts."}
+
+func runNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, fs := dbFlags("newsletter", stderr)
+	cfg.Mail.mailFlags(fs)
+	cfg.Newsletter.newsletterFlags(fs)
+	fs.StringVar(&cfg.SiteName, "site-name", "The Masthead Review", "the publication's name")
+	force := fs.Bool("force", false, "send even when nothing was published in the issue's window")
+	limit := fs.Int("limit", 20, "status: issues to list")
+	if len(args) == 0 || (args[0] != "send" && args[0] != "status") {
+		usage(fs)
+		return errors.New(`newsletter: want "newsletter send NAME" or "newsletter status"`)
+	}
+	sub, rest, name := args[0], args[1:], ""
+	// The name may come before the flags: "newsletter send daily --force".
+	if sub == "send" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		name, rest = rest[0], rest[1:]
+	}
+	db, err := cfg.open(ctx, fs, rest, stderr, func() error {
+		if sub == "send" && name == "" && fs.NArg() == 1 {
+			name = fs.Arg(0)
+		}
+		if sub == "send" && (name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != name)) {
+			return errors.New("newsletter send: name one newsletter (daily, weekly, free, …)")
+		}
+		if err := cfg.Mail.validate(); err != nil {
+			return err
+		}
+		return cfg.Newsletter.validate()
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if sub == "status" {
+		return newsletterStatus(ctx, db, *limit, cfg.Location, stdout)
+	}
+	return newsletterSend(ctx, cfg, db, name, *force, stdout, stderr)
+}
+
+func newsletterStatus(ctx context.Context, db *store.DB, limit int, loc *time.Location, w io.Writer) error {
+	nls, err := db.Newsletters(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, n := range nls {
+		names[n.ID] = n.Slug
+	}
+	issues, err := db.Issues(ctx, masthead.IssueFilter{Limit: limit})
+	if err != nil {
+		return err
+	}
+	if len(issues) == 0 {
+		fmt.Fprintln(w, "No issues yet.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ISSUE\tNEWSLETTER\tSTATUS\tSEND AT\tRECIPIENTS\tQUEUED\tSENT\tFAILED\tBOUNCED\tUNSUBSCRIBED\t")
+	for _, is := range issues {
+		at := "-"
+		if !is.SendAt.IsZero() {
+			at = is.SendAt.In(loc).Format("2006-01-02 15:04")
+		}
+		c := is.Counts
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", is.ID, names[is.NewsletterID], is.Status, at,
+			c.Total, c.Queued, c.Sent, c.Failed, c.Bounced, c.Unsubscribed)
+	}
+	return tw.Flush()
+}
+
+func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string, force bool, stdout, stderr io.Writer) error {
+	log := cfg.logger(stderr)
+	n, err := db.Newsletter(ctx, slug)
+	if err != nil {
+		return fmt.Errorf("newsletter %q: %w", slug, err)
+	}
+	m, err := openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("newsletter send: no SMTP server: set --smtp-url or --newsletter-smtp-url (MASTHEAD_SMTP_URL)")
+	}
+	defer m.Close()
+	if err := m.Ping(ctx); err != nil {
+		return fmt.Errorf("newsletter send: the SMTP server cannot be used: %w", err)
+	}
+	e, err := newsletterEngine(ctx, cfg, db, m, log)
+	if err != nil {
+		return err
+	}
+	is, err := pendingIssue(ctx, db, n)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if is == nil {
+		is, err = e.Compose(ctx, n, now, now)
+		if masthead.ErrorCode(err) == masthead.ECONFLICT {
+			// Composed already for this window (and skipped): reuse it.
+			is, err = db.IssueForWindow(ctx, n.ID, newsletter.Window(n, now, cfg.Location))
+		} else if err == nil {
+			fmt.Fprintf(stdout, "Composed issue %d of %s: %q, %d articles.\n", is.ID, n.Name, is.Subject, len(is.Articles))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	id := is.ID
+	switch is.Status {
+	case masthead.IssueDraft, masthead.IssueSkipped, masthead.IssueScheduled:
+		is, err = db.SetIssueStatus(ctx, id, masthead.IssueStatusChange{To: masthead.IssueScheduled, Force: force || is.Force, Now: now})
+		if masthead.ErrorCode(err) == masthead.EINVALID {
+			return fmt.Errorf("issue %d: nothing was published in its window; add --force to send it anyway", id)
+		}
+	case masthead.IssuePaused:
+		is, err = db.SetIssueStatus(ctx, id, masthead.IssueStatusChange{To: masthead.IssueSending, Now: now})
+	}
+	if err != nil {
+		return err
+	}
+
+	done := make(chan struct{})
+	var bar *importer.Progress
+	go func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			c, err := db.IssueCounts(context.Background(), is.ID)
+			if err == nil && c.Total > 0 {
+				if bar == nil {
+					bar = importer.NewProgress(stderr, c.Total, "sending")
+				}
+				bar.Update(c.Done(), c.Total)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	finished, err := e.SendIssue(ctx, is.ID, true)
+	close(done)
+	c, cerr := db.IssueCounts(context.Background(), is.ID)
+	if bar != nil && cerr == nil {
+		bar.Update(c.Done(), c.Total)
+		bar.Finish()
+	}
+	if errors.Is(err, newsletter.ErrStopped) {
+		fmt.Fprintf(stdout, "Stopped: %d sent, %d still queued. Run the command again to resume.\n", c.Sent, c.Queued)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Issue %d of %s: %d recipients, %d sent, %d failed, %d suppressed.\n", is.ID, n.Name, c.Total, c.Sent, c.Failed, c.Suppressed)
+	if !finished {
+		fmt.Fprintf(stdout, "%d deliveries wait for a retry after a temporary failure; a running `masthead serve` finishes them.\n", c.Queued)
+	}
+	return nil
+}
+
+// pendingIssue is the newsletter's newest issue not yet sent, if any.
+func pendingIssue(ctx context.Context, db *store.DB, n *masthead.Newsletter) (*masthead.Issue, error) {
+	issues, err := db.Issues(ctx, masthead.IssueFilter{NewsletterID: &n.ID, Limit: 1,
+		Status: []masthead.IssueStatus{masthead.IssueDraft, masthead.IssueScheduled, masthead.IssueSending, masthead.IssuePaused}})
+	if err != nil || len(issues) == 0 {
+		return nil, err
+	}
+	return issues[0], nil
+}
+
+// demoMembers adds demo members for `masthead demo --members N`.
+func demoMembers(ctx context.Context, db *store.DB, n int, seed int64, w io.Writer) error {
+	start := time.Now()
+	mix, err := demo.Members(ctx, db, n, seed, time.Now())
+	if masthead.ErrorCode(err) == masthead.ECONFLICT {
+		return fmt.Errorf("demo members of seed %d are already there: use another --seed", seed)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Added %d members in %s: %d unverified, %d registered readers, %d subscribers, %d lapsed.\n",
+		n, time.Since(start).Round(time.Millisecond), mix.Unverified, mix.Registered, mix.Subscribers, mix.Lapsed)
+	fmt.Fprintf(w, "Newsletter recipients: daily %d, weekly %d, free %d.\n",
+		mix.Newsletter[masthead.NewsletterDaily], mix.Newsletter[masthead.NewsletterWeekly], mix.Newsletter[masthead.NewsletterFree])
+	return nil
+}

@@ -1,0 +1,160 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"masthead"
+	"masthead/newsletter"
+)
+
+// Newsletter choices on the account page and one-click unsubscription
+// (RFC 8058). The unsubscribe link in every newsletter carries a token
+// that names the member and the newsletter under an HMAC
+// (newsletter.UnsubscribeToken): GET shows a confirmation, POST — a
+// mailbox provider's one-click request or the confirmation's button —
+// records the choice. A forged or altered token changes nothing.
+
+// Newsletters is what these pages need from the store.
+type Newsletters interface {
+	Newsletter(ctx context.Context, slug string) (*masthead.Newsletter, error)
+	NewsletterChoices(ctx context.Context, memberID int64, now time.Time) ([]masthead.NewsletterChoice, error)
+	SetNewsletterChoice(ctx context.Context, memberID int64, slug string, on bool, wording string, now time.Time) error
+	MarkUnsubscribed(ctx context.Context, issueID, memberID int64, now time.Time) error
+	NewsletterSecret(ctx context.Context) ([]byte, error)
+}
+
+// unsubscribeWording is stored with a choice made through an email's link.
+const unsubscribeWording = "Unsubscribed with the link in a newsletter email."
+
+var newsletterPageNames = []string{"unsubscribe"}
+
+func parseNewsletterTemplates(base *template.Template, out *templates) error {
+	for _, name := range newsletterPageNames {
+		t, err := base.Clone()
+		if err != nil {
+			return fmt.Errorf("http: clone layout: %w", err)
+		}
+		if _, err := t.ParseFS(templateFS, "templates/newsletters/"+name+".html"); err != nil {
+			return fmt.Errorf("http: parse newsletters/%s: %w", name, err)
+		}
+		out.pages[name] = t
+	}
+	files, _ := fs.Glob(templateFS, "templates/newsletters/*.html")
+	if len(files) != len(newsletterPageNames) {
+		return fmt.Errorf("http: %d newsletter template files for %d pages", len(files), len(newsletterPageNames))
+	}
+	return nil
+}
+
+func (s *Server) newsletterRoutes(mux *http.ServeMux) {
+	if s.newsletters == nil {
+		return
+	}
+	mux.Handle("GET /newsletters/unsubscribe", s.plain(s.handleUnsubscribeForm))
+	mux.Handle("POST /newsletters/unsubscribe", s.plain(s.handleUnsubscribe))
+}
+
+type unsubscribePage struct {
+	base
+	Heading string
+	Message string
+	Confirm bool
+	Query   string
+}
+
+// unsubscribeTarget checks the link's token and returns the member and
+// newsletter it names, and the issue it came from (0 if none).
+func (s *Server) unsubscribeTarget(r *http.Request) (memberID int64, n *masthead.Newsletter, issueID int64, err error) {
+	secret, err := s.newsletters.NewsletterSecret(r.Context())
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	memberID, slug, err := newsletter.ParseUnsubscribeToken(secret, r.URL.Query().Get("t"))
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	if n, err = s.newsletters.Newsletter(r.Context(), slug); err != nil {
+		return 0, nil, 0, masthead.Errorf(masthead.EINVALID, "This unsubscribe link names a newsletter that no longer exists.")
+	}
+	issueID, _ = strconv.ParseInt(r.URL.Query().Get("i"), 10, 64)
+	return memberID, n, issueID, nil
+}
+
+func (s *Server) unsubscribeError(w http.ResponseWriter, r *http.Request, err error) error {
+	if masthead.ErrorCode(err) != masthead.EINVALID {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusBadRequest)
+	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribe", ""),
+		Heading: "This link does not work", Message: masthead.ErrorMessage(err)})
+}
+
+func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) error {
+	_, n, _, err := s.unsubscribeTarget(r)
+	if err != nil {
+		return s.unsubscribeError(w, r, err)
+	}
+	q := url.Values{"t": {r.URL.Query().Get("t")}}
+	if i := r.URL.Query().Get("i"); i != "" {
+		q.Set("i", i)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribe", ""),
+		Heading: "Unsubscribe from " + n.Name + "?", Message: "You will no longer receive " + n.Name + " by email.",
+		Confirm: true, Query: q.Encode()})
+}
+
+func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) error {
+	memberID, n, issueID, err := s.unsubscribeTarget(r)
+	if err != nil {
+		return s.unsubscribeError(w, r, err)
+	}
+	ctx, now := r.Context(), s.clock.Now()
+	if err := s.newsletters.SetNewsletterChoice(ctx, memberID, n.Slug, false, unsubscribeWording, now); err != nil {
+		return err
+	}
+	if issueID > 0 {
+		if err := s.newsletters.MarkUnsubscribed(ctx, issueID, memberID, now); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribed", ""),
+		Heading: "You are unsubscribed", Message: "You will no longer receive " + n.Name + " by email. You can subscribe again on your account page."})
+}
+
+// accountNewsletterChoices lists the newsletters a member may choose on
+// the account page, from the store when it is wired: the newsletters for
+// registered readers, and a subscriber's reviews.
+func (s *Server) accountNewsletterChoices(ctx context.Context, memberID int64, consents []masthead.NewsletterConsent) ([]newsletterChoice, error) {
+	if s.newsletters == nil {
+		return newsletterChoices(consents), nil
+	}
+	cs, err := s.newsletters.NewsletterChoices(ctx, memberID, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	var out []newsletterChoice
+	for _, c := range cs {
+		if !c.Eligible {
+			continue
+		}
+		wording := "Send me " + c.Newsletter.Name + " by email. I can unsubscribe at any time."
+		if c.Newsletter.Description != "" {
+			wording = "Send me " + c.Newsletter.Name + " by email: " + c.Newsletter.Description + " I can unsubscribe at any time."
+		}
+		out = append(out, newsletterChoice{
+			newsletterOption: newsletterOption{Slug: c.Newsletter.Slug, Name: c.Newsletter.Name, Wording: wording},
+			Subscribed:       c.Subscribed, Since: c.Since,
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"masthead"
+)
+
+// LegacyRedirect returns the site path an old address (masthead.LegacyPath
+// form) now lives at: the current path of the article it names, or the
+// stored target. One primary-key lookup.
+func (db *DB) LegacyRedirect(ctx context.Context, from string) (string, error) {
+	var (
+		slug   sql.NullString
+		target string
+	)
+	err := db.r.row(ctx, `SELECT a.slug, r.target FROM legacy_redirects r
+		LEFT JOIN articles a ON a.id = r.article_id WHERE r.path = ?`, from).Scan(&slug, &target)
+	if err != nil {
+		return "", notFound(err, "redirect", from)
+	}
+	if slug.Valid {
+		return "/articles/" + slug.String, nil
+	}
+	if target == "" {
+		return "", masthead.Errorf(masthead.ENOTFOUND, "redirect %q not found", from)
+	}
+	return target, nil
+}
+
+// LegacyRedirects lists every stored redirect, by old address.
+func (db *DB) LegacyRedirects(ctx context.Context) ([]masthead.LegacyRedirect, error) {
+	rows, err := db.r.query(ctx, `SELECT r.path, COALESCE(a.slug, ''), r.target FROM legacy_redirects r
+		LEFT JOIN articles a ON a.id = r.article_id ORDER BY r.path`)
+	if err != nil {
+		return nil, fmt.Errorf("store: legacy redirects: %w", err)
+	}
+	defer rows.Close()
+	var out []masthead.LegacyRedirect
+	for rows.Next() {
+		var r masthead.LegacyRedirect
+		if err := rows.Scan(&r.From, &r.ArticleSlug, &r.To); err != nil {
+			return nil, fmt.Errorf("store: legacy redirects: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ImportBundle writes a publication read from another platform in one
+// transaction: bylines, articles (created or replaced by slug), staff
+// accounts linked to their bylines, readers with their newsletter
+// consents, and redirects from the old addresses. Any article that fails
+// validation or rendering fails the whole import before anything is
+// written, and the error lists every such article; a database error rolls
+// everything back. Importing the same bundle again changes nothing but the
+// articles' update times.
+func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masthead.ImportSummary, error) {
+	var sum masthead.ImportSummary
+	now := db.clock.Now()
+
+	// Render on every core before the writer is taken, as UpsertArticles
+	// does.
+	ps := make([]prepared, len(b.Articles))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range work {
+				ps[i] = db.prepare(b.Articles[i], now)
+			}
+		})
+	}
+	for i := range b.Articles {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	bad := masthead.Invalid{}
+	slugs := map[string]int{}
+	for i, p := range ps {
+		if p.err != nil {
+			bad.Add(fmt.Sprintf("articles[%d]", i), fmt.Sprintf("%q: %s", p.in.Slug, describe(p.err)))
+			continue
+		}
+		if j, dup := slugs[p.in.Slug]; dup {
+			bad.Add(fmt.Sprintf("articles[%d]", i), fmt.Sprintf("slug %q is also used by articles[%d]", p.in.Slug, j))
+			continue
+		}
+		slugs[p.in.Slug] = i
+	}
+	if err := bad.Err(); err != nil {
+		return sum, err
+	}
+	for _, a := range b.Authors {
+		if err := validTerm(a.Slug, a.Name); err != nil {
+			return sum, fmt.Errorf("store: import author %q: %w", a.Slug, err)
+		}
+	}
+
+	err := db.write(ctx, func(t *tx) error {
+		for _, a := range b.Authors {
+			if _, err := t.exec(ctx, `INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?)
+				ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio`, a.Slug, a.Name, a.Bio); err != nil {
+				return fmt.Errorf("store: import author %q: %w", a.Slug, err)
+			}
+			sum.Authors++
+		}
+		ids := make(map[string]int64, len(ps))
+		for i, p := range ps {
+			var id int64
+			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				id, err = t.insertArticle(ctx, p, now)
+				sum.Created++
+			case err == nil:
+				err = t.updateArticle(ctx, id, p, now)
+				sum.Updated++
+			}
+			if err != nil {
+				return fmt.Errorf("store: import article %q: %w", p.in.Slug, err)
+			}
+			if len(b.UpdatedAt) == len(ps) && !b.UpdatedAt[i].IsZero() && !b.UpdatedAt[i].After(now) {
+				if _, err := t.exec(ctx, `UPDATE articles SET updated_at = ? WHERE id = ?`, micros(b.UpdatedAt[i]), id); err != nil {
+					return fmt.Errorf("store: import article %q: %w", p.in.Slug, err)
+				}
+			}
+			ids[p.in.Slug] = id
+		}
+		for _, s := range b.Staff {
+			if err := t.importStaff(ctx, s, now); err != nil {
+				return err
+			}
+			sum.Staff++
+		}
+		for _, m := range b.Members {
+			n, err := t.importMember(ctx, m, now)
+			if err != nil {
+				return err
+			}
+			sum.Members++
+			sum.Consents += n
+		}
+		for _, r := range b.Redirects {
+			if err := t.putRedirect(ctx, r, ids, now); err != nil {
+				return err
+			}
+			sum.Redirects++
+		}
+		return t.bumpVersion(ctx)
+	})
+	if err != nil {
+		return masthead.ImportSummary{}, err
+	}
+	return sum, nil
+}
+
+// describe is the message of a validation error with its fields, for a
+// list of many articles' faults.
+func describe(err error) string {
+	fields := masthead.ErrorFields(err)
+	if len(fields) == 0 {
+		return masthead.ErrorMessage(err)
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	msgs := make([]string, len(keys))
+	for i, k := range keys {
+		msgs[i] = k + ": " + fields[k]
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// importStaff makes sure the writer has an account with at least their
+// old role, linked to their byline. A role is never lowered: an editor
+// here who was an author there stays an editor.
+func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time.Time) error {
+	email, err := masthead.NormalizeEmail(s.Email)
+	if err != nil {
+		return fmt.Errorf("store: import staff %q: %w", s.Email, err)
+	}
+	m, err := t.ensureMember(ctx, email, now)
+	if err != nil {
+		return err
+	}
+	role := m.Role
+	if s.Role.Valid() && rank(s.Role) > rank(role) {
+		role = s.Role
+	}
+	name := m.Name
+	if name == "" {
+		name = strings.TrimSpace(s.Name)
+	}
+	author := m.AuthorSlug
+	if author == "" {
+		author = s.AuthorSlug
+	}
+	if _, err := t.exec(ctx, `UPDATE members SET role = ?, name = ?, author_slug = ? WHERE id = ?`,
+		string(role), name, author, m.ID); err != nil {
+		return fmt.Errorf("store: import staff %q: %w", email, err)
+	}
+	return nil
+}
+
+func rank(r masthead.Role) int {
+	switch r {
+	case masthead.RoleAuthor:
+		return 1
+	case masthead.RoleEditor:
+		return 2
+	case masthead.RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// importMember makes sure the reader has an account and records each
+// consent that differs from their current choice, so importing again
+// adds no rows. It returns the number of consents recorded.
+func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now time.Time) (int, error) {
+	email, err := masthead.NormalizeEmail(im.Email)
+	if err != nil {
+		return 0, fmt.Errorf("store: import member %q: %w", im.Email, err)
+	}
+	created := now
+	if !im.CreatedAt.IsZero() && im.CreatedAt.Before(now) {
+		created = im.CreatedAt
+	}
+	if _, err := t.exec(ctx, `INSERT INTO members (email, name, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`,
+		email, strings.TrimSpace(im.Name), micros(created)); err != nil {
+		return 0, fmt.Errorf("store: import member %q: %w", email, err)
+	}
+	var id int64
+	if err := t.row(ctx, `SELECT id FROM members WHERE email = ?`, email).Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: import member %q: %w", email, err)
+	}
+	if !im.VerifiedAt.IsZero() {
+		at := im.VerifiedAt
+		if at.After(now) {
+			at = now
+		}
+		// An address confirmed here already keeps its own date.
+		if _, err := t.exec(ctx, `UPDATE members SET verified_at = ? WHERE id = ? AND verified_at IS NULL`,
+			micros(at), id); err != nil {
+			return 0, fmt.Errorf("store: import member %q: %w", email, err)
+		}
+	}
+	n := 0
+	for _, c := range im.Consents {
+		if !masthead.ValidSlug(c.Newsletter) || strings.TrimSpace(c.Wording) == "" {
+			return n, masthead.Errorf(masthead.EINVALID, "member %s: a consent needs a newsletter slug and the wording the reader saw", email)
+		}
+		var current bool
+		err := t.row(ctx, `SELECT consented FROM newsletter_consents WHERE member_id = ? AND newsletter = ?
+			ORDER BY at DESC, id DESC LIMIT 1`, id, c.Newsletter).Scan(&current)
+		if err == nil && current == c.Consented {
+			continue
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return n, fmt.Errorf("store: import member %q: %w", email, err)
+		}
+		at := c.At
+		if at.IsZero() {
+			at = now
+		}
+		if _, err := t.exec(ctx, `INSERT INTO newsletter_consents (member_id, newsletter, consented, wording, at) VALUES (?, ?, ?, ?, ?)`,
+			id, c.Newsletter, c.Consented, c.Wording, micros(at)); err != nil {
+			return n, fmt.Errorf("store: import consent of %q: %w", email, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// putRedirect stores one old address; a later import replaces an earlier
+// one's target. An address that is already a page of this site is not
+// shadowed, since the 404 path only asks for addresses nothing else
+// serves.
+func (t *tx) putRedirect(ctx context.Context, r masthead.LegacyRedirect, ids map[string]int64, now time.Time) error {
+	from := masthead.LegacyPath(r.From, "")
+	if from == "" || from == "/" {
+		return masthead.Errorf(masthead.EINVALID, "redirect from %q: not an address of the old site", r.From)
+	}
+	var article sql.NullInt64
+	if r.ArticleSlug != "" {
+		id, ok := ids[r.ArticleSlug]
+		if !ok {
+			if err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, r.ArticleSlug).Scan(&id); err != nil {
+				return fmt.Errorf("store: redirect %q to article %q: %w", from, r.ArticleSlug, translate(err))
+			}
+		}
+		article = sql.NullInt64{Int64: id, Valid: true}
+	} else if !strings.HasPrefix(r.To, "/") || strings.HasPrefix(r.To, "//") {
+		return masthead.Errorf(masthead.EINVALID, "redirect from %q: target %q must be a path of this site", from, r.To)
+	}
+	if _, err := t.exec(ctx, `INSERT INTO legacy_redirects (path, article_id, target, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id, target = excluded.target`,
+		from, article, r.To, micros(now)); err != nil {
+		return fmt.Errorf("store: redirect %q: %w", from, err)
+	}
+	return nil
+}
