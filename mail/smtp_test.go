@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -474,11 +475,39 @@ func TestDKIMSignature(t *testing.T) {
 	}
 	m := mustOpen(t, srv.URL(), mmail.WithDKIM("example.com", "mh1", key))
 	mustSend(t, m, email("a@example.org"))
-	sig := srv.WaitFor(t, "a@example.org", wait).Header("Dkim-Signature")
+	msg := srv.WaitFor(t, "a@example.org", wait)
+	sig := msg.Header("Dkim-Signature")
 	for _, want := range []string{"d=example.com", "s=mh1", "a=ed25519-sha256", "b="} {
 		if !strings.Contains(strings.Join(strings.Fields(sig), ""), want) {
 			t.Errorf("DKIM-Signature %q lacks %s", sig, want)
 		}
+	}
+	if err := mailtest.VerifyDKIM(msg.Raw, raw.Public()); err != nil {
+		t.Errorf("ed25519 signature does not verify: %v", err)
+	}
+
+	// RSA, the key most domains publish.
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err = x509.MarshalPKCS8PrivateKey(rsaKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err = mmail.ParseDKIMKey(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = mustOpen(t, srv.URL(), mmail.WithDKIM("example.com", "mh2", key))
+	mustSend(t, m, email("b@example.org"))
+	msg = srv.WaitFor(t, "b@example.org", wait)
+	if err := mailtest.VerifyDKIM(msg.Raw, &rsaKey.PublicKey); err != nil {
+		t.Errorf("RSA signature does not verify: %v", err)
+	}
+	tampered := []byte(strings.Replace(string(msg.Raw), "Subject: ", "Subject: Re: ", 1))
+	if mailtest.VerifyDKIM(tampered, &rsaKey.PublicKey) == nil {
+		t.Error("a changed subject still verifies")
 	}
 }
 

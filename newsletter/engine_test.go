@@ -156,11 +156,11 @@ func TestSendMessages(t *testing.T) {
 			if got := strings.Contains(msg.Text, "Subscribers only"); got == subscriber {
 				t.Errorf("%s (subscriber %v): 'Subscribers only' note = %v", addr, subscriber, got)
 			}
-			if err := verifyDKIM(msg.Raw, pub); err != nil {
+			if err := mailtest.VerifyDKIM(msg.Raw, pub); err != nil {
 				t.Errorf("%s: DKIM: %v", addr, err)
 			}
 			tampered := []byte(strings.Replace(string(msg.Raw), "Reader", "Raider", 1))
-			if verifyDKIM(tampered, pub) == nil {
+			if mailtest.VerifyDKIM(tampered, pub) == nil {
 				t.Errorf("%s: DKIM verifies a changed message", addr)
 			}
 			// The unsubscribe link carries this member's token.
