@@ -13,6 +13,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"masthead/bench/internal/proc"
 )
 
 // newTransport returns a client transport with exactly conns keep-alive
@@ -104,7 +106,7 @@ func startStatic(ctx context.Context, dir string, p page) (*server, error) {
 		return nil, fmt.Errorf("find this program to run the static server: %w", err)
 	}
 	cmd := exec.Command(self, staticChildArg, path, p.contentType, p.contentEncoding)
-	return startChild(ctx, cmd, filepath.Join(dir, "static.log"), staticPrefix)
+	return proc.Start(ctx, cmd, filepath.Join(dir, "static.log"), staticPrefix)
 }
 
 // serveStatic is the static file server: it serves one file, as a plain

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"masthead/bench/internal/proc"
 )
 
 // options are the benchmark's flags.
@@ -115,7 +117,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	bin := filepath.Join(tmp, "masthead")
 	fmt.Fprintln(stdout, "Building masthead…")
-	if err := build(ctx, bin); err != nil {
+	if err := proc.Build(ctx, bin, "go run ./bench/pages"); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Each measurement: %d keep-alive connections for %s after %s of warm-up; Accept-Encoding: %s; %d rounds.\n",

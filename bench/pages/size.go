@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/bench/internal/proc"
 	"masthead/store"
 )
 
@@ -80,7 +81,7 @@ type library struct {
 func (l *library) stop() {
 	for _, s := range []*server{l.srv, l.off, l.static} {
 		if s != nil {
-			s.stop()
+			s.Stop()
 		}
 	}
 }
@@ -91,15 +92,15 @@ func (l *library) stop() {
 func (l *library) target(name string) (url, cookie string, watch *server) {
 	switch name {
 	case rowStatic:
-		return l.static.base + "/static-page.html", "", nil
+		return l.static.Base + "/static-page.html", "", nil
 	case rowMetered:
-		return l.srv.base + l.res.metered, "", l.srv
+		return l.srv.Base + l.res.metered, "", l.srv
 	case rowFree:
-		return l.srv.base + l.res.free, "", l.srv
+		return l.srv.Base + l.res.free, "", l.srv
 	case rowUncached:
-		return l.off.base + l.res.metered, "", l.off
+		return l.off.Base + l.res.metered, "", l.off
 	}
-	return l.srv.base + l.res.metered, l.cookies[name], l.srv
+	return l.srv.Base + l.res.metered, l.cookies[name], l.srv
 }
 
 // benchAll seeds every library size, starts their servers, and measures
@@ -147,7 +148,7 @@ func benchAll(ctx context.Context, o options, bin, tmp string, stdout io.Writer)
 				}
 				var stopSampling func() int64
 				if watch != nil {
-					stopSampling = sampleRSS(watch.pid())
+					stopSampling = sampleRSS(watch.Pid())
 				}
 				s, err := load(ctx, url, cookie, o.conns, o.duration, o.gzip)
 				if stopSampling != nil {
@@ -168,10 +169,10 @@ func benchAll(ctx context.Context, o options, bin, tmp string, stdout io.Writer)
 			l.res.rows = append(l.res.rows, row{name: name, load: summarize(l.samples[name])})
 		}
 		l.res.mem.maxDuring = maxRSS[l.srv]
-		l.res.mem.after, l.res.mem.peak = settledMemory(l.srv.pid())
+		l.res.mem.after, l.res.mem.peak = settledMemory(l.srv.Pid())
 		if l.off != nil {
 			l.res.memOff.maxDuring = maxRSS[l.off]
-			l.res.memOff.after, l.res.memOff.peak = settledMemory(l.off.pid())
+			l.res.memOff.after, l.res.memOff.peak = settledMemory(l.off.Pid())
 		}
 		out = append(out, l.res)
 	}
@@ -193,7 +194,7 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 	seed := exec.CommandContext(ctx, bin, "demo", "--articles", strconv.Itoa(n),
 		"--seed", strconv.FormatInt(o.seed, 10), "--db", dsn, "--log-format", "text", "--log-level", "warn")
 	if out, err := seed.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("masthead demo: %w\n%s", err, tail(out))
+		return nil, fmt.Errorf("masthead demo: %w\n%s", err, proc.Tail(out))
 	}
 	l.res.seedTime = time.Since(start)
 	fmt.Fprintf(stdout, "%s\n", l.res.seedTime.Round(100*time.Millisecond))
@@ -227,10 +228,10 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 
 	fetchClient := &http.Client{Transport: newTransport(1), Timeout: 30 * time.Second}
 	defer fetchClient.CloseIdleConnections()
-	if l.res.page, err = fetch(ctx, fetchClient, l.srv.base+l.res.metered, "", o.gzip); err != nil {
+	if l.res.page, err = fetch(ctx, fetchClient, l.srv.Base+l.res.metered, "", o.gzip); err != nil {
 		return l, err
 	}
-	if l.res.freePage, err = fetch(ctx, fetchClient, l.srv.base+l.res.free, "", o.gzip); err != nil {
+	if l.res.freePage, err = fetch(ctx, fetchClient, l.srv.Base+l.res.free, "", o.gzip); err != nil {
 		return l, err
 	}
 	if o.signedIn {
@@ -238,7 +239,7 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 		// text, the offer, the subscriber's page; all private.
 		l.res.readerPages = map[string]page{}
 		for _, rd := range readers {
-			p, err := fetch(ctx, fetchClient, l.srv.base+l.res.metered, l.cookies[rd.row], o.gzip)
+			p, err := fetch(ctx, fetchClient, l.srv.Base+l.res.metered, l.cookies[rd.row], o.gzip)
 			if err != nil {
 				return l, err
 			}
@@ -255,7 +256,7 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 // settledMemory reads a server's memory a second after load stopped.
 func settledMemory(pid int) (rss, hwm int64) {
 	time.Sleep(time.Second)
-	rss, hwm, _ = readMemory(pid)
+	rss, hwm, _ = proc.ReadMemory(pid)
 	return rss, hwm
 }
 

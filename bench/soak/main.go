@@ -33,6 +33,7 @@ import (
 
 	"masthead"
 	mhttp "masthead/http"
+	"masthead/bench/internal/proc"
 	"masthead/mail/mailtest"
 	"masthead/store"
 )
@@ -96,7 +97,7 @@ func run(ctx context.Context, o options) error {
 	}
 	bin := filepath.Join(dir, "masthead")
 	fmt.Println("Building cmd/masthead…")
-	if err := build(ctx, bin); err != nil {
+	if err := proc.Build(ctx, bin, "go run ./bench/soak"); err != nil {
 		return err
 	}
 	dsn := o.dsn
@@ -129,16 +130,16 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 
 	fmt.Printf("Sending %d requests/s for %s (%s)…\n", o.rate, o.duration, o.mix)
 	res := load(ctx, srv, lib, shares, o)
-	srv.stop()
+	srv.Stop()
 	res.print(os.Stdout, o)
 	if res.failed() {
 		fmt.Printf("Server log: %s\n", logPath)
 		if !o.keep {
-			fmt.Println(tailFile(logPath))
+			fmt.Println(srv.LogTail())
 		}
 		return errors.New("requests failed")
 	}
@@ -244,7 +245,7 @@ type job struct {
 // delays no later request) and measures each from the moment it was due,
 // so a stalled server shows in the latency rather than hiding in a lower
 // rate.
-func load(ctx context.Context, srv *server, lib *library, shares map[string]int, o options) *results {
+func load(ctx context.Context, srv *proc.Server, lib *library, shares map[string]int, o options) *results {
 	res := newResults()
 	res.start = time.Now()
 	client := &http.Client{
@@ -258,7 +259,7 @@ func load(ctx context.Context, srv *server, lib *library, shares map[string]int,
 		rng := rand.New(rand.NewPCG(uint64(w), 7))
 		wg.Go(func() {
 			for j := range jobs {
-				status, err := send(ctx, client, srv.base, j.kind, lib, rng)
+				status, err := send(ctx, client, srv.Base, j.kind, lib, rng)
 				res.record(j.kind, j.due.Sub(res.start), time.Since(j.due), status, err)
 			}
 		})
@@ -272,13 +273,13 @@ func load(ctx context.Context, srv *server, lib *library, shares map[string]int,
 		defer t.Stop()
 		start := time.Now()
 		for {
-			if rss, _, err := readMemory(srv.pid()); err == nil {
+			if rss, _, err := proc.ReadMemory(srv.Pid()); err == nil {
 				res.rss = append(res.rss, rssSample{time.Since(start), rss})
 			}
 			select {
 			case <-ctx.Done():
 				return
-			case <-srv.done:
+			case <-srv.Done():
 				return
 			case <-t.C:
 				if time.Since(start) > o.duration {
