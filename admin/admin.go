@@ -64,6 +64,14 @@ type Deps struct {
 	NewsletterSite newsletter.Site
 	// Plans serves the plans page (plans.go); nil turns it off.
 	Plans PlanStore
+	// Webhooks serves the webhook endpoints and their delivery log
+	// (webhooks.go); nil turns them off.
+	Webhooks WebhookStore
+	// APIKeys serves the API keys page (apikeys.go); nil turns it off.
+	APIKeys masthead.APIKeyService
+	// Insights serves the dashboard at /admin/ (dashboard.go); nil
+	// turns it off and /admin/ shows the article list.
+	Insights InsightStore
 }
 
 // Handler serves the staff area. It expects full request paths starting

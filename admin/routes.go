@@ -14,7 +14,7 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("POST /admin/logout", h.public(h.logout))
 
 	// Articles.
-	mux.Handle("GET /admin/{$}", h.staffPage(h.articleList))
+	mux.Handle("GET /admin/{$}", h.staffPage(h.home))
 	mux.Handle("GET /admin/articles", h.staffPage(h.articleList))
 	mux.Handle("GET /admin/articles/new", h.staffPage(h.articleNew))
 	mux.Handle("POST /admin/articles/new", h.staffPage(h.articleCreate))
@@ -59,6 +59,24 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/suppressions", h.staffPage(h.editorsOnly(h.suppressionList)))
 	mux.Handle("GET /admin/suppressions/lift", h.staffPage(h.editorsOnly(h.suppressionLiftConfirm)))
 	mux.Handle("POST /admin/suppressions/lift", h.staffPage(h.editorsOnly(h.suppressionLift)))
+
+	// The dashboard's CSV downloads (dashboard.go): editors and admins;
+	// the dashboard itself is /admin/ (home).
+	mux.Handle("GET /admin/insights/{file}", h.staffPage(h.insightsFor(h.insightCSV)))
+
+	// Content API keys and Admin API tokens (apikeys.go): admins.
+	mux.Handle("GET /admin/api-keys", h.staffPage(h.adminOnly(h.apiKeyList)))
+	mux.Handle("POST /admin/api-keys", h.staffPage(h.adminOnly(h.apiKeyCreate)))
+	mux.Handle("POST /admin/api-keys/{id}/revoke", h.staffPage(h.adminOnly(h.apiKeyRevoke)))
+
+	// Outgoing webhooks and their delivery log (webhooks.go): admins.
+	mux.Handle("GET /admin/webhooks", h.staffPage(h.adminOnly(h.webhookList)))
+	mux.Handle("POST /admin/webhooks", h.staffPage(h.adminOnly(h.webhookCreate)))
+	mux.Handle("GET /admin/webhooks/{id}", h.staffPage(h.adminOnly(h.webhookPage)))
+	mux.Handle("POST /admin/webhooks/{id}/active", h.staffPage(h.adminOnly(h.webhookActive)))
+	mux.Handle("POST /admin/webhooks/{id}/delete", h.staffPage(h.adminOnly(h.webhookDelete)))
+	mux.Handle("GET /admin/webhooks/{id}/deliveries/{did}", h.staffPage(h.adminOnly(h.webhookDeliveryPage)))
+	mux.Handle("POST /admin/webhooks/{id}/deliveries/{did}/redeliver", h.staffPage(h.adminOnly(h.webhookRedeliver)))
 
 	// Embedded assets under content-hashed names.
 	mux.Handle("GET /admin/static/{name}", h.public(h.static))

@@ -22,7 +22,8 @@ var staticFS embed.FS
 func pageNames() []string {
 	return []string{"error", "message", "login", "signin", "list", "edit", "delete", "staff",
 		"members", "member", "institutions", "institution",
-		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans"}
+		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans", "dashboard", "apikeys",
+		"webhooks", "webhook", "webhook_delivery"}
 }
 
 func parseTemplates() map[string]*template.Template {

@@ -72,6 +72,21 @@ func TestTemplates(t *testing.T) {
 		"suppression_lift": {&liftView{page: base, Email: "e", Reason: "complaint", Detail: "abuse", Since: "now"}, &liftView{}},
 		"plans": {&plansView{page: base, Plans: []planRow{{Plan: masthead.Plan{Slug: "monthly", Name: "M", Interval: "month", Active: true}, Price: "9.00"}},
 			Error: "E", ErrorSlug: "monthly"}, &plansView{}},
+		"dashboard": {&dashboardView{page: base, Days: 30, Ranges: opts, Query: "days=30", Funnel: template.HTML("<svg></svg>"),
+			Weekly: []masthead.FunnelPoint{{WallViews: 3}}, ByDay: []masthead.FunnelPoint{{Registrations: 1}}, Months: []monthRow{{Month: "May", Churn: "1 %"}},
+			Issues: []masthead.NewsletterPoint{{Subject: "S", Sent: 2}}, Top: []masthead.ArticleReads{{Slug: "a", Title: "A", Views: 3}},
+			Conv: []conversionTable{{By: "article", Title: "By article", Rows: []masthead.Conversion{{Key: "a", Name: "A", Registrations: 1}}}}},
+			&dashboardView{}},
+		"webhooks": {&webhooksView{page: base, Endpoints: []*masthead.WebhookEndpoint{{ID: 1, URL: "https://h.example/x", Events: masthead.WebhookEventTypes, Description: "D", Failed: 1}},
+			Form: newWebhookForm([]masthead.WebhookEventType{masthead.EventMemberCreated}), Errors: map[string]string{"url": "E", "events": "E", "description": "E"}, Message: "M"}, &webhooksView{}},
+		"webhook": {&webhookView{page: base, Endpoint: &masthead.WebhookEndpoint{ID: 1, URL: "https://h.example/x", Events: masthead.WebhookEventTypes, Active: true},
+			Secret: "whsec_x", Deliveries: []hookDeliveryRow{{ID: 2, Event: "member.created", Status: "pending", Next: "now", CanResend: false}, {ID: 3, Status: "failed", Code: 500, Error: "E", CanResend: true}},
+			PageNum: 2, Pages: 3, PrevURL: "/p", NextURL: "/n"}, &webhookView{Endpoint: &masthead.WebhookEndpoint{}}},
+		"webhook_delivery": {&webhookDeliveryView{page: base, Endpoint: &masthead.WebhookEndpoint{ID: 1}, Delivery: hookDeliveryRow{ID: 2, Status: "failed", CanResend: true},
+			Attempts: []hookAttemptRow{{N: 1, Code: 500, Error: "E"}}, Payload: "{}", ResendURL: "/r"}, &webhookDeliveryView{Endpoint: &masthead.WebhookEndpoint{}}},
+		"apikeys": {&apiKeysView{page: base, Keys: []apiKeyRow{{ID: 1, Kind: "content", Name: "N", Hint: "mhc_abc", Rights: "R", Created: "now"},
+			{ID: 2, Kind: "admin", Name: "T", Revoked: "now"}}, Secret: "mha_x", SecretName: "T", Form: apiKeyForm{Kind: "admin", Role: "admin"},
+			Errors: map[string]string{"name": "E", "kind": "E", "role": "E"}, Message: "M"}, &apiKeysView{}},
 	}
 	for name := range h.pages {
 		if _, ok := views[name]; !ok {

@@ -44,6 +44,14 @@ func flashText(code string) string {
 		return "Institution created."
 	case "institution-saved":
 		return "Institution saved."
+	case "webhook-paused":
+		return "Endpoint paused: new events are not sent to it."
+	case "webhook-resumed":
+		return "Endpoint resumed."
+	case "webhook-deleted":
+		return "Endpoint deleted with its delivery log."
+	case "webhook-redelivered":
+		return "Delivery queued again; it is sent within a few seconds."
 	}
 	return ""
 }

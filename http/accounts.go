@@ -3,8 +3,6 @@ package http
 import (
 	"context"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
@@ -228,24 +226,6 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, m *masthea
 // accountPageNames are the account pages, in templates/account/, parsed
 // on the shared layout like every other page.
 var accountPageNames = []string{"login", "signin", "notice", "account", "gift"}
-
-func parseAccountTemplates(base *template.Template, out *templates) error {
-	for _, name := range accountPageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return fmt.Errorf("http: clone layout: %w", err)
-		}
-		if _, err := t.ParseFS(templateFS, "templates/account/"+name+".html"); err != nil {
-			return fmt.Errorf("http: parse account/%s: %w", name, err)
-		}
-		out.pages[name] = t
-	}
-	files, _ := fs.Glob(templateFS, "templates/account/*.html")
-	if len(files) != len(accountPageNames) {
-		return fmt.Errorf("http: %d account template files for %d pages", len(files), len(accountPageNames))
-	}
-	return nil
-}
 
 // accountBase fills the base of an account page: never indexed, no social
 // cards, no feeds.

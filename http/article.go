@@ -79,6 +79,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 	rd, meter, gift := s.articleReader(w, r, a, now)
 	d := access.Decide(rd, a, meter, s.cfg.Policy, now)
 	s.metrics.AccessDecision(string(d.Reason))
+	s.recordArticle(r, a, rd.Anonymous(), d.Full)
 	if !rd.Anonymous() {
 		markPrivate(w)
 	}

@@ -3,9 +3,7 @@ package http
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,6 +116,7 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, m *masth
 	}
 	s.log.Info("checkout started", "member", m.ID, "plan", p.Slug, "session", sess.ID, "request_id", requestID(ctx))
 	s.metrics.CheckoutStarted()
+	s.recordCheckout(ctx, m.ID, next)
 	return redirect(w, sess.URL)
 }
 
@@ -158,6 +157,7 @@ func (s *Server) handleDemoCheckout(w http.ResponseWriter, r *http.Request, m *m
 	}
 	s.log.Info("checkout started", "member", m.ID, "plan", p.Slug, "demo", true, "request_id", requestID(r.Context()))
 	s.metrics.CheckoutStarted()
+	s.recordCheckout(r.Context(), m.ID, safeNext(r.PostFormValue("next")))
 	return redirect(w, cmpOr(safeNext(r.PostFormValue("next")), "/account"))
 }
 
@@ -466,24 +466,6 @@ func (s *Server) handleGiftRedeem(w http.ResponseWriter, r *http.Request) error 
 
 // billingPageNames are the billing pages under templates/billing/.
 var billingPageNames = []string{"gift"}
-
-// parseBillingTemplates parses the billing pages on the layout.
-func parseBillingTemplates(base *template.Template, out *templates) error {
-	for _, name := range billingPageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return fmt.Errorf("http: clone layout: %w", err)
-		}
-		if _, err := t.ParseFS(templateFS, "templates/billing/"+name+".html"); err != nil {
-			return fmt.Errorf("http: parse billing/%s: %w", name, err)
-		}
-		out.pages["billing/"+name] = t
-	}
-	if files, _ := fs.Glob(templateFS, "templates/billing/*.html"); len(files) != len(billingPageNames) {
-		return fmt.Errorf("http: %d billing template files for %d pages", len(files), len(billingPageNames))
-	}
-	return nil
-}
 
 // monthsText writes "1 month", "3 months".
 func monthsText(n int) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,34 +22,8 @@ var (
 	errGone     = masthead.Errorf(masthead.EGONE, "This page has been removed.")
 )
 
-// statusOf is the one table from error codes to HTTP statuses.
-func statusOf(err error) int {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge
-	}
-	switch masthead.ErrorCode(err) {
-	case masthead.EINVALID:
-		return http.StatusBadRequest
-	case masthead.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case masthead.EPAYMENTREQUIRED:
-		return http.StatusPaymentRequired
-	case masthead.EFORBIDDEN:
-		return http.StatusForbidden
-	case masthead.ENOTFOUND:
-		return http.StatusNotFound
-	case masthead.ECONFLICT:
-		return http.StatusConflict
-	case masthead.EGONE:
-		return http.StatusGone
-	case masthead.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case masthead.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// statusOf is the HTTP status of err (masthead.HTTPStatus).
+func statusOf(err error) int { return masthead.HTTPStatus(err) }
 
 // bufWriter collects a handler's whole response so nothing reaches the
 // client until the handler has succeeded: a template error half-way is a
@@ -130,6 +103,7 @@ func (s *Server) page(h handlerFunc) http.Handler {
 
 		key := cacheKey(r)
 		if e := s.cache.get(key); e != nil {
+			s.insights.CachedHit(key) // counted, not rendered: insights.go
 			s.serveEntry(w, r, e)
 			return
 		}

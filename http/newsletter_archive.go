@@ -3,8 +3,6 @@ package http
 import (
 	"context"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,24 +37,6 @@ type NewsletterArchive interface {
 // newsletterArchivePageNames are the archive's templates, under
 // templates/newsletter_archive/.
 var newsletterArchivePageNames = []string{"newsletters", "newsletter_issues", "newsletter_issue"}
-
-func parseNewsletterArchiveTemplates(base *template.Template, out *templates) error {
-	for _, name := range newsletterArchivePageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return fmt.Errorf("http: clone layout: %w", err)
-		}
-		if _, err := t.ParseFS(templateFS, "templates/newsletter_archive/"+name+".html"); err != nil {
-			return fmt.Errorf("http: parse newsletter_archive/%s: %w", name, err)
-		}
-		out.pages[name] = t
-	}
-	files, _ := fs.Glob(templateFS, "templates/newsletter_archive/*.html")
-	if len(files) != len(newsletterArchivePageNames) {
-		return fmt.Errorf("http: %d newsletter archive template files for %d pages", len(files), len(newsletterArchivePageNames))
-	}
-	return nil
-}
 
 // newsletterArchiveRoutes mounts the archive when the store is wired. The
 // literal /newsletters/unsubscribe, if mounted, wins over {slug}.

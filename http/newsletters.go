@@ -2,9 +2,6 @@ package http
 
 import (
 	"context"
-	"fmt"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,24 +31,6 @@ type Newsletters interface {
 const unsubscribeWording = "Unsubscribed with the link in a newsletter email."
 
 var newsletterPageNames = []string{"unsubscribe"}
-
-func parseNewsletterTemplates(base *template.Template, out *templates) error {
-	for _, name := range newsletterPageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return fmt.Errorf("http: clone layout: %w", err)
-		}
-		if _, err := t.ParseFS(templateFS, "templates/newsletters/"+name+".html"); err != nil {
-			return fmt.Errorf("http: parse newsletters/%s: %w", name, err)
-		}
-		out.pages[name] = t
-	}
-	files, _ := fs.Glob(templateFS, "templates/newsletters/*.html")
-	if len(files) != len(newsletterPageNames) {
-		return fmt.Errorf("http: %d newsletter template files for %d pages", len(files), len(newsletterPageNames))
-	}
-	return nil
-}
 
 func (s *Server) newsletterRoutes(mux *http.ServeMux) {
 	if s.newsletters == nil {

@@ -81,6 +81,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.metrics.Registration()
+	s.insights.Record(masthead.InsightRegistration, a.ID, 0)
 	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
 		if err := s.accounts.RecordConsent(ctx, masthead.NewsletterConsent{
 			MemberID: m.ID, Newsletter: masthead.NewsletterFree, Consented: true,

@@ -71,6 +71,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.admin != nil {
 		mux.Handle("/admin/", s.admin)
 	}
+	if s.api != nil {
+		mux.Handle("/api/", s.api)
+	}
 	if s.media != nil {
 		mux.Handle("GET /media/", s.media)
 	}

@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -35,20 +34,6 @@ func (s *Server) searchRoutes(mux *http.ServeMux) {
 
 // searchPageNames are the templates under templates/search/.
 var searchPageNames = []string{"search"}
-
-func parseSearchTemplates(base *template.Template, out *templates) error {
-	for _, name := range searchPageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return fmt.Errorf("http: clone layout: %w", err)
-		}
-		if _, err := t.ParseFS(templateFS, "templates/search/"+name+".html"); err != nil {
-			return fmt.Errorf("http: parse search/%s: %w", name, err)
-		}
-		out.pages[name] = t
-	}
-	return nil
-}
 
 // searchAdapter resolves the reader (the session, when there is one) and
 // sets the caching of a search response: public for an anonymous reader,

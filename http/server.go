@@ -23,6 +23,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/insights"
 	"masthead/metrics"
 )
 
@@ -95,6 +96,9 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Admin serves everything under /admin/ when non-nil.
 	Admin http.Handler
+	// API serves everything under /api/ (the Content and Admin APIs
+	// and their OpenAPI document) when non-nil. It sees the full path.
+	API http.Handler
 	// Media serves everything under /media/ (article images: uploads, the
 	// demo's drawings) when non-nil. It sees the full path.
 	Media http.Handler
@@ -137,6 +141,9 @@ type Deps struct {
 	// Metrics records requests and reader events and serves /metrics;
 	// nil turns both off.
 	Metrics *metrics.Metrics
+	// Insights records the dashboard's reader events (insights.go); nil
+	// records nothing.
+	Insights *insights.Recorder
 	// Institutions supplies the institutional networks whose readers
 	// read everything (institution.go); nil means none.
 	Institutions masthead.InstitutionService
@@ -161,6 +168,7 @@ type Server struct {
 	clock    masthead.Clock
 	log      *slog.Logger
 	admin    http.Handler
+	api      http.Handler
 	media    http.Handler
 	mailer   masthead.Mailer
 	devMail  http.Handler
@@ -194,6 +202,7 @@ type Server struct {
 
 	ready    Readiness
 	metrics  *metrics.Metrics
+	insights *insights.Recorder
 	draining atomic.Bool // health.go
 
 	tmpl    *templates
@@ -258,6 +267,7 @@ func New(cfg Config, deps Deps) *Server {
 		clock:    deps.Clock,
 		log:      deps.Logger,
 		admin:    deps.Admin,
+		api:      deps.API,
 		media:    deps.Media,
 		mailer:   deps.Mailer,
 		devMail:  deps.DevMail,
@@ -275,6 +285,7 @@ func New(cfg Config, deps Deps) *Server {
 
 		ready:    deps.Ready,
 		metrics:  deps.Metrics,
+		insights: deps.Insights,
 		billing:  deps.Billing,
 		payments: deps.Payments,
 		done:     make(chan struct{}),

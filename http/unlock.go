@@ -43,6 +43,7 @@ func (s *Server) handleUnlock(w http.ResponseWriter, r *http.Request) error {
 		spent, err := s.meter.SpendCredit(ctx, m.ID, a.ID, s.cfg.Policy.PeriodStart(now), s.cfg.Policy.Credits, now)
 		if spent {
 			s.metrics.Unlock()
+			s.insights.Record(masthead.InsightUnlock, a.ID, 0)
 		}
 		// An exhausted meter (another tab spent the last credit) is
 		// not an error here: the article page then offers a

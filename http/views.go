@@ -84,22 +84,46 @@ func parseTemplates(s *Server) (*templates, error) {
 	if len(files) != len(pageNames)+2 {
 		return nil, fmt.Errorf("http: %d template files for %d pages", len(files), len(pageNames))
 	}
-	if err := parseAccountTemplates(base, out); err != nil {
-		return nil, err
-	}
-	if err := parseSearchTemplates(base, out); err != nil {
-		return nil, err
-	}
-	if err := parseNewsletterArchiveTemplates(base, out); err != nil {
-		return nil, err
-	}
-	if err := parseNewsletterTemplates(base, out); err != nil {
-		return nil, err
-	}
-	if err := parseBillingTemplates(base, out); err != nil {
-		return nil, err
+	for _, d := range pageDirs {
+		if err := parsePageDir(base, out, d.dir, d.prefix, d.names); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// pageDirs are the pages kept in a directory of templates/ each, parsed
+// on the layout like every other page; prefix goes before a page's name
+// where it would otherwise be ambiguous.
+var pageDirs = []struct {
+	dir, prefix string
+	names       []string
+}{
+	{"account", "", accountPageNames},
+	{"search", "", searchPageNames},
+	{"newsletter_archive", "", newsletterArchivePageNames},
+	{"newsletters", "", newsletterPageNames},
+	{"billing", "billing/", billingPageNames},
+}
+
+// parsePageDir parses the pages names of templates/dir on the layout.
+// Every file there must be one of them: a stray file would be a page
+// nobody renders.
+func parsePageDir(base *template.Template, out *templates, dir, prefix string, names []string) error {
+	for _, name := range names {
+		t, err := base.Clone()
+		if err != nil {
+			return fmt.Errorf("http: clone layout: %w", err)
+		}
+		if _, err := t.ParseFS(templateFS, "templates/"+dir+"/"+name+".html"); err != nil {
+			return fmt.Errorf("http: parse %s/%s: %w", dir, name, err)
+		}
+		out.pages[prefix+name] = t
+	}
+	if files, _ := fs.Glob(templateFS, "templates/"+dir+"/*.html"); len(files) != len(names) {
+		return fmt.Errorf("http: %d template files in %s for %d pages", len(files), dir, len(names))
+	}
+	return nil
 }
 
 // render executes page name with view into w (the adapters' buffer).

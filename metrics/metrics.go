@@ -44,6 +44,7 @@ type Metrics struct {
 	emails        *prometheus.CounterVec
 	bounces       *prometheus.CounterVec
 	jobFailures   *prometheus.CounterVec
+	webhooks      *prometheus.CounterVec
 
 	mu    sync.Mutex
 	funcs map[string]bool // gauge functions registered, by name
@@ -89,9 +90,13 @@ func New() *Metrics {
 			Namespace: "masthead", Name: "job_failures_total",
 			Help: "Background job attempts that failed, by kind.",
 		}, []string{"kind"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "masthead", Name: "webhook_deliveries_total",
+			Help: "Outgoing webhook attempts by result: delivered, retry (failed, tried again later) or failed (given up).",
+		}, []string{"result"}),
 		funcs: map[string]bool{},
 	}
-	reg.MustRegister(m.requests, m.decisions, m.registrations, m.unlocks, m.checkouts, m.emails, m.bounces, m.jobFailures)
+	reg.MustRegister(m.requests, m.decisions, m.registrations, m.unlocks, m.checkouts, m.emails, m.bounces, m.jobFailures, m.webhooks)
 	return m
 }
 
@@ -212,6 +217,14 @@ func (m *Metrics) Bounced(kind string) {
 func (m *Metrics) JobFailed(kind string) {
 	if m != nil {
 		m.jobFailures.WithLabelValues(kind).Inc()
+	}
+}
+
+// WebhookDelivery counts one outgoing webhook attempt with result
+// ("delivered", "retry", "failed").
+func (m *Metrics) WebhookDelivery(result string) {
+	if m != nil {
+		m.webhooks.WithLabelValues(sanitize(result)).Inc()
 	}
 }
 

@@ -417,6 +417,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.indexArticle(ctx, id); err != nil {
 		return 0, err
 	}
+	if err := t.recordArticleEvent(ctx, id, "", in, now); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -425,8 +428,8 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return fmt.Errorf("store: update article %d: %w", id, err)
 	}
 	in := p.in
-	var oldSlug string
-	if err := t.row(ctx, `SELECT slug FROM articles WHERE id = ?`, id).Scan(&oldSlug); err != nil {
+	var oldSlug, oldStatus string
+	if err := t.row(ctx, `SELECT slug, status FROM articles WHERE id = ?`, id).Scan(&oldSlug, &oldStatus); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return masthead.Errorf(masthead.ENOTFOUND, "article %d not found", id)
 		}
@@ -472,7 +475,10 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 	if err := t.setTaxonomy(ctx, id, in); err != nil {
 		return err
 	}
-	return t.indexArticle(ctx, id)
+	if err := t.indexArticle(ctx, id); err != nil {
+		return err
+	}
+	return t.recordArticleEvent(ctx, id, masthead.Status(oldStatus), in, now)
 }
 
 func (t *tx) setTaxonomy(ctx context.Context, id int64, in masthead.ArticleInput) error {
@@ -620,6 +626,9 @@ func (db *DB) ArchiveMonths(ctx context.Context, now time.Time, loc *time.Locati
 func (db *DB) PromoteScheduled(ctx context.Context, now time.Time) (int, error) {
 	var n int64
 	err := db.write(ctx, func(t *tx) error {
+		if err := t.recordPromotedArticles(ctx, now); err != nil {
+			return err
+		}
 		res, err := t.exec(ctx, `UPDATE articles SET status = 'published' WHERE status = 'scheduled' AND published_at <= ?`, micros(now))
 		if err != nil {
 			return fmt.Errorf("store: promote scheduled: %w", err)

@@ -323,6 +323,13 @@ func (t *tx) applySubscription(ctx context.Context, s masthead.Subscription, gra
 			return false, 0, fmt.Errorf("store: entitlement of subscription %s: %w", s.ID, translate(err))
 		}
 	}
+	var accessUntil time.Time
+	if ok {
+		accessUntil = end
+	}
+	if err := t.recordSubscriptionChanged(ctx, s, memberID, accessUntil, now); err != nil {
+		return false, 0, err
+	}
 	// The member's history gets a line when the status changes (or the
 	// subscription is new), not for every renewal's update.
 	if !exists || oldStatus != string(s.Status) {

@@ -73,12 +73,18 @@ func (db *DB) EnsureMember(ctx context.Context, email string, role masthead.Role
 }
 
 func (t *tx) ensureMember(ctx context.Context, email string, now time.Time) (*masthead.Member, error) {
-	if _, err := t.exec(ctx, `INSERT INTO members (email, created_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`, email, micros(now)); err != nil {
+	res, err := t.exec(ctx, `INSERT INTO members (email, created_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`, email, micros(now))
+	if err != nil {
 		return nil, fmt.Errorf("store: ensure member: %w", err)
 	}
 	m, err := scanMember(t.row(ctx, `SELECT `+memberCols+` FROM members m WHERE m.email = ?`, email))
 	if err != nil {
 		return nil, fmt.Errorf("store: ensure member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		if err := t.recordMemberCreated(ctx, m, now); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }

@@ -32,8 +32,8 @@ import (
 	"time"
 
 	"masthead"
-	mhttp "masthead/http"
 	"masthead/bench/internal/proc"
+	mhttp "masthead/http"
 	"masthead/mail/mailtest"
 	"masthead/store"
 )

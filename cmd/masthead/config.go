@@ -35,6 +35,8 @@ type Config struct {
 	// serve: limits on clients (docs/scaling.md)
 	MaxConnections    int
 	ReadHeaderTimeout time.Duration
+	// serve: the Go heap's soft limit (serve.go)
+	MemoryLimitMB int
 
 	// baseURLDerived is set when no --base-url was given and the URL
 	// comes from the listen address.
@@ -82,6 +84,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ScheduleEvery, "schedule-every", 5*time.Second, "how often scheduled articles are marked published (they are live from their time regardless)")
 	fs.DurationVar(&c.LeaderLease, "leader-lease", 15*time.Second, "lifetime of the lease that makes one instance run the periodic work; another instance takes over this long after the holder dies")
 	fs.IntVar(&c.MaxConnections, "max-connections", 10000, "connections served at once; more wait to be accepted (0: no limit)")
+	fs.IntVar(&c.MemoryLimitMB, "memory-limit-mb", 150, "soft limit of the Go heap in MB: the collector works harder near it rather than let the heap double (0: none; GOMEMLIMIT, when set, wins)")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send its request headers")
 	fs.BoolVar(&c.Demo, "demo", false, "fill an empty database with a demo publication and print an admin sign-in link")
 	fs.IntVar(&c.DemoArticles, "demo-articles", 2000, "articles to generate with --demo")

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -17,8 +19,10 @@ import (
 
 	"masthead"
 	"masthead/admin"
+	"masthead/api"
 	"masthead/demo"
 	mhttp "masthead/http"
+	"masthead/insights"
 	"masthead/leader"
 	"masthead/markdown"
 	"masthead/metrics"
@@ -44,11 +48,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	cfg.commonFlags(fs)
 	cfg.serveFlags(fs)
+	var insightsRetention time.Duration
+	fs.DurationVar(&insightsRetention, "insights-retention", 90*24*time.Hour,
+		"how long the dashboard's raw reader events are kept before they are rolled up into daily totals (docs/insights.md)")
 	if err := cfg.parse(fs, args); err != nil {
 		return err
 	}
+	if insightsRetention < 24*time.Hour {
+		return errors.New("--insights-retention must be at least 24h")
+	}
 	if cfg.MaxConnections < 0 || cfg.ReadHeaderTimeout <= 0 || cfg.LeaderLease <= 0 {
 		return errors.New("--max-connections must not be negative; --read-header-timeout and --leader-lease must be positive")
+	}
+	if cfg.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
 	}
 	log := cfg.logger(stderr)
 	renderer := markdown.New()
@@ -92,12 +105,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// The dashboard's reader events are buffered and written in batches;
+	// closing the recorder (after HTTP) writes the last batch.
+	recorder := insights.New(db, insights.Options{Clock: clock, Logger: log})
+	defer recorder.Close()
 	// The staff pages tell the reader site, built below, when
 	// institutions change, so its networks apply at once here.
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
-			MemberStore: db, Plans: db,
+			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
@@ -119,6 +136,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if c != nil {
 		payments = c
 	}
+	// The Content and Admin APIs (docs/api.md) read the access policy
+	// the article page uses.
+	apiHandler := api.New(api.Config{BaseURL: cfg.BaseURL, Policy: policy, Location: cfg.Location},
+		api.Deps{Articles: db, Taxonomy: db, Members: db, Keys: db, Search: db, MemberStore: db, Clock: clock, Logger: log})
 	cacheBytes := int64(cfg.PageCacheMB) << 20
 	if cfg.PageCacheMB == 0 {
 		cacheBytes = -1
@@ -131,12 +152,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Billing:      cfg.Billing.httpConfig(cfg.Demo),
 		MetricsToken: cfg.Ops.MetricsToken,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
+		API:      apiHandler,
 		Accounts: db, Limiter: db,
 		Meter: db, Entitlements: db, Institutions: db,
 		Billing: db, Payments: payments,
 		Search: db, Redirects: db, Bounces: cfg.Bounces.handler(countedSuppressions{db}, log),
 		Mailer: metrics.Default.Mailer(mailer.Mailer), DevMail: mailer.outbox,
-		Ready: db, Metrics: metrics.Default,
+		Ready: db, Metrics: metrics.Default, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
@@ -191,6 +213,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { promoteScheduled(ctx, db, clock, log) })
 		})
 		wg.Go(func() { elector.Every(workCtx, time.Hour, func(ctx context.Context) { prune(ctx, db, clock, log) }) })
+		// Outgoing webhooks (webhooks.go): due deliveries are sent on
+		// the schedule's beat.
+		hooks := newWebhookWorker(db, clock, log)
+		wg.Go(func() {
+			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { sendWebhooks(ctx, hooks, log) })
+		})
+		wg.Go(func() {
+			elector.Every(workCtx, time.Hour, func(ctx context.Context) { pruneWebhooks(ctx, db, clock, log) })
+		})
+		wg.Go(func() {
+			elector.Every(workCtx, time.Hour, func(ctx context.Context) { rollupInsights(ctx, db, clock, insightsRetention, log) })
+		})
 		wg.Wait()
 	}()
 
@@ -247,6 +281,34 @@ func prune(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Lo
 	}
 }
 
+// rollupInsights folds the dashboard's raw events older than the
+// retention into daily totals and deletes them (docs/insights.md). Only
+// the leader runs it, once an hour.
+func rollupInsights(ctx context.Context, db *store.DB, clock masthead.Clock, retention time.Duration, log *slog.Logger) {
+	if r, err := db.RollupInsights(ctx, clock.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+		log.Error("roll up insights", "err", err)
+	} else if r.Events > 0 {
+		log.Info("rolled up insight events", "events", r.Events)
+	}
+}
+
+// seedDemoInsights gives the dashboard a made-up history on the newest
+// articles (demo.Insights).
+func seedDemoInsights(ctx context.Context, db *store.DB, seed int64) error {
+	as, _, err := db.Articles(ctx, masthead.ArticleFilter{Limit: 40, Live: true, Now: time.Now(), Bare: true})
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	if err := demo.Insights(ctx, db, ids, seed, time.Now()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
 // seedDemo fills an empty database with the demo publication and prints a
 // sign-in link for a demo admin.
 func seedDemo(ctx context.Context, cfg *Config, db *store.DB, stdout io.Writer) error {
@@ -261,6 +323,9 @@ func seedDemo(ctx context.Context, cfg *Config, db *store.DB, stdout io.Writer) 
 			return fmt.Errorf("demo: %w", err)
 		}
 		fmt.Fprintf(stdout, "Generated %d articles in %s.\n", cfg.DemoArticles, time.Since(start).Round(time.Millisecond))
+		if err := seedDemoInsights(ctx, db, cfg.DemoSeed); err != nil {
+			return err
+		}
 	}
 	link, err := admin.SignInLink(ctx, db, cfg.BaseURL, "admin@example.com", masthead.RoleAdmin, time.Now())
 	if err != nil {

@@ -3,5 +3,5 @@
 -- bodies and all, because status is not in the published_at index: seconds
 -- on a 50,000-article library whenever the page cache refills. With status
 -- beside published_at the counts are answered from the index alone.
-CREATE INDEX articles_live ON articles (published_at, status);
-CREATE INDEX articles_kind_live ON articles (kind, published_at, status);
+CREATE INDEX IF NOT EXISTS articles_live ON articles (published_at, status);
+CREATE INDEX IF NOT EXISTS articles_kind_live ON articles (kind, published_at, status);

@@ -1,0 +1,385 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"masthead"
+	"masthead/access"
+)
+
+// The Content API: live articles, their taxonomy and search, read with
+// a content key. How much of a body a key reads is the access decision's
+// answer for an anonymous reader, unless the key has the full-text scope
+// (decide); no rule is repeated here.
+
+// ReasonFullTextKey is the reason given when a key's full-text scope,
+// not the access decision, opened a body.
+const ReasonFullTextKey = "full-text-key"
+
+// authorJSON, termJSON and the rest are the documented shapes
+// (openapi.json's components).
+type authorJSON struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Bio  string `json:"bio"`
+}
+
+type columnJSON struct {
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+type termJSON struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+type imageJSON struct {
+	URL     string `json:"url"`
+	Alt     string `json:"alt"`
+	Caption string `json:"caption"`
+}
+
+// bodyJSON is an article's body as this caller may read it: the full
+// HTML or the teaser, and why.
+type bodyJSON struct {
+	HTML   string `json:"html"`
+	Full   bool   `json:"full"`
+	Reason string `json:"reason"`
+}
+
+// articleJSON is an article. Lists leave Body out; the Admin API adds
+// Status and BodyMarkdown.
+type articleJSON struct {
+	ID             int64        `json:"id"`
+	Slug           string       `json:"slug"`
+	URL            string       `json:"url"`
+	Title          string       `json:"title"`
+	Dek            string       `json:"dek"`
+	Kind           string       `json:"kind"`
+	Access         string       `json:"access"`
+	Status         string       `json:"status,omitempty"`
+	Authors        []authorJSON `json:"authors"`
+	Column         *columnJSON  `json:"column"`
+	Topics         []termJSON   `json:"topics"`
+	Regions        []termJSON   `json:"regions"`
+	Image          *imageJSON   `json:"image"`
+	WordCount      int          `json:"word_count"`
+	ReadingMinutes int          `json:"reading_minutes"`
+	PublishedAt    *time.Time   `json:"published_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+	Body           *bodyJSON    `json:"body,omitempty"`
+	BodyMarkdown   *string      `json:"body_markdown,omitempty"`
+}
+
+// listJSON is a page of a list. Next is the URL of the following page,
+// null on the last.
+type listJSON[T any] struct {
+	Data    []T     `json:"data"`
+	Page    int     `json:"page"`
+	PerPage int     `json:"per_page"`
+	Total   int     `json:"total"`
+	Next    *string `json:"next"`
+}
+
+// dataJSON wraps a whole list that needs no pages (taxonomy).
+type dataJSON[T any] struct {
+	Data []T `json:"data"`
+}
+
+func (h *Handler) articleURL(slug string) string { return h.cfg.BaseURL + "/articles/" + slug }
+
+// articleOut describes a for the APIs, without its body.
+func (h *Handler) articleOut(a *masthead.Article) articleJSON {
+	out := articleJSON{
+		ID: a.ID, Slug: a.Slug, URL: h.articleURL(a.Slug), Title: a.Title, Dek: a.Dek,
+		Kind: string(a.Kind), Access: string(a.Access),
+		Authors: []authorJSON{}, Topics: []termJSON{}, Regions: []termJSON{},
+		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes(), UpdatedAt: a.UpdatedAt.UTC(),
+	}
+	for _, au := range a.Authors {
+		out.Authors = append(out.Authors, authorJSON{Slug: au.Slug, Name: au.Name, Bio: au.Bio})
+	}
+	if a.Column != nil {
+		out.Column = &columnJSON{Slug: a.Column.Slug, Name: a.Column.Name, Description: a.Column.Description}
+	}
+	for _, t := range a.Topics {
+		out.Topics = append(out.Topics, termJSON{Slug: t.Slug, Name: t.Name})
+	}
+	for _, t := range a.Regions {
+		out.Regions = append(out.Regions, termJSON{Slug: t.Slug, Name: t.Name})
+	}
+	if a.Image.URL != "" {
+		img := imageJSON{URL: a.Image.URL, Alt: a.Image.Alt, Caption: a.Image.Caption}
+		if strings.HasPrefix(img.URL, "/") {
+			img.URL = h.cfg.BaseURL + img.URL
+		}
+		out.Image = &img
+	}
+	if !a.PublishedAt.IsZero() {
+		t := a.PublishedAt.UTC()
+		out.PublishedAt = &t
+	}
+	return out
+}
+
+// decide answers whether key reads a in full, and why. Without the
+// full-text scope the key is an anonymous reader to access.Decide, the
+// same function the article page asks.
+func (h *Handler) decide(key *masthead.APIKey, a *masthead.Article, now time.Time) (bool, string) {
+	if key.HasScope(masthead.ScopeFullText) {
+		return true, ReasonFullTextKey
+	}
+	d := access.Decide(access.Reader{}, a, access.Meter{}, h.cfg.Policy, now)
+	return d.Full, string(d.Reason)
+}
+
+// query reads the query parameters strictly: a malformed value is a 400
+// naming the parameter, so a client's typo never silently widens a list.
+type query struct {
+	v   url.Values
+	bad masthead.Invalid
+}
+
+func newQuery(r *http.Request) *query { return &query{v: r.URL.Query(), bad: masthead.Invalid{}} }
+
+func (q *query) slug(name string) *string {
+	s := q.v.Get(name)
+	if s == "" {
+		return nil
+	}
+	if !masthead.ValidSlug(s) {
+		q.bad.Add(name, fmt.Sprintf("%s must be a slug, like “the-weekly-view”.", name))
+		return nil
+	}
+	return &s
+}
+
+func (q *query) kind() *masthead.Kind {
+	s := q.v.Get("kind")
+	if s == "" {
+		return nil
+	}
+	k := masthead.Kind(s)
+	if !k.Valid() {
+		q.bad.Add("kind", "kind must be daily, in-depth or briefing.")
+		return nil
+	}
+	return &k
+}
+
+func (q *query) int(name string, def, lo, hi int) int {
+	s := q.v.Get(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		q.bad.Add(name, fmt.Sprintf("%s must be a whole number from %d to %d.", name, lo, hi))
+		return def
+	}
+	return n
+}
+
+// time reads an RFC 3339 time or a date (midnight in loc).
+func (q *query) time(name string, loc *time.Location) *time.Time {
+	s := q.v.Get(name)
+	if s == "" {
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return &t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return &t
+	}
+	q.bad.Add(name, name+" must be a date (2026-01-31) or an RFC 3339 time (2026-01-31T09:00:00Z).")
+	return nil
+}
+
+func (q *query) err() error { return q.bad.Err() }
+
+// nextURL is the request's URL at page+1 when there is one, without the
+// key: a secret never travels in a response body.
+func (h *Handler) nextURL(r *http.Request, page, perPage, total int) *string {
+	if page*perPage >= total {
+		return nil
+	}
+	v := r.URL.Query()
+	v.Del("key")
+	v.Set("page", strconv.Itoa(page+1))
+	s := h.cfg.BaseURL + r.URL.Path + "?" + v.Encode()
+	return &s
+}
+
+const maxPage = 10000
+
+func (h *Handler) contentArticles(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	q := newQuery(r)
+	now := h.now()
+	f := masthead.ArticleFilter{Live: true, Now: now,
+		Topic: q.slug("topic"), Region: q.slug("region"), Column: q.slug("column"), Author: q.slug("author"),
+		Kind: q.kind(), From: q.time("since", h.cfg.Location)}
+	page := q.int("page", 1, 1, maxPage)
+	perPage := q.int("per_page", 20, 1, 100)
+	if err := q.err(); err != nil {
+		return err
+	}
+	f.Offset, f.Limit = (page-1)*perPage, perPage
+	list, total, err := h.deps.Articles.Articles(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("api: articles: %w", err)
+	}
+	out := listJSON[articleJSON]{Data: []articleJSON{}, Page: page, PerPage: perPage, Total: total,
+		Next: h.nextURL(r, page, perPage, total)}
+	for _, a := range list {
+		out.Data = append(out.Data, h.articleOut(a))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+var errNoArticle = masthead.Errorf(masthead.ENOTFOUND, "There is no such article.")
+
+func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	slug := r.PathValue("slug")
+	if !masthead.ValidSlug(slug) {
+		return errNoArticle
+	}
+	a, err := h.deps.Articles.Article(r.Context(), slug)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return errNoArticle
+	}
+	if err != nil {
+		return fmt.Errorf("api: article %q: %w", slug, err)
+	}
+	now := h.now()
+	if !a.LiveAt(now) {
+		// Drafts and scheduled articles do not exist for the Content
+		// API, as for readers.
+		return errNoArticle
+	}
+	out := h.articleOut(a)
+	full, reason := h.decide(key, a, now)
+	out.Body = &bodyJSON{HTML: a.TeaserHTML, Full: full, Reason: reason}
+	if full {
+		out.Body.HTML = a.BodyHTML
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) contentAuthors(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	list, err := h.deps.Taxonomy.Authors(r.Context())
+	if err != nil {
+		return fmt.Errorf("api: authors: %w", err)
+	}
+	out := dataJSON[authorJSON]{Data: []authorJSON{}}
+	for _, a := range list {
+		out.Data = append(out.Data, authorJSON{Slug: a.Slug, Name: a.Name, Bio: a.Bio})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) contentColumns(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	list, err := h.deps.Taxonomy.Columns(r.Context())
+	if err != nil {
+		return fmt.Errorf("api: columns: %w", err)
+	}
+	out := dataJSON[columnJSON]{Data: []columnJSON{}}
+	for _, c := range list {
+		out.Data = append(out.Data, columnJSON{Slug: c.Slug, Name: c.Name, Description: c.Description})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) contentTopics(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	list, err := h.deps.Taxonomy.Topics(r.Context())
+	if err != nil {
+		return fmt.Errorf("api: topics: %w", err)
+	}
+	return writeJSON(w, http.StatusOK, terms(list))
+}
+
+func (h *Handler) contentRegions(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	list, err := h.deps.Taxonomy.Regions(r.Context())
+	if err != nil {
+		return fmt.Errorf("api: regions: %w", err)
+	}
+	return writeJSON(w, http.StatusOK, terms(list))
+}
+
+func terms(list []masthead.Term) dataJSON[termJSON] {
+	out := dataJSON[termJSON]{Data: []termJSON{}}
+	for _, t := range list {
+		out.Data = append(out.Data, termJSON{Slug: t.Slug, Name: t.Name})
+	}
+	return out
+}
+
+// searchHitJSON is one search result. Snippet is cut only from what the
+// key may read.
+type searchHitJSON struct {
+	Slug        string             `json:"slug"`
+	URL         string             `json:"url"`
+	Title       string             `json:"title"`
+	Dek         string             `json:"dek"`
+	Kind        string             `json:"kind"`
+	Access      string             `json:"access"`
+	PublishedAt time.Time          `json:"published_at"`
+	Snippet     []masthead.Snippet `json:"snippet"`
+	Full        bool               `json:"full"`
+}
+
+// searchJSON is a page of search results.
+type searchJSON struct {
+	listJSON[searchHitJSON]
+	Query      string `json:"query"`
+	DidYouMean string `json:"did_you_mean"`
+}
+
+func (h *Handler) contentSearch(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
+	if h.deps.Search == nil {
+		return masthead.Errorf(masthead.ENOTFOUND, "Search is not available on this server.")
+	}
+	q := newQuery(r)
+	now := h.now()
+	sq := masthead.SearchQuery{Text: q.v.Get("q"), Now: now, Location: h.cfg.Location, NoFacets: true,
+		Page: q.int("page", 1, 1, maxPage), PerPage: q.int("per_page", 10, 1, 50)}
+	for name, dst := range map[string]*string{"topic": &sq.Topic, "region": &sq.Region, "column": &sq.Column, "author": &sq.Author} {
+		if s := q.slug(name); s != nil {
+			*dst = *s
+		}
+	}
+	if k := q.kind(); k != nil {
+		sq.Kind = string(*k)
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	sq.FullText = func(a *masthead.Article) bool {
+		full, _ := h.decide(key, a, now)
+		return full
+	}
+	res, err := h.deps.Search.Search(r.Context(), sq)
+	if err != nil {
+		return fmt.Errorf("api: search: %w", err)
+	}
+	out := searchJSON{Query: res.Query, DidYouMean: res.DidYouMean}
+	out.Data, out.Page, out.PerPage, out.Total = []searchHitJSON{}, res.Page, res.PerPage, res.Total
+	out.Next = h.nextURL(r, res.Page, res.PerPage, res.Total)
+	for _, hit := range res.Hits {
+		a := hit.Article
+		sn := hit.Snippet
+		if sn == nil {
+			sn = []masthead.Snippet{}
+		}
+		out.Data = append(out.Data, searchHitJSON{Slug: a.Slug, URL: h.articleURL(a.Slug), Title: a.Title, Dek: a.Dek,
+			Kind: string(a.Kind), Access: string(a.Access), PublishedAt: a.PublishedAt.UTC(), Snippet: sn, Full: hit.Full})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,152 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"masthead"
+)
+
+// Auth names what a route requires of the caller.
+type Auth string
+
+const (
+	// AuthPublic routes need nothing: the OpenAPI document and the 404
+	// answer.
+	AuthPublic Auth = "public"
+	// AuthContentKey routes need a Content API key.
+	AuthContentKey Auth = "content-key"
+	// AuthEditor routes need an Admin API token with the editor or the
+	// admin role.
+	AuthEditor Auth = "admin-token:editor"
+	// AuthAdmin routes need an Admin API token with the admin role.
+	AuthAdmin Auth = "admin-token:admin"
+)
+
+// Route is one route of the APIs and what it requires.
+type Route struct {
+	Pattern string
+	Auth    Auth
+}
+
+// guarded is a handler that says what it requires. The router takes
+// nothing else: a route is added with h.public, h.content or h.admin, and
+// a plain http.Handler does not compile there.
+type guarded struct {
+	http.Handler
+	auth Auth
+}
+
+// route is what routeMux.Handle accepts. Its unexported method keeps
+// other packages' handlers out.
+type route interface {
+	http.Handler
+	guard() Auth
+}
+
+func (g guarded) guard() Auth { return g.auth }
+
+// routeMux records each route's guard beside the ServeMux, so a test
+// can walk them all (Routes) and the OpenAPI test can compare them with
+// the document.
+type routeMux struct {
+	mux    *http.ServeMux
+	routes []Route
+}
+
+// Handle registers a guarded handler for pattern.
+func (m *routeMux) Handle(pattern string, h route) {
+	m.mux.Handle(pattern, h)
+	m.routes = append(m.routes, Route{Pattern: pattern, Auth: h.guard()})
+}
+
+// Routes lists every route with its guard, in the order registered.
+func (h *Handler) Routes() []Route { return append([]Route(nil), h.routeList...) }
+
+// public marks a route anyone may call.
+func (h *Handler) public(fn handlerFunc) guarded {
+	return guarded{auth: AuthPublic, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.serve(w, r, fn)
+	})}
+}
+
+// keyHandler is a handler that runs with an authenticated key.
+type keyHandler func(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error
+
+// content guards a Content API route: a content key in use.
+func (h *Handler) content(fn keyHandler) guarded {
+	return guarded{auth: AuthContentKey, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.serve(w, r, func(w http.ResponseWriter, r *http.Request) error {
+			key, err := h.authenticate(r.Context(), r, masthead.APIKeyContent)
+			if err != nil {
+				return err
+			}
+			// What a key reads depends on the key: never shared caches.
+			w.Header().Set("Cache-Control", "private, max-age=60")
+			w.Header().Set("Vary", "Authorization")
+			return fn(w, r, key)
+		})
+	})}
+}
+
+// admin guards an Admin API route: a token in use whose role is at
+// least role (editor or admin).
+func (h *Handler) admin(role masthead.Role, fn keyHandler) guarded {
+	auth := AuthEditor
+	if role == masthead.RoleAdmin {
+		auth = AuthAdmin
+	}
+	return guarded{auth: auth, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.serve(w, r, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Cache-Control", "no-store")
+			key, err := h.authenticate(r.Context(), r, masthead.APIKeyAdmin)
+			if err != nil {
+				return err
+			}
+			if role == masthead.RoleAdmin && key.Role != masthead.RoleAdmin {
+				return masthead.Errorf(masthead.EFORBIDDEN, "This endpoint needs a token with the admin role.")
+			}
+			if !key.Role.CanPublish() {
+				return masthead.Errorf(masthead.EFORBIDDEN, "This token's role may not call the Admin API.")
+			}
+			return fn(w, r, key)
+		})
+	})}
+}
+
+var (
+	errNoKey    = masthead.Errorf(masthead.EUNAUTHORIZED, "Send an API key: Authorization: Bearer KEY, or ?key=KEY.")
+	errWrongKey = masthead.Errorf(masthead.EUNAUTHORIZED, "The API key is not valid.")
+)
+
+// authenticate finds the key the request carries: the Authorization
+// header's bearer token, or the key query parameter for clients that
+// cannot set headers. A key of the other kind is as bad as none, so a
+// leaked content key never reaches the Admin API.
+func (h *Handler) authenticate(ctx context.Context, r *http.Request, kind masthead.APIKeyKind) (*masthead.APIKey, error) {
+	secret := ""
+	if a := r.Header.Get("Authorization"); a != "" {
+		scheme, tok, ok := strings.Cut(a, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+			return nil, errNoKey
+		}
+		secret = strings.TrimSpace(tok)
+	} else if r.URL.RawQuery != "" {
+		secret = r.URL.Query().Get("key")
+	}
+	if secret == "" {
+		return nil, errNoKey
+	}
+	if !strings.HasPrefix(secret, masthead.APIKeyPrefix(kind)) || len(secret) > 200 {
+		return nil, errWrongKey
+	}
+	key, err := h.deps.Keys.APIKeyByHash(ctx, masthead.HashToken(secret))
+	if err != nil {
+		return nil, err
+	}
+	if key.Kind != kind {
+		return nil, errWrongKey
+	}
+	return key, nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"masthead"
+
+	"masthead/metrics"
+	"masthead/store"
+	"masthead/webhooks"
+)
+
+// newWebhookWorker builds the sender of outgoing webhooks
+// (docs/webhooks.md), counting each attempt's result.
+func newWebhookWorker(db *store.DB, clock masthead.Clock, log *slog.Logger) *webhooks.Worker {
+	metrics.Default.GaugeFunc("webhook_deliveries_pending", "Outgoing webhook deliveries waiting for their first or next attempt.", func() float64 {
+		n, _ := db.PendingWebhookDeliveries(context.Background())
+		return float64(n)
+	})
+	return webhooks.New(db, webhooks.Config{Clock: clock, Log: log, Observe: metrics.Default.WebhookDelivery})
+}
+
+// sendWebhooks sends every due delivery. Only the leader runs it, every
+// few seconds (see runServe): deliveries are claimed with a lease, so a
+// new leader taking over mid-send at worst sends one again, which
+// receivers deduplicate by X-Masthead-Delivery.
+func sendWebhooks(ctx context.Context, w *webhooks.Worker, log *slog.Logger) {
+	if n, err := w.Run(ctx); err != nil && ctx.Err() == nil {
+		log.Error("send webhooks", "err", err)
+	} else if n > 0 {
+		log.Debug("sent webhooks", "attempts", n)
+	}
+}
+
+// webhookLogRetention is how long finished deliveries stay in the log.
+const webhookLogRetention = 30 * 24 * time.Hour
+
+// pruneWebhooks deletes deliveries finished more than webhookLogRetention
+// ago. Only the leader runs it, once an hour.
+func pruneWebhooks(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
+	if n, err := db.PruneWebhooks(ctx, clock.Now().Add(-webhookLogRetention)); err != nil && ctx.Err() == nil {
+		log.Error("prune webhook deliveries", "err", err)
+	} else if n > 0 {
+		log.Info("pruned webhook deliveries", "count", n)
+	}
+}

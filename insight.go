@@ -1,0 +1,122 @@
+package masthead
+
+import "time"
+
+// InsightKind names one kind of reader event the dashboard counts.
+type InsightKind string
+
+// The events recorded for the publisher's dashboard (docs/insights.md).
+// None carries an address, a user agent or an email; only the funnel's
+// last steps keep a member id, to attribute a subscription to the
+// article its checkout started from.
+const (
+	// InsightArticleView is an article page served, rendered or from
+	// the anonymous page cache.
+	InsightArticleView InsightKind = "article_view"
+	// InsightWallView is an article page served with the wall in place
+	// of the body.
+	InsightWallView InsightKind = "wall_view"
+	// InsightRegistration is an email address submitted on an
+	// article's wall.
+	InsightRegistration InsightKind = "registration"
+	// InsightUnlock is a free-article credit spent.
+	InsightUnlock InsightKind = "unlock"
+	// InsightCheckout is a subscription checkout started; ArticleID is
+	// the article the reader returns to, when there is one.
+	InsightCheckout InsightKind = "checkout"
+)
+
+// InsightKinds lists every event kind, in funnel order.
+var InsightKinds = []InsightKind{InsightWallView, InsightArticleView, InsightRegistration, InsightUnlock, InsightCheckout}
+
+// Valid reports whether k is a known kind.
+func (k InsightKind) Valid() bool {
+	for _, v := range InsightKinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+// InsightEvent is one recorded event, or Count identical ones (the page
+// cache counts its hits and hands them over as one event per article).
+type InsightEvent struct {
+	Kind      InsightKind
+	ArticleID int64 // 0: none
+	MemberID  int64 // 0: none; kept for checkouts only
+	At        time.Time
+	Count     int64 // 0 counts as 1
+}
+
+// InsightRange is the window a dashboard query covers: [From, To), in
+// whole UTC days.
+type InsightRange struct {
+	From, To time.Time
+}
+
+// FunnelPoint is one day's or one week's funnel.
+type FunnelPoint struct {
+	Start         time.Time // the day or the Monday the week starts on (UTC)
+	WallViews     int64
+	Registrations int64
+	Verified      int64
+	Unlocks       int64
+	Checkouts     int64
+	Subscriptions int64
+}
+
+// Conversion is what one article, column or topic brought in over a
+// range: wall views, registrations from its wall and subscriptions whose
+// checkout started from it.
+type Conversion struct {
+	Key           string // the article's slug, the column's or topic's slug
+	Name          string // the title or name
+	Views         int64
+	WallViews     int64
+	Registrations int64
+	Subscriptions int64
+}
+
+// SubscriberPoint is the number of active subscriptions at the end of a
+// day, week or month, with their monthly recurring revenue in minor units.
+type SubscriberPoint struct {
+	At          time.Time
+	Active      int64
+	MRR         int64
+	Started     int64 // subscriptions that started in the period
+	Ended       int64 // subscriptions that ended in the period
+	ActiveStart int64 // active at the period's start (churn's denominator)
+}
+
+// Churn is the share of the subscriptions active at the period's start
+// that ended during it; 0 when none were active.
+func (p SubscriberPoint) Churn() float64 {
+	if p.ActiveStart == 0 {
+		return 0
+	}
+	return float64(p.Ended) / float64(p.ActiveStart)
+}
+
+// NewsletterPoint is one sent issue's delivery.
+type NewsletterPoint struct {
+	IssueID      int64
+	Newsletter   string
+	Subject      string
+	SentAt       time.Time
+	Sent         int64
+	Bounced      int64
+	Unsubscribed int64
+}
+
+// ArticleReads is an article and how often it was read over a range.
+type ArticleReads struct {
+	Slug  string
+	Title string
+	Views int64
+}
+
+// InsightRollup reports what a rollup did.
+type InsightRollup struct {
+	Events int64 // raw events folded into the daily table and deleted
+}

@@ -1,0 +1,159 @@
+package insights_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"masthead"
+	"masthead/insights"
+)
+
+// sink collects what the recorder writes; block, when set, holds every
+// write until it is closed.
+type sink struct {
+	mu     sync.Mutex
+	evs    []masthead.InsightEvent
+	writes int
+	block  chan struct{}
+	wrote  chan int // when set, gets the size of every write
+}
+
+func (s *sink) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) error {
+	if s.block != nil {
+		<-s.block
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.evs = append(s.evs, evs...)
+	s.writes++
+	if s.wrote != nil {
+		s.wrote <- len(evs)
+	}
+	return nil
+}
+
+// counts sums the written events by kind and article.
+func (s *sink) counts() map[masthead.InsightKind]map[int64]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[masthead.InsightKind]map[int64]int64{}
+	for _, e := range s.evs {
+		if out[e.Kind] == nil {
+			out[e.Kind] = map[int64]int64{}
+		}
+		out[e.Kind][e.ArticleID] += max(e.Count, 1)
+	}
+	return out
+}
+
+type clock struct{ t time.Time }
+
+func (c clock) Now() time.Time { return c.t }
+
+var now = time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+
+// TestRecorderBatches checks that events and cached hits are written on
+// Flush and on Close, counted per article, and that a batch is written
+// as soon as it is full, before the interval is up.
+func TestRecorderBatches(t *testing.T) {
+	s := &sink{}
+	r := insights.New(s, insights.Options{Batch: 3, Interval: time.Hour, Clock: clock{now}})
+	r.Record(masthead.InsightRegistration, 7, 0)
+	r.NotePage("/articles/a", 7, true)
+	r.NotePage("/articles/b", 8, false)
+	for range 5 {
+		r.CachedHit("/articles/a")
+	}
+	r.CachedHit("/articles/b")
+	r.CachedHit("/about") // not an article page: ignored
+	r.Flush()
+	c := s.counts()
+	if c[masthead.InsightRegistration][7] != 1 || c[masthead.InsightArticleView][7] != 5 ||
+		c[masthead.InsightWallView][7] != 5 || c[masthead.InsightArticleView][8] != 1 || c[masthead.InsightWallView][8] != 0 {
+		t.Fatalf("after flush: %v", c)
+	}
+	if len(c) != 3 {
+		t.Errorf("unexpected kinds written: %v", c)
+	}
+	// Flushed hits are not counted again.
+	r.Flush()
+	if got := s.counts()[masthead.InsightArticleView][7]; got != 5 {
+		t.Errorf("views of 7 after a second flush = %d, want 5", got)
+	}
+
+	for range 3 {
+		r.Record(masthead.InsightUnlock, 9, 0)
+	}
+	r.Record(masthead.InsightCheckout, 9, 42)
+	r.Close()
+	c = s.counts()
+	if c[masthead.InsightUnlock][9] != 3 || c[masthead.InsightCheckout][9] != 1 {
+		t.Fatalf("after close: %v", c)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.evs {
+		if e.Kind == masthead.InsightCheckout && e.MemberID != 42 {
+			t.Errorf("checkout lost its member: %+v", e)
+		}
+		if e.Kind != masthead.InsightCheckout && e.MemberID != 0 {
+			t.Errorf("%s carries a member id: %+v", e.Kind, e)
+		}
+		if !e.At.Equal(now) {
+			t.Errorf("event time %v, want the clock's %v", e.At, now)
+		}
+	}
+	if r.Written() != 16 {
+		t.Errorf("Written = %d, want 16", r.Written())
+	}
+}
+
+// TestRecorderWritesFullBatch checks that a full batch is written at
+// once, without Flush and long before the interval.
+func TestRecorderWritesFullBatch(t *testing.T) {
+	s := &sink{wrote: make(chan int, 10)}
+	r := insights.New(s, insights.Options{Batch: 3, Interval: time.Hour, Clock: clock{now}})
+	defer r.Close()
+	for range 3 {
+		r.Record(masthead.InsightUnlock, 9, 0)
+	}
+	if n := <-s.wrote; n != 3 {
+		t.Errorf("first write held %d events, want the batch of 3", n)
+	}
+}
+
+// TestRecorderDropsWhenFull checks that a request never waits: with the
+// writer stuck and the buffer full, events are dropped and counted.
+func TestRecorderDropsWhenFull(t *testing.T) {
+	s := &sink{block: make(chan struct{})}
+	r := insights.New(s, insights.Options{Buffer: 4, Batch: 1, Interval: time.Hour, Clock: clock{now}})
+	// The first event is taken and its write blocks; four more fill the
+	// buffer; the rest must be dropped without blocking this goroutine.
+	for range 20 {
+		r.Record(masthead.InsightArticleView, 1, 0)
+	}
+	if r.Dropped() < 15 {
+		t.Errorf("Dropped = %d, want at least 15 of 20 with a buffer of 4", r.Dropped())
+	}
+	close(s.block)
+	r.Close()
+	if got, dropped := s.counts()[masthead.InsightArticleView][1], r.Dropped(); got+dropped != 20 {
+		t.Errorf("written %d + dropped %d, want 20", got, dropped)
+	}
+}
+
+// TestNilRecorder checks that an unset recorder records nothing and does
+// not panic.
+func TestNilRecorder(t *testing.T) {
+	var r *insights.Recorder
+	r.Record(masthead.InsightArticleView, 1, 0)
+	r.NotePage("/articles/a", 1, true)
+	r.CachedHit("/articles/a")
+	r.Flush()
+	r.Close()
+	if r.Dropped() != 0 || r.Written() != 0 {
+		t.Error("nil recorder counted something")
+	}
+}

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"masthead"
+)
+
+// API keys and tokens (masthead.APIKeyService). Every API request looks
+// its key up by hash: one lookup on the unique index.
+
+const apiKeyColumns = `k.id, k.kind, k.name, k.hint, k.role, k.scopes, COALESCE(k.created_by, 0),
+	COALESCE(m.email, ''), k.created_at, k.revoked_at`
+
+func scanAPIKey(s rowScanner) (*masthead.APIKey, error) {
+	var (
+		k       masthead.APIKey
+		kind    string
+		role    string
+		scopes  string
+		created int64
+		revoked sql.NullInt64
+	)
+	if err := s.Scan(&k.ID, &kind, &k.Name, &k.Hint, &role, &scopes, &k.CreatedBy, &k.CreatedByEmail, &created, &revoked); err != nil {
+		return nil, err
+	}
+	k.Kind, k.Role = masthead.APIKeyKind(kind), masthead.Role(role)
+	k.Scopes = strings.Fields(scopes)
+	k.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+	k.RevokedAt = fromMicros(revoked)
+	return &k, nil
+}
+
+// CreateAPIKey stores a key under the hash of its secret.
+func (db *DB) CreateAPIKey(ctx context.Context, in masthead.APIKeyInput, hash []byte, hint string) (*masthead.APIKey, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if len(hash) == 0 {
+		return nil, masthead.Errorf(masthead.EINVALID, "An API key needs the hash of its secret.")
+	}
+	now := db.clock.Now()
+	creator := sql.NullInt64{Int64: in.CreatedBy, Valid: in.CreatedBy != 0}
+	var id int64
+	err := db.write(ctx, func(t *tx) error {
+		return t.row(ctx, `INSERT INTO api_keys (kind, name, hint, token_hash, role, scopes, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(in.Kind), in.Name, hint, hash, string(in.Role), strings.Join(in.Scopes, " "), creator, micros(now)).Scan(&id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create api key %q: %w", in.Name, translate(err))
+	}
+	return db.apiKey(ctx, `k.id = ?`, id)
+}
+
+func (db *DB) apiKey(ctx context.Context, where string, arg any) (*masthead.APIKey, error) {
+	k, err := scanAPIKey(db.r.row(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k
+		LEFT JOIN members m ON m.id = k.created_by WHERE `+where, arg))
+	if err != nil {
+		return nil, translate(err)
+	}
+	return k, nil
+}
+
+// APIKeys lists every key, revoked ones too, newest first.
+func (db *DB) APIKeys(ctx context.Context) ([]masthead.APIKey, error) {
+	rows, err := db.r.query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k
+		LEFT JOIN members m ON m.id = k.created_by ORDER BY k.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: api keys: %w", err)
+	}
+	defer rows.Close()
+	var out []masthead.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: api keys: %w", err)
+		}
+		out = append(out, *k)
+	}
+	return out, rows.Err()
+}
+
+// errBadKey is the one answer for a key that is unknown or revoked, so a
+// caller cannot tell which.
+var errBadKey = masthead.Errorf(masthead.EUNAUTHORIZED, "The API key is not valid.")
+
+// APIKeyByHash finds the key in use with that hash.
+func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (*masthead.APIKey, error) {
+	k, err := db.apiKey(ctx, `k.token_hash = ?`, hash)
+	switch {
+	case masthead.ErrorCode(err) == masthead.ENOTFOUND:
+		return nil, errBadKey
+	case err != nil:
+		return nil, fmt.Errorf("store: find api key: %w", err)
+	case k.Revoked():
+		return nil, errBadKey
+	}
+	return k, nil
+}
+
+// RevokeAPIKey stops a key for good. Revoking a revoked key changes
+// nothing and is not an error.
+func (db *DB) RevokeAPIKey(ctx context.Context, id int64) error {
+	now := db.clock.Now()
+	return db.write(ctx, func(t *tx) error {
+		var n int
+		if err := t.row(ctx, `SELECT COUNT(*) FROM api_keys WHERE id = ?`, id).Scan(&n); err != nil {
+			return fmt.Errorf("store: revoke api key %d: %w", id, translate(err))
+		}
+		if n == 0 {
+			return masthead.Errorf(masthead.ENOTFOUND, "There is no API key %d.", id)
+		}
+		_, err := t.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, micros(now), id)
+		if err != nil {
+			return fmt.Errorf("store: revoke api key %d: %w", id, translate(err))
+		}
+		return nil
+	})
+}
+
+var _ masthead.APIKeyService = (*DB)(nil)

@@ -1,0 +1,417 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"masthead"
+)
+
+// The publisher's dashboard (docs/insights.md): reader events arrive in
+// batches from each instance's buffer (package insights); the leader folds
+// the ones older than the retention into daily totals. Every query reads
+// the raw events and the daily totals together, so a day half rolled up
+// still counts once.
+
+// dayMicros is one UTC day in microseconds; times are bucketed by integer
+// division, which both engines do the same way on BIGINT.
+const dayMicros = int64(24 * time.Hour / time.Microsecond)
+
+// insightBatch bounds the rows of one multi-row INSERT.
+const insightBatch = 200
+
+// RecordInsights stores a batch of events in one transaction. Unknown
+// kinds are refused before anything is written.
+func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) error {
+	for _, e := range evs {
+		if !e.Kind.Valid() {
+			return masthead.Errorf(masthead.EINVALID, "insights: unknown event kind %q", e.Kind)
+		}
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return db.write(ctx, func(t *tx) error {
+		for len(evs) > 0 {
+			n := min(len(evs), insightBatch)
+			var q strings.Builder
+			q.WriteString(`INSERT INTO insight_events (kind, article_id, member_id, n, at) VALUES `)
+			args := make([]any, 0, n*5)
+			for i, e := range evs[:n] {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?, ?, ?)")
+				args = append(args, string(e.Kind), nullID(e.ArticleID), nullID(e.MemberID), max(e.Count, 1), micros(e.At))
+			}
+			// Built per batch size, so not worth a cached statement.
+			if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
+				return fmt.Errorf("store: record insights: %w", translate(err))
+			}
+			evs = evs[n:]
+		}
+		return nil
+	})
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// RollupInsights folds the raw events before the given time into the
+// daily totals and deletes them, in one transaction. Subscriptions that
+// started before it are attributed first, while their checkout events
+// still exist, so the dashboard keeps their article.
+func (db *DB) RollupInsights(ctx context.Context, before time.Time) (masthead.InsightRollup, error) {
+	var r masthead.InsightRollup
+	b := micros(before)
+	err := db.write(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, `INSERT INTO insight_subscriptions (subscription_id, article_id, started_at)
+			SELECT s.id, `+checkoutArticle+`, s.started_at
+			FROM subscriptions s WHERE s.started_at IS NOT NULL AND s.started_at < ?
+			ON CONFLICT (subscription_id) DO NOTHING`, b); err != nil {
+			return fmt.Errorf("store: roll up insights: attribute: %w", err)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO insight_daily (day, kind, article_id, n)
+			SELECT (at / 86400000000) * 86400000000, kind, COALESCE(article_id, 0), SUM(n)
+			FROM insight_events WHERE at < ?
+			GROUP BY (at / 86400000000) * 86400000000, kind, COALESCE(article_id, 0)
+			ON CONFLICT (day, kind, article_id) DO UPDATE SET n = insight_daily.n + excluded.n`, b); err != nil {
+			return fmt.Errorf("store: roll up insights: %w", err)
+		}
+		res, err := t.exec(ctx, `DELETE FROM insight_events WHERE at < ?`, b)
+		if err != nil {
+			return fmt.Errorf("store: roll up insights: delete: %w", err)
+		}
+		r.Events, _ = res.RowsAffected()
+		return nil
+	})
+	return r, err
+}
+
+// checkoutArticle is the article of subscription s: the one its member's
+// last checkout before it started came back to.
+const checkoutArticle = `(SELECT e.article_id FROM insight_events e
+	WHERE e.member_id = s.member_id AND e.kind = 'checkout' AND e.at <= s.started_at AND e.article_id IS NOT NULL
+	ORDER BY e.at DESC LIMIT 1)`
+
+// insightEvents is a CTE of the events in [?, ?) by day, kind and article,
+// from the raw table and the daily totals; it takes the range twice.
+const insightEvents = `ev AS (
+	SELECT (at / 86400000000) * 86400000000 AS day, kind, COALESCE(article_id, 0) AS article_id, n
+	FROM insight_events WHERE at >= ? AND at < ?
+	UNION ALL
+	SELECT day, kind, article_id, n FROM insight_daily WHERE day >= ? AND day < ?)`
+
+// dayRange returns the range as whole UTC days in microseconds.
+func dayRange(r masthead.InsightRange) (from, to int64) {
+	from = micros(r.From.UTC().Truncate(24 * time.Hour))
+	to = micros(r.To.UTC().Truncate(24 * time.Hour))
+	if to <= from {
+		to = from + dayMicros
+	}
+	return from, to
+}
+
+// InsightFunnel returns the funnel per day, or per week (starting on
+// Mondays) when weekly is set, for every day or week of the range, zeros
+// included.
+func (db *DB) InsightFunnel(ctx context.Context, r masthead.InsightRange, weekly bool) ([]masthead.FunnelPoint, error) {
+	from, to := dayRange(r)
+	days := map[int64]*masthead.FunnelPoint{}
+	var order []int64
+	for d := from; d < to; d += dayMicros {
+		days[d] = &masthead.FunnelPoint{Start: time.UnixMicro(d).UTC()}
+		order = append(order, d)
+	}
+	add := func(query string, args []any, set func(p *masthead.FunnelPoint, kind string, n int64)) error {
+		rows, err := db.r.query(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("store: insight funnel: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				day  int64
+				kind string
+				n    int64
+			)
+			if err := rows.Scan(&day, &kind, &n); err != nil {
+				return fmt.Errorf("store: insight funnel: %w", err)
+			}
+			if p := days[day]; p != nil {
+				set(p, kind, n)
+			}
+		}
+		return rows.Err()
+	}
+	if err := add(`WITH `+insightEvents+` SELECT day, kind, SUM(n) FROM ev GROUP BY day, kind`,
+		[]any{from, to, from, to}, func(p *masthead.FunnelPoint, kind string, n int64) {
+			switch masthead.InsightKind(kind) {
+			case masthead.InsightWallView:
+				p.WallViews += n
+			case masthead.InsightRegistration:
+				p.Registrations += n
+			case masthead.InsightUnlock:
+				p.Unlocks += n
+			case masthead.InsightCheckout:
+				p.Checkouts += n
+			}
+		}); err != nil {
+		return nil, err
+	}
+	// Staff are members too, but never readers in the funnel.
+	if err := add(`SELECT (verified_at / 86400000000) * 86400000000, 'verified', COUNT(*) FROM members
+		WHERE verified_at >= ? AND verified_at < ? AND role = '' GROUP BY (verified_at / 86400000000) * 86400000000`,
+		[]any{from, to}, func(p *masthead.FunnelPoint, _ string, n int64) { p.Verified += n }); err != nil {
+		return nil, err
+	}
+	if err := add(`SELECT (started_at / 86400000000) * 86400000000, 'subscription', COUNT(*) FROM subscriptions
+		WHERE started_at >= ? AND started_at < ? GROUP BY (started_at / 86400000000) * 86400000000`,
+		[]any{from, to}, func(p *masthead.FunnelPoint, _ string, n int64) { p.Subscriptions += n }); err != nil {
+		return nil, err
+	}
+	out := make([]masthead.FunnelPoint, 0, len(order))
+	for _, d := range order {
+		p := *days[d]
+		if weekly {
+			start := weekStart(p.Start)
+			if n := len(out); n > 0 && out[n-1].Start.Equal(start) {
+				w := &out[n-1]
+				w.WallViews += p.WallViews
+				w.Registrations += p.Registrations
+				w.Verified += p.Verified
+				w.Unlocks += p.Unlocks
+				w.Checkouts += p.Checkouts
+				w.Subscriptions += p.Subscriptions
+				continue
+			}
+			p.Start = start
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// weekStart is the Monday of t's week, at midnight UTC.
+func weekStart(t time.Time) time.Time {
+	t = t.UTC().Truncate(24 * time.Hour)
+	return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+}
+
+// Conversion groupings for InsightConversions.
+const (
+	ByArticle = "article"
+	ByColumn  = "column"
+	ByTopic   = "topic"
+)
+
+// InsightConversions returns, per article, column or topic (by), the
+// views, wall views and registrations from its wall over the range, and
+// the subscriptions that started in the range whose checkout came from
+// it, best converting first, at most limit rows. unattributed counts the
+// subscriptions whose checkout named no article (from the pricing or
+// account page, or before events were recorded). An article in several
+// topics counts in each.
+func (db *DB) InsightConversions(ctx context.Context, r masthead.InsightRange, by string, limit int) (rows []masthead.Conversion, unattributed int64, err error) {
+	var key, join string
+	switch by {
+	case ByArticle:
+		key, join = "a.slug, a.title", ""
+	case ByColumn:
+		key, join = "c.slug, c.name", "JOIN columns c ON c.id = a.column_id"
+	case ByTopic:
+		key, join = "t.slug, t.name", "JOIN article_topics at ON at.article_id = a.id JOIN topics t ON t.id = at.topic_id"
+	default:
+		return nil, 0, masthead.Errorf(masthead.EINVALID, "insights: unknown grouping %q", by)
+	}
+	if limit <= 0 {
+		limit = 20
+	}
+	from, to := dayRange(r)
+	q := `WITH ` + insightEvents + `,
+	per AS (SELECT article_id,
+			SUM(CASE WHEN kind = 'article_view' THEN n ELSE 0 END) AS v,
+			SUM(CASE WHEN kind = 'wall_view' THEN n ELSE 0 END) AS w,
+			SUM(CASE WHEN kind = 'registration' THEN n ELSE 0 END) AS g
+		FROM ev WHERE article_id <> 0 GROUP BY article_id),
+	attributed AS (SELECT COALESCE(i.article_id, ` + checkoutArticle + `) AS article_id
+		FROM subscriptions s LEFT JOIN insight_subscriptions i ON i.subscription_id = s.id
+		WHERE s.started_at >= ? AND s.started_at < ?),
+	subs AS (SELECT article_id, COUNT(*) AS s FROM attributed WHERE article_id IS NOT NULL GROUP BY article_id),
+	ids AS (SELECT article_id FROM per UNION SELECT article_id FROM subs)
+	SELECT ` + key + `, SUM(COALESCE(per.v, 0)), SUM(COALESCE(per.w, 0)), SUM(COALESCE(per.g, 0)), SUM(COALESCE(subs.s, 0))
+	FROM ids JOIN articles a ON a.id = ids.article_id ` + join + `
+	LEFT JOIN per ON per.article_id = ids.article_id
+	LEFT JOIN subs ON subs.article_id = ids.article_id
+	GROUP BY ` + key + `
+	ORDER BY 6 DESC, 5 DESC, 4 DESC, 3 DESC, 1
+	LIMIT ?`
+	rs, err := db.r.query(ctx, q, from, to, from, to, from, to, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var c masthead.Conversion
+		if err := rs.Scan(&c.Key, &c.Name, &c.Views, &c.WallViews, &c.Registrations, &c.Subscriptions); err != nil {
+			return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
+		}
+		rows = append(rows, c)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
+	}
+	if err := db.r.row(ctx, `SELECT COUNT(*) FROM subscriptions s LEFT JOIN insight_subscriptions i ON i.subscription_id = s.id
+		WHERE s.started_at >= ? AND s.started_at < ? AND COALESCE(i.article_id, `+checkoutArticle+`) IS NULL`,
+		from, to).Scan(&unattributed); err != nil {
+		return nil, 0, fmt.Errorf("store: insight conversions: unattributed: %w", err)
+	}
+	return rows, unattributed, nil
+}
+
+// InsightTopArticles returns the most read articles over the range.
+func (db *DB) InsightTopArticles(ctx context.Context, r masthead.InsightRange, limit int) ([]masthead.ArticleReads, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	from, to := dayRange(r)
+	rs, err := db.r.query(ctx, `WITH `+insightEvents+`
+		SELECT a.slug, a.title, SUM(ev.n) FROM ev JOIN articles a ON a.id = ev.article_id
+		WHERE ev.kind = 'article_view' GROUP BY a.slug, a.title ORDER BY 3 DESC, 1 LIMIT ?`, from, to, from, to, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: most read articles: %w", err)
+	}
+	defer rs.Close()
+	var out []masthead.ArticleReads
+	for rs.Next() {
+		var a masthead.ArticleReads
+		if err := rs.Scan(&a.Slug, &a.Title, &a.Views); err != nil {
+			return nil, fmt.Errorf("store: most read articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rs.Err()
+}
+
+// Steps of InsightSubscribers.
+const (
+	StepDay   = "day"
+	StepWeek  = "week"
+	StepMonth = "month"
+)
+
+// InsightSubscribers returns, for each day, week or month (step) of the
+// range, the subscriptions active at its end with their monthly recurring
+// revenue, those that started and ended in it, and those active at its
+// start (churn is Ended / ActiveStart). A subscription is active from
+// started_at until ended_at; incomplete ones never are. Its monthly amount
+// is its plan's (matched by Stripe Price id; a yearly price counts a
+// twelfth), or the cheapest monthly plan's when the price matches none.
+func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, step string) ([]masthead.SubscriberPoint, error) {
+	from, to := dayRange(r)
+	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at,
+			COALESCE((SELECT CASE p.bill_interval WHEN 'year' THEN p.amount / 12 ELSE p.amount END
+				FROM plans p WHERE p.stripe_price_id = s.price_id AND s.price_id <> '' LIMIT 1),
+				(SELECT MIN(p.amount) FROM plans p WHERE p.bill_interval = 'month'), 0)
+		FROM subscriptions s
+		WHERE s.started_at IS NOT NULL AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at >= ?)
+			AND s.status NOT IN ('incomplete', 'incomplete_expired')`, to, from)
+	if err != nil {
+		return nil, fmt.Errorf("store: insight subscribers: %w", err)
+	}
+	defer rs.Close()
+	type sub struct{ start, end, amount int64 }
+	var subs []sub
+	for rs.Next() {
+		var (
+			s   sub
+			end = new(int64)
+		)
+		if err := rs.Scan(&s.start, &end, &s.amount); err != nil {
+			return nil, fmt.Errorf("store: insight subscribers: %w", err)
+		}
+		s.end = -1
+		if end != nil {
+			s.end = *end
+		}
+		subs = append(subs, s)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("store: insight subscribers: %w", err)
+	}
+	active := func(s sub, t int64) bool { return s.start <= t && (s.end < 0 || s.end > t) }
+	var out []masthead.SubscriberPoint
+	start := time.UnixMicro(from).UTC()
+	switch step {
+	case StepWeek:
+		start = weekStart(start)
+	case StepMonth:
+		start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	for t := start; micros(t) < to; {
+		var next time.Time
+		switch step {
+		case StepWeek:
+			next = t.AddDate(0, 0, 7)
+		case StepMonth:
+			next = t.AddDate(0, 1, 0)
+		default:
+			next = t.AddDate(0, 0, 1)
+		}
+		a, b := micros(t), micros(next)
+		p := masthead.SubscriberPoint{At: t}
+		for _, s := range subs {
+			if active(s, a) {
+				p.ActiveStart++
+			}
+			if active(s, b-1) {
+				p.Active++
+				p.MRR += s.amount
+			}
+			if s.start >= a && s.start < b {
+				p.Started++
+			}
+			if s.end >= a && s.end < b {
+				p.Ended++
+			}
+		}
+		out = append(out, p)
+		t = next
+	}
+	return out, nil
+}
+
+// InsightNewsletters returns the delivery of the issues whose sending
+// started in the range, oldest first: sent, bounced and unsubscribed
+// through the issue's link.
+func (db *DB) InsightNewsletters(ctx context.Context, r masthead.InsightRange) ([]masthead.NewsletterPoint, error) {
+	from, to := dayRange(r)
+	rs, err := db.r.query(ctx, `SELECT i.id, n.name, i.subject, COALESCE(i.started_at, i.send_at, i.created_at), i.n_sent, i.n_bounced, i.n_unsubscribed
+		FROM newsletter_issues i JOIN newsletters n ON n.id = i.newsletter_id
+		WHERE i.status IN ('sending', 'paused', 'sent') AND COALESCE(i.started_at, i.send_at, i.created_at) >= ?
+			AND COALESCE(i.started_at, i.send_at, i.created_at) < ?
+		ORDER BY 4, 1`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: insight newsletters: %w", err)
+	}
+	defer rs.Close()
+	var out []masthead.NewsletterPoint
+	for rs.Next() {
+		var (
+			p  masthead.NewsletterPoint
+			at int64
+		)
+		if err := rs.Scan(&p.IssueID, &p.Newsletter, &p.Subject, &at, &p.Sent, &p.Bounced, &p.Unsubscribed); err != nil {
+			return nil, fmt.Errorf("store: insight newsletters: %w", err)
+		}
+		p.SentAt = time.UnixMicro(at).UTC()
+		out = append(out, p)
+	}
+	return out, rs.Err()
+}
