@@ -135,24 +135,11 @@ func (h *Handler) adminArticles(w http.ResponseWriter, r *http.Request, key *mas
 		}
 		f.Status = &st
 	}
-	page := q.int("page", 1, 1, maxPage)
-	perPage := q.int("per_page", 20, 1, 100)
-	if err := q.err(); err != nil {
-		return err
-	}
-	f.Offset, f.Limit = (page-1)*perPage, perPage
-	list, total, err := h.deps.Articles.Articles(r.Context(), f)
-	if err != nil {
-		return fmt.Errorf("api: admin articles: %w", err)
-	}
-	out := listJSON[articleJSON]{Data: []articleJSON{}, Page: page, PerPage: perPage, Total: total,
-		Next: h.nextURL(r, page, perPage, total)}
-	for _, a := range list {
+	return h.writeArticles(w, r, q, f, func(a *masthead.Article) articleJSON {
 		o := h.articleOut(a)
 		o.Status = string(a.Status)
-		out.Data = append(out.Data, o)
-	}
-	return writeJSON(w, http.StatusOK, out)
+		return o
+	})
 }
 
 // articleFromPath loads the article named by the {id} path value.

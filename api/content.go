@@ -226,6 +226,12 @@ func (h *Handler) contentArticles(w http.ResponseWriter, r *http.Request, key *m
 	f := masthead.ArticleFilter{Live: true, Now: now,
 		Topic: q.slug("topic"), Region: q.slug("region"), Column: q.slug("column"), Author: q.slug("author"),
 		Kind: q.kind(), From: q.time("since", h.cfg.Location)}
+	return h.writeArticles(w, r, q, f, h.articleOut)
+}
+
+// writeArticles answers a page of the articles f selects, each written by
+// out, with the page's place in the whole and a link to the next.
+func (h *Handler) writeArticles(w http.ResponseWriter, r *http.Request, q *query, f masthead.ArticleFilter, out func(*masthead.Article) articleJSON) error {
 	page := q.int("page", 1, 1, maxPage)
 	perPage := q.int("per_page", 20, 1, 100)
 	if err := q.err(); err != nil {
@@ -236,12 +242,12 @@ func (h *Handler) contentArticles(w http.ResponseWriter, r *http.Request, key *m
 	if err != nil {
 		return fmt.Errorf("api: articles: %w", err)
 	}
-	out := listJSON[articleJSON]{Data: []articleJSON{}, Page: page, PerPage: perPage, Total: total,
+	res := listJSON[articleJSON]{Data: []articleJSON{}, Page: page, PerPage: perPage, Total: total,
 		Next: h.nextURL(r, page, perPage, total)}
 	for _, a := range list {
-		out.Data = append(out.Data, h.articleOut(a))
+		res.Data = append(res.Data, out(a))
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, res)
 }
 
 var errNoArticle = masthead.Errorf(masthead.ENOTFOUND, "There is no such article.")
