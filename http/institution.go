@@ -89,33 +89,13 @@ func (n *netTable) reload(ctx context.Context) error {
 // few seconds errs on the side of the agreement as it was.
 func (n *netTable) poll(ctx context.Context, every time.Duration) {
 	defer close(n.done)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	failing := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		v, err := n.svc.InstitutionsVersion(qctx)
+	poll(ctx, every, false, n.log, "institutions: refresh networks", func(ctx context.Context) error {
+		v, err := n.svc.InstitutionsVersion(ctx)
 		if err == nil && v != n.version.Load() {
-			err = n.reload(qctx)
+			err = n.reload(ctx)
 		}
-		cancel()
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			if !failing {
-				n.log.Warn("institutions: refresh networks", "err", err)
-			}
-			failing = true
-		default:
-			failing = false
-		}
-	}
+		return err
+	})
 }
 
 // close stops the poller and waits for it.

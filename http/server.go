@@ -328,36 +328,51 @@ func (s *Server) Close() error {
 // pollContentVersion asks the store once per interval whether anything
 // changed, on this instance or another, and empties the page cache when it
 // did. Polling here rather than per request keeps the database out of the
-// cached path entirely.
+// cached path entirely. Without a version the cache cannot know about
+// changes; the TTL still bounds staleness.
 func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 	defer close(s.done)
+	var last int64
+	known := false
+	poll(ctx, every, true, s.log, "page cache: content version", func(ctx context.Context) error {
+		v, err := s.articles.ContentVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if known && v != last {
+			s.articleCache.purge()
+			s.cache.purge()
+		}
+		last, known = v, true
+		return nil
+	})
+}
+
+// poll runs check every interval (and once at the start when now is set)
+// until ctx ends, each run bounded by 5 s. The first failure of a run of
+// failures is logged as what, not one a second.
+func poll(ctx context.Context, every time.Duration, now bool, log *slog.Logger, what string, check func(context.Context) error) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	var last int64
-	known, failing := false, false
+	failing := false
 	for {
-		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		v, err := s.articles.ContentVersion(qctx)
-		cancel()
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			// Without a version the cache cannot know about changes;
-			// the TTL still bounds staleness. Log the first failure
-			// of a run, not one a second.
-			if !failing {
-				s.log.Warn("page cache: content version", "err", err)
+		if now {
+			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err := check(qctx)
+			cancel()
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				if !failing {
+					log.Warn(what, "err", err)
+				}
+				failing = true
+			default:
+				failing = false
 			}
-			failing = true
-		default:
-			failing = false
-			if known && v != last {
-				s.articleCache.purge()
-				s.cache.purge()
-			}
-			last, known = v, true
 		}
+		now = true
 		select {
 		case <-ctx.Done():
 			return
