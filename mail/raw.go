@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // SendRaw delivers a message that is already built — headers and body,
@@ -48,17 +47,8 @@ func (s *SMTP) SendRaw(ctx context.Context, from, to string, msg []byte) error {
 
 // transactRaw runs MAIL, RCPT and DATA for one prepared message.
 func (s *SMTP) transactRaw(ctx context.Context, c *conn, from, to string, msg []byte) (stage string, reusable bool, err error) {
-	d := s.o.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		if d = min(d, time.Until(dl)); d <= 0 {
-			return StageMail, true, ctx.Err()
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return StageMail, true, err
-	}
-	if err := c.c.UpdateDeadline(d); err != nil {
-		return StageMail, false, err
+	if reusable, err := s.arm(ctx, c); err != nil {
+		return StageMail, reusable, err
 	}
 	if err := c.c.Mail(from); err != nil {
 		return StageMail, replied(err), err

@@ -174,22 +174,32 @@ func (s *SMTP) Send(ctx context.Context, e masthead.Email) error {
 	}
 }
 
+// arm sets the connection's deadline for one transaction: the timeout,
+// or what is left of ctx when that is sooner. When ctx is already done
+// the connection is untouched and still reusable.
+func (s *SMTP) arm(ctx context.Context, c *conn) (reusable bool, err error) {
+	d := s.o.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		if d = min(d, time.Until(dl)); d <= 0 {
+			return true, ctx.Err()
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return true, err
+	}
+	if err := c.c.UpdateDeadline(d); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // transact runs one MAIL/RCPT/DATA transaction and reports the stage it
 // stopped at and whether the connection is still in a known state: after
 // a refusal it is (the transaction was reset), after a timeout, a broken
 // pipe or a 421 "closing channel" it is not.
 func (s *SMTP) transact(ctx context.Context, c *conn, msg *gomail.Msg) (stage string, reusable bool, err error) {
-	d := s.o.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		if d = min(d, time.Until(dl)); d <= 0 {
-			return StageMail, true, ctx.Err()
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return StageMail, true, err
-	}
-	if err := c.c.UpdateDeadline(d); err != nil {
-		return StageMail, false, err
+	if reusable, err := s.arm(ctx, c); err != nil {
+		return StageMail, reusable, err
 	}
 	from, err := msg.GetSender(false)
 	if err != nil {
