@@ -592,8 +592,11 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	// Filters and facets, from the in-memory copy.
 	f, ok := newSearchFilter(sq, tn, loc)
 	now := micros(sq.Now)
-	var cands []cand
-	var docs []*facetDoc
+	// The matches of a common word are most of the library: their
+	// slices come from a pool rather than from the collector each time.
+	scratch := getSearchScratch(len(ids))
+	defer putSearchScratch(scratch)
+	cands, docs := scratch.cands, scratch.docs
 	db.facets.mu.RLock()
 	for _, id := range ids {
 		d := db.facets.get(id)
@@ -604,6 +607,7 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		docs = append(docs, d)
 	}
 	db.facets.mu.RUnlock()
+	scratch.cands, scratch.docs = cands, docs
 	res.Total = len(cands)
 	if !sq.NoFacets {
 		res.Facets = countFacets(docs, tn, loc)
@@ -658,6 +662,33 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		return nil, err
 	}
 	return res, nil
+}
+
+// searchScratch holds a search's working slices between searches.
+type searchScratch struct {
+	cands []cand
+	docs  []*facetDoc
+}
+
+var searchScratchPool sync.Pool // of *searchScratch
+
+func getSearchScratch(n int) *searchScratch {
+	sc, _ := searchScratchPool.Get().(*searchScratch)
+	if sc == nil {
+		sc = &searchScratch{}
+	}
+	if cap(sc.cands) < n {
+		sc.cands, sc.docs = make([]cand, 0, n), make([]*facetDoc, 0, n)
+	}
+	sc.cands, sc.docs = sc.cands[:0], sc.docs[:0]
+	return sc
+}
+
+// putSearchScratch returns sc to the pool, holding no documents: the
+// cache may replace them meanwhile.
+func putSearchScratch(sc *searchScratch) {
+	clear(sc.docs)
+	searchScratchPool.Put(sc)
 }
 
 // cand is a result being put in order: scored matches (class 0) by score,
