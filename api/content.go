@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -280,51 +281,39 @@ func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *ma
 }
 
 func (h *Handler) contentAuthors(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
-	list, err := h.deps.Taxonomy.Authors(r.Context())
-	if err != nil {
-		return fmt.Errorf("api: authors: %w", err)
-	}
-	out := dataJSON[authorJSON]{Data: []authorJSON{}}
-	for _, a := range list {
-		out.Data = append(out.Data, authorJSON{Slug: a.Slug, Name: a.Name, Bio: a.Bio})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "authors", h.deps.Taxonomy.Authors, func(a masthead.Author) authorJSON {
+		return authorJSON{Slug: a.Slug, Name: a.Name, Bio: a.Bio}
+	})
 }
 
 func (h *Handler) contentColumns(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
-	list, err := h.deps.Taxonomy.Columns(r.Context())
-	if err != nil {
-		return fmt.Errorf("api: columns: %w", err)
-	}
-	out := dataJSON[columnJSON]{Data: []columnJSON{}}
-	for _, c := range list {
-		out.Data = append(out.Data, columnJSON{Slug: c.Slug, Name: c.Name, Description: c.Description})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeList(w, r, "columns", h.deps.Taxonomy.Columns, func(c masthead.Column) columnJSON {
+		return columnJSON{Slug: c.Slug, Name: c.Name, Description: c.Description}
+	})
 }
 
 func (h *Handler) contentTopics(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
-	list, err := h.deps.Taxonomy.Topics(r.Context())
-	if err != nil {
-		return fmt.Errorf("api: topics: %w", err)
-	}
-	return writeJSON(w, http.StatusOK, terms(list))
+	return writeList(w, r, "topics", h.deps.Taxonomy.Topics, term)
 }
 
 func (h *Handler) contentRegions(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
-	list, err := h.deps.Taxonomy.Regions(r.Context())
-	if err != nil {
-		return fmt.Errorf("api: regions: %w", err)
-	}
-	return writeJSON(w, http.StatusOK, terms(list))
+	return writeList(w, r, "regions", h.deps.Taxonomy.Regions, term)
 }
 
-func terms(list []masthead.Term) dataJSON[termJSON] {
-	out := dataJSON[termJSON]{Data: []termJSON{}}
-	for _, t := range list {
-		out.Data = append(out.Data, termJSON{Slug: t.Slug, Name: t.Name})
+func term(t masthead.Term) termJSON { return termJSON{Slug: t.Slug, Name: t.Name} }
+
+// writeList answers a whole list (what) loaded by load, each item written
+// by conv; an empty list is [] rather than null.
+func writeList[T, J any](w http.ResponseWriter, r *http.Request, what string, load func(context.Context) ([]T, error), conv func(T) J) error {
+	list, err := load(r.Context())
+	if err != nil {
+		return fmt.Errorf("api: %s: %w", what, err)
 	}
-	return out
+	out := dataJSON[J]{Data: make([]J, 0, len(list))}
+	for _, x := range list {
+		out.Data = append(out.Data, conv(x))
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // searchHitJSON is one search result. Snippet is cut only from what the
