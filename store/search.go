@@ -555,23 +555,23 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	if err := db.refreshSearchCache(ctx); err != nil {
 		return nil, err
 	}
-	ids, err := eng.ids(ctx, db.r, &q, scopeAll)
-	if err != nil {
-		return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
-	}
-	// Ranking reads the index again while the matches are filtered and
-	// counted here: on a second connection, and so on a second core.
+	// Ranking reads the index on a second connection, and so on a second
+	// core, from the start: its first step, the matches in title and dek,
+	// needs no answer from the first. It is told how many matches there
+	// are when the first has them, and works on while they are filtered
+	// and counted here.
 	type ranked struct {
 		scores map[int64]float64
 		tier   map[int64]bool
 		err    error
 	}
 	var rankc chan ranked
-	if sq.Sort != masthead.SortNewest && sq.Sort != masthead.SortOldest && len(ids) > 0 {
-		rankc = make(chan ranked, 1)
+	var matches chan int
+	if sq.Sort != masthead.SortNewest && sq.Sort != masthead.SortOldest {
+		rankc, matches = make(chan ranked, 1), make(chan int, 1)
 		go func() {
 			var r ranked
-			r.scores, r.tier, r.err = db.relevance(ctx, &q, len(ids))
+			r.scores, r.tier, r.err = db.relevance(ctx, &q, matches)
 			rankc <- r
 		}()
 	}
@@ -584,6 +584,16 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		return r
 	}
 	defer rankWait()
+	ids, err := eng.ids(ctx, db.r, &q, scopeAll)
+	if matches != nil {
+		if err == nil {
+			matches <- len(ids)
+		}
+		close(matches)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
+	}
 	tn, err := db.taxonomyNames(ctx)
 	if err != nil {
 		return nil, err
@@ -764,15 +774,20 @@ func topK(xs []cand, k int, less func(a, b cand) bool) []cand {
 // relevance scores the matches of q, bounding the work: every match when
 // there are few, else the matches in title and dek, else in the title
 // alone. tier marks the title-and-dek matches that were not scored, which
-// come before the other unscored matches.
-func (db *DB) relevance(ctx context.Context, q *search.Query, matches int) (map[int64]float64, map[int64]bool, error) {
+// come before the other unscored matches. matches brings the number of
+// matches, or is closed without one when the search failed; the matches
+// in title and dek are read meanwhile.
+func (db *DB) relevance(ctx context.Context, q *search.Query, matches <-chan int) (map[int64]float64, map[int64]bool, error) {
 	eng := db.d.fts
-	if matches <= eng.rankLimit() {
+	head, err := eng.ids(ctx, db.r, q, scopeHead)
+	n, ok := <-matches
+	switch {
+	case !ok || n == 0: // the search failed, or found nothing to rank
+		return nil, nil, nil
+	case n <= eng.rankLimit():
 		s, err := eng.rank(ctx, db.r, q, scopeAll)
 		return s, nil, err
-	}
-	head, err := eng.ids(ctx, db.r, q, scopeHead)
-	if err != nil {
+	case err != nil:
 		return nil, nil, err
 	}
 	if len(head) <= headRankLimit {

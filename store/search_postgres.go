@@ -76,24 +76,86 @@ func (postgresFTS) optimize(ctx context.Context, t *tx) error {
 	return err
 }
 
-func (postgresFTS) ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error) {
-	fn := `search_ids`
-	if sc != scopeAll {
-		fn = `search_head_ids`
-	}
-	var s sql.NullString
-	err := r.row(ctx, `SELECT `+fn+`(to_tsquery('english', ?))`, tsQuery(q, sc)).Scan(&s)
-	return parseIDs(s.String), err
+func (e postgresFTS) ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error) {
+	s, err := e.match(ctx, r, q, sc, `search_ids`, `search_phrase_ids`, `search_head_ids`)
+	return parseIDs(s), err
 }
 
-func (postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
-	fn := `search_rank`
-	if sc != scopeAll {
-		fn = `search_head_rank`
-	}
+func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
+	s, err := e.match(ctx, r, q, sc, `search_rank`, `search_phrase_rank`, `search_head_rank`)
+	return parseScores(s), err
+}
+
+// match runs one of the search functions of the migrations: whole for
+// scopeAll, head for the others. A query over the whole article that
+// must hold a phrase goes through the index of word pairs first
+// (migrations/postgres/0016_search_pairs.sql): phrase for ids and ranks,
+// and for the ids of a query that is one phrase of one pair, its pair
+// alone. The phrases' pairs are made by PostgreSQL itself, with the
+// articles' stemming, in a query of their own, so that the plan of the
+// search is made knowing there are some.
+func (postgresFTS) match(ctx context.Context, r reader, q *search.Query, sc scope, whole, phrase, head string) (string, error) {
 	var s sql.NullString
-	err := r.row(ctx, `SELECT `+fn+`(to_tsquery('english', ?))`, tsQuery(q, sc)).Scan(&s)
-	return parseScores(s.String), err
+	tq := tsQuery(q, sc)
+	if sc != scopeAll {
+		err := r.row(ctx, `SELECT `+head+`(to_tsquery('english', ?))`, tq).Scan(&s)
+		return s.String, err
+	}
+	if phrases, alone := tsPhrases(q); len(phrases) > 0 {
+		var pairs string
+		if err := r.row(ctx, `SELECT search_phrase_pairs(?::text[])::text`, pgTextArray(phrases)).Scan(&pairs); err != nil {
+			return "", err
+		}
+		switch {
+		case pairs == "{}": // phrases of stop words and one other word
+		case alone && phrase == `search_phrase_ids` && !strings.Contains(pairs, ","):
+			err := r.row(ctx, `SELECT search_pair_ids(?::bigint[])`, pairs).Scan(&s)
+			return s.String, err
+		default:
+			err := r.row(ctx, `SELECT `+phrase+`(to_tsquery('english', ?), ?::bigint[])`, tq, pairs).Scan(&s)
+			return s.String, err
+		}
+	}
+	err := r.row(ctx, `SELECT `+whole+`(to_tsquery('english', ?))`, tq).Scan(&s)
+	return s.String, err
+}
+
+// tsPhrases returns the phrases every match of q holds: the clauses of a
+// single phrase (a phrase in an OR or an exclusion narrows nothing),
+// without a prefix's last word, whose pairs are unknown. alone is true
+// when q is one such phrase and nothing else: its matches are the
+// articles holding its pairs.
+func tsPhrases(q *search.Query) (phrases []string, alone bool) {
+	for _, c := range q.Must {
+		if len(c) != 1 {
+			continue
+		}
+		w := c[0].Words
+		if c[0].Prefix {
+			w = w[:len(w)-1]
+		}
+		if len(w) > 1 {
+			phrases = append(phrases, strings.Join(w, " "))
+		}
+	}
+	alone = len(phrases) == 1 && len(q.Must) == 1 && !q.Must[0][0].Prefix && len(q.Not) == 0
+	return phrases, alone
+}
+
+// pgTextArray writes phrases as an array literal. Their words hold only
+// letters and digits (search.Words); quotes and backslashes are escaped
+// all the same.
+func pgTextArray(phrases []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, p := range phrases {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"` + strings.NewReplacer(`"`, `\"`, `\`, `\\`).Replace(p) + `"`)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // rankLimit is lower than SQLite's: ranking on the whole vector reads

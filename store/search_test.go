@@ -74,7 +74,7 @@ func TestSearchSyntax(t *testing.T) {
 			{`court backlog -port`, "backlog"},
 			{`court backlog -"the port"`, "backlog"},
 			{"unemploy*", "unemployment"},
-			{`"settle the question"`, "budget"}, // a common word holds a place: any word fits
+			{`"settle the question"`, "budget"}, // a common word holds a place: any common word fits
 			{`"settle question"`, ""},           // but the place is kept
 			{`"the question of budgets"`, "budget"},
 			{"engineer", "grid"},   // stemming: engineers
@@ -96,6 +96,69 @@ func TestSearchSyntax(t *testing.T) {
 		if res := mustSearch(t, db, masthead.SearchQuery{Text: "-grid"}); !res.Empty {
 			t.Error("a query of exclusions only is not marked empty")
 		}
+	})
+}
+
+// TestSearchPhrases: a phrase matches its words in order, side by side,
+// wherever they are; the words apart, reversed or with another word
+// between do not match. On PostgreSQL phrases go through the index of
+// word pairs, which must follow every write.
+func TestSearchPhrases(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		day := 24 * time.Hour
+		exact := mustCreate(t, db, doc("exact", "Farm prices", "A report.", "Next will be a harder year for farmers, with harder winters.", t0.Add(-1*day)))
+		mustCreate(t, db, doc("title", "A harder year ahead", "Forecasts.", "Nothing else here.", t0.Add(-2*day)))
+		mustCreate(t, db, doc("reversed", "Looking back", "History.", "The year was harder than the one before.", t0.Add(-3*day)))
+		mustCreate(t, db, doc("apart", "Weather", "Cold.", "A harder winter and a long year for everyone.", t0.Add(-4*day)))
+		mustCreate(t, db, doc("between", "Markets", "Trade.", "Traders faced a harder trading year than hoped.", t0.Add(-5*day)))
+		find := func(q string) string {
+			return hitSlugs(mustSearch(t, db, masthead.SearchQuery{Text: q, Sort: masthead.SortNewest}))
+		}
+		tests := []struct{ q, want string }{
+			{`"harder year"`, "exact title"},
+			{`"HARDER years"`, "exact title"}, // folded and stemmed like the text
+			{`"year harder"`, ""},
+			{`"harder year" farmers`, "exact"},
+			{`"harder year" -farmers`, "title"},
+			{`"harder year" "harder winters"`, "exact"},
+			{`"harder year" "long year"`, ""},
+			{`"harder year" OR "long year"`, "exact title apart"},
+			{`"a harder yea*"`, "exact title"},
+			{`"harder trading year"`, "between"},
+			{`"for everyone"`, "apart"}, // one word once the common one is left out
+		}
+		check := func(when string) {
+			t.Helper()
+			for _, tt := range tests {
+				if got := find(tt.q); got != tt.want {
+					t.Errorf("%s %q: got [%s], want [%s]", when, tt.q, got, tt.want)
+				}
+			}
+			// Ranked (the relevance path reads the index a second time).
+			res := mustSearch(t, db, masthead.SearchQuery{Text: `"harder year"`})
+			if got := hitSlugs(res); got != "title exact" {
+				t.Errorf("%s ranked: got [%s], want the title match first", when, got)
+			}
+		}
+		check("")
+
+		// An edit that takes the phrase out takes the article out.
+		in := doc("exact", "Farm prices", "A report.", "Next will be a hard year for farmers, with harder winters.", t0.Add(-1*day))
+		if _, err := db.UpdateArticle(ctx, exact.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(`"harder year"`); got != "title" {
+			t.Errorf("after the edit: got [%s], want [title]", got)
+		}
+		in.BodyMarkdown = "Next will be a harder year for farmers, with harder winters."
+		if _, err := db.UpdateArticle(ctx, exact.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		check("after reindex")
 	})
 }
 
