@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 
 	"masthead/search"
@@ -158,9 +159,63 @@ func pgTextArray(phrases []string) string {
 	return b.String()
 }
 
-// rankLimit is lower than SQLite's: ranking on the whole vector reads
-// each matching article's toasted vector.
-func (postgresFTS) rankLimit() int { return 500 }
+// heads visits the matches in title and dek once, telling those that
+// match in the title too (migrations/postgres/0017_search_head_scores.sql);
+// ranking either set then finds its rows by id. Asked as the parts of
+// heads separately, the same rows were visited three times.
+func (postgresFTS) heads(ctx context.Context, r reader, q *search.Query) (heads, error) {
+	var s sql.NullString
+	err := r.row(ctx, `SELECT search_head_matches(to_tsquery('english', ?), to_tsquery('english', ?))`,
+		tsQuery(q, scopeHead), tsQuery(q, scopeTitle)).Scan(&s)
+	if err != nil {
+		return nil, err
+	}
+	h := &pgHeads{r: r, q: q}
+	for f := range strings.SplitSeq(s.String, ",") {
+		f, inTitle := strings.CutSuffix(f, ":t")
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			h.matches = append(h.matches, id)
+			if inTitle {
+				h.titles = append(h.titles, id)
+			}
+		}
+	}
+	return h, nil
+}
+
+// pgHeads are heads whose ids are read.
+type pgHeads struct {
+	r               reader
+	q               *search.Query
+	matches, titles []int64
+}
+
+func (h *pgHeads) ids() []int64 { return h.matches }
+
+func (h *pgHeads) rank(ctx context.Context) (map[int64]float64, error) {
+	return h.rankIDs(ctx, scopeHead, h.matches)
+}
+
+func (h *pgHeads) title(context.Context) ([]int64, error) { return h.titles, nil }
+
+func (h *pgHeads) rankTitle(ctx context.Context) (map[int64]float64, error) {
+	return h.rankIDs(ctx, scopeTitle, h.titles)
+}
+
+func (h *pgHeads) rankIDs(ctx context.Context, sc scope, ids []int64) (map[int64]float64, error) {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '{')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, '}')
+	var s sql.NullString
+	err := h.r.row(ctx, `SELECT search_head_rank_ids(to_tsquery('english', ?), ?::bigint[])`, tsQuery(h.q, sc), string(b)).Scan(&s)
+	return parseScores(s.String), err
+}
 
 func (postgresFTS) suggest(ctx context.Context, r reader, words []string, now int64, n int) ([]int64, error) {
 	parts := make([]string, len(words))

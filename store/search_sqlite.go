@@ -101,7 +101,11 @@ func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) 
 	return parseScores(s.String), err
 }
 
-func (sqliteFTS) rankLimit() int { return 2000 }
+// heads are read a part at a time: bm25 over thousands of titles and
+// deks is what the bounds of relevance are for.
+func (e sqliteFTS) heads(ctx context.Context, r reader, q *search.Query) (heads, error) {
+	return newLazyHeads(ctx, e, r, q)
+}
 
 // suggestCandidates bounds the titles a suggestion looks at: the most
 // recently indexed of those matching. Short prefixes match thousands.
