@@ -667,9 +667,12 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	now := micros(sq.Now)
 	// The matches of a common word are most of the library: their
 	// slices come from a pool rather than from the collector each time.
-	scratch := getSearchScratch(len(ids))
+	// The facets are counted in the same pass, while each entry is at
+	// hand.
+	scratch := getSearchScratch(len(ids), loc)
 	defer putSearchScratch(scratch)
-	cands, docs := scratch.cands, scratch.docs
+	cands, counts := scratch.cands, &scratch.counts
+	count := !sq.NoFacets
 	db.facets.mu.RLock()
 	for _, id := range ids {
 		d := db.facets.get(id)
@@ -677,13 +680,15 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 			continue
 		}
 		cands = append(cands, cand{id: id, published: d.published})
-		docs = append(docs, d)
+		if count {
+			counts.add(d)
+		}
 	}
 	db.facets.mu.RUnlock()
-	scratch.cands, scratch.docs = cands, docs
+	scratch.cands = cands
 	res.Total = len(cands)
-	if !sq.NoFacets {
-		res.Facets = countFacets(docs, tn, loc)
+	if count {
+		res.Facets = counts.facets(tn)
 	}
 	if len(cands) == 0 {
 		return res, nil
@@ -743,32 +748,29 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	return res, nil
 }
 
-// searchScratch holds a search's working slices between searches.
+// searchScratch holds a search's working slices and counters between
+// searches.
 type searchScratch struct {
-	cands []cand
-	docs  []*facetDoc
+	cands  []cand
+	counts facetCounter
 }
 
 var searchScratchPool sync.Pool // of *searchScratch
 
-func getSearchScratch(n int) *searchScratch {
+func getSearchScratch(n int, loc *time.Location) *searchScratch {
 	sc, _ := searchScratchPool.Get().(*searchScratch)
 	if sc == nil {
 		sc = &searchScratch{}
 	}
 	if cap(sc.cands) < n {
-		sc.cands, sc.docs = make([]cand, 0, n), make([]*facetDoc, 0, n)
+		sc.cands = make([]cand, 0, n)
 	}
-	sc.cands, sc.docs = sc.cands[:0], sc.docs[:0]
+	sc.cands = sc.cands[:0]
+	sc.counts.reset(loc)
 	return sc
 }
 
-// putSearchScratch returns sc to the pool, holding no documents: the
-// cache may replace them meanwhile.
-func putSearchScratch(sc *searchScratch) {
-	clear(sc.docs)
-	searchScratchPool.Put(sc)
-}
+func putSearchScratch(sc *searchScratch) { searchScratchPool.Put(sc) }
 
 // cand is a result being put in order: scored matches (class 0) by score,
 // then unscored matches in title and dek (class 1), then the rest (class
@@ -948,30 +950,44 @@ func (f searchFilter) keep(d *facetDoc) bool {
 		d.published >= f.from && d.published < f.to
 }
 
-// countFacets counts each facet's values over the results, most common
-// first (years newest first, kinds in editorial order). It runs over every
-// match, tens of thousands for a common word, so the counts are slices
-// indexed by id rather than maps.
-func countFacets(docs []*facetDoc, tn *taxonomyNames, loc *time.Location) []masthead.Facet {
-	var topics, regions, authors, columns idCounter
-	var kinds kindCounter
-	first, years, yearOf := yearIndex(docs, loc)
-	for _, d := range docs {
-		for _, id := range d.topics {
-			topics.add(id)
-		}
-		for _, id := range d.regions {
-			regions.add(id)
-		}
-		for _, id := range d.authors {
-			authors.add(id)
-		}
-		if d.column != 0 {
-			columns.add(d.column)
-		}
-		kinds.add(d.kind)
-		years[yearOf(d.published)]++
+// facetCounter counts the facet values of matches as they are filtered:
+// every match, tens of thousands for a common word, so the counts are
+// slices indexed by id rather than maps, kept between searches
+// (searchScratch).
+type facetCounter struct {
+	topics, regions, authors, columns idCounter
+	kinds                             kindCounter
+	years                             yearCounter
+}
+
+func (c *facetCounter) reset(loc *time.Location) {
+	for _, x := range []*idCounter{&c.topics, &c.regions, &c.authors, &c.columns} {
+		x.reset()
 	}
+	c.kinds.reset()
+	c.years.reset(loc)
+}
+
+func (c *facetCounter) add(d *facetDoc) {
+	for _, id := range d.topics {
+		c.topics.add(id)
+	}
+	for _, id := range d.regions {
+		c.regions.add(id)
+	}
+	for _, id := range d.authors {
+		c.authors.add(id)
+	}
+	if d.column != 0 {
+		c.columns.add(d.column)
+	}
+	c.kinds.add(d.kind)
+	c.years.add(d.published)
+}
+
+// facets lists the counts: labels by count, then name; kinds in their
+// order; years newest first.
+func (c *facetCounter) facets(tn *taxonomyNames) []masthead.Facet {
 	terms := func(name string, counts *idCounter) masthead.Facet {
 		f := masthead.Facet{Name: name}
 		counts.each(func(id int64, n int) {
@@ -988,17 +1004,17 @@ func countFacets(docs []*facetDoc, tn *taxonomyNames, loc *time.Location) []mast
 		})
 		return f
 	}
-	out := []masthead.Facet{terms("topic", &topics), terms("region", &regions), terms("column", &columns), terms("author", &authors)}
+	out := []masthead.Facet{terms("topic", &c.topics), terms("region", &c.regions), terms("column", &c.columns), terms("author", &c.authors)}
 	kf := masthead.Facet{Name: "kind"}
 	for _, k := range masthead.Kinds {
-		if n := kinds.count(string(k)); n > 0 {
+		if n := c.kinds.count(string(k)); n > 0 {
 			kf.Values = append(kf.Values, masthead.FacetValue{Slug: string(k), Label: k.Label(), Count: n})
 		}
 	}
 	yf := masthead.Facet{Name: "year"}
-	for i := len(years) - 1; i >= 0; i-- { // newest first
-		if n := years[i]; n > 0 {
-			y := strconv.Itoa(first + i)
+	for i := len(c.years.counts) - 1; i >= 0; i-- { // newest first
+		if n := c.years.counts[i]; n > 0 {
+			y := strconv.Itoa(c.years.first + i)
 			yf.Values = append(yf.Values, masthead.FacetValue{Slug: y, Label: y, Count: n})
 		}
 	}
@@ -1028,6 +1044,11 @@ func (c *idCounter) add(id int64) {
 	c.sparse[id]++
 }
 
+func (c *idCounter) reset() {
+	clear(c.dense)
+	clear(c.sparse)
+}
+
 func (c *idCounter) each(fn func(id int64, n int)) {
 	for id, n := range c.dense {
 		if n > 0 {
@@ -1055,6 +1076,8 @@ func (c *kindCounter) add(kind string) {
 	c.kinds, c.counts = append(c.kinds, kind), append(c.counts, 1)
 }
 
+func (c *kindCounter) reset() { c.kinds, c.counts = c.kinds[:0], c.counts[:0] }
+
 func (c *kindCounter) count(kind string) int {
 	if i := slices.Index(c.kinds, kind); i >= 0 {
 		return c.counts[i]
@@ -1062,34 +1085,52 @@ func (c *kindCounter) count(kind string) int {
 	return 0
 }
 
-// yearIndex returns the first year of docs' times in loc, a slice to
-// count each year from it, and a function from a time in microseconds
-// to its index there: converting each of tens of thousands of times
+// yearCounter counts times by their year in loc. The start of each year
+// seen is computed once: converting each of tens of thousands of times
 // through the zone database would cost more than all the counting.
-func yearIndex(docs []*facetDoc, loc *time.Location) (first int, counts []int, index func(int64) int) {
-	if len(docs) == 0 {
-		return 0, nil, func(int64) int { return 0 }
+type yearCounter struct {
+	loc    *time.Location
+	first  int     // the year counts[0] counts
+	starts []int64 // the start of each year counted, and the end of the last
+	counts []int
+}
+
+func (c *yearCounter) reset(loc *time.Location) {
+	c.loc, c.first, c.starts, c.counts = loc, 0, c.starts[:0], c.counts[:0]
+}
+
+func (c *yearCounter) add(us int64) {
+	if len(c.counts) == 0 || us < c.starts[0] || us >= c.starts[len(c.starts)-1] {
+		c.extend(us)
 	}
-	lo, hi := docs[0].published, docs[0].published
-	for _, d := range docs {
-		lo, hi = min(lo, d.published), max(hi, d.published)
-	}
-	first = time.UnixMicro(lo).In(loc).Year()
-	last := time.UnixMicro(hi).In(loc).Year()
-	ends := make([]int64, 0, last-first+1) // ends[i] is the start of year first+i+1
-	for y := first + 1; y <= last+1; y++ {
-		ends = append(ends, micros(time.Date(y, 1, 1, 0, 0, 0, 0, loc)))
-	}
-	return first, make([]int, len(ends)), func(us int64) int {
-		lo, hi := 0, len(ends)-1 // the first year whose end is after us
-		for lo < hi {
-			if m := int(uint(lo+hi) >> 1); ends[m] <= us {
-				lo = m + 1
-			} else {
-				hi = m
-			}
+	lo, hi := 0, len(c.counts)-1 // the last year starting at or before us
+	for lo < hi {
+		if m := int(uint(lo+hi+1) >> 1); c.starts[m] <= us {
+			lo = m
+		} else {
+			hi = m - 1
 		}
-		return lo
+	}
+	c.counts[lo]++
+}
+
+// extend adds years to the range counted until it holds us.
+func (c *yearCounter) extend(us int64) {
+	start := func(y int) int64 { return micros(time.Date(y, 1, 1, 0, 0, 0, 0, c.loc)) }
+	y := time.UnixMicro(us).In(c.loc).Year()
+	if len(c.counts) == 0 {
+		c.first = y
+		c.starts = append(c.starts, start(y), start(y+1))
+		c.counts = append(c.counts, 0)
+		return
+	}
+	for ; c.first > y; c.first-- {
+		c.starts = slices.Insert(c.starts, 0, start(c.first-1))
+		c.counts = slices.Insert(c.counts, 0, 0)
+	}
+	for last := c.first + len(c.counts) - 1; last < y; last++ {
+		c.starts = append(c.starts, start(last+2))
+		c.counts = append(c.counts, 0)
 	}
 }
 

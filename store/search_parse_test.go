@@ -1,9 +1,11 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // TestParseIDs: the engines' lists of matches read back exactly, and a
@@ -56,4 +58,38 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestYearCounter: times in any order count in their year in the
+// location, across a range that grows both ways, and a reset forgets it.
+func TestYearCounter(t *testing.T) {
+	loc, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	var c yearCounter
+	for round := range 2 {
+		c.reset(loc)
+		want := map[int]int{}
+		for _, tm := range []time.Time{
+			time.Date(2020, 6, 1, 0, 0, 0, 0, loc),
+			time.Date(2020, 12, 31, 23, 59, 0, 0, loc),
+			time.Date(2021, 1, 1, 0, 0, 0, 0, loc), // midnight: the new year
+			time.Date(2017, 3, 3, 0, 0, 0, 0, loc),
+			time.Date(2024, 12, 31, 10, 0, 0, 0, time.UTC), // 2025 in Auckland
+			time.Date(2019, 12, 31, 12, 0, 0, 0, time.UTC), // 2020 in Auckland
+		} {
+			c.add(micros(tm))
+			want[tm.In(loc).Year()]++
+		}
+		got := map[int]int{}
+		for i, n := range c.counts {
+			if n > 0 {
+				got[c.first+i] = n
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("round %d: counts %v, want %v", round, got, want)
+		}
+	}
 }
