@@ -66,15 +66,24 @@ func (postgresFTS) clear(ctx context.Context, t *tx) error {
 }
 
 // optimize counts the vocabulary afresh from the titles and deks
-// indexed, dropping words none holds any more. GIN indexes need nothing:
-// autovacuum merges their pending lists.
+// indexed, dropping words none holds any more. It then does at once what
+// autovacuum would do some minutes later: the GIN indexes' lists of
+// pending entries, megabytes after a bulk load that every search would
+// read through, are merged, and the planner's statistics are taken anew.
 func (postgresFTS) optimize(ctx context.Context, t *tx) error {
-	if _, err := t.exec(ctx, `DELETE FROM search_words`); err != nil {
-		return err
+	for _, q := range []string{
+		`DELETE FROM search_words`,
+		`INSERT INTO search_words (word, ndoc)
+			SELECT x, COUNT(*) FROM search_heads, unnest(string_to_array(vocab, ' ')) AS x WHERE x <> '' GROUP BY x`,
+		`SELECT gin_clean_pending_list(x::regclass)
+			FROM unnest(ARRAY['search_vectors_doc', 'search_vectors_pairs', 'search_heads_head', 'search_heads_title']) AS x`,
+		`ANALYZE search_vectors, search_heads, search_docs`,
+	} {
+		if _, err := t.exec(ctx, q); err != nil {
+			return err
+		}
 	}
-	_, err := t.exec(ctx, `INSERT INTO search_words (word, ndoc)
-		SELECT x, COUNT(*) FROM search_heads, unnest(string_to_array(vocab, ' ')) AS x WHERE x <> '' GROUP BY x`)
-	return err
+	return nil
 }
 
 func (e postgresFTS) ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error) {
