@@ -163,20 +163,29 @@ func (cv *conv) blocksOf(n *nethtml.Node) []string {
 	return nil
 }
 
+// keep reports whether the element n, entered at cv.depth, is converted:
+// not when it lies too deep or is of a kind dropped, which is noted.
+func (cv *conv) keep(n *nethtml.Node) bool {
+	if cv.depth > maxDepth {
+		cv.w.add("content nested too deeply was cut")
+		return false
+	}
+	if msg, ok := dropped[n.DataAtom]; ok {
+		if msg != "" {
+			cv.w.add(msg)
+		}
+		return false
+	}
+	return true
+}
+
 func (cv *conv) block(n *nethtml.Node) string {
 	if isMore(n) {
 		return "<!--more-->"
 	}
 	cv.depth++
 	defer func() { cv.depth-- }()
-	if cv.depth > maxDepth {
-		cv.w.add("content nested too deeply was cut")
-		return ""
-	}
-	if msg, ok := dropped[n.DataAtom]; ok {
-		if msg != "" {
-			cv.w.add(msg)
-		}
+	if !cv.keep(n) {
 		return ""
 	}
 	switch n.DataAtom {
@@ -508,14 +517,7 @@ func (cv *conv) inline(n *nethtml.Node) string {
 	}
 	cv.depth++
 	defer func() { cv.depth-- }()
-	if cv.depth > maxDepth {
-		cv.w.add("content nested too deeply was cut")
-		return ""
-	}
-	if msg, ok := dropped[n.DataAtom]; ok {
-		if msg != "" {
-			cv.w.add(msg)
-		}
+	if !cv.keep(n) {
 		return ""
 	}
 	switch n.DataAtom {
