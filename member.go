@@ -26,6 +26,20 @@ func (r Role) Valid() bool { return r == RoleAuthor || r == RoleEditor || r == R
 // Staff reports whether r grants access to the staff area.
 func (r Role) Staff() bool { return r.Valid() }
 
+// Rank orders the staff roles, author below editor below admin, and
+// anything else below them all.
+func (r Role) Rank() int {
+	switch r {
+	case RoleAuthor:
+		return 1
+	case RoleEditor:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
 // CanPublish reports whether r may publish, schedule and unpublish.
 func (r Role) CanPublish() bool { return r == RoleEditor || r == RoleAdmin }
 

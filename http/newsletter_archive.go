@@ -266,33 +266,11 @@ func (s *Server) handleNewsletterIssue(w http.ResponseWriter, r *http.Request) e
 	for _, a := range newsletter.OrderArticles(is.Articles) {
 		av := issueArticleView{URL: articlePath(a.Slug), Title: a.Title}
 		if full {
-			av.Dek, av.Authors, av.Kind = a.Dek, nlJoinAuthors(a.Authors), nlKindLabel(a.Kind)
+			av.Dek, av.Authors, av.Kind = a.Dek, newsletter.JoinNames(a.Authors), a.Kind.Label()
 		}
 		v.Articles = append(v.Articles, av)
 	}
 	return s.render(w, "newsletter_issue", v)
-}
-
-func nlJoinAuthors(ns []string) string {
-	switch len(ns) {
-	case 0:
-		return ""
-	case 1:
-		return ns[0]
-	}
-	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
-}
-
-func nlKindLabel(k masthead.Kind) string {
-	switch k {
-	case masthead.KindInDepth:
-		return "In-depth"
-	case masthead.KindDaily:
-		return "Daily analysis"
-	case masthead.KindBriefing:
-		return "Briefing"
-	}
-	return ""
 }
 
 // nlParagraphs splits plain text at blank lines.

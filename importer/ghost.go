@@ -530,7 +530,7 @@ func readGhost(name string, src []byte, opt ExportOptions) (*masthead.ImportBund
 	}
 	userRole := map[ghostID]masthead.Role{}
 	for _, ru := range roleUsers {
-		if r, ok := ghostRoles[roleName[ru.RoleID]]; ok && rank(r) > rank(userRole[ru.UserID]) {
+		if r, ok := ghostRoles[roleName[ru.RoleID]]; ok && r.Rank() > userRole[ru.UserID].Rank() {
 			userRole[ru.UserID] = r
 		}
 	}

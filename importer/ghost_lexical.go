@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html"
 	"strings"
-
-	"masthead"
 )
 
 // lexicalNode is a node of Ghost's Lexical editor document. Only the
@@ -329,16 +327,3 @@ func validTag(t string) bool {
 }
 
 func htmlEscape(s string) string { return html.EscapeString(s) }
-
-// rank orders staff roles, so an import never lowers one.
-func rank(r masthead.Role) int {
-	switch r {
-	case masthead.RoleAuthor:
-		return 1
-	case masthead.RoleEditor:
-		return 2
-	case masthead.RoleAdmin:
-		return 3
-	}
-	return 0
-}

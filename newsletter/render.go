@@ -384,7 +384,7 @@ func templateData(n *masthead.Newsletter, is *masthead.Issue, seg masthead.Segme
 	}
 	for _, a := range OrderArticles(is.Articles) {
 		it := ArticleItem{
-			Title: a.Title, Dek: a.Dek, Authors: joinNames(a.Authors),
+			Title: a.Title, Dek: a.Dek, Authors: JoinNames(a.Authors),
 			URL:  site.BaseURL + "/articles/" + url.PathEscape(a.Slug),
 			Kind: a.Kind.Label(), InDepth: a.Kind == masthead.KindInDepth,
 		}
@@ -418,7 +418,8 @@ func OrderArticles(as []masthead.IssueArticle) []masthead.IssueArticle {
 	return out
 }
 
-func joinNames(ns []string) string {
+// JoinNames writes names as a byline: "A", "A and B", "A, B and C".
+func JoinNames(ns []string) string {
 	switch len(ns) {
 	case 0:
 		return ""

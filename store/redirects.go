@@ -196,7 +196,7 @@ func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time
 		return err
 	}
 	role := m.Role
-	if s.Role.Valid() && rank(s.Role) > rank(role) {
+	if s.Role.Valid() && s.Role.Rank() > role.Rank() {
 		role = s.Role
 	}
 	name := m.Name
@@ -212,18 +212,6 @@ func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time
 		return fmt.Errorf("store: import staff %q: %w", email, err)
 	}
 	return nil
-}
-
-func rank(r masthead.Role) int {
-	switch r {
-	case masthead.RoleAuthor:
-		return 1
-	case masthead.RoleEditor:
-		return 2
-	case masthead.RoleAdmin:
-		return 3
-	}
-	return 0
 }
 
 // importMember makes sure the reader has an account and records each
