@@ -7,12 +7,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"masthead"
 	"masthead/admin"
+	"masthead/clocktest"
 	"masthead/store"
 	"masthead/store/storetest"
 )
@@ -20,32 +20,11 @@ import (
 // t0 is the fixed "now" every test starts at.
 var t0 = time.Date(2025, 5, 20, 10, 0, 0, 0, time.UTC)
 
-// testClock is a clock the test moves by hand; the store and the handler
-// share it, so token and session expiry follow it too.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
 // fixture is the staff area over a fresh database of one engine.
 type fixture struct {
 	t     *testing.T
 	db    *store.DB
-	clock *testClock
+	clock *clocktest.Clock // the store and the handler share it, so token and session expiry follow it too
 	loc   *time.Location
 	h     http.Handler
 }
@@ -53,7 +32,7 @@ type fixture struct {
 // each runs fn on SQLite and PostgreSQL with a fresh fixture.
 func each(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	clock := &testClock{}
+	clock := &clocktest.Clock{}
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
 		clock.Set(t0)
 		loc, err := time.LoadLocation("Europe/Berlin")

@@ -11,6 +11,7 @@ import (
 
 	"masthead"
 	"masthead/admin"
+	"masthead/clocktest"
 	"masthead/store"
 	"masthead/store/storetest"
 )
@@ -19,7 +20,7 @@ import (
 // calls that tell the reader site institutions changed.
 func eachMembers(t *testing.T, fn func(t *testing.T, f *fixture, changed *int)) {
 	t.Helper()
-	clock := &testClock{}
+	clock := &clocktest.Clock{}
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
 		clock.Set(t0)
 		changed := 0

@@ -128,7 +128,7 @@ func TestStripeWebhooks(t *testing.T) {
 		// Payment fails at the next renewal: past_due keeps access for
 		// the grace period.
 		renewal := t0.AddDate(0, 1, 0)
-		rs.clock.set(renewal.Add(time.Hour))
+		rs.clock.Set(renewal.Add(time.Hour))
 		pastDue := billingtest.Event("evt_pastdue", masthead.EventSubscriptionUpdated, renewal, with("past_due", func(s *billingtest.Sub) {
 			s.PeriodStart, s.PeriodEnd = renewal, renewal.AddDate(0, 1, 0)
 		}))
@@ -143,7 +143,7 @@ func TestStripeWebhooks(t *testing.T) {
 		if rs.countEvents(t) != n {
 			t.Fatal("a replayed event was recorded twice")
 		}
-		rs.clock.set(renewal.Add(3*24*time.Hour + time.Minute))
+		rs.clock.Set(renewal.Add(3*24*time.Hour + time.Minute))
 		if rs.reads(t, cookie) {
 			t.Fatal("past_due after grace: still reads in full")
 		}
@@ -158,7 +158,7 @@ func TestStripeWebhooks(t *testing.T) {
 
 		// Reversed, for a second reader: deleted (cancelled at period end,
 		// still paid), then updated, then created.
-		rs.clock.set(t0)
+		rs.clock.Set(t0)
 		m2, cookie2 := rs.verified(t, "reverse@example.com")
 		member2 := strconv.FormatInt(m2.ID, 10)
 		sub2 := func(status string, cancelAtEnd bool) map[string]any {
@@ -175,7 +175,7 @@ func TestStripeWebhooks(t *testing.T) {
 		if !rs.reads(t, cookie2) {
 			t.Fatal("reversed: the paid period before cancellation should read in full")
 		}
-		rs.clock.set(t0.Add(11 * time.Minute))
+		rs.clock.Set(t0.Add(11 * time.Minute))
 		if rs.reads(t, cookie2) {
 			t.Fatal("reversed: an older active state outlived the cancellation")
 		}

@@ -87,7 +87,7 @@ func TestCrawlerVerification(t *testing.T) {
 			t.Errorf("%d more lookups for addresses already verified", n)
 		}
 		// After the cache's lifetime the address is looked up again.
-		rs.clock.set(now.Add(2 * time.Hour))
+		rs.clock.Set(now.Add(2 * time.Hour))
 		rs.send(t, req{url: "/articles/metered-feature", remote: "66.249.66.1:1", header: http.Header{"User-Agent": {googlebotUA}}})
 		if n := rs.dns.count() - before; n != 1 {
 			t.Errorf("%d lookups after the lifetime, want 1", n)

@@ -108,7 +108,7 @@ func TestMeter(t *testing.T) {
 		mustNotContain(t, "subscribers-only", body, "/unlock", subscribersClosing)
 
 		// Next month: the unlocked articles stay open, three new credits.
-		rs.clock.set(now.AddDate(0, 1, 0))
+		rs.clock.Set(now.AddDate(0, 1, 0))
 		_, body = rs.send(t, req{url: "/articles/metered-feature", cookies: me})
 		mustContain(t, "next month, unlocked", body, meteredClosing)
 		_, body = rs.send(t, req{url: "/articles/filler-02", cookies: me})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/clocktest"
 	mhttp "masthead/http"
 	"masthead/mail"
 	"masthead/mail/mailtest"
@@ -25,24 +26,6 @@ import (
 // The readers' tests (registration, the meter, crawlers, ads, caching,
 // the bypass suite) run the whole site with the real store, a real SMTP
 // server (mailtest), a clock they can move and a DNS table.
-
-// movingClock is a clock a test sets by hand.
-type movingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movingClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // fakeDNS answers PTR and A lookups from tables and counts the PTR
 // lookups, so a test can see the cache at work.
@@ -96,7 +79,7 @@ func (d *fakeDNS) count() int {
 // readers is a seeded site wired with everything the reader path uses.
 type readers struct {
 	*site
-	clock *movingClock
+	clock *clocktest.Clock
 	dns   *fakeDNS
 	smtp  *mailtest.Server
 }
@@ -108,7 +91,7 @@ const trustedProxy = "10.0.0.0/8"
 // the configuration.
 func eachReaders(t *testing.T, mut func(*mhttp.Config, *mhttp.Deps), fn func(t *testing.T, rs *readers)) {
 	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
-		rs := &readers{clock: &movingClock{t: now}, dns: newFakeDNS(), smtp: mailtest.Start(t)}
+		rs := &readers{clock: clocktest.New(now), dns: newFakeDNS(), smtp: mailtest.Start(t)}
 		mailer, err := mail.Open(rs.smtp.URL(), "The Test Review <no-reply@news.example>")
 		if err != nil {
 			t.Fatal(err)

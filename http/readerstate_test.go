@@ -51,7 +51,7 @@ func TestSessionCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		page("within the window", "You have 3 of 3 free articles left this month")
-		rs.clock.set(now.Add(ttlPassed))
+		rs.clock.Set(now.Add(ttlPassed))
 		body = page("after the window", "Cached Reader", meteredClosing)
 		mustNotContain(t, "subscriber", body, "free articles left", `class="ad `)
 
@@ -95,7 +95,7 @@ func TestSessionCacheBound(t *testing.T) {
 					if err := rs.db.DeleteSession(context.Background(), masthead.HashToken(ck.Value)); err != nil {
 						t.Fatal(err)
 					}
-					rs.clock.set(now.Add(c.wait))
+					rs.clock.Set(now.Add(c.wait))
 					_, body = rs.send(t, req{url: "/articles/subscribers-only", cookies: cookies})
 					mustNotContain(t, "ended session", body, subscribersClosing, "ended@example.com")
 				})

@@ -192,7 +192,7 @@ func TestRegistrationFarming(t *testing.T) {
 		_, body := rs.send(t, req{url: "/articles/metered-feature", cookies: []*http.Cookie{device}})
 		mustNotContain(t, "farming device", body, meteredClosing)
 		// Next month the browser may register once more.
-		rs.clock.set(now.AddDate(0, 1, 0))
+		rs.clock.Set(now.AddDate(0, 1, 0))
 		rs.register(t, "made-up-next@example.com", "metered-feature", []*http.Cookie{device}, nil)
 		_, body = rs.send(t, req{url: "/articles/metered-feature", cookies: []*http.Cookie{device}})
 		mustContain(t, "next month", body, meteredClosing)

@@ -13,29 +13,13 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/clocktest"
 	"masthead/store"
 	"masthead/store/storetest"
 	"masthead/webhooks"
 )
 
 var t0 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // received is one request an endpoint got.
 type received struct {
@@ -104,7 +88,7 @@ func TestSignVerify(t *testing.T) {
 }
 
 func TestPublishedArticleDelivered(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := clocktest.New(t0)
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
 		clock.Set(t0)
 		ctx := context.Background()
@@ -183,7 +167,7 @@ func TestPublishedArticleDelivered(t *testing.T) {
 }
 
 func TestFailingEndpointRetriedWithBackoff(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := clocktest.New(t0)
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
 		clock.Set(t0)
 		ctx := context.Background()
@@ -264,7 +248,7 @@ func TestFailingEndpointRetriedWithBackoff(t *testing.T) {
 }
 
 func TestUnreachableEndpointAndTimeout(t *testing.T) {
-	clock := &testClock{t: t0}
+	clock := clocktest.New(t0)
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
 		clock.Set(t0)
 		ctx := context.Background()
