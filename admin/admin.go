@@ -30,6 +30,9 @@ type Config struct {
 	// reached us over plain HTTP, as it does behind a TLS-terminating proxy.
 	// An https BaseURL does the same by itself.
 	SecureCookies bool
+	// WebhookNetworks says which addresses a webhook endpoint may lead
+	// to; by default the public internet only.
+	WebhookNetworks masthead.WebhookNetworks
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -69,6 +72,9 @@ type Deps struct {
 	// Webhooks serves the webhook endpoints and their delivery log
 	// (webhooks.go); nil turns them off.
 	Webhooks WebhookStore
+	// WebhookResolver resolves an endpoint's host when it is registered;
+	// nil uses net.DefaultResolver.
+	WebhookResolver HostResolver
 	// APIKeys serves the API keys page (apikeys.go); nil turns it off.
 	APIKeys masthead.APIKeyService
 	// Insights serves the dashboard at /admin/ (dashboard.go); nil
