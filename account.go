@@ -83,6 +83,11 @@ type AccountService interface {
 	// RevokeGiftLink stops one of the member's links; another member's
 	// link is ENOTFOUND.
 	RevokeGiftLink(ctx context.Context, memberID, linkID int64, now time.Time) error
+	// GiftLinkGiver returns the member who shared the link with this
+	// token hash (nil once their account is deleted) and whether they
+	// hold an entitlement active at now, counting nobody. An unknown
+	// token is ENOTFOUND.
+	GiftLinkGiver(ctx context.Context, tokenHash []byte, now time.Time) (giver *Member, subscriber bool, err error)
 	// GiftLinkArticle checks that a gift token opens article articleID for
 	// the reader named by readerKey, counting the reader on first use, and
 	// returns the article's id. A token tried on another article is

@@ -1,6 +1,7 @@
 package masthead
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -107,6 +108,81 @@ func (in WebhookEndpointInput) Validate() error {
 		}
 	}
 	return v.Err()
+}
+
+// WebhookNetworks decides which addresses outgoing webhooks may reach. A
+// webhook is a request the server makes on an admin's say-so; pointed at
+// the server's own network (a database's port, a cloud's metadata
+// service, an admin interface bound to localhost) it would let whoever
+// registers endpoints probe and poke what only the server can reach. So
+// special-purpose addresses (SpecialAddress) are refused, unless the
+// operator allows their network.
+type WebhookNetworks struct {
+	// Allow lists networks webhooks may reach although they are special
+	// (--webhook-allow-networks), such as a receiver on the private
+	// network.
+	Allow []netip.Prefix
+}
+
+// Permits reports whether a webhook may connect to a. An IPv4-mapped
+// IPv6 address is judged as the IPv4 address it carries.
+func (n WebhookNetworks) Permits(a netip.Addr) bool {
+	if !a.IsValid() {
+		return false
+	}
+	a = a.Unmap().WithZone("")
+	for _, p := range n.Allow {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return !SpecialAddress(a)
+}
+
+// SpecialAddress reports whether a is not an ordinary address of the
+// public internet: unspecified, loopback, private (RFC 1918, fc00::/7),
+// link-local, shared (CGNAT, 100.64.0.0/10), multicast or broadcast, or
+// one of the other special-purpose ranges of the IANA registries —
+// documentation, benchmarking, reserved, and the IPv6 forms that carry an
+// IPv4 address inside (IPv4-mapped and -compatible, NAT64, 6to4, Teredo),
+// which could lead back to a private IPv4 network.
+func SpecialAddress(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
+		// Not global unicast: invalid, unspecified, loopback,
+		// link-local, multicast, the IPv4 broadcast address.
+		return true
+	}
+	for _, p := range specialNetworks {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// specialNetworks are the special-purpose ranges that IsGlobalUnicast and
+// IsPrivate do not already rule out (RFC 6890 and the IANA registries).
+var specialNetworks = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (CGNAT)
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation (TEST-NET-1)
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation (TEST-NET-2)
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation (TEST-NET-3)
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64, well-known prefix
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // NAT64, local use
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments, Teredo among them
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2002::/16"),       // 6to4
+	netip.MustParsePrefix("3fff::/20"),       // documentation
+	netip.MustParsePrefix("5f00::/16"),       // segment routing (SRv6)
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
 }
 
 // WebhookStatus is where a delivery stands.

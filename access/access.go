@@ -74,11 +74,36 @@ type Reader struct {
 	// reverse and forward DNS; a user agent alone never sets it.
 	VerifiedCrawler bool
 	// GiftLink is set when the request carries a valid gift token for
-	// this very article.
+	// this very article, and Giver says who shared it. The link opens
+	// the article only while its giver could read it themselves.
 	GiftLink bool
+	Giver    Giver
 	// RegistrationUnlock is set when this browser registered on this very
 	// article: the rest opens at once, before the address is verified.
 	RegistrationUnlock bool
+}
+
+// Giver is what is known, now, of the member who shared a gift link.
+type Giver struct {
+	// Member is the giver, nil when their account is gone.
+	Member *masthead.Member
+	// Subscriber is set when the giver holds an All-Access entitlement
+	// now: paid (within its grace), complimentary, gifted, or a seat of
+	// an institution's email domain.
+	Subscriber bool
+}
+
+// Reads reports whether the giver could read a in full at now by their
+// own standing: staff, or an entitlement. A gift link lends that standing
+// for one article, so it ends with it: when the subscription ends or
+// lapses past its grace, the institution's seat goes, the staff role is
+// taken away or the account is deleted, the link opens nothing more. The
+// giver's meter does not count: credits are not lent.
+func (g Giver) Reads(a *masthead.Article, p Policy, now time.Time) bool {
+	if g.Member == nil {
+		return false
+	}
+	return Decide(Reader{Member: g.Member, Subscriber: g.Subscriber}, a, Meter{}, p, now).Full
 }
 
 // Meter is the member's free-article state.
@@ -187,7 +212,7 @@ func Decide(reader Reader, a *masthead.Article, meter Meter, policy Policy, now 
 		return full(ReasonInstitution)
 	case reader.VerifiedCrawler:
 		return full(ReasonVerifiedCrawler)
-	case reader.GiftLink:
+	case reader.GiftLink && reader.Giver.Reads(a, policy, now):
 		return full(ReasonGiftLink)
 	}
 	if a.Access == masthead.AccessSubscribers {

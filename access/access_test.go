@@ -27,6 +27,8 @@ func TestDecide(t *testing.T) {
 		return &masthead.Member{ID: 9, Email: "s@example.com", Role: r, VerifiedAt: now}
 	}
 	times := func(ts ...time.Time) []time.Time { return ts }
+	// A subscriber who shared a gift link.
+	giver := access.Giver{Member: &masthead.Member{ID: 10, Email: "g@example.com", VerifiedAt: now}, Subscriber: true}
 	thisMonth := now.Add(-48 * time.Hour)
 	lastMonth := marchStart.Add(-time.Second)
 
@@ -87,10 +89,25 @@ func TestDecide(t *testing.T) {
 			access.Decision{Full: true, Reason: access.ReasonInstitution}},
 		{"verified crawler", access.Reader{VerifiedCrawler: true}, subs, access.Meter{}, now,
 			access.Decision{Full: true, Reason: access.ReasonVerifiedCrawler}},
-		{"gift link", access.Reader{GiftLink: true}, subs, access.Meter{}, now,
+		{"gift link", access.Reader{GiftLink: true, Giver: giver}, subs, access.Meter{}, now,
 			access.Decision{Full: true, Reason: access.ReasonGiftLink}},
-		{"gift link spends nothing for a member", access.Reader{Member: verified, GiftLink: true}, metered, access.Meter{Unlocks: times(thisMonth)}, now,
+		{"gift link spends nothing for a member", access.Reader{Member: verified, GiftLink: true, Giver: giver}, metered, access.Meter{Unlocks: times(thisMonth)}, now,
 			access.Decision{Full: true, Reason: access.ReasonGiftLink, CreditsLeft: 2}},
+		{"gift link from staff", access.Reader{GiftLink: true, Giver: access.Giver{Member: staff(masthead.RoleEditor)}}, subs, access.Meter{}, now,
+			access.Decision{Full: true, Reason: access.ReasonGiftLink}},
+		// The link lends the giver's standing, and ends with it.
+		{"gift link whose giver no longer subscribes", access.Reader{GiftLink: true, Giver: access.Giver{Member: verified}}, subs, access.Meter{}, now,
+			access.Decision{Reason: access.ReasonSubscribersOnly, Offer: access.OfferSubscribe}},
+		{"gift link whose giver no longer subscribes, metered", access.Reader{GiftLink: true, Giver: access.Giver{Member: verified}}, metered, access.Meter{}, now,
+			access.Decision{Reason: access.ReasonAnonymous, Offer: access.OfferRegister}},
+		{"gift link whose giver is no longer staff", access.Reader{GiftLink: true, Giver: access.Giver{Member: staff(masthead.RoleNone)}}, subs, access.Meter{}, now,
+			access.Decision{Reason: access.ReasonSubscribersOnly, Offer: access.OfferSubscribe}},
+		{"gift link whose giver's account is gone", access.Reader{GiftLink: true, Giver: access.Giver{Subscriber: true}}, subs, access.Meter{}, now,
+			access.Decision{Reason: access.ReasonSubscribersOnly, Offer: access.OfferSubscribe}},
+		{"gift link with no giver known", access.Reader{Member: verified, GiftLink: true}, metered, access.Meter{Unlocks: times(thisMonth)}, now,
+			access.Decision{Reason: access.ReasonMeterAvailable, CreditsLeft: 2, Offer: access.OfferUnlock}},
+		{"a giver is not a gift link", access.Reader{Giver: giver}, subs, access.Meter{}, now,
+			access.Decision{Reason: access.ReasonSubscribersOnly, Offer: access.OfferSubscribe}},
 		{"author", access.Reader{Member: staff(masthead.RoleAuthor)}, subs, access.Meter{}, now,
 			access.Decision{Full: true, Reason: access.ReasonStaff, CreditsLeft: 3}},
 		{"admin", access.Reader{Member: staff(masthead.RoleAdmin)}, metered, access.Meter{}, now,
@@ -146,6 +163,7 @@ func TestAnonymous(t *testing.T) {
 		"crawler":             {VerifiedCrawler: true},
 		"institution":         {Institution: "Univ"},
 		"gift":                {GiftLink: true},
+		"gift's giver":        {Giver: access.Giver{Subscriber: true}},
 		"registration unlock": {RegistrationUnlock: true},
 	} {
 		if r.Anonymous() {

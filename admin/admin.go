@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,7 +28,11 @@ type Config struct {
 	BaseURL string
 	// SecureCookies marks the session cookie Secure even when the request
 	// reached us over plain HTTP, as it does behind a TLS-terminating proxy.
+	// An https BaseURL does the same by itself.
 	SecureCookies bool
+	// WebhookNetworks says which addresses a webhook endpoint may lead
+	// to; by default the public internet only.
+	WebhookNetworks masthead.WebhookNetworks
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -67,6 +72,9 @@ type Deps struct {
 	// Webhooks serves the webhook endpoints and their delivery log
 	// (webhooks.go); nil turns them off.
 	Webhooks WebhookStore
+	// WebhookResolver resolves an endpoint's host when it is registered;
+	// nil uses net.DefaultResolver.
+	WebhookResolver HostResolver
 	// APIKeys serves the API keys page (apikeys.go); nil turns it off.
 	APIKeys masthead.APIKeyService
 	// Insights serves the dashboard at /admin/ (dashboard.go); nil
@@ -84,6 +92,9 @@ type Handler struct {
 	root   http.Handler
 	// routeList is every route with its guard (guard.go).
 	routeList []Route
+	// secureCookies: the session cookie is always Secure, since the
+	// site's address is https or the configuration says so.
+	secureCookies bool
 }
 
 // New builds the staff area. Templates and assets are embedded and parsed
@@ -105,6 +116,9 @@ func New(cfg Config, deps Deps) *Handler {
 		deps.Location = time.UTC
 	}
 	h := &Handler{cfg: cfg, deps: deps, assets: loadAssets()}
+	if u, err := url.Parse(cfg.BaseURL); cfg.SecureCookies || (err == nil && u.Scheme == "https") {
+		h.secureCookies = true
+	}
 	h.pages = parseTemplates()
 
 	mux := http.NewServeMux()

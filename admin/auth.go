@@ -190,6 +190,11 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// sessionCookie builds the staff session cookie. It is Secure, as the
+// reader's is, when the request came over TLS, when the site's public
+// address is https (a TLS-terminating proxy in front speaks plain HTTP to
+// us) or when SecureCookies says so: a staff session must never travel
+// in clear.
 func (h *Handler) sessionCookie(r *http.Request, value string, expires time.Time) *http.Cookie {
 	c := &http.Cookie{
 		Name:     SessionCookie,
@@ -197,7 +202,7 @@ func (h *Handler) sessionCookie(r *http.Request, value string, expires time.Time
 		Path:     "/",
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		Secure:   h.cfg.SecureCookies || r.TLS != nil,
+		Secure:   h.secureCookies || r.TLS != nil,
 	}
 	if !expires.IsZero() {
 		c.Expires = expires

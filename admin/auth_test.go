@@ -101,17 +101,43 @@ func TestSignIn(t *testing.T) {
 }
 
 func TestSecureCookie(t *testing.T) {
+	// The staff session cookie is Secure whenever the reader's is: an
+	// https site address alone is enough, as the proxy in front of us
+	// ends TLS and speaks plain HTTP to us.
+	tests := []struct {
+		name       string
+		baseURL    string
+		secureFlag bool
+		want       bool
+	}{
+		{"https base URL", "https://example.test", false, true},
+		{"https base URL and the flag", "https://example.test", true, true},
+		{"http base URL with the flag", "http://example.test", true, true},
+		{"http base URL", "http://example.test", false, false},
+	}
 	each(t, func(t *testing.T, f *fixture) {
-		f.h = admin.New(admin.Config{BaseURL: "https://example.test", SecureCookies: true},
-			admin.Deps{Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock})
-		link, err := admin.SignInLink(context.Background(), f.db, "https://example.test", "ed@example.com", masthead.RoleAdmin, f.clock.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, _ := url.Parse(link)
-		w := f.do(req{url: "/admin/signin", form: url.Values{"token": {u.Query().Get("token")}}, wantStatus: http.StatusSeeOther})
-		if c := sessionFrom(t, w.Result()); !c.Secure {
-			t.Errorf("cookie %+v not Secure with SecureCookies set", c)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f.h = admin.New(admin.Config{BaseURL: tt.baseURL, SecureCookies: tt.secureFlag},
+					admin.Deps{Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock})
+				link, err := admin.SignInLink(context.Background(), f.db, tt.baseURL, "ed@example.com", masthead.RoleAdmin, f.clock.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				u, _ := url.Parse(link)
+				w := f.do(req{url: "/admin/signin", form: url.Values{"token": {u.Query().Get("token")}}, wantStatus: http.StatusSeeOther})
+				c := sessionFrom(t, w.Result())
+				if c.Secure != tt.want {
+					t.Errorf("session cookie Secure = %v, want %v", c.Secure, tt.want)
+				}
+				// Signing out deletes the cookie with the same attribute.
+				w = f.do(req{url: "/admin/logout", method: "POST", form: url.Values{}, cookie: &http.Cookie{Name: c.Name, Value: c.Value},
+					wantStatus: http.StatusSeeOther})
+				cs := w.Result().Cookies()
+				if len(cs) != 1 || cs[0].Name != admin.SessionCookie || cs[0].Secure != tt.want || cs[0].MaxAge >= 0 {
+					t.Errorf("sign-out cookies %+v: want the session cookie deleted, Secure = %v", cs, tt.want)
+				}
+			})
 		}
 	})
 }

@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -109,7 +112,11 @@ func (h *Handler) webhookCreate(w http.ResponseWriter, r *http.Request, me *mast
 	for _, e := range r.PostForm["events"] {
 		in.Events = append(in.Events, masthead.WebhookEventType(e))
 	}
-	ep, err := h.deps.Webhooks.CreateWebhookEndpoint(r.Context(), in, newWebhookSecret())
+	var ep *masthead.WebhookEndpoint
+	err := h.checkWebhookAddress(r.Context(), in)
+	if err == nil {
+		ep, err = h.deps.Webhooks.CreateWebhookEndpoint(r.Context(), in, newWebhookSecret())
+	}
 	if err != nil {
 		var invalid *masthead.Error
 		if !errors.As(err, &invalid) || invalid.Code != masthead.EINVALID {
@@ -120,6 +127,58 @@ func (h *Handler) webhookCreate(w http.ResponseWriter, r *http.Request, me *mast
 		return h.renderWebhookList(w, r, me, http.StatusBadRequest, form, invalid.Fields, invalid.Message)
 	}
 	return h.renderWebhook(w, r, me, ep, ep.Secret)
+}
+
+// HostResolver looks host names up; *net.Resolver is one.
+type HostResolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// webhookLookupTimeout bounds the look-up of an endpoint's host name at
+// registration.
+const webhookLookupTimeout = 3 * time.Second
+
+// checkWebhookAddress refuses an endpoint whose host is, or resolves now
+// to, an address outgoing webhooks may not reach (Config.WebhookNetworks):
+// the server's own network. The worker checks again at every connection,
+// on the address it connects to, so a name that resolves elsewhere later
+// gains nothing; this check tells the admin at once. A name that does not
+// resolve yet is let through for the worker to judge. The message names
+// no address the name resolved to.
+func (h *Handler) checkWebhookAddress(ctx context.Context, in masthead.WebhookEndpointInput) error {
+	in.Normalize()
+	if in.Validate() != nil {
+		return nil // the store refuses it, naming every field
+	}
+	u, err := url.Parse(in.URL)
+	if err != nil {
+		return nil
+	}
+	host := u.Hostname()
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		lctx, cancel := context.WithTimeout(ctx, webhookLookupTimeout)
+		defer cancel()
+		addrs, _ = h.webhookResolver().LookupNetIP(lctx, "ip", host)
+	}
+	for _, a := range addrs {
+		if !h.cfg.WebhookNetworks.Permits(a) {
+			v := masthead.Invalid{}
+			v.Add("url", "URL must lead to the public internet, not to a loopback, private, link-local or other special-purpose address. "+
+				"The operator can allow a network with --webhook-allow-networks.")
+			return v.Err()
+		}
+	}
+	return nil
+}
+
+func (h *Handler) webhookResolver() HostResolver {
+	if h.deps.WebhookResolver != nil {
+		return h.deps.WebhookResolver
+	}
+	return net.DefaultResolver
 }
 
 type webhookView struct {

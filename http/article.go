@@ -134,7 +134,8 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		markPrivate(w)
 		if gift == giftInvalid {
-			v.Flash = "This gift link has expired, was revoked or has been used by as many readers as it allows."
+			v.Flash = "This gift link has expired, was revoked or has been used by as many readers as it allows, " +
+				"or the reader who shared it no longer has access."
 		}
 	}
 	if r.URL.RawQuery != "" && r.URL.Query().Has("welcome") && r.Method == http.MethodGet && deviceHash(r) != nil {

@@ -70,18 +70,29 @@ func (s *Server) trusted(a netip.Addr) bool {
 
 // claimedCrawler returns the DNS domains a request's user agent must be
 // confirmed under when it claims to be a search engine's crawler, and nil
-// for every other agent. Google's crawlers resolve under googlebot.com or
-// google.com (never googleusercontent.com, which anyone can rent); Bing's
-// under search.msn.com.
+// for every other agent. Only the crawlers' own zones count: Googlebot
+// resolves under googlebot.com (crawl-….googlebot.com, and
+// geo-crawl-….geo.googlebot.com inside it), Bingbot under search.msn.com.
+// Names under google.com and googleusercontent.com are left out on
+// purpose: they also belong to Google's user-triggered fetchers and
+// proxies (a translation proxy, a read-aloud service, a rented machine),
+// which relay what a person asked for, and such a person gets the teaser
+// like anyone else.
 func claimedCrawler(userAgent string) (bot string, domains []string) {
 	switch {
 	case containsFold(userAgent, "googlebot"):
-		return "google", []string{"googlebot.com", "google.com"}
+		return "google", googlebotDomains
 	case containsFold(userAgent, "bingbot"):
-		return "bing", []string{"search.msn.com"}
+		return "bing", bingbotDomains
 	}
 	return "", nil
 }
+
+// The zones of the verified crawlers (see claimedCrawler).
+var (
+	googlebotDomains = []string{"googlebot.com"}
+	bingbotDomains   = []string{"search.msn.com"}
+)
 
 // containsFold reports whether s contains the lower-case ASCII word sub in
 // any case, without allocating: it runs on every article request.

@@ -15,7 +15,11 @@ const (
 func TestCrawlerVerification(t *testing.T) {
 	eachReaders(t, nil, func(t *testing.T, rs *readers) {
 		rs.dns.add("66.249.66.1", "crawl-66-249-66-1.googlebot.com.", "66.249.66.1")
+		rs.dns.add("66.249.79.5", "geo-crawl-66-249-79-5.geo.googlebot.com.", "66.249.79.5")
+		// Google's user-triggered fetchers and proxies: they relay what
+		// a person asked for.
 		rs.dns.add("66.249.70.9", "rate-limited-proxy-66-249-70-9.google.com.", "66.249.70.9")
+		rs.dns.add("66.249.81.7", "google-proxy-66-249-81-7.google.com.", "66.249.81.7")
 		rs.dns.add("157.55.39.1", "msnbot-157-55-39-1.search.msn.com.", "157.55.39.1")
 		// A rented machine: Google's, but anybody's.
 		rs.dns.add("34.1.2.3", "3.2.1.34.bc.googleusercontent.com.", "34.1.2.3")
@@ -34,7 +38,9 @@ func TestCrawlerVerification(t *testing.T) {
 			full   bool
 		}{
 			{"googlebot", googlebotUA, "66.249.66.1:4000", "", true},
-			{"google.com crawler", googlebotUA, "66.249.70.9:4000", "", true},
+			{"googlebot, geo zone", googlebotUA, "66.249.79.5:4000", "", true},
+			{"google.com proxy", googlebotUA, "66.249.70.9:4000", "", false},
+			{"google.com user-triggered fetcher", googlebotUA, "66.249.81.7:4000", "", false},
 			{"bingbot", bingbotUA, "157.55.39.1:4000", "", true},
 			{"googlebot behind the trusted proxy", googlebotUA, "10.9.9.9:80", "66.249.66.1", true},
 			{"spoofed user agent", googlebotUA, "203.0.113.9:4000", "", false},

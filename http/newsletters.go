@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"masthead"
@@ -13,10 +12,11 @@ import (
 
 // Newsletter choices on the account page and one-click unsubscription
 // (RFC 8058). The unsubscribe link in every newsletter carries a token
-// that names the member and the newsletter under an HMAC
+// that names the member, the newsletter and the issue under an HMAC
 // (newsletter.UnsubscribeToken): GET shows a confirmation, POST — a
 // mailbox provider's one-click request or the confirmation's button —
-// records the choice. A forged or altered token changes nothing.
+// records the choice and counts it against the issue. A forged or altered
+// token changes nothing.
 
 // Newsletters is what these pages need from the store.
 type Newsletters interface {
@@ -49,20 +49,21 @@ type unsubscribePage struct {
 }
 
 // unsubscribeTarget checks the link's token and returns the member and
-// newsletter it names, and the issue it came from (0 if none).
+// newsletter it names, and the issue it came from (0 if none). Only the
+// signed issue counts: the unsigned "i" parameter of links sent before
+// the issue was signed is ignored, as anyone could change it.
 func (s *Server) unsubscribeTarget(r *http.Request) (memberID int64, n *masthead.Newsletter, issueID int64, err error) {
 	secret, err := s.newsletters.NewsletterSecret(r.Context())
 	if err != nil {
 		return 0, nil, 0, err
 	}
-	memberID, slug, err := newsletter.ParseUnsubscribeToken(secret, r.URL.Query().Get("t"))
+	memberID, slug, issueID, err := newsletter.ParseUnsubscribeToken(secret, r.URL.Query().Get("t"))
 	if err != nil {
 		return 0, nil, 0, err
 	}
 	if n, err = s.newsletters.Newsletter(r.Context(), slug); err != nil {
 		return 0, nil, 0, masthead.Errorf(masthead.EINVALID, "This unsubscribe link names a newsletter that no longer exists.")
 	}
-	issueID, _ = strconv.ParseInt(r.URL.Query().Get("i"), 10, 64)
 	return memberID, n, issueID, nil
 }
 
@@ -82,9 +83,6 @@ func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) e
 		return s.unsubscribeError(w, r, err)
 	}
 	q := url.Values{"t": {r.URL.Query().Get("t")}}
-	if i := r.URL.Query().Get("i"); i != "" {
-		q.Set("i", i)
-	}
 	w.Header().Set("Cache-Control", "no-store")
 	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribe", ""),
 		Heading: "Unsubscribe from " + n.Name + "?", Message: "You will no longer receive " + n.Name + " by email.",

@@ -183,8 +183,8 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 		// follow is neither needed nor counted against the link.
 		return rd, meter, giftNone
 	}
-	gift := s.giftLink(w, r, a, now)
-	rd.GiftLink = gift == giftValid
+	gift, giver := s.giftLink(w, r, a, now)
+	rd.GiftLink, rd.Giver = gift == giftValid, giver
 	if s.meter == nil || a.Access != masthead.AccessMetered || rd.GiftLink {
 		return rd, meter, gift
 	}
@@ -209,16 +209,31 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 	return rd, meter, gift
 }
 
-// giftLink checks a ?gift= token against a. The reader is counted by
-// member, else by browser: a browser without a device cookie gets one, so
-// that coming back does not count as a new reader.
-func (s *Server) giftLink(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time) giftStatus {
+// giftLink checks a ?gift= token against a, and returns with it what is
+// known now of the member who shared the link. A link whose giver could
+// no longer read a themselves (access.Giver.Reads) opens nothing and
+// counts nobody. Otherwise the reader is counted by member, else by
+// browser: a browser without a device cookie gets one, so that coming
+// back does not count as a new reader.
+func (s *Server) giftLink(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time) (giftStatus, access.Giver) {
 	if r.URL.RawQuery == "" || !r.URL.Query().Has("gift") {
-		return giftNone
+		return giftNone, access.Giver{}
 	}
 	token := r.URL.Query().Get("gift")
 	if s.accounts == nil || token == "" || len(token) > 100 {
-		return giftInvalid
+		return giftInvalid, access.Giver{}
+	}
+	hash := masthead.HashToken(token)
+	m, sub, err := s.accounts.GiftLinkGiver(r.Context(), hash, now)
+	if err != nil {
+		if masthead.ErrorCode(err) == masthead.EINTERNAL {
+			s.logReaderError(r, "gift link giver", err)
+		}
+		return giftInvalid, access.Giver{}
+	}
+	giver := access.Giver{Member: m, Subscriber: sub}
+	if !giver.Reads(a, s.cfg.Policy, now) {
+		return giftInvalid, access.Giver{}
 	}
 	var key string
 	if m := member(r); m != nil {
@@ -226,17 +241,17 @@ func (s *Server) giftLink(w http.ResponseWriter, r *http.Request, a *masthead.Ar
 	} else {
 		key = "device:" + hex.EncodeToString(s.ensureDevice(w, r))
 	}
-	id, err := s.accounts.GiftLinkArticle(r.Context(), masthead.HashToken(token), a.ID, key, now)
+	id, err := s.accounts.GiftLinkArticle(r.Context(), hash, a.ID, key, now)
 	if err != nil {
 		if masthead.ErrorCode(err) == masthead.EINTERNAL {
 			s.logReaderError(r, "gift link", err)
 		}
-		return giftInvalid
+		return giftInvalid, access.Giver{}
 	}
 	if id != a.ID {
-		return giftInvalid
+		return giftInvalid, access.Giver{}
 	}
-	return giftValid
+	return giftValid, giver
 }
 
 func (s *Server) logReaderError(r *http.Request, what string, err error) {

@@ -136,17 +136,85 @@ func TestPreviewEscapesAndSplices(t *testing.T) {
 	if !strings.Contains(e.HTML, "A &lt;b&gt;title&lt;/b&gt;") {
 		t.Errorf("title not escaped")
 	}
-	tok := newsletter.UnsubscribeToken(testSite.Secret, 42, "free")
+	tok := newsletter.UnsubscribeToken(testSite.Secret, 42, "free", 7)
 	if !strings.Contains(e.Headers["List-Unsubscribe"], tok) || !strings.Contains(e.Text, tok) {
 		t.Errorf("unsubscribe token missing")
 	}
-	id, slug, err := newsletter.ParseUnsubscribeToken(testSite.Secret, tok)
-	if err != nil || id != 42 || slug != "free" {
-		t.Errorf("token round trip: %d %q %v", id, slug, err)
+	id, slug, issue, err := newsletter.ParseUnsubscribeToken(testSite.Secret, tok)
+	if err != nil || id != 42 || slug != "free" || issue != 7 {
+		t.Errorf("token round trip: %d %q %d %v", id, slug, issue, err)
 	}
-	for _, forged := range []string{"43.free." + tok[len("42.free."):], "42.daily." + tok[len("42.free."):], tok + "x", "", "42.free"} {
-		if _, _, err := newsletter.ParseUnsubscribeToken(testSite.Secret, forged); masthead.ErrorCode(err) != masthead.EINVALID {
+	if strings.Contains(e.Headers["List-Unsubscribe"], "&i=") {
+		t.Errorf("issue outside the token: %s", e.Headers["List-Unsubscribe"])
+	}
+}
+
+// TestUnsubscribeTokenSignsTheIssue: the issue an unsubscription counts
+// against is inside the signature; moving a token to another member,
+// newsletter or issue, or dropping its issue, breaks it.
+func TestUnsubscribeTokenSignsTheIssue(t *testing.T) {
+	secret := testSite.Secret
+	withIssue := newsletter.UnsubscribeToken(secret, 42, "free", 7)
+	mac := withIssue[strings.LastIndexByte(withIssue, '.')+1:]
+	noIssue := newsletter.UnsubscribeToken(secret, 42, "free", 0)
+	if strings.Count(noIssue, ".") != 2 || strings.Count(withIssue, ".") != 3 {
+		t.Fatalf("tokens %q, %q", noIssue, withIssue)
+	}
+	for _, c := range []struct {
+		token string
+		issue int64
+	}{{withIssue, 7}, {noIssue, 0}} {
+		id, slug, issue, err := newsletter.ParseUnsubscribeToken(secret, c.token)
+		if err != nil || id != 42 || slug != "free" || issue != c.issue {
+			t.Errorf("%q: %d %q %d %v", c.token, id, slug, issue, err)
+		}
+	}
+	noIssueMAC := noIssue[strings.LastIndexByte(noIssue, '.')+1:]
+	for _, forged := range []string{
+		"42.free.8." + mac,        // another issue
+		"42.free.07." + mac,       // the same issue, spelt otherwise
+		"42.free.+7." + mac,       //
+		"42.free.-7." + mac,       //
+		"42.free." + mac,          // the issue dropped
+		"42.free.7." + noIssueMAC, // an issue added to a token without
+		"43.free.7." + mac,        // another member
+		"42.daily.7." + mac,       // another newsletter
+		withIssue + "x", withIssue[:len(withIssue)-2] + "AA",
+		"42.free.7.8." + mac, "", "42.free", "42.free.7",
+	} {
+		if _, _, _, err := newsletter.ParseUnsubscribeToken(secret, forged); masthead.ErrorCode(err) != masthead.EINVALID {
 			t.Errorf("forged token %q accepted", forged)
 		}
 	}
+	if _, _, _, err := newsletter.ParseUnsubscribeToken([]byte("another secret"), withIssue); masthead.ErrorCode(err) != masthead.EINVALID {
+		t.Error("token accepted under another secret")
+	}
+}
+
+// FuzzParseUnsubscribeToken: whatever the input, parsing does not panic,
+// and a token it accepts is exactly the one UnsubscribeToken writes for
+// what it names — there is one spelling of each link.
+func FuzzParseUnsubscribeToken(f *testing.F) {
+	secret := testSite.Secret
+	f.Add(newsletter.UnsubscribeToken(secret, 42, "free", 7))
+	f.Add(newsletter.UnsubscribeToken(secret, 1, "daily-review", 0))
+	f.Add(newsletter.UnsubscribeToken(secret, 9223372036854775807, "weekly", 9223372036854775807))
+	f.Add("42.free.07.AAAA")
+	f.Add("..")
+	f.Add("-1.free.1.AA")
+	f.Fuzz(func(t *testing.T, token string) {
+		id, slug, issue, err := newsletter.ParseUnsubscribeToken(secret, token)
+		if err != nil {
+			if masthead.ErrorCode(err) != masthead.EINVALID {
+				t.Fatalf("%q: %v, want invalid", token, err)
+			}
+			return
+		}
+		if id <= 0 || issue < 0 || !masthead.ValidSlug(slug) {
+			t.Fatalf("%q: accepted %d %q %d", token, id, slug, issue)
+		}
+		if want := newsletter.UnsubscribeToken(secret, id, slug, issue); strings.TrimSpace(token) != want {
+			t.Fatalf("%q accepted, but the token for what it names is %q", token, want)
+		}
+	})
 }

@@ -296,7 +296,7 @@ func (r *Rendered) mailto(rc Recipient) string {
 	if box == "" {
 		box = "unsubscribe@" + r.domain
 	}
-	return box + "?subject=unsubscribe%20" + UnsubscribeToken(r.site.Secret, rc.MemberID, r.slug)
+	return box + "?subject=unsubscribe%20" + UnsubscribeToken(r.site.Secret, rc.MemberID, r.slug, r.issueID)
 }
 
 func spliceQP(dst []byte, p piece, v [nSlots]string, html bool) []byte {

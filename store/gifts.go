@@ -114,6 +114,45 @@ func (db *DB) RevokeGiftLink(ctx context.Context, memberID, linkID int64, now ti
 	})
 }
 
+// GiftLinkGiver returns the member who shared the gift link with the token
+// hash tokenHash, and whether they hold an entitlement active at now (as
+// Entitled would say), in one read. The member is nil when their account
+// was deleted. An unknown token is ENOTFOUND. Nothing is counted: the
+// reader site asks this before GiftLinkArticle, so a link whose giver lost
+// access takes no reader's place.
+func (db *DB) GiftLinkGiver(ctx context.Context, tokenHash []byte, now time.Time) (*masthead.Member, bool, error) {
+	if len(tokenHash) != sha256.Size {
+		return nil, false, errGiftInvalid
+	}
+	var (
+		m          masthead.Member
+		role       string
+		verified   sql.NullInt64
+		created    int64
+		deleted    sql.NullInt64
+		subscriber int
+	)
+	at := micros(now)
+	err := db.r.row(ctx, `SELECT `+memberCols+`, m.deleted_at,
+			CASE WHEN EXISTS (SELECT 1 FROM entitlements e
+				WHERE e.member_id = m.id AND e.starts_at <= ? AND (e.ends_at IS NULL OR e.ends_at > ?)) THEN 1 ELSE 0 END
+		FROM gift_links g JOIN members m ON m.id = g.member_id WHERE g.token_hash = ?`, at, at, tokenHash).
+		Scan(&m.ID, &m.Email, &m.Name, &role, &m.AuthorSlug, &verified, &created, &deleted, &subscriber)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, errGiftInvalid
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: gift link giver: %w", err)
+	}
+	if deleted.Valid {
+		return nil, false, nil
+	}
+	m.Role = masthead.Role(role)
+	m.VerifiedAt = fromMicros(verified)
+	m.CreatedAt = time.UnixMicro(created).UTC()
+	return &m, subscriber > 0, nil
+}
+
 // GiftLinkArticle returns the id of the article a gift token opens for the
 // reader named by readerKey ("m:ID" for a member, "d:…" for a browser, as
 // the caller chooses; it is stored hashed). A reader already counted comes

@@ -110,7 +110,7 @@ func TestPublishedArticleDelivered(t *testing.T) {
 			t.Fatalf("%d requests before the worker ran", n)
 		}
 		var results []string
-		w := webhooks.New(db, webhooks.Config{Clock: clock, Observe: func(r string) { results = append(results, r) }})
+		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Observe: func(r string) { results = append(results, r) }})
 		if n, err := w.Run(ctx); err != nil || n != 1 {
 			t.Fatalf("run: %d, %v", n, err)
 		}
@@ -181,7 +181,7 @@ func TestFailingEndpointRetriedWithBackoff(t *testing.T) {
 			t.Fatal(err)
 		}
 		var results []string
-		w := webhooks.New(db, webhooks.Config{Clock: clock, Backoff: []time.Duration{30 * time.Second, 2 * time.Minute},
+		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Backoff: []time.Duration{30 * time.Second, 2 * time.Minute},
 			Observe: func(r string) { results = append(results, r) }})
 
 		// Each step: the time, how many attempts are due then.
@@ -267,7 +267,7 @@ func TestUnreachableEndpointAndTimeout(t *testing.T) {
 		if _, err := db.EnsureMember(ctx, "x@example.com", masthead.RoleNone); err != nil {
 			t.Fatal(err)
 		}
-		w := webhooks.New(db, webhooks.Config{Clock: clock, Timeout: 200 * time.Millisecond})
+		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Timeout: 200 * time.Millisecond})
 		if n, err := w.Run(ctx); err != nil || n != 2 {
 			t.Fatalf("run: %d %v", n, err)
 		}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -38,8 +40,11 @@ const (
 
 // Config tunes a Worker. Zero fields take defaults.
 type Config struct {
-	// Client sends the requests; default an http.Client with Timeout.
-	Client *http.Client
+	// Networks says which addresses deliveries may connect to: the
+	// public internet, and the networks it allows (guard.go).
+	Networks masthead.WebhookNetworks
+	// Resolver resolves endpoints' host names; default net.DefaultResolver.
+	Resolver Resolver
 	// Timeout bounds one attempt, default 10 s.
 	Timeout time.Duration
 	// Backoff lists the waits between attempts; default DefaultBackoff.
@@ -62,8 +67,9 @@ type Config struct {
 
 // Worker sends due deliveries.
 type Worker struct {
-	store Store
-	cfg   Config
+	store  Store
+	cfg    Config
+	client *http.Client
 }
 
 // New returns a worker over s.
@@ -71,12 +77,8 @@ func New(s Store, cfg Config) *Worker {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	if cfg.Client == nil {
-		// Redirects are not followed: a POST would turn into a GET,
-		// and the receiver should be registered at its real address.
-		cfg.Client = &http.Client{Timeout: cfg.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.Backoff == nil {
 		cfg.Backoff = DefaultBackoff
@@ -99,7 +101,7 @@ func New(s Store, cfg Config) *Worker {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "Masthead-Webhooks/1"
 	}
-	return &Worker{store: s, cfg: cfg}
+	return &Worker{store: s, cfg: cfg, client: newClient(cfg.Networks, cfg.Resolver, cfg.Timeout)}
 }
 
 // Body is the JSON a delivery POSTs. It is built from the event alone, so
@@ -166,7 +168,7 @@ func (w *Worker) deliver(ctx context.Context, j masthead.WebhookJob) error {
 	a := masthead.WebhookAttempt{DeliveryID: j.DeliveryID, At: start, Code: code, Duration: w.cfg.Clock.Now().Sub(start)}
 	status, next, result := masthead.WebhookDelivered, time.Time{}, ResultDelivered
 	if sendErr != nil {
-		a.Error = sendErr.Error()
+		a.Error = describe(code, sendErr)
 		if j.Tries < len(w.cfg.Backoff) {
 			status, next, result = masthead.WebhookPending, start.Add(w.cfg.Backoff[j.Tries]), ResultRetry
 		} else {
@@ -186,24 +188,24 @@ func (w *Worker) deliver(ctx context.Context, j masthead.WebhookJob) error {
 	return nil
 }
 
+// errBadURL is the error of an endpoint URL that cannot be requested.
+var errBadURL = errors.New("webhooks: bad endpoint URL")
+
 // send POSTs body and returns the status received; any answer but 2xx,
 // and no answer within the timeout, is an error.
 func (w *Worker) send(ctx context.Context, j masthead.WebhookJob, body []byte, now time.Time) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.URL, bytes.NewReader(body))
-	if err != nil {
-		return 0, fmt.Errorf("bad endpoint URL: %w", err)
-	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return 0, fmt.Errorf("endpoint URL scheme %q is not http or https", req.URL.Scheme)
+	if err != nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") {
+		return 0, errBadURL
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", w.cfg.UserAgent)
 	req.Header.Set(HeaderEvent, string(j.EventType))
 	req.Header.Set(HeaderDelivery, strconv.FormatInt(j.DeliveryID, 10))
 	req.Header.Set(HeaderSignature, Sign(j.Secret, now, body))
-	resp, err := w.cfg.Client.Do(req)
+	resp, err := w.client.Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -61,6 +61,8 @@ type Config struct {
 	Billing billingSettings
 	// serve: the newsletter sender (newsletter.go)
 	Newsletter newsletterSettings
+	// serve: outgoing webhooks (webhooks.go)
+	Webhooks webhookSettings
 }
 
 // commonFlags registers the settings every command that opens the
@@ -96,6 +98,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.Bounces.bounceFlags(fs)
 	c.Billing.billingFlags(fs)
 	c.Newsletter.newsletterFlags(fs)
+	c.Webhooks.webhookFlags(fs)
 }
 
 // envName maps a flag name to its environment variable.
@@ -183,6 +186,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Billing.validate(); err != nil {
+		return err
+	}
+	if err := c.Webhooks.validate(); err != nil {
 		return err
 	}
 	if c.Newsletter.Concurrency != 0 {

@@ -112,7 +112,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The staff pages tell the reader site, built below, when
 	// institutions change, so its networks apply at once here.
 	var site *mhttp.Server
-	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies},
+	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
+		WebhookNetworks: cfg.Webhooks.Networks},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
 			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite,
@@ -215,7 +216,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		wg.Go(func() { elector.Every(workCtx, time.Hour, func(ctx context.Context) { prune(ctx, db, clock, log) }) })
 		// Outgoing webhooks (webhooks.go): due deliveries are sent on
 		// the schedule's beat.
-		hooks := newWebhookWorker(db, clock, log)
+		hooks := newWebhookWorker(db, cfg.Webhooks.Networks, clock, log)
 		wg.Go(func() {
 			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { sendWebhooks(ctx, hooks, log) })
 		})

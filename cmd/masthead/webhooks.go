@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,14 +14,38 @@ import (
 	"masthead/webhooks"
 )
 
+// webhookSettings are the settings of outgoing webhooks.
+type webhookSettings struct {
+	AllowNetworks string
+	// Networks is AllowNetworks parsed, by validate.
+	Networks masthead.WebhookNetworks
+}
+
+func (s *webhookSettings) webhookFlags(fs *flag.FlagSet) {
+	fs.StringVar(&s.AllowNetworks, "webhook-allow-networks", "", "comma-separated CIDR networks outgoing webhooks may reach although they are "+
+		"loopback, private, link-local or otherwise special (e.g. 10.20.0.0/16 for a receiver on the private network); by default the public internet only")
+}
+
+func (s *webhookSettings) validate() error {
+	if s.AllowNetworks == "" {
+		return nil
+	}
+	nets, err := masthead.ParseRanges(s.AllowNetworks)
+	if err != nil {
+		return fmt.Errorf("--webhook-allow-networks: %w", err)
+	}
+	s.Networks = masthead.WebhookNetworks{Allow: nets}
+	return nil
+}
+
 // newWebhookWorker builds the sender of outgoing webhooks
 // (docs/webhooks.md), counting each attempt's result.
-func newWebhookWorker(db *store.DB, clock masthead.Clock, log *slog.Logger) *webhooks.Worker {
+func newWebhookWorker(db *store.DB, nets masthead.WebhookNetworks, clock masthead.Clock, log *slog.Logger) *webhooks.Worker {
 	metrics.Default.GaugeFunc("webhook_deliveries_pending", "Outgoing webhook deliveries waiting for their first or next attempt.", func() float64 {
 		n, _ := db.PendingWebhookDeliveries(context.Background())
 		return float64(n)
 	})
-	return webhooks.New(db, webhooks.Config{Clock: clock, Log: log, Observe: metrics.Default.WebhookDelivery})
+	return webhooks.New(db, webhooks.Config{Networks: nets, Clock: clock, Log: log, Observe: metrics.Default.WebhookDelivery})
 }
 
 // sendWebhooks sends every due delivery. Only the leader runs it, every
