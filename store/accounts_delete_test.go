@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/access"
 	"masthead/store"
 	"masthead/store/storetest"
 )
@@ -182,6 +183,49 @@ func TestEndInstitutionGrant(t *testing.T) {
 		}
 		if n := signIn(t, db, "cy@univ.edu"); func() bool { ok, _ := db.Entitled(ctx, n.ID, instNow); return !ok }() {
 			t.Error("the freed seat was not granted to the next member")
+		}
+	})
+}
+
+// TestSeatCutEndsReaderFacts: a member whose seat a lower limit ended is
+// no subscriber in the signed-in reader's facts at once, and the access
+// decision gives them the teaser of a subscribers-only article.
+func TestSeatCutEndsReaderFacts(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{instNow}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		uni := mustInstitution(t, db, masthead.InstitutionInput{Name: "Univ", Domains: "univ.edu", SeatLimit: "2"})
+		old := signIn(t, db, "old@univ.edu")
+		newest := signIn(t, db, "newest@univ.edu")
+		sessions := map[int64][]byte{old.ID: []byte("old-session"), newest.ID: []byte("newest-session")}
+		for id, s := range sessions {
+			if err := db.CreateSession(ctx, id, s, instNow.AddDate(0, 0, 1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		article := &masthead.Article{ID: 1, Access: masthead.AccessSubscribers}
+		decide := func(id int64) access.Decision {
+			t.Helper()
+			st, err := db.SessionReader(ctx, sessions[id], instNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return access.Decide(access.Reader{Member: st.Member, Subscriber: st.Subscriber}, article,
+				access.Meter{}, access.DefaultPolicy(), instNow)
+		}
+		for _, id := range []int64{old.ID, newest.ID} {
+			if d := decide(id); !d.Full {
+				t.Fatalf("member %d before the cut: %+v", id, d)
+			}
+		}
+		uni.SeatLimit = 1
+		if _, err := db.UpdateInstitution(ctx, uni, 0); err != nil {
+			t.Fatal(err)
+		}
+		if d := decide(newest.ID); d.Full || d.Reason == access.ReasonSubscriber {
+			t.Errorf("newest seat after the cut: %+v", d)
+		}
+		if d := decide(old.ID); !d.Full {
+			t.Errorf("older seat after the cut: %+v", d)
 		}
 	})
 }
