@@ -40,8 +40,8 @@ type Institution struct {
 	// members whose seats that update ended because the new limit was
 	// below the seats in use: the newest seats, newest first.
 	SeatsEnded []Member
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // ActiveAt reports whether the agreement holds at now.
