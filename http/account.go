@@ -439,6 +439,10 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), deleteConfirmation) {
 		return s.renderAccount(w, r, m, map[string]string{"delete": "Type " + deleteConfirmation + " to confirm."}, "")
 	}
+	// Refused before anything is cancelled (the store refuses it too).
+	if m.Role.Staff() {
+		return masthead.Errorf(masthead.EFORBIDDEN, "Staff accounts are closed by an administrator.")
+	}
 	// The payment provider first, then the one transaction: a member
 	// whose subscription could not be cancelled keeps the account, so
 	// nothing goes on billing a row that no longer names anyone.

@@ -157,6 +157,26 @@ func TestBypassDeletedAccountHoldsNothing(t *testing.T) {
 	})
 }
 
+// TestStaffDeletionCancelsNothing: a staff account is closed by an
+// administrator; posting the deletion form cancels no subscription first.
+func TestStaffDeletionCancelsNothing(t *testing.T) {
+	accountsSite(t, billingtest.StripeMock(t), func(t *testing.T, rs *readers, calls *stripeCalls) {
+		editor, err := rs.db.MemberByEmail(context.Background(), "editor@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, _ := rs.subscribe(t, editor)
+		staff := []*http.Cookie{{Name: mhttp.SessionCookie, Value: rs.staff}}
+		res, body := rs.send(t, req{url: "/account/delete", form: url.Values{"confirm": {"DELETE"}}, cookies: staff})
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "closed by an administrator") {
+			t.Fatalf("staff deletion: %d", res.StatusCode)
+		}
+		if calls.saw("DELETE /v1/subscriptions/" + sub) {
+			t.Error("a staff member's subscription was cancelled by a refused deletion")
+		}
+	})
+}
+
 func TestAccountDeletionRefusedWhenCancelFails(t *testing.T) {
 	// A Stripe that refuses every request, as with a revoked key.
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
