@@ -46,13 +46,30 @@ type APIKey struct {
 	// in their name in members' histories. Zero once they are gone.
 	CreatedBy      int64
 	CreatedByEmail string
-	CreatedAt      time.Time
+	// CreatorRole is the current staff role of the member who made the
+	// key: RoleNone once they left the staff or deleted their account.
+	CreatorRole Role
+	CreatedAt   time.Time
 	// RevokedAt is zero for a key in use.
 	RevokedAt time.Time
 }
 
 // HasScope reports whether the key carries scope.
 func (k *APIKey) HasScope(scope string) bool { return slices.Contains(k.Scopes, scope) }
+
+// ActingRole is the role an admin token acts with now: its own, or its
+// maker's current role when that is lower, so a token never does more
+// than the staff member who made it may do today. It is RoleNone when
+// the maker is unknown, left the staff or is gone.
+func (k *APIKey) ActingRole() Role {
+	if k.CreatedBy == 0 || !k.CreatorRole.Staff() {
+		return RoleNone
+	}
+	if k.CreatorRole.Rank() < k.Role.Rank() {
+		return k.CreatorRole
+	}
+	return k.Role
+}
 
 // Revoked reports whether the key was revoked.
 func (k *APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }

@@ -149,6 +149,12 @@ func SubscriptionWindow(s Subscription, grace time.Duration) (start, end time.Ti
 	return start, end, true
 }
 
+// Live reports whether the provider may still bill or grant access for
+// s: it has not reached a final status (canceled, incomplete_expired).
+func (s Subscription) Live() bool {
+	return s.Status != StatusCanceled && s.Status != StatusIncompleteExpired
+}
+
 // SubscriptionAccess reports whether s grants access at now under the
 // rules of SubscriptionWindow.
 func SubscriptionAccess(s Subscription, grace time.Duration, now time.Time) bool {
@@ -335,6 +341,9 @@ type PaymentProvider interface {
 	CheckoutSubscription(ctx context.Context, sessionID string, now time.Time) (memberID int64, s *Subscription, err error)
 	// PortalURL creates a customer portal session returning to returnURL.
 	PortalURL(ctx context.Context, customerID, returnURL string) (string, error)
+	// CancelSubscription cancels a subscription at once. One the
+	// provider no longer knows or that already ended is not an error.
+	CancelSubscription(ctx context.Context, id string) error
 	// ParseWebhook verifies a webhook's signature and timestamp on the
 	// raw body and parses it. Anything wrong is EINVALID.
 	ParseWebhook(payload []byte, signature string, now time.Time) (*BillingEvent, error)

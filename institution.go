@@ -36,8 +36,12 @@ type Institution struct {
 	SeatsUsed     int
 	SeatsRefused  int
 	LastRefusedAt time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// SeatsEnded, set only on what UpdateInstitution returns, names the
+	// members whose seats that update ended because the new limit was
+	// below the seats in use: the newest seats, newest first.
+	SeatsEnded []Member
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // ActiveAt reports whether the agreement holds at now.
@@ -361,8 +365,9 @@ type InstitutionService interface {
 	CreateInstitution(ctx context.Context, in *Institution, actorID int64) (*Institution, error)
 	// UpdateInstitution replaces an institution's name, ranges, domains,
 	// seat limit, dates and note. The entitlements granted through it
-	// follow its new dates. A seat limit below the seats in use is
-	// EINVALID.
+	// follow its new dates, except those ended for good. A seat limit
+	// below the seats in use ends the newest seats at once, down to the
+	// limit (Institution.SeatsEnded names their members).
 	UpdateInstitution(ctx context.Context, in *Institution, actorID int64) (*Institution, error)
 	// InstitutionNetworks returns every range with its institution, and
 	// the version of the institutions they were read at.

@@ -102,7 +102,24 @@ type MemberService interface {
 	SetAuthorSlug(ctx context.Context, memberID int64, slug string) error
 	// Staff lists members with a staff role, by email.
 	Staff(ctx context.Context) ([]*Member, error)
+	// RemoveStaff takes the member's staff role away, actorID acting (0
+	// for the command line): every session of theirs ends and the Admin
+	// API tokens they made are revoked, in one transaction. A member
+	// without a role is EINVALID; the last administrator cannot be
+	// removed (ECONFLICT).
+	RemoveStaff(ctx context.Context, memberID, actorID int64) (*StaffRemoval, error)
 }
+
+// StaffRemoval is what removing a staff role ended.
+type StaffRemoval struct {
+	Member Member // as it was, with its old role
+	// Sessions and Tokens count the sessions ended and the Admin API
+	// tokens revoked.
+	Sessions, Tokens int
+}
+
+// MemberEventStaffRemoved is the history line of a staff role removed.
+const MemberEventStaffRemoved = "staff-removed"
 
 // TaxonomyService lists and edits authors, columns, topics and regions.
 type TaxonomyService interface {

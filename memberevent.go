@@ -29,6 +29,7 @@ const (
 	MemberEventCompEnded          = "comp-ended"
 	MemberEventInstitutionGranted = "institution-granted"
 	MemberEventInstitutionRefused = "institution-refused"
+	MemberEventInstitutionEnded   = "institution-ended"
 )
 
 // MemberEventService records and reads members' histories.
@@ -141,8 +142,10 @@ type MemberAdminService interface {
 	// GrantComplimentary gives the member All-Access from now until
 	// g.Until and records it in their history.
 	GrantComplimentary(ctx context.Context, g CompGrant) (*Entitlement, error)
-	// EndComplimentary ends one of the member's complimentary grants
-	// now, recording who ended it. Other sources, and grants already
-	// over, are EINVALID; another member's grant is ENOTFOUND.
-	EndComplimentary(ctx context.Context, memberID, entitlementID, actorID int64) error
+	// EndGrant ends one of the member's complimentary or institutional
+	// grants now, for good, recording who ended it; an institutional
+	// grant frees its seat and is not given again. Other sources, and
+	// grants already over, are EINVALID; another member's grant is
+	// ENOTFOUND.
+	EndGrant(ctx context.Context, memberID, entitlementID, actorID int64) error
 }

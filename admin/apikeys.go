@@ -53,9 +53,20 @@ func (h *Handler) apiKeysPage(r *http.Request, me *masthead.Member, form apiKeyF
 	for _, k := range keys {
 		row := apiKeyRow{ID: k.ID, Kind: string(k.Kind), Name: k.Name, Hint: k.Hint, CreatedBy: k.CreatedByEmail,
 			Created: h.formatTime(k.CreatedAt)}
+		if row.CreatedBy == "" {
+			row.CreatedBy = "unknown"
+		}
 		switch {
 		case k.Kind == masthead.APIKeyAdmin:
 			row.Rights = "Admin API as " + string(k.Role)
+			// The token acts with its maker's current role (ActingRole).
+			switch acting := k.ActingRole(); {
+			case k.Revoked():
+			case !acting.Staff():
+				row.Rights += "; refused: its maker is no longer on the staff"
+			case acting != k.Role:
+				row.Rights += "; acts as " + string(acting) + ", its maker's role now"
+			}
 		case k.HasScope(masthead.ScopeFullText):
 			row.Rights = "Content API, full text"
 		default:

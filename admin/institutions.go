@@ -183,6 +183,14 @@ func (h *Handler) institutionSave(w http.ResponseWriter, r *http.Request, me *ma
 		if h.deps.InstitutionsChanged != nil {
 			h.deps.InstitutionsChanged(r.Context())
 		}
+		if len(saved.SeatsEnded) > 0 {
+			// The page itself, not a redirect: the names of the members
+			// who lost a seat are said once, here.
+			v := h.institutionViewOf(r, me, saved)
+			v.Form = h.institutionForm(saved)
+			v.Flash = seatsEndedFlash(saved)
+			return h.render(w, http.StatusOK, "institution", v)
+		}
 		msg := "institution-saved"
 		if old == nil {
 			msg = "institution-created"
@@ -203,4 +211,18 @@ func (h *Handler) institutionSave(w http.ResponseWriter, r *http.Request, me *ma
 	}
 	v.Form, v.Errors, v.Message = form, invalid.Fields, invalid.Message
 	return h.render(w, http.StatusBadRequest, "institution", v)
+}
+
+// seatsEndedFlash says which members lost their seat when the limit was
+// lowered below the seats in use.
+func seatsEndedFlash(in *masthead.Institution) string {
+	names := make([]string, len(in.SeatsEnded))
+	for i, m := range in.SeatsEnded {
+		names[i] = m.Email
+		if m.Name != "" {
+			names[i] = m.Name + " (" + m.Email + ")"
+		}
+	}
+	return fmt.Sprintf("Institution saved. The limit is now %d seats, so the %d newest seats ended and these members lost access through %s: %s.",
+		in.SeatLimit, len(names), in.Name, strings.Join(names, ", "))
 }

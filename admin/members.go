@@ -227,7 +227,8 @@ type entitlementRow struct {
 	GrantedBy   string
 	EndedBy     string
 	Current     bool
-	// CanEnd offers the button that ends a complimentary grant early.
+	// CanEnd offers the button that ends a complimentary or
+	// institutional grant early.
 	CanEnd bool
 }
 
@@ -297,7 +298,8 @@ func (h *Handler) memberViewOf(r *http.Request, me, m *masthead.Member) (*member
 		if !e.EndsAt.IsZero() {
 			row.Ends = h.formatTime(e.EndsAt)
 		}
-		row.CanEnd = e.Source == masthead.EntitlementComplimentary && (e.EndsAt.IsZero() || e.EndsAt.After(now))
+		row.CanEnd = (e.Source == masthead.EntitlementComplimentary || e.Source == masthead.EntitlementInstitution) &&
+			(e.EndsAt.IsZero() || e.EndsAt.After(now))
 		v.Entitlements = append(v.Entitlements, row)
 	}
 	unlocks, err := st.MemberUnlocks(ctx, m.ID)
@@ -397,8 +399,13 @@ func (h *Handler) compEnd(w http.ResponseWriter, r *http.Request, me *masthead.M
 	if err != nil {
 		return masthead.Errorf(masthead.ENOTFOUND, "There is no such grant.")
 	}
-	if err := h.deps.MemberStore.EndComplimentary(r.Context(), m.ID, eid, me.ID); err != nil {
+	if err := h.deps.MemberStore.EndGrant(r.Context(), m.ID, eid, me.ID); err != nil {
 		return err
+	}
+	// An institutional seat is now free; the reader site forgets what it
+	// cached of its readers.
+	if h.deps.InstitutionsChanged != nil {
+		h.deps.InstitutionsChanged(r.Context())
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/members/%d?msg=comp-ended", m.ID), http.StatusSeeOther)
 	return nil

@@ -188,9 +188,17 @@ func TestInstitutionForms(t *testing.T) {
 				wantContains: []string{"Univ", "2 / 2", "full", "through 31 Dec 2025"}},
 			{name: "page shows refusals", url: uni, cookie: adm, wantStatus: 200,
 				wantContains: []string{"2 of 2", "every seat is taken", "Refused for lack of seats", `value="2025-12-31"`, "192.0.2.0/24"}},
-			{name: "limit below use", url: uni, cookie: adm, form: form("seat_limit", "1"), wantStatus: http.StatusBadRequest,
-				wantContains: []string{"2 members already hold a seat", `value="1"`}},
+			{name: "limit below use ends the newest seat and names its member", url: uni, cookie: adm, form: form("seat_limit", "1"),
+				wantStatus: http.StatusOK, wantContains: []string{"these members lost access through Univ: b@univ.edu.", `value="1"`, "1 of 1"},
+				wantNotContains: []string{"a@univ.edu"}},
 		})
+		b, _ := f.db.MemberByEmail(ctx, "b@univ.edu")
+		if ok, _ := f.db.Entitled(ctx, b.ID, t0); ok {
+			t.Error("b keeps access after losing the seat")
+		}
+		if *changed != 2 {
+			t.Errorf("reader site told %d times after the seat cut, want 2", *changed)
+		}
 		// A new end date: the members' access follows.
 		f.do(req{name: "extend", url: uni, cookie: adm, form: form("ends_at", "2026-06-30", "ranges", "192.0.2.0/24\n2001:db8::/32"),
 			wantStatus: http.StatusSeeOther})
@@ -199,8 +207,8 @@ func TestInstitutionForms(t *testing.T) {
 		if len(ents) != 1 || !ents[0].EndsAt.Equal(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("after extension: %+v", ents)
 		}
-		if *changed != 2 {
-			t.Errorf("reader site told %d times, want 2", *changed)
+		if *changed != 3 {
+			t.Errorf("reader site told %d times, want 3", *changed)
 		}
 		f.do(req{name: "member page links the institution", url: fmt.Sprintf("/admin/members/%d", a.ID), cookie: adm, wantStatus: 200,
 			wantContains: []string{"institution", `href="` + uni + `"`, "institution-granted"}})

@@ -26,6 +26,7 @@ func (h *Handler) routes(mux *routeMux) {
 
 	// Staff management.
 	mux.Handle("GET /admin/staff", h.staffPage(h.adminOnly(h.staffList)))
+	mux.Handle("POST /admin/staff/{id}/remove", h.staffPage(h.adminOnly(h.staffRemove)))
 
 	// Members, complimentary grants and institutions (members.go,
 	// institutions.go).

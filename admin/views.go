@@ -39,7 +39,7 @@ func flashText(code string) string {
 	case "comp-granted":
 		return "Complimentary access granted."
 	case "comp-ended":
-		return "Complimentary access ended."
+		return "The grant ended: the member has no access through it from now on."
 	case "institution-created":
 		return "Institution created."
 	case "institution-saved":
@@ -202,6 +202,7 @@ type staffView struct {
 }
 
 type staffRow struct {
+	ID         int64
 	Email      string
 	Name       string
 	Role       string

@@ -104,27 +104,48 @@ func (h *Handler) admin(role masthead.Role, fn keyHandler) guarded {
 			if err != nil {
 				return err
 			}
-			if role == masthead.RoleAdmin && key.Role != masthead.RoleAdmin {
+			// The token acts with its maker's role as it is now: a maker
+			// who left the staff takes the token's powers with them, and
+			// a demoted one lowers them.
+			acting := key.ActingRole()
+			if !acting.Staff() {
+				return errMakerGone
+			}
+			if role == masthead.RoleAdmin && acting != masthead.RoleAdmin {
+				if key.Role == masthead.RoleAdmin {
+					return masthead.Errorf(masthead.EFORBIDDEN, "This endpoint needs the admin role; the staff member who made this token is now %s, and the token acts as they may.", acting)
+				}
 				return masthead.Errorf(masthead.EFORBIDDEN, "This endpoint needs a token with the admin role.")
 			}
-			if !key.Role.CanPublish() {
-				return masthead.Errorf(masthead.EFORBIDDEN, "This token's role may not call the Admin API.")
+			if !acting.CanPublish() {
+				return masthead.Errorf(masthead.EFORBIDDEN, "The staff member who made this token is now %s, and may not call the Admin API; neither may the token.", acting)
 			}
+			key.Role = acting
 			return fn(w, r, key)
 		})
 	})}
 }
 
 var (
-	errNoKey    = masthead.Errorf(masthead.EUNAUTHORIZED, "Send an API key: Authorization: Bearer KEY, or ?key=KEY.")
-	errWrongKey = masthead.Errorf(masthead.EUNAUTHORIZED, "The API key is not valid.")
+	errNoKey      = masthead.Errorf(masthead.EUNAUTHORIZED, "Send an API key: Authorization: Bearer KEY, or ?key=KEY.")
+	errNoToken    = masthead.Errorf(masthead.EUNAUTHORIZED, "Send an Admin API token in the header: Authorization: Bearer TOKEN.")
+	errWrongKey   = masthead.Errorf(masthead.EUNAUTHORIZED, "The API key is not valid.")
+	errMakerGone  = masthead.Errorf(masthead.EUNAUTHORIZED, "This token is no longer valid: the staff member who made it is no longer on the staff.")
+	errQueryToken = masthead.Errorf(masthead.EUNAUTHORIZED, "Admin API tokens are not accepted in the query string, "+
+		"where logs and browser histories keep them: send the token in the header, Authorization: Bearer TOKEN, and make a new one if this one was shared.")
 )
 
 // authenticate finds the key the request carries: the Authorization
-// header's bearer token, or the key query parameter for clients that
-// cannot set headers. A key of the other kind is as bad as none, so a
-// leaked content key never reaches the Admin API.
+// header's bearer token, or, for a Content API key only, the key query
+// parameter for clients that cannot set headers (as Ghost's Content API
+// allows: the key reads what is public anyway). An Admin API token in the
+// query string is refused even beside a good header, so a client that
+// puts it there learns at once. A key of the other kind is as bad as
+// none, so a leaked content key never reaches the Admin API.
 func (h *Handler) authenticate(ctx context.Context, r *http.Request, kind masthead.APIKeyKind) (*masthead.APIKey, error) {
+	if kind == masthead.APIKeyAdmin && tokenInQuery(r) {
+		return nil, errQueryToken
+	}
 	secret := ""
 	if a := r.Header.Get("Authorization"); a != "" {
 		scheme, tok, ok := strings.Cut(a, " ")
@@ -132,10 +153,13 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request, kind masthe
 			return nil, errNoKey
 		}
 		secret = strings.TrimSpace(tok)
-	} else if r.URL.RawQuery != "" {
+	} else if r.URL.RawQuery != "" && kind == masthead.APIKeyContent {
 		secret = r.URL.Query().Get("key")
 	}
 	if secret == "" {
+		if kind == masthead.APIKeyAdmin {
+			return nil, errNoToken
+		}
 		return nil, errNoKey
 	}
 	if !strings.HasPrefix(secret, masthead.APIKeyPrefix(kind)) || len(secret) > 200 {
@@ -149,4 +173,26 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request, kind masthe
 		return nil, errWrongKey
 	}
 	return key, nil
+}
+
+// tokenInQuery reports whether the query string carries what looks like
+// an Admin API token: a key parameter, or any value that starts as
+// admin tokens do.
+func tokenInQuery(r *http.Request) bool {
+	if r.URL.RawQuery == "" {
+		return false
+	}
+	q := r.URL.Query()
+	if q.Has("key") {
+		return true
+	}
+	prefix := masthead.APIKeyPrefix(masthead.APIKeyAdmin)
+	for _, vs := range q {
+		for _, v := range vs {
+			if strings.HasPrefix(strings.TrimSpace(v), prefix) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -8,6 +8,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -202,6 +203,30 @@ func (c *Client) PortalURL(ctx context.Context, customerID, returnURL string) (s
 		return "", fmt.Errorf("billing: create portal session for %s: %w", customerID, err)
 	}
 	return s.URL, nil
+}
+
+// CancelSubscription cancels a subscription at once, without a refund,
+// as when its member deletes their account. One that Stripe no longer
+// knows, or that has already ended there, is not an error: the point is
+// that it bills no more.
+func (c *Client) CancelSubscription(ctx context.Context, id string) error {
+	p := &stripe.SubscriptionCancelParams{CancellationDetails: &stripe.SubscriptionCancelCancellationDetailsParams{
+		Comment: stripe.String("The member deleted their account."),
+	}}
+	p.SetIdempotencyKey("masthead-cancel-" + id)
+	_, err := c.sc.V1Subscriptions.Cancel(ctx, id, p)
+	if err == nil {
+		return nil
+	}
+	var se *stripe.Error
+	if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing {
+		return nil
+	}
+	if s, rerr := c.sc.V1Subscriptions.Retrieve(ctx, id, nil); rerr == nil &&
+		(s.Status == stripe.SubscriptionStatusCanceled || s.Status == stripe.SubscriptionStatusIncompleteExpired) {
+		return nil
+	}
+	return fmt.Errorf("billing: cancel subscription %s: %w", id, err)
 }
 
 // Subscriptions calls fn with every subscription Stripe holds, in any

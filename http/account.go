@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -63,6 +64,9 @@ type accountPage struct {
 	Errors      map[string]string
 	// Billing is the member's paid subscription (billing.go).
 	Billing accountBilling
+	// DeleteBlocked is set when a deletion was refused because a paid
+	// subscription could not be cancelled: the page offers the portal.
+	DeleteBlocked bool
 }
 
 // savedMessages are the notes shown after a form on the account page
@@ -88,6 +92,22 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, m *masthe
 // renderAccount renders the account page; errs holds the messages of a
 // form that came back, and the status is then 400.
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, m *masthead.Member, errs map[string]string, flash string) error {
+	v, err := s.accountView(r, m, errs, flash)
+	if err != nil {
+		return err
+	}
+	return s.writeAccount(w, v)
+}
+
+func (s *Server) writeAccount(w http.ResponseWriter, v *accountPage) error {
+	if len(v.Errors) > 0 {
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	return s.render(w, "account", v)
+}
+
+// accountView gathers what the account page shows.
+func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[string]string, flash string) (*accountPage, error) {
 	ctx := r.Context()
 	now := s.clock.Now()
 	v := &accountPage{base: s.accountBase(r, "Your account", "/account"), Member: m, Errors: errs, Staff: m.Role.Staff()}
@@ -95,28 +115,28 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, m *masthe
 	v.Canonical = ""
 	var err error
 	if v.HasPassword, err = s.accounts.HasPassword(ctx, m.ID); err != nil {
-		return err
+		return nil, err
 	}
 	consents, err := s.accounts.Consents(ctx, m.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if v.Newsletters, err = s.accountNewsletterChoices(ctx, m.ID, consents); err != nil {
-		return err
+		return nil, err
 	}
 	if v.Subscriber, err = s.subscriber(r, m); err != nil {
-		return err
+		return nil, err
 	}
 	v.GiftsOn = v.Subscriber || v.Staff
 	if v.Billing, err = s.accountBilling(ctx, m); err != nil {
-		return err
+		return nil, err
 	}
 	if s.meter != nil {
 		if !v.Subscriber && !v.Staff {
 			policy := s.cfg.Policy
 			st, err := s.meter.MeterState(ctx, m.ID, 0, policy.PeriodStart(now))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			v.Metered = true
 			v.Credits = policy.Credits
@@ -128,25 +148,22 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, m *masthe
 			v.PeriodEnds = policy.PeriodEnd(now)
 		}
 		if v.Unlocks, err = s.meter.MemberUnlocks(ctx, m.ID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	gifts, err := s.accounts.GiftLinks(ctx, m.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, g := range gifts {
 		v.Gifts = append(v.Gifts, giftRow{GiftLink: g, Active: g.Active(now)})
 	}
 	sessions, err := s.accounts.MemberSessions(ctx, m.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.Sessions = len(sessions)
-	if len(errs) > 0 {
-		w.WriteHeader(http.StatusBadRequest)
-	}
-	return s.render(w, "account", v)
+	return v, nil
 }
 
 // subscriber reports whether m holds All-Access now.
@@ -379,6 +396,36 @@ func (s *Server) handleAccountExport(w http.ResponseWriter, r *http.Request, m *
 	return err
 }
 
+// cancelSubscriptions cancels at the payment provider every subscription
+// of m that may still bill. One that cannot be cancelled (the provider
+// refuses or cannot be reached, or is no longer set up) is ECONFLICT with
+// what the member can do instead.
+func (s *Server) cancelSubscriptions(ctx context.Context, m *masthead.Member) error {
+	if s.billing == nil {
+		return nil
+	}
+	subs, err := s.billing.MemberSubscriptions(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if !sub.Live() {
+			continue
+		}
+		if s.payments == nil {
+			return masthead.Errorf(masthead.ECONFLICT, "Your account was not deleted: you have a paid subscription that cannot be "+
+				"cancelled from here just now. Write to us to cancel it, then delete your account.")
+		}
+		if err := s.payments.CancelSubscription(ctx, sub.ID); err != nil {
+			s.log.Warn("account deletion refused: subscription not cancelled", "member", m.ID, "subscription", sub.ID,
+				"err", err, "request_id", requestID(ctx))
+			return masthead.Errorf(masthead.ECONFLICT, "Your account was not deleted: your subscription could not be cancelled "+
+				"with our payment provider just now. Cancel it in the billing portal, then delete your account.")
+		}
+	}
+	return nil
+}
+
 // deleteConfirmation is the word a reader types to delete their account.
 const deleteConfirmation = "DELETE"
 
@@ -392,6 +439,24 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), deleteConfirmation) {
 		return s.renderAccount(w, r, m, map[string]string{"delete": "Type " + deleteConfirmation + " to confirm."}, "")
 	}
+	// Refused before anything is cancelled (the store refuses it too).
+	if m.Role.Staff() {
+		return masthead.Errorf(masthead.EFORBIDDEN, "Staff accounts are closed by an administrator.")
+	}
+	// The payment provider first, then the one transaction: a member
+	// whose subscription could not be cancelled keeps the account, so
+	// nothing goes on billing a row that no longer names anyone.
+	if err := s.cancelSubscriptions(r.Context(), m); err != nil {
+		if masthead.ErrorCode(err) != masthead.ECONFLICT {
+			return err
+		}
+		v, verr := s.accountView(r, m, map[string]string{"delete": masthead.ErrorMessage(err)}, "")
+		if verr != nil {
+			return verr
+		}
+		v.DeleteBlocked = true
+		return s.writeAccount(w, v)
+	}
 	if err := s.accounts.DeleteAccount(r.Context(), m.ID, s.clock.Now()); err != nil {
 		return err
 	}
@@ -401,7 +466,8 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 	v := &noticePage{
 		base:    s.accountBase(r, "Account deleted", "/account"),
 		Heading: "Your account is deleted",
-		Message: "Your email address, name, password, newsletter choices, gift links and sessions are gone. " +
+		Message: "Your email address, name, password, newsletter choices, gift links and sessions are gone; " +
+			"any subscription is cancelled and access through an institution has ended. " +
 			"We keep only anonymous counts, such as how many readers opened an article. You can register again at any time.",
 		Link: "/", LinkText: "Go to the front page",
 	}

@@ -296,6 +296,19 @@ func (s *Server) forgetReader(memberID int64) {
 	}
 }
 
+// forgetReaders drops every state this instance cached, after a change
+// that may reach many members at once (an institution's seats).
+func (s *Server) forgetReaders() {
+	c := s.sessions
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.items)
+}
+
 // handleGiftCheckout starts the purchase of a gift: N months for an email
 // address, paid once through Stripe Checkout, or at once in demo mode.
 func (s *Server) handleGiftCheckout(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {

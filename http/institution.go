@@ -63,9 +63,12 @@ func (s *Server) initInstitutions(svc masthead.InstitutionService) {
 	go s.nets.poll(ctx, every)
 }
 
-// ReloadInstitutions rereads the institutional networks now. The staff
-// pages call it after a change, so this instance applies it at once.
+// ReloadInstitutions rereads the institutional networks now and forgets
+// every signed-in reader's cached state, since a change may have ended
+// members' seats. The staff pages call it after a change, so this
+// instance applies it at once.
 func (s *Server) ReloadInstitutions(ctx context.Context) error {
+	s.forgetReaders()
 	if s.nets == nil || s.nets.svc == nil {
 		return nil
 	}

@@ -175,8 +175,15 @@ func (db *DB) Consents(ctx context.Context, memberID int64) ([]masthead.Newslett
 // and the numbers survive. What goes: address, name, password, staff
 // byline, sessions, pending sign-in links, newsletter consents, gift
 // links and their readers, and the link from a browser's registration to
-// the member. Staff accounts are closed by an administrator instead, as
-// their byline and role matter to others.
+// the member. What ends: every entitlement still running, revoked now, so
+// an institution's seat is free at once and no later change of its dates
+// reopens it; the link to the billing customer (billing_customers, and the
+// customer on the member's subscriptions), so a later webhook about that
+// customer finds no one (applySubscription also refuses a deleted
+// member). Paid subscriptions must have been cancelled at the provider
+// first; the caller does that. A gift the member bought stays valid for
+// its recipient and only loses its purchaser. Staff accounts are closed by
+// an administrator instead, as their byline and role matter to others.
 func (db *DB) DeleteAccount(ctx context.Context, memberID int64, now time.Time) error {
 	return db.write(ctx, func(t *tx) error {
 		var email, role string
@@ -198,6 +205,12 @@ func (db *DB) DeleteAccount(ctx context.Context, memberID int64, now time.Time) 
 			{`DELETE FROM newsletter_consents WHERE member_id = ?`, []any{memberID}},
 			{`DELETE FROM gift_links WHERE member_id = ?`, []any{memberID}},
 			{`UPDATE registration_unlocks SET member_id = NULL WHERE member_id = ?`, []any{memberID}},
+			{`UPDATE entitlements SET revoked_at = ?, ends_at = ?, starts_at = CASE WHEN starts_at > ? THEN ? ELSE starts_at END
+				WHERE member_id = ? AND (ends_at IS NULL OR ends_at > ?)`,
+				[]any{micros(now), micros(now), micros(now), micros(now), memberID, micros(now)}},
+			{`DELETE FROM billing_customers WHERE member_id = ?`, []any{memberID}},
+			{`UPDATE subscriptions SET customer_id = '' WHERE member_id = ?`, []any{memberID}},
+			{`UPDATE gift_subscriptions SET purchaser_id = NULL WHERE purchaser_id = ?`, []any{memberID}},
 		}
 		for _, s := range steps {
 			if _, err := t.exec(ctx, s.query, s.args...); err != nil {

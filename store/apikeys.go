@@ -12,22 +12,25 @@ import (
 // API keys and tokens (masthead.APIKeyService). Every API request looks
 // its key up by hash: one lookup on the unique index.
 
+// apiKeyColumns read the maker's role as it is now, with the key, so the
+// Admin API checks a token against today's role in the same lookup.
 const apiKeyColumns = `k.id, k.kind, k.name, k.hint, k.role, k.scopes, COALESCE(k.created_by, 0),
-	COALESCE(m.email, ''), k.created_at, k.revoked_at`
+	COALESCE(m.email, ''), CASE WHEN m.deleted_at IS NULL THEN COALESCE(m.role, '') ELSE '' END, k.created_at, k.revoked_at`
 
 func scanAPIKey(s rowScanner) (*masthead.APIKey, error) {
 	var (
 		k       masthead.APIKey
 		kind    string
 		role    string
+		creator string
 		scopes  string
 		created int64
 		revoked sql.NullInt64
 	)
-	if err := s.Scan(&k.ID, &kind, &k.Name, &k.Hint, &role, &scopes, &k.CreatedBy, &k.CreatedByEmail, &created, &revoked); err != nil {
+	if err := s.Scan(&k.ID, &kind, &k.Name, &k.Hint, &role, &scopes, &k.CreatedBy, &k.CreatedByEmail, &creator, &created, &revoked); err != nil {
 		return nil, err
 	}
-	k.Kind, k.Role = masthead.APIKeyKind(kind), masthead.Role(role)
+	k.Kind, k.Role, k.CreatorRole = masthead.APIKeyKind(kind), masthead.Role(role), masthead.Role(creator)
 	k.Scopes = strings.Fields(scopes)
 	k.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
 	k.RevokedAt = fromMicros(revoked)

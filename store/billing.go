@@ -228,9 +228,28 @@ func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *m
 		return nil
 	}
 	if c.MemberID != 0 && c.CustomerID != "" {
+		if gone, err := t.memberDeleted(ctx, c.MemberID); err != nil || gone {
+			return err
+		}
 		return t.setCustomer(ctx, c.MemberID, c.CustomerID, now)
 	}
 	return nil
+}
+
+// memberDeleted reports whether the member deleted their account (or
+// never existed): billing then records nothing for them. The row is
+// locked as DeleteAccount locks it, so an event racing a deletion on
+// PostgreSQL either lands before it (and is ended by it) or sees it.
+func (t *tx) memberDeleted(ctx context.Context, memberID int64) (bool, error) {
+	var deleted sql.NullInt64
+	err := t.row(ctx, `SELECT deleted_at FROM members WHERE id = ?`+t.p.d.forUpdate, memberID).Scan(&deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: member %d: %w", memberID, err)
+	}
+	return deleted.Valid, nil
 }
 
 // SyncSubscription stores a subscription read back from Stripe, unless a
@@ -284,6 +303,12 @@ func (t *tx) applySubscription(ctx context.Context, s masthead.Subscription, gra
 	}
 	if memberID == 0 {
 		return false, 0, nil
+	}
+	// A member who deleted their account is not brought back by a late
+	// event: the subscription was cancelled before the deletion, and
+	// nothing the provider says later attaches to the emptied row.
+	if gone, err := t.memberDeleted(ctx, memberID); err != nil || gone {
+		return false, 0, err
 	}
 	_, err = t.exec(ctx, `INSERT INTO subscriptions (`+subscriptionCols+`, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -184,6 +184,7 @@ func (db *DB) UpdateInstitution(ctx context.Context, in *masthead.Institution, a
 		return nil, err
 	}
 	now := db.clock.Now()
+	var ended []masthead.Member
 	err := db.write(ctx, func(t *tx) error {
 		if err := t.bumpInstitutions(ctx); err != nil {
 			return err
@@ -194,13 +195,14 @@ func (db *DB) UpdateInstitution(ctx context.Context, in *masthead.Institution, a
 		if err != nil {
 			return fmt.Errorf("store: update institution %d: %w", in.ID, err)
 		}
-		if in.SeatLimit > 0 && used > in.SeatLimit {
-			msg := fmt.Sprintf("%d members already hold a seat: the limit cannot be lower than that.", used)
-			return &masthead.Error{Code: masthead.EINVALID, Message: "The institution was not saved: " + msg,
-				Fields: map[string]string{"seat_limit": msg}}
-		}
 		if err := t.checkInstitutionClashes(ctx, in, in.ID); err != nil {
 			return err
+		}
+		ended = nil
+		if in.SeatLimit > 0 && used > in.SeatLimit {
+			if ended, err = t.endNewestSeats(ctx, in, used-in.SeatLimit, actorID, now); err != nil {
+				return err
+			}
 		}
 		res, err := t.exec(ctx, `UPDATE institutions SET name = ?, seat_limit = ?, starts_at = ?, ends_at = ?, note = ?, updated_at = ?
 			WHERE id = ?`, in.Name, nullInt(in.SeatLimit), micros(in.StartsAt), nullMicros(in.EndsAt), in.Note, micros(now), in.ID)
@@ -211,10 +213,11 @@ func (db *DB) UpdateInstitution(ctx context.Context, in *masthead.Institution, a
 			return masthead.Errorf(masthead.ENOTFOUND, "Institution %d not found.", in.ID)
 		}
 		// The grants follow the agreement: they end with it, and start
-		// with it unless granted later.
+		// with it unless granted later. A grant ended for good (by staff,
+		// a seat cut or the member's deletion) stays ended.
 		_, err = t.exec(ctx, `UPDATE entitlements SET ends_at = ?,
 				starts_at = CASE WHEN created_at > ? THEN created_at ELSE ? END
-			WHERE institution_id = ? AND source = 'institution'`,
+			WHERE institution_id = ? AND source = 'institution' AND revoked_at IS NULL`,
 			nullMicros(in.EndsAt), micros(in.StartsAt), micros(in.StartsAt), in.ID)
 		if err != nil {
 			return fmt.Errorf("store: update institution %d: entitlements: %w", in.ID, err)
@@ -230,7 +233,69 @@ func (db *DB) UpdateInstitution(ctx context.Context, in *masthead.Institution, a
 	if err != nil {
 		return nil, err
 	}
-	return db.Institution(ctx, in.ID, now)
+	saved, err := db.Institution(ctx, in.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	saved.SeatsEnded = ended
+	return saved, nil
+}
+
+// endNewestSeats ends the n newest current seats of the institution now,
+// for good, each with a line in its member's history, and returns their
+// members, newest seat first.
+func (t *tx) endNewestSeats(ctx context.Context, in *masthead.Institution, n int, actorID int64, now time.Time) ([]masthead.Member, error) {
+	rows, err := t.query(ctx, `SELECT `+memberCols+`, e.id FROM entitlements e JOIN members m ON m.id = e.member_id
+		WHERE e.institution_id = ? AND e.source = 'institution' AND (e.ends_at IS NULL OR e.ends_at > ?)
+		ORDER BY e.created_at DESC, e.id DESC LIMIT ?`, in.ID, micros(now), n)
+	if err != nil {
+		return nil, fmt.Errorf("store: institution %d: newest seats: %w", in.ID, err)
+	}
+	var (
+		ids     []int64
+		members []masthead.Member
+	)
+	for rows.Next() {
+		var id int64
+		m, err := scanMember(withExtra(rows, &id))
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: institution %d: newest seats: %w", in.ID, err)
+		}
+		ids = append(ids, id)
+		members = append(members, *m)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("store: institution %d: newest seats: %w", in.ID, err)
+	}
+	for i, id := range ids {
+		if err := t.revokeEntitlement(ctx, id, actorID, now); err != nil {
+			return nil, err
+		}
+		err := t.addMemberEvent(ctx, masthead.MemberEvent{MemberID: members[i].ID, Kind: masthead.MemberEventInstitutionEnded,
+			Detail:  fmt.Sprintf("All-Access through %s ended: the seat limit was lowered to %d and this was one of the newest seats.", in.Name, in.SeatLimit),
+			ActorID: actorID, CreatedAt: now})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return members, nil
+}
+
+// revokeEntitlement ends an entitlement now, for good: nothing that
+// follows dates (an institution's, a subscription's) reopens it. One
+// that had not started yet ends before it begins.
+func (t *tx) revokeEntitlement(ctx context.Context, id, actorID int64, now time.Time) error {
+	actor := sql.NullInt64{Int64: actorID, Valid: actorID != 0}
+	_, err := t.exec(ctx, `UPDATE entitlements SET revoked_at = ?, ended_by = ?, ends_at = ?,
+			starts_at = CASE WHEN starts_at > ? THEN ? ELSE starts_at END
+		WHERE id = ?`, micros(now), actor, micros(now), micros(now), micros(now), id)
+	if err != nil {
+		return fmt.Errorf("store: end entitlement %d: %w", id, err)
+	}
+	return nil
 }
 
 // checkInstitution repeats the checks of the form's parser, so that no

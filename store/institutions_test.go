@@ -157,12 +157,32 @@ func TestInstitutionDomainGrantsAndSeats(t *testing.T) {
 			t.Fatalf("granted member's history: %+v", ev)
 		}
 
-		// A limit below the seats in use is refused on the form.
+		// A limit below the seats in use ends the newest seats at once:
+		// b's, granted after a's.
 		uni.SeatLimit = 1
-		if _, err := db.UpdateInstitution(ctx, uni, 0); fieldErr(err, "seat_limit") == "" {
+		saved, err := db.UpdateInstitution(ctx, uni, 0)
+		if err != nil {
 			t.Fatalf("seat limit below use: %v", err)
 		}
-		// The grants follow the end date, both ways.
+		if len(saved.SeatsEnded) != 1 || saved.SeatsEnded[0].ID != b.ID || saved.SeatsUsed != 1 {
+			t.Fatalf("seats ended %+v, %d used; want b's, 1 used", saved.SeatsEnded, saved.SeatsUsed)
+		}
+		if ok, _ := db.Entitled(ctx, b.ID, instNow); ok {
+			t.Error("b still entitled after losing the seat")
+		}
+		if ok, _ := db.Entitled(ctx, a.ID, instNow); !ok {
+			t.Error("a lost the older seat")
+		}
+		if ev, _ := db.MemberEvents(ctx, b.ID, 10); len(ev) == 0 || ev[0].Kind != masthead.MemberEventInstitutionEnded {
+			t.Fatalf("b's history: %+v", ev)
+		}
+		// Signing in again does not take the seat back.
+		signIn(t, db, "b@cs.univ.edu")
+		if ok, _ := db.Entitled(ctx, b.ID, instNow); ok {
+			t.Error("b entitled again by signing in")
+		}
+		// The grants follow the end date, both ways; an ended seat stays
+		// ended when the limit goes up again.
 		uni.SeatLimit = 2
 		uni.EndsAt = instNow.Add(24 * time.Hour)
 		if _, err := db.UpdateInstitution(ctx, uni, 0); err != nil {
@@ -174,6 +194,9 @@ func TestInstitutionDomainGrantsAndSeats(t *testing.T) {
 		}
 		if ok, _ := db.Entitled(ctx, a.ID, instNow.Add(48*time.Hour)); ok {
 			t.Error("entitled after the agreement ended")
+		}
+		if ok, _ := db.Entitled(ctx, b.ID, instNow); ok {
+			t.Error("b's ended seat reopened by a change of dates")
 		}
 		// An ended agreement grants nothing more.
 		uni.EndsAt = instNow.Add(-time.Hour)

@@ -238,35 +238,45 @@ func (db *DB) GrantComplimentary(ctx context.Context, g masthead.CompGrant) (*ma
 	return e, nil
 }
 
-// EndComplimentary ends one of the member's complimentary grants now.
-func (db *DB) EndComplimentary(ctx context.Context, memberID, entitlementID, actorID int64) error {
+// EndGrant ends one of the member's complimentary or institutional
+// grants now, for good (revokeEntitlement). An institutional seat is then
+// free, and the member is not granted through that institution again:
+// they hold their one entitlement of it, ended.
+func (db *DB) EndGrant(ctx context.Context, memberID, entitlementID, actorID int64) error {
 	now := db.clock.Now()
 	return db.write(ctx, func(t *tx) error {
 		var (
-			source string
-			starts int64
-			ends   sql.NullInt64
-			note   string
+			source, note, inst string
+			ends, instID       sql.NullInt64
 		)
-		err := t.row(ctx, `SELECT source, starts_at, ends_at, note FROM entitlements WHERE id = ? AND member_id = ?`,
-			entitlementID, memberID).Scan(&source, &starts, &ends, &note)
+		err := t.row(ctx, `SELECT source, ends_at, note, institution_id FROM entitlements
+			WHERE id = ? AND member_id = ?`+t.p.d.forUpdate, entitlementID, memberID).Scan(&source, &ends, &note, &instID)
 		if err != nil {
 			return notFound(err, "entitlement", fmt.Sprint(entitlementID))
 		}
-		if source != string(masthead.EntitlementComplimentary) {
-			return masthead.Errorf(masthead.EINVALID, "Only complimentary grants can be ended here; this one comes from %s.", source)
+		if instID.Valid {
+			if err := t.row(ctx, `SELECT name FROM institutions WHERE id = ?`, instID.Int64).Scan(&inst); err != nil {
+				return fmt.Errorf("store: end entitlement %d: %w", entitlementID, err)
+			}
+		}
+		var ev masthead.MemberEvent
+		switch masthead.EntitlementSource(source) {
+		case masthead.EntitlementComplimentary:
+			ev = masthead.MemberEvent{Kind: masthead.MemberEventCompEnded,
+				Detail: fmt.Sprintf("Complimentary All-Access ended early (it was granted with the note: %s).", note)}
+		case masthead.EntitlementInstitution:
+			ev = masthead.MemberEvent{Kind: masthead.MemberEventInstitutionEnded,
+				Detail: fmt.Sprintf("All-Access through %s ended by staff; the seat is free.", inst)}
+		default:
+			return masthead.Errorf(masthead.EINVALID, "Only complimentary and institutional grants can be ended here; this one comes from %s.", source)
 		}
 		if ends.Valid && ends.Int64 <= micros(now) {
 			return masthead.Errorf(masthead.EINVALID, "This grant has already ended.")
 		}
-		// A grant that had not started yet ends before it begins.
-		end := max(micros(now), starts)
-		actor := sql.NullInt64{Int64: actorID, Valid: actorID != 0}
-		if _, err := t.exec(ctx, `UPDATE entitlements SET ends_at = ?, ended_by = ? WHERE id = ?`, end, actor, entitlementID); err != nil {
-			return fmt.Errorf("store: end entitlement %d: %w", entitlementID, err)
+		if err := t.revokeEntitlement(ctx, entitlementID, actorID, now); err != nil {
+			return err
 		}
-		return t.addMemberEvent(ctx, masthead.MemberEvent{MemberID: memberID, Kind: masthead.MemberEventCompEnded,
-			Detail:  fmt.Sprintf("Complimentary All-Access ended early (it was granted with the note: %s).", note),
-			ActorID: actorID, CreatedAt: now})
+		ev.MemberID, ev.ActorID, ev.CreatedAt = memberID, actorID, now
+		return t.addMemberEvent(ctx, ev)
 	})
 }

@@ -79,21 +79,21 @@ func TestComplimentaryGrantAndEnd(t *testing.T) {
 			t.Fatalf("record %+v", ents)
 		}
 		// Another member's id, a second end, a non-comp grant: refused.
-		if err := db.EndComplimentary(ctx, other.ID, e.ID, staff.ID); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+		if err := db.EndGrant(ctx, other.ID, e.ID, staff.ID); masthead.ErrorCode(err) != masthead.ENOTFOUND {
 			t.Errorf("end through another member: %v", err)
 		}
 		clock.t = instNow.Add(time.Hour)
-		if err := db.EndComplimentary(ctx, m.ID, e.ID, staff.ID); err != nil {
+		if err := db.EndGrant(ctx, m.ID, e.ID, staff.ID); err != nil {
 			t.Fatal(err)
 		}
 		if ok, _ := db.Entitled(ctx, m.ID, clock.t); ok {
 			t.Error("still entitled after the grant ended")
 		}
-		if err := db.EndComplimentary(ctx, m.ID, e.ID, staff.ID); masthead.ErrorCode(err) != masthead.EINVALID {
+		if err := db.EndGrant(ctx, m.ID, e.ID, staff.ID); masthead.ErrorCode(err) != masthead.EINVALID {
 			t.Errorf("second end: %v", err)
 		}
 		paid, _ := db.GrantEntitlement(ctx, masthead.Entitlement{MemberID: other.ID, Source: masthead.EntitlementStripe})
-		if err := db.EndComplimentary(ctx, other.ID, paid.ID, staff.ID); masthead.ErrorCode(err) != masthead.EINVALID {
+		if err := db.EndGrant(ctx, other.ID, paid.ID, staff.ID); masthead.ErrorCode(err) != masthead.EINVALID {
 			t.Errorf("end a Stripe grant: %v", err)
 		}
 		ents, _ = db.MemberEntitlements(ctx, m.ID)

@@ -228,3 +228,63 @@ func (db *DB) SetAuthorSlug(ctx context.Context, memberID int64, slug string) er
 		return nil
 	})
 }
+
+// RemoveStaff takes a member's staff role away, ends their sessions and
+// revokes the Admin API tokens they made, in one write. Every
+// administrator's row is locked first, in id order (PostgreSQL; SQLite has
+// one writer), so two administrators removing each other at once cannot
+// both succeed: the second counts one administrator and is refused.
+func (db *DB) RemoveStaff(ctx context.Context, memberID, actorID int64) (*masthead.StaffRemoval, error) {
+	now := db.clock.Now()
+	var out masthead.StaffRemoval
+	err := db.write(ctx, func(t *tx) error {
+		out = masthead.StaffRemoval{}
+		rows, err := t.query(ctx, `SELECT id FROM members WHERE role = 'admin' AND deleted_at IS NULL ORDER BY id`+t.p.d.forUpdate)
+		if err != nil {
+			return fmt.Errorf("store: remove staff %d: %w", memberID, err)
+		}
+		admins := 0
+		for rows.Next() {
+			admins++
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: remove staff %d: %w", memberID, err)
+		}
+		m, err := scanMember(t.row(ctx, `SELECT `+memberCols+` FROM members m WHERE m.id = ? AND m.deleted_at IS NULL`+t.p.d.forUpdate, memberID))
+		if err != nil {
+			return notFound(err, "member", fmt.Sprint(memberID))
+		}
+		out.Member = *m
+		switch {
+		case !m.Role.Staff():
+			return masthead.Errorf(masthead.EINVALID, "%s has no staff role.", m.Email)
+		case m.Role == masthead.RoleAdmin && admins <= 1:
+			return masthead.Errorf(masthead.ECONFLICT, "%s is the last administrator: make someone else an administrator first.", m.Email)
+		}
+		if _, err := t.exec(ctx, `UPDATE members SET role = '' WHERE id = ?`, memberID); err != nil {
+			return fmt.Errorf("store: remove staff %d: %w", memberID, err)
+		}
+		res, err := t.exec(ctx, `DELETE FROM sessions WHERE member_id = ?`, memberID)
+		if err != nil {
+			return fmt.Errorf("store: remove staff %d: sessions: %w", memberID, err)
+		}
+		n, _ := res.RowsAffected()
+		out.Sessions = int(n)
+		res, err = t.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE created_by = ? AND kind = 'admin' AND revoked_at IS NULL`,
+			micros(now), memberID)
+		if err != nil {
+			return fmt.Errorf("store: remove staff %d: tokens: %w", memberID, err)
+		}
+		n, _ = res.RowsAffected()
+		out.Tokens = int(n)
+		return t.addMemberEvent(ctx, masthead.MemberEvent{MemberID: memberID, Kind: masthead.MemberEventStaffRemoved,
+			Detail:  fmt.Sprintf("Staff role %s removed: %d sessions ended, %d Admin API tokens revoked.", m.Role, out.Sessions, out.Tokens),
+			ActorID: actorID, CreatedAt: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -131,12 +131,16 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg, fs := dbFlags("user", stderr)
 	role := fs.String("role", "editor", "staff role: admin, editor or author")
 	byline := fs.String("byline", "", "author slug the member writes under (authors need one to write)")
-	// "user -h" shows the flags; anything else must be "user add ...".
+	// "user -h" shows the flags; anything else must be "user add ..." or
+	// "user remove ...".
+	if len(args) > 0 && args[0] == "remove" {
+		return runUserRemove(ctx, cfg, fs, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "add" {
 		args = args[1:]
 	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
 		usage(fs)
-		return errors.New(`user: want "user add --role ROLE EMAIL"`)
+		return errors.New(`user: want "user add --role ROLE EMAIL" or "user remove EMAIL"`)
 	}
 	db, err := cfg.open(ctx, fs, args, stderr, func() error {
 		if fs.NArg() != 1 {
@@ -166,6 +170,44 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	fmt.Fprintf(stdout, "%s is now %s. One-time sign-in link (valid for an hour):\n%s\n", fs.Arg(0), *role, link)
+	return nil
+}
+
+// runUserRemove takes a staff role away: the member stays a reader, their
+// sessions end and their Admin API tokens are revoked. The last
+// administrator cannot be removed.
+func runUserRemove(ctx context.Context, cfg *Config, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		if fs.NArg() != 1 {
+			usage(fs)
+			return errors.New("user remove: name one email address")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	email, err := masthead.NormalizeEmail(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("user remove: %s", masthead.ErrorMessage(err))
+	}
+	m, err := db.MemberByEmail(ctx, email)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return fmt.Errorf("user remove: no member has the address %s", email)
+	}
+	if err != nil {
+		return fmt.Errorf("user remove: %w", err)
+	}
+	out, err := db.RemoveStaff(ctx, m.ID, 0)
+	if err != nil {
+		if code := masthead.ErrorCode(err); code == masthead.EINVALID || code == masthead.ECONFLICT {
+			return fmt.Errorf("user remove: %s", masthead.ErrorMessage(err))
+		}
+		return fmt.Errorf("user remove: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s is no longer %s: %d sessions ended, %d Admin API tokens revoked.\n",
+		email, out.Member.Role, out.Sessions, out.Tokens)
 	return nil
 }
 

@@ -59,7 +59,7 @@ var help = map[string]helpText{
 	"serve":   {doc: "Serve the publication over HTTP: reader pages, feeds, sitemaps and the staff area at /admin."},
 	"demo":    {doc: "Fill the database with a generated demo publication (deterministic for a seed)."},
 	"import":  {args: " DIR", doc: "Import Markdown files with YAML front matter (Hugo, Jekyll or Masthead fields) from DIR.\nRe-importing updates by slug. A file that cannot be read is reported with its path and line\nand the rest still imports; the exit status is 1 when any file failed.\nA FILE written by `masthead export` is imported whole into an empty database, in one\ntransaction: all of it or, when it cannot be read, nothing (docs/export.md)."},
-	"user":    {args: " add --role ROLE [--byline SLUG] EMAIL", doc: "Manage staff: `user add --role admin|editor|author EMAIL` creates or promotes a member\nand prints a one-time sign-in link."},
+	"user":    {args: " add --role ROLE [--byline SLUG] EMAIL | remove EMAIL", doc: "Manage staff: `user add --role admin|editor|author EMAIL` creates or promotes a member\nand prints a one-time sign-in link; `user remove EMAIL` takes the role away, ends the member's\nsessions and revokes their Admin API tokens (never the last admin)."},
 	"migrate": {doc: "Apply database migrations and report the schema version (serve does this at start too)."},
 	"billing": {args: " sync", doc: "Re-read every subscription from Stripe and repair local state: each one's status and the\nentitlement it grants (needs --stripe-secret-key)."},
 	"export":  {args: " FILE", doc: "Write the whole publication (every table but the search index) to FILE as one JSON document\n(docs/export.md); `masthead import FILE` reads it back on either engine. - writes to standard output."},
