@@ -98,7 +98,7 @@ func TestBypassGiftGiverLostAccess(t *testing.T) {
 					if err != nil || len(es) != 1 {
 						t.Fatalf("entitlements: %+v, %v", es, err)
 					}
-					if err := rs.db.EndComplimentary(ctx, giver.ID, es[0].ID, giver.ID); err != nil {
+					if err := rs.db.EndGrant(ctx, giver.ID, es[0].ID, giver.ID); err != nil {
 						t.Fatal(err)
 					}
 					return now
