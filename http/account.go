@@ -120,7 +120,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, m *masthe
 			}
 			v.Metered = true
 			v.Credits = policy.Credits
-			v.CreditsLeft = max(policy.Credits-policy.Used(access.Meter{Unlocks: st.Unlocks}, now), 0)
+			v.CreditsLeft = max(policy.Credits-policy.Used(access.Meter{Unlocks: st.Unlocks, Carried: st.Carried}, now), 0)
 			v.Period = "month"
 			if policy.Period == "week" {
 				v.Period = "week"
@@ -392,7 +392,10 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), deleteConfirmation) {
 		return s.renderAccount(w, r, m, map[string]string{"delete": "Type " + deleteConfirmation + " to confirm."}, "")
 	}
-	if err := s.accounts.DeleteAccount(r.Context(), m.ID, s.clock.Now()); err != nil {
+	now := s.clock.Now()
+	if err := s.accounts.DeleteAccount(r.Context(), masthead.AccountDeletion{
+		MemberID: m.ID, PeriodStart: s.cfg.Policy.PeriodStart(now), PeriodEnd: s.cfg.Policy.PeriodEnd(now), Now: now,
+	}); err != nil {
 		return err
 	}
 	http.SetCookie(w, s.sessionCookie(r, "", time.Time{}))
@@ -402,7 +405,9 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 		base:    s.accountBase(r, "Account deleted", "/account"),
 		Heading: "Your account is deleted",
 		Message: "Your email address, name, password, newsletter choices, gift links and sessions are gone. " +
-			"We keep only anonymous counts, such as how many readers opened an article. You can register again at any time.",
+			"We keep only anonymous counts, such as how many readers opened an article, and, until the end of this meter period, " +
+			"how many free articles you used in it, under a keyed hash of your address. You can register again at any time; " +
+			"in this period, the free articles you used stay used.",
 		Link: "/", LinkText: "Go to the front page",
 	}
 	v.Canonical = ""
