@@ -23,8 +23,8 @@ import (
 // spelling of a member's address is that member, and the link goes to the
 // address they registered with. Farming is bounded three ways: a browser
 // gets one registration unlock per meter period whatever addresses it
-// submits; a mailbox gets a few emails an hour; a client address a few
-// dozen registrations an hour.
+// submits; a mailbox gets a few emails an hour; a client network a few
+// dozen registrations an hour (netlimit.go).
 //
 // A ticked newsletter box counts only for an address that had no account:
 // anyone may type anyone's address here, so a registration never changes
@@ -34,7 +34,8 @@ import (
 // word for word, with the time, when a reader ticks it.
 const newsletterConsentWording = "Also send me the free newsletter by email. I can unsubscribe at any time."
 
-// registerPerIP bounds registrations from one client address per rate
+// registerPerIP bounds registrations from one client network (an IPv4
+// address, an IPv6 /64; four times as many from its /24 or /48) per rate
 // window (AccountConfig.RateWindow, an hour by default): a household or
 // an office registers a few readers, a script registers many.
 const registerPerIP = 30
@@ -67,7 +68,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if len(typed) > 320 {
 		typed = typed[:320]
 	}
-	if !s.withinLimit(r, "register:ip:"+s.clientIP(r).String(), registerPerIP, now) {
+	if !s.withinNetworkLimit(r, "register", registerPerIP, now) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(s.acct.cfg.RateWindow/time.Second)))
 		return s.renderArticle(w, r, a, now, wallView{Email: typed, Status: http.StatusTooManyRequests,
 			Error: "Too many sign-ups from your network just now. Please try again in an hour."})

@@ -79,9 +79,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	withPassword := r.PostFormValue("with") == "password"
 	v.PasswordOpen = withPassword
 
-	// The client's limit comes first: a flood from one address gets a
-	// 429 whatever it sends.
-	if !s.withinLimit(r, "signin:ip:"+s.clientIP(r).String(), s.acct.cfg.SignInPerIP, now) {
+	// The client's limit comes first: a flood from one network gets a
+	// 429 whatever it sends (netlimit.go).
+	if !s.withinNetworkLimit(r, "signin", s.acct.cfg.SignInPerIP, now) {
 		return s.tooMany(w, r, "Too many sign-in attempts from your network just now. Please try again in an hour.")
 	}
 	email, err := masthead.NormalizeEmail(v.Email)

@@ -23,8 +23,8 @@ func (a *accountSettings) accountFlags(fs *flag.FlagSet) {
 	fs.IntVar(&a.GiftsPerMonth, "gift-links-per-month", 10, "gift links a subscriber may make per calendar month")
 	fs.IntVar(&a.GiftReaders, "gift-link-readers", 20, "distinct readers (members or browsers) one gift link opens its article for")
 	fs.DurationVar(&a.GiftLifetime, "gift-link-lifetime", 30*24*time.Hour, "how long a gift link works")
-	fs.IntVar(&a.SignInPerAddress, "signin-emails-per-hour", 5, "sign-in and registration emails one address may receive per hour")
-	fs.IntVar(&a.SignInPerIP, "signin-attempts-per-ip", 20, "sign-in attempts (by email or password) one client address may make per hour")
+	fs.IntVar(&a.SignInPerAddress, "signin-emails-per-hour", 5, "sign-in and registration emails one mailbox (all spellings of an address) may receive per hour")
+	fs.IntVar(&a.SignInPerIP, "signin-attempts-per-ip", 20, "sign-in attempts (by email or password) one client network (an IPv4 address, an IPv6 /64) may make per hour; its /24 or /48 may make four times as many")
 	fs.DurationVar(&a.SessionCacheTTL, "session-cache-ttl", 5*time.Second, "how long an instance reuses a signed-in reader's member, subscription and meter before reading them again "+
 		"(a sign-out or change on another instance shows within it); 0 turns the cache off")
 }
