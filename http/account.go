@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,7 +240,17 @@ func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, m
 	if pw != r.PostFormValue("confirm") {
 		return s.renderAccount(w, r, m, map[string]string{"password": "The two passwords differ. Type the same one twice."}, "")
 	}
+	// Each change costs a hash: bounded per member like password
+	// attempts per address, and by the hashing slots (passwords.go).
+	if !s.withinLimit(r, "password:set:member:"+strconv.FormatInt(m.ID, 10), s.acct.cfg.PasswordPerAddress, s.clock.Now()) {
+		return s.tooMany(w, r, "Too many password changes just now. Please try again in an hour.")
+	}
+	release, ok := s.acct.hashSlot(r.Context())
+	if !ok {
+		return s.hashingBusy(w, r)
+	}
 	err := s.accounts.SetPassword(r.Context(), m.ID, pw)
+	release()
 	if masthead.ErrorCode(err) == masthead.EINVALID {
 		return s.renderAccount(w, r, m, map[string]string{"password": masthead.ErrorMessage(err)}, "")
 	}

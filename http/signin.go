@@ -104,7 +104,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 			w.WriteHeader(http.StatusUnauthorized)
 			return s.render(w, "login", v)
 		}
+		release, ok := s.acct.hashSlot(r.Context())
+		if !ok {
+			return s.hashingBusy(w, r)
+		}
 		m, err := s.accounts.Authenticate(r.Context(), email, password)
+		release()
 		if masthead.ErrorCode(err) == masthead.EUNAUTHORIZED {
 			v.Error = masthead.ErrorMessage(err)
 			w.WriteHeader(http.StatusUnauthorized)
