@@ -94,8 +94,21 @@ type AccountService interface {
 	// refused without counting anyone.
 	GiftLinkArticle(ctx context.Context, tokenHash []byte, articleID int64, readerKey string, now time.Time) (int64, error)
 	// DeleteAccount removes the member's personal data and ends their
-	// sessions; anonymous counts remain.
-	DeleteAccount(ctx context.Context, memberID int64, now time.Time) error
+	// sessions; anonymous counts remain, and so, until the meter period
+	// ends, do the credits the member spent in it, under a keyed hash of
+	// the mailbox.
+	DeleteAccount(ctx context.Context, d AccountDeletion) error
+}
+
+// AccountDeletion asks to delete a member's account at Now, within the
+// meter period [PeriodStart, PeriodEnd). The credits spent in that period
+// stay counted against the address's mailbox until PeriodEnd, so that
+// deleting an account and registering again does not refill the meter.
+type AccountDeletion struct {
+	MemberID    int64
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Now         time.Time
 }
 
 // RateLimiter counts attempts per key in a window shared by every

@@ -75,14 +75,23 @@ type Registration struct {
 	// addresses it submits.
 	PeriodStart time.Time
 	Now         time.Time
+	// Newsletter, when set, is the slug of the newsletter whose box was
+	// ticked, and ConsentWording the words beside it. The consent is
+	// recorded only when this registration creates the member: an
+	// existing member's choices are changed by that member alone.
+	Newsletter     string
+	ConsentWording string
 }
 
 // MeterState is what the access decision needs to know of a member's
-// free articles: the times of their unlocks since a period's start, and
-// whether one article is unlocked (in any period).
+// free articles: the times of their unlocks since a period's start,
+// whether one article is unlocked (in any period), and the credits of
+// that period an earlier account of the same mailbox spent before it was
+// deleted.
 type MeterState struct {
 	Unlocks  []time.Time
 	Unlocked bool
+	Carried  int
 }
 
 // MeterService keeps the free-article meter: members' unlocks spent with
@@ -100,10 +109,12 @@ type MeterService interface {
 	SpendCredit(ctx context.Context, memberID, articleID int64, since time.Time, credits int, now time.Time) (bool, error)
 	// MemberUnlocks lists the member's unlocked articles, newest first.
 	MemberUnlocks(ctx context.Context, memberID int64) ([]Unlock, error)
-	// Register creates or finds the member of r.Email (unverified when
-	// new) and records a registration unlock of r.ArticleID for the
-	// device unless the device already had one for another article this
-	// period. It reports whether the device may now read the article.
+	// Register finds the member whose mailbox r.Email reaches
+	// (MailboxKey) or creates one, unverified, and records a
+	// registration unlock of r.ArticleID for the device unless the
+	// device already had one for another article this period. It
+	// reports whether the device may now read the article. The member
+	// returned may have another spelling of the address.
 	Register(ctx context.Context, r Registration) (*Member, bool, error)
 	// RegistrationUnlocked reports whether the device registered on
 	// articleID.

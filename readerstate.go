@@ -27,6 +27,11 @@ type ReaderState struct {
 	// most a period's credits each period.
 	UnlockedArticles []int64
 	UnlockTimes      []time.Time
+	// Carried counts the credits an earlier account of the member's
+	// mailbox spent in the meter period starting at CarriedSince, before
+	// it was deleted (MeterState.Carried).
+	Carried      int
+	CarriedSince time.Time
 }
 
 // Meter returns the member's meter for articleID in the period starting at
@@ -39,6 +44,9 @@ func (s *ReaderState) Meter(articleID int64, since time.Time) MeterState {
 		n++
 	}
 	st := MeterState{Unlocked: slices.Contains(s.UnlockedArticles, articleID)}
+	if s.Carried > 0 && !s.CarriedSince.Before(since) {
+		st.Carried = s.Carried
+	}
 	if n > 0 {
 		st.Unlocks = s.UnlockTimes[:n:n]
 	}

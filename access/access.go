@@ -114,6 +114,11 @@ type Meter struct {
 	// Unlocked reports whether the member has unlocked this article, in
 	// any period: an unlocked article stays readable for good.
 	Unlocked bool
+	// Carried counts the credits of the current period spent by an
+	// earlier account of the same mailbox, deleted since: deleting an
+	// account does not refill the meter. The caller passes only the
+	// current period's.
+	Carried int
 }
 
 // Policy holds the publication's access settings.
@@ -156,10 +161,11 @@ func (p Policy) PeriodEnd(now time.Time) time.Time {
 	return start.AddDate(0, 1, 0)
 }
 
-// Used counts the unlocks that fall in the period holding now.
+// Used counts the credits spent in the period holding now: the unlocks
+// that fall in it and those carried over from a deleted account.
 func (p Policy) Used(m Meter, now time.Time) int {
 	start, end := p.PeriodStart(now), p.PeriodEnd(now)
-	n := 0
+	n := max(m.Carried, 0)
 	for _, t := range m.Unlocks {
 		if !t.Before(start) && t.Before(end) {
 			n++

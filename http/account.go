@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,7 +141,7 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 			}
 			v.Metered = true
 			v.Credits = policy.Credits
-			v.CreditsLeft = max(policy.Credits-policy.Used(access.Meter{Unlocks: st.Unlocks}, now), 0)
+			v.CreditsLeft = max(policy.Credits-policy.Used(access.Meter{Unlocks: st.Unlocks, Carried: st.Carried}, now), 0)
 			v.Period = "month"
 			if policy.Period == "week" {
 				v.Period = "week"
@@ -256,7 +257,17 @@ func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, m
 	if pw != r.PostFormValue("confirm") {
 		return s.renderAccount(w, r, m, map[string]string{"password": "The two passwords differ. Type the same one twice."}, "")
 	}
+	// Each change costs a hash: bounded per member like password
+	// attempts per address, and by the hashing slots (passwords.go).
+	if !s.withinLimit(r, "password:set:member:"+strconv.FormatInt(m.ID, 10), s.acct.cfg.PasswordPerAddress, s.clock.Now()) {
+		return s.tooMany(w, r, "Too many password changes just now. Please try again in an hour.")
+	}
+	release, ok := s.acct.hashSlot(r.Context())
+	if !ok {
+		return s.hashingBusy(w, r)
+	}
 	err := s.accounts.SetPassword(r.Context(), m.ID, pw)
+	release()
 	if masthead.ErrorCode(err) == masthead.EINVALID {
 		return s.renderAccount(w, r, m, map[string]string{"password": masthead.ErrorMessage(err)}, "")
 	}
@@ -457,7 +468,10 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 		v.DeleteBlocked = true
 		return s.writeAccount(w, v)
 	}
-	if err := s.accounts.DeleteAccount(r.Context(), m.ID, s.clock.Now()); err != nil {
+	now := s.clock.Now()
+	if err := s.accounts.DeleteAccount(r.Context(), masthead.AccountDeletion{
+		MemberID: m.ID, PeriodStart: s.cfg.Policy.PeriodStart(now), PeriodEnd: s.cfg.Policy.PeriodEnd(now), Now: now,
+	}); err != nil {
 		return err
 	}
 	http.SetCookie(w, s.sessionCookie(r, "", time.Time{}))
@@ -468,7 +482,9 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 		Heading: "Your account is deleted",
 		Message: "Your email address, name, password, newsletter choices, gift links and sessions are gone; " +
 			"any subscription is cancelled and access through an institution has ended. " +
-			"We keep only anonymous counts, such as how many readers opened an article. You can register again at any time.",
+			"We keep only anonymous counts, such as how many readers opened an article, and, until the end of this meter period, " +
+			"how many free articles you used in it, under a keyed hash of your address. You can register again at any time; " +
+			"in this period, the free articles you used stay used.",
 		Link: "/", LinkText: "Go to the front page",
 	}
 	v.Canonical = ""

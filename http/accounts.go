@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +30,18 @@ type AccountConfig struct {
 	// client address per window. Default 20.
 	SignInPerIP int
 	// PasswordPerAddress bounds password attempts on one address per
-	// window, against guessing. Default 10.
+	// window, against guessing, and password changes by one member.
+	// Default 10.
 	PasswordPerAddress int
+	// PasswordHashes bounds the passwords hashed at once by this
+	// instance: each Argon2id hash holds 19 MiB for its duration, so a
+	// burst of password sign-ins must queue rather than grow the
+	// process. Default GOMAXPROCS.
+	PasswordHashes int
+	// PasswordHashWait is how long a password request waits for a
+	// hashing slot before it is answered 503 with Retry-After. Default
+	// 2 s.
+	PasswordHashWait time.Duration
 	// GiftsPerMonth bounds the gift links a subscriber makes per calendar
 	// month in the publication's time zone. Default 10.
 	GiftsPerMonth int
@@ -63,22 +74,26 @@ func (c *AccountConfig) defaults() {
 	defInt(&c.SignInPerAddress, 5)
 	defInt(&c.SignInPerIP, 20)
 	defInt(&c.PasswordPerAddress, 10)
+	defInt(&c.PasswordHashes, runtime.GOMAXPROCS(0))
+	def(&c.PasswordHashWait, 2*time.Second)
 	defInt(&c.GiftsPerMonth, 10)
 	defInt(&c.GiftReaders, 20)
 	def(&c.GiftLifetime, 30*24*time.Hour)
 }
 
 // accountState is what the account handlers keep beside the Server: the
-// settings with their defaults, and the sign-in emails still being sent,
-// which Close waits for.
+// settings with their defaults, the sign-in emails still being sent,
+// which Close waits for, and the slots of password hashing.
 type accountState struct {
 	cfg     AccountConfig
 	sending sync.WaitGroup
+	// hashing holds one token per password being hashed (passwords.go).
+	hashing chan struct{}
 }
 
 func newAccountState(cfg AccountConfig) *accountState {
 	cfg.defaults()
-	return &accountState{cfg: cfg}
+	return &accountState{cfg: cfg, hashing: make(chan struct{}, cfg.PasswordHashes)}
 }
 
 // wait blocks until every sign-in email in flight was handed over.

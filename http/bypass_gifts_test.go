@@ -106,7 +106,7 @@ func TestBypassGiftGiverLostAccess(t *testing.T) {
 			{"account deleted", "metered-feature",
 				masthead.Entitlement{Source: masthead.EntitlementComplimentary, StartsAt: now.Add(-day)},
 				func(t *testing.T, giver *masthead.Member, _ masthead.Entitlement) time.Time {
-					if err := rs.db.DeleteAccount(ctx, giver.ID, now); err != nil {
+					if err := rs.db.DeleteAccount(ctx, masthead.AccountDeletion{MemberID: giver.ID, Now: now}); err != nil {
 						t.Fatal(err)
 					}
 					return now

@@ -198,13 +198,13 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 	if st := readerState(r); st != nil && rd.Member != nil && st.Member == rd.Member {
 		// Read with the member, in one query (readerstate.go).
 		ms := st.Meter(a.ID, s.cfg.Policy.PeriodStart(now))
-		meter = access.Meter{Unlocks: ms.Unlocks, Unlocked: ms.Unlocked}
+		meter = access.Meter{Unlocks: ms.Unlocks, Unlocked: ms.Unlocked, Carried: ms.Carried}
 	} else if rd.Member != nil {
 		st, err := s.meter.MeterState(ctx, rd.Member.ID, a.ID, s.cfg.Policy.PeriodStart(now))
 		if err != nil {
 			s.logReaderError(r, "meter", err)
 		}
-		meter = access.Meter{Unlocks: st.Unlocks, Unlocked: st.Unlocked}
+		meter = access.Meter{Unlocks: st.Unlocks, Unlocked: st.Unlocked, Carried: st.Carried}
 	}
 	return rd, meter, gift
 }

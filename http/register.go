@@ -19,16 +19,23 @@ import (
 //
 // The answer is the same redirect whether the address is new or known,
 // and whether or not an email went out, so the form tells nobody who has
-// an account. Farming is bounded three ways: a browser gets one
-// registration unlock per meter period whatever addresses it submits; an
-// address gets a few emails an hour; a client address a few dozen
-// registrations an hour.
+// an account. An address is its mailbox (masthead.MailboxKey): another
+// spelling of a member's address is that member, and the link goes to the
+// address they registered with. Farming is bounded three ways: a browser
+// gets one registration unlock per meter period whatever addresses it
+// submits; a mailbox gets a few emails an hour; a client network a few
+// dozen registrations an hour (netlimit.go).
+//
+// A ticked newsletter box counts only for an address that had no account:
+// anyone may type anyone's address here, so a registration never changes
+// a member's newsletter choices, whatever the box says.
 
 // newsletterConsentWording is shown beside the newsletter box and stored,
 // word for word, with the time, when a reader ticks it.
 const newsletterConsentWording = "Also send me the free newsletter by email. I can unsubscribe at any time."
 
-// registerPerIP bounds registrations from one client address per rate
+// registerPerIP bounds registrations from one client network (an IPv4
+// address, an IPv6 /64; four times as many from its /24 or /48) per rate
 // window (AccountConfig.RateWindow, an hour by default): a household or
 // an office registers a few readers, a script registers many.
 const registerPerIP = 30
@@ -61,7 +68,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if len(typed) > 320 {
 		typed = typed[:320]
 	}
-	if !s.withinLimit(r, "register:ip:"+s.clientIP(r).String(), registerPerIP, now) {
+	if !s.withinNetworkLimit(r, "register", registerPerIP, now) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(s.acct.cfg.RateWindow/time.Second)))
 		return s.renderArticle(w, r, a, now, wallView{Email: typed, Status: http.StatusTooManyRequests,
 			Error: "Too many sign-ups from your network just now. Please try again in an hour."})
@@ -73,33 +80,29 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	device := s.ensureDevice(w, r)
-	m, _, err := s.meter.Register(ctx, masthead.Registration{
+	reg := masthead.Registration{
 		Email: email, ArticleID: a.ID, DeviceHash: device,
 		PeriodStart: s.cfg.Policy.PeriodStart(now), Now: now,
-	})
+	}
+	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
+		reg.Newsletter, reg.ConsentWording = masthead.NewsletterFree, newsletterConsentWording
+	}
+	m, _, err := s.meter.Register(ctx, reg)
 	if err != nil {
 		return err
 	}
 	s.metrics.Registration()
 	s.insights.Record(masthead.InsightRegistration, a.ID, 0)
-	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
-		if err := s.accounts.RecordConsent(ctx, masthead.NewsletterConsent{
-			MemberID: m.ID, Newsletter: masthead.NewsletterFree, Consented: true,
-			Wording: newsletterConsentWording, At: now,
-		}); err != nil {
-			return err
-		}
-	}
-	// The address limit is shared with the sign-in form, so the two
+	// The mailbox limit is shared with the sign-in form, so the two
 	// together cannot be used to flood one inbox. Over the limit, the
 	// reader sees the same page; only the email is not sent. The email
 	// goes out after the response, so its time says nothing either.
-	if s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now) {
+	if s.withinLimit(r, signInAddressKey(m.Email), s.acct.cfg.SignInPerAddress, now) {
 		s.acct.sending.Add(1)
 		ctx := context.WithoutCancel(ctx)
 		go func() {
 			defer s.acct.sending.Done()
-			s.sendRegistrationLink(ctx, email, a.Slug, now)
+			s.sendRegistrationLink(ctx, m.Email, a.Slug, now)
 		}()
 	}
 	w.Header().Set("Location", articlePath(a.Slug)+"?welcome=1")
@@ -109,8 +112,8 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 // signInAddressKey is the rate-limit key of the emails sent to one
-// address.
-func signInAddressKey(email string) string { return "signin:address:" + email }
+// mailbox, whichever spelling of its address asked.
+func signInAddressKey(email string) string { return "signin:address:" + masthead.MailboxKey(email) }
 
 // sendRegistrationLink emails a sign-in link that verifies the address
 // and returns the reader to the article. A failure to send is logged, not

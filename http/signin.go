@@ -79,9 +79,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	withPassword := r.PostFormValue("with") == "password"
 	v.PasswordOpen = withPassword
 
-	// The client's limit comes first: a flood from one address gets a
-	// 429 whatever it sends.
-	if !s.withinLimit(r, "signin:ip:"+s.clientIP(r).String(), s.acct.cfg.SignInPerIP, now) {
+	// The client's limit comes first: a flood from one network gets a
+	// 429 whatever it sends (netlimit.go).
+	if !s.withinNetworkLimit(r, "signin", s.acct.cfg.SignInPerIP, now) {
 		return s.tooMany(w, r, "Too many sign-in attempts from your network just now. Please try again in an hour.")
 	}
 	email, err := masthead.NormalizeEmail(v.Email)
@@ -92,10 +92,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	if withPassword {
-		// Counted per address whether the password is right or not, so
-		// guessing one account's password from many networks is bounded
-		// too; the limit applies to any address, known or not.
-		if !s.withinLimit(r, "signin:password:"+email, s.acct.cfg.PasswordPerAddress, now) {
+		// Counted per mailbox whether the password is right or not, so
+		// guessing one account's password from many networks, or under
+		// many spellings of its address, is bounded too; the limit
+		// applies to any address, known or not.
+		if !s.withinLimit(r, "signin:password:"+masthead.MailboxKey(email), s.acct.cfg.PasswordPerAddress, now) {
 			return s.tooMany(w, r, "Too many password attempts for this address. Use a sign-in link by email instead, or try again in an hour.")
 		}
 		if s.accounts == nil {
@@ -103,7 +104,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 			w.WriteHeader(http.StatusUnauthorized)
 			return s.render(w, "login", v)
 		}
+		release, ok := s.acct.hashSlot(r.Context())
+		if !ok {
+			return s.hashingBusy(w, r)
+		}
 		m, err := s.accounts.Authenticate(r.Context(), email, password)
+		release()
 		if masthead.ErrorCode(err) == masthead.EUNAUTHORIZED {
 			v.Error = masthead.ErrorMessage(err)
 			w.WriteHeader(http.StatusUnauthorized)
@@ -146,18 +152,24 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, "notice", n)
 }
 
-// sendLoginLink emails a sign-in link to email if it belongs to a member.
+// sendLoginLink emails a sign-in link to the member email belongs to, if
+// any (MemberByEmail: the address or another spelling of its mailbox).
 // It runs after the response; failures are logged, never shown, as the
 // page must not differ between addresses.
 func (s *Server) sendLoginLink(ctx context.Context, email, next string, now time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := s.members.MemberByEmail(ctx, email); err != nil {
+	m, err := s.members.MemberByEmail(ctx, email)
+	if err != nil {
 		if masthead.ErrorCode(err) != masthead.ENOTFOUND {
 			s.log.Error("sign-in: find member", "err", err, "request_id", requestID(ctx))
 		}
 		return
 	}
+	// Another spelling of the member's mailbox gets the link at the
+	// address the member has: the same inbox, and the address the token
+	// is bound to.
+	email = m.Email
 	if s.mailer == nil {
 		s.log.Error("sign-in: no mailer to send the link with", "request_id", requestID(ctx))
 		return

@@ -77,7 +77,8 @@ func (db *DB) HasPassword(ctx context.Context, memberID int64) (bool, error) {
 
 var errBadPassword = &masthead.Error{Code: masthead.EUNAUTHORIZED, Message: "Wrong email or password."}
 
-// Authenticate returns the member whose address and password match. Every
+// Authenticate returns the member whose address (or another spelling of
+// its mailbox, as MemberByEmail finds it) and password match. Every
 // failure is the same error after the same work (an unknown address or a
 // member without a password is checked against a dummy hash), so the form
 // cannot tell who has an account.
@@ -88,7 +89,7 @@ func (db *DB) Authenticate(ctx context.Context, email, password string) (*masthe
 		return nil, errBadPassword
 	}
 	var h string
-	m, err := scanMember(withExtra(db.r.row(ctx, `SELECT `+memberCols+`, m.password_hash FROM members m WHERE m.email = ? AND m.deleted_at IS NULL`, email), &h))
+	m, err := memberByAddress(ctx, db.r, email, &h)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: authenticate: %w", err)
 	}
@@ -127,23 +128,26 @@ func (db *DB) MemberSessions(ctx context.Context, memberID int64) ([]masthead.Se
 // RecordConsent appends a consent given or withdrawn. Rows are never
 // updated: the history is the proof of what the reader agreed to.
 func (db *DB) RecordConsent(ctx context.Context, c masthead.NewsletterConsent) error {
+	if c.At.IsZero() {
+		c.At = db.clock.Now()
+	}
+	return db.write(ctx, func(t *tx) error { return t.recordConsent(ctx, c) })
+}
+
+// recordConsent checks and appends a consent inside a transaction.
+func (t *tx) recordConsent(ctx context.Context, c masthead.NewsletterConsent) error {
 	if !masthead.ValidSlug(c.Newsletter) {
 		return masthead.Errorf(masthead.EINVALID, "Unknown newsletter %q.", c.Newsletter)
 	}
 	if strings.TrimSpace(c.Wording) == "" {
 		return masthead.Errorf(masthead.EINVALID, "A consent needs the wording the reader saw.")
 	}
-	if c.At.IsZero() {
-		c.At = db.clock.Now()
+	_, err := t.exec(ctx, `INSERT INTO newsletter_consents (member_id, newsletter, consented, wording, at) VALUES (?, ?, ?, ?, ?)`,
+		c.MemberID, c.Newsletter, c.Consented, c.Wording, micros(c.At))
+	if err != nil {
+		return fmt.Errorf("store: record consent of member %d: %w", c.MemberID, translate(err))
 	}
-	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `INSERT INTO newsletter_consents (member_id, newsletter, consented, wording, at) VALUES (?, ?, ?, ?, ?)`,
-			c.MemberID, c.Newsletter, c.Consented, c.Wording, micros(c.At))
-		if err != nil {
-			return fmt.Errorf("store: record consent of member %d: %w", c.MemberID, translate(err))
-		}
-		return nil
-	})
+	return nil
 }
 
 // Consents returns the member's consent history, newest first; the first
@@ -172,19 +176,23 @@ func (db *DB) Consents(ctx context.Context, memberID int64) ([]masthead.Newslett
 // members row stays, emptied, with a placeholder address that no form
 // accepts (it has no @), so the rows that only count (unlocks per article,
 // entitlements for the books, registration unlocks) keep a valid owner
-// and the numbers survive. What goes: address, name, password, staff
-// byline, sessions, pending sign-in links, newsletter consents, gift
-// links and their readers, and the link from a browser's registration to
-// the member. What ends: every entitlement still running, revoked now, so
-// an institution's seat is free at once and no later change of its dates
-// reopens it; the link to the billing customer (billing_customers, and the
-// customer on the member's subscriptions), so a later webhook about that
-// customer finds no one (applySubscription also refuses a deleted
-// member). Paid subscriptions must have been cancelled at the provider
-// first; the caller does that. A gift the member bought stays valid for
-// its recipient and only loses its purchaser. Staff accounts are closed by
-// an administrator instead, as their byline and role matter to others.
-func (db *DB) DeleteAccount(ctx context.Context, memberID int64, now time.Time) error {
+// and the numbers survive. What goes: address, mailbox key, name,
+// password, staff byline, sessions, pending sign-in links, newsletter
+// consents, gift links and their readers, and the link from a browser's
+// registration to the member. What ends: every entitlement still running,
+// revoked now, so an institution's seat is free at once and no later
+// change of its dates reopens it; the link to the billing customer
+// (billing_customers, and the customer on the member's subscriptions), so
+// a later webhook about that customer finds no one (applySubscription also
+// refuses a deleted member). Paid subscriptions must have been cancelled
+// at the provider first; the caller does that. A gift the member bought
+// stays valid for its recipient and only loses its purchaser. What stays
+// until the meter period ends: the credits spent in it, under an HMAC of
+// the mailbox (eraseMailbox), so that registering again in the period does
+// not refill the meter. Staff accounts are closed by an administrator
+// instead, as their byline and role matter to others.
+func (db *DB) DeleteAccount(ctx context.Context, d masthead.AccountDeletion) error {
+	memberID, now := d.MemberID, d.Now
 	return db.write(ctx, func(t *tx) error {
 		var email, role string
 		err := t.row(ctx, `SELECT email, role FROM members WHERE id = ? AND deleted_at IS NULL`+t.p.d.forUpdate, memberID).Scan(&email, &role)
@@ -194,12 +202,16 @@ func (db *DB) DeleteAccount(ctx context.Context, memberID int64, now time.Time) 
 		if masthead.Role(role).Staff() {
 			return masthead.Errorf(masthead.EFORBIDDEN, "Staff accounts are closed by an administrator.")
 		}
+		if err := t.eraseMailbox(ctx, memberID, email, d.PeriodStart, d.PeriodEnd); err != nil {
+			return err
+		}
 		steps := []struct {
 			query string
 			args  []any
 		}{
-			{`UPDATE members SET email = ?, name = '', password_hash = '', author_slug = '', verified_at = NULL, deleted_at = ? WHERE id = ?`,
-				[]any{fmt.Sprintf("deleted:%d", memberID), micros(now), memberID}},
+			{`UPDATE members SET email = ?, mailbox_key = '', name = '', password_hash = '', author_slug = '', verified_at = NULL,
+				carried_credits = 0, carried_since = 0, deleted_at = ? WHERE id = ?`,
+				[]any{fmt.Sprintf("deleted:%d", memberID), micros(d.Now), memberID}},
 			{`DELETE FROM sessions WHERE member_id = ?`, []any{memberID}},
 			{`DELETE FROM signin_tokens WHERE email = ?`, []any{email}},
 			{`DELETE FROM newsletter_consents WHERE member_id = ?`, []any{memberID}},

@@ -61,7 +61,7 @@ func TestDeleteAccountEndsWhatItHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if err := db.DeleteAccount(ctx, m.ID, instNow); err != nil {
+		if err := db.DeleteAccount(ctx, masthead.AccountDeletion{MemberID: m.ID, Now: instNow}); err != nil {
 			t.Fatal(err)
 		}
 

@@ -173,7 +173,7 @@ func TestDeleteAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if err := db.DeleteAccount(ctx, m.ID, acctNow); err != nil {
+		if err := db.DeleteAccount(ctx, masthead.AccountDeletion{MemberID: m.ID, Now: acctNow}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.Member(ctx, m.ID)
@@ -222,10 +222,10 @@ func TestDeleteAccount(t *testing.T) {
 		if again.ID == m.ID {
 			t.Error("re-registration revived the deleted member")
 		}
-		wantCode(t, db.DeleteAccount(ctx, m.ID, acctNow), masthead.ENOTFOUND)
+		wantCode(t, db.DeleteAccount(ctx, masthead.AccountDeletion{MemberID: m.ID, Now: acctNow}), masthead.ENOTFOUND)
 
 		staff, _ := db.EnsureMember(ctx, "editor@example.com", masthead.RoleEditor)
-		wantCode(t, db.DeleteAccount(ctx, staff.ID, acctNow), masthead.EFORBIDDEN)
+		wantCode(t, db.DeleteAccount(ctx, masthead.AccountDeletion{MemberID: staff.ID, Now: acctNow}), masthead.EFORBIDDEN)
 	})
 }
 

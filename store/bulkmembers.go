@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"masthead"
 )
 
 // BulkMember is a member to add in bulk (demo data, benchmarks, load
@@ -36,18 +38,19 @@ func (db *DB) InsertMembers(ctx context.Context, ms []BulkMember, wording string
 		for start := 0; start < len(ms); start += bulkRows {
 			chunk := ms[start:min(start+bulkRows, len(ms))]
 			var b strings.Builder
-			b.WriteString(`INSERT INTO members (email, name, verified_at, created_at) VALUES `)
-			args := make([]any, 0, 4*len(chunk))
+			b.WriteString(`INSERT INTO members (email, mailbox_key, name, verified_at, created_at) VALUES `)
+			args := make([]any, 0, 5*len(chunk))
 			for i, m := range chunk {
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				b.WriteString("(?, ?, ?, ?)")
+				b.WriteString("(?, ?, ?, ?, ?)")
 				var verified any
 				if m.Verified {
 					verified = micros(m.Created)
 				}
-				args = append(args, strings.ToLower(m.Email), m.Name, verified, micros(m.Created))
+				email := strings.ToLower(m.Email)
+				args = append(args, email, masthead.MailboxKey(email), m.Name, verified, micros(m.Created))
 			}
 			b.WriteString(" RETURNING id")
 			rows, err := t.QueryContext(ctx, db.d.q(b.String()), args...)

@@ -52,7 +52,7 @@ func TestGiftLinkGiver(t *testing.T) {
 		wantCode(t, err, masthead.ENOTFOUND)
 
 		// A deleted account's links go with it.
-		if err := db.DeleteAccount(ctx, giver.ID, acctNow); err != nil {
+		if err := db.DeleteAccount(ctx, masthead.AccountDeletion{MemberID: giver.ID, Now: acctNow}); err != nil {
 			t.Fatal(err)
 		}
 		m, _, err := db.GiftLinkGiver(ctx, hash, acctNow)

@@ -37,17 +37,20 @@ func (db *DB) Member(ctx context.Context, id int64) (*masthead.Member, error) {
 	return m, nil
 }
 
-// MemberByEmail finds a member by address.
+// MemberByEmail finds the member an address belongs to: the member with
+// exactly that address, else the oldest whose address reaches the same
+// mailbox (masthead.MailboxKey).
 func (db *DB) MemberByEmail(ctx context.Context, email string) (*masthead.Member, error) {
-	m, err := scanMember(db.r.row(ctx, `SELECT `+memberCols+` FROM members m WHERE m.email = ?`, email))
+	var pw string
+	m, err := memberByAddress(ctx, db.r, email, &pw)
 	if err != nil {
 		return nil, notFound(err, "member", email)
 	}
 	return m, nil
 }
 
-// EnsureMember returns the member with email, creating it if needed; a
-// staff role replaces the member's role.
+// EnsureMember returns the member whose mailbox email reaches, creating
+// it if needed; a staff role replaces the member's role.
 func (db *DB) EnsureMember(ctx context.Context, email string, role masthead.Role) (*masthead.Member, error) {
 	email, err := masthead.NormalizeEmail(email)
 	if err != nil {
@@ -59,7 +62,7 @@ func (db *DB) EnsureMember(ctx context.Context, email string, role masthead.Role
 	var m *masthead.Member
 	err = db.write(ctx, func(t *tx) error {
 		var err error
-		m, err = t.ensureMember(ctx, email, db.clock.Now())
+		m, _, err = t.ensureMember(ctx, email, db.clock.Now())
 		if err != nil || !role.Valid() || m.Role == role {
 			return err
 		}
@@ -70,23 +73,6 @@ func (db *DB) EnsureMember(ctx context.Context, email string, role masthead.Role
 		return nil
 	})
 	return m, err
-}
-
-func (t *tx) ensureMember(ctx context.Context, email string, now time.Time) (*masthead.Member, error) {
-	res, err := t.exec(ctx, `INSERT INTO members (email, created_at) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`, email, micros(now))
-	if err != nil {
-		return nil, fmt.Errorf("store: ensure member: %w", err)
-	}
-	m, err := scanMember(t.row(ctx, `SELECT `+memberCols+` FROM members m WHERE m.email = ?`, email))
-	if err != nil {
-		return nil, fmt.Errorf("store: ensure member: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		if err := t.recordMemberCreated(ctx, m, now); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
 }
 
 // CreateSignInToken stores the hash of a one-time sign-in token.
@@ -122,7 +108,7 @@ func (db *DB) ConsumeSignInToken(ctx context.Context, tokenHash []byte) (*masthe
 		if err != nil {
 			return fmt.Errorf("store: consume sign-in token: %w", err)
 		}
-		if m, err = t.ensureMember(ctx, email, now); err != nil {
+		if m, _, err = t.ensureMember(ctx, email, now); err != nil {
 			return err
 		}
 		if m.VerifiedAt.IsZero() {

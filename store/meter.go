@@ -64,7 +64,8 @@ func (db *DB) GrantEntitlement(ctx context.Context, e masthead.Entitlement) (*ma
 
 // MeterState reads the member's unlocks in one indexed query: those since
 // the period's start, and the row of this article if it was unlocked
-// earlier.
+// earlier; then the credits carried into the period from an erased
+// account of the same mailbox.
 func (db *DB) MeterState(ctx context.Context, memberID, articleID int64, since time.Time) (masthead.MeterState, error) {
 	var st masthead.MeterState
 	rows, err := db.r.query(ctx, `SELECT article_id, created_at FROM unlocks
@@ -88,12 +89,18 @@ func (db *DB) MeterState(ctx context.Context, memberID, articleID int64, since t
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("store: meter of %d: %w", memberID, err)
 	}
+	if err := db.r.row(ctx, `SELECT CASE WHEN carried_since >= ? THEN carried_credits ELSE 0 END FROM members WHERE id = ?`,
+		micros(since), memberID).Scan(&st.Carried); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("store: meter of %d: %w", memberID, err)
+	}
 	return st, nil
 }
 
 var errMeterExhausted = masthead.Errorf(masthead.EPAYMENTREQUIRED, "You have read all your free articles for this period. Subscribe for full access.")
 
-// SpendCredit unlocks an article with one credit. The member's row is
+// SpendCredit unlocks an article with one credit; the credits carried
+// from an erased account of the same mailbox count as spent. The
+// member's row is
 // locked first (FOR UPDATE on PostgreSQL; SQLite's single writer already
 // serialises), so two clicks at once, on two instances, count and insert
 // one after the other: the second finds the article unlocked and spends
@@ -101,8 +108,9 @@ var errMeterExhausted = masthead.Errorf(masthead.EPAYMENTREQUIRED, "You have rea
 func (db *DB) SpendCredit(ctx context.Context, memberID, articleID int64, since time.Time, credits int, now time.Time) (bool, error) {
 	spent := false
 	err := db.write(ctx, func(t *tx) error {
-		var id int64
-		err := t.row(ctx, `SELECT id FROM members WHERE id = ?`+t.p.d.forUpdate, memberID).Scan(&id)
+		var carried int
+		var carriedSince int64
+		err := t.row(ctx, `SELECT carried_credits, carried_since FROM members WHERE id = ?`+t.p.d.forUpdate, memberID).Scan(&carried, &carriedSince)
 		if errors.Is(err, sql.ErrNoRows) {
 			return masthead.Errorf(masthead.ENOTFOUND, "member %d not found", memberID)
 		}
@@ -119,6 +127,9 @@ func (db *DB) SpendCredit(ctx context.Context, memberID, articleID int64, since 
 		var used int
 		if err := t.row(ctx, `SELECT COUNT(*) FROM unlocks WHERE member_id = ? AND created_at >= ?`, memberID, micros(since)).Scan(&used); err != nil {
 			return fmt.Errorf("store: spend credit: %w", err)
+		}
+		if carriedSince >= micros(since) {
+			used += carried
 		}
 		if used >= credits {
 			return errMeterExhausted
@@ -155,10 +166,13 @@ func (db *DB) MemberUnlocks(ctx context.Context, memberID int64) ([]masthead.Unl
 	return out, rows.Err()
 }
 
-// Register creates or finds the member and grants the device its
-// registration unlock. The device's row is written first, which locks it
-// on PostgreSQL until the transaction ends, so registrations racing from
-// one browser see each other's unlock.
+// Register creates or finds the member of the address's mailbox and
+// grants the device its registration unlock. The device's row is written
+// first, which locks it on PostgreSQL until the transaction ends, so
+// registrations racing from one browser see each other's unlock. A ticked
+// newsletter box is recorded only for a member this registration
+// created: anyone may type anyone's address, so a registration never
+// changes an existing member's choices.
 func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.Member, bool, error) {
 	email, err := masthead.NormalizeEmail(r.Email)
 	if err != nil {
@@ -173,9 +187,16 @@ func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.
 	)
 	now := micros(r.Now)
 	err = db.write(ctx, func(t *tx) error {
+		var created bool
 		var err error
-		if m, err = t.ensureMember(ctx, email, r.Now); err != nil {
+		if m, created, err = t.ensureMember(ctx, email, r.Now); err != nil {
 			return err
+		}
+		if created && r.Newsletter != "" {
+			if err := t.recordConsent(ctx, masthead.NewsletterConsent{MemberID: m.ID, Newsletter: r.Newsletter,
+				Consented: true, Wording: r.ConsentWording, At: r.Now}); err != nil {
+				return err
+			}
 		}
 		if _, err := t.exec(ctx, `INSERT INTO devices (hash, created_at, seen_at) VALUES (?, ?, ?)
 			ON CONFLICT (hash) DO UPDATE SET seen_at = excluded.seen_at`, r.DeviceHash, now, now); err != nil {

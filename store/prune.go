@@ -13,11 +13,12 @@ const signInTokenKeep = 7 * 24 * time.Hour
 
 // Pruned counts what Prune deleted.
 type Pruned struct {
-	Sessions, SignInTokens, RateLimits int64
+	Sessions, SignInTokens, RateLimits, ErasedMailboxes int64
 }
 
-// Prune deletes expired sessions, sign-in tokens a week past their expiry
-// and expired rate-limit windows. Every instance may run it; the deletes
+// Prune deletes expired sessions, sign-in tokens a week past their expiry,
+// expired rate-limit windows and the erased mailboxes of past meter
+// periods. Every instance may run it; the deletes
 // are idempotent.
 func (db *DB) Prune(ctx context.Context, now time.Time) (Pruned, error) {
 	var p Pruned
@@ -30,6 +31,7 @@ func (db *DB) Prune(ctx context.Context, now time.Time) (Pruned, error) {
 			{&p.Sessions, `DELETE FROM sessions WHERE expires_at <= ?`, micros(now)},
 			{&p.SignInTokens, `DELETE FROM signin_tokens WHERE expires_at <= ?`, micros(now.Add(-signInTokenKeep))},
 			{&p.RateLimits, `DELETE FROM rate_limits WHERE expires_at <= ?`, micros(now)},
+			{&p.ErasedMailboxes, `DELETE FROM erased_mailboxes WHERE expires_at <= ?`, micros(now)},
 		} {
 			res, err := t.exec(ctx, d.query, d.arg)
 			if err != nil {

@@ -191,7 +191,7 @@ func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time
 	if err != nil {
 		return fmt.Errorf("store: import staff %q: %w", s.Email, err)
 	}
-	m, err := t.ensureMember(ctx, email, now)
+	m, _, err := t.ensureMember(ctx, email, now)
 	if err != nil {
 		return err
 	}
@@ -226,8 +226,8 @@ func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now t
 	if !im.CreatedAt.IsZero() && im.CreatedAt.Before(now) {
 		created = im.CreatedAt
 	}
-	if _, err := t.exec(ctx, `INSERT INTO members (email, name, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-		email, strings.TrimSpace(im.Name), micros(created)); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO members (email, mailbox_key, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
+		email, masthead.MailboxKey(email), strings.TrimSpace(im.Name), micros(created)); err != nil {
 		return 0, fmt.Errorf("store: import member %q: %w", email, err)
 	}
 	var id int64

@@ -58,6 +58,9 @@ type DB struct {
 	// facets is the in-memory copy of the search index's facet values
 	// (search.go).
 	facets searchCache
+	// mailboxSecret keys the HMAC that names a deleted account's mailbox
+	// (mailboxes.go); read once at Open, the same on every instance.
+	mailboxSecret []byte
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -98,6 +101,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.r = newPool(db.rdb, db.d)
 	}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.openMailboxes(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -211,6 +218,10 @@ type dialect struct {
 	// engine's prefix index serves (memberadmin.go): SQLite's LIKE folds
 	// case itself; PostgreSQL's needs lower() and its expression index.
 	foldedPrefix string
+	// lockName takes a lock on a name (the ?) until the transaction
+	// ends, for a rule over rows that may not exist yet (one account per
+	// mailbox). SQLite needs none, for the reason forUpdate says.
+	lockName string
 }
 
 var (
@@ -228,6 +239,10 @@ var (
 		fts:        postgresFTS{},
 		// lower(name) is what members_name_prefix indexes.
 		foldedPrefix: "lower(%s) LIKE ?",
+		// A transaction-scoped advisory lock in a key space of its own
+		// (the migrations' is 7714301). Two names sharing a hash only
+		// wait for each other.
+		lockName: "SELECT pg_advisory_xact_lock(7714302, hashtext(?))",
 	}
 )
 
@@ -401,6 +416,7 @@ type tx struct {
 	*sql.Tx
 	p      *pool
 	missed map[string]bool // statements to prepare once the connection is free
+	db     *DB             // of a write transaction: its keys (mailboxes.go)
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.
@@ -444,7 +460,7 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
-	t := &tx{Tx: sqlTx, p: db.w, missed: map[string]bool{}}
+	t := &tx{Tx: sqlTx, p: db.w, missed: map[string]bool{}, db: db}
 	defer func() {
 		sqlTx.Rollback()
 		if len(t.missed) > 0 {

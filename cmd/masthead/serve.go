@@ -271,14 +271,15 @@ func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, l
 	}
 }
 
-// prune deletes expired sessions, old sign-in tokens and rate-limit
-// windows, so those tables do not grow for ever. Only the leader runs it,
+// prune deletes expired sessions, old sign-in tokens, rate-limit windows
+// and erased mailboxes, so those tables do not grow for ever. Only the leader runs it,
 // once an hour.
 func prune(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
 	if p, err := db.Prune(ctx, clock.Now()); err != nil && ctx.Err() == nil {
 		log.Error("prune expired rows", "err", err)
 	} else if p != (store.Pruned{}) {
-		log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits)
+		log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits,
+			"erased_mailboxes", p.ErasedMailboxes)
 	}
 }
 
