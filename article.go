@@ -395,8 +395,10 @@ type ArticleService interface {
 	// DeleteArticle removes an article; its slugs answer 410 Gone after.
 	DeleteArticle(ctx context.Context, id int64) error
 	// Redirect resolves a retired slug: the current slug of the article it
-	// now names, or an EGONE error for a deleted one, or ENOTFOUND.
-	Redirect(ctx context.Context, slug string) (string, error)
+	// now names if that article is live at now, an EGONE error for a
+	// deleted one, else ENOTFOUND (a draft's, a scheduled or an
+	// unpublished article's old slug reveals nothing).
+	Redirect(ctx context.Context, slug string, now time.Time) (string, error)
 	// ArchiveMonths counts live articles per month in loc, newest first.
 	ArchiveMonths(ctx context.Context, now time.Time, loc *time.Location) ([]MonthCount, error)
 	// PromoteScheduled marks scheduled articles whose time has come as

@@ -126,6 +126,7 @@ type ImportSummary struct {
 // from.
 type RedirectService interface {
 	// LegacyRedirect returns the site path that the normalised old
-	// address from (see LegacyPath) now lives at, or ENOTFOUND.
-	LegacyRedirect(ctx context.Context, from string) (string, error)
+	// address from (see LegacyPath) now lives at, or ENOTFOUND; an
+	// address of an article that is not live at now is not found.
+	LegacyRedirect(ctx context.Context, from string, now time.Time) (string, error)
 }

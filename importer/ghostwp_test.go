@@ -62,7 +62,7 @@ func mustArticle(t *testing.T, db *store.DB, slug string) *masthead.Article {
 
 func wantRedirect(t *testing.T, db *store.DB, from, to string) {
 	t.Helper()
-	got, err := db.LegacyRedirect(context.Background(), masthead.LegacyPath(from, ""))
+	got, err := db.LegacyRedirect(context.Background(), masthead.LegacyPath(from, ""), now)
 	if err != nil || got != to {
 		t.Errorf("redirect %s = %q, %v; want %q", from, got, err, to)
 	}

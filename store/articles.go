@@ -581,18 +581,26 @@ func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
 	})
 }
 
-// Redirect resolves a retired slug to the current slug of its article.
-func (db *DB) Redirect(ctx context.Context, slug string) (string, error) {
-	var current sql.NullString
-	err := db.r.row(ctx, `SELECT a.slug FROM slug_redirects r
-		LEFT JOIN articles a ON a.id = r.article_id WHERE r.slug = ?`, slug).Scan(&current)
+// Redirect resolves a retired slug to the current slug of its article,
+// only while that article is live at now: the old slug of a draft, a
+// scheduled or an unpublished article is not found, so it gives away
+// neither the article nor its new slug.
+func (db *DB) Redirect(ctx context.Context, slug string, now time.Time) (string, error) {
+	var (
+		article sql.NullInt64
+		current sql.NullString
+	)
+	err := db.r.row(ctx, `SELECT r.article_id, a.slug FROM slug_redirects r
+		LEFT JOIN articles a ON a.id = r.article_id AND `+liveCond+` WHERE r.slug = ?`, micros(now), slug).Scan(&article, &current)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", masthead.Errorf(masthead.ENOTFOUND, "no article at %q", slug)
 	case err != nil:
 		return "", fmt.Errorf("store: redirect %q: %w", slug, err)
-	case !current.Valid:
+	case !article.Valid:
 		return "", masthead.Errorf(masthead.EGONE, "the article at %q was removed", slug)
+	case !current.Valid:
+		return "", masthead.Errorf(masthead.ENOTFOUND, "no live article at %q", slug)
 	}
 	return current.String, nil
 }

@@ -15,22 +15,25 @@ import (
 )
 
 // LegacyRedirect returns the site path an old address (masthead.LegacyPath
-// form) now lives at: the current path of the article it names, or the
-// stored target. One primary-key lookup.
-func (db *DB) LegacyRedirect(ctx context.Context, from string) (string, error) {
+// form) now lives at: the current path of the article it names while that
+// article is live at now, or the stored target. One primary-key lookup.
+func (db *DB) LegacyRedirect(ctx context.Context, from string, now time.Time) (string, error) {
 	var (
-		slug   sql.NullString
-		target string
+		article sql.NullInt64
+		slug    sql.NullString
+		target  string
 	)
-	err := db.r.row(ctx, `SELECT a.slug, r.target FROM legacy_redirects r
-		LEFT JOIN articles a ON a.id = r.article_id WHERE r.path = ?`, from).Scan(&slug, &target)
+	err := db.r.row(ctx, `SELECT r.article_id, a.slug, r.target FROM legacy_redirects r
+		LEFT JOIN articles a ON a.id = r.article_id AND `+liveCond+` WHERE r.path = ?`, micros(now), from).Scan(&article, &slug, &target)
 	if err != nil {
 		return "", notFound(err, "redirect", from)
 	}
-	if slug.Valid {
+	switch {
+	case slug.Valid:
 		return "/articles/" + slug.String, nil
-	}
-	if target == "" {
+	case article.Valid || target == "":
+		// An article not live yet, or no longer: its new address is not
+		// given away.
 		return "", masthead.Errorf(masthead.ENOTFOUND, "redirect %q not found", from)
 	}
 	return target, nil
