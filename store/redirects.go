@@ -119,6 +119,9 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 		}
 		ids := make(map[string]int64, len(ps))
 		for i, p := range ps {
+			if p.in.By.Via == "" {
+				p.in.By.Via = masthead.ChangeViaImport
+			}
 			var id int64
 			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
 			switch {
