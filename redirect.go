@@ -111,15 +111,23 @@ type ImportBundle struct {
 	Staff     []ImportedStaff
 	Members   []ImportedMember
 	Redirects []LegacyRedirect
+	// Update lets articles and bylines replace those of the same slug;
+	// without it such a slug is a conflict and nothing is imported (the
+	// reader of the export gives colliding slugs new ones beforehand).
+	Update bool
 }
 
 // ImportSummary counts what an ImportBundle changed.
 type ImportSummary struct {
 	Created, Updated int // articles
 	Authors          int
-	Staff, Members   int // accounts created or updated
+	Staff            int // staff accounts created
+	Members          int // reader accounts created or updated
 	Consents         int // consents recorded (unchanged ones are not repeated)
 	Redirects        int
+	// StaffKept are the addresses of imported staff that already had an
+	// account here: it was left as it was, with its role and byline.
+	StaffKept []string
 }
 
 // RedirectService resolves the addresses of a site the publication moved

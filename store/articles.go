@@ -330,6 +330,18 @@ type UpsertResult struct {
 // transaction starts, so the single SQLite writer is held only for the
 // inserts.
 func (db *DB) UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]UpsertResult, error) {
+	return db.writeArticles(ctx, ins, true)
+}
+
+// InsertArticles creates articles in one transaction as UpsertArticles
+// does, but never replaces one: an input whose slug is an article's, or
+// a retired slug that still redirects, is a conflict in its result and
+// is not written.
+func (db *DB) InsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]UpsertResult, error) {
+	return db.writeArticles(ctx, ins, false)
+}
+
+func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, replace bool) ([]UpsertResult, error) {
 	now := db.clock.Now()
 	ps := make([]prepared, len(ins))
 	var wg sync.WaitGroup
@@ -354,6 +366,12 @@ func (db *DB) UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) (
 			if p.err != nil {
 				continue
 			}
+			if !replace {
+				if err := t.slugFree(ctx, p.in.Slug); err != nil {
+					res[i].Err = err
+					continue
+				}
+			}
 			var id int64
 			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
 			switch {
@@ -374,6 +392,62 @@ func (db *DB) UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) (
 		return nil, err
 	}
 	return res, nil
+}
+
+// slugFree is a conflict when slug is an article's or a retired slug
+// that redirects to one: an import that is not to replace anything must
+// not take it.
+func (t *tx) slugFree(ctx context.Context, slug string) error {
+	var n int
+	if err := t.row(ctx, `SELECT (SELECT COUNT(*) FROM articles WHERE slug = ?) +
+		(SELECT COUNT(*) FROM slug_redirects WHERE slug = ? AND article_id IS NOT NULL)`, slug, slug).Scan(&n); err != nil {
+		return fmt.Errorf("store: slug %q: %w", slug, err)
+	}
+	if n > 0 {
+		return slugTaken(slug)
+	}
+	return nil
+}
+
+// Slugs are the slugs in use, for an import to steer clear of.
+type Slugs struct {
+	// Articles are the articles' slugs; Retired the old slugs that still
+	// redirect to an article.
+	Articles, Retired map[string]bool
+	// Authors are the bylines' slugs.
+	Authors map[string]bool
+}
+
+// Slugs reads every slug in use. For 50,000 articles it is a few
+// megabytes, once per import.
+func (db *DB) Slugs(ctx context.Context) (Slugs, error) {
+	s := Slugs{Articles: map[string]bool{}, Retired: map[string]bool{}, Authors: map[string]bool{}}
+	for _, q := range []struct {
+		into map[string]bool
+		sql  string
+	}{
+		{s.Articles, `SELECT slug FROM articles`},
+		{s.Retired, `SELECT slug FROM slug_redirects WHERE article_id IS NOT NULL`},
+		{s.Authors, `SELECT slug FROM authors`},
+	} {
+		rows, err := db.r.query(ctx, q.sql)
+		if err != nil {
+			return s, fmt.Errorf("store: slugs: %w", err)
+		}
+		for rows.Next() {
+			var slug string
+			if err := rows.Scan(&slug); err != nil {
+				rows.Close()
+				return s, fmt.Errorf("store: slugs: %w", err)
+			}
+			q.into[slug] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s, fmt.Errorf("store: slugs: %w", err)
+		}
+	}
+	return s, nil
 }
 
 func slugTaken(slug string) error {
@@ -533,15 +607,17 @@ func (t *tx) columnID(ctx context.Context, slug string, names map[string]string)
 }
 
 // termID finds or creates a taxonomy row by slug. A name given in names
-// replaces the stored one; a new row without a given name is named from
-// its slug.
+// replaces the stored one, except an author's; a new row without a given
+// name is named from its slug.
 func (t *tx) termID(ctx context.Context, table, slug string, names map[string]string) (int64, error) {
 	name, given := names[slug]
 	if !given || strings.TrimSpace(name) == "" {
 		name, given = NameFromSlug(slug), false
 	}
 	update := `DO NOTHING`
-	if given {
+	// A byline is a person's: a name given on the way (by an import's
+	// front matter) names a new one but never renames one that exists.
+	if given && table != "authors" {
 		update = `DO UPDATE SET name = excluded.name`
 	}
 	if _, err := t.exec(ctx, `INSERT INTO `+table+` (slug, name) VALUES (?, ?) ON CONFLICT (slug) `+update, slug, name); err != nil {

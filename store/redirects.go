@@ -59,13 +59,17 @@ func (db *DB) LegacyRedirects(ctx context.Context) ([]masthead.LegacyRedirect, e
 }
 
 // ImportBundle writes a publication read from another platform in one
-// transaction: bylines, articles (created or replaced by slug), staff
-// accounts linked to their bylines, readers with their newsletter
-// consents, and redirects from the old addresses. Any article that fails
-// validation or rendering fails the whole import before anything is
-// written, and the error lists every such article; a database error rolls
-// everything back. Importing the same bundle again changes nothing but the
-// articles' update times.
+// transaction: bylines, articles, staff accounts linked to their bylines,
+// readers with their newsletter consents, and redirects from the old
+// addresses. Any article that fails validation or rendering fails the
+// whole import before anything is written, and the error lists every such
+// article; a database error rolls everything back. An import never
+// overwrites what is there without being told: unless b.Update is set, an
+// article or byline whose slug is taken is a conflict that stops the
+// import (ReadExport gives such slugs new ones, so this happens only when
+// one was taken meanwhile), and an imported staff member who already has
+// an account never changes it (see importStaff). With b.Update, importing
+// the same bundle again changes nothing but the articles' update times.
 func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masthead.ImportSummary, error) {
 	var sum masthead.ImportSummary
 	now := db.clock.Now()
@@ -110,10 +114,19 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 	}
 
 	err := db.write(ctx, func(t *tx) error {
+		onConflict := `DO NOTHING`
+		if b.Update {
+			onConflict = `DO UPDATE SET name = excluded.name, bio = excluded.bio`
+		}
 		for _, a := range b.Authors {
-			if _, err := t.exec(ctx, `INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?)
-				ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio`, a.Slug, a.Name, a.Bio); err != nil {
+			res, err := t.exec(ctx, `INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?)
+				ON CONFLICT (slug) `+onConflict, a.Slug, a.Name, a.Bio)
+			if err != nil {
 				return fmt.Errorf("store: import author %q: %w", a.Slug, err)
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 0 {
+				return &masthead.Error{Code: masthead.ECONFLICT, Message: fmt.Sprintf(
+					"the byline %q exists here already; nothing was imported (import again to give it a new slug, or with --update to update it)", a.Slug)}
 			}
 			sum.Authors++
 		}
@@ -121,6 +134,12 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 		for i, p := range ps {
 			if p.in.By.Via == "" {
 				p.in.By.Via = masthead.ChangeViaImport
+			}
+			if !b.Update {
+				if err := t.slugFree(ctx, p.in.Slug); err != nil {
+					return &masthead.Error{Code: masthead.ECONFLICT, Message: fmt.Sprintf(
+						"an article with the slug %q exists here already; nothing was imported (import again to give it a new slug, or with --update to replace it)", p.in.Slug)}
+				}
 			}
 			var id int64
 			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
@@ -143,10 +162,15 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 			ids[p.in.Slug] = id
 		}
 		for _, s := range b.Staff {
-			if err := t.importStaff(ctx, s, now); err != nil {
+			created, err := t.importStaff(ctx, s, now)
+			if err != nil {
 				return err
 			}
-			sum.Staff++
+			if created {
+				sum.Staff++
+			} else {
+				sum.StaffKept = append(sum.StaffKept, s.Email)
+			}
 		}
 		for _, m := range b.Members {
 			n, err := t.importMember(ctx, m, now)
@@ -189,35 +213,37 @@ func describe(err error) string {
 	return strings.Join(msgs, "; ")
 }
 
-// importStaff makes sure the writer has an account with at least their
-// old role, linked to their byline. A role is never lowered: an editor
-// here who was an author there stays an editor.
-func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time.Time) error {
+// importStaff gives a writer of the old site a staff account with their
+// old role, linked to their byline, and reports whether it did. Only a
+// new address gets one: an account that exists, staff or reader, is left
+// exactly as it is, so an export can neither raise anyone's role nor hand
+// an existing account a byline (and with it the articles under it).
+// Linking such an account is `masthead user add --byline`, by hand.
+func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time.Time) (bool, error) {
 	email, err := masthead.NormalizeEmail(s.Email)
 	if err != nil {
-		return fmt.Errorf("store: import staff %q: %w", s.Email, err)
+		return false, fmt.Errorf("store: import staff %q: %w", s.Email, err)
+	}
+	var n int
+	if err := t.row(ctx, `SELECT COUNT(*) FROM members WHERE email = ?`, email).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: import staff %q: %w", email, err)
+	}
+	if n > 0 {
+		return false, nil
 	}
 	m, err := t.ensureMember(ctx, email, now)
 	if err != nil {
-		return err
+		return false, err
 	}
 	role := m.Role
-	if s.Role.Valid() && s.Role.Rank() > role.Rank() {
+	if s.Role.Valid() {
 		role = s.Role
 	}
-	name := m.Name
-	if name == "" {
-		name = strings.TrimSpace(s.Name)
-	}
-	author := m.AuthorSlug
-	if author == "" {
-		author = s.AuthorSlug
-	}
 	if _, err := t.exec(ctx, `UPDATE members SET role = ?, name = ?, author_slug = ? WHERE id = ?`,
-		string(role), name, author, m.ID); err != nil {
-		return fmt.Errorf("store: import staff %q: %w", email, err)
+		string(role), strings.TrimSpace(s.Name), s.AuthorSlug, m.ID); err != nil {
+		return false, fmt.Errorf("store: import staff %q: %w", email, err)
 	}
-	return nil
+	return true, nil
 }
 
 // importMember makes sure the reader has an account and records each
