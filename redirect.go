@@ -111,9 +111,11 @@ type ImportBundle struct {
 	Staff     []ImportedStaff
 	Members   []ImportedMember
 	Redirects []LegacyRedirect
-	// Update lets articles and bylines replace those of the same slug;
+	// Update lets articles and bylines replace those of the same slug,
+	// and old addresses an earlier import stored take their new targets;
 	// without it such a slug is a conflict and nothing is imported (the
-	// reader of the export gives colliding slugs new ones beforehand).
+	// reader of the export gives colliding slugs new ones beforehand),
+	// and a stored address keeps its target.
 	Update bool
 }
 
@@ -125,6 +127,9 @@ type ImportSummary struct {
 	Members          int // reader accounts created or updated
 	Consents         int // consents recorded (unchanged ones are not repeated)
 	Redirects        int
+	// RedirectsKept counts old addresses an earlier import stored, which
+	// kept their targets (Update replaces them).
+	RedirectsKept int
 	// StaffKept are the addresses of imported staff that already had an
 	// account here: it was left as it was, with its role and byline.
 	StaffKept []string

@@ -114,6 +114,14 @@ func TestGhostImportNeverOverwrites(t *testing.T) {
 		wantRedirect(t, db, "/welcome/", "/articles/welcome-2")
 		wantRedirect(t, db, "/author/ghost/", "/authors/ghost-2")
 
+		// Again without Update: everything collides with the first
+		// import, and the old addresses keep leading to it.
+		again := importFixture(t, db, "ghost/v4_export.json", importer.ExportOptions{})
+		if again.Summary.Redirects != 0 || again.Summary.RedirectsKept == 0 || !hasCollision(again.Collisions, "article", "welcome", "welcome-3") {
+			t.Errorf("second import: %+v, collisions %+v", again.Summary, again.Collisions)
+		}
+		wantRedirect(t, db, "/welcome/", "/articles/welcome-2")
+
 		// With Update, the article and the byline of the same slug are
 		// replaced; the accounts are still left as they are.
 		rep = importFixture(t, db, "ghost/v4_export.json", importer.ExportOptions{Update: true})

@@ -181,10 +181,15 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 			sum.Consents += n
 		}
 		for _, r := range b.Redirects {
-			if err := t.putRedirect(ctx, r, ids, now); err != nil {
+			stored, err := t.putRedirect(ctx, r, ids, b.Update, now)
+			if err != nil {
 				return err
 			}
-			sum.Redirects++
+			if stored {
+				sum.Redirects++
+			} else {
+				sum.RedirectsKept++
+			}
 		}
 		return t.bumpVersion(ctx)
 	})
@@ -304,31 +309,39 @@ func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now t
 	return n, nil
 }
 
-// putRedirect stores one old address; a later import replaces an earlier
-// one's target. An address that is already a page of this site is not
-// shadowed, since the 404 path only asks for addresses nothing else
-// serves.
-func (t *tx) putRedirect(ctx context.Context, r masthead.LegacyRedirect, ids map[string]int64, now time.Time) error {
+// putRedirect stores one old address and reports whether it did: an
+// address an earlier import stored keeps its target unless replace is
+// set. An address that is already a page of this site is not shadowed,
+// since the 404 path only asks for addresses nothing else serves.
+func (t *tx) putRedirect(ctx context.Context, r masthead.LegacyRedirect, ids map[string]int64, replace bool, now time.Time) (bool, error) {
 	from := masthead.LegacyPath(r.From, "")
 	if from == "" || from == "/" {
-		return masthead.Errorf(masthead.EINVALID, "redirect from %q: not an address of the old site", r.From)
+		return false, masthead.Errorf(masthead.EINVALID, "redirect from %q: not an address of the old site", r.From)
 	}
 	var article sql.NullInt64
 	if r.ArticleSlug != "" {
 		id, ok := ids[r.ArticleSlug]
 		if !ok {
 			if err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, r.ArticleSlug).Scan(&id); err != nil {
-				return fmt.Errorf("store: redirect %q to article %q: %w", from, r.ArticleSlug, translate(err))
+				return false, fmt.Errorf("store: redirect %q to article %q: %w", from, r.ArticleSlug, translate(err))
 			}
 		}
 		article = sql.NullInt64{Int64: id, Valid: true}
 	} else if !strings.HasPrefix(r.To, "/") || strings.HasPrefix(r.To, "//") {
-		return masthead.Errorf(masthead.EINVALID, "redirect from %q: target %q must be a path of this site", from, r.To)
+		return false, masthead.Errorf(masthead.EINVALID, "redirect from %q: target %q must be a path of this site", from, r.To)
 	}
-	if _, err := t.exec(ctx, `INSERT INTO legacy_redirects (path, article_id, target, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id, target = excluded.target`,
-		from, article, r.To, micros(now)); err != nil {
-		return fmt.Errorf("store: redirect %q: %w", from, err)
+	onConflict := `DO NOTHING`
+	if replace {
+		onConflict = `DO UPDATE SET article_id = excluded.article_id, target = excluded.target`
 	}
-	return nil
+	res, err := t.exec(ctx, `INSERT INTO legacy_redirects (path, article_id, target, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (path) `+onConflict, from, article, r.To, micros(now))
+	if err != nil {
+		return false, fmt.Errorf("store: redirect %q: %w", from, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: redirect %q: %w", from, err)
+	}
+	return n > 0, nil
 }
