@@ -124,7 +124,10 @@ type ImportSummary struct {
 	Created, Updated int // articles
 	Authors          int
 	Staff            int // staff accounts created
-	Members          int // reader accounts created or updated
+	Members          int // reader accounts created
+	// MembersKept counts readers of the export whose address already had
+	// an account here: it was left as it was, consents included.
+	MembersKept int
 	Consents         int // consents recorded (unchanged ones are not repeated)
 	Redirects        int
 	// RedirectsKept counts old addresses an earlier import stored, which

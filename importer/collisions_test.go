@@ -255,3 +255,35 @@ func TestMarkdownImportNeverOverwrites(t *testing.T) {
 		}
 	})
 }
+
+// TestGhostImportLeavesReadersAlone: a reader of the export whose address
+// already has an account here keeps its verification and newsletter
+// choices: an import neither verifies nor re-subscribes it.
+func TestGhostImportLeavesReadersAlone(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock(now)}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m, err := db.EnsureMember(ctx, "three@example.com", masthead.RoleNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "members.json")
+		os.WriteFile(path, []byte(ghostMembers), 0o644)
+		rep, err := importer.ImportExport(ctx, db, path, importer.ExportOptions{Clock: fixedClock(now)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Summary.Members != 2 || rep.Summary.MembersKept != 1 {
+			t.Errorf("summary %+v, want 2 created and 1 kept", rep.Summary)
+		}
+		got, err := db.MemberByEmail(ctx, "three@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.VerifiedAt.IsZero() || !got.CreatedAt.Equal(m.CreatedAt) {
+			t.Errorf("the existing reader was changed: %+v", got)
+		}
+		if cs, err := db.Consents(ctx, m.ID); err != nil || len(cs) != 0 {
+			t.Errorf("the existing reader got consents %+v, %v", cs, err)
+		}
+	})
+}

@@ -173,9 +173,13 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 			}
 		}
 		for _, m := range b.Members {
-			n, err := t.importMember(ctx, m, now)
+			created, n, err := t.importMember(ctx, m, now)
 			if err != nil {
 				return err
+			}
+			if !created {
+				sum.MembersKept++
+				continue
 			}
 			sum.Members++
 			sum.Consents += n
@@ -251,42 +255,51 @@ func (t *tx) importStaff(ctx context.Context, s masthead.ImportedStaff, now time
 	return true, nil
 }
 
-// importMember makes sure the reader has an account and records each
-// consent that differs from their current choice, so importing again
-// adds no rows. It returns the number of consents recorded.
-func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now time.Time) (int, error) {
+// importMember gives a reader of the old site an account with the
+// newsletter consents the export records, and reports whether it did and
+// how many consents it recorded. An address that already has an account
+// here is left as it is: its verification and its newsletter choices are
+// the reader's, made here, and an export does not overwrite them (nor
+// re-subscribe someone who unsubscribed).
+func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now time.Time) (bool, int, error) {
 	email, err := masthead.NormalizeEmail(im.Email)
 	if err != nil {
-		return 0, fmt.Errorf("store: import member %q: %w", im.Email, err)
+		return false, 0, fmt.Errorf("store: import member %q: %w", im.Email, err)
 	}
 	created := now
 	if !im.CreatedAt.IsZero() && im.CreatedAt.Before(now) {
 		created = im.CreatedAt
 	}
-	if _, err := t.exec(ctx, `INSERT INTO members (email, name, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-		email, strings.TrimSpace(im.Name), micros(created)); err != nil {
-		return 0, fmt.Errorf("store: import member %q: %w", email, err)
+	res, err := t.exec(ctx, `INSERT INTO members (email, name, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`,
+		email, strings.TrimSpace(im.Name), micros(created))
+	if err != nil {
+		return false, 0, fmt.Errorf("store: import member %q: %w", email, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return false, 0, fmt.Errorf("store: import member %q: %w", email, err)
+		}
+		return false, 0, nil
 	}
 	var id int64
 	if err := t.row(ctx, `SELECT id FROM members WHERE email = ?`, email).Scan(&id); err != nil {
-		return 0, fmt.Errorf("store: import member %q: %w", email, err)
+		return false, 0, fmt.Errorf("store: import member %q: %w", email, err)
 	}
 	if !im.VerifiedAt.IsZero() {
 		at := im.VerifiedAt
 		if at.After(now) {
 			at = now
 		}
-		// An address confirmed here already keeps its own date.
-		if _, err := t.exec(ctx, `UPDATE members SET verified_at = ? WHERE id = ? AND verified_at IS NULL`,
-			micros(at), id); err != nil {
-			return 0, fmt.Errorf("store: import member %q: %w", email, err)
+		if _, err := t.exec(ctx, `UPDATE members SET verified_at = ? WHERE id = ?`, micros(at), id); err != nil {
+			return false, 0, fmt.Errorf("store: import member %q: %w", email, err)
 		}
 	}
 	n := 0
 	for _, c := range im.Consents {
 		if !masthead.ValidSlug(c.Newsletter) || strings.TrimSpace(c.Wording) == "" {
-			return n, masthead.Errorf(masthead.EINVALID, "member %s: a consent needs a newsletter slug and the wording the reader saw", email)
+			return false, n, masthead.Errorf(masthead.EINVALID, "member %s: a consent needs a newsletter slug and the wording the reader saw", email)
 		}
+		// A choice the same as the last one recorded adds no row.
 		var current bool
 		err := t.row(ctx, `SELECT consented FROM newsletter_consents WHERE member_id = ? AND newsletter = ?
 			ORDER BY at DESC, id DESC LIMIT 1`, id, c.Newsletter).Scan(&current)
@@ -294,7 +307,7 @@ func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now t
 			continue
 		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return n, fmt.Errorf("store: import member %q: %w", email, err)
+			return false, n, fmt.Errorf("store: import member %q: %w", email, err)
 		}
 		at := c.At
 		if at.IsZero() {
@@ -302,11 +315,11 @@ func (t *tx) importMember(ctx context.Context, im masthead.ImportedMember, now t
 		}
 		if _, err := t.exec(ctx, `INSERT INTO newsletter_consents (member_id, newsletter, consented, wording, at) VALUES (?, ?, ?, ?, ?)`,
 			id, c.Newsletter, c.Consented, c.Wording, micros(at)); err != nil {
-			return n, fmt.Errorf("store: import consent of %q: %w", email, err)
+			return false, n, fmt.Errorf("store: import consent of %q: %w", email, err)
 		}
 		n++
 	}
-	return n, nil
+	return true, n, nil
 }
 
 // putRedirect stores one old address and reports whether it did: an

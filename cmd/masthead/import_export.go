@@ -103,6 +103,9 @@ func (ex *exportImport) run(ctx context.Context, db *store.DB, path string, loc 
 	fmt.Fprintf(stdout, "Imported the %s export in %s: %d posts and %d pages (%d new, %d updated articles), %d bylines, %d new staff, %d readers with %d newsletter consents, %d redirects from old addresses; %d entries skipped (attachments, menus, trash).\n",
 		rep.Source, time.Since(start).Round(time.Millisecond), rep.Posts, rep.Pages, s.Created, s.Updated, s.Authors, s.Staff, s.Members, s.Consents, s.Redirects, rep.Skipped)
 	printCollisions(stdout, rep.Collisions, s.StaffKept)
+	if s.MembersKept > 0 {
+		fmt.Fprintf(stdout, "%d readers of the export already have an account here, left as it is (verification and newsletter choices unchanged).\n", s.MembersKept)
+	}
 	if s.RedirectsKept > 0 {
 		fmt.Fprintf(stdout, "%d old addresses already redirected elsewhere from an earlier import and kept their targets (--update replaces them).\n", s.RedirectsKept)
 	}
