@@ -367,13 +367,18 @@ func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, re
 				continue
 			}
 			if !replace {
-				if err := t.slugFree(ctx, p.in.Slug); err != nil {
+				if err := t.slugFree(ctx, p.in.Slug); masthead.ErrorCode(err) == masthead.ECONFLICT {
 					res[i].Err = err
 					continue
+				} else if err != nil {
+					return err
 				}
 			}
 			var id int64
-			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			err := sql.ErrNoRows // a free slug: a new article
+			if replace {
+				err = t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			}
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				id, err = t.insertArticle(ctx, p, now)

@@ -136,9 +136,11 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 				p.in.By.Via = masthead.ChangeViaImport
 			}
 			if !b.Update {
-				if err := t.slugFree(ctx, p.in.Slug); err != nil {
+				if err := t.slugFree(ctx, p.in.Slug); masthead.ErrorCode(err) == masthead.ECONFLICT {
 					return &masthead.Error{Code: masthead.ECONFLICT, Message: fmt.Sprintf(
 						"an article with the slug %q exists here already; nothing was imported (import again to give it a new slug, or with --update to replace it)", p.in.Slug)}
+				} else if err != nil {
+					return err
 				}
 			}
 			var id int64
