@@ -128,8 +128,8 @@ type ImportSummary struct {
 	// MembersKept counts readers of the export whose address already had
 	// an account here: it was left as it was, consents included.
 	MembersKept int
-	Consents         int // consents recorded (unchanged ones are not repeated)
-	Redirects        int
+	Consents    int // consents recorded (unchanged ones are not repeated)
+	Redirects   int
 	// RedirectsKept counts old addresses an earlier import stored, which
 	// kept their targets (Update replaces them).
 	RedirectsKept int
