@@ -185,6 +185,9 @@ type ArticleInput struct {
 	// Names gives display names for taxonomy slugs created on the way
 	// (authors, topics, regions, column), keyed by slug.
 	Names map[string]string
+
+	// By is who makes the write, recorded in the article's history.
+	By ArticleActor
 }
 
 // MaxBodyBytes bounds an article's Markdown source.
@@ -392,11 +395,16 @@ type ArticleService interface {
 	UpdateArticle(ctx context.Context, id int64, in ArticleInput) (*Article, error)
 	// UpsertArticle creates or replaces the article with in.Slug.
 	UpsertArticle(ctx context.Context, in ArticleInput) (*Article, bool, error)
+	// ArticleHistory returns an article's history, newest first, at most
+	// limit entries (limit <= 0 means 50).
+	ArticleHistory(ctx context.Context, id int64, limit int) ([]ArticleChange, error)
 	// DeleteArticle removes an article; its slugs answer 410 Gone after.
 	DeleteArticle(ctx context.Context, id int64) error
 	// Redirect resolves a retired slug: the current slug of the article it
-	// now names, or an EGONE error for a deleted one, or ENOTFOUND.
-	Redirect(ctx context.Context, slug string) (string, error)
+	// now names if that article is live at now, an EGONE error for a
+	// deleted one, else ENOTFOUND (a draft's, a scheduled or an
+	// unpublished article's old slug reveals nothing).
+	Redirect(ctx context.Context, slug string, now time.Time) (string, error)
 	// ArchiveMonths counts live articles per month in loc, newest first.
 	ArchiveMonths(ctx context.Context, now time.Time, loc *time.Location) ([]MonthCount, error)
 	// PromoteScheduled marks scheduled articles whose time has come as

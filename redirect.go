@@ -111,21 +111,38 @@ type ImportBundle struct {
 	Staff     []ImportedStaff
 	Members   []ImportedMember
 	Redirects []LegacyRedirect
+	// Update lets articles and bylines replace those of the same slug,
+	// and old addresses an earlier import stored take their new targets;
+	// without it such a slug is a conflict and nothing is imported (the
+	// reader of the export gives colliding slugs new ones beforehand),
+	// and a stored address keeps its target.
+	Update bool
 }
 
 // ImportSummary counts what an ImportBundle changed.
 type ImportSummary struct {
 	Created, Updated int // articles
 	Authors          int
-	Staff, Members   int // accounts created or updated
-	Consents         int // consents recorded (unchanged ones are not repeated)
-	Redirects        int
+	Staff            int // staff accounts created
+	Members          int // reader accounts created
+	// MembersKept counts readers of the export whose address already had
+	// an account here: it was left as it was, consents included.
+	MembersKept int
+	Consents    int // consents recorded (unchanged ones are not repeated)
+	Redirects   int
+	// RedirectsKept counts old addresses an earlier import stored, which
+	// kept their targets (Update replaces them).
+	RedirectsKept int
+	// StaffKept are the addresses of imported staff that already had an
+	// account here: it was left as it was, with its role and byline.
+	StaffKept []string
 }
 
 // RedirectService resolves the addresses of a site the publication moved
 // from.
 type RedirectService interface {
 	// LegacyRedirect returns the site path that the normalised old
-	// address from (see LegacyPath) now lives at, or ENOTFOUND.
-	LegacyRedirect(ctx context.Context, from string) (string, error)
+	// address from (see LegacyPath) now lives at, or ENOTFOUND; an
+	// address of an article that is not live at now is not found.
+	LegacyRedirect(ctx context.Context, from string, now time.Time) (string, error)
 }

@@ -93,7 +93,7 @@ func TestArticleLifecycle(t *testing.T) {
 		if a = f.article(id); a.Slug != "budget-talks-end" || a.Status != masthead.StatusPublished {
 			t.Errorf("after slug change: %q %s", a.Slug, a.Status)
 		}
-		if to, err := f.db.Redirect(ctx, "budget-talks-collapse"); err != nil || to != "budget-talks-end" {
+		if to, err := f.db.Redirect(ctx, "budget-talks-collapse", f.clock.Now()); err != nil || to != "budget-talks-end" {
 			t.Errorf("old slug redirects to %q, %v; want budget-talks-end", to, err)
 		}
 

@@ -243,12 +243,38 @@ func (h *Handler) input(form articleForm, action string, me *masthead.Member, a 
 	if in.Status != current && !me.Role.CanPublish() {
 		return in, nil, masthead.Errorf(masthead.EFORBIDDEN, "Only editors publish, schedule and unpublish. Save your draft and ask an editor.")
 	}
-	if !me.Role.CanPublish() && !slices.Contains(in.AuthorSlugs, me.AuthorSlug) {
-		// An author stays on their own article, or they could not open
-		// it again.
+	switch {
+	case me.Role.CanPublish():
+	case a != nil:
+		// Who may read an article and whose it is are the editors'
+		// decisions: an author's save keeps the stored access level and
+		// bylines whatever the form says, since a script can post any
+		// field.
+		in.Access = a.Access
+		in.AuthorSlugs = authorSlugs(a)
+	case !slices.Contains(in.AuthorSlugs, me.AuthorSlug):
+		// An author stays on their own new article, or they could not
+		// open it again.
 		in.AuthorSlugs = append([]string{me.AuthorSlug}, in.AuthorSlugs...)
 	}
+	in.By = masthead.ArticleActor{MemberID: me.ID, Via: masthead.ChangeViaEditor}
 	return in, errs, nil
+}
+
+// authorSlugs are a's bylines in order.
+func authorSlugs(a *masthead.Article) []string {
+	s := make([]string, len(a.Authors))
+	for i, au := range a.Authors {
+		s[i] = au.Slug
+	}
+	return s
+}
+
+// bylinesFixed reports whether the form shows a's access level and
+// bylines without letting me change them: to an author, on an article
+// that exists.
+func bylinesFixed(me *masthead.Member, a *masthead.Article) bool {
+	return a != nil && !me.Role.CanPublish()
 }
 
 // parseSchedule reads a datetime-local value in the publication's zone;
@@ -294,7 +320,7 @@ func (h *Handler) formFromArticle(a *masthead.Article) articleForm {
 		Body:         a.BodyMarkdown,
 		Access:       string(a.Access),
 		Kind:         string(a.Kind),
-		Authors:      slugs(len(a.Authors), func(i int) string { return a.Authors[i].Slug }),
+		Authors:      strings.Join(authorSlugs(a), ", "),
 		Topics:       slugs(len(a.Topics), func(i int) string { return a.Topics[i].Slug }),
 		Regions:      slugs(len(a.Regions), func(i int) string { return a.Regions[i].Slug }),
 		ImageURL:     a.Image.URL,
@@ -333,6 +359,11 @@ func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthea
 	if a != nil {
 		title = "Edit: " + a.Title
 	}
+	fixed := bylinesFixed(me, a)
+	if fixed {
+		// What is shown is what a save keeps.
+		form.Access, form.Authors = string(a.Access), strings.Join(authorSlugs(a), ", ")
+	}
 	v := &editView{
 		page:        h.page(r, me, title),
 		New:         a == nil,
@@ -346,6 +377,8 @@ func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthea
 		Accesses:    enumOptions(masthead.Accesses, form.Access, masthead.Access.Label),
 		Kinds:       enumOptions(masthead.Kinds, form.Kind, masthead.Kind.Label),
 		Buttons:     buttons(a, me, now),
+		Fixed:       fixed,
+		AccessLabel: masthead.Access(form.Access).Label(),
 	}
 	v.Section = "new"
 	if a != nil {
@@ -353,6 +386,9 @@ func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthea
 		v.ID = a.ID
 		v.Action = articleURL(a.ID)
 		v.CanDelete = me.Role.CanPublish() || a.PublishedAt.IsZero()
+		if v.History, err = h.history(ctx, a.ID); err != nil {
+			return err
+		}
 		switch stat.Class {
 		case "published":
 			v.StatusNote = "Published " + h.formatTime(a.PublishedAt)

@@ -187,6 +187,20 @@ type editView struct {
 	CanDelete    bool
 	HasPreview   bool
 	Preview      template.HTML
+	// Fixed shows the access level (AccessLabel) and the bylines as text:
+	// an author's save keeps them.
+	Fixed       bool
+	AccessLabel string
+	// History is the article's history, newest first.
+	History []historyRow
+}
+
+// historyRow is one entry of an article's history as the editor shows
+// it.
+type historyRow struct {
+	When    string
+	Who     string
+	Changes []string // "Access: Metered → Free"
 }
 
 type deleteView struct {

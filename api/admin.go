@@ -174,7 +174,7 @@ func (h *Handler) adminCreateArticle(w http.ResponseWriter, r *http.Request, key
 	}
 	in := masthead.ArticleInput{Status: masthead.StatusDraft}
 	b.apply(&in)
-	saved, err := h.save(r, nil, in)
+	saved, err := h.save(r, key, nil, in)
 	if err != nil {
 		return err
 	}
@@ -183,8 +183,10 @@ func (h *Handler) adminCreateArticle(w http.ResponseWriter, r *http.Request, key
 }
 
 // save validates in as the staff editor does and stores it: a new
-// article when a is nil, else a replacement of a.
-func (h *Handler) save(r *http.Request, a *masthead.Article, in masthead.ArticleInput) (*masthead.Article, error) {
+// article when a is nil, else a replacement of a. The article's history
+// names the staff member who made the key.
+func (h *Handler) save(r *http.Request, key *masthead.APIKey, a *masthead.Article, in masthead.ArticleInput) (*masthead.Article, error) {
+	in.By = masthead.ArticleActor{MemberID: key.CreatedBy, Via: masthead.ChangeViaAPI}
 	in.Normalize(h.now())
 	if err := in.Validate(); err != nil {
 		return nil, apiFields(err)
@@ -218,7 +220,7 @@ func (h *Handler) adminUpdateArticle(w http.ResponseWriter, r *http.Request, key
 	}
 	in := inputOf(a)
 	b.apply(&in)
-	saved, err := h.save(r, a, in)
+	saved, err := h.save(r, key, a, in)
 	if err != nil {
 		return err
 	}
@@ -233,7 +235,7 @@ type scheduleBody struct {
 
 func (h *Handler) adminScheduleArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
 	var b scheduleBody
-	return h.changeArticle(w, r, &b, false, func(in *masthead.ArticleInput) error {
+	return h.changeArticle(w, r, key, &b, false, func(in *masthead.ArticleInput) error {
 		if b.PublishAt == nil {
 			return fieldError("publish_at", "publish_at is required: an RFC 3339 time such as 2026-01-31T09:00:00Z.")
 		}
@@ -254,7 +256,7 @@ func (h *Handler) adminScheduleArticle(w http.ResponseWriter, r *http.Request, k
 // goes out now, as in the staff editor.
 func (h *Handler) adminPublishArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
 	var empty struct{}
-	return h.changeArticle(w, r, &empty, true, func(in *masthead.ArticleInput) error {
+	return h.changeArticle(w, r, key, &empty, true, func(in *masthead.ArticleInput) error {
 		now := h.now()
 		in.Status = masthead.StatusPublished
 		if in.PublishedAt.IsZero() || in.PublishedAt.After(now) {
@@ -268,7 +270,7 @@ func (h *Handler) adminPublishArticle(w http.ResponseWriter, r *http.Request, ke
 // so readers of the old URL learn it is gone (410).
 func (h *Handler) adminUnpublishArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
 	var empty struct{}
-	return h.changeArticle(w, r, &empty, true, func(in *masthead.ArticleInput) error {
+	return h.changeArticle(w, r, key, &empty, true, func(in *masthead.ArticleInput) error {
 		in.Status = masthead.StatusDraft
 		return nil
 	})
@@ -278,7 +280,7 @@ func (h *Handler) adminUnpublishArticle(w http.ResponseWriter, r *http.Request, 
 // the path, the request body decoded into body (an empty body allowed
 // when emptyOK), the change made to its input, and the article saved
 // through the same rules as the staff editor.
-func (h *Handler) changeArticle(w http.ResponseWriter, r *http.Request, body any, emptyOK bool, change func(in *masthead.ArticleInput) error) error {
+func (h *Handler) changeArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey, body any, emptyOK bool, change func(in *masthead.ArticleInput) error) error {
 	a, err := h.articleFromPath(r)
 	if err != nil {
 		return err
@@ -290,7 +292,7 @@ func (h *Handler) changeArticle(w http.ResponseWriter, r *http.Request, body any
 	if err := change(&in); err != nil {
 		return err
 	}
-	saved, err := h.save(r, a, in)
+	saved, err := h.save(r, key, a, in)
 	if err != nil {
 		return err
 	}

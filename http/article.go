@@ -24,9 +24,10 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.article(ctx, slug)
 	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
-		// A retired slug redirects to the article's current one; a
-		// deleted article's slugs are gone (410), anything else 404.
-		current, err := s.articles.Redirect(ctx, slug)
+		// A retired slug redirects to the article's current one while
+		// that article is live; a deleted article's slugs are gone (410),
+		// anything else 404, which names no new slug.
+		current, err := s.articles.Redirect(ctx, slug, s.clock.Now())
 		if err != nil {
 			if masthead.ErrorCode(err) == masthead.EGONE {
 				return errGone

@@ -52,7 +52,7 @@ func (l *legacyRedirects) lookup(r *http.Request, now time.Time) (string, error)
 	if ok && now.Sub(a.at) < l.ttl {
 		return a.to, nil
 	}
-	to, err := l.svc.LegacyRedirect(r.Context(), from)
+	to, err := l.svc.LegacyRedirect(r.Context(), from, now)
 	if err != nil && masthead.ErrorCode(err) != masthead.ENOTFOUND {
 		return "", err
 	}
@@ -63,6 +63,17 @@ func (l *legacyRedirects) lookup(r *http.Request, now time.Time) (string, error)
 	l.m[from] = legacyAnswer{to: to, at: now}
 	l.mu.Unlock()
 	return to, nil
+}
+
+// purge forgets every answer, when the content version moves: an
+// article that stopped being live must stop being redirected to at once.
+func (l *legacyRedirects) purge() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.m = map[string]legacyAnswer{}
+	l.mu.Unlock()
 }
 
 // legacyMoved answers a found redirect, cacheable like any page.

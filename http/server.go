@@ -342,6 +342,7 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 		if known && v != last {
 			s.articleCache.purge()
 			s.cache.purge()
+			s.legacy.purge()
 		}
 		last, known = v, true
 		return nil

@@ -514,10 +514,10 @@ func readGhost(name string, src []byte, opt ExportOptions) (*masthead.ImportBund
 	// with an address and a staff role.
 	userByID := map[ghostID]ghostUser{}
 	authorSlugs := map[ghostID]string{}
-	usedAuthors := map[string]bool{}
+	postSlugs, authorPool := opt.pools(&rep)
 	for _, u := range users {
 		userByID[u.ID] = u
-		slug := slugFor(usedAuthors, "author-"+string(u.ID), u.Slug, u.Name)
+		slug := authorPool.slugFor(cmpOr(strings.TrimSpace(u.Name), u.Slug), "author-"+string(u.ID), u.Slug, u.Name)
 		authorSlugs[u.ID] = slug
 		b.Authors = append(b.Authors, masthead.Author{Slug: slug, Name: cmpOr(strings.TrimSpace(u.Name), nameFromSlug(slug)), Bio: strings.TrimSpace(u.Bio)})
 		if u.Slug != "" {
@@ -577,11 +577,10 @@ func readGhost(name string, src []byte, opt ExportOptions) (*masthead.ImportBund
 
 	// Links between posts are rewritten to the new addresses once every
 	// slug is known, so a first pass fixes slugs.
-	used := map[string]bool{}
 	slugOf := make([]string, len(posts))
 	oldPaths := map[string]string{} // LegacyPath → new slug
 	for i, p := range posts {
-		slugOf[i] = slugFor(used, "post-"+strings.ToLower(string(p.ID)), p.Slug, p.Title)
+		slugOf[i] = postSlugs.slugFor(titleText(p.Title), "post-"+strings.ToLower(string(p.ID)), p.Slug, p.Title)
 		oldPaths["/"+strings.ToLower(p.Slug)] = slugOf[i]
 	}
 	conv := &HTMLConverter{Link: func(h string) string {

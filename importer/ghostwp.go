@@ -16,12 +16,15 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"masthead"
+	"masthead/store"
 )
 
 // BundleWriter stores a whole imported publication in one transaction.
 // *store.DB implements it.
 type BundleWriter interface {
 	ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masthead.ImportSummary, error)
+	// Slugs are the slugs in use, which the import steers clear of.
+	Slugs(ctx context.Context) (store.Slugs, error)
 }
 
 // Export formats ReadExport understands.
@@ -55,6 +58,13 @@ type ExportOptions struct {
 	// addresses absolute (Ghost writes __GHOST_URL__/content/images/…).
 	// Empty means the address the export names, if any.
 	OldURL string
+	// Taken are the slugs the site holds. A post or an author whose slug
+	// is taken gets a new one ("-2" added), named in the report's
+	// Collisions, unless Update lets it replace what has that slug.
+	// ImportExport reads them from the database.
+	Taken store.Slugs
+	// Update replaces articles and bylines of the same slug instead.
+	Update bool
 }
 
 // ExportReport says what an import of an export file did.
@@ -66,6 +76,9 @@ type ExportReport struct {
 	Posts, Pages, Skipped int
 	// Warnings counts what the conversion left out or changed.
 	Warnings Warnings
+	// Collisions are the slugs that were taken and the ones given
+	// instead, in the order of the file.
+	Collisions []Collision
 }
 
 // ExportError is a problem at one place of an export file: a line and
@@ -215,10 +228,14 @@ func ImportExport(ctx context.Context, w BundleWriter, path string, opt ExportOp
 	if len(src) > maxExportBytes {
 		return ExportReport{}, ExportErrors{{Path: path, Message: fmt.Sprintf("the file is larger than %d MB", maxExportBytes>>20)}}
 	}
+	if opt.Taken, err = w.Slugs(ctx); err != nil {
+		return ExportReport{}, fmt.Errorf("importer: %w", err)
+	}
 	b, rep, err := ReadExport(path, src, opt)
 	if err != nil {
 		return rep, err
 	}
+	b.Update = opt.Update
 	sum, err := w.ImportBundle(ctx, b)
 	if err != nil {
 		return rep, fmt.Errorf("importer: %s: nothing was imported: %w", path, err)
@@ -334,9 +351,62 @@ func termPath(m mapping, slug string, dropByDefault bool) string {
 	return "/topics/" + to
 }
 
+// Collision is a slug an import could not use, because the site or an
+// earlier entry of the import had it, and the slug used instead.
+type Collision struct {
+	// Kind is "article" or "byline".
+	Kind string
+	// Slug is the one wanted, To the one given.
+	Slug, To string
+	// OnSite says the site had it; otherwise an earlier entry of the
+	// same import did.
+	OnSite bool
+	// Where names the entry: a file of a Markdown folder, or a title.
+	Where string
+}
+
+// String says it as the import's summary does.
+func (c Collision) String() string {
+	whose := "an earlier entry of this import"
+	if c.OnSite {
+		whose = "the site"
+	}
+	what := "imported as"
+	if c.Kind == "byline" {
+		what = "kept separate as"
+	}
+	s := fmt.Sprintf("%s %q is taken by %s: %s %q", c.Kind, c.Slug, whose, what, c.To)
+	if c.Where != "" {
+		s = c.Where + ": " + s
+	}
+	return s
+}
+
+// slugPool gives out slugs unique within an import and free on the site.
+type slugPool struct {
+	kind  string
+	used  map[string]bool   // given out by this import
+	taken []map[string]bool // held by the site
+	rep   *[]Collision
+}
+
+func newSlugPool(kind string, rep *[]Collision, taken ...map[string]bool) *slugPool {
+	return &slugPool{kind: kind, used: map[string]bool{}, taken: taken, rep: rep}
+}
+
+func (p *slugPool) onSite(s string) bool {
+	for _, t := range p.taken {
+		if t[s] {
+			return true
+		}
+	}
+	return false
+}
+
 // slugFor makes a valid, unused slug from candidates in order, falling
-// back to fallback; used marks it taken.
-func slugFor(used map[string]bool, fallback string, candidates ...string) string {
+// back to fallback, and marks it taken; a clash adds "-2", "-3" … and is
+// recorded as a Collision of the entry named where.
+func (p *slugPool) slugFor(where, fallback string, candidates ...string) string {
 	base := ""
 	for _, c := range candidates {
 		c = strings.TrimSpace(c)
@@ -355,11 +425,25 @@ func slugFor(used map[string]bool, fallback string, candidates ...string) string
 		base = fallback
 	}
 	s := base
-	for i := 2; used[s]; i++ {
+	for i := 2; p.used[s] || p.onSite(s); i++ {
 		s = base + "-" + strconv.Itoa(i)
 	}
-	used[s] = true
+	p.used[s] = true
+	if s != base {
+		*p.rep = append(*p.rep, Collision{Kind: p.kind, Slug: base, To: s, OnSite: p.onSite(base), Where: where})
+	}
 	return s
+}
+
+// pools are the slug pools of an export's posts and authors: with Update
+// a slug the site has is the one to replace, not a clash, except a
+// retired one, which stays its article's.
+func (opt ExportOptions) pools(rep *ExportReport) (articles, authors *slugPool) {
+	if opt.Update {
+		return newSlugPool("article", &rep.Collisions, opt.Taken.Retired), newSlugPool("byline", &rep.Collisions)
+	}
+	return newSlugPool("article", &rep.Collisions, opt.Taken.Articles, opt.Taken.Retired),
+		newSlugPool("byline", &rep.Collisions, opt.Taken.Authors)
 }
 
 // decodePercent undoes the percent-encoding WordPress uses for slugs in

@@ -1,9 +1,9 @@
 // Package importer brings an existing site into Masthead: a folder of
 // Markdown files with YAML front matter, as Hugo and Jekyll keep them. It
-// understands their common fields and Masthead's own, upserts articles by
-// slug so that importing again updates instead of duplicating, and reports
-// each file it cannot take as "path:line: message" while importing the
-// rest.
+// understands their common fields and Masthead's own, never writes over an
+// article without being told (a slug the site holds gets a new one, unless
+// Update says to replace the article that has it), and reports each file
+// it cannot take as "path:line: message" while importing the rest.
 package importer
 
 import (
@@ -24,7 +24,12 @@ import (
 
 // Writer is the storage an import needs. *store.DB implements it.
 type Writer interface {
+	// UpsertArticles creates or replaces articles by slug (Update).
 	UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]store.UpsertResult, error)
+	// InsertArticles creates articles and refuses a taken slug.
+	InsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]store.UpsertResult, error)
+	// Slugs are the slugs in use.
+	Slugs(ctx context.Context) (store.Slugs, error)
 }
 
 // Options tunes ImportDir. The zero value is usable.
@@ -40,6 +45,10 @@ type Options struct {
 	// BatchSize is how many articles go into one transaction; 0 means
 	// 500.
 	BatchSize int
+	// Update replaces the article that has a file's slug. Without it, a
+	// file whose slug the site holds is imported under a new slug ("-2"
+	// added), named in the report's Renamed.
+	Update bool
 }
 
 // Report says what an import did. Failed counts files that were not
@@ -50,6 +59,9 @@ type Report struct {
 	// matter (a README) or a Hugo section page (_index.md).
 	Skipped int
 	Errors  []FileError
+	// Renamed are the files whose slug the site held, with the slug
+	// they were imported under, in path order.
+	Renamed []Collision
 }
 
 // maxFileBytes bounds what is read of one file: the largest body the
@@ -73,6 +85,19 @@ func ImportDir(ctx context.Context, w Writer, dir string, opt Options) (Report, 
 	if err != nil {
 		return rep, err
 	}
+	taken, err := w.Slugs(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("importer: %w", err)
+	}
+	// Without Update a slug the site holds is never written over; with it
+	// only an article's own slug is replaced, never a retired one, which
+	// still leads to its article.
+	pool := newSlugPool("article", &rep.Renamed, taken.Retired)
+	write := w.UpsertArticles
+	if !opt.Update {
+		pool.taken = append(pool.taken, taken.Articles)
+		write = w.InsertArticles
+	}
 	total := len(paths)
 	if opt.Progress != nil {
 		opt.Progress(0, total)
@@ -83,7 +108,7 @@ func ImportDir(ctx context.Context, w Writer, dir string, opt Options) (Report, 
 	batches := make(chan *batch, 1)
 	go func() {
 		defer close(batches)
-		readBatches(ctx, dir, paths, opt, batches)
+		readBatches(ctx, paths, opt, pool, batches)
 	}()
 
 	// Batches are written two at a time, so the store renders one while
@@ -124,7 +149,7 @@ func ImportDir(ctx context.Context, w Writer, dir string, opt Options) (Report, 
 				f.done <- nil
 				return
 			}
-			res, err := w.UpsertArticles(ctx, f.b.inputs())
+			res, err := write(ctx, f.b.inputs())
 			f.res = res
 			f.done <- err
 		}()
@@ -136,6 +161,7 @@ func ImportDir(ctx context.Context, w Writer, dir string, opt Options) (Report, 
 		settle()
 	}
 	slices.SortStableFunc(rep.Errors, func(a, b FileError) int { return cmp.Compare(a.Path, b.Path) })
+	slices.SortStableFunc(rep.Renamed, func(a, b Collision) int { return cmp.Compare(a.Where, b.Where) })
 	if failure == nil {
 		failure = ctx.Err()
 	}
@@ -215,8 +241,9 @@ func (b *batch) account(rep *Report, res []store.UpsertResult) {
 }
 
 // readBatches reads and parses the files in order and sends them in
-// batches. It runs beside the writer, so parsing overlaps writing.
-func readBatches(ctx context.Context, dir string, paths []string, opt Options, out chan<- *batch) {
+// batches. It runs beside the writer, so parsing overlaps writing. A
+// slug the site holds is replaced by one from pool.
+func readBatches(ctx context.Context, paths []string, opt Options, pool *slugPool, out chan<- *batch) {
 	now := opt.Clock.Now()
 	slugs := map[string]string{} // slug → the file that has it
 	b := &batch{}
@@ -244,9 +271,12 @@ func readBatches(ctx context.Context, dir string, paths []string, opt Options, o
 				Message: fmt.Sprintf("slug %q is already used by %s in this import", p.in.Slug, slugs[p.in.Slug])})
 		default:
 			slugs[p.in.Slug] = name
+			p.in.Slug = pool.slugFor(name, p.in.Slug, p.in.Slug)
+			slugs[p.in.Slug] = name
 			if p.in.Status == masthead.StatusPublished && p.in.PublishedAt.After(now) {
 				p.in.Status = masthead.StatusScheduled
 			}
+			p.in.By = masthead.ArticleActor{Via: masthead.ChangeViaImport}
 			b.items = append(b.items, item{path: name, p: p})
 		}
 		if len(b.items) == opt.BatchSize && !send() {

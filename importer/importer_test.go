@@ -170,12 +170,12 @@ func TestImportDir(t *testing.T) {
 			t.Errorf("the-weekly-view-12: authors %+v image %+v", weekly.Authors, weekly.Image)
 		}
 
-		// Importing again updates by slug and never duplicates; a changed
-		// file brings its change.
+		// Importing again with Update updates by slug and never
+		// duplicates; a changed file brings its change.
 		edited := filepath.Join(dir, "jekyll", "_posts", "2020-01-02-the-year-ahead-in-trade.md")
 		src, _ := os.ReadFile(edited)
 		os.WriteFile(edited, bytes.Replace(src, []byte(`"The year ahead in trade"`), []byte(`"The year ahead in trade, revised"`), 1), 0o644)
-		rep, err = importer.ImportDir(ctx, db, dir, importer.Options{Clock: fixedClock(now)})
+		rep, err = importer.ImportDir(ctx, db, dir, importer.Options{Clock: fixedClock(now), Update: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,6 +221,12 @@ func (f *fakeWriter) UpsertArticles(ctx context.Context, ins []masthead.ArticleI
 	}
 	return res, nil
 }
+
+func (f *fakeWriter) InsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]store.UpsertResult, error) {
+	return f.UpsertArticles(ctx, ins)
+}
+
+func (f *fakeWriter) Slugs(ctx context.Context) (store.Slugs, error) { return store.Slugs{}, nil }
 
 // An error the store finds in one article points at the line of the field
 // it names; the rest of the batch still counts.
@@ -269,7 +275,7 @@ func TestImportDirUndatedUsesModTime(t *testing.T) {
 		mod := time.Date(2023, 7, 1, 12, 0, 0, 0, time.UTC)
 		os.Chtimes(p, mod, mod)
 		for range 2 {
-			if _, err := importer.ImportDir(context.Background(), db, dir, importer.Options{}); err != nil {
+			if _, err := importer.ImportDir(context.Background(), db, dir, importer.Options{Update: true}); err != nil {
 				t.Fatal(err)
 			}
 		}

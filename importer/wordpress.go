@@ -365,13 +365,13 @@ func readWXR(name string, src []byte, opt ExportOptions) (*masthead.ImportBundle
 
 	// Authors by login.
 	authorSlug := map[string]string{}
-	usedAuthors := map[string]bool{}
+	postSlugs, authorPool := opt.pools(&rep)
 	for _, a := range doc.authors {
 		login := strings.TrimSpace(a.Login)
 		if login == "" {
 			continue
 		}
-		slug := slugFor(usedAuthors, "author", login, a.Display)
+		slug := authorPool.slugFor(cmpOr(strings.TrimSpace(a.Display), login), "author", login, a.Display)
 		authorSlug[login] = slug
 		display := strings.TrimSpace(cmpOr(a.Display, strings.TrimSpace(a.FirstName+" "+a.LastName)))
 		b.Authors = append(b.Authors, masthead.Author{Slug: slug, Name: cmpOr(display, login)})
@@ -440,7 +440,6 @@ func readWXR(name string, src []byte, opt ExportOptions) (*masthead.ImportBundle
 		page bool
 	}
 	var entries []entry
-	used := map[string]bool{}
 	oldPaths := map[string]string{}
 	for i := range doc.items {
 		it := &doc.items[i]
@@ -456,7 +455,7 @@ func readWXR(name string, src []byte, opt ExportOptions) (*masthead.ImportBundle
 			continue
 		}
 		id := strings.TrimSpace(it.PostID)
-		slug := slugFor(used, "post-"+id, it.Name, it.Title)
+		slug := postSlugs.slugFor(titleText(it.Title), "post-"+id, it.Name, it.Title)
 		entries = append(entries, entry{it: it, slug: slug, page: it.Type == "page"})
 		if id != "" {
 			key := "p"

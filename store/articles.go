@@ -330,6 +330,18 @@ type UpsertResult struct {
 // transaction starts, so the single SQLite writer is held only for the
 // inserts.
 func (db *DB) UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]UpsertResult, error) {
+	return db.writeArticles(ctx, ins, true)
+}
+
+// InsertArticles creates articles in one transaction as UpsertArticles
+// does, but never replaces one: an input whose slug is an article's, or
+// a retired slug that still redirects, is a conflict in its result and
+// is not written.
+func (db *DB) InsertArticles(ctx context.Context, ins []masthead.ArticleInput) ([]UpsertResult, error) {
+	return db.writeArticles(ctx, ins, false)
+}
+
+func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, replace bool) ([]UpsertResult, error) {
 	now := db.clock.Now()
 	ps := make([]prepared, len(ins))
 	var wg sync.WaitGroup
@@ -354,8 +366,19 @@ func (db *DB) UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) (
 			if p.err != nil {
 				continue
 			}
+			if !replace {
+				if err := t.slugFree(ctx, p.in.Slug); masthead.ErrorCode(err) == masthead.ECONFLICT {
+					res[i].Err = err
+					continue
+				} else if err != nil {
+					return err
+				}
+			}
 			var id int64
-			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			err := sql.ErrNoRows // a free slug: a new article
+			if replace {
+				err = t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			}
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				id, err = t.insertArticle(ctx, p, now)
@@ -374,6 +397,62 @@ func (db *DB) UpsertArticles(ctx context.Context, ins []masthead.ArticleInput) (
 		return nil, err
 	}
 	return res, nil
+}
+
+// slugFree is a conflict when slug is an article's or a retired slug
+// that redirects to one: an import that is not to replace anything must
+// not take it.
+func (t *tx) slugFree(ctx context.Context, slug string) error {
+	var n int
+	if err := t.row(ctx, `SELECT (SELECT COUNT(*) FROM articles WHERE slug = ?) +
+		(SELECT COUNT(*) FROM slug_redirects WHERE slug = ? AND article_id IS NOT NULL)`, slug, slug).Scan(&n); err != nil {
+		return fmt.Errorf("store: slug %q: %w", slug, err)
+	}
+	if n > 0 {
+		return slugTaken(slug)
+	}
+	return nil
+}
+
+// Slugs are the slugs in use, for an import to steer clear of.
+type Slugs struct {
+	// Articles are the articles' slugs; Retired the old slugs that still
+	// redirect to an article.
+	Articles, Retired map[string]bool
+	// Authors are the bylines' slugs.
+	Authors map[string]bool
+}
+
+// Slugs reads every slug in use. For 50,000 articles it is a few
+// megabytes, once per import.
+func (db *DB) Slugs(ctx context.Context) (Slugs, error) {
+	s := Slugs{Articles: map[string]bool{}, Retired: map[string]bool{}, Authors: map[string]bool{}}
+	for _, q := range []struct {
+		into map[string]bool
+		sql  string
+	}{
+		{s.Articles, `SELECT slug FROM articles`},
+		{s.Retired, `SELECT slug FROM slug_redirects WHERE article_id IS NOT NULL`},
+		{s.Authors, `SELECT slug FROM authors`},
+	} {
+		rows, err := db.r.query(ctx, q.sql)
+		if err != nil {
+			return s, fmt.Errorf("store: slugs: %w", err)
+		}
+		for rows.Next() {
+			var slug string
+			if err := rows.Scan(&slug); err != nil {
+				rows.Close()
+				return s, fmt.Errorf("store: slugs: %w", err)
+			}
+			q.into[slug] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s, fmt.Errorf("store: slugs: %w", err)
+		}
+	}
+	return s, nil
 }
 
 func slugTaken(slug string) error {
@@ -420,6 +499,14 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.recordArticleEvent(ctx, id, "", in, now); err != nil {
 		return 0, err
 	}
+	// The history starts at creation when a person created the article;
+	// an import's or the demo's articles start with their first change,
+	// which keeps a 50,000-article import at one row each.
+	if v := in.By.Via; v == masthead.ChangeViaEditor || v == masthead.ChangeViaAPI {
+		if err := t.recordArticleChange(ctx, id, in.By, diffState(articleState{}, stateOf(in)), now); err != nil {
+			return 0, err
+		}
+	}
 	return id, nil
 }
 
@@ -428,13 +515,14 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return fmt.Errorf("store: update article %d: %w", id, err)
 	}
 	in := p.in
-	var oldSlug, oldStatus string
-	if err := t.row(ctx, `SELECT slug, status FROM articles WHERE id = ?`, id).Scan(&oldSlug, &oldStatus); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
+	before, err := t.articleState(ctx, id)
+	if err != nil {
+		if masthead.ErrorCode(err) == masthead.ENOTFOUND {
 			return masthead.Errorf(masthead.ENOTFOUND, "article %d not found", id)
 		}
 		return fmt.Errorf("store: update article %d: %w", id, err)
 	}
+	oldSlug, oldStatus := before.slug, before.status
 	if in.Slug != oldSlug {
 		var other int
 		if err := t.row(ctx, `SELECT COUNT(*) FROM articles WHERE slug = ? AND id <> ?`, in.Slug, id).Scan(&other); err != nil {
@@ -476,6 +564,9 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return err
 	}
 	if err := t.indexArticle(ctx, id); err != nil {
+		return err
+	}
+	if err := t.recordArticleChange(ctx, id, in.By, diffState(before, stateOf(in)), now); err != nil {
 		return err
 	}
 	return t.recordArticleEvent(ctx, id, masthead.Status(oldStatus), in, now)
@@ -521,15 +612,17 @@ func (t *tx) columnID(ctx context.Context, slug string, names map[string]string)
 }
 
 // termID finds or creates a taxonomy row by slug. A name given in names
-// replaces the stored one; a new row without a given name is named from
-// its slug.
+// replaces the stored one, except an author's; a new row without a given
+// name is named from its slug.
 func (t *tx) termID(ctx context.Context, table, slug string, names map[string]string) (int64, error) {
 	name, given := names[slug]
 	if !given || strings.TrimSpace(name) == "" {
 		name, given = NameFromSlug(slug), false
 	}
 	update := `DO NOTHING`
-	if given {
+	// A byline is a person's: a name given on the way (by an import's
+	// front matter) names a new one but never renames one that exists.
+	if given && table != "authors" {
 		update = `DO UPDATE SET name = excluded.name`
 	}
 	if _, err := t.exec(ctx, `INSERT INTO `+table+` (slug, name) VALUES (?, ?) ON CONFLICT (slug) `+update, slug, name); err != nil {
@@ -581,18 +674,26 @@ func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
 	})
 }
 
-// Redirect resolves a retired slug to the current slug of its article.
-func (db *DB) Redirect(ctx context.Context, slug string) (string, error) {
-	var current sql.NullString
-	err := db.r.row(ctx, `SELECT a.slug FROM slug_redirects r
-		LEFT JOIN articles a ON a.id = r.article_id WHERE r.slug = ?`, slug).Scan(&current)
+// Redirect resolves a retired slug to the current slug of its article,
+// only while that article is live at now: the old slug of a draft, a
+// scheduled or an unpublished article is not found, so it gives away
+// neither the article nor its new slug.
+func (db *DB) Redirect(ctx context.Context, slug string, now time.Time) (string, error) {
+	var (
+		article sql.NullInt64
+		current sql.NullString
+	)
+	err := db.r.row(ctx, `SELECT r.article_id, a.slug FROM slug_redirects r
+		LEFT JOIN articles a ON a.id = r.article_id AND `+liveCond+` WHERE r.slug = ?`, micros(now), slug).Scan(&article, &current)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", masthead.Errorf(masthead.ENOTFOUND, "no article at %q", slug)
 	case err != nil:
 		return "", fmt.Errorf("store: redirect %q: %w", slug, err)
-	case !current.Valid:
+	case !article.Valid:
 		return "", masthead.Errorf(masthead.EGONE, "the article at %q was removed", slug)
+	case !current.Valid:
+		return "", masthead.Errorf(masthead.ENOTFOUND, "no live article at %q", slug)
 	}
 	return current.String, nil
 }
@@ -627,6 +728,9 @@ func (db *DB) PromoteScheduled(ctx context.Context, now time.Time) (int, error) 
 	var n int64
 	err := db.write(ctx, func(t *tx) error {
 		if err := t.recordPromotedArticles(ctx, now); err != nil {
+			return err
+		}
+		if err := t.recordPromotedHistory(ctx, now); err != nil {
 			return err
 		}
 		res, err := t.exec(ctx, `UPDATE articles SET status = 'published' WHERE status = 'scheduled' AND published_at <= ?`, micros(now))

@@ -3,12 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 
 	"masthead"
 )
@@ -16,40 +13,34 @@ import (
 // Backup writes a consistent copy of a SQLite database to path while the
 // database stays in use: VACUUM INTO reads one snapshot through a reader
 // connection, so writers carry on meanwhile, and the copy is compact and
-// has no WAL of its own. The copy is written beside path under a
-// temporary name, checked with PRAGMA integrity_check and only then
-// renamed into place, so path never holds half a backup. An existing file
-// at path is refused. On PostgreSQL, Backup says to use pg_dump.
+// has no WAL of its own. The copy holds the database's secrets, so it is
+// written as a SecretFile: into a new temporary file beside path, mode
+// 0600, checked with PRAGMA integrity_check and only then linked into
+// place, so path never holds half a backup and an existing file or link at
+// path is refused, never overwritten or followed. On PostgreSQL, Backup
+// says to use pg_dump.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.d.name != "sqlite" {
 		return masthead.Errorf(masthead.EINVALID,
 			"backup copies SQLite databases; for PostgreSQL use its own tools, e.g. pg_dump --format=custom --file=masthead.dump DATABASE_URL (docs/operations.md)")
 	}
-	if _, err := os.Stat(path); err == nil {
-		return masthead.Errorf(masthead.ECONFLICT, "%s exists already: choose a new file name", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: backup: %w", err)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	f, err := CreateSecretFile(path)
 	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	// VACUUM INTO writes into an existing file only if it is empty, as
+	// this one is; it keeps the file's owner and mode.
+	if _, err := db.rdb.ExecContext(ctx, `VACUUM INTO ?`, f.Name()); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
-	tmpName := tmp.Name()
-	tmp.Close()
-	// VACUUM INTO wants a file that does not exist (or is empty).
-	os.Remove(tmpName)
-	defer os.Remove(tmpName)
-	if _, err := db.rdb.ExecContext(ctx, `VACUUM INTO ?`, tmpName); err != nil {
-		return fmt.Errorf("store: backup: %w", err)
+	if err := f.check(); err != nil {
+		return err
 	}
-	if err := CheckSQLite(ctx, tmpName); err != nil {
+	if err := CheckSQLite(ctx, f.Name()); err != nil {
 		return fmt.Errorf("store: backup: the copy failed its check: %w", err)
 	}
-	if err := os.Rename(tmpName, path); err != nil {
-		return fmt.Errorf("store: backup: %w", err)
-	}
-	return nil
+	return f.Commit()
 }
 
 // CheckSQLite runs PRAGMA integrity_check on the SQLite file at path,

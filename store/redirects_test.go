@@ -31,7 +31,7 @@ func TestLegacyRedirects(t *testing.T) {
 		}
 		check := func(from, want string) {
 			t.Helper()
-			got, err := db.LegacyRedirect(ctx, from)
+			got, err := db.LegacyRedirect(ctx, from, time.Now())
 			if want == "" {
 				if masthead.ErrorCode(err) != masthead.ENOTFOUND {
 					t.Errorf("%s: %q, %v; want not found", from, got, err)

@@ -195,23 +195,23 @@ func TestSlugChangeAndDelete(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, old := range []string{"first-name", "second-name"} {
-			if got, err := db.Redirect(ctx, old); err != nil || got != "third-name" {
+			if got, err := db.Redirect(ctx, old, t0); err != nil || got != "third-name" {
 				t.Errorf("redirect %s → %q %v", old, got, err)
 			}
 		}
-		if _, err := db.Redirect(ctx, "never"); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+		if _, err := db.Redirect(ctx, "never", t0); masthead.ErrorCode(err) != masthead.ENOTFOUND {
 			t.Errorf("unknown slug: %v", err)
 		}
 		// A new article may take a retired slug.
 		mustCreate(t, db, published("first-name", t0))
-		if _, err := db.Redirect(ctx, "first-name"); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+		if _, err := db.Redirect(ctx, "first-name", t0); masthead.ErrorCode(err) != masthead.ENOTFOUND {
 			t.Errorf("retired slug still redirects after reuse: %v", err)
 		}
 		if err := db.DeleteArticle(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, gone := range []string{"second-name", "third-name"} {
-			if _, err := db.Redirect(ctx, gone); masthead.ErrorCode(err) != masthead.EGONE {
+			if _, err := db.Redirect(ctx, gone, t0); masthead.ErrorCode(err) != masthead.EGONE {
 				t.Errorf("%s after delete: %v", gone, err)
 			}
 		}

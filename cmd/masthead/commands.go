@@ -80,6 +80,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, fs := dbFlags("import", stderr)
 	ex := exportFlags(fs) // Ghost and WordPress exports (import_export.go)
+	update := fs.Bool("update", false, "replace the articles (and, from Ghost or WordPress, the bylines) whose slug the site has; without it they are imported under new slugs")
 	db, err := cfg.open(ctx, fs, args, stderr, func() error {
 		if fs.NArg() != 1 {
 			usage(fs)
@@ -98,11 +99,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return importExport(ctx, db, fs.Arg(0), stdout, stderr)
 	}
 	if ex.file {
+		ex.opt.Update = *update
 		return ex.run(ctx, db, fs.Arg(0), cfg.Location, stdout, stderr)
 	}
 	var bar *importer.Progress
 	rep, err := importer.ImportDir(ctx, db, fs.Arg(0), importer.Options{
 		Location: cfg.Location,
+		Update:   *update,
 		Progress: func(done, total int) {
 			if bar == nil {
 				bar = importer.NewProgress(stderr, total, "importing")
@@ -121,6 +124,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "Imported %d new and %d updated articles; %d files failed; %d skipped (no front matter, or section index pages).\n",
 		rep.Created, rep.Updated, rep.Failed, rep.Skipped)
+	printCollisions(stdout, rep.Renamed, nil)
 	if rep.Failed > 0 {
 		return exitCode(1)
 	}

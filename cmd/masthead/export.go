@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"masthead"
@@ -43,29 +42,33 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "Exported %d rows of %d tables in %s.\n", st.Rows, st.Tables, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	// Written under a temporary name and renamed at the end, so FILE is
-	// never a truncated export.
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	st, err := exportFile(ctx, db, path, progress)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer os.Remove(f.Name())
-	st, err := db.Export(ctx, f, progress)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
+		var me *masthead.Error
+		if errors.As(err, &me) {
+			return fmt.Errorf("export: %s", me.Message)
+		}
 		return fmt.Errorf("export: %w", err)
 	}
 	fmt.Fprintf(stdout, "Exported %d rows of %d tables from %s to %s in %s.\n",
 		st.Rows, st.Tables, db.Engine(), path, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// exportFile writes the export to path. It holds the database's secrets,
+// so it is a new file readable by its owner only, put at path when
+// complete, never over an existing file or through a link planted there.
+func exportFile(ctx context.Context, db *store.DB, path string, progress func(string, int64)) (store.ExportStats, error) {
+	f, err := store.CreateSecretFile(path)
+	if err != nil {
+		return store.ExportStats{}, err
+	}
+	defer f.Abort()
+	st, err := db.Export(ctx, f, progress)
+	if err != nil {
+		return st, err
+	}
+	return st, f.Commit()
 }
 
 // isExportFile reports whether path is a file (not a directory) that

@@ -100,7 +100,32 @@ func (ex *exportImport) run(ctx context.Context, db *store.DB, path string, loc 
 		fmt.Fprint(stderr, "Left out or changed:\n"+rep.Warnings.String())
 	}
 	s := rep.Summary
-	fmt.Fprintf(stdout, "Imported the %s export in %s: %d posts and %d pages (%d new, %d updated articles), %d bylines, %d staff, %d readers with %d newsletter consents, %d redirects from old addresses; %d entries skipped (attachments, menus, trash).\n",
+	fmt.Fprintf(stdout, "Imported the %s export in %s: %d posts and %d pages (%d new, %d updated articles), %d bylines, %d new staff, %d readers with %d newsletter consents, %d redirects from old addresses; %d entries skipped (attachments, menus, trash).\n",
 		rep.Source, time.Since(start).Round(time.Millisecond), rep.Posts, rep.Pages, s.Created, s.Updated, s.Authors, s.Staff, s.Members, s.Consents, s.Redirects, rep.Skipped)
+	printCollisions(stdout, rep.Collisions, s.StaffKept)
+	if s.MembersKept > 0 {
+		fmt.Fprintf(stdout, "%d readers of the export already have an account here, left as it is (verification and newsletter choices unchanged).\n", s.MembersKept)
+	}
+	if s.RedirectsKept > 0 {
+		fmt.Fprintf(stdout, "%d old addresses already redirected elsewhere from an earlier import and kept their targets (--update replaces them).\n", s.RedirectsKept)
+	}
 	return nil
+}
+
+// printCollisions names, after an import's summary, every slug that was
+// taken and the one used instead, and every imported staff member whose
+// address already had an account, which the import left as it was.
+func printCollisions(w io.Writer, cs []importer.Collision, staffKept []string) {
+	if len(cs) > 0 {
+		fmt.Fprintf(w, "%d slugs were taken; nothing was overwritten (--update replaces articles and bylines of the same slug):\n", len(cs))
+		for _, c := range cs {
+			fmt.Fprintln(w, "  "+c.String())
+		}
+	}
+	if len(staffKept) > 0 {
+		fmt.Fprintf(w, "%d staff of the export already have an account here, left as it is (role and byline unchanged; link a byline with masthead user add --byline):\n", len(staffKept))
+		for _, e := range staffKept {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
 }
