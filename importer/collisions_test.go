@@ -266,14 +266,23 @@ func TestGhostImportLeavesReadersAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Another spelling of the export's two@example.com: the same
+		// mailbox, so the same reader.
+		two, err := db.EnsureMember(ctx, "Two+news@example.com", masthead.RoleNone)
+		if err != nil {
+			t.Fatal(err)
+		}
 		path := filepath.Join(t.TempDir(), "members.json")
 		os.WriteFile(path, []byte(ghostMembers), 0o644)
 		rep, err := importer.ImportExport(ctx, db, path, importer.ExportOptions{Clock: fixedClock(now)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Summary.Members != 2 || rep.Summary.MembersKept != 1 {
-			t.Errorf("summary %+v, want 2 created and 1 kept", rep.Summary)
+		if rep.Summary.Members != 1 || rep.Summary.MembersKept != 2 {
+			t.Errorf("summary %+v, want 1 created and 2 kept", rep.Summary)
+		}
+		if got, err := db.MemberByEmail(ctx, "two@example.com"); err != nil || got.ID != two.ID {
+			t.Errorf("two@example.com is %+v, %v; want the existing member %d of that mailbox", got, err, two.ID)
 		}
 		got, err := db.MemberByEmail(ctx, "three@example.com")
 		if err != nil {
