@@ -154,9 +154,6 @@ func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, log *slog.
 	}, nil
 }
 
-var newsletterHelp = helpText{args: " send NAME | status",
-	doc: "Newsletters: `newsletter send NAME` composes the newsletter's issue if there is none waiting\nand sends it now, with a progress bar (Ctrl-C stops cleanly; run it again to resume);\n`newsletter status` lists recent issues with queued, sent, failed, bounced and\nunsubscribed counts."}
-
 func runNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, fs := dbFlags("newsletter", stderr)
 	cfg.Mail.mailFlags(fs)
@@ -164,20 +161,28 @@ func runNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&cfg.SiteName, "site-name", "The Masthead Review", "the publication's name")
 	force := fs.Bool("force", false, "send even when nothing was published in the issue's window")
 	limit := fs.Int("limit", 20, "status: issues to list")
-	if len(args) == 0 || (args[0] != "send" && args[0] != "status") {
+	sub := ""
+	if len(args) > 0 && (args[0] == "send" || args[0] == "status") {
+		sub, args = args[0], args[1:]
+	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
 		usage(fs)
 		return errors.New(`newsletter: want "newsletter send NAME" or "newsletter status"`)
 	}
-	sub, rest, name := args[0], args[1:], ""
 	// The name may come before the flags: "newsletter send daily --force".
-	if sub == "send" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		name, rest = rest[0], rest[1:]
+	name := ""
+	if sub == "send" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
 	}
-	db, err := cfg.open(ctx, fs, rest, stderr, func() error {
-		if sub == "send" && name == "" && fs.NArg() == 1 {
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		switch {
+		case sub == "status" && fs.NArg() > 0:
+			return fmt.Errorf("newsletter status: unexpected argument %q: it takes none", fs.Arg(0))
+		case sub == "send" && name == "" && fs.NArg() == 1:
 			name = fs.Arg(0)
+		case sub == "send" && fs.NArg() > 0:
+			return fmt.Errorf("newsletter send: unexpected argument %q: name one newsletter", fs.Arg(0))
 		}
-		if sub == "send" && (name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != name)) {
+		if sub == "send" && name == "" {
 			return errors.New("newsletter send: name one newsletter (daily, weekly, free, …)")
 		}
 		if err := cfg.Mail.validate(); err != nil {
