@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -274,7 +276,7 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 	}
 	defer m.Close()
 	if err := m.Ping(ctx); err != nil {
-		return fmt.Errorf("newsletter send: the SMTP server cannot be used: %w", err)
+		return smtpUnusable(m, err)
 	}
 	e, err := newsletterEngine(ctx, cfg, db, m, log)
 	if err != nil {
@@ -386,6 +388,29 @@ func issueWindow(n *masthead.Newsletter, is *masthead.Issue, loc *time.Location)
 	}
 	end := n.Schedule.Next(is.WindowStart, loc)
 	return fmt.Sprintf(" (window %s – %s)", is.WindowStart.In(loc).Format("Mon 2 Jan 15:04"), end.In(loc).Format("Mon 2 Jan 15:04 MST"))
+}
+
+// smtpUnusable says why the SMTP server cannot be used, cause first: its
+// refusal with its reply code, or why it cannot be reached.
+func smtpUnusable(m *mail.SMTP, err error) error {
+	where := m.Settings().Redacted()
+	var se *mail.SendError
+	var errno syscall.Errno
+	var dns *net.DNSError
+	var why string
+	switch {
+	case errors.As(err, &se) && se.Code != 0:
+		why = fmt.Sprintf("the SMTP server at %s refused: %d %s", where, se.Code, se.Reply)
+	case errors.As(err, &errno):
+		why = fmt.Sprintf("cannot reach the SMTP server at %s: %s", where, errno.Error())
+	case errors.As(err, &dns):
+		why = fmt.Sprintf("cannot reach the SMTP server at %s: %s", where, dns.Err)
+	case se != nil:
+		why = fmt.Sprintf("cannot use the SMTP server at %s: %v", where, se.Err)
+	default:
+		why = fmt.Sprintf("cannot use the SMTP server at %s: %v", where, err)
+	}
+	return &causeError{msg: "newsletter send: " + why, err: err}
 }
 
 // pendingIssue is the newsletter's newest issue not yet sent, if any.

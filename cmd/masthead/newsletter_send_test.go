@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -136,6 +137,31 @@ func TestNewsletterSendCommand(t *testing.T) {
 
 			if _, err := send("dialy"); err == nil || !strings.Contains(err.Error(), `"dialy"`) || !strings.Contains(err.Error(), "daily, weekly, free") {
 				t.Errorf("newsletter send of an unknown name: %v, want the known names", err)
+			}
+		})
+	}
+}
+
+// TestNewsletterSendSaysWhySMTPCannotBeUsed: a server that cannot be
+// reached is named, with the cause, before anything is composed.
+func TestNewsletterSendSaysWhySMTPCannotBeUsed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	for _, engine := range engines() {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.DSN(t, engine)
+			_, _, err := runMain(t, "newsletter", "send", "daily", "--db", dsn, "--smtp-url", "smtp://u:hunter2@"+closed+"?tls=none")
+			want := "newsletter send: cannot reach the SMTP server at smtp://u@" + closed + ": connection refused"
+			if err == nil || err.Error() != want {
+				t.Errorf("error %v, want %q", err, want)
+			}
+			out, _, _ := runMain(t, "newsletter", "status", "--db", dsn)
+			if !strings.Contains(out, "No issues yet") {
+				t.Errorf("an issue was composed before the SMTP server was checked:\n%s", out)
 			}
 		})
 	}
