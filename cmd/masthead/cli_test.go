@@ -307,3 +307,36 @@ func TestServeDemoShowsOutbox(t *testing.T) {
 		t.Error("serve --demo, which makes a demo admin, advises creating one")
 	}
 }
+
+// FuzzParseFlags: whatever the command line, parsing does not panic, and
+// a command line it accepts leaves no flag unread after an argument and
+// no argument to a command that takes none.
+func FuzzParseFlags(f *testing.F) {
+	f.Add("serve", "extra\x00--addr\x00:0")
+	f.Add("import", "--map\x00a=b\x00site.xml")
+	f.Add("export", "--\x00-\x00--db")
+	f.Add("user", "-role=admin\x00ed@example.com\x00-")
+	f.Fuzz(func(t *testing.T, cmd, line string) {
+		args := strings.Split(line, "\x00")
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.String("addr", "", "")
+		fs.String("map", "", "")
+		fs.Bool("force", false, "")
+		if err := parseFlags(fs, args); err != nil {
+			return
+		}
+		rest := fs.Args()
+		if len(rest) > 0 && help[cmd].args == "" {
+			t.Fatalf("%s %q: accepted the arguments %q", cmd, args, rest)
+		}
+		if read := len(args) - len(rest); len(rest) < 2 || read > 0 && args[read-1] == "--" {
+			return
+		}
+		for _, a := range rest[1:] {
+			if len(a) > 1 && a[0] == '-' {
+				t.Fatalf("%s %q: accepted %q after an argument", cmd, args, a)
+			}
+		}
+	})
+}
