@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,6 +56,38 @@ func newPostgresConnector(dsn string) (driver.Connector, error) {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	return postgresConnector{stdlib.GetConnector(*cfg)}, nil
+}
+
+// connectFailure says why PostgreSQL could not be used when the store
+// was opened, cause first, for the operator who started the process: the
+// server's own refusal (database "x" does not exist, password
+// authentication failed) or the network's (connection refused, no such
+// host), rather than the 503 message a reader gets later. It returns nil
+// when err is not a failure to connect.
+func connectFailure(err error) error {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) || ce.Config == nil {
+		return nil
+	}
+	where := "PostgreSQL at " + net.JoinHostPort(ce.Config.Host, strconv.Itoa(int(ce.Config.Port)))
+	var pe *pgconn.PgError
+	var dns *net.DNSError
+	var errno syscall.Errno
+	var ne net.Error
+	var msg string
+	switch {
+	case errors.As(ce, &pe):
+		msg = fmt.Sprintf("%s, says %s", pe.Message, where)
+	case errors.As(ce, &dns):
+		msg = fmt.Sprintf("cannot reach %s: %s", where, dns.Err)
+	case errors.As(ce, &errno):
+		msg = fmt.Sprintf("cannot reach %s: %s", where, errno.Error())
+	case errors.Is(ce, context.DeadlineExceeded), errors.As(ce, &ne) && ne.Timeout():
+		msg = fmt.Sprintf("cannot reach %s: no answer within %s (connect_timeout)", where, ce.Config.ConnectTimeout)
+	default:
+		msg = fmt.Sprintf("cannot connect to %s: %v", where, ce.Unwrap())
+	}
+	return errors.Join(&masthead.Error{Code: masthead.EUNAVAILABLE, Message: msg}, ce)
 }
 
 // isUnreachable reports whether err means the database server went away

@@ -102,6 +102,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
+		if cf := connectFailure(err); cf != nil {
+			return nil, cf
+		}
 		return nil, err
 	}
 	if err := db.openMailboxes(ctx); err != nil {
@@ -507,6 +510,25 @@ func (d *dialect) migrations() ([]migration, error) {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
+}
+
+// KnownSchemaVersion returns the newest migration this binary carries.
+// Both engines' migrations are numbered alike; a binary whose engines
+// disagree is an error.
+func KnownSchemaVersion() (int, error) {
+	known := 0
+	for _, d := range []*dialect{sqliteDialect, postgresDialect} {
+		ms, err := d.migrations()
+		if err != nil {
+			return 0, err
+		}
+		v := ms[len(ms)-1].version
+		if known != 0 && v != known {
+			return 0, fmt.Errorf("store: the SQLite migrations end at %d, the PostgreSQL ones at %d", known, v)
+		}
+		known = v
+	}
+	return known, nil
 }
 
 // SchemaVersion returns the newest migration applied and the newest this

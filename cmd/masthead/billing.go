@@ -74,7 +74,12 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		usage(fs)
 		return errors.New(`billing: want "billing sync"`)
 	}
-	db, err := cfg.open(ctx, fs, args, stderr, bs.validate, func() error {
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		if fs.NArg() > 0 {
+			return fmt.Errorf("billing sync: unexpected argument %q: it takes none", fs.Arg(0))
+		}
+		return nil
+	}, bs.validate, func() error {
 		if bs.SecretKey == "" {
 			return errors.New("billing sync: set --stripe-secret-key (or MASTHEAD_STRIPE_SECRET_KEY) and --stripe-webhook-secret")
 		}

@@ -65,10 +65,13 @@ type Config struct {
 	Webhooks webhookSettings
 }
 
+// defaultDB is the database of a command given no --db.
+const defaultDB = "sqlite:masthead.db"
+
 // commonFlags registers the settings every command that opens the
 // database shares.
 func (c *Config) commonFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DB, "db", "sqlite:masthead.db", "database: sqlite:PATH or a postgres:// URL")
+	fs.StringVar(&c.DB, "db", defaultDB, "database: sqlite:PATH or a postgres:// URL")
 	fs.StringVar(&c.Timezone, "timezone", "UTC", "the publication's time zone (IANA name), for dates, the archive and schedules")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -106,11 +109,31 @@ func envName(flagName string) string {
 	return "MASTHEAD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parse reads flags, then fills every flag not given on the command line
-// from its environment variable, then validates.
+// parse reads flags and arguments (parseFlags), then validates.
 func (c *Config) parse(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return c.validate()
+}
+
+// parseFlags reads a command's flags, then fills every flag not given on
+// the command line from its environment variable (MASTHEAD_*, or
+// MASTHEAD_*_FILE for a value kept in a file). Every command parses
+// through it.
+//
+// Flags come before arguments: the flag package stops at the first
+// argument and leaves the rest unread, so "serve extra --addr X" would
+// serve on the default address. A flag after an argument is refused
+// (unless a "--" ended the flags), and so is any argument to a command
+// whose usage names none; a command that takes arguments checks their
+// number itself.
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkArgs(fs, args); err != nil {
 		return err
 	}
 	set := map[string]bool{}
@@ -136,10 +159,34 @@ func (c *Config) parse(fs *flag.FlagSet, args []string) error {
 			}
 		}
 	})
-	if err := errors.Join(errs...); err != nil {
-		return err
+	return errors.Join(errs...)
+}
+
+// checkArgs refuses what fs.Parse left unread by mistake: arguments to a
+// command that takes none, and flags after an argument. args is what was
+// parsed; a "--" just before the arguments ends the flags on purpose.
+func checkArgs(fs *flag.FlagSet, args []string) error {
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return nil
 	}
-	return c.validate()
+	h := help[fs.Name()]
+	var problems []string
+	if h.args == "" {
+		problems = append(problems, fmt.Sprintf("unexpected argument %q: %s takes no arguments", rest[0], fs.Name()))
+	}
+	if read := len(args) - len(rest); read == 0 || args[read-1] != "--" {
+		for i, a := range rest {
+			if i > 0 && len(a) > 1 && a[0] == '-' {
+				problems = append(problems, fmt.Sprintf("%s after the argument %q was not read: flags go before arguments", a, rest[0]))
+				break
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s (usage: masthead %s%s)", fs.Name(), strings.Join(problems, "; "), fs.Name(), h.synopsis())
 }
 
 func (c *Config) validate() error {
@@ -221,7 +268,7 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 func usage(fs *flag.FlagSet) {
 	w := fs.Output()
 	h := help[fs.Name()]
-	fmt.Fprintf(w, "usage: masthead %s [flags]%s\n\n", fs.Name(), h.args)
+	fmt.Fprintf(w, "usage: masthead %s%s\n\n", fs.Name(), h.synopsis())
 	if h.doc != "" {
 		fmt.Fprintf(w, "%s\n\n", h.doc)
 	}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -25,16 +23,8 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:8080/readyz", "the URL to ask: /readyz (ready for traffic) or /healthz (alive)")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	fs.Usage = func() { usage(fs) }
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if err := envFlags(fs); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		usage(fs)
-		return errors.New("health: takes no arguments")
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -54,22 +44,6 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return exitCode(1)
 	}
 	return nil
-}
-
-// envFlags fills every flag not given on the command line from its
-// MASTHEAD_* environment variable, for commands without a database.
-func envFlags(fs *flag.FlagSet) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var errs []error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v, ok := os.LookupEnv(envName(f.Name)); ok && !set[f.Name] {
-			if err := f.Value.Set(v); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
-			}
-		}
-	})
-	return errors.Join(errs...)
 }
 
 // opsSettings are the serve settings for running in production behind a

@@ -49,23 +49,76 @@ type command struct {
 
 // helpText documents a command; usage prints it above the flags.
 type helpText struct {
-	doc  string
+	// doc's first line is the command's summary in "masthead help", a
+	// whole sentence; the rest is wrapped at words.
+	doc string
+	// args is what follows the flags in the usage line. A command
+	// whose args is empty takes no arguments (checkArgs); one with
+	// subcommands places [flags] itself ("add [flags] EMAIL").
 	args string
+}
+
+// synopsis is what follows the command's name in its usage line.
+func (h helpText) synopsis() string {
+	if strings.Contains(h.args, "[flags]") {
+		return h.args
+	}
+	return " [flags]" + h.args
+}
+
+// summary is the first line of doc.
+func (h helpText) summary() string {
+	first, _, _ := strings.Cut(h.doc, "\n")
+	return first
 }
 
 // help documents each command. It is data only, so usage can read it
 // without referring to the run functions.
 var help = map[string]helpText{
-	"serve":   {doc: "Serve the publication over HTTP: reader pages, feeds, sitemaps and the staff area at /admin."},
-	"demo":    {doc: "Fill the database with a generated demo publication (deterministic for a seed)."},
-	"import":  {args: " DIR", doc: "Import Markdown files with YAML front matter (Hugo, Jekyll or Masthead fields) from DIR,\nor a Ghost or WordPress export file. Nothing on the site is overwritten: a slug the site has is\nimported under a new one (listed at the end) unless --update replaces what has it. A file that cannot be read is reported with its path and line\nand the rest still imports; the exit status is 1 when any file failed.\nA FILE written by `masthead export` is imported whole into an empty database, in one\ntransaction: all of it or, when it cannot be read, nothing (docs/export.md)."},
-	"user":    {args: " add --role ROLE [--byline SLUG] EMAIL | remove EMAIL", doc: "Manage staff: `user add --role admin|editor|author EMAIL` creates or promotes a member\nand prints a one-time sign-in link; `user remove EMAIL` takes the role away, ends the member's\nsessions and revokes their Admin API tokens (never the last admin)."},
+	"serve": {doc: "Serve the publication over HTTP: reader pages, feeds, sitemaps and the staff area at /admin."},
+	"demo":  {doc: "Fill the database with a generated demo publication (deterministic for a seed)."},
+	"import": {args: " DIR | FILE", doc: `Import articles from Markdown files, a Ghost or WordPress export, or a Masthead export.
+
+DIR: Markdown files with YAML front matter (Hugo, Jekyll or Masthead fields), read
+recursively. A file that cannot be read is reported with its path and line and the rest
+still imports; the exit status is 1 when any file failed.
+
+Nothing on the site is overwritten: an article or byline whose slug the site has is imported
+under a new slug (each listed at the end) unless --update replaces what has it; an account
+that exists here is left as it is.
+
+FILE, a Ghost export (JSON, from Ghost's Settings → Labs → Export content) or a WordPress
+export (WXR XML, from Tools → Export → All content): posts, pages, authors, tags, categories
+and members with their newsletter consent, in one transaction; old addresses answer 301
+with the new ones. The format is told by content; --format ghost|wordpress says it outright,
+--map sends tags and categories elsewhere (docs/importing.md).
+
+FILE written by ` + "`masthead export`" + `: the whole publication, into an empty database, in one
+transaction: all of it or, when it cannot be read, nothing (docs/export.md).`},
+	"user": {args: " add [flags] EMAIL | remove EMAIL", doc: `Give a member a staff role, or take it away.
+` + "`user add --role admin|editor|author EMAIL`" + ` creates or promotes a member and prints a one-time
+sign-in link to --base-url; ` + "`user remove EMAIL`" + ` takes the role away, ends the member's sessions
+and revokes their Admin API tokens (never the last admin).`},
 	"migrate": {doc: "Apply database migrations and report the schema version (serve does this at start too)."},
-	"billing": {args: " sync", doc: "Re-read every subscription from Stripe and repair local state: each one's status and the\nentitlement it grants (needs --stripe-secret-key)."},
-	"export":  {args: " FILE", doc: "Write the whole publication (every table but the search index) to FILE as one JSON document\n(docs/export.md); `masthead import FILE` reads it back on either engine. - writes to standard output."},
-	"backup":  {args: " FILE", doc: "Copy a live SQLite database to FILE, consistent while serve keeps running, and check the copy\n(PRAGMA integrity_check). On PostgreSQL, use pg_dump."},
-	"health":  {doc: "Ask a running server whether it is ready (exit status 0) or not (1): for container health checks."},
-	"reindex": {doc: "Rebuild the search index from the articles, with a progress bar (writes keep it current;\nrun this once after upgrading a database that already had articles)."},
+	"billing": {args: " sync [flags]", doc: `Re-read every subscription from Stripe and repair local state.
+Each subscription's status and the entitlement it grants (needs --stripe-secret-key).`},
+	"export": {args: " FILE", doc: `Write the whole publication to FILE as one JSON document (- writes to standard output).
+Every table but the search index (docs/export.md); ` + "`masthead import FILE`" + ` reads it back on
+either engine.`},
+	"backup": {args: " FILE", doc: `Copy a live SQLite database to FILE and check the copy.
+The copy is consistent while serve keeps running, and checked with PRAGMA integrity_check.
+On PostgreSQL, use pg_dump.`},
+	"health": {doc: "Ask a running server whether it is ready (exit status 0) or not (1): for container health checks."},
+	"reindex": {doc: `Rebuild the search index from the articles, with a progress bar.
+Writes keep the index current; run this once after upgrading a database that already had
+articles.`},
+	"newsletter": {args: " send NAME [flags] | status [flags]", doc: `Send a newsletter now, or list recent issues.
+` + "`newsletter send NAME`" + ` sends the issue of the newsletter's current window, composing it when
+there is none, with a progress bar (Ctrl-C stops cleanly; run it again to resume). An issue
+already sent is not sent again: each recipient gets an issue once.
+` + "`newsletter status`" + ` lists recent issues with queued, sent, failed, bounced and unsubscribed
+counts.`},
+	"version": {doc: "Print the version of this binary, its source revision and the schema version it carries."},
 }
 
 func commands() map[string]command {
@@ -81,7 +134,8 @@ func commands() map[string]command {
 		"health":  {runHealth, help["health"]},
 		"billing": {runBilling, help["billing"]},
 
-		"newsletter": {runNewsletter, newsletterHelp},
+		"newsletter": {runNewsletter, help["newsletter"]},
+		"version":    {runVersion, help["version"]},
 	}
 }
 
@@ -89,10 +143,16 @@ func commands() map[string]command {
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commands()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
-			if c, ok := cmds[args[1]]; ok {
-				return c.run(ctx, []string{"-h"}, stdout, stdout)
+		if len(args) > 2 {
+			return fmt.Errorf("help: name one command, not %q", strings.Join(args[1:], " "))
+		}
+		if len(args) == 2 {
+			c, ok := cmds[args[1]]
+			if !ok {
+				printHelp(stderr, cmds)
+				return fmt.Errorf("help: unknown command %q", args[1])
 			}
+			return c.run(ctx, []string{"-h"}, stdout, stdout)
 		}
 		printHelp(stdout, cmds)
 		return nil
@@ -113,12 +173,14 @@ usage: masthead COMMAND [flags]
 Commands:
 `)
 	names := make([]string, 0, len(cmds))
+	width := 0
 	for n := range cmds {
 		names = append(names, n)
+		width = max(width, len(n))
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, strings.SplitN(cmds[n].doc, "\n", 2)[0])
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, cmds[n].summary())
 	}
 	fmt.Fprint(w, `
 Every flag can also be set with an environment variable: --base-url is

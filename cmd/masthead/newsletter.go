@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -154,9 +156,6 @@ func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, log *slog.
 	}, nil
 }
 
-var newsletterHelp = helpText{args: " send NAME | status",
-	doc: "Newsletters: `newsletter send NAME` composes the newsletter's issue if there is none waiting\nand sends it now, with a progress bar (Ctrl-C stops cleanly; run it again to resume);\n`newsletter status` lists recent issues with queued, sent, failed, bounced and\nunsubscribed counts."}
-
 func runNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, fs := dbFlags("newsletter", stderr)
 	cfg.Mail.mailFlags(fs)
@@ -164,20 +163,28 @@ func runNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&cfg.SiteName, "site-name", "The Masthead Review", "the publication's name")
 	force := fs.Bool("force", false, "send even when nothing was published in the issue's window")
 	limit := fs.Int("limit", 20, "status: issues to list")
-	if len(args) == 0 || (args[0] != "send" && args[0] != "status") {
+	sub := ""
+	if len(args) > 0 && (args[0] == "send" || args[0] == "status") {
+		sub, args = args[0], args[1:]
+	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
 		usage(fs)
 		return errors.New(`newsletter: want "newsletter send NAME" or "newsletter status"`)
 	}
-	sub, rest, name := args[0], args[1:], ""
 	// The name may come before the flags: "newsletter send daily --force".
-	if sub == "send" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		name, rest = rest[0], rest[1:]
+	name := ""
+	if sub == "send" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
 	}
-	db, err := cfg.open(ctx, fs, rest, stderr, func() error {
-		if sub == "send" && name == "" && fs.NArg() == 1 {
+	db, err := cfg.open(ctx, fs, args, stderr, func() error {
+		switch {
+		case sub == "status" && fs.NArg() > 0:
+			return fmt.Errorf("newsletter status: unexpected argument %q: it takes none", fs.Arg(0))
+		case sub == "send" && name == "" && fs.NArg() == 1:
 			name = fs.Arg(0)
+		case sub == "send" && fs.NArg() > 0:
+			return fmt.Errorf("newsletter send: unexpected argument %q: name one newsletter", fs.Arg(0))
 		}
-		if sub == "send" && (name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != name)) {
+		if sub == "send" && name == "" {
 			return errors.New("newsletter send: name one newsletter (daily, weekly, free, …)")
 		}
 		if err := cfg.Mail.validate(); err != nil {
@@ -226,11 +233,39 @@ func newsletterStatus(ctx context.Context, db *store.DB, limit int, loc *time.Lo
 	return tw.Flush()
 }
 
+// newsletterByName finds a newsletter by its short name; an unknown name
+// is an error that lists the known ones.
+func newsletterByName(ctx context.Context, db *store.DB, slug string) (*masthead.Newsletter, error) {
+	n, err := db.Newsletter(ctx, slug)
+	if masthead.ErrorCode(err) != masthead.ENOTFOUND {
+		return n, err
+	}
+	nls, err := db.Newsletters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var known []string
+	for _, n := range nls {
+		known = append(known, n.Slug)
+	}
+	return nil, fmt.Errorf("newsletter send: no newsletter is called %q; the newsletters are %s", slug, strings.Join(known, ", "))
+}
+
+// newsletterSend sends the issue of the newsletter's current window now.
+//
+// The engine's rule is one issue per newsletter and window (a window runs
+// from one scheduled send time to the next) and one delivery per issue and
+// recipient. So the command sends the newsletter's pending issue, or
+// composes the current window's; the scheduler later finds that window's
+// issue and composes no other, so the scheduled send at the end of the
+// window sends nothing more. Run again in the same window, the command
+// finds the issue sent and sends nothing; a send that stopped half-way
+// resumes with the deliveries still queued.
 func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string, force bool, stdout, stderr io.Writer) error {
 	log := cfg.logger(stderr)
-	n, err := db.Newsletter(ctx, slug)
+	n, err := newsletterByName(ctx, db, slug)
 	if err != nil {
-		return fmt.Errorf("newsletter %q: %w", slug, err)
+		return err
 	}
 	m, err := openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log)
 	if err != nil {
@@ -241,7 +276,7 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 	}
 	defer m.Close()
 	if err := m.Ping(ctx); err != nil {
-		return fmt.Errorf("newsletter send: the SMTP server cannot be used: %w", err)
+		return smtpUnusable(m, err)
 	}
 	e, err := newsletterEngine(ctx, cfg, db, m, log)
 	if err != nil {
@@ -255,7 +290,8 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 	if is == nil {
 		is, err = e.Compose(ctx, n, now, now)
 		if masthead.ErrorCode(err) == masthead.ECONFLICT {
-			// Composed already for this window (and skipped): reuse it.
+			// This window's issue exists already: sent, skipped or
+			// cancelled, since it is not pending.
 			is, err = db.IssueForWindow(ctx, n.ID, newsletter.Window(n, now, cfg.Location))
 		} else if err == nil {
 			fmt.Fprintf(stdout, "Composed issue %d of %s: %q, %d articles.\n", is.ID, n.Name, is.Subject, len(is.Articles))
@@ -264,12 +300,29 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 			return err
 		}
 	}
-	id := is.ID
+	id, window := is.ID, issueWindow(n, is, cfg.Location)
+	// The scheduled send that ends the issue's window.
+	end := time.Time{}
+	if !is.WindowStart.IsZero() {
+		end = n.Schedule.Next(is.WindowStart, cfg.Location)
+	}
 	switch is.Status {
-	case masthead.IssueDraft, masthead.IssueSkipped, masthead.IssueScheduled:
+	case masthead.IssueSent:
+		c := is.Counts
+		fmt.Fprintf(stdout, "Issue %d of %s%s was sent at %s to %d recipients (%d sent, %d failed): nothing is sent again, as each recipient gets an issue once.\n",
+			id, n.Name, window, is.FinishedAt.In(cfg.Location).Format("Mon 2 Jan 15:04 MST"), c.Total, c.Sent, c.Failed)
+		if end.After(now) {
+			fmt.Fprintf(stdout, "The next issue's window opens at %s.\n", end.In(cfg.Location).Format("Mon 2 Jan 15:04 MST"))
+		}
+		return nil
+	case masthead.IssueCancelled:
+		return fmt.Errorf("newsletter send: issue %d of %s%s was cancelled; nothing was sent", id, n.Name, window)
+	case masthead.IssueDraft, masthead.IssueSkipped:
+		// A draft or a skipped issue goes out once scheduled; a
+		// scheduled one is claimed as it is, whatever its send time.
 		is, err = db.SetIssueStatus(ctx, id, masthead.IssueStatusChange{To: masthead.IssueScheduled, Force: force || is.Force, Now: now})
 		if masthead.ErrorCode(err) == masthead.EINVALID {
-			return fmt.Errorf("issue %d: nothing was published in its window; add --force to send it anyway", id)
+			return fmt.Errorf("newsletter send: nothing was published for issue %d of %s%s; add --force to send it anyway", id, n.Name, window)
 		}
 	case masthead.IssuePaused:
 		is, err = db.SetIssueStatus(ctx, id, masthead.IssueStatusChange{To: masthead.IssueSending, Now: now})
@@ -309,14 +362,55 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 		fmt.Fprintf(stdout, "Stopped: %d sent, %d still queued. Run the command again to resume.\n", c.Sent, c.Queued)
 		return nil
 	}
+	if masthead.ErrorCode(err) == masthead.ECONFLICT {
+		// Another process holds the send (a running serve).
+		return fmt.Errorf("newsletter send: %s", masthead.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Issue %d of %s: %d recipients, %d sent, %d failed, %d suppressed.\n", is.ID, n.Name, c.Total, c.Sent, c.Failed, c.Suppressed)
+	fmt.Fprintf(stdout, "Issue %d of %s%s: %d recipients, %d sent, %d failed, %d suppressed.\n", is.ID, n.Name, window, c.Total, c.Sent, c.Failed, c.Suppressed)
+	if end.After(now) {
+		fmt.Fprintf(stdout, "It is this window's issue: the scheduled send at %s sends no other.\n", end.In(cfg.Location).Format("Mon 2 Jan 15:04 MST"))
+	}
 	if !finished {
 		fmt.Fprintf(stdout, "%d deliveries wait for a retry after a temporary failure; a running `masthead serve` finishes them.\n", c.Queued)
 	}
 	return nil
+}
+
+// issueWindow describes the window an issue stands for, from its start
+// to the scheduled send time that ends it: " (window Fri 4 Dec 06:00 –
+// Mon 7 Dec 06:00 UTC)", or nothing for an issue made by hand.
+func issueWindow(n *masthead.Newsletter, is *masthead.Issue, loc *time.Location) string {
+	if is.WindowStart.IsZero() {
+		return ""
+	}
+	end := n.Schedule.Next(is.WindowStart, loc)
+	return fmt.Sprintf(" (window %s – %s)", is.WindowStart.In(loc).Format("Mon 2 Jan 15:04"), end.In(loc).Format("Mon 2 Jan 15:04 MST"))
+}
+
+// smtpUnusable says why the SMTP server cannot be used, cause first: its
+// refusal with its reply code, or why it cannot be reached.
+func smtpUnusable(m *mail.SMTP, err error) error {
+	where := m.Settings().Redacted()
+	var se *mail.SendError
+	var errno syscall.Errno
+	var dns *net.DNSError
+	var why string
+	switch {
+	case errors.As(err, &se) && se.Code != 0:
+		why = fmt.Sprintf("the SMTP server at %s refused: %d %s", where, se.Code, se.Reply)
+	case errors.As(err, &errno):
+		why = fmt.Sprintf("cannot reach the SMTP server at %s: %s", where, errno.Error())
+	case errors.As(err, &dns):
+		why = fmt.Sprintf("cannot reach the SMTP server at %s: %s", where, dns.Err)
+	case se != nil:
+		why = fmt.Sprintf("cannot use the SMTP server at %s: %v", where, se.Err)
+	default:
+		why = fmt.Sprintf("cannot use the SMTP server at %s: %v", where, err)
+	}
+	return &causeError{msg: "newsletter send: " + why, err: err}
 }
 
 // pendingIssue is the newsletter's newest issue not yet sent, if any.

@@ -24,6 +24,7 @@ import (
 	mhttp "masthead/http"
 	"masthead/insights"
 	"masthead/leader"
+	"masthead/mail"
 	"masthead/markdown"
 	"masthead/metrics"
 	"masthead/store"
@@ -37,10 +38,27 @@ const maxHeaderBytes = 64 << 10
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log})
 	if err != nil {
+		// The store says why in a domain error's message (a missing
+		// database, a server that cannot be reached, a directory that
+		// cannot be written): that comes first, then which database.
+		var me *masthead.Error
+		if errors.As(err, &me) && me.Code != masthead.EINTERNAL {
+			return nil, &causeError{msg: fmt.Sprintf("%s (--db %s)", me.Message, redactDSN(cfg.DB)), err: err}
+		}
 		return nil, fmt.Errorf("open %s: %w", redactDSN(cfg.DB), err)
 	}
 	return db, nil
 }
+
+// causeError is an error whose text is said in words first, keeping the
+// error it explains for errors.Is and errors.As.
+type causeError struct {
+	msg string
+	err error
+}
+
+func (e *causeError) Error() string { return e.msg }
+func (e *causeError) Unwrap() error { return e.err }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
@@ -194,6 +212,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.MaxConnections > 0 {
 		ln = netutil.LimitListener(ln, cfg.MaxConnections)
 	}
+	if err := adviseFirstAdmin(ctx, &cfg, db, stdout); err != nil {
+		return err
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", redactDSN(cfg.DB))
 	fmt.Fprintf(stdout, "Masthead is serving %s at %s\n", cfg.SiteName, cfg.BaseURL)
 
@@ -334,5 +355,26 @@ func seedDemo(ctx context.Context, cfg *Config, db *store.DB, stdout io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stdout, "Sign in to the staff area as admin@example.com (one-time link, valid for an hour):\n  %s\n", link)
+	if cfg.Mail.SMTPURL == "" {
+		// openMailer keeps the emails of a demo without SMTP there.
+		fmt.Fprintf(stdout, "Emails are not sent: the development outbox keeps them (sign-in links among them):\n  %s%s\n", cfg.BaseURL, mail.OutboxPath)
+	}
+	return nil
+}
+
+// adviseFirstAdmin tells how to create the first admin when the database
+// has no staff yet, with the settings that make `user add` print a link
+// to this site.
+func adviseFirstAdmin(ctx context.Context, cfg *Config, db *store.DB, stdout io.Writer) error {
+	staff, err := db.Staff(ctx)
+	if err != nil || len(staff) > 0 {
+		return err
+	}
+	cmd := "masthead user add --role admin"
+	if cfg.DB != defaultDB {
+		cmd += " --db '" + redactDSN(cfg.DB) + "'"
+	}
+	cmd += " --base-url " + cfg.BaseURL + " EMAIL"
+	fmt.Fprintf(stdout, "No staff yet. Create the first admin; it prints a one-time sign-in link to %s/admin:\n  %s\n", cfg.BaseURL, cmd)
 	return nil
 }
