@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -61,11 +60,10 @@ type ftsEngine interface {
 	// relevance, higher better. Callers bound the set (rankLimit).
 	rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error)
 	// among returns those of ids, a short list, whose whole document
-	// matches q, with their relevance as rank gives it for scopeAll.
-	// Only metered articles count: an unlock opens nothing else, as
+	// matches q. Only metered articles count: an unlock opens nothing else, as
 	// access.Decide has it (an article made for subscribers since stays
 	// shut).
-	among(ctx context.Context, r reader, q *search.Query, ids []int64) (map[int64]float64, error)
+	among(ctx context.Context, r reader, q *search.Query, ids []int64) ([]int64, error)
 	// heads returns the matches of q in title and dek, for ranking a
 	// match set larger than rankLimit.
 	heads(ctx context.Context, r reader, q *search.Query) (heads, error)
@@ -808,15 +806,15 @@ func (rd readable) ids(ctx context.Context, eng ftsEngine, r reader, q *search.Q
 	if err != nil {
 		return nil, err
 	}
-	ids = slices.DeleteFunc(ids, rd.isUnlocked)
-	for id := range whole {
-		ids = append(ids, id)
-	}
-	return ids, nil
+	return append(slices.DeleteFunc(ids, rd.isUnlocked), whole...), nil
 }
 
-// rank scores the matches of q, the unlocked articles on their whole
-// text.
+// rank scores the matches of q on the open index. An unlocked article
+// that matches only by its body scores lowest of those scored, which is
+// where a match in the body alone ranks anyway (the body weighs least);
+// one that the open index matched keeps its score. Ranking the unlocked
+// articles on the full index instead would mix the scales of two indexes,
+// and cost FTS5 a count of the matches in the whole table for each.
 func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.Query) (map[int64]float64, error) {
 	s, err := eng.rank(ctx, r, q, rd.sc)
 	if err != nil || len(rd.unlocked) == 0 {
@@ -827,9 +825,15 @@ func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.
 		return nil, err
 	}
 	for _, id := range rd.unlocked {
-		delete(s, id)
+		if !slices.Contains(whole, id) {
+			delete(s, id)
+		}
 	}
-	maps.Copy(s, whole)
+	for _, id := range whole {
+		if _, ok := s[id]; !ok {
+			s[id] = 0
+		}
+	}
 	return s, nil
 }
 

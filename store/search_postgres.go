@@ -107,13 +107,13 @@ func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc sco
 
 // among looks the ids up by key and checks each one's vector: they are a
 // member's unlocks, a few dozen at most.
-func (postgresFTS) among(ctx context.Context, r reader, q *search.Query, ids []int64) (map[int64]float64, error) {
+func (postgresFTS) among(ctx context.Context, r reader, q *search.Query, ids []int64) ([]int64, error) {
 	var s sql.NullString
-	err := r.row(ctx, `SELECT string_agg(article_id::text || ':' || ts_rank(doc, q, 1)::text, ',')
-		FROM search_vectors JOIN search_docs USING (article_id), to_tsquery('english', ?) AS q
-		WHERE article_id = ANY(?::bigint[]) AND access = 'metered' AND doc @@ q`,
-		tsQuery(q, scopeAll), pgBigintArray(ids)).Scan(&s)
-	return parseScores(s.String), err
+	err := r.row(ctx, `SELECT string_agg(article_id::text, ',')
+		FROM search_vectors JOIN search_docs USING (article_id)
+		WHERE article_id = ANY(?::bigint[]) AND access = 'metered' AND doc @@ to_tsquery('english', ?)`,
+		pgBigintArray(ids), tsQuery(q, scopeAll)).Scan(&s)
+	return parseIDs(s.String), err
 }
 
 // match runs one of the search functions of the migrations, what being

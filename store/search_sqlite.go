@@ -104,17 +104,18 @@ func (sqliteFTS) ids(ctx context.Context, r reader, q *search.Query, sc scope) (
 	return parseIDs(s.String), err
 }
 
-// among reads the matches among ids with their ranks in one statement:
-// the rowid constraint lets FTS5 look up each id in the terms' lists
-// rather than walk them.
-func (sqliteFTS) among(ctx context.Context, r reader, q *search.Query, ids []int64) (map[int64]float64, error) {
+// among asks FTS5 for the matches among ids in one statement: the rowid
+// constraint makes it look each id up in the terms' lists rather than
+// walk them (30 ids: 0.2 ms for a word in every article). Not bm25, whose
+// counts of the matches in the whole table FTS5 would compute again for
+// each id of the list.
+func (sqliteFTS) among(ctx context.Context, r reader, q *search.Query, ids []int64) ([]int64, error) {
 	ph, args := placeholders(ids)
 	var s sql.NullString
-	err := r.row(ctx, `SELECT group_concat(x) FROM (SELECT rowid || ':' || (-`+sqliteBM25+`) AS x
-		FROM search_fts WHERE search_fts MATCH ?
-		  AND rowid IN (SELECT article_id FROM search_docs WHERE article_id IN `+ph+` AND access = 'metered') LIMIT -1)`,
+	err := r.row(ctx, `SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH ?
+		AND rowid IN (SELECT article_id FROM search_docs WHERE article_id IN `+ph+` AND access = 'metered')`,
 		append([]any{fts5Query(q, scopeAll)}, args...)...).Scan(&s)
-	return parseScores(s.String), err
+	return parseIDs(s.String), err
 }
 
 func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {

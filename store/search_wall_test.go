@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,10 @@ func TestSearchWall(t *testing.T) {
 		library := masthead.SearchQuery{Library: true}
 		search := func(as masthead.SearchQuery, text string) *masthead.SearchResults {
 			t.Helper()
-			as.Text, as.Now, as.Sort = text, t0, masthead.SortNewest
+			as.Text, as.Now = text, t0
+			if as.Sort == "" {
+				as.Sort = masthead.SortNewest
+			}
 			res, err := db.Search(ctx, as)
 			if err != nil {
 				t.Fatalf("search %q: %v", text, err)
@@ -103,6 +107,12 @@ func TestSearchWall(t *testing.T) {
 				}
 				if res.Total != len(res.Hits) {
 					t.Errorf("%s, %q: total %d for %d hits", c.name, tt.q, res.Total, len(res.Hits))
+				}
+				// Ranked, the same set.
+				byRank := c.as
+				byRank.Sort = masthead.SortRelevance
+				if got, want := sortedSlugs(search(byRank, tt.q)), sortedSlugs(res); got != want {
+					t.Errorf("%s, %q by relevance: got [%s], want [%s]", c.name, tt.q, got, want)
 				}
 			}
 		}
@@ -166,6 +176,12 @@ func TestSearchWall(t *testing.T) {
 			}
 		}
 	})
+}
+
+func sortedSlugs(res *masthead.SearchResults) string {
+	s := strings.Fields(hitSlugs(res))
+	slices.Sort(s)
+	return strings.Join(s, " ")
 }
 
 func hasFacet(res *masthead.SearchResults, name, slug string) bool {
