@@ -60,9 +60,9 @@ type ftsEngine interface {
 	// relevance, higher better. Callers bound the set (rankLimit).
 	rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error)
 	// among returns those of ids, a short list, whose whole document
-	// matches q. Only metered articles count: an unlock opens nothing else, as
-	// access.Decide has it (an article made for subscribers since stays
-	// shut).
+	// matches q. Only metered articles count: an unlock opens nothing
+	// else, as access.Decide has it (an article made for subscribers
+	// since stays shut).
 	among(ctx context.Context, r reader, q *search.Query, ids []int64) ([]int64, error)
 	// heads returns the matches of q in title and dek, for ranking a
 	// match set larger than rankLimit.
