@@ -40,6 +40,18 @@ type SearchQuery struct {
 	// from the title, dek and teaser only. The HTTP layer asks the access
 	// decision, the one place that knows.
 	FullText func(*Article) bool
+	// Library reports whether the reader may read the whole library
+	// (a subscriber, an institution, staff, a verified crawler): the
+	// query then matches every article's body. Otherwise it matches the
+	// bodies of free articles and of Unlocked only, and any other article
+	// on what the wall shows everyone: title, dek and teaser. A phrase or
+	// a prefix thus never confirms text past the wall. The zero value is
+	// the anonymous reader's search.
+	Library bool
+	// Unlocked are the ids of articles whose body the reader may read
+	// besides the free ones: a member's unlocks. As in the access
+	// decision, an unlock opens a metered article only.
+	Unlocked []int64
 	// NoFacets skips counting facets, for callers that show none.
 	NoFacets bool
 }

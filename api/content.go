@@ -360,6 +360,9 @@ func (h *Handler) contentSearch(w http.ResponseWriter, r *http.Request, key *mas
 		full, _ := h.decide(key, a, now)
 		return full
 	}
+	// The key matches bodies as it reads them: all of them, or those of
+	// free articles.
+	sq.Library, _ = h.decide(key, &masthead.Article{Access: masthead.AccessSubscribers}, now)
 	res, err := h.deps.Search.Search(r.Context(), sq)
 	if err != nil {
 		return fmt.Errorf("api: search: %w", err)

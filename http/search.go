@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,18 +109,27 @@ func slugParam(s string) string {
 }
 
 // runSearch asks the store with this reader's access decision and marks
-// the response private when the reader is not anonymous.
+// the response private when the reader is not anonymous. What the query
+// matches follows the same decision: every body for a reader whom it
+// lets read an article for subscribers only (the library), else the
+// bodies of free articles and of the member's unlocks. A browser's
+// registration unlock and a gift link open one article on its page
+// alone; search leaves them out, so that such a reader's results stay
+// the anonymous ones, which a shared cache may keep.
 func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, q masthead.SearchQuery) (*masthead.SearchResults, error) {
-	// TODO(readers): requestReader leaves out per-article facts (unlocks,
-	// registration unlocks), so a member sees teaser snippets of an
-	// article they unlocked. That errs towards the teaser.
 	rd := s.requestReader(r)
 	if !rd.Anonymous() {
 		markPrivate(w)
 	}
 	now := q.Now
+	q.Library = access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.cfg.Policy, now).Full
+	if st := readerState(r); !q.Library && st != nil && rd.Member != nil && st.Member == rd.Member {
+		// Read with the member, in one query (readerstate.go).
+		q.Unlocked = st.UnlockedArticles
+	}
 	q.FullText = func(a *masthead.Article) bool {
-		return access.Decide(rd, a, access.Meter{}, s.cfg.Policy, now).Full
+		meter := access.Meter{Unlocked: slices.Contains(q.Unlocked, a.ID)}
+		return access.Decide(rd, a, meter, s.cfg.Policy, now).Full
 	}
 	return s.search.Search(r.Context(), q)
 }

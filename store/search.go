@@ -34,6 +34,12 @@ import (
 //     date. Relevance thus always puts title above dek above body, with
 //     recency breaking ties, and no query ranks more than a few thousand
 //     documents.
+//   - A reader matches only the text they may read: every body with the
+//     library (SearchQuery.Library), else the open index (title, dek,
+//     teaser, and the body of free articles) and the whole of the
+//     articles they unlocked. A phrase or a prefix thus never confirms
+//     text past the wall, and totals, facets and corrections count only
+//     what the reader's own rule matched.
 //   - Snippets are cut in Go, for the page shown only, from the text the
 //     reader may read: the body when the access decision grants it, else
 //     the title, dek and teaser. The index stores no text of its own.
@@ -53,6 +59,11 @@ type ftsEngine interface {
 	// rank returns the documents matching q in scope with their
 	// relevance, higher better. Callers bound the set (rankLimit).
 	rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error)
+	// among returns those of ids, a short list, whose whole document
+	// matches q. Only metered articles count: an unlock opens nothing
+	// else, as access.Decide has it (an article made for subscribers
+	// since stays shut).
+	among(ctx context.Context, r reader, q *search.Query, ids []int64) ([]int64, error)
 	// heads returns the matches of q in title and dek, for ranking a
 	// match set larger than rankLimit.
 	heads(ctx context.Context, r reader, q *search.Query) (heads, error)
@@ -70,6 +81,7 @@ type scope int
 
 const (
 	scopeAll   scope = iota // title, dek, teaser and body
+	scopeOpen               // what everyone may read: title, dek, teaser, and the body of a free article
 	scopeHead               // title and dek
 	scopeTitle              // title alone
 )
@@ -145,6 +157,15 @@ type searchDoc struct {
 	published                int64
 	column                   sql.NullInt64
 	authors, topics, regions []int64
+}
+
+// openBody is the body as the open index holds it: a free article's, for
+// everyone may read it; nothing of any other.
+func (d *searchDoc) openBody() string {
+	if d.access == string(masthead.AccessFree) {
+		return d.body
+	}
+	return ""
 }
 
 // indexArticle brings the search index up to date with article id inside
@@ -615,6 +636,7 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		loc = time.UTC
 	}
 	eng := db.d.fts
+	rd := readableOf(sq)
 	if err := db.refreshSearchCache(ctx); err != nil {
 		return nil, err
 	}
@@ -634,7 +656,7 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		rankc, matches = make(chan ranked, 1), make(chan int, 1)
 		go func() {
 			var r ranked
-			r.scores, r.tier, r.err = db.relevance(ctx, &q, matches)
+			r.scores, r.tier, r.err = db.relevance(ctx, &q, rd, matches)
 			rankc <- r
 		}()
 	}
@@ -647,7 +669,7 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		return r
 	}
 	defer rankWait()
-	ids, err := eng.ids(ctx, db.r, &q, scopeAll)
+	ids, err := rd.ids(ctx, eng, db.r, &q)
 	if matches != nil {
 		if err == nil {
 			matches <- len(ids)
@@ -746,6 +768,73 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		return nil, err
 	}
 	return res, nil
+}
+
+// readable is what of each article a search matches: the whole of every
+// article for a reader with the library; for any other, what everyone may
+// read (scopeOpen) and the whole of the articles they unlocked. Title and
+// dek are in both, so the bounded ranking's matches in title and dek are
+// matches under either.
+type readable struct {
+	sc       scope
+	unlocked []int64 // sorted; only with scopeOpen
+}
+
+func readableOf(sq masthead.SearchQuery) readable {
+	if sq.Library {
+		return readable{sc: scopeAll}
+	}
+	u := slices.Clone(sq.Unlocked)
+	slices.Sort(u)
+	return readable{sc: scopeOpen, unlocked: slices.Compact(u)}
+}
+
+func (rd readable) isUnlocked(id int64) bool {
+	_, ok := slices.BinarySearch(rd.unlocked, id)
+	return ok
+}
+
+// ids returns the matches of q. An unlocked article is matched on its
+// whole text in place of its open part: an exclusion may hold only in
+// its body.
+func (rd readable) ids(ctx context.Context, eng ftsEngine, r reader, q *search.Query) ([]int64, error) {
+	ids, err := eng.ids(ctx, r, q, rd.sc)
+	if err != nil || len(rd.unlocked) == 0 {
+		return ids, err
+	}
+	whole, err := eng.among(ctx, r, q, rd.unlocked)
+	if err != nil {
+		return nil, err
+	}
+	return append(slices.DeleteFunc(ids, rd.isUnlocked), whole...), nil
+}
+
+// rank scores the matches of q on the open index. An unlocked article
+// that matches only by its body scores lowest of those scored, which is
+// where a match in the body alone ranks anyway (the body weighs least);
+// one that the open index matched keeps its score. Ranking the unlocked
+// articles on the full index instead would mix the scales of two indexes,
+// and cost FTS5 a count of the matches in the whole table for each.
+func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.Query) (map[int64]float64, error) {
+	s, err := eng.rank(ctx, r, q, rd.sc)
+	if err != nil || len(rd.unlocked) == 0 {
+		return s, err
+	}
+	whole, err := eng.among(ctx, r, q, rd.unlocked)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range rd.unlocked {
+		if !slices.Contains(whole, id) {
+			delete(s, id)
+		}
+	}
+	for _, id := range whole {
+		if _, ok := s[id]; !ok {
+			s[id] = 0
+		}
+	}
+	return s, nil
 }
 
 // searchScratch holds a search's working slices and counters between
@@ -859,7 +948,7 @@ func topK(xs []cand, k int, less func(a, b cand) bool) []cand {
 // come before the other unscored matches. matches brings the number of
 // matches, or is closed without one when the search failed; the matches
 // in title and dek are read meanwhile, and often tell enough.
-func (db *DB) relevance(ctx context.Context, q *search.Query, matches <-chan int) (map[int64]float64, map[int64]bool, error) {
+func (db *DB) relevance(ctx context.Context, q *search.Query, rd readable, matches <-chan int) (map[int64]float64, map[int64]bool, error) {
 	eng := db.d.fts
 	h, err := eng.heads(ctx, db.r, q)
 	if err != nil {
@@ -875,7 +964,7 @@ func (db *DB) relevance(ctx context.Context, q *search.Query, matches <-chan int
 		case !ok || n == 0: // the search failed, or found nothing to rank
 			return nil, nil, nil
 		case n <= rankLimit:
-			s, err := eng.rank(ctx, db.r, q, scopeAll)
+			s, err := rd.rank(ctx, eng, db.r, q)
 			return s, nil, err
 		}
 	}

@@ -11,26 +11,28 @@ import (
 )
 
 // postgresFTS is search on PostgreSQL: a tsvector of the whole article
-// (title A, dek B, teaser C, body D) with a GIN index for matching, a
+// (title A, dek B, teaser C, body D) with a GIN index for matching, the
+// same of what everyone may read (the body of free articles only), a
 // small vector of title and dek for ranking queries that match much of
 // the library, an unstemmed title vector for suggestions, and a table of
 // the words of titles and deks for "did you mean" (every write adds its
 // new words; a reindex recounts them). See
-// migrations/postgres/0004_search.sql.
+// migrations/postgres/0004_search.sql and 0018_search_open.sql.
 //
 // Text is normalised in Go before PostgreSQL sees it (search.Normalize),
 // so the lexemes are the words the query parser produces on both engines.
 type postgresFTS struct{}
 
-// index writes the article in one statement (one round trip): the title
-// and dek vectors are made once and go into both tables. New words join
+// index writes the article in one statement (one round trip): the title,
+// dek, teaser and body vectors are made once and go into every table. New words join
 // the vocabulary; their counts are recomputed by a reindex (optimize),
 // since keeping exact counts would rewrite a score of hot rows per write.
 func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 	title, dek := search.Normalize(d.title), search.Normalize(d.dek)
 	vocab := strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
 	_, err := t.exec(ctx, `WITH v AS (
-			SELECT setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') AS head
+			SELECT setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') AS head,
+				setweight(to_tsvector('english', ?), 'C') AS teaser, setweight(to_tsvector('english', ?), 'D') AS body
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
 			SELECT ?, ?, v.head, to_tsvector('simple', ?), ? FROM v
@@ -40,16 +42,22 @@ func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 			INSERT INTO search_words (word, ndoc)
 			SELECT x, 1 FROM unnest(string_to_array(?, ' ')) AS x WHERE x <> ''
 			ON CONFLICT (word) DO NOTHING
+		), o AS (
+			INSERT INTO search_open (article_id, doc)
+			SELECT ?, v.head || v.teaser || CASE WHEN ? THEN v.body ELSE ''::tsvector END FROM v
+			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc
 		)
 		INSERT INTO search_vectors (article_id, doc)
-		SELECT ?, v.head || setweight(to_tsvector('english', ?), 'C') || setweight(to_tsvector('english', ?), 'D') FROM v
+		SELECT ?, v.head || v.teaser || v.body FROM v
 		ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
-		title, dek, d.id, d.published, title, vocab, vocab, d.id, search.Normalize(d.teaser), search.Normalize(d.body))
+		title, dek, search.Normalize(d.teaser), search.Normalize(d.body),
+		d.id, d.published, title, vocab, vocab, d.id, d.openBody() != "", d.id)
 	return err
 }
 
 func (postgresFTS) unindex(ctx context.Context, t *tx, id int64) error {
-	for _, q := range []string{`DELETE FROM search_vectors WHERE article_id = ?`, `DELETE FROM search_heads WHERE article_id = ?`} {
+	for _, q := range []string{`DELETE FROM search_vectors WHERE article_id = ?`, `DELETE FROM search_open WHERE article_id = ?`,
+		`DELETE FROM search_heads WHERE article_id = ?`} {
 		if _, err := t.exec(ctx, q, id); err != nil {
 			return err
 		}
@@ -61,7 +69,7 @@ func (postgresFTS) unindex(ctx context.Context, t *tx, id int64) error {
 // back at once: deleting every row would leave the tables twice their size
 // until a vacuum. Searches wait for the (short) clearing transaction.
 func (postgresFTS) clear(ctx context.Context, t *tx) error {
-	_, err := t.exec(ctx, `TRUNCATE search_vectors, search_heads, search_words`)
+	_, err := t.exec(ctx, `TRUNCATE search_vectors, search_open, search_heads, search_words`)
 	return err
 }
 
@@ -76,8 +84,9 @@ func (postgresFTS) optimize(ctx context.Context, t *tx) error {
 		`INSERT INTO search_words (word, ndoc)
 			SELECT x, COUNT(*) FROM search_heads, unnest(string_to_array(vocab, ' ')) AS x WHERE x <> '' GROUP BY x`,
 		`SELECT gin_clean_pending_list(x::regclass)
-			FROM unnest(ARRAY['search_vectors_doc', 'search_vectors_pairs', 'search_heads_head', 'search_heads_title']) AS x`,
-		`ANALYZE search_vectors, search_heads, search_docs`,
+			FROM unnest(ARRAY['search_vectors_doc', 'search_vectors_pairs', 'search_open_doc', 'search_open_pairs',
+				'search_heads_head', 'search_heads_title']) AS x`,
+		`ANALYZE search_vectors, search_open, search_heads, search_docs`,
 	} {
 		if _, err := t.exec(ctx, q); err != nil {
 			return err
@@ -87,30 +96,47 @@ func (postgresFTS) optimize(ctx context.Context, t *tx) error {
 }
 
 func (e postgresFTS) ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error) {
-	s, err := e.match(ctx, r, q, sc, `search_ids`, `search_phrase_ids`, `search_head_ids`)
+	s, err := e.match(ctx, r, q, sc, "ids")
 	return parseIDs(s), err
 }
 
 func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
-	s, err := e.match(ctx, r, q, sc, `search_rank`, `search_phrase_rank`, `search_head_rank`)
+	s, err := e.match(ctx, r, q, sc, "rank")
 	return parseScores(s), err
 }
 
-// match runs one of the search functions of the migrations: whole for
-// scopeAll, head for the others. A query over the whole article that
-// must hold a phrase goes through the index of word pairs first
-// (migrations/postgres/0016_search_pairs.sql): phrase for ids and ranks,
-// and for the ids of a query that is one phrase of one pair, its pair
-// alone. The phrases' pairs are made by PostgreSQL itself, with the
-// articles' stemming, in a query of their own, so that the plan of the
-// search is made knowing there are some.
-func (postgresFTS) match(ctx context.Context, r reader, q *search.Query, sc scope, whole, phrase, head string) (string, error) {
+// among looks the ids up by key and checks each one's vector: they are a
+// member's unlocks, a few dozen at most.
+func (postgresFTS) among(ctx context.Context, r reader, q *search.Query, ids []int64) ([]int64, error) {
+	var s sql.NullString
+	err := r.row(ctx, `SELECT string_agg(article_id::text, ',')
+		FROM search_vectors JOIN search_docs USING (article_id)
+		WHERE article_id = ANY(?::bigint[]) AND access = 'metered' AND doc @@ to_tsquery('english', ?)`,
+		pgBigintArray(ids), tsQuery(q, scopeAll)).Scan(&s)
+	return parseIDs(s.String), err
+}
+
+// match runs one of the search functions of the migrations, what being
+// "ids" or "rank": search_ for scopeAll, search_open_ for scopeOpen,
+// search_head_ for the others. A query over the whole article that must
+// hold a phrase goes through the index of word pairs first
+// (migrations/postgres/0016_search_pairs.sql): the phrase_ functions for
+// ids and ranks, and for the ids of a query that is one phrase of one
+// pair, its pair alone (pair_ids). The phrases' pairs are made by
+// PostgreSQL itself, with the articles' stemming, in a query of their
+// own, so that the plan of the search is made knowing there are some.
+func (postgresFTS) match(ctx context.Context, r reader, q *search.Query, sc scope, what string) (string, error) {
 	var s sql.NullString
 	tq := tsQuery(q, sc)
-	if sc != scopeAll {
-		err := r.row(ctx, `SELECT `+head+`(to_tsquery('english', ?))`, tq).Scan(&s)
+	prefix := "search_"
+	switch sc {
+	case scopeOpen:
+		prefix = "search_open_"
+	case scopeHead, scopeTitle:
+		err := r.row(ctx, `SELECT search_head_`+what+`(to_tsquery('english', ?))`, tq).Scan(&s)
 		return s.String, err
 	}
+	whole, phrase := prefix+what, prefix+"phrase_"+what
 	if phrases, alone := tsPhrases(q); len(phrases) > 0 {
 		var pairs string
 		if err := r.row(ctx, `SELECT search_phrase_pairs(?::text[])::text`, pgTextArray(phrases)).Scan(&pairs); err != nil {
@@ -118,8 +144,8 @@ func (postgresFTS) match(ctx context.Context, r reader, q *search.Query, sc scop
 		}
 		switch {
 		case pairs == "{}": // phrases of stop words and one other word
-		case alone && phrase == `search_phrase_ids` && !strings.Contains(pairs, ","):
-			err := r.row(ctx, `SELECT search_pair_ids(?::bigint[])`, pairs).Scan(&s)
+		case alone && what == "ids" && !strings.Contains(pairs, ","):
+			err := r.row(ctx, `SELECT `+prefix+`pair_ids(?::bigint[])`, pairs).Scan(&s)
 			return s.String, err
 		default:
 			err := r.row(ctx, `SELECT `+phrase+`(to_tsquery('english', ?), ?::bigint[])`, tq, pairs).Scan(&s)
@@ -212,6 +238,13 @@ func (h *pgHeads) rankTitle(ctx context.Context) (map[int64]float64, error) {
 }
 
 func (h *pgHeads) rankIDs(ctx context.Context, sc scope, ids []int64) (map[int64]float64, error) {
+	var s sql.NullString
+	err := h.r.row(ctx, `SELECT search_head_rank_ids(to_tsquery('english', ?), ?::bigint[])`, tsQuery(h.q, sc), pgBigintArray(ids)).Scan(&s)
+	return parseScores(s.String), err
+}
+
+// pgBigintArray writes ids as an array literal.
+func pgBigintArray(ids []int64) string {
 	b := make([]byte, 0, 8*len(ids)+2)
 	b = append(b, '{')
 	for i, id := range ids {
@@ -220,10 +253,7 @@ func (h *pgHeads) rankIDs(ctx context.Context, sc scope, ids []int64) (map[int64
 		}
 		b = strconv.AppendInt(b, id, 10)
 	}
-	b = append(b, '}')
-	var s sql.NullString
-	err := h.r.row(ctx, `SELECT search_head_rank_ids(to_tsquery('english', ?), ?::bigint[])`, tsQuery(h.q, sc), string(b)).Scan(&s)
-	return parseScores(s.String), err
+	return string(append(b, '}'))
 }
 
 func (postgresFTS) suggest(ctx context.Context, r reader, words []string, now int64, n int) ([]int64, error) {

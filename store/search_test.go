@@ -22,8 +22,11 @@ func doc(slug, title, dek, body string, at time.Time) masthead.ArticleInput {
 	}
 }
 
+// mustSearch searches as a reader with the library, who matches every
+// body: the tests of the query language. TestSearchWall tests the others.
 func mustSearch(t *testing.T, db *store.DB, q masthead.SearchQuery) *masthead.SearchResults {
 	t.Helper()
+	q.Library = true
 	if q.Now.IsZero() {
 		q.Now = t0
 	}

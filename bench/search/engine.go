@@ -101,7 +101,6 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 	}
 	r.distinctQuery = len(qs)
 	now := time.Now()
-	subscriber := func(*masthead.Article) bool { return true }
 
 	start := time.Now()
 	if _, err := st.Search(ctx, masthead.SearchQuery{Text: "government", Now: now}); err != nil {
@@ -123,13 +122,11 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 	}
 	hits := 0
 	for round := 0; round < o.rounds; round++ {
-		for _, full := range []bool{true, false} {
+		for _, reader := range o.readers {
+			full := reader == "subscriber"
 			for _, q := range qs {
-				sq := q.q
+				sq := asReader(q.q, reader)
 				sq.Now = now
-				if full {
-					sq.FullText = subscriber
-				}
 				c0, start := cpuTime(), time.Now()
 				res, err := st.Search(ctx, sq)
 				d, cpu := time.Since(start), cpuTime()-c0
@@ -139,9 +136,11 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 				if round < o.rounds-1 && o.rounds > 1 {
 					continue // warm-up round
 				}
+				if reader == o.readers[0] {
+					hits += res.Total
+				}
 				if full {
 					r.full = append(r.full, timed{q.kind, d, cpu, describe(sq), res.Total})
-					hits += res.Total
 				} else {
 					r.anon = append(r.anon, timed{q.kind, d, cpu, describe(sq), res.Total})
 				}
@@ -165,6 +164,19 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 		}
 	}
 	return r, nil
+}
+
+// asReader makes q the search of a subscriber, who matches and reads
+// every body, or of an anonymous reader, who matches the bodies of free
+// articles only and reads the teasers of the others.
+func asReader(q masthead.SearchQuery, reader string) masthead.SearchQuery {
+	if reader == "subscriber" {
+		q.Library = true
+		q.FullText = func(*masthead.Article) bool { return true }
+	} else {
+		q.FullText = func(a *masthead.Article) bool { return a.Access == masthead.AccessFree }
+	}
+	return q
 }
 
 // pgSchema makes a schema in the database at base and returns a DSN that

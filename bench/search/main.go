@@ -32,6 +32,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -51,6 +52,10 @@ type options struct {
 	db       string // an already seeded database to measure as it is
 	cpuprof  string
 	slowest  int
+	// readers are whom the queries run as: "subscriber" (the whole
+	// library: bodies matched, snippets from them) and "anonymous"
+	// (titles, deks, teasers and free bodies matched; teaser snippets).
+	readers []string
 }
 
 func main() {
@@ -79,6 +84,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.db, "db", "", "measure this already seeded database (sqlite:PATH or a postgres:// URL) instead of seeding one; -engines is then ignored")
 	fs.IntVar(&o.slowest, "slowest", 0, "list this many of the costliest queries (by CPU time)")
 	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the query runs to this file")
+	readers := fs.String("readers", "subscriber,anonymous", "whom the queries (and the Reuters check) run as: subscriber, anonymous or both")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -90,6 +96,20 @@ func parseFlags(args []string) (options, error) {
 		default:
 			return o, fmt.Errorf("-engines: unknown engine %q", e)
 		}
+	}
+	for _, rd := range strings.Split(*readers, ",") {
+		switch rd = strings.TrimSpace(rd); rd {
+		case "subscriber", "anonymous":
+			if !slices.Contains(o.readers, rd) {
+				o.readers = append(o.readers, rd)
+			}
+		case "":
+		default:
+			return o, fmt.Errorf("-readers: unknown reader %q", rd)
+		}
+	}
+	if len(o.readers) == 0 {
+		return o, errors.New("-readers: none")
 	}
 	if o.queries < 1 || o.rounds < 1 || o.articles < 1 {
 		return o, errors.New("-queries, -rounds and -articles must be positive")
@@ -147,7 +167,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("%s: reuters: %w", engine, err)
 			}
-			rel = append(rel, r)
+			rel = append(rel, r...)
 		}
 	}
 	printReport(stdout, o, reports, rel)

@@ -41,6 +41,9 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			name string
 			ts   []timed
 		}{{"subscriber", r.full}, {"anonymous", r.anon}} {
+			if len(set.ts) == 0 {
+				continue // not asked for (-readers)
+			}
 			all := durations(set.ts, "")
 			p99 := percentile(all, 99)
 			fmt.Fprintf(w, "  %-14s %6d %9s %9s %9s   %s\n", set.name+", all", len(all), fmtDur(percentile(all, 50)), fmtDur(p99), fmtDur(all[len(all)-1]),
@@ -51,8 +54,12 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 					"  CPU time", len(cpu), fmtDur(percentile(cpu, 50)), fmtDur(percentile(cpu, 99)), fmtDur(cpu[len(cpu)-1]))
 			}
 		}
+		byKind := r.full
+		if len(byKind) == 0 {
+			byKind = r.anon
+		}
 		for _, m := range queryMix {
-			d := durations(r.full, m.kind)
+			d := durations(byKind, m.kind)
 			if len(d) == 0 {
 				continue
 			}
@@ -66,7 +73,7 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 		}
 	}
 	for _, r := range rel {
-		fmt.Fprintf(w, "\n== Reuters-21578 on %s: %d stories ==\n", r.engine, r.stories)
+		fmt.Fprintf(w, "\n== Reuters-21578 on %s: %d stories, as %s ==\n", r.engine, r.stories, r.reader)
 		fmt.Fprintf(w, "masthead import (write + index): %s\n", r.importTime.Round(time.Millisecond))
 		fmt.Fprintf(w, "%d topic queries (topics with at least %d stories): mean nDCG@10 %.3f; latency p50 %s, p99 %s\n",
 			len(r.queries), minRelevant, r.mean, fmtDur(r.p50), fmtDur(r.p99))

@@ -55,6 +55,7 @@ type reutersStory struct {
 // relevanceReport is the Reuters check on one engine.
 type relevanceReport struct {
 	engine     string
+	reader     string // whom the queries ran as (-readers)
 	stories    int
 	importTime time.Duration
 	queries    []topicScore
@@ -68,28 +69,28 @@ type topicScore struct {
 	ndcg         float64
 }
 
-func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdout io.Writer) (relevanceReport, error) {
+func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdout io.Writer) ([]relevanceReport, error) {
 	rep := relevanceReport{engine: engine}
 	stories, mdDir, err := reutersFiles(ctx, dir, stdout)
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
 	rep.stories = len(stories)
 	db, err := freshDB(ctx, o, dir, engine, "reuters")
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
 	defer db.cleanup()
 	fmt.Fprintf(stdout, "%s: importing %d Reuters stories with masthead import…\n", engine, len(stories))
 	start := time.Now()
 	if _, err := runBin(ctx, bin, "import", "--db", db.dsn, mdDir); err != nil {
-		return rep, err
+		return nil, err
 	}
 	rep.importTime = time.Since(start)
 
 	st, err := store.Open(ctx, db.dsn, store.Options{})
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
 	defer st.Close()
 	labels := map[string]map[string]bool{} // slug → topics
@@ -109,18 +110,32 @@ func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdou
 		}
 	}
 	sort.Slice(topics, func(i, j int) bool { return count[topics[i]] > count[topics[j]] })
-	var times []time.Duration
+	var reps []relevanceReport
 	now := time.Now()
+	for _, reader := range o.readers {
+		rep := rep
+		rep.reader = reader
+		if err := scoreTopics(ctx, st, &rep, topics, labels, count, now); err != nil {
+			return nil, err
+		}
+		reps = append(reps, rep)
+	}
+	return reps, nil
+}
+
+// scoreTopics runs one query a topic as rep.reader and scores it.
+func scoreTopics(ctx context.Context, st *store.DB, rep *relevanceReport, topics []string, labels map[string]map[string]bool, count map[string]int, now time.Time) error {
+	var times []time.Duration
 	for _, t := range topics {
 		q := reutersQueries[t]
 		if q == "" {
 			q = strings.ReplaceAll(t, "-", " ")
 		}
 		start := time.Now()
-		res, err := st.Search(ctx, masthead.SearchQuery{Text: q, PerPage: 10, Now: now, NoFacets: false})
+		res, err := st.Search(ctx, asReader(masthead.SearchQuery{Text: q, PerPage: 10, Now: now, NoFacets: false}, rep.reader))
 		times = append(times, time.Since(start))
 		if err != nil {
-			return rep, fmt.Errorf("query %q: %w", q, err)
+			return fmt.Errorf("query %q: %w", q, err)
 		}
 		var gains []float64
 		for _, h := range res.Hits {
@@ -139,7 +154,7 @@ func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdou
 	}
 	times = sortDurations(times)
 	rep.p50, rep.p99 = percentile(times, 50), percentile(times, 99)
-	return rep, nil
+	return nil
 }
 
 // ndcg is the normalised discounted cumulative gain at k of binary gains

@@ -55,4 +55,13 @@ func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-engines", "mysql"}); err == nil {
 		t.Error("unknown engine accepted")
 	}
+	if o.readers == nil || strings.Join(o.readers, ",") != "subscriber,anonymous" {
+		t.Errorf("default readers %v", o.readers)
+	}
+	if o, err := parseFlags([]string{"-readers", "anonymous"}); err != nil || strings.Join(o.readers, ",") != "anonymous" {
+		t.Errorf("-readers anonymous: %v %v", o.readers, err)
+	}
+	if _, err := parseFlags([]string{"-readers", "editor"}); err == nil {
+		t.Error("unknown reader accepted")
+	}
 }
