@@ -128,11 +128,11 @@ func TestTeaserNeverHoldsAShortPieceWhole(t *testing.T) {
 	if !strings.HasPrefix(one.Teaser, "<p>Only one paragraph") || strings.Contains(one.Teaser, "whole of it") {
 		t.Errorf("one paragraph: teaser %q, want its opening words only", one.Teaser)
 	}
-	marked, err := r.Render("Editors may choose.\n\n<!--more-->\n")
+	marked, err := r.Render("Editors may choose.\n\n<!--more-->\n\n" + strings.Repeat("The rest. ", 20))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(marked.Teaser, "Editors may choose.") {
+	if !strings.Contains(marked.Teaser, "Editors may choose.") || strings.Contains(marked.Teaser, "rest") {
 		t.Errorf("a break placed by the editor is kept: teaser %q", marked.Teaser)
 	}
 }
