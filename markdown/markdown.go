@@ -88,7 +88,7 @@ func Policy() *bluemonday.Policy {
 	return p
 }
 
-// Render converts src. The teaser is cut from the sanitised body (Cut):
+// Render converts src. The teaser is cut from the sanitised body (cutTree):
 // at BreakMarker when the editor placed one early enough, else within the
 // budget.
 func (r *Renderer) Render(src string) (Rendered, error) {

@@ -43,21 +43,6 @@ func CountWords(h string) int {
 	return c.n
 }
 
-// Cut returns the teaser of a sanitised HTML body: its opening, within
-// budget words and within a third of the body's words, ending at the
-// editor's <!--more--> when that comes first. The opening is cut inside
-// whatever block exceeds the limit — after a nested block, a list item, a
-// table row, a line of code or a sentence — and closed as valid HTML.
-// When that would keep less than half the limit (one sentence longer than
-// the budget), it ends after the last whole word, marked with " …".
-// Comments are dropped from the teaser.
-func Cut(body string, budget int) string {
-	root := parseFragment(body)
-	var total wordCounter
-	total.walk(root)
-	return cutTree(root, teaserLimit(total.n, budget))
-}
-
 // parseFragment parses h as the content of a <body>, under one root node.
 func parseFragment(h string) *html.Node {
 	ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
@@ -285,7 +270,14 @@ func sentenceEnd(s string, i int) int {
 	return -1
 }
 
-// cutTree cuts root's content to its teaser of at most limit words.
+// cutTree cuts the content of root, a sanitised body, to its teaser of at
+// most limit words and returns it as HTML: its opening, ending at the
+// editor's <!--more--> when that comes within the limit. The opening is
+// cut inside whatever block exceeds the limit — after a nested block, a
+// list item, a table row, a line of code or a sentence — and closed as
+// valid HTML. When that would keep less than half the limit (one sentence
+// longer than the budget), it ends after the last whole word, marked with
+// " …". Comments are dropped. root is cut in place.
 func cutTree(root *html.Node, limit int) string {
 	k := &cutter{limit: limit}
 	for ch := root.FirstChild; ch != nil; ch = ch.NextSibling {
