@@ -70,8 +70,11 @@ func (db *DB) teasersCurrent(ctx context.Context) (bool, error) {
 // changed. progress, when not nil, is called after each batch. Open runs
 // it when the cut or the budget changed; running it again is harmless.
 func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) (n, changed int, err error) {
+	// Reads go through the writer's pool too: at Open nothing else runs,
+	// and on SQLite a read-only connection left open would keep the WAL
+	// file from being removed when the database is closed.
 	var total int
-	if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
+	if err := db.w.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
 		return 0, 0, fmt.Errorf("store: cut teasers: %w", err)
 	}
 	type row struct {
@@ -83,7 +86,7 @@ func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) 
 	}
 	var last int64
 	for {
-		rows, err := db.r.query(ctx, `SELECT id, body_md, body_html, teaser_html, word_count FROM articles
+		rows, err := db.w.query(ctx, `SELECT id, body_md, body_html, teaser_html, word_count FROM articles
 			WHERE id > ? ORDER BY id LIMIT ?`, last, recutBatch)
 		if err != nil {
 			return n, changed, fmt.Errorf("store: cut teasers: %w", err)
