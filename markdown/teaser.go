@@ -143,23 +143,24 @@ type place struct {
 type cutter struct {
 	limit   int
 	c       wordCounter
-	stopped bool   // the word after limit was reached
-	brk     *place // the editor's break, met within the limit
-	best    *place // the last block or sentence end within the limit
-	wordEnd *place // just after the last word within the limit
-	table   int    // depth of tables around the walk
-	pre     int    // depth of pre
-	noSent  int    // depth of elements without sentence ends
+	stopped bool // the word after limit was reached
+	// Places, unset while their node is nil: the editor's break met
+	// within the limit, the last block or sentence end within it, and
+	// the end of the last word within it.
+	brk, best, wordEnd place
+	table              int // depth of tables around the walk
+	pre                int // depth of pre
+	noSent             int // depth of elements without sentence ends
 }
 
 func (k *cutter) walk(n *html.Node) {
-	if k.stopped || k.brk != nil {
+	if k.stopped || k.brk.n != nil {
 		return
 	}
 	switch n.Type {
 	case html.CommentNode:
 		if strings.TrimSpace(n.Data) == "more" {
-			k.brk = &place{n: n, off: -1, words: k.c.n}
+			k.brk = place{n: n, off: -1, words: k.c.n}
 		}
 		return
 	case html.TextNode:
@@ -187,7 +188,7 @@ func (k *cutter) walk(n *html.Node) {
 	if noSentence[a] {
 		k.noSent++
 	}
-	for ch := n.FirstChild; ch != nil && !k.stopped && k.brk == nil; ch = ch.NextSibling {
+	for ch := n.FirstChild; ch != nil && !k.stopped && k.brk.n == nil; ch = ch.NextSibling {
 		k.walk(ch)
 	}
 	if a == atom.Table {
@@ -199,14 +200,14 @@ func (k *cutter) walk(n *html.Node) {
 	if noSentence[a] {
 		k.noSent--
 	}
-	if k.stopped || k.brk != nil {
+	if k.stopped || k.brk.n != nil {
 		return
 	}
 	if !inline {
 		k.c.in = false
 	}
 	if blockEnds[a] && (!inTable || a == atom.Tr || a == atom.Table) {
-		k.best = &place{n: n, off: -1, words: k.c.n}
+		k.best = place{n: n, off: -1, words: k.c.n}
 	}
 }
 
@@ -224,16 +225,16 @@ func (k *cutter) text(n *html.Node) {
 		}
 		i += size
 		if k.c.in && k.c.n > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			k.wordEnd = &place{n: n, off: i, words: k.c.n}
+			k.wordEnd = place{n: n, off: i, words: k.c.n}
 		}
 		switch {
 		case k.pre > 0:
 			if r == '\n' && k.c.n > 0 {
-				k.best = &place{n: n, off: i, words: k.c.n}
+				k.best = place{n: n, off: i, words: k.c.n}
 			}
 		case k.noSent == 0 && k.c.n > 0 && (r == '.' || r == '!' || r == '?'):
 			if end := sentenceEnd(s, i); end >= 0 {
-				k.best = &place{n: n, off: end, words: k.c.n}
+				k.best = place{n: n, off: end, words: k.c.n}
 			}
 		}
 	}
@@ -283,18 +284,18 @@ func cutTree(root *html.Node, limit int) string {
 	for ch := root.FirstChild; ch != nil; ch = ch.NextSibling {
 		k.walk(ch)
 	}
-	var at *place
+	var at place
 	ellipsis := false
 	switch {
-	case k.brk != nil:
+	case k.brk.n != nil:
 		at = k.brk
 	case !k.stopped:
 		// Everything fits: only an article without words (limit 0),
 		// whose teaser is then empty too.
 		return ""
-	case k.best != nil && 2*k.best.words >= limit:
+	case k.best.n != nil && 2*k.best.words >= limit:
 		at = k.best
-	case k.wordEnd != nil:
+	case k.wordEnd.n != nil:
 		at, ellipsis = k.wordEnd, true
 	default:
 		return ""
