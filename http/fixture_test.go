@@ -91,7 +91,7 @@ func seed(t *testing.T, db *store.DB) *site {
 	})
 	add(masthead.ArticleInput{
 		Slug: "metered-feature", Title: "The metered feature", Dek: "A dek that is safe to share.",
-		BodyMarkdown: meteredOpening + "\n\n<!--more-->\n\n## What followed\n\nA middle paragraph.\n\n" + meteredClosing + "\n",
+		BodyMarkdown: meteredOpening + "\n\n<!--more-->\n\n## What followed\n\nA middle paragraph. It goes on about what the committee heard and who spoke for the motion.\n\n" + meteredClosing + "\n",
 		AuthorSlugs:  []string{"ada-lovelace", "grace-hopper"}, ColumnSlug: "the-long-view",
 		TopicSlugs: []string{"energy"}, Kind: masthead.KindInDepth, Access: masthead.AccessMetered, Status: published,
 		PublishedAt: now.Add(-26 * time.Hour),

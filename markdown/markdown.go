@@ -8,30 +8,19 @@ package markdown
 import (
 	"bytes"
 	"fmt"
-	stdhtml "html"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
-	"github.com/yuin/goldmark/text"
 )
 
-// BreakMarker placed on a line of its own ends the teaser where the editor
-// wants it.
+// BreakMarker ends the teaser where the editor wants it, when that comes
+// before the teaser's budget runs out.
 const BreakMarker = "<!--more-->"
-
-// Teaser length when the editor placed no break: whole top-level blocks
-// until this many words, at least one paragraph, at most teaserMaxBlocks.
-const (
-	teaserWords     = 70
-	teaserMaxBlocks = 4
-)
 
 // Rendered is the output of Render.
 type Rendered struct {
@@ -40,16 +29,30 @@ type Rendered struct {
 	WordCount int
 }
 
+// Options configures a Renderer; the zero value is the default.
+type Options struct {
+	// TeaserWords is the teaser's budget in words (DefaultTeaserWords
+	// when 0).
+	TeaserWords int
+}
+
 // Renderer converts Markdown to sanitised HTML. It is safe for concurrent
 // use.
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// marked is policy keeping comments, so that the editor's break
+	// survives sanitising until the teaser is cut.
+	marked *bluemonday.Policy
+	words  int
 }
 
-// New returns a Renderer with GitHub-flavoured tables, strikethrough,
-// footnotes and typographic quotes.
-func New() *Renderer {
+// New returns a Renderer with the default teaser budget.
+func New() *Renderer { return NewWith(Options{}) }
+
+// NewWith returns a Renderer with GitHub-flavoured tables, strikethrough,
+// footnotes and typographic quotes, and teasers cut as o says.
+func NewWith(o Options) *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM, extension.Footnote, extension.Typographer),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
@@ -58,8 +61,16 @@ func New() *Renderer {
 		// figures and tables imported from other systems.
 		goldmark.WithRendererOptions(html.WithUnsafe()),
 	)
-	return &Renderer{md: md, policy: Policy()}
+	marked := Policy()
+	marked.AllowComments()
+	if o.TeaserWords <= 0 {
+		o.TeaserWords = DefaultTeaserWords
+	}
+	return &Renderer{md: md, policy: Policy(), marked: marked, words: o.TeaserWords}
 }
+
+// TeaserWords is the teaser's budget in words.
+func (r *Renderer) TeaserWords() int { return r.words }
 
 // Policy is the allow-list every body passes through: bluemonday's policy
 // for user content, plus heading anchors and figures; no iframes, no
@@ -77,133 +88,38 @@ func Policy() *bluemonday.Policy {
 	return p
 }
 
-// Render converts src. The teaser is the part before BreakMarker when the
-// source has one, otherwise the opening blocks.
+// Render converts src. The teaser is cut from the sanitised body (cutTree):
+// at BreakMarker when the editor placed one early enough, else within the
+// budget.
 func (r *Renderer) Render(src string) (Rendered, error) {
+	// One kind of line break, so that a break on a line of its own is
+	// an HTML block whatever the editor's system wrote.
 	src = strings.ReplaceAll(src, "\r\n", "\n")
-	if i := breakIndex(src); i >= 0 {
-		full, err := r.html([]byte(src[:i] + src[i+len(BreakMarker):]))
-		if err != nil {
-			return Rendered{}, err
-		}
-		teaser, err := r.html([]byte(src[:i]))
-		if err != nil {
-			return Rendered{}, err
-		}
-		return Rendered{HTML: full, Teaser: teaser, WordCount: countWords(full)}, nil
-	}
-
-	source := []byte(src)
-	doc := r.md.Parser().Parse(text.NewReader(source))
-	var full bytes.Buffer
-	if err := r.md.Renderer().Render(&full, source, doc); err != nil {
+	var b bytes.Buffer
+	if err := r.md.Convert([]byte(src), &b); err != nil {
 		return Rendered{}, fmt.Errorf("markdown: render: %w", err)
 	}
-	fullHTML := r.policy.Sanitize(full.String())
+	return r.cut(r.marked.Sanitize(b.String())), nil
+}
 
-	// Cut the teaser from the same tree: keep whole opening blocks, so a
-	// teaser never ends inside a paragraph or list.
-	words, blocks, paras := 0, 0, 0
-	var cut ast.Node
-	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		if blocks >= teaserMaxBlocks || (paras > 0 && words >= teaserWords) {
-			cut = n
-			break
-		}
-		blocks++
-		if n.Kind() == ast.KindParagraph {
-			paras++
-		}
-		words += len(strings.Fields(string(nodeText(n, source))))
-	}
-	teaserHTML := fullHTML
-	if cut == nil && blocks > 1 {
-		// The whole piece is shorter than a teaser: a teaser that held
-		// it all would give a gated article away. Keep the first half.
-		cut = doc.FirstChild()
-		for range (blocks + 1) / 2 {
-			cut = cut.NextSibling()
-		}
-	}
-	if cut == nil && blocks == 1 {
-		// One block: its opening words, as plain text.
-		words := strings.Fields(string(nodeText(doc.FirstChild(), source)))
-		n := min(teaserWords/2, len(words)/2)
-		teaserHTML = "<p>" + stdhtml.EscapeString(strings.Join(words[:n], " ")) + " …</p>"
-	}
-	if cut != nil {
-		for n := cut; n != nil; {
-			next := n.NextSibling()
-			doc.RemoveChild(doc, n)
-			n = next
-		}
-		var t bytes.Buffer
-		if err := r.md.Renderer().Render(&t, source, doc); err != nil {
-			return Rendered{}, fmt.Errorf("markdown: render teaser: %w", err)
-		}
-		teaserHTML = r.policy.Sanitize(t.String())
-	}
-	return Rendered{HTML: fullHTML, Teaser: teaserHTML, WordCount: countWords(fullHTML)}, nil
+// RenderHTML sanitises foreign HTML (an imported body) and cuts its
+// teaser as Render does, so that a body that never was Markdown gets the
+// same wall.
+func (r *Renderer) RenderHTML(src string) Rendered {
+	return r.cut(r.marked.Sanitize(src))
+}
+
+// cut makes the body and the teaser of marked, sanitised HTML that may
+// still hold comments.
+func (r *Renderer) cut(marked string) Rendered {
+	root := parseFragment(marked)
+	var total wordCounter
+	total.walk(root)
+	teaser := cutTree(root, teaserLimit(total.n, r.words))
+	// The teaser was rebuilt from a tree: the policy has the last word
+	// on it as on the body.
+	return Rendered{HTML: stripComments(marked), Teaser: r.policy.Sanitize(teaser), WordCount: total.n}
 }
 
 // SanitizeHTML passes foreign HTML (from an import) through the same policy.
 func (r *Renderer) SanitizeHTML(s string) string { return r.policy.Sanitize(s) }
-
-func (r *Renderer) html(src []byte) (string, error) {
-	var b bytes.Buffer
-	if err := r.md.Convert(src, &b); err != nil {
-		return "", fmt.Errorf("markdown: render: %w", err)
-	}
-	return r.policy.Sanitize(b.String()), nil
-}
-
-// breakIndex finds BreakMarker on a line of its own.
-func breakIndex(src string) int {
-	off := 0
-	for line := range strings.Lines(src) {
-		if strings.TrimSpace(line) == BreakMarker {
-			return off + strings.Index(line, BreakMarker)
-		}
-		off += len(line)
-	}
-	return -1
-}
-
-func nodeText(n ast.Node, src []byte) []byte {
-	var b bytes.Buffer
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			if t, ok := c.(*ast.Text); ok {
-				b.Write(t.Segment.Value(src))
-				b.WriteByte(' ')
-			}
-		}
-		return ast.WalkContinue, nil
-	})
-	return b.Bytes()
-}
-
-// countWords counts words in HTML text, skipping tags.
-func countWords(h string) int {
-	n, in, tag := 0, false, false
-	for _, r := range h {
-		switch {
-		case r == '<':
-			tag = true
-			in = false
-		case r == '>':
-			tag = false
-		case tag:
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if !in {
-				n++
-			}
-			in = true
-		case r == '\'' || r == '’' || r == '-':
-			// inside a word
-		default:
-			in = false
-		}
-	}
-	return n
-}

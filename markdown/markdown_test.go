@@ -25,6 +25,8 @@ func TestRenderSanitises(t *testing.T) {
 		{"table and figure kept", "| a | b |\n|---|---|\n| 1 | 2 |\n\n<figure><img src=\"/p.jpg\" alt=\"p\"><figcaption>Cap</figcaption></figure>",
 			nil, []string{"<table>", "<figcaption>Cap</figcaption>"}},
 		{"heading anchors", "## Why it matters", nil, []string{`<h2 id="why-it-matters">`}},
+		{"comments hiding markup", "Before.\n\n<!--><script>alert(1)</script>-->\n\n<!-- --!><img src=x onerror=alert(2)> -->\n\n<!--[if IE]><script>alert(3)</script><![endif]-->\n\nAfter.",
+			[]string{"<script", "alert(1)", "onerror", "<!--"}, []string{"<p>Before.</p>", "<p>After.</p>"}},
 		{"external link nofollow", "[x](https://example.org/)", nil, []string{`rel="nofollow"`}},
 	}
 	for _, c := range cases {
@@ -128,11 +130,11 @@ func TestTeaserNeverHoldsAShortPieceWhole(t *testing.T) {
 	if !strings.HasPrefix(one.Teaser, "<p>Only one paragraph") || strings.Contains(one.Teaser, "whole of it") {
 		t.Errorf("one paragraph: teaser %q, want its opening words only", one.Teaser)
 	}
-	marked, err := r.Render("Editors may choose.\n\n<!--more-->\n")
+	marked, err := r.Render("Editors may choose.\n\n<!--more-->\n\n" + strings.Repeat("The rest. ", 20))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(marked.Teaser, "Editors may choose.") {
+	if !strings.Contains(marked.Teaser, "Editors may choose.") || strings.Contains(marked.Teaser, "rest") {
 		t.Errorf("a break placed by the editor is kept: teaser %q", marked.Teaser)
 	}
 }

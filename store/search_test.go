@@ -62,7 +62,7 @@ func TestSearchSyntax(t *testing.T) {
 		day := 24 * time.Hour
 		mustCreate(t, db, doc("grid", "The power grid strains", "Utilities struggle.", "Engineers say the grid needs investment.", t0.Add(-3*day)))
 		mustCreate(t, db, doc("tariffs", "Tariffs return", "Trade wars again.", "Steel tariffs and trade war fears.", t0.Add(-2*day)))
-		mustCreate(t, db, doc("sanctions", "Sanctions bite", "An embargo widens.", "The sanctions regime covers oil.", t0.Add(-1*day)))
+		mustCreate(t, db, doc("sanctions", "Sanctions bite", "An embargo widens.", "Sanctions cover the oil regime.", t0.Add(-1*day)))
 		mustCreate(t, db, doc("backlog", "Courts in trouble", "Judges overwhelmed.", "The court backlog keeps growing, says a judge.", t0.Add(-4*day)))
 		mustCreate(t, db, doc("courts-other", "Backlog of another kind", "Court dates.", "A backlog at the port; the court was quiet.", t0.Add(-5*day)))
 		mustCreate(t, db, doc("unemployment", "Unemployment falls", "Jobs data.", "Unemployed workers found jobs.", t0.Add(-6*day)))

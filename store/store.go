@@ -111,6 +111,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.recutTeasers(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -14,7 +14,6 @@ import (
 	"masthead/admin"
 	"masthead/demo"
 	"masthead/importer"
-	"masthead/markdown"
 	"masthead/store"
 )
 
@@ -39,7 +38,7 @@ func (c *Config) open(ctx context.Context, fs *flag.FlagSet, args []string, stde
 			return nil, err
 		}
 	}
-	return openStore(ctx, c, c.logger(stderr), markdown.New())
+	return openStore(ctx, c, c.logger(stderr), c.renderer())
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"masthead/markdown"
 )
 
 // Config is every setting of the binary, read once from flags and then
@@ -32,6 +34,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	ScheduleEvery time.Duration
 	LeaderLease   time.Duration
+	// TeaserWords is the teaser's budget (markdown.Options); every
+	// command that renders articles cuts with it.
+	TeaserWords int
 	// serve: limits on clients (docs/scaling.md)
 	MaxConnections    int
 	ReadHeaderTimeout time.Duration
@@ -76,6 +81,7 @@ func (c *Config) commonFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.BaseURL, "base-url", "", "public URL of the site, used in links, feeds and emails (default http://ADDR)")
+	fs.IntVar(&c.TeaserWords, "teaser-words", markdown.DefaultTeaserWords, "words an article's teaser may hold at most, before the wall (it also holds at most a third of the article); changing it cuts every teaser again at start")
 }
 
 // serveFlags registers the settings of the web server.
@@ -223,6 +229,9 @@ func (c *Config) validate() error {
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
 	}
+	if c.TeaserWords < minTeaserWords || c.TeaserWords > maxTeaserWords {
+		return fmt.Errorf("--teaser-words %d: want %d to %d", c.TeaserWords, minTeaserWords, maxTeaserWords)
+	}
 	if c.PageCacheMB < 0 || c.DemoArticles < 0 {
 		return errors.New("--page-cache-mb and --demo-articles must not be negative")
 	}
@@ -244,6 +253,18 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// The teaser's budget is bounded: below, a teaser says nothing; above,
+// it is most of an analysis piece.
+const (
+	minTeaserWords = 20
+	maxTeaserWords = 1000
+)
+
+// renderer is the Markdown renderer with the configured teaser budget.
+func (c *Config) renderer() *markdown.Renderer {
+	return markdown.NewWith(markdown.Options{TeaserWords: c.TeaserWords})
 }
 
 // logger builds the process logger: text on a terminal, JSON otherwise.

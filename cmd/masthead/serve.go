@@ -82,7 +82,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
 	}
 	log := cfg.logger(stderr)
-	renderer := markdown.New()
+	renderer := cfg.renderer()
 	db, err := openStore(ctx, &cfg, log, renderer)
 	if err != nil {
 		return err

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"masthead/markdown"
+)
+
+// Teasers are cut when an article is written and stored beside its body,
+// so that no reader's request ever cuts one. When the cut itself changes
+// (markdown.TeaserVersion) or the budget does (--teaser-words), the
+// stored teasers are cut again from each article's Markdown when the
+// database is opened; teaser_state remembers which cut they have.
+
+// recutBatch is how many articles one transaction of a re-cut rewrites.
+const recutBatch = 500
+
+// recutTeasers cuts every stored teaser again when teaser_state names
+// another cut or budget than the renderer's. On PostgreSQL it holds the
+// migration lock, so of instances starting together one does the work
+// and the others find it done.
+func (db *DB) recutTeasers(ctx context.Context) error {
+	if ok, err := db.teasersCurrent(ctx); err != nil || ok {
+		return err
+	}
+	if db.d.lock != "" {
+		conn, err := db.wdb.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: cut teasers: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, db.d.lock); err != nil {
+			return fmt.Errorf("store: cut teasers: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), db.d.unlock)
+		if ok, err := db.teasersCurrent(ctx); err != nil || ok {
+			return err
+		}
+	}
+	start := time.Now()
+	db.log.Info("cutting teasers again", "version", markdown.TeaserVersion, "words", db.render.TeaserWords())
+	n, changed, err := db.RecutTeasers(ctx, nil)
+	if err != nil {
+		return err
+	}
+	db.log.Info("cut teasers again", "articles", n, "changed", changed, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// teasersCurrent reports whether the stored teasers were cut as the
+// renderer cuts them.
+func (db *DB) teasersCurrent(ctx context.Context) (bool, error) {
+	var version, words int
+	if err := db.w.row(ctx, `SELECT version, words FROM teaser_state WHERE id = 1`).Scan(&version, &words); err != nil {
+		return false, fmt.Errorf("store: teaser state: %w", err)
+	}
+	return version == markdown.TeaserVersion && words == db.render.TeaserWords(), nil
+}
+
+// RecutTeasers renders every article again from its Markdown and stores
+// the body, teaser and word count where they changed, with the search
+// index of those articles, batch by batch; then it records the cut in
+// teaser_state. It returns how many articles it read and how many
+// changed. progress, when not nil, is called after each batch. Open runs
+// it when the cut or the budget changed; running it again is harmless.
+func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) (n, changed int, err error) {
+	// Reads go through the writer's pool too: at Open nothing else runs,
+	// and on SQLite a read-only connection left open would keep the WAL
+	// file from being removed when the database is closed.
+	var total int
+	if err := db.w.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
+		return 0, 0, fmt.Errorf("store: cut teasers: %w", err)
+	}
+	type row struct {
+		id               int64
+		md, body, teaser string
+		words            int
+		out              markdown.Rendered
+		err              error
+	}
+	var last int64
+	for {
+		rows, err := db.w.query(ctx, `SELECT id, body_md, body_html, teaser_html, word_count FROM articles
+			WHERE id > ? ORDER BY id LIMIT ?`, last, recutBatch)
+		if err != nil {
+			return n, changed, fmt.Errorf("store: cut teasers: %w", err)
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.md, &r.body, &r.teaser, &r.words); err != nil {
+				rows.Close()
+				return n, changed, fmt.Errorf("store: cut teasers: %w", err)
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, changed, fmt.Errorf("store: cut teasers: %w", err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		// Render on every core, as UpsertArticles does, before the
+		// writer is taken.
+		var wg sync.WaitGroup
+		work := make(chan int)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for i := range work {
+					batch[i].out, batch[i].err = db.render.Render(batch[i].md)
+				}
+			})
+		}
+		for i := range batch {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+
+		err = db.write(ctx, func(t *tx) error {
+			// As every article write does, before the first change.
+			if err := t.lockSearchIndex(ctx); err != nil {
+				return err
+			}
+			k := 0
+			for _, r := range batch {
+				if r.err != nil {
+					return fmt.Errorf("article %d: %w", r.id, r.err)
+				}
+				o := r.out
+				if o.HTML == r.body && o.Teaser == r.teaser && o.WordCount == r.words {
+					continue
+				}
+				// The Markdown read is the one rendered: an article
+				// edited meanwhile was rendered by its writer already.
+				res, err := t.exec(ctx, `UPDATE articles SET body_html = ?, teaser_html = ?, word_count = ?
+					WHERE id = ? AND body_md = ?`, o.HTML, o.Teaser, o.WordCount, r.id, r.md)
+				if err != nil {
+					return fmt.Errorf("article %d: %w", r.id, err)
+				}
+				if rows, err := res.RowsAffected(); err != nil || rows == 0 {
+					continue
+				}
+				if err := t.indexArticle(ctx, r.id); err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+				k++
+			}
+			changed += k
+			if k == 0 {
+				return nil
+			}
+			// Cached pages and feeds hold the old teasers.
+			return t.bumpVersion(ctx)
+		})
+		if err != nil {
+			return n, changed, fmt.Errorf("store: cut teasers: %w", err)
+		}
+		n += len(batch)
+		last = batch[len(batch)-1].id
+		if progress != nil {
+			progress(n, max(total, n))
+		}
+	}
+	err = db.write(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, `UPDATE teaser_state SET version = ?, words = ? WHERE id = 1`,
+			markdown.TeaserVersion, db.render.TeaserWords())
+		return err
+	})
+	if err != nil {
+		return n, changed, fmt.Errorf("store: cut teasers: %w", err)
+	}
+	return n, changed, nil
+}
