@@ -1,7 +1,9 @@
 package masthead_test
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,5 +37,61 @@ func TestNoFileNamedLikeAPackage(t *testing.T) {
 				t.Errorf("%s shares its name with the package %s/: name it for what the domain holds", e.Name(), d)
 			}
 		}
+	}
+}
+
+// TestArchitectureNamesEveryPackage checks that the "Where things live"
+// list in docs/architecture.md names every package of the module (the
+// benchmarks as one line), so a newcomer's map matches the tree.
+func TestArchitectureNamesEveryPackage(t *testing.T) {
+	doc, err := os.ReadFile("docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "## Where things live")
+	if !ok {
+		t.Fatal(`docs/architecture.md has no "Where things live" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	named := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(line, " ") {
+			named[f[0]] = true
+		}
+	}
+	var pkgs int
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			// testdata, static files and hidden directories hold no packages.
+			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		switch {
+		case dir == ".":
+			dir = "masthead"
+		case dir == "bench" || strings.HasPrefix(dir, "bench/"):
+			dir = "bench/…"
+		}
+		if !named[dir] {
+			named[dir] = true // report each package once
+			t.Errorf("docs/architecture.md, \"Where things live\", does not name the package %s", dir)
+		}
+		pkgs++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pkgs == 0 {
+		t.Fatal("found no Go files: the test runs in the module's root")
 	}
 }
