@@ -3,10 +3,10 @@ package masthead
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
-// Error codes form a closed set; the HTTP layer maps each to one status.
+// Error codes form a closed set; the HTTP layer maps each to one status
+// (package http/web).
 const (
 	EINVALID         = "invalid"
 	EUNAUTHORIZED    = "unauthorized"
@@ -99,35 +99,4 @@ func (v Invalid) Err() error {
 		}
 	}
 	return &Error{Code: EINVALID, Message: msg, Fields: map[string]string(v)}
-}
-
-// HTTPStatus is the one table from error codes to HTTP statuses, for the
-// reader site, the staff area and the APIs alike: a request body over
-// its limit is 413, an error without a code 500.
-func HTTPStatus(err error) int {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge
-	}
-	switch ErrorCode(err) {
-	case EINVALID:
-		return http.StatusBadRequest
-	case EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case EPAYMENTREQUIRED:
-		return http.StatusPaymentRequired
-	case EFORBIDDEN:
-		return http.StatusForbidden
-	case ENOTFOUND:
-		return http.StatusNotFound
-	case ECONFLICT:
-		return http.StatusConflict
-	case EGONE:
-		return http.StatusGone
-	case ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

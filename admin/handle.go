@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // appHandler is a handler that reports failure by returning an error;
@@ -18,31 +19,6 @@ type appHandler func(w http.ResponseWriter, r *http.Request) error
 // staffHandler is an appHandler for a signed-in member of staff.
 type staffHandler func(w http.ResponseWriter, r *http.Request, me *masthead.Member) error
 
-// errorStatus maps every error code to its HTTP status, in one place.
-func errorStatus(err error) int {
-	switch masthead.ErrorCode(err) {
-	case masthead.EINVALID:
-		return http.StatusBadRequest
-	case masthead.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case masthead.EFORBIDDEN:
-		return http.StatusForbidden
-	case masthead.ENOTFOUND:
-		return http.StatusNotFound
-	case masthead.EGONE:
-		return http.StatusGone
-	case masthead.ECONFLICT:
-		return http.StatusConflict
-	case masthead.EPAYMENTREQUIRED:
-		return http.StatusPaymentRequired
-	case masthead.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case masthead.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // handle is the one adapter from appHandler to http.Handler: it renders
 // the error page for a returned error and logs internal errors, once.
 func (h *Handler) handle(fn appHandler) http.Handler {
@@ -51,11 +27,9 @@ func (h *Handler) handle(fn appHandler) http.Handler {
 		if err == nil {
 			return
 		}
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			err = masthead.Errorf(masthead.ETOOLARGE, "The submission is too large.")
-		}
-		status := errorStatus(err)
+		// The status and the words come from the table the reader site
+		// and the APIs use (package web).
+		status := web.Status(err)
 		if status >= 500 {
 			// The reader site's middleware has already put the request's
 			// id on the response; logging it ties this line to its own.
@@ -63,7 +37,7 @@ func (h *Handler) handle(fn appHandler) http.Handler {
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.String("request_id", w.Header().Get("X-Request-Id")), slog.Any("err", err))
 		}
-		v := &errorView{Status: status, StatusText: http.StatusText(status), Message: masthead.ErrorMessage(err)}
+		v := &errorView{Status: status, StatusText: http.StatusText(status), Message: web.Message(err)}
 		v.page = h.page(r, nil, v.StatusText)
 		if rerr := h.render(w, status, "error", v); rerr != nil {
 			h.deps.Logger.ErrorContext(r.Context(), "admin: render error page", slog.Any("err", rerr))

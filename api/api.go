@@ -19,6 +19,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 )
 
 // Config holds the APIs' settings.
@@ -114,20 +115,6 @@ func (h *Handler) now() time.Time { return h.deps.Clock.Now() }
 // one, and the adapter (serve) answers it as JSON.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// errorBody is the one shape of every error response.
-type errorBody struct {
-	Error errorJSON `json:"error"`
-}
-
-type errorJSON struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
-}
-
-// statusOf is the HTTP status of err (masthead.HTTPStatus).
-func statusOf(err error) int { return masthead.HTTPStatus(err) }
-
 // serve runs fn and answers its error, if any, as JSON. Responses go
 // out only once the handler has finished, through writeJSON, so an
 // error half-way never follows a partial body.
@@ -136,11 +123,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) 
 	if err == nil {
 		return
 	}
-	status := statusOf(err)
-	body := errorBody{Error: errorJSON{Code: masthead.ErrorCode(err), Message: masthead.ErrorMessage(err), Fields: masthead.ErrorFields(err)}}
-	if status == http.StatusRequestEntityTooLarge {
-		body.Error.Code, body.Error.Message = masthead.ETOOLARGE, "The request body is too large."
-	}
+	// One shape for every error response (web.Body), with the status
+	// from the table the reader site and the staff area use.
+	status := web.Status(err)
+	body := web.Body(err)
 	if status >= 500 {
 		h.deps.Logger.ErrorContext(r.Context(), "api: request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),

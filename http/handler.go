@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // handlerFunc is a handler that reports failure by returning an error; the
@@ -21,9 +22,6 @@ var (
 	errNotFound = masthead.Errorf(masthead.ENOTFOUND, "Page not found.")
 	errGone     = masthead.Errorf(masthead.EGONE, "This page has been removed.")
 )
-
-// statusOf is the HTTP status of err (masthead.HTTPStatus).
-func statusOf(err error) int { return masthead.HTTPStatus(err) }
 
 // bufWriter collects a handler's whole response so nothing reaches the
 // client until the handler has succeeded: a template error half-way is a
@@ -151,15 +149,7 @@ func (s *Server) json(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e, err := s.run(h, r)
 		if err != nil {
-			status := statusOf(err)
-			s.logError(r, status, err)
-			body, _ := json.Marshal(map[string]any{"error": map[string]string{
-				"code": codeOf(status, err), "message": masthead.ErrorMessage(err),
-			}})
-			hdr := make(http.Header)
-			hdr.Set("Content-Type", "application/json; charset=utf-8")
-			e = newEntry(status, hdr, append(body, '\n'))
-			e.cacheControl = ccNoStore
+			e = s.jsonError(r, err)
 		} else if e.cacheControl == "" && e.header.Get("Cache-Control") == "" {
 			e.cacheControl = ccNoStore
 		}
@@ -167,13 +157,16 @@ func (s *Server) json(h handlerFunc) http.Handler {
 	})
 }
 
-// codeOf names the error for JSON clients; a body that was too large has
-// no *masthead.Error of its own.
-func codeOf(status int, err error) string {
-	if status == http.StatusRequestEntityTooLarge {
-		return masthead.ETOOLARGE
-	}
-	return masthead.ErrorCode(err)
+// jsonError is the answer to err for a JSON client, in the shape the
+// APIs use too (web.Body); it is never stored.
+func (s *Server) jsonError(r *http.Request, err error) *entry {
+	status := web.Status(err)
+	s.logError(r, status, err)
+	body, _ := json.Marshal(web.Body(err))
+	hdr := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	e := newEntry(status, hdr, append(body, '\n'))
+	e.cacheControl = ccNoStore
+	return e
 }
 
 // run executes h into a buffer.
@@ -188,7 +181,7 @@ func (s *Server) run(h handlerFunc, r *http.Request) (*entry, error) {
 // serveError renders the error page for err. Internal errors are logged
 // here, once, with the request id; readers see only "internal error".
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+	status := web.Status(err)
 	s.logError(r, status, err)
 	b := newBufWriter()
 	if rerr := s.renderError(b, r, status, err); rerr != nil {

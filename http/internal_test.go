@@ -237,30 +237,6 @@ func TestContentVersionPurges(t *testing.T) {
 	}
 }
 
-func TestStatusOf(t *testing.T) {
-	tests := []struct {
-		err  error
-		want int
-	}{
-		{masthead.Errorf(masthead.EINVALID, "x"), 400},
-		{masthead.Errorf(masthead.EUNAUTHORIZED, "x"), 401},
-		{masthead.Errorf(masthead.EPAYMENTREQUIRED, "x"), 402},
-		{masthead.Errorf(masthead.EFORBIDDEN, "x"), 403},
-		{fmt.Errorf("wrapped: %w", masthead.Errorf(masthead.ENOTFOUND, "x")), 404},
-		{masthead.Errorf(masthead.ECONFLICT, "x"), 409},
-		{masthead.Errorf(masthead.EGONE, "x"), 410},
-		{masthead.Errorf(masthead.ETOOLARGE, "x"), 413},
-		{fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 1}), 413},
-		{masthead.Errorf(masthead.EUNAVAILABLE, "x"), 503},
-		{errors.New("disk on fire"), 500},
-	}
-	for _, tt := range tests {
-		if got := statusOf(tt.err); got != tt.want {
-			t.Errorf("statusOf(%v) = %d, want %d", tt.err, got, tt.want)
-		}
-	}
-}
-
 // TestJSONErrors checks that JSON endpoints answer errors in JSON, with
 // internal details hidden.
 func TestJSONErrors(t *testing.T) {

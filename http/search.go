@@ -47,14 +47,7 @@ func (s *Server) searchAdapter(h handlerFunc, isJSON bool) http.Handler {
 		e, err := s.run(inner, r)
 		switch {
 		case err != nil && isJSON:
-			status := statusOf(err)
-			s.logError(r, status, err)
-			body, _ := json.Marshal(map[string]any{"error": map[string]string{
-				"code": codeOf(status, err), "message": masthead.ErrorMessage(err),
-			}})
-			hdr := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
-			e = newEntry(status, hdr, append(body, '\n'))
-			e.cacheControl = ccNoStore
+			e = s.jsonError(r, err)
 		case err != nil:
 			s.serveError(w, r, err)
 			return

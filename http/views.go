@@ -12,6 +12,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 )
 
 //go:embed templates
@@ -345,16 +346,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	case http.StatusNotFound:
 		v.Heading, v.Message = "Page not found", "We could not find the page you asked for. It may have moved, or the address may be mistyped."
 	case http.StatusGone:
-		v.Heading, v.Message = "This page has been removed", masthead.ErrorMessage(err)
+		v.Heading, v.Message = "This page has been removed", web.Message(err)
 	case http.StatusRequestEntityTooLarge:
-		v.Heading, v.Message = "Request too large", "The request is larger than this site accepts."
-		if masthead.ErrorCode(err) == masthead.ETOOLARGE {
-			v.Message = masthead.ErrorMessage(err)
-		}
+		v.Heading, v.Message = "Request too large", web.Message(err)
 	case http.StatusInternalServerError:
 		v.Heading, v.Message = "Something went wrong", "internal error"
 	default:
-		v.Heading, v.Message = http.StatusText(status), masthead.ErrorMessage(err)
+		v.Heading, v.Message = http.StatusText(status), web.Message(err)
 	}
 	v.base = s.newBase(r, v.Heading, "", r.URL.Path)
 	v.Canonical = ""

@@ -4,10 +4,11 @@
 // outcome, job queue figures and the database pools. The binary serves
 // them at /metrics (docs/operations.md).
 //
-// Any package counts through the functions of this package, which use
-// Default, the process's set; tests that want counts of their own build a
-// Metrics with New and call its methods. Every method is safe on a nil
-// *Metrics and then does nothing, so a dependency left unset costs nothing.
+// There is no process-wide set: the binary builds one with New when it
+// serves and passes it to each package that counts (through its Config or
+// Deps, or as a function such as Metrics.WebhookDelivery); tests build
+// their own. Every method is safe on a nil *Metrics and then does nothing,
+// so a dependency left unset costs nothing.
 package metrics
 
 import (
@@ -99,9 +100,6 @@ func New() *Metrics {
 	reg.MustRegister(m.requests, m.decisions, m.registrations, m.unlocks, m.checkouts, m.emails, m.bounces, m.jobFailures, m.webhooks)
 	return m
 }
-
-// Default is the set the binary serves and the package functions count on.
-var Default = New()
 
 // Registry returns the registry, for tests that read the values.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
@@ -284,35 +282,6 @@ func (c countingMailer) Send(ctx context.Context, e masthead.Email) error {
 	}
 	return err
 }
-
-// Package functions count on Default.
-
-// CheckoutStarted counts a checkout session created for a reader.
-func CheckoutStarted() { Default.CheckoutStarted() }
-
-// Registration counts a new registration.
-func Registration() { Default.Registration() }
-
-// Unlock counts a spent free-article credit.
-func Unlock() { Default.Unlock() }
-
-// AccessDecision counts one access decision by its reason.
-func AccessDecision(reason string) { Default.AccessDecision(reason) }
-
-// Email counts one email of category with result (EmailSent or
-// EmailFailed).
-func Email(category, result string) { Default.Email(category, result) }
-
-// Bounced counts a bounce or complaint of kind reported by the mail
-// provider.
-func Bounced(kind string) { Default.Bounced(kind) }
-
-// JobFailed counts a failed attempt of a background job of kind.
-func JobFailed(kind string) { Default.JobFailed(kind) }
-
-// GaugeFunc registers a gauge on Default whose value fn gives at each
-// scrape (for example "jobs_queued", "jobs_failed").
-func GaugeFunc(name, help string, fn func() float64) { Default.GaugeFunc(name, help, fn) }
 
 // sanitize keeps a label value short; categories come from code, but a
 // long one would bloat every scrape.

@@ -58,25 +58,28 @@ func (o *opsSettings) opsFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.MetricsToken, "metrics-token", "", "bearer token /metrics requires (Authorization: Bearer TOKEN); empty serves /metrics to anyone")
 }
 
-// registerPoolMetrics exports the database pools' figures.
-func registerPoolMetrics(db *store.DB) {
+// registerPoolMetrics exports the database pools' figures on m.
+func registerPoolMetrics(m *metrics.Metrics, db *store.DB) {
 	w, r := db.Pools()
 	if w == r {
-		metrics.Default.DBStats(db.Engine(), w)
+		m.DBStats(db.Engine(), w)
 		return
 	}
-	metrics.Default.DBStats(db.Engine()+"-write", w)
-	metrics.Default.DBStats(db.Engine()+"-read", r)
+	m.DBStats(db.Engine()+"-write", w)
+	m.DBStats(db.Engine()+"-read", r)
 }
 
 // countedSuppressions counts each bounce or complaint the mail provider
 // reports as it is stored.
-type countedSuppressions struct{ bounce.SuppressionStore }
+type countedSuppressions struct {
+	bounce.SuppressionStore
+	metrics *metrics.Metrics
+}
 
 func (c countedSuppressions) Suppress(ctx context.Context, s masthead.Suppression, messageID string) error {
 	err := c.SuppressionStore.Suppress(ctx, s, messageID)
 	if err == nil {
-		metrics.Bounced(string(s.Reason))
+		c.metrics.Bounced(string(s.Reason))
 	}
 	return err
 }

@@ -123,6 +123,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// The process's metrics, served at /metrics and passed to each part
+	// that counts.
+	mets := metrics.New()
 	// The dashboard's reader events are buffered and written in batches;
 	// closing the recorder (after HTTP) writes the last batch.
 	recorder := insights.New(db, insights.Options{Clock: clock, Logger: log})
@@ -175,16 +178,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Accounts: db, Limiter: db,
 		Meter: db, Entitlements: db, Institutions: db,
 		Billing: db, Payments: payments,
-		Search: db, Redirects: db, Bounces: cfg.Bounces.handler(countedSuppressions{db}, log),
-		Mailer: metrics.Default.Mailer(mailer.Mailer), DevMail: mailer.outbox,
-		Ready: db, Metrics: metrics.Default, Insights: recorder,
+		Search: db, Redirects: db, Bounces: cfg.Bounces.handler(countedSuppressions{db, mets}, log),
+		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.outbox,
+		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
 		// a database seeded once keeps pointing at them.
 		Media: http.StripPrefix(demo.ImagePrefix, demo.Images())})
 	defer site.Close()
-	registerPoolMetrics(db)
+	registerPoolMetrics(mets, db)
 	// The newsletter engine composes and sends in the background, on its
 	// own SMTP pool; stopping it (after HTTP, before the database)
 	// finishes and records the messages in flight.
@@ -237,7 +240,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		wg.Go(func() { elector.Every(workCtx, time.Hour, func(ctx context.Context) { prune(ctx, db, clock, log) }) })
 		// Outgoing webhooks (webhooks.go): due deliveries are sent on
 		// the schedule's beat.
-		hooks := newWebhookWorker(db, cfg.Webhooks.Networks, clock, log)
+		hooks := newWebhookWorker(db, cfg.Webhooks.Networks, clock, log, mets)
 		wg.Go(func() {
 			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { sendWebhooks(ctx, hooks, log) })
 		})

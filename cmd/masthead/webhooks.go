@@ -39,13 +39,13 @@ func (s *webhookSettings) validate() error {
 }
 
 // newWebhookWorker builds the sender of outgoing webhooks
-// (docs/webhooks.md), counting each attempt's result.
-func newWebhookWorker(db *store.DB, nets masthead.WebhookNetworks, clock masthead.Clock, log *slog.Logger) *webhooks.Worker {
-	metrics.Default.GaugeFunc("webhook_deliveries_pending", "Outgoing webhook deliveries waiting for their first or next attempt.", func() float64 {
+// (docs/webhooks.md), counting each attempt's result on m.
+func newWebhookWorker(db *store.DB, nets masthead.WebhookNetworks, clock masthead.Clock, log *slog.Logger, m *metrics.Metrics) *webhooks.Worker {
+	m.GaugeFunc("webhook_deliveries_pending", "Outgoing webhook deliveries waiting for their first or next attempt.", func() float64 {
 		n, _ := db.PendingWebhookDeliveries(context.Background())
 		return float64(n)
 	})
-	return webhooks.New(db, webhooks.Config{Networks: nets, Clock: clock, Log: log, Observe: metrics.Default.WebhookDelivery})
+	return webhooks.New(db, webhooks.Config{Networks: nets, Clock: clock, Log: log, Observe: m.WebhookDelivery})
 }
 
 // sendWebhooks sends every due delivery. Only the leader runs it, every
