@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -140,8 +139,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		}
 	}
 	if r.URL.RawQuery != "" && r.URL.Query().Has("welcome") && r.Method == http.MethodGet && deviceHash(r) != nil {
-		v.Flash = "We have emailed you a link to sign in. Follow it to confirm your address and get " +
-			strconv.Itoa(wall.Credits) + " free articles of your choice every " + wall.Period + "."
+		v.Flash = s.welcomeFlash(wall)
 		markPrivate(w)
 	}
 	if wall.Status != 0 {
