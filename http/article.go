@@ -70,6 +70,7 @@ type wallView struct {
 	Error   string
 	Status  int    // the response status when the form came back: 400 or 429
 	Consent string // the wording beside the newsletter box, recorded when ticked
+	NoEmail bool   // no email can be sent: the wall promises no link (email.go)
 }
 
 // renderArticle decides what this reader may see of a and renders the
@@ -108,6 +109,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		v.Body = template.HTML(b)
 	}
 	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, newsletterConsentWording
+	wall.NoEmail = !s.emailSends()
 	if wall.Period != "week" {
 		wall.Period = "month"
 	}

@@ -131,6 +131,17 @@ func TestReaderToldEmailCannotBeSent(t *testing.T) {
 		}
 		mustContain(t, "gift redeemed", body, "friend@example.com has All-Access for 1 month.", noEmail, "no sign-in link has reached that address")
 		mustNotContain(t, "gift redeemed", body, "We sent a sign-in link")
+
+		// A member who has not confirmed their address is not told a
+		// link was sent.
+		unverified := []*http.Cookie{{Name: mhttp.SessionCookie, Value: rs.reader}}
+		_, body = rs.send(t, req{url: "/articles/metered-feature", cookies: unverified})
+		mustContain(t, "unverified wall", body, "Confirm your email address", noEmail, "that link has to wait")
+		mustNotContain(t, "unverified wall", body, "link we sent you", meteredClosing)
+		res, body = rs.send(t, req{url: "/articles/metered-feature/unlock", cookies: unverified, form: url.Values{}})
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "we cannot send email right now") || strings.Contains(body, "link we sent you") {
+			t.Errorf("unverified unlock: %d\n%s", res.StatusCode, excerpt(body))
+		}
 	})
 }
 
