@@ -19,3 +19,24 @@ type Email struct {
 type Mailer interface {
 	Send(ctx context.Context, e Email) error
 }
+
+// EmailMode says where the site's email goes. It is one fact, decided at
+// start from the settings, and every surface that speaks of email reads
+// it: the staff area's banner, /readyz, and what a reader is told after
+// asking for a link.
+type EmailMode string
+
+const (
+	// EmailSMTP: email goes out through the configured SMTP server.
+	EmailSMTP EmailMode = "smtp"
+	// EmailOutbox: demo mode without an SMTP server; every email,
+	// newsletters included, is kept in the development outbox.
+	EmailOutbox EmailMode = "outbox"
+	// EmailNone: no SMTP server is configured, so no email can leave;
+	// sign-in links, gifts and newsletters wait until one is.
+	EmailNone EmailMode = "none"
+)
+
+// Sends reports whether an email handed over now is delivered somewhere
+// a person can read it (a mailbox or the development outbox).
+func (m EmailMode) Sends() bool { return m == EmailSMTP || m == EmailOutbox }

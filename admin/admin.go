@@ -33,6 +33,10 @@ type Config struct {
 	// WebhookNetworks says which addresses a webhook endpoint may lead
 	// to; by default the public internet only.
 	WebhookNetworks masthead.WebhookNetworks
+	// Email is where the site's email goes; with masthead.EmailNone
+	// every staff page carries a banner naming the setting that is
+	// missing. The zero value shows no banner.
+	Email masthead.EmailMode
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -80,6 +84,9 @@ type Deps struct {
 	// Insights serves the dashboard at /admin/ (dashboard.go); nil
 	// turns it off and /admin/ shows the article list.
 	Insights InsightStore
+	// Composer composes a newsletter's next issue on the desk's
+	// "Compose now" (newsletter_compose.go); nil hides the button.
+	Composer IssueComposer
 }
 
 // Handler serves the staff area. It expects full request paths starting

@@ -58,6 +58,10 @@ func newsletterFlash(code string) string {
 		return "Issue held as a draft; it will not go out until scheduled."
 	case "test-sent":
 		return "Test sent to your address."
+	case "composed":
+		return "Issue composed from what its window holds so far; review it below. It goes out at its send time."
+	case "already-composed":
+		return "This issue was composed already; nothing new was made."
 	case "lifted":
 		return "Suppression lifted; the address receives newsletters again."
 	}
@@ -79,6 +83,8 @@ func (h *Handler) deskPage(r *http.Request, me *masthead.Member, title string) p
 type newslettersView struct {
 	page
 	Newsletters []newsletterRow
+	// CanCompose offers "Compose now" on the enabled newsletters.
+	CanCompose bool
 }
 
 type newsletterRow struct {
@@ -190,7 +196,7 @@ func (h *Handler) newsletterList(w http.ResponseWriter, r *http.Request, me *mas
 	if err != nil {
 		return fmt.Errorf("admin: newsletters: %w", err)
 	}
-	v := &newslettersView{page: h.deskPage(r, me, "Newsletters")}
+	v := &newslettersView{page: h.deskPage(r, me, "Newsletters"), CanCompose: h.deps.Composer != nil}
 	for _, n := range ns {
 		row := newsletterRow{Slug: n.Slug, Name: n.Name, Audience: audienceLabel(n.Audience), Schedule: n.Schedule.String(), Enabled: n.Enabled}
 		id := n.ID

@@ -49,6 +49,7 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/newsletters", h.staffPage(h.editorsOnly(h.newsletterList)))
 	mux.Handle("GET /admin/newsletters/{slug}", h.staffPage(h.editorsOnly(h.newsletterEdit)))
 	mux.Handle("POST /admin/newsletters/{slug}", h.staffPage(h.editorsOnly(h.newsletterUpdate)))
+	mux.Handle("POST /admin/newsletters/{slug}/compose", h.staffPage(h.editorsOnly(h.newsletterCompose)))
 	mux.Handle("GET /admin/issues/{id}", h.staffPage(h.editorsOnly(h.issueEdit)))
 	mux.Handle("POST /admin/issues/{id}", h.staffPage(h.editorsOnly(h.issueUpdate)))
 	mux.Handle("POST /admin/issues/{id}/articles", h.staffPage(h.editorsOnly(h.issueArticles)))

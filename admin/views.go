@@ -18,6 +18,9 @@ type page struct {
 	Section string
 	// Flash is a one-line confirmation after a redirect.
 	Flash string
+	// NoEmail shows the banner saying email cannot be sent (Config.Email),
+	// on staff pages only.
+	NoEmail bool
 }
 
 // flashes are the confirmations a redirect may ask for with ?msg=; a
@@ -64,6 +67,8 @@ func (h *Handler) page(r *http.Request, me *masthead.Member, title string) page 
 		CSSURL: h.assets.url("admin.css"),
 		JSURL:  h.assets.url("admin.js"),
 		Flash:  flashText(r.URL.Query().Get("msg")),
+		// Only staff see it: the sign-in pages are public.
+		NoEmail: me != nil && h.cfg.Email == masthead.EmailNone,
 	}
 }
 

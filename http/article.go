@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +70,7 @@ type wallView struct {
 	Error   string
 	Status  int    // the response status when the form came back: 400 or 429
 	Consent string // the wording beside the newsletter box, recorded when ticked
+	NoEmail bool   // no email can be sent: the wall promises no link (email.go)
 }
 
 // renderArticle decides what this reader may see of a and renders the
@@ -109,6 +109,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		v.Body = template.HTML(b)
 	}
 	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, newsletterConsentWording
+	wall.NoEmail = !s.emailSends()
 	if wall.Period != "week" {
 		wall.Period = "month"
 	}
@@ -140,8 +141,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		}
 	}
 	if r.URL.RawQuery != "" && r.URL.Query().Has("welcome") && r.Method == http.MethodGet && deviceHash(r) != nil {
-		v.Flash = "We have emailed you a link to sign in. Follow it to confirm your address and get " +
-			strconv.Itoa(wall.Credits) + " free articles of your choice every " + wall.Period + "."
+		v.Flash = s.welcomeFlash(wall)
 		markPrivate(w)
 	}
 	if wall.Status != 0 {

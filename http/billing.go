@@ -464,7 +464,7 @@ func (s *Server) handleGiftRedeem(w http.ResponseWriter, r *http.Request) error 
 	if signedIn {
 		v.Done = fmt.Sprintf("Done: you have All-Access for %s. Enjoy your reading.", monthsText(g.Months))
 	} else {
-		v.Done = fmt.Sprintf("Done: %s has All-Access for %s. We sent a sign-in link to that address.", g.RecipientEmail, monthsText(g.Months))
+		v.Done = fmt.Sprintf("Done: %s has All-Access for %s. %s", g.RecipientEmail, monthsText(g.Months), s.giftRedeemedNote())
 		if s.withinLimit(r, signInAddressKey(g.RecipientEmail), s.acct.cfg.SignInPerAddress, now) {
 			s.acct.sending.Add(1)
 			go func() {

@@ -2,6 +2,9 @@ package http
 
 import "net/http"
 
+// devMailPath is where the development outbox is mounted (mail.OutboxPath).
+const devMailPath = "/_dev/mail"
+
 // devMailRoutes mounts the development outbox (mail.Outbox) when the
 // program runs in demo mode without an SMTP server. Its pages hold live
 // sign-in links, so they never go through the page cache; the outbox
@@ -11,6 +14,6 @@ func (s *Server) devMailRoutes(mux *http.ServeMux) {
 	if s.devMail == nil {
 		return
 	}
-	mux.Handle("GET /_dev/mail", s.devMail)
-	mux.Handle("GET /_dev/mail/", s.devMail)
+	mux.Handle("GET "+devMailPath, s.devMail)
+	mux.Handle("GET "+devMailPath+"/", s.devMail)
 }

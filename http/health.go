@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"masthead"
 )
 
 // Readiness is what /readyz asks of the database. *store.DB implements it.
@@ -42,13 +44,17 @@ type readyReport struct {
 	Database   string `json:"database"` // "ok" or what failed
 	Migrations string `json:"migrations"`
 	Draining   bool   `json:"draining"`
+	// Email says where email goes. It never makes the instance
+	// unready: without SMTP the site still serves, and says so here.
+	Email string `json:"email"`
 }
 
 // handleReady answers /readyz: 200 when the database answers within
 // readyTimeout, its schema is the one this binary knows, and the server is
 // not draining; 503 otherwise, the body saying which check failed.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
-	rep := readyReport{Status: "ready", Database: "ok", Migrations: "current", Draining: s.draining.Load()}
+	rep := readyReport{Status: "ready", Database: "ok", Migrations: "current", Draining: s.draining.Load(),
+		Email: emailReadiness(s.cfg.Email)}
 	ok := !rep.Draining
 	if s.ready == nil {
 		rep.Database, rep.Migrations = "not checked", "not checked"
@@ -83,6 +89,17 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", ccNoStore)
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
+}
+
+// emailReadiness is the email line of /readyz.
+func emailReadiness(m masthead.EmailMode) string {
+	switch m {
+	case masthead.EmailSMTP:
+		return "smtp"
+	case masthead.EmailOutbox:
+		return "dev outbox at " + devMailPath + ": nothing leaves this server"
+	}
+	return "not configured: set --smtp-url (MASTHEAD_SMTP_URL); no email is sent until then"
 }
 
 // errText says why a check failed without the driver's words, which can

@@ -65,6 +65,9 @@ func (s *Server) renderPricing(w http.ResponseWriter, r *http.Request, errMsg st
 		GiftMonths: masthead.GiftMonths,
 		Error:      errMsg,
 	}
+	if r.URL.Query().Get("msg") == "gift-sent" {
+		v.Message = s.giftPaidNote()
+	}
 	back := "/pricing"
 	if next != "" {
 		back += "?next=" + url.QueryEscape(next)

@@ -83,6 +83,11 @@ type Config struct {
 	InstitutionRefresh time.Duration
 	// Billing holds the grace period and the demo checkout (billing.go).
 	Billing BillingConfig
+	// Email is where the site's email goes (masthead.EmailMode): /readyz
+	// reports it and, when none can be sent, the pages after a request
+	// for a link say so rather than promise one (email.go). Unset, it
+	// is EmailSMTP with a Mailer and EmailNone without.
+	Email masthead.EmailMode
 }
 
 // Deps are the services the reader site uses.
@@ -243,6 +248,9 @@ func New(cfg Config, deps Deps) *Server {
 		cfg.MaxBodyBytes = 4 << 20
 	}
 	cfg.Billing.defaults()
+	if cfg.Email == "" {
+		cfg.Email = defaultEmailMode(deps.Mailer)
+	}
 	if cfg.Policy == (access.Policy{}) {
 		cfg.Policy = access.DefaultPolicy()
 	}

@@ -143,12 +143,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 			s.sendLoginLink(ctx, email, v.Next, now)
 		}()
 	}
-	n := &noticePage{
-		base:    s.accountBase(r, "Check your inbox", "/login"),
-		Heading: "Check your inbox",
-		Message: "If " + email + " has an account with us, a sign-in link is on its way. It works once, for " +
-			minutes(s.acct.cfg.SignInTTL) + ". No account yet? Open any article and enter your email to register.",
-	}
+	n := &noticePage{base: s.accountBase(r, "Check your inbox", "/login")}
+	s.loginSentNotice(n, email)
 	return s.render(w, "notice", n)
 }
 

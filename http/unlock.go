@@ -54,6 +54,9 @@ func (s *Server) handleUnlock(w http.ResponseWriter, r *http.Request) error {
 	case d.Reason == access.ReasonSubscribersOnly:
 		return masthead.Errorf(masthead.EPAYMENTREQUIRED, "This article is for subscribers; free articles cannot open it.")
 	case d.Reason == access.ReasonUnverified:
+		if !s.emailSends() {
+			return masthead.Errorf(masthead.EFORBIDDEN, "Confirm your email address first, with a sign-in link; we cannot send email right now.")
+		}
 		return masthead.Errorf(masthead.EFORBIDDEN, "Confirm your email address first: follow the sign-in link we sent you.")
 	}
 	w.Header().Set("Cache-Control", ccNoStore)

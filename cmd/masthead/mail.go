@@ -43,9 +43,22 @@ func (m *mailSettings) validate() error {
 // mailer is the chosen Mailer and what the site needs to know about it.
 type mailer struct {
 	masthead.Mailer
-	// outbox serves /_dev/mail; nil unless demo mode without SMTP.
-	outbox http.Handler
+	// mode is where email goes, as the staff banner, /readyz and the
+	// reader's pages tell it.
+	mode masthead.EmailMode
+	// outbox keeps every email and serves /_dev/mail; nil unless demo
+	// mode without SMTP, when newsletters go there too.
+	outbox *mail.Outbox
 	close  func()
+}
+
+// devMail is the handler of /_dev/mail, or nil: a nil *mail.Outbox must
+// stay a nil interface, or the site would mount the route.
+func (m *mailer) devMail() http.Handler {
+	if m.outbox == nil {
+		return nil
+	}
+	return m.outbox
 }
 
 // openMailer chooses the Mailer: SMTP when a URL is set; else, in demo
@@ -73,13 +86,13 @@ func openMailer(ctx context.Context, cfg *Config, log *slog.Logger) (*mailer, er
 				log.Warn("email: the SMTP server cannot be used yet", "server", m.Settings().Redacted(), "err", err)
 			}
 		}()
-		return &mailer{Mailer: m, close: func() { m.Close() }}, nil
+		return &mailer{Mailer: m, mode: masthead.EmailSMTP, close: func() { m.Close() }}, nil
 	case cfg.Demo:
 		o := mail.NewOutbox(200, log)
 		log.Info("email: no SMTP server set; emails are kept in the development outbox", "outbox", cfg.BaseURL+mail.OutboxPath)
-		return &mailer{Mailer: o, outbox: o, close: func() {}}, nil
+		return &mailer{Mailer: o, mode: masthead.EmailOutbox, outbox: o, close: func() {}}, nil
 	default:
-		log.Warn("email: no SMTP server set (MASTHEAD_SMTP_URL); sign-in emails cannot be sent")
-		return &mailer{Mailer: mail.Unconfigured{}, close: func() {}}, nil
+		log.Warn("email: no SMTP server set (--smtp-url, MASTHEAD_SMTP_URL); sign-in links, gifts and newsletters cannot be sent")
+		return &mailer{Mailer: mail.Unconfigured{}, mode: masthead.EmailNone, close: func() {}}, nil
 	}
 }

@@ -123,31 +123,44 @@ func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newslet
 		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log}), nil
 }
 
-// startNewsletters runs the newsletter engine in the background of serve
-// and returns the function that stops it: it stops taking messages,
-// finishes and records those in flight, and releases its leases.
-func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, log *slog.Logger) (stop func(), err error) {
-	if cfg.Newsletter.Off {
-		return func() {}, nil
-	}
-	m, err := openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log)
-	if err != nil {
-		return nil, err
+// startNewsletters builds the newsletter engine of serve, runs it in the
+// background unless --newsletter-off, and returns it (the desk's
+// "Compose now" uses it) with the function that stops it: it stops taking
+// messages, finishes and records those in flight, and releases its
+// leases. Newsletters go through their own SMTP pool; in demo mode
+// without one they go to the development outbox, beside every other
+// email.
+func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, outbox *mail.Outbox, log *slog.Logger) (e *newsletter.Engine, stop func(), err error) {
+	var m *mail.SMTP
+	if !cfg.Newsletter.Off {
+		if m, err = openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log); err != nil {
+			return nil, nil, err
+		}
 	}
 	var tr newsletter.Transport
-	if m != nil {
+	switch {
+	case m != nil:
 		tr = m
-	} else {
-		log.Warn("newsletters: no SMTP server set; issues are composed but not sent")
+	case outbox != nil && !cfg.Newsletter.Off:
+		tr = outbox
+		log.Info("newsletters: no SMTP server set; issues are sent to the development outbox", "outbox", cfg.BaseURL+mail.OutboxPath)
+	case !cfg.Newsletter.Off:
+		log.Warn("newsletters: no SMTP server set (--smtp-url, MASTHEAD_SMTP_URL); issues are composed but not sent")
 	}
-	e, err := newsletterEngine(ctx, cfg, db, tr, log)
+	e, err = newsletterEngine(ctx, cfg, db, tr, log)
 	if err != nil {
-		return nil, err
+		if m != nil {
+			m.Close()
+		}
+		return nil, nil, err
+	}
+	if cfg.Newsletter.Off {
+		return e, func() {}, nil
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(runCtx) }()
-	return func() {
+	return e, func() {
 		cancel()
 		<-done
 		if m != nil {

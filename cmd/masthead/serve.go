@@ -126,6 +126,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The process's metrics, served at /metrics and passed to each part
 	// that counts.
 	mets := metrics.New()
+	// The newsletter engine composes and sends in the background, on its
+	// own SMTP pool (or the demo's outbox); stopping it (after HTTP,
+	// before the database) finishes and records the messages in flight.
+	newsletters, stopNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
+	if err != nil {
+		return err
+	}
+	defer stopNewsletters()
 	// The dashboard's reader events are buffered and written in batches;
 	// closing the recorder (after HTTP) writes the last batch.
 	recorder := insights.New(db, insights.Options{Clock: clock, Logger: log})
@@ -134,10 +142,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// institutions change, so its networks apply at once here.
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		WebhookNetworks: cfg.Webhooks.Networks},
+		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
 			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db,
-			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite,
+			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
 					log.Warn("institutions: reload networks", "err", err)
@@ -173,13 +181,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Policy: policy, TrustedProxies: proxies, Ads: ads,
 		Billing:      cfg.Billing.httpConfig(cfg.Demo),
 		MetricsToken: cfg.Ops.MetricsToken,
+		Email:        mailer.mode,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
 		API:      apiHandler,
 		Accounts: db, Limiter: db,
 		Meter: db, Entitlements: db, Institutions: db,
 		Billing: db, Payments: payments,
 		Search: db, Redirects: db, Bounces: cfg.Bounces.handler(countedSuppressions{db, mets}, log),
-		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.outbox,
+		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.devMail(),
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		// Demo articles' featured images are generated SVGs embedded in
@@ -188,14 +197,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Media: http.StripPrefix(demo.ImagePrefix, demo.Images())})
 	defer site.Close()
 	registerPoolMetrics(mets, db)
-	// The newsletter engine composes and sends in the background, on its
-	// own SMTP pool; stopping it (after HTTP, before the database)
-	// finishes and records the messages in flight.
-	stopNewsletters, err := startNewsletters(ctx, &cfg, db, log)
-	if err != nil {
-		return err
-	}
-	defer stopNewsletters()
 
 	// Limits that keep abusive clients from taking the server down
 	// (docs/scaling.md, "Limits"): a client must send its headers within
