@@ -4,8 +4,6 @@ package billingtest
 
 import (
 	"bufio"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,13 +48,12 @@ func StripeMock(t testing.TB) string {
 	if bin == "" {
 		t.Skipf("stripe-mock not found on PATH or in $(go env GOPATH)/bin: go install github.com/stripe/stripe-mock@%s (.ci/run does)", Version)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port))
+	// Both listeners on ports the system chooses: stripe-mock's HTTPS
+	// listener otherwise takes a fixed port, so a second stripe-mock (of
+	// another test package running at once) fails to start; and a port
+	// picked here and freed could be taken by another process before
+	// stripe-mock binds it. The address comes from its own log line.
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -69,23 +66,30 @@ func StripeMock(t testing.TB) string {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	// Drain its output so it never blocks on a full pipe.
+	const listening = "Listening for HTTP at address: "
+	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
+		var log []string
 		for sc.Scan() {
+			line := sc.Text()
+			if addr, ok := strings.CutPrefix(line, listening); ok {
+				found <- strings.TrimSpace(addr)
+			} else if len(log) < 20 {
+				log = append(log, line)
+			}
 		}
+		// It exited (or was stopped) without saying where it listens.
+		found <- "exited: " + strings.Join(log, " | ")
 	}()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			break
+	select {
+	case addr := <-found:
+		if rest, ok := strings.CutPrefix(addr, "exited: "); ok {
+			t.Fatalf("stripe-mock did not start: %s", rest)
 		}
-		if i > 300 {
-			t.Fatalf("stripe-mock did not start listening on %s", addr)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return "http://" + addr
+	case <-time.After(30 * time.Second):
+		t.Fatal("stripe-mock did not say where it listens within 30 s")
+		return ""
 	}
-	return "http://" + addr
 }
