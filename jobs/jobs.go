@@ -59,6 +59,9 @@ type Config struct {
 	Name   string
 	Clock  masthead.Clock
 	Logger *slog.Logger
+	// Failed, if set, is told the kind of every failed attempt (a
+	// metric).
+	Failed func(kind string)
 }
 
 func (c *Config) defaults() {
@@ -240,6 +243,9 @@ func (p *Pool) run(j masthead.Job) {
 			log.Error("jobs: complete", "err", err)
 		}
 		return
+	}
+	if p.cfg.Failed != nil {
+		p.cfg.Failed(j.Kind)
 	}
 	final := masthead.ErrorCode(err) == masthead.EINVALID
 	retryAt := p.cfg.Clock.Now().Add(p.backoff(j.Attempts))

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"math"
 	"time"
 
 	"masthead"
 	mhttp "masthead/http"
 	"masthead/jobs"
+	"masthead/metrics"
 	"masthead/store"
 )
 
@@ -38,8 +40,20 @@ func (o *jobSettings) validate() error {
 // newJobPool returns this instance's worker pool, not yet started: the
 // site needs its Notify before the pool can have the site's handlers.
 func newJobPool(cfg *Config, db *store.DB, clock masthead.Clock, log *slog.Logger) *jobs.Pool {
+	// The queue's depth, read at each scrape.
+	for _, st := range []masthead.JobState{masthead.JobPending, masthead.JobFailed} {
+		metrics.Default.GaugeFunc("jobs_"+string(st), "Jobs in the queue that are "+string(st)+".", func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			counts, err := db.JobCounts(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(counts[st])
+		})
+	}
 	return jobs.New(db, jobs.Config{Workers: max(cfg.Jobs.Workers, 1), Poll: cfg.Jobs.Poll, Backoff: cfg.Jobs.Backoff,
-		Clock: clock, Logger: log})
+		Clock: clock, Logger: log, Failed: metrics.Default.JobFailed})
 }
 
 // startJobs gives the pool the site's handlers and starts it, unless
