@@ -331,3 +331,57 @@ func TestThreeInstancesRunEachJobOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestStopWaitsForRunningJobs: Stop lets a running job finish and record
+// its outcome; a Stop whose context ends first cancels the job, which is
+// then due again rather than lost.
+func TestStopWaitsForRunningJobs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		started, release := make(chan struct{}), make(chan struct{})
+		p := jobs.New(db, jobs.Config{Poll: 10 * time.Millisecond})
+		p.Handle("slow", func(ctx context.Context, j masthead.Job) error {
+			close(started)
+			<-release
+			return nil
+		})
+		if err := db.EnqueueJob(ctx, mustJob(t, "slow", nil)); err != nil {
+			t.Fatal(err)
+		}
+		p.Start()
+		<-started
+		stopped := make(chan error, 1)
+		go func() { stopped <- p.Stop(ctx) }()
+		close(release)
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
+		}
+		if got := onlyJob(t, db); got.State != masthead.JobDone {
+			t.Fatalf("after Stop: %s", got.State)
+		}
+
+		// A job that would not end: Stop's context ends, the job's is
+		// cancelled, and the job is pending again.
+		started = make(chan struct{})
+		q := jobs.New(db, jobs.Config{Poll: 10 * time.Millisecond})
+		q.Handle("stuck", func(ctx context.Context, j masthead.Job) error {
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		if err := db.EnqueueJob(ctx, mustJob(t, "stuck", nil)); err != nil {
+			t.Fatal(err)
+		}
+		q.Start()
+		<-started
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := q.Stop(cancelled); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Stop past its context: %v", err)
+		}
+		js, err := db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
+		if err != nil || len(js) != 1 || js[0].Kind != "stuck" || js[0].Attempts != 1 || js[0].LastError == "" {
+			t.Fatalf("the cancelled job: %+v %v", js, err)
+		}
+	})
+}
