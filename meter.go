@@ -81,6 +81,9 @@ type Registration struct {
 	// existing member's choices are changed by that member alone.
 	Newsletter     string
 	ConsentWording string
+	// Jobs are enqueued in the registration's transaction (the sign-in
+	// email), so they exist exactly when the registration does.
+	Jobs []Job
 }
 
 // MeterState is what the access decision needs to know of a member's

@@ -205,6 +205,9 @@ type CheckoutResult struct {
 	// GiftTokenHash is the hash of the redeem token the site made for
 	// the gift's email; the store keeps it when the payment completes.
 	GiftTokenHash []byte
+	// GiftJob, when set, is enqueued in the transaction that marks the
+	// gift paid (its email); a replayed or late event enqueues nothing.
+	GiftJob *Job
 }
 
 // InvoiceResult is an invoice paid or failed.
@@ -270,6 +273,8 @@ type GiftInput struct {
 	TokenHash      []byte
 	Paid           bool
 	Now            time.Time
+	// Jobs are enqueued in the gift's transaction (its email).
+	Jobs []Job
 }
 
 // BillingService is the data side of billing.

@@ -76,6 +76,8 @@ type Deps struct {
 	// Webhooks serves the webhook endpoints and their delivery log
 	// (webhooks.go); nil turns them off.
 	Webhooks WebhookStore
+	// Jobs serves the queue page (jobs.go); nil turns it off.
+	Jobs masthead.JobService
 	// WebhookResolver resolves an endpoint's host when it is registered;
 	// nil uses net.DefaultResolver.
 	WebhookResolver HostResolver

@@ -80,6 +80,11 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/webhooks/{id}/deliveries/{did}", h.staffPage(h.adminOnly(h.webhookDeliveryPage)))
 	mux.Handle("POST /admin/webhooks/{id}/deliveries/{did}/redeliver", h.staffPage(h.adminOnly(h.webhookRedeliver)))
 
+	// The durable queue (jobs.go): admins.
+	mux.Handle("GET /admin/jobs", h.staffPage(h.adminOnly(h.jobList)))
+	mux.Handle("POST /admin/jobs/{id}/retry", h.staffPage(h.adminOnly(h.jobRetry)))
+	mux.Handle("POST /admin/jobs/{id}/discard", h.staffPage(h.adminOnly(h.jobDiscard)))
+
 	// Embedded assets under content-hashed names.
 	mux.Handle("GET /admin/static/{name}", h.public(h.static))
 

@@ -55,6 +55,10 @@ func flashText(code string) string {
 		return "Endpoint deleted with its delivery log."
 	case "webhook-redelivered":
 		return "Delivery queued again; it is sent within a few seconds."
+	case "job-retried":
+		return "The job is due now; a worker runs it within a few seconds."
+	case "job-discarded":
+		return "The job was discarded; it will not run."
 	}
 	return ""
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"masthead"
@@ -82,11 +81,9 @@ func (c *AccountConfig) defaults() {
 }
 
 // accountState is what the account handlers keep beside the Server: the
-// settings with their defaults, the sign-in emails still being sent,
-// which Close waits for, and the slots of password hashing.
+// settings with their defaults and the slots of password hashing.
 type accountState struct {
-	cfg     AccountConfig
-	sending sync.WaitGroup
+	cfg AccountConfig
 	// hashing holds one token per password being hashed (passwords.go).
 	hashing chan struct{}
 }
@@ -95,9 +92,6 @@ func newAccountState(cfg AccountConfig) *accountState {
 	cfg.defaults()
 	return &accountState{cfg: cfg, hashing: make(chan struct{}, cfg.PasswordHashes)}
 }
-
-// wait blocks until every sign-in email in flight was handed over.
-func (a *accountState) wait() { a.sending.Wait() }
 
 // ccPersonal is the Cache-Control of pages that show a member's own data:
 // private, and not even kept by the browser's cache, since a shared

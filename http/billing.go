@@ -259,6 +259,11 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) err
 		var hash []byte
 		giftToken, hash = masthead.NewToken()
 		ev.Checkout.GiftTokenHash = hash
+		j, err := giftEmailJob(giftToken, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		ev.Checkout.GiftJob = &j
 	}
 	out, err := s.billing.ApplyBillingEvent(r.Context(), *ev, s.cfg.Billing.Grace)
 	if err != nil {
@@ -270,8 +275,7 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) err
 		s.forgetReader(out.MemberID)
 	}
 	if out.Gift != nil {
-		out.Gift.Token = giftToken
-		s.sendGift(r.Context(), out.Gift)
+		s.jobAdded()
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, err = io.WriteString(w, `{"received":true}`+"\n")
@@ -334,13 +338,15 @@ func (s *Server) handleGiftCheckout(w http.ResponseWriter, r *http.Request, m *m
 			return errNotFound
 		}
 		token, hash := masthead.NewToken()
-		g, err := s.billing.CreateGift(ctx, masthead.GiftInput{PurchaserID: m.ID, RecipientEmail: email,
-			Months: months, TokenHash: hash, Paid: true, Now: now})
+		j, err := giftEmailJob(token, now)
 		if err != nil {
 			return err
 		}
-		g.Token = token
-		s.sendGift(ctx, g)
+		if _, err := s.billing.CreateGift(ctx, masthead.GiftInput{PurchaserID: m.ID, RecipientEmail: email,
+			Months: months, TokenHash: hash, Paid: true, Now: now, Jobs: []masthead.Job{j}}); err != nil {
+			return err
+		}
+		s.jobAdded()
 		return redirect(w, "/pricing?msg=gift-sent")
 	}
 	plans, err := s.billing.Plans(ctx, true)
@@ -384,22 +390,6 @@ func monthlyPlan(plans []masthead.Plan) *masthead.Plan {
 		}
 	}
 	return nil
-}
-
-// sendGift emails a paid gift's redeem link to its recipient. A failure
-// is logged: the gift stays paid and unredeemed, and staff can resend.
-func (s *Server) sendGift(ctx context.Context, g *masthead.Gift) {
-	if s.mailer == nil || g.Token == "" {
-		s.log.Error("gift email not sent: no mailer", "gift", g.ID)
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	e := mail.Gift(mail.SiteInfo{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL}, g.RecipientEmail,
-		s.abs("/gifts/redeem/"+g.Token), g.Months)
-	if err := s.mailer.Send(ctx, e); err != nil {
-		s.log.Error("gift email not sent", "gift", g.ID, "err", err)
-	}
 }
 
 // giftSubPage shows a gift to whoever follows its link, and redeems it.
@@ -466,11 +456,11 @@ func (s *Server) handleGiftRedeem(w http.ResponseWriter, r *http.Request) error 
 	} else {
 		v.Done = fmt.Sprintf("Done: %s has All-Access for %s. %s", g.RecipientEmail, monthsText(g.Months), s.giftRedeemedNote())
 		if s.withinLimit(r, signInAddressKey(g.RecipientEmail), s.acct.cfg.SignInPerAddress, now) {
-			s.acct.sending.Add(1)
-			go func() {
-				defer s.acct.sending.Done()
-				s.sendLoginLink(context.WithoutCancel(ctx), g.RecipientEmail, "/", now)
-			}()
+			// The gift is redeemed already: a link that could not be
+			// queued is logged, and "Log in" sends another.
+			if err := s.enqueueSignIn(ctx, g.RecipientEmail, "/", mail.PurposeSignIn, now); err != nil {
+				s.logReaderError(r, "gift: queue sign-in link", err)
+			}
 		}
 	}
 	v.Gift.RedeemedAt = now

@@ -17,6 +17,7 @@ import (
 	"masthead"
 	"masthead/clocktest"
 	mhttp "masthead/http"
+	"masthead/jobs"
 	"masthead/mail"
 	"masthead/mail/mailtest"
 	"masthead/store"
@@ -82,6 +83,7 @@ type readers struct {
 	clock *clocktest.Clock
 	dns   *fakeDNS
 	smtp  *mailtest.Server
+	jobs  *jobs.Pool // runs the emails the site enqueues
 }
 
 // trustedProxy is the network of the proxy the test site sits behind.
@@ -97,16 +99,23 @@ func eachReaders(t *testing.T, mut func(*mhttp.Config, *mhttp.Deps), fn func(t *
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { mailer.Close() })
+		rs.jobs = jobs.New(db, jobs.Config{Clock: rs.clock, Poll: 20 * time.Millisecond})
 		rs.site = newSite(t, db, func(c *mhttp.Config, d *mhttp.Deps) {
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix(trustedProxy)}
 			d.Clock = rs.clock
 			d.Meter, d.Entitlements, d.Accounts, d.Limiter = db, db, db, db
 			d.Mailer = mailer
 			d.Resolver = rs.dns
+			d.Jobs, d.JobAdded = db, rs.jobs.Notify
 			if mut != nil {
 				mut(c, d)
 			}
 		})
+		for kind, fn := range rs.srv.JobHandlers() {
+			rs.jobs.Handle(kind, fn)
+		}
+		rs.jobs.Start()
+		t.Cleanup(func() { rs.jobs.Stop(context.Background()) })
 		fn(t, rs)
 	})
 }

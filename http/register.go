@@ -1,9 +1,7 @@
 package http
 
 import (
-	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -87,24 +85,30 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
 		reg.Newsletter, reg.ConsentWording = masthead.NewsletterFree, newsletterConsentWording
 	}
-	m, _, err := s.meter.Register(ctx, reg)
-	if err != nil {
-		return err
-	}
-	s.metrics.Registration()
-	s.insights.Record(masthead.InsightRegistration, a.ID, 0)
 	// The mailbox limit is shared with the sign-in form, so the two
 	// together cannot be used to flood one inbox. Over the limit, the
 	// reader sees the same page; only the email is not sent. The email
-	// goes out after the response, so its time says nothing either.
-	if s.withinLimit(r, signInAddressKey(m.Email), s.acct.cfg.SignInPerAddress, now) {
-		s.acct.sending.Add(1)
-		ctx := context.WithoutCancel(ctx)
-		go func() {
-			defer s.acct.sending.Done()
-			s.sendRegistrationLink(ctx, m.Email, a.Slug, now)
-		}()
+	// is a job in the registration's transaction: it is sent after the
+	// response, so its time says nothing, and a crash after the commit
+	// does not lose it.
+	mailed := s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now)
+	if mailed {
+		j, err := masthead.NewJob(masthead.JobSignInEmail, masthead.SignInEmail{
+			Email: email, Next: articlePath(a.Slug), Purpose: mail.PurposeRegistration})
+		if err != nil {
+			return err
+		}
+		j.RunAt = now
+		reg.Jobs = append(reg.Jobs, j)
 	}
+	if _, _, err := s.meter.Register(ctx, reg); err != nil {
+		return err
+	}
+	if mailed {
+		s.jobAdded()
+	}
+	s.metrics.Registration()
+	s.insights.Record(masthead.InsightRegistration, a.ID, 0)
 	w.Header().Set("Location", articlePath(a.Slug)+"?welcome=1")
 	w.Header().Set("Cache-Control", ccNoStore)
 	w.WriteHeader(http.StatusSeeOther)
@@ -114,25 +118,3 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 // signInAddressKey is the rate-limit key of the emails sent to one
 // mailbox, whichever spelling of its address asked.
 func signInAddressKey(email string) string { return "signin:address:" + masthead.MailboxKey(email) }
-
-// sendRegistrationLink emails a sign-in link that verifies the address
-// and returns the reader to the article. A failure to send is logged, not
-// shown: the article is open already, and "Log in" sends another link.
-func (s *Server) sendRegistrationLink(ctx context.Context, email, slug string, now time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if s.mailer == nil {
-		s.log.Error("registration: no mailer to send the sign-in link with", "request_id", requestID(ctx))
-		return
-	}
-	token, hash := masthead.NewToken()
-	if err := s.members.CreateSignInToken(ctx, email, hash, now.Add(s.acct.cfg.SignInTTL)); err != nil {
-		s.log.Error("registration: sign-in token", "err", err, "request_id", requestID(ctx))
-		return
-	}
-	link := s.abs("/signin?token=" + url.QueryEscape(token) + "&next=" + url.QueryEscape(articlePath(slug)))
-	msg := mail.SignIn(mail.SiteInfo{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL}, email, link, s.acct.cfg.SignInTTL, mail.PurposeRegistration)
-	if err := s.mailer.Send(ctx, msg); err != nil {
-		s.log.Error("registration: send sign-in link", "err", err, "request_id", requestID(ctx))
-	}
-}

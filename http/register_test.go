@@ -216,7 +216,7 @@ func TestRegistrationRateLimits(t *testing.T) {
 				t.Errorf("registration %d answered differently", i)
 			}
 		}
-		rs.srv.Close() // waits for emails in flight
+		settle(rs)
 		if n := rs.smtp.Received("target@example.com"); n != 2 {
 			t.Errorf("%d emails to one address, want 2 (the limit)", n)
 		}

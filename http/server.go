@@ -161,6 +161,12 @@ type Deps struct {
 	// Redirects answers the old addresses of a site the publication
 	// moved from (redirects.go); nil means there are none.
 	Redirects masthead.RedirectService
+	// Jobs takes the jobs a request enqueues on their own (a sign-in
+	// link asked for); the store's other writes enqueue theirs. JobAdded,
+	// if set, is called after a request enqueued a job, to wake this
+	// instance's workers (jobs.go).
+	Jobs     masthead.JobQueue
+	JobAdded func()
 }
 
 // Server is the reader site. Close it to stop its background poller.
@@ -177,15 +183,18 @@ type Server struct {
 	media    http.Handler
 	mailer   masthead.Mailer
 	devMail  http.Handler
-	accounts masthead.AccountService
-	limiter  masthead.RateLimiter
-	acct     *accountState
-	meter    masthead.MeterService
-	entitled masthead.EntitlementService
-	search   masthead.SearchService
-	legacy   *legacyRedirects // redirects.go
-	bounces  BounceWebhooks
-	nlIssues NewsletterArchive
+	// jobs and jobsAdded: the durable queue (jobs.go)
+	jobs      masthead.JobQueue
+	jobsAdded func()
+	accounts  masthead.AccountService
+	limiter   masthead.RateLimiter
+	acct      *accountState
+	meter     masthead.MeterService
+	entitled  masthead.EntitlementService
+	search    masthead.SearchService
+	legacy    *legacyRedirects // redirects.go
+	bounces   BounceWebhooks
+	nlIssues  NewsletterArchive
 
 	// newsletters: unsubscription and choices (newsletters.go)
 	newsletters Newsletters
@@ -267,27 +276,29 @@ func New(cfg Config, deps Deps) *Server {
 	}
 
 	s := &Server{
-		cfg:      cfg,
-		base:     base,
-		articles: deps.Articles,
-		taxonomy: deps.Taxonomy,
-		members:  deps.Members,
-		clock:    deps.Clock,
-		log:      deps.Logger,
-		admin:    deps.Admin,
-		api:      deps.API,
-		media:    deps.Media,
-		mailer:   deps.Mailer,
-		devMail:  deps.DevMail,
-		accounts: deps.Accounts,
-		limiter:  deps.Limiter,
-		acct:     newAccountState(cfg.Accounts),
-		meter:    deps.Meter,
-		entitled: deps.Entitlements,
-		search:   deps.Search,
-		legacy:   newLegacyRedirects(deps.Redirects, cfg.PageCacheTTL),
-		bounces:  deps.Bounces,
-		nlIssues: deps.NewsletterArchive,
+		cfg:       cfg,
+		base:      base,
+		articles:  deps.Articles,
+		taxonomy:  deps.Taxonomy,
+		members:   deps.Members,
+		clock:     deps.Clock,
+		log:       deps.Logger,
+		admin:     deps.Admin,
+		api:       deps.API,
+		media:     deps.Media,
+		mailer:    deps.Mailer,
+		devMail:   deps.DevMail,
+		jobs:      deps.Jobs,
+		jobsAdded: deps.JobAdded,
+		accounts:  deps.Accounts,
+		limiter:   deps.Limiter,
+		acct:      newAccountState(cfg.Accounts),
+		meter:     deps.Meter,
+		entitled:  deps.Entitlements,
+		search:    deps.Search,
+		legacy:    newLegacyRedirects(deps.Redirects, cfg.PageCacheTTL),
+		bounces:   deps.Bounces,
+		nlIssues:  deps.NewsletterArchive,
 
 		newsletters: deps.Newsletters,
 
@@ -326,7 +337,6 @@ func (s *Server) Close() error {
 		if s.stop != nil {
 			s.stop()
 		}
-		s.acct.wait()
 		s.nets.close()
 		<-s.done
 	})

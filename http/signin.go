@@ -2,10 +2,8 @@ package http
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -21,7 +19,8 @@ import (
 // not, rate-limited or not. For an unknown address nothing is sent (the
 // page says how to register instead), so the form can neither tell who
 // has an account nor send mail to an address nobody registered. The
-// lookup, the token and the email happen after the response, so even the
+// request only enqueues a job, the same for every address; the lookup,
+// the token and the email happen in the worker (jobs.go), so even the
 // response time says nothing.
 
 // maxLoginForm bounds the sign-in forms' bodies.
@@ -134,54 +133,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 
 	// The address limit is shared with registration (signInAddressKey),
 	// so the two forms together cannot flood one inbox. Over it, the
-	// page is the same and nothing is sent.
+	// page is the same and nothing is sent. Known address or not, the
+	// request writes the same job; the worker looks the member up.
 	if s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now) {
-		s.acct.sending.Add(1)
-		ctx := context.WithoutCancel(r.Context())
-		go func() {
-			defer s.acct.sending.Done()
-			s.sendLoginLink(ctx, email, v.Next, now)
-		}()
+		if err := s.enqueueSignIn(r.Context(), email, v.Next, mail.PurposeSignIn, now); err != nil {
+			return err
+		}
 	}
 	n := &noticePage{base: s.accountBase(r, "Check your inbox", "/login")}
 	s.loginSentNotice(n, email)
 	return s.render(w, "notice", n)
-}
-
-// sendLoginLink emails a sign-in link to the member email belongs to, if
-// any (MemberByEmail: the address or another spelling of its mailbox).
-// It runs after the response; failures are logged, never shown, as the
-// page must not differ between addresses.
-func (s *Server) sendLoginLink(ctx context.Context, email, next string, now time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	m, err := s.members.MemberByEmail(ctx, email)
-	if err != nil {
-		if masthead.ErrorCode(err) != masthead.ENOTFOUND {
-			s.log.Error("sign-in: find member", "err", err, "request_id", requestID(ctx))
-		}
-		return
-	}
-	// Another spelling of the member's mailbox gets the link at the
-	// address the member has: the same inbox, and the address the token
-	// is bound to.
-	email = m.Email
-	if s.mailer == nil {
-		s.log.Error("sign-in: no mailer to send the link with", "request_id", requestID(ctx))
-		return
-	}
-	token, hash := masthead.NewToken()
-	if err := s.members.CreateSignInToken(ctx, email, hash, now.Add(s.acct.cfg.SignInTTL)); err != nil {
-		s.log.Error("sign-in: create token", "err", err, "request_id", requestID(ctx))
-		return
-	}
-	link := "/signin?token=" + url.QueryEscape(token)
-	if next != "" {
-		link += "&next=" + url.QueryEscape(next)
-	}
-	if err := s.mailer.Send(ctx, mail.SignIn(s.signInSite(), email, s.abs(link), s.acct.cfg.SignInTTL, mail.PurposeSignIn)); err != nil {
-		s.log.Error("sign-in: send link", "err", err, "request_id", requestID(ctx))
-	}
 }
 
 // handleSignInForm shows the button that completes a sign-in. It spends

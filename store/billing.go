@@ -225,6 +225,9 @@ func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *m
 			return fmt.Errorf("store: gift %d paid: %w", c.GiftID, translate(err))
 		}
 		out.Gift = g
+		if c.GiftJob != nil {
+			return t.enqueue(ctx, *c.GiftJob, now)
+		}
 		return nil
 	}
 	if c.MemberID != 0 && c.CustomerID != "" {
@@ -395,7 +398,7 @@ func scanGift(sc rowScanner) (*masthead.Gift, error) {
 }
 
 // CreateGift stores a gift, unpaid unless in.Paid (a demo gift, whose
-// token hash is given at once).
+// token hash is given at once), and enqueues its jobs with it.
 func (db *DB) CreateGift(ctx context.Context, in masthead.GiftInput) (*masthead.Gift, error) {
 	email, err := masthead.NormalizeEmail(in.RecipientEmail)
 	if err != nil {
@@ -421,7 +424,7 @@ func (db *DB) CreateGift(ctx context.Context, in masthead.GiftInput) (*masthead.
 		if err != nil {
 			return fmt.Errorf("store: create gift: %w", translate(err))
 		}
-		return nil
+		return t.enqueueAll(ctx, in.Jobs, in.Now)
 	})
 	return g, err
 }

@@ -172,7 +172,8 @@ func (db *DB) MemberUnlocks(ctx context.Context, memberID int64) ([]masthead.Unl
 // registrations racing from one browser see each other's unlock. A ticked
 // newsletter box is recorded only for a member this registration
 // created: anyone may type anyone's address, so a registration never
-// changes an existing member's choices.
+// changes an existing member's choices. The registration's jobs (its
+// sign-in email) are enqueued in the same transaction.
 func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.Member, bool, error) {
 	email, err := masthead.NormalizeEmail(r.Email)
 	if err != nil {
@@ -197,6 +198,9 @@ func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.
 				Consented: true, Wording: r.ConsentWording, At: r.Now}); err != nil {
 				return err
 			}
+		}
+		if err := t.enqueueAll(ctx, r.Jobs, r.Now); err != nil {
+			return err
 		}
 		if _, err := t.exec(ctx, `INSERT INTO devices (hash, created_at, seen_at) VALUES (?, ?, ?)
 			ON CONFLICT (hash) DO UPDATE SET seen_at = excluded.seen_at`, r.DeviceHash, now, now); err != nil {

@@ -68,6 +68,8 @@ type Config struct {
 	Newsletter newsletterSettings
 	// serve: outgoing webhooks (webhooks.go)
 	Webhooks webhookSettings
+	// serve: the durable queue's workers (jobs.go)
+	Jobs jobSettings
 }
 
 // defaultDB is the database of a command given no --db.
@@ -108,6 +110,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.Billing.billingFlags(fs)
 	c.Newsletter.newsletterFlags(fs)
 	c.Webhooks.webhookFlags(fs)
+	c.Jobs.jobFlags(fs)
 }
 
 // envName maps a flag name to its environment variable.

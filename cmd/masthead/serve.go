@@ -78,6 +78,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.MaxConnections < 0 || cfg.ReadHeaderTimeout <= 0 || cfg.LeaderLease <= 0 {
 		return errors.New("--max-connections must not be negative; --read-header-timeout and --leader-lease must be positive")
 	}
+	if err := cfg.Jobs.validate(); err != nil {
+		return err
+	}
 	if cfg.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
 	}
@@ -144,7 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
 		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
-			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db,
+			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
@@ -174,6 +177,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.PageCacheMB == 0 {
 		cacheBytes = -1
 	}
+	jobPool := newJobPool(&cfg, db, mets, clock, log)
 	site = mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
 		PageCacheBytes: cacheBytes,
@@ -191,11 +195,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.devMail(),
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
+		Jobs: db, JobAdded: jobPool.Notify,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
 		// a database seeded once keeps pointing at them.
 		Media: http.StripPrefix(demo.ImagePrefix, demo.Images())})
 	defer site.Close()
+	// The durable queue's workers (jobs.go) stop after the HTTP server
+	// (this defer runs once runServe returns) and before the mailer and
+	// the database close.
+	stopJobs := startJobs(&cfg, jobPool, site, cfg.Mail.SMTPURL != "" || mailer.outbox != nil, log)
+	defer stopJobs(cfg.ShutdownGrace)
 	registerPoolMetrics(mets, db)
 
 	// Limits that keep abusive clients from taking the server down

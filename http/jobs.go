@@ -1,0 +1,118 @@
+package http
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"masthead"
+	"masthead/mail"
+)
+
+// The emails a request promises are jobs (masthead.Job): the request
+// writes the job in the transaction of its change, and a worker (package
+// jobs) runs the handlers below, after the response, retrying until the
+// mail server takes the message.
+
+// JobHandlers returns the site's work for the queue, by kind. cmd/masthead
+// registers them on the worker pool of an instance that can send mail.
+func (s *Server) JobHandlers() map[string]masthead.JobFunc {
+	return map[string]masthead.JobFunc{
+		masthead.JobSignInEmail: s.runSignInEmail,
+		masthead.JobGiftEmail:   s.runGiftEmail,
+	}
+}
+
+// jobAdded wakes this instance's workers after a request enqueued a job,
+// so the email need not wait for their next poll.
+func (s *Server) jobAdded() {
+	if s.jobsAdded != nil {
+		s.jobsAdded()
+	}
+}
+
+// enqueueSignIn queues a sign-in link for the member of email's mailbox.
+func (s *Server) enqueueSignIn(ctx context.Context, email, next, purpose string, now time.Time) error {
+	if s.jobs == nil {
+		s.log.Error("sign-in: no job queue to send the link through", "request_id", requestID(ctx))
+		return nil
+	}
+	j, err := masthead.NewJob(masthead.JobSignInEmail, masthead.SignInEmail{Email: email, Next: next, Purpose: purpose})
+	if err != nil {
+		return err
+	}
+	j.RunAt = now
+	if err := s.jobs.EnqueueJob(ctx, j); err != nil {
+		return err
+	}
+	s.jobAdded()
+	return nil
+}
+
+// runSignInEmail emails a sign-in link to the member of the payload's
+// mailbox, at the address the member has (the same inbox, and the
+// address the token is bound to); for an address without a member it
+// does nothing. The token is made here, at each attempt, so the queue
+// never holds one, and it lasts its whole lifetime from when it is sent.
+func (s *Server) runSignInEmail(ctx context.Context, j masthead.Job) error {
+	var p masthead.SignInEmail
+	if err := j.Decode(&p); err != nil {
+		return err
+	}
+	if s.mailer == nil {
+		return masthead.Errorf(masthead.EUNAVAILABLE, "no mail server is set up to send the sign-in link with")
+	}
+	m, err := s.members.MemberByEmail(ctx, p.Email)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	token, hash := masthead.NewToken()
+	if err := s.members.CreateSignInToken(ctx, m.Email, hash, s.clock.Now().Add(s.acct.cfg.SignInTTL)); err != nil {
+		return err
+	}
+	link := "/signin?token=" + url.QueryEscape(token)
+	if next := safeNext(p.Next); next != "" {
+		link += "&next=" + url.QueryEscape(next)
+	}
+	purpose := mail.PurposeSignIn
+	if p.Purpose == mail.PurposeRegistration {
+		purpose = mail.PurposeRegistration
+	}
+	return s.mailer.Send(ctx, mail.SignIn(s.signInSite(), m.Email, s.abs(link), s.acct.cfg.SignInTTL, purpose))
+}
+
+// runGiftEmail emails a paid gift's redeem link to its recipient, unless
+// the gift was redeemed meanwhile.
+func (s *Server) runGiftEmail(ctx context.Context, j masthead.Job) error {
+	var p masthead.GiftEmail
+	if err := j.Decode(&p); err != nil {
+		return err
+	}
+	if s.mailer == nil {
+		return masthead.Errorf(masthead.EUNAVAILABLE, "no mail server is set up to send the gift with")
+	}
+	if s.billing == nil || p.Token == "" {
+		return masthead.Errorf(masthead.EINVALID, "gift email: no billing or no token")
+	}
+	g, err := s.billing.GiftByToken(ctx, masthead.HashToken(p.Token))
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return masthead.Errorf(masthead.EINVALID, "gift email: the gift is gone")
+	}
+	if err != nil {
+		return err
+	}
+	if !g.RedeemedAt.IsZero() {
+		return nil
+	}
+	return s.mailer.Send(ctx, mail.Gift(s.signInSite(), g.RecipientEmail, s.abs("/gifts/redeem/"+p.Token), g.Months))
+}
+
+// giftEmailJob is the job that emails a gift's redeem link.
+func giftEmailJob(token string, now time.Time) (masthead.Job, error) {
+	j, err := masthead.NewJob(masthead.JobGiftEmail, masthead.GiftEmail{Token: token})
+	j.RunAt = now
+	return j, err
+}

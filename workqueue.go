@@ -1,0 +1,147 @@
+package masthead
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The durable queue: work a change promises (an email a request says was
+// sent) is a row written in the same transaction as the change, so a crash
+// after the commit loses nothing and a rollback sends nothing. Workers
+// (package jobs) claim due rows under a lease, run the handler of the
+// row's kind, and retry a failure with backoff until MaxAttempts.
+
+// JobState is where a job stands.
+type JobState string
+
+const (
+	// JobPending waits for its RunAt.
+	JobPending JobState = "pending"
+	// JobRunning is claimed by a worker until LockedUntil; a worker that
+	// dies leaves it to be claimed again when the lease ends.
+	JobRunning JobState = "running"
+	// JobFailed used up its attempts; LastError says why. Staff may retry
+	// or discard it.
+	JobFailed JobState = "failed"
+	// JobDone ran; its payload is blanked.
+	JobDone JobState = "done"
+	// JobDiscarded was dropped by staff; its payload is blanked.
+	JobDiscarded JobState = "discarded"
+)
+
+// JobStates lists the states in the order staff read them.
+var JobStates = []JobState{JobPending, JobRunning, JobFailed, JobDone, JobDiscarded}
+
+// The kinds of job the site enqueues.
+const (
+	// JobSignInEmail emails a sign-in link (SignInEmail). The token is
+	// made when the job runs, so the queue never holds one.
+	JobSignInEmail = "signin-email"
+	// JobGiftEmail emails a paid gift's redeem link (GiftEmail).
+	JobGiftEmail = "gift-email"
+)
+
+// DefaultJobAttempts is how many times a job runs before it is failed,
+// unless it says otherwise.
+const DefaultJobAttempts = 8
+
+// Job is one unit of durable work.
+type Job struct {
+	ID   int64
+	Kind string
+	// Key, when set, makes the job unique among the pending and running
+	// jobs of its kind: enqueueing a second one with the same key does
+	// nothing.
+	Key     string
+	Payload []byte // JSON, read by the kind's handler
+	State   JobState
+	// Attempts counts the runs begun; MaxAttempts bounds them (0 means
+	// DefaultJobAttempts).
+	Attempts    int
+	MaxAttempts int
+	// RunAt is when the job is due (zero: at once).
+	RunAt       time.Time
+	LastError   string
+	LockedBy    string
+	LockedUntil time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// NewJob returns a job of kind whose payload is v in JSON.
+func NewJob(kind string, v any) (Job, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Job{}, fmt.Errorf("masthead: job %s: %w", kind, err)
+	}
+	return Job{Kind: kind, Payload: b}, nil
+}
+
+// Decode reads the job's payload into v. A payload that does not decode
+// is an invalid job: running it again cannot help.
+func (j Job) Decode(v any) error {
+	if err := json.Unmarshal(j.Payload, v); err != nil {
+		return Errorf(EINVALID, "job %d (%s): payload: %v", j.ID, j.Kind, err)
+	}
+	return nil
+}
+
+// Validate checks what an enqueued job must have.
+func (j Job) Validate() error {
+	switch {
+	case j.Kind == "" || len(j.Kind) > 64:
+		return Errorf(EINVALID, "A job needs a kind of at most 64 characters.")
+	case len(j.Key) > 200:
+		return Errorf(EINVALID, "A job's key is at most 200 characters.")
+	case len(j.Payload) > 64<<10:
+		return Errorf(EINVALID, "A job's payload is at most 64 KB.")
+	case j.MaxAttempts < 0:
+		return Errorf(EINVALID, "A job's attempts cannot be negative.")
+	}
+	return nil
+}
+
+// SignInEmail is the payload of a JobSignInEmail: the address typed (the
+// link goes to the member of its mailbox, if there is one), where the
+// link returns to, and the wording (mail.PurposeSignIn or
+// mail.PurposeRegistration).
+type SignInEmail struct {
+	Email   string `json:"email"`
+	Next    string `json:"next,omitempty"`
+	Purpose string `json:"purpose"`
+}
+
+// GiftEmail is the payload of a JobGiftEmail. The redeem token must reach
+// the email and the database keeps only its hash, so the payload holds it
+// until the job is done or discarded, when the payload is blanked.
+type GiftEmail struct {
+	Token string `json:"token"`
+}
+
+// JobFunc runs one job. An error is retried with backoff; an error with
+// the code EINVALID fails the job at once.
+type JobFunc func(ctx context.Context, j Job) error
+
+// JobQueue takes jobs on their own, for work whose cause writes nothing.
+type JobQueue interface {
+	EnqueueJob(ctx context.Context, j Job) error
+}
+
+// JobFilter selects jobs for staff.
+type JobFilter struct {
+	State JobState // "" for all
+	Limit int      // 0 for 100
+}
+
+// JobService is what staff see of the queue and may do with it.
+type JobService interface {
+	Jobs(ctx context.Context, f JobFilter) ([]Job, error)
+	JobCounts(ctx context.Context) (map[JobState]int, error)
+	// RetryJob makes a pending or failed job due now, with a fresh
+	// round of attempts.
+	RetryJob(ctx context.Context, id int64) error
+	// DiscardJob drops a pending or failed job and blanks its payload.
+	DiscardJob(ctx context.Context, id int64) error
+}
