@@ -40,6 +40,11 @@ type Options struct {
 	// ReadConns bounds the SQLite reader pool (default 2×GOMAXPROCS, at
 	// least 4) and the PostgreSQL pool (default 20).
 	ReadConns int
+	// KeepTeaserWords cuts teasers with the budget the stored ones were
+	// cut with (teaser_state) instead of the Renderer's, so opening the
+	// database never re-cuts them for a budget: a command run without
+	// the server's --teaser-words must not loosen the wall.
+	KeepTeaserWords bool
 }
 
 // DB is an open Masthead database. It implements masthead.ArticleService,
@@ -110,6 +115,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.openMailboxes(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opt.KeepTeaserWords {
+		if err := db.keepTeaserWords(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if err := db.recutTeasers(ctx); err != nil {
 		db.Close()

@@ -53,6 +53,20 @@ func (db *DB) recutTeasers(ctx context.Context) error {
 	return nil
 }
 
+// keepTeaserWords makes the renderer cut with the budget of the stored
+// teasers (Options.KeepTeaserWords). A database whose teasers were never
+// cut to a budget keeps the renderer's.
+func (db *DB) keepTeaserWords(ctx context.Context) error {
+	var words int
+	if err := db.w.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
+		return fmt.Errorf("store: teaser state: %w", err)
+	}
+	if words > 0 && words != db.render.TeaserWords() {
+		db.render = markdown.NewWith(markdown.Options{TeaserWords: words})
+	}
+	return nil
+}
+
 // teasersCurrent reports whether the stored teasers were cut as the
 // renderer cuts them.
 func (db *DB) teasersCurrent(ctx context.Context) (bool, error) {
