@@ -81,6 +81,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
 	}
+	// Every setting is checked before the database is opened: a mistyped
+	// flag must not migrate, re-cut teasers or seed a demo first.
+	accountCfg, err := cfg.Accounts.httpConfig()
+	if err != nil {
+		return err
+	}
+	policy, proxies, ads, err := cfg.Readers.httpSettings(cfg.Location)
+	if err != nil {
+		return err
+	}
+	// A nil client must stay a nil interface: no Stripe, no checkout.
+	var payments masthead.PaymentProvider
+	if c, err := cfg.Billing.client(); err != nil {
+		return err
+	} else if c != nil {
+		payments = c
+	}
 	log := cfg.logger(stderr)
 	renderer := cfg.renderer()
 	db, err := openStore(ctx, &cfg, log, renderer)
@@ -140,21 +157,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					log.Warn("institutions: reload networks", "err", err)
 				}
 			}})
-	accountCfg, err := cfg.Accounts.httpConfig()
-	if err != nil {
-		return err
-	}
-	policy, proxies, ads, err := cfg.Readers.httpSettings(cfg.Location)
-	if err != nil {
-		return err
-	}
-	// A nil client must stay a nil interface: no Stripe, no checkout.
-	var payments masthead.PaymentProvider
-	if c, err := cfg.Billing.client(); err != nil {
-		return err
-	} else if c != nil {
-		payments = c
-	}
 	// The Content and Admin APIs (docs/api.md) read the access policy
 	// the article page uses.
 	apiHandler := api.New(api.Config{BaseURL: cfg.BaseURL, Policy: policy, Location: cfg.Location},
