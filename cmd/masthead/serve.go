@@ -128,7 +128,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if built, err := db.SearchIndexBuilt(ctx); err == nil && !built {
-		log.Warn("search finds only articles written since this database was upgraded: run `masthead reindex`")
+		// Said until a reindex has run (docs/search.md, "Operations").
+		log.Warn("search index incomplete: articles saved before the upgrade are found by title and dek only, or not at all; "+
+			"run `masthead reindex` once on this database (the server may keep running)", "db", redactDSN(cfg.DB))
 	}
 
 	mailer, err := openMailer(ctx, &cfg, log)
