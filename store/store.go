@@ -58,8 +58,12 @@ type DB struct {
 	w, r     *pool // wdb and rdb with the dialect and statement cache
 	d        *dialect
 	render   *markdown.Renderer
-	clock    masthead.Clock
-	log      *slog.Logger
+	// cutters are renderers for the teaser budgets other instances set
+	// (teasers.go, cutter).
+	cuttersMu sync.Mutex
+	cutters   map[int]*markdown.Renderer
+	clock     masthead.Clock
+	log       *slog.Logger
 	// facets is the in-memory copy of the search index's facet values
 	// (search.go).
 	facets searchCache
