@@ -75,7 +75,10 @@ func (db *DB) keepTeaserWords(ctx context.Context) error {
 // no article with a longer teaser than the rest.
 func (db *DB) cutter(ctx context.Context) (*markdown.Renderer, error) {
 	var words int
-	if err := db.r.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
+	// On the writer: it sees what a re-cut just committed, and a command
+	// that only writes opens no SQLite reader (the last connection to
+	// close removes the -wal file only when it may write).
+	if err := db.w.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
 		return nil, fmt.Errorf("store: teaser state: %w", err)
 	}
 	if words <= 0 || words == db.render.TeaserWords() {
