@@ -247,12 +247,12 @@ type prepared struct {
 	err error
 }
 
-func (db *DB) prepare(in masthead.ArticleInput, now time.Time) prepared {
+func (db *DB) prepare(r *markdown.Renderer, in masthead.ArticleInput, now time.Time) prepared {
 	in.Normalize(now)
 	if err := in.Validate(); err != nil {
 		return prepared{in: in, err: err}
 	}
-	out, err := db.render.Render(in.BodyMarkdown)
+	out, err := r.Render(in.BodyMarkdown)
 	if err != nil {
 		return prepared{in: in, err: masthead.Errorf(masthead.EINVALID, "the body could not be rendered: %v", err)}
 	}
@@ -263,7 +263,11 @@ func (db *DB) prepare(in masthead.ArticleInput, now time.Time) prepared {
 // article is a conflict on the slug field.
 func (db *DB) CreateArticle(ctx context.Context, in masthead.ArticleInput) (*masthead.Article, error) {
 	now := db.clock.Now()
-	p := db.prepare(in, now)
+	cut, cerr := db.cutter(ctx)
+	if cerr != nil {
+		return nil, cerr
+	}
+	p := db.prepare(cut, in, now)
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -286,7 +290,11 @@ func (db *DB) CreateArticle(ctx context.Context, in masthead.ArticleInput) (*mas
 // keeps redirecting to the article.
 func (db *DB) UpdateArticle(ctx context.Context, id int64, in masthead.ArticleInput) (*masthead.Article, error) {
 	now := db.clock.Now()
-	p := db.prepare(in, now)
+	cut, cerr := db.cutter(ctx)
+	if cerr != nil {
+		return nil, cerr
+	}
+	p := db.prepare(cut, in, now)
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -343,13 +351,17 @@ func (db *DB) InsertArticles(ctx context.Context, ins []masthead.ArticleInput) (
 
 func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, replace bool) ([]UpsertResult, error) {
 	now := db.clock.Now()
+	cut, cerr := db.cutter(ctx)
+	if cerr != nil {
+		return nil, cerr
+	}
 	ps := make([]prepared, len(ins))
 	var wg sync.WaitGroup
 	work := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				ps[i] = db.prepare(ins[i], now)
+				ps[i] = db.prepare(cut, ins[i], now)
 			}
 		})
 	}

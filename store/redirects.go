@@ -76,13 +76,17 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 
 	// Render on every core before the writer is taken, as UpsertArticles
 	// does.
+	cut, cerr := db.cutter(ctx)
+	if cerr != nil {
+		return sum, cerr
+	}
 	ps := make([]prepared, len(b.Articles))
 	var wg sync.WaitGroup
 	work := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				ps[i] = db.prepare(b.Articles[i], now)
+				ps[i] = db.prepare(cut, b.Articles[i], now)
 			}
 		})
 	}

@@ -40,6 +40,11 @@ type Options struct {
 	// ReadConns bounds the SQLite reader pool (default 2×GOMAXPROCS, at
 	// least 4) and the PostgreSQL pool (default 20).
 	ReadConns int
+	// KeepTeaserWords cuts teasers with the budget the stored ones were
+	// cut with (teaser_state) instead of the Renderer's, so opening the
+	// database never re-cuts them for a budget: a command run without
+	// the server's --teaser-words must not loosen the wall.
+	KeepTeaserWords bool
 }
 
 // DB is an open Masthead database. It implements masthead.ArticleService,
@@ -53,8 +58,12 @@ type DB struct {
 	w, r     *pool // wdb and rdb with the dialect and statement cache
 	d        *dialect
 	render   *markdown.Renderer
-	clock    masthead.Clock
-	log      *slog.Logger
+	// cutters are renderers for the teaser budgets other instances set
+	// (teasers.go, cutter).
+	cuttersMu sync.Mutex
+	cutters   map[int]*markdown.Renderer
+	clock     masthead.Clock
+	log       *slog.Logger
 	// facets is the in-memory copy of the search index's facet values
 	// (search.go).
 	facets searchCache
@@ -110,6 +119,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.openMailboxes(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opt.KeepTeaserWords {
+		if err := db.keepTeaserWords(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if err := db.recutTeasers(ctx); err != nil {
 		db.Close()

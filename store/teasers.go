@@ -53,6 +53,50 @@ func (db *DB) recutTeasers(ctx context.Context) error {
 	return nil
 }
 
+// keepTeaserWords makes the renderer cut with the budget of the stored
+// teasers (Options.KeepTeaserWords). A database whose teasers were never
+// cut to a budget keeps the renderer's.
+func (db *DB) keepTeaserWords(ctx context.Context) error {
+	var words int
+	if err := db.w.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
+		return fmt.Errorf("store: teaser state: %w", err)
+	}
+	if words > 0 && words != db.render.TeaserWords() {
+		db.render = markdown.NewWith(markdown.Options{TeaserWords: words})
+	}
+	return nil
+}
+
+// cutter returns the renderer that cuts teasers to the budget the stored
+// teasers have. On one instance that is its own renderer's; another
+// instance may have been started with another --teaser-words since and
+// cut the library to it (recutTeasers), and what this one saves then is
+// cut to that budget too, so that a rolling change of the setting leaves
+// no article with a longer teaser than the rest.
+func (db *DB) cutter(ctx context.Context) (*markdown.Renderer, error) {
+	var words int
+	// On the writer: it sees what a re-cut just committed, and a command
+	// that only writes opens no SQLite reader (the last connection to
+	// close removes the -wal file only when it may write).
+	if err := db.w.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
+		return nil, fmt.Errorf("store: teaser state: %w", err)
+	}
+	if words <= 0 || words == db.render.TeaserWords() {
+		return db.render, nil
+	}
+	db.cuttersMu.Lock()
+	defer db.cuttersMu.Unlock()
+	r, ok := db.cutters[words]
+	if !ok {
+		r = markdown.NewWith(markdown.Options{TeaserWords: words})
+		if db.cutters == nil {
+			db.cutters = map[int]*markdown.Renderer{}
+		}
+		db.cutters[words] = r
+	}
+	return r, nil
+}
+
 // teasersCurrent reports whether the stored teasers were cut as the
 // renderer cuts them.
 func (db *DB) teasersCurrent(ctx context.Context) (bool, error) {

@@ -47,8 +47,11 @@ func (a *accountSettings) httpConfig() (mhttp.AccountConfig, error) {
 	if a.GiftsPerMonth <= 0 || a.GiftReaders <= 0 || a.GiftLifetime <= 0 || a.SignInPerAddress <= 0 || a.SignInPerIP <= 0 {
 		return mhttp.AccountConfig{}, fmt.Errorf("--gift-links-per-month, --gift-link-readers, --gift-link-lifetime, --signin-emails-per-hour and --signin-attempts-per-ip must be positive")
 	}
-	if a.PasswordHashes <= 0 || a.PasswordHashes > maxPasswordHashes || a.PasswordHashWait <= 0 {
-		return mhttp.AccountConfig{}, fmt.Errorf("--password-hashes must be between 1 and %d and --password-hash-wait positive", maxPasswordHashes)
+	if a.PasswordHashes <= 0 || a.PasswordHashes > maxPasswordHashes {
+		return mhttp.AccountConfig{}, fmt.Errorf("--password-hashes %d: want 1 to %d (each hash at once holds 19 MiB)", a.PasswordHashes, maxPasswordHashes)
+	}
+	if a.PasswordHashWait <= 0 {
+		return mhttp.AccountConfig{}, fmt.Errorf("--password-hash-wait %s: must be positive", a.PasswordHashWait)
 	}
 	if a.SessionCacheTTL < 0 || a.SessionCacheTTL > maxSessionCacheTTL {
 		return mhttp.AccountConfig{}, fmt.Errorf("--session-cache-ttl %s: want between 0 (off) and %s", a.SessionCacheTTL, maxSessionCacheTTL)

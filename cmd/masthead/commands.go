@@ -38,6 +38,11 @@ func (c *Config) open(ctx context.Context, fs *flag.FlagSet, args []string, stde
 			return nil, err
 		}
 	}
+	// The teasers' budget is serve's setting: a command given none (say
+	// a `user add` from a shell without the server's environment) cuts
+	// as the stored teasers were cut rather than re-cut the library to
+	// the default.
+	c.keepTeaserWords = !given(fs, "teaser-words")
 	return openStore(ctx, c, c.logger(stderr), c.renderer())
 }
 

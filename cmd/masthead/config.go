@@ -34,9 +34,14 @@ type Config struct {
 	ShutdownGrace time.Duration
 	ScheduleEvery time.Duration
 	LeaderLease   time.Duration
-	// TeaserWords is the teaser's budget (markdown.Options); every
-	// command that renders articles cuts with it.
+	// TeaserWords is the teaser's budget (markdown.Options). serve cuts
+	// with it; another command cuts with it only when it is given (flag
+	// or environment), and otherwise with the budget the stored teasers
+	// have (keepTeaserWords).
 	TeaserWords int
+	// keepTeaserWords: this command keeps the stored teasers' budget
+	// (Config.open sets it).
+	keepTeaserWords bool
 	// serve: limits on clients (docs/scaling.md)
 	MaxConnections    int
 	ReadHeaderTimeout time.Duration
@@ -124,6 +129,16 @@ func (c *Config) parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return c.validate()
+}
+
+// given reports whether the flag name was set on the command line or in
+// its environment variable.
+func given(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	_, env := os.LookupEnv(envName(name))
+	_, file := os.LookupEnv(envName(name) + "_FILE")
+	return set || env || file
 }
 
 // parseFlags reads a command's flags, then fills every flag not given on

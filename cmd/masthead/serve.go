@@ -36,7 +36,7 @@ const maxHeaderBytes = 64 << 10
 
 // openStore opens the configured database and applies migrations.
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log})
+	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords})
 	if err != nil {
 		// The store says why in a domain error's message (a missing
 		// database, a server that cannot be reached, a directory that
@@ -84,6 +84,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.MemoryLimitMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
 	}
+	// Every setting is checked before the database is opened: a mistyped
+	// flag must not migrate, re-cut teasers or seed a demo first.
+	accountCfg, err := cfg.Accounts.httpConfig()
+	if err != nil {
+		return err
+	}
+	policy, proxies, ads, err := cfg.Readers.httpSettings(cfg.Location)
+	if err != nil {
+		return err
+	}
+	// A nil client must stay a nil interface: no Stripe, no checkout.
+	var payments masthead.PaymentProvider
+	if c, err := cfg.Billing.client(); err != nil {
+		return err
+	} else if c != nil {
+		payments = c
+	}
 	log := cfg.logger(stderr)
 	renderer := cfg.renderer()
 	db, err := openStore(ctx, &cfg, log, renderer)
@@ -114,7 +131,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if built, err := db.SearchIndexBuilt(ctx); err == nil && !built {
-		log.Warn("search finds only articles written since this database was upgraded: run `masthead reindex`")
+		// Said until a reindex has run (docs/search.md, "Operations").
+		log.Warn("search index incomplete: articles saved before the upgrade are found by title and dek only, or not at all; "+
+			"run `masthead reindex` once on this database (the server may keep running)", "db", redactDSN(cfg.DB))
 	}
 
 	mailer, err := openMailer(ctx, &cfg, log)
@@ -154,21 +173,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					log.Warn("institutions: reload networks", "err", err)
 				}
 			}})
-	accountCfg, err := cfg.Accounts.httpConfig()
-	if err != nil {
-		return err
-	}
-	policy, proxies, ads, err := cfg.Readers.httpSettings(cfg.Location)
-	if err != nil {
-		return err
-	}
-	// A nil client must stay a nil interface: no Stripe, no checkout.
-	var payments masthead.PaymentProvider
-	if c, err := cfg.Billing.client(); err != nil {
-		return err
-	} else if c != nil {
-		payments = c
-	}
 	// The Content and Admin APIs (docs/api.md) read the access policy
 	// the article page uses.
 	apiHandler := api.New(api.Config{BaseURL: cfg.BaseURL, Policy: policy, Location: cfg.Location},
