@@ -95,8 +95,8 @@ type AccountService interface {
 	GiftLinkArticle(ctx context.Context, tokenHash []byte, articleID int64, readerKey string, now time.Time) (int64, error)
 	// DeleteAccount removes the member's personal data and ends their
 	// sessions; anonymous counts remain, and so, until the meter period
-	// ends, do the credits the member spent in it, under a keyed hash of
-	// the mailbox.
+	// ends, do the credits the member spent in it and the time of their
+	// registration unlock in it, under a keyed hash of the mailbox.
 	DeleteAccount(ctx context.Context, d AccountDeletion) error
 }
 

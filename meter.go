@@ -72,7 +72,8 @@ type Registration struct {
 	DeviceHash []byte
 	// PeriodStart is the start of the meter period holding now: a device
 	// gets at most one registration unlock per period, whatever
-	// addresses it submits.
+	// addresses it submits, and a mailbox one, whatever devices submit
+	// it.
 	PeriodStart time.Time
 	Now         time.Time
 	// Newsletter, when set, is the slug of the newsletter whose box was
@@ -115,9 +116,10 @@ type MeterService interface {
 	// Register finds the member whose mailbox r.Email reaches
 	// (MailboxKey) or creates one, unverified, and records a
 	// registration unlock of r.ArticleID for the device unless the
-	// device already had one for another article this period. It
-	// reports whether the device may now read the article. The member
-	// returned may have another spelling of the address.
+	// device or the mailbox (any spelling, any device, or an account of
+	// it deleted in the period) already had one for another article this
+	// period. It reports whether the device may now read the article.
+	// The member returned may have another spelling of the address.
 	Register(ctx context.Context, r Registration) (*Member, bool, error)
 	// RegistrationUnlocked reports whether the device registered on
 	// articleID.

@@ -483,8 +483,8 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 		Message: "Your email address, name, password, newsletter choices, gift links and sessions are gone; " +
 			"any subscription is cancelled and access through an institution has ended. " +
 			"We keep only anonymous counts, such as how many readers opened an article, and, until the end of this meter period, " +
-			"how many free articles you used in it, under a keyed hash of your address. You can register again at any time; " +
-			"in this period, the free articles you used stay used.",
+			"how many free articles you used in it and whether you opened one by registering, under a keyed hash of your address. " +
+			"You can register again at any time; in this period, the free articles you used stay used.",
 		Link: "/", LinkText: "Go to the front page",
 	}
 	v.Canonical = ""

@@ -141,7 +141,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		}
 	}
 	if r.URL.RawQuery != "" && r.URL.Query().Has("welcome") && r.Method == http.MethodGet && deviceHash(r) != nil {
-		v.Flash = s.welcomeFlash(wall)
+		v.Flash = s.welcomeFlash(wall, d.Full)
 		markPrivate(w)
 	}
 	if wall.Status != 0 {

@@ -81,9 +81,9 @@ func TestBypassMeterDeleteAndRegisterAgain(t *testing.T) {
 		}
 		mustContain(t, "deletion page", body, "until the end of this meter period")
 
-		// Registering again, from a new browser: the wall's promise
-		// holds (this article opens in this browser) but the meter does
-		// not refill.
+		// Registering again, from a new browser: the mailbox used its
+		// registration unlock this period, and the meter does not
+		// refill.
 		res, _, device := rs.register(t, addr, "filler-04", nil, nil)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("registering again: status %d", res.StatusCode)
@@ -225,14 +225,16 @@ func TestBypassMeterNetworks(t *testing.T) {
 // TestBypassMeterConsent: registering a member's address with the
 // newsletter box ticked, from a browser that is not theirs, changes
 // nothing of their choices; the browser gets what registration promises
-// (the article opens, the same redirect as for a new address), so the
-// answer tells nothing about who has an account.
+// (the article the mailbox opened by registering opens, the same redirect
+// as for a new address), so the answer tells nothing about who has an
+// account. (A mailbox that opened another article gets the teaser:
+// bypass_regunlock_test.go.)
 func TestBypassMeterConsent(t *testing.T) {
 	eachReaders(t, nil, func(t *testing.T, rs *readers) {
 		ctx := context.Background()
 		// The member subscribed on registering, then unsubscribed on the
 		// account page.
-		rs.register(t, "chooser@example.com", "free-daily", nil, url.Values{"newsletter": {"1"}})
+		rs.register(t, "chooser@example.com", "metered-feature", nil, url.Values{"newsletter": {"1"}})
 		session := rs.followLink(t, "chooser@example.com")
 		res, _ := rs.send(t, req{url: "/account/newsletters", form: url.Values{}, cookies: []*http.Cookie{session}})
 		if res.StatusCode != http.StatusSeeOther {

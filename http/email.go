@@ -16,11 +16,17 @@ import (
 func (s *Server) emailSends() bool { return s.cfg.Email.Sends() }
 
 // welcomeFlash is the note on the article a reader has just registered
-// on.
-func (s *Server) welcomeFlash(wall wallView) string {
+// on; open says whether the reader may read it. A registration refused
+// the instant unlock because the browser used its own this period and
+// one refused because the mailbox did get the same words.
+func (s *Server) welcomeFlash(wall wallView, open bool) string {
 	offer := strconv.Itoa(wall.Credits) + " free articles of your choice every " + wall.Period + "."
 	if !s.emailSends() {
-		return "This article is open for you in this browser. We cannot send email right now, so the link " +
+		first := "This article is open for you in this browser. "
+		if !open {
+			first = ""
+		}
+		return first + "We cannot send email right now, so the link " +
 			"that confirms your address has not gone out; once we can, ask for one under “Log in” to get " + offer
 	}
 	return "We have emailed you a link to sign in. Follow it to confirm your address and get " + offer

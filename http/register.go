@@ -17,12 +17,16 @@ import (
 //
 // The answer is the same redirect whether the address is new or known,
 // and whether or not an email went out, so the form tells nobody who has
-// an account. An address is its mailbox (masthead.MailboxKey): another
+// an account; the page it leads to shows only whether the mailbox opened
+// another article by registering this period. An address is its mailbox (masthead.MailboxKey): another
 // spelling of a member's address is that member, and the link goes to the
-// address they registered with. Farming is bounded three ways: a browser
+// address they registered with. Farming is bounded four ways: a browser
 // gets one registration unlock per meter period whatever addresses it
-// submits; a mailbox gets a few emails an hour; a client network a few
-// dozen registrations an hour (netlimit.go).
+// submits; a mailbox gets one per meter period whatever browsers submit
+// it, and a few emails an hour; a client network a few dozen
+// registrations an hour (netlimit.go). A registration refused the
+// instant unlock still creates the member and sends the link, and the
+// page tells the reader to follow it, in the same words for both rules.
 //
 // A ticked newsletter box counts only for an address that had no account:
 // anyone may type anyone's address here, so a registration never changes

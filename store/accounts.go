@@ -187,9 +187,9 @@ func (db *DB) Consents(ctx context.Context, memberID int64) ([]masthead.Newslett
 // refuses a deleted member). Paid subscriptions must have been cancelled
 // at the provider first; the caller does that. A gift the member bought
 // stays valid for its recipient and only loses its purchaser. What stays
-// until the meter period ends: the credits spent in it, under an HMAC of
-// the mailbox (eraseMailbox), so that registering again in the period does
-// not refill the meter. Staff accounts are closed by an administrator
+// until the meter period ends: the credits spent in it and the time of the
+// registration unlock, under an HMAC of the mailbox (eraseMailbox), so
+// that registering again in the period refills neither. Staff accounts are closed by an administrator
 // instead, as their byline and role matter to others.
 func (db *DB) DeleteAccount(ctx context.Context, d masthead.AccountDeletion) error {
 	memberID, now := d.MemberID, d.Now
@@ -210,7 +210,7 @@ func (db *DB) DeleteAccount(ctx context.Context, d masthead.AccountDeletion) err
 			args  []any
 		}{
 			{`UPDATE members SET email = ?, mailbox_key = '', name = '', password_hash = '', author_slug = '', verified_at = NULL,
-				carried_credits = 0, carried_since = 0, deleted_at = ? WHERE id = ?`,
+				carried_credits = 0, carried_since = 0, carried_registration_at = 0, deleted_at = ? WHERE id = ?`,
 				[]any{fmt.Sprintf("deleted:%d", memberID), micros(d.Now), memberID}},
 			{`DELETE FROM sessions WHERE member_id = ?`, []any{memberID}},
 			{`DELETE FROM signin_tokens WHERE email = ?`, []any{email}},

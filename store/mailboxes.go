@@ -16,8 +16,8 @@ import (
 // Mailboxes: the spellings of an address that reach one inbox
 // (masthead.MailboxKey) are one account, and an account deleted in the
 // middle of a meter period leaves behind, until the period ends, the
-// credits it spent under an HMAC of its mailbox, so registering again
-// does not refill the meter.
+// credits it spent and whether it used its registration unlock, under an
+// HMAC of its mailbox, so registering again refills neither.
 
 // mailboxSecretName names the key of erased mailboxes' HMAC in
 // server_secrets.
@@ -125,7 +125,8 @@ func memberByAddress(ctx context.Context, q reader, email string, extra ...any) 
 // mailbox's name is locked first, so two registrations of two spellings
 // at once make one account; SQLite's single writer already serialises
 // them. A new member inherits the credits an erased account of the same
-// mailbox spent in the current period.
+// mailbox spent in the current period, and the time of its registration
+// unlock in it.
 func (t *tx) ensureMember(ctx context.Context, email string, now time.Time) (*masthead.Member, bool, error) {
 	mailbox := masthead.MailboxKey(email)
 	if t.p.d.lockName != "" {
@@ -142,16 +143,16 @@ func (t *tx) ensureMember(ctx context.Context, email string, now time.Time) (*ma
 		return nil, false, fmt.Errorf("store: ensure member: %w", err)
 	}
 	var carried int
-	var since int64
-	err = t.row(ctx, `SELECT credits, period_start FROM erased_mailboxes WHERE key_hash = ? AND expires_at > ?`,
-		t.db.erasedMailbox(mailbox), micros(now)).Scan(&carried, &since)
+	var since, registration int64
+	err = t.row(ctx, `SELECT credits, period_start, registration_unlock_at FROM erased_mailboxes WHERE key_hash = ? AND expires_at > ?`,
+		t.db.erasedMailbox(mailbox), micros(now)).Scan(&carried, &since, &registration)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, fmt.Errorf("store: ensure member: erased mailbox: %w", err)
 	}
 	// ON CONFLICT: an import or a bulk insert may have added the address
 	// since, outside the lock.
-	res, err := t.exec(ctx, `INSERT INTO members (email, mailbox_key, carried_credits, carried_since, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`, email, mailbox, carried, since, micros(now))
+	res, err := t.exec(ctx, `INSERT INTO members (email, mailbox_key, carried_credits, carried_since, carried_registration_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`, email, mailbox, carried, since, registration, micros(now))
 	if err != nil {
 		return nil, false, fmt.Errorf("store: ensure member: %w", err)
 	}
@@ -169,35 +170,48 @@ func (t *tx) ensureMember(ctx context.Context, email string, now time.Time) (*ma
 }
 
 // eraseMailbox remembers, until the end of the meter period, the credits
-// a member being deleted spent in it, under the HMAC of their mailbox.
-// A mailbox erased twice in one period keeps the larger count: the second
-// account's count already holds what it carried from the first.
+// a member being deleted spent in it and the time of their registration
+// unlock in it, under the HMAC of their mailbox. A mailbox erased twice in
+// one period keeps the larger values: the second account's already hold
+// what it carried from the first.
 func (t *tx) eraseMailbox(ctx context.Context, memberID int64, email string, periodStart, periodEnd time.Time) error {
 	if periodEnd.IsZero() || !periodEnd.After(periodStart) {
 		return nil
 	}
 	var carried int
-	var since int64
-	if err := t.row(ctx, `SELECT carried_credits, carried_since FROM members WHERE id = ?`, memberID).Scan(&carried, &since); err != nil {
+	var since, carriedRegistration int64
+	if err := t.row(ctx, `SELECT carried_credits, carried_since, carried_registration_at FROM members WHERE id = ?`,
+		memberID).Scan(&carried, &since, &carriedRegistration); err != nil {
 		return fmt.Errorf("store: erase mailbox: %w", err)
 	}
 	var used int
-	if err := t.row(ctx, `SELECT COUNT(*) FROM unlocks WHERE member_id = ? AND created_at >= ?`, memberID, micros(periodStart)).Scan(&used); err != nil {
+	var registration int64
+	if err := t.row(ctx, `SELECT
+			(SELECT COUNT(*) FROM unlocks WHERE member_id = ? AND created_at >= ?),
+			(SELECT COALESCE(MAX(created_at), 0) FROM registration_unlocks WHERE member_id = ? AND created_at >= ?)`,
+		memberID, micros(periodStart), memberID, micros(periodStart)).Scan(&used, &registration); err != nil {
 		return fmt.Errorf("store: erase mailbox: %w", err)
 	}
 	if since >= micros(periodStart) {
 		used += carried
 	}
-	if used == 0 {
+	if carriedRegistration >= micros(periodStart) && carriedRegistration > registration {
+		registration = carriedRegistration
+	}
+	if used == 0 && registration == 0 {
 		return nil
 	}
-	_, err := t.exec(ctx, `INSERT INTO erased_mailboxes (key_hash, period_start, credits, expires_at) VALUES (?, ?, ?, ?)
+	_, err := t.exec(ctx, `INSERT INTO erased_mailboxes (key_hash, period_start, credits, registration_unlock_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key_hash) DO UPDATE SET
 			credits = CASE WHEN erased_mailboxes.period_start = excluded.period_start AND erased_mailboxes.credits > excluded.credits
 				THEN erased_mailboxes.credits ELSE excluded.credits END,
+			registration_unlock_at = CASE WHEN erased_mailboxes.period_start = excluded.period_start
+				AND erased_mailboxes.registration_unlock_at > excluded.registration_unlock_at
+				THEN erased_mailboxes.registration_unlock_at ELSE excluded.registration_unlock_at END,
 			period_start = excluded.period_start,
 			expires_at = excluded.expires_at`,
-		t.db.erasedMailbox(masthead.MailboxKey(email)), micros(periodStart), used, micros(periodEnd))
+		t.db.erasedMailbox(masthead.MailboxKey(email)), micros(periodStart), used, registration, micros(periodEnd))
 	if err != nil {
 		return fmt.Errorf("store: erase mailbox: %w", err)
 	}

@@ -13,9 +13,10 @@ import (
 // The meter: entitlements, unlocks spent with credits, and registration
 // unlocks. Every rule that must hold under concurrency (one credit per
 // article, no more than the period's credits, one registration unlock per
-// browser per period) is enforced inside one write transaction that first
-// locks a row standing for the actor: the member for credits, the device
-// for registrations.
+// browser and per mailbox per period) is enforced inside one write
+// transaction that first locks what stands for the actor: the member's
+// row for credits; the mailbox's name and the device's row for
+// registrations.
 
 var _ masthead.MeterService = (*DB)(nil)
 var _ masthead.EntitlementService = (*DB)(nil)
@@ -167,13 +168,15 @@ func (db *DB) MemberUnlocks(ctx context.Context, memberID int64) ([]masthead.Unl
 }
 
 // Register creates or finds the member of the address's mailbox and
-// grants the device its registration unlock. The device's row is written
-// first, which locks it on PostgreSQL until the transaction ends, so
-// registrations racing from one browser see each other's unlock. A ticked
-// newsletter box is recorded only for a member this registration
-// created: anyone may type anyone's address, so a registration never
-// changes an existing member's choices. The registration's jobs (its
-// sign-in email) are enqueued in the same transaction.
+// grants the device its registration unlock, unless the device or the
+// mailbox used theirs on another article in the period. The device's row
+// is written, which locks it on PostgreSQL until the transaction ends,
+// so registrations racing from one browser see each other's unlock;
+// ensureMember locks the mailbox likewise. A ticked newsletter box is
+// recorded only for a member this registration created: anyone may type
+// anyone's address, so a registration never changes an existing member's
+// choices. The registration's jobs (its sign-in email) are enqueued in
+// the same transaction.
 func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.Member, bool, error) {
 	email, err := masthead.NormalizeEmail(r.Email)
 	if err != nil {
@@ -186,7 +189,7 @@ func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.
 		m        *masthead.Member
 		unlocked bool
 	)
-	now := micros(r.Now)
+	now, mailbox := micros(r.Now), masthead.MailboxKey(email)
 	err = db.write(ctx, func(t *tx) error {
 		var created bool
 		var err error
@@ -219,6 +222,21 @@ func (db *DB) Register(ctx context.Context, r masthead.Registration) (*masthead.
 			unlocked = true
 			return nil
 		case others > 0:
+			return nil
+		}
+		// The mailbox's own unlock, under any spelling and from any
+		// browser, or carried from an account of it deleted in the
+		// period. ensureMember holds the mailbox's lock, so two
+		// registrations of one mailbox count one after the other.
+		var used int
+		if err := t.row(ctx, `SELECT
+				(SELECT COUNT(*) FROM registration_unlocks u JOIN members o ON o.id = u.member_id
+					WHERE o.mailbox_key = ? AND u.article_id <> ? AND u.created_at >= ?)
+				+ (SELECT COUNT(*) FROM members WHERE mailbox_key = ? AND carried_registration_at > 0 AND carried_registration_at >= ?)`,
+			mailbox, r.ArticleID, micros(r.PeriodStart), mailbox, micros(r.PeriodStart)).Scan(&used); err != nil {
+			return fmt.Errorf("store: register: mailbox: %w", err)
+		}
+		if used > 0 {
 			return nil
 		}
 		if _, err := t.exec(ctx, `INSERT INTO registration_unlocks (device_hash, article_id, member_id, created_at)
