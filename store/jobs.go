@@ -42,8 +42,15 @@ func scanJob(s rowScanner) (masthead.Job, error) {
 // enqueue writes j in the transaction. A job whose key is already
 // pending or running is left out: the one queued will do.
 func (t *tx) enqueue(ctx context.Context, j masthead.Job, now time.Time) error {
+	_, err := t.insertJob(ctx, j, now)
+	return err
+}
+
+// insertJob writes j unless its key is pending or running, and reports
+// whether it wrote it.
+func (t *tx) insertJob(ctx context.Context, j masthead.Job, now time.Time) (bool, error) {
 	if err := j.Validate(); err != nil {
-		return err
+		return false, err
 	}
 	if j.MaxAttempts == 0 {
 		j.MaxAttempts = masthead.DefaultJobAttempts
@@ -55,13 +62,17 @@ func (t *tx) enqueue(ctx context.Context, j masthead.Job, now time.Time) error {
 	if payload == "" {
 		payload = "{}"
 	}
-	_, err := t.exec(ctx, `INSERT INTO jobs (kind, dedupe_key, payload, state, max_attempts, run_at, created_at, updated_at)
+	res, err := t.exec(ctx, `INSERT INTO jobs (kind, dedupe_key, payload, state, max_attempts, run_at, created_at, updated_at)
 		VALUES (?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		j.Kind, j.Key, payload, j.MaxAttempts, micros(j.RunAt), micros(now), micros(now))
 	if err != nil {
-		return fmt.Errorf("store: enqueue %s job: %w", j.Kind, translate(err))
+		return false, fmt.Errorf("store: enqueue %s job: %w", j.Kind, translate(err))
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue %s job: %w", j.Kind, err)
+	}
+	return n == 1, nil
 }
 
 // enqueueAll writes each job in the transaction.

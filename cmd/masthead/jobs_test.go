@@ -58,7 +58,8 @@ func TestKillAfterRegistrationEmailArrives(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			pending, err := db.Jobs(context.Background(), masthead.JobFilter{State: masthead.JobPending})
+			// The leader's hourly upkeep is queued beside it.
+			pending, err := jobsOfKind(db, masthead.JobPending, masthead.JobSignInEmail)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +84,7 @@ func TestKillAfterRegistrationEmailArrives(t *testing.T) {
 			mustStatus(t, "POST /signin", r, http.StatusSeeOther)
 
 			if !waitFor(time.Minute, func() bool {
-				done, err := db.Jobs(context.Background(), masthead.JobFilter{State: masthead.JobDone})
+				done, err := jobsOfKind(db, masthead.JobDone, masthead.JobSignInEmail)
 				return err == nil && len(done) == 1
 			}) {
 				t.Error("the job is not marked done")
@@ -94,4 +95,16 @@ func TestKillAfterRegistrationEmailArrives(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jobsOfKind lists the jobs of one kind in one state.
+func jobsOfKind(db *store.DB, state masthead.JobState, kind string) ([]masthead.Job, error) {
+	js, err := db.Jobs(context.Background(), masthead.JobFilter{State: state})
+	var out []masthead.Job
+	for _, j := range js {
+		if j.Kind == kind {
+			out = append(out, j)
+		}
+	}
+	return out, err
 }

@@ -208,6 +208,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The durable queue's workers (jobs.go) stop after the HTTP server
 	// (this defer runs once runServe returns) and before the mailer and
 	// the database close.
+	handlePeriodic(jobPool, db, clock, insightsRetention, log)
 	stopJobs := startJobs(&cfg, jobPool, site, cfg.Mail.SMTPURL != "" || mailer.outbox != nil, log)
 	defer stopJobs(cfg.ShutdownGrace)
 	registerPoolMetrics(mets, db)
@@ -252,18 +253,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		wg.Go(func() {
 			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { promoteScheduled(ctx, db, clock, log) })
 		})
-		wg.Go(func() { elector.Every(workCtx, time.Hour, func(ctx context.Context) { prune(ctx, db, clock, log) }) })
+		// The hourly upkeep (periodic.go) is enqueued as jobs, one per
+		// kind and hour, for any instance's workers to run.
+		wg.Go(func() {
+			elector.Every(workCtx, periodicTick, func(ctx context.Context) { schedulePeriodic(ctx, db, jobPool, clock, log) })
+		})
 		// Outgoing webhooks (webhooks.go): due deliveries are sent on
 		// the schedule's beat.
 		hooks := newWebhookWorker(db, cfg.Webhooks.Networks, clock, log, mets)
 		wg.Go(func() {
 			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { sendWebhooks(ctx, hooks, log) })
-		})
-		wg.Go(func() {
-			elector.Every(workCtx, time.Hour, func(ctx context.Context) { pruneWebhooks(ctx, db, clock, log) })
-		})
-		wg.Go(func() {
-			elector.Every(workCtx, time.Hour, func(ctx context.Context) { rollupInsights(ctx, db, clock, insightsRetention, log) })
 		})
 		wg.Wait()
 	}()
@@ -307,29 +306,6 @@ func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, l
 		log.Error("promote scheduled articles", "err", err)
 	} else if n > 0 {
 		log.Info("published scheduled articles", "count", n)
-	}
-}
-
-// prune deletes expired sessions, old sign-in tokens, rate-limit windows
-// and erased mailboxes, so those tables do not grow for ever. Only the leader runs it,
-// once an hour.
-func prune(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
-	if p, err := db.Prune(ctx, clock.Now()); err != nil && ctx.Err() == nil {
-		log.Error("prune expired rows", "err", err)
-	} else if p != (store.Pruned{}) {
-		log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits,
-			"erased_mailboxes", p.ErasedMailboxes)
-	}
-}
-
-// rollupInsights folds the dashboard's raw events older than the
-// retention into daily totals and deletes them (docs/insights.md). Only
-// the leader runs it, once an hour.
-func rollupInsights(ctx context.Context, db *store.DB, clock masthead.Clock, retention time.Duration, log *slog.Logger) {
-	if r, err := db.RollupInsights(ctx, clock.Now().Add(-retention)); err != nil && ctx.Err() == nil {
-		log.Error("roll up insights", "err", err)
-	} else if r.Events > 0 {
-		log.Info("rolled up insight events", "events", r.Events)
 	}
 }
 

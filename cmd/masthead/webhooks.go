@@ -62,13 +62,3 @@ func sendWebhooks(ctx context.Context, w *webhooks.Worker, log *slog.Logger) {
 
 // webhookLogRetention is how long finished deliveries stay in the log.
 const webhookLogRetention = 30 * 24 * time.Hour
-
-// pruneWebhooks deletes deliveries finished more than webhookLogRetention
-// ago. Only the leader runs it, once an hour.
-func pruneWebhooks(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
-	if n, err := db.PruneWebhooks(ctx, clock.Now().Add(-webhookLogRetention)); err != nil && ctx.Err() == nil {
-		log.Error("prune webhook deliveries", "err", err)
-	} else if n > 0 {
-		log.Info("pruned webhook deliveries", "count", n)
-	}
-}
