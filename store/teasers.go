@@ -49,7 +49,7 @@ func (db *DB) recutTeasers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db.log.Info("cut teasers again", "articles", n, "changed", changed, "took", time.Since(start).Round(time.Millisecond))
+	db.log.Info("cut teasers again", "articles", n, "changed", changed, "took", time.Since(start).Round(time.Millisecond).String())
 	return nil
 }
 

@@ -88,7 +88,7 @@ func (c *Config) commonFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.BaseURL, "base-url", "", "public URL of the site, used in links, feeds and emails (default http://ADDR)")
-	fs.IntVar(&c.TeaserWords, "teaser-words", markdown.DefaultTeaserWords, "words an article's teaser may hold at most, before the wall (it also holds at most a third of the article); changing it cuts every teaser again at start")
+	fs.IntVar(&c.TeaserWords, "teaser-words", markdown.DefaultTeaserWords, "words an article's teaser may hold at most, before the wall (it also holds at most a third of the article); a command given it cuts every stored teaser again when it differs from theirs, one given none keeps theirs")
 }
 
 // serveFlags registers the settings of the web server.
