@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -67,5 +68,18 @@ func TestJobPages(t *testing.T) {
 		if err != nil || j.State != masthead.JobPending || j.Attempts != 0 || j.RunAt.After(f.clock.Now()) {
 			t.Errorf("retried job: %+v %v", j, errors.Unwrap(err))
 		}
+	})
+}
+
+// TestJobPagesWithoutQueue: a server without the queue answers its pages
+// and actions with 404.
+func TestJobPagesWithoutQueue(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		root := f.staff("root@example.com", masthead.RoleAdmin, "")
+		f.run([]req{
+			{name: "list", url: "/admin/jobs", cookie: root, wantStatus: http.StatusNotFound},
+			{name: "retry", url: "/admin/jobs/1/retry", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
+			{name: "discard", url: "/admin/jobs/1/discard", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
+		})
 	})
 }
