@@ -14,9 +14,7 @@ import (
 
 func TestAPIKeys(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, APIKeys: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.APIKeys = f.db })
 		ctx := context.Background()
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		editor := f.staff("editor@example.com", masthead.RoleEditor, "")

@@ -19,9 +19,7 @@ import (
 func TestDashboard(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, Insights: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.Insights = f.db })
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		editor := f.staff("editor@example.com", masthead.RoleEditor, "")
 		author := f.staff("author@example.com", masthead.RoleAuthor, "sam")

@@ -39,11 +39,18 @@ func each(t *testing.T, fn func(t *testing.T, f *fixture)) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: db, Taxonomy: db, Members: db, Clock: clock, Location: loc,
-		})
-		fn(t, &fixture{t: t, db: db, clock: clock, loc: loc, h: h})
+		f := &fixture{t: t, db: db, clock: clock, loc: loc}
+		f.with(func(*admin.Deps) {})
+		fn(t, f)
 	})
+}
+
+// with rebuilds the staff area over the fixture's database, clock and
+// zone, with the services add sets beside the usual ones.
+func (f *fixture) with(add func(d *admin.Deps)) {
+	d := admin.Deps{Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc}
+	add(&d)
+	f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, d)
 }
 
 // staff signs in a new member with role and returns their session cookie.

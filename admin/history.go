@@ -36,11 +36,15 @@ func changedBy(c masthead.ArticleChange) string {
 	if who == "" && c.ActorID != 0 {
 		who = "a former staff member"
 	}
-	via := map[string]string{
-		masthead.ChangeViaAPI:      "the Admin API",
-		masthead.ChangeViaImport:   "an import",
-		masthead.ChangeViaSchedule: "the schedule",
-	}[c.Via]
+	via := ""
+	switch c.Via {
+	case masthead.ChangeViaAPI:
+		via = "the Admin API"
+	case masthead.ChangeViaImport:
+		via = "an import"
+	case masthead.ChangeViaSchedule:
+		via = "the schedule"
+	}
 	switch {
 	case who == "" && via == "":
 		return "a command"

@@ -84,15 +84,18 @@ func (h *Handler) jobList(w http.ResponseWriter, r *http.Request, me *masthead.M
 // jobRetry makes a pending or failed job due now, with a fresh round of
 // attempts.
 func (h *Handler) jobRetry(w http.ResponseWriter, r *http.Request, me *masthead.Member) error {
-	return h.jobAction(w, r, h.deps.Jobs.RetryJob, "job-retried")
+	return h.jobAction(w, r, masthead.JobService.RetryJob, "job-retried")
 }
 
 // jobDiscard drops a pending or failed job.
 func (h *Handler) jobDiscard(w http.ResponseWriter, r *http.Request, me *masthead.Member) error {
-	return h.jobAction(w, r, h.deps.Jobs.DiscardJob, "job-discarded")
+	return h.jobAction(w, r, masthead.JobService.DiscardJob, "job-discarded")
 }
 
-func (h *Handler) jobAction(w http.ResponseWriter, r *http.Request, act func(ctx context.Context, id int64) error, msg string) error {
+// jobAction runs act on the job in the path. act is a method expression
+// of masthead.JobService, so a server without the queue answers 404 here
+// rather than failing on a method value of a nil Jobs.
+func (h *Handler) jobAction(w http.ResponseWriter, r *http.Request, act func(s masthead.JobService, ctx context.Context, id int64) error, msg string) error {
 	if h.deps.Jobs == nil {
 		return errNoJobPages
 	}
@@ -103,7 +106,7 @@ func (h *Handler) jobAction(w http.ResponseWriter, r *http.Request, act func(ctx
 	if err := parseForm(w, r, 4<<10); err != nil {
 		return err
 	}
-	if err := act(r.Context(), id); err != nil {
+	if err := act(h.deps.Jobs, r.Context(), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/jobs?msg="+msg, http.StatusSeeOther)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -18,9 +19,7 @@ import (
 func TestJobPages(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, Jobs: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.Jobs = f.db })
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		editor := f.staff("editor@example.com", masthead.RoleEditor, "")
 
@@ -67,5 +66,18 @@ func TestJobPages(t *testing.T) {
 		if err != nil || j.State != masthead.JobPending || j.Attempts != 0 || j.RunAt.After(f.clock.Now()) {
 			t.Errorf("retried job: %+v %v", j, errors.Unwrap(err))
 		}
+	})
+}
+
+// TestJobPagesWithoutQueue: a server without the queue answers its pages
+// and actions with 404.
+func TestJobPagesWithoutQueue(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		root := f.staff("root@example.com", masthead.RoleAdmin, "")
+		f.run([]req{
+			{name: "list", url: "/admin/jobs", cookie: root, wantStatus: http.StatusNotFound},
+			{name: "retry", url: "/admin/jobs/1/retry", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
+			{name: "discard", url: "/admin/jobs/1/discard", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
+		})
 	})
 }

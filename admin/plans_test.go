@@ -12,9 +12,7 @@ import (
 
 func TestPlans(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, Plans: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.Plans = f.db })
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		editor := f.staff("editor@example.com", masthead.RoleEditor, "")
 		form := func(price, currency, priceID string) url.Values {

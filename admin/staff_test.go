@@ -18,9 +18,7 @@ import (
 // area at once and their Admin API tokens stop.
 func TestStaffRemoval(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, APIKeys: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.APIKeys = f.db })
 		ctx := context.Background()
 		root := f.staff("root@example.com", masthead.RoleAdmin, "")
 		edC := f.staff("ed@example.com", masthead.RoleEditor, "")
@@ -73,9 +71,7 @@ func TestStaffRemoval(t *testing.T) {
 // with the maker's lower role.
 func TestAPIKeysShowMakersRole(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, APIKeys: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.APIKeys = f.db })
 		ctx := context.Background()
 		root := f.staff("root@example.com", masthead.RoleAdmin, "")
 		boss, _ := f.db.EnsureMember(ctx, "boss@example.com", masthead.RoleAdmin)

@@ -17,9 +17,7 @@ import (
 func TestWebhookPages(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		f.h = admin.New(admin.Config{SiteName: "The Test Review", BaseURL: "http://example.test"}, admin.Deps{
-			Articles: f.db, Taxonomy: f.db, Members: f.db, Clock: f.clock, Location: f.loc, Webhooks: f.db,
-		})
+		f.with(func(d *admin.Deps) { d.Webhooks = f.db })
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		editor := f.staff("editor@example.com", masthead.RoleEditor, "")
 		author := f.staff("author@example.com", masthead.RoleAuthor, "jane-doe")
