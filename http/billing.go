@@ -286,31 +286,13 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) err
 // a change that did not come through the member's own form post (a
 // webhook, the return from checkout): their next page reads afresh.
 func (s *Server) forgetReader(memberID int64) {
-	c := s.sessions
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	for k, e := range c.items {
-		if e.st != nil && e.st.Member.ID == memberID {
-			delete(c.items, k)
-		}
-	}
+	s.sessions.forget(func(e sessionEntry) bool { return e.st != nil && e.st.Member.ID == memberID })
 }
 
 // forgetReaders drops every state this instance cached, after a change
 // that may reach many members at once (an institution's seats).
 func (s *Server) forgetReaders() {
-	c := s.sessions
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	clear(c.items)
+	s.sessions.forget(func(sessionEntry) bool { return true })
 }
 
 // handleGiftCheckout starts the purchase of a gift: N months for an email

@@ -37,11 +37,10 @@ func (s *Server) enqueueSignIn(ctx context.Context, email, next, purpose string,
 		s.log.Error("sign-in: no job queue to send the link through", "request_id", requestID(ctx))
 		return nil
 	}
-	j, err := masthead.NewJob(masthead.JobSignInEmail, masthead.SignInEmail{Email: email, Next: next, Purpose: purpose})
+	j, err := signInEmailJob(email, next, purpose, now)
 	if err != nil {
 		return err
 	}
-	j.RunAt = now
 	if err := s.jobs.EnqueueJob(ctx, j); err != nil {
 		return err
 	}
@@ -113,6 +112,13 @@ func (s *Server) runGiftEmail(ctx context.Context, j masthead.Job) error {
 // giftEmailJob is the job that emails a gift's redeem link.
 func giftEmailJob(token string, now time.Time) (masthead.Job, error) {
 	j, err := masthead.NewJob(masthead.JobGiftEmail, masthead.GiftEmail{Token: token})
+	j.RunAt = now
+	return j, err
+}
+
+// signInEmailJob is the job that emails a sign-in link to email's mailbox.
+func signInEmailJob(email, next, purpose string, now time.Time) (masthead.Job, error) {
+	j, err := masthead.NewJob(masthead.JobSignInEmail, masthead.SignInEmail{Email: email, Next: next, Purpose: purpose})
 	j.RunAt = now
 	return j, err
 }

@@ -39,35 +39,53 @@ func unsubscribed(t *testing.T, db *store.DB, memberID int64) bool {
 	return false
 }
 
+// unsubscribeSite opens a site on engine with two verified members of the
+// free newsletter; it returns their ids and the newsletter secret.
+func unsubscribeSite(t *testing.T, engine string) (*store.DB, *site, []int64, []byte) {
+	t.Helper()
+	db := storetest.Open(t, engine, store.Options{Clock: fixedClock{now}})
+	s := newSite(t, db, withNewsletters(db))
+	ctx := context.Background()
+	ids, err := db.InsertMembers(ctx, []store.BulkMember{
+		{Email: "one@example.com", Verified: true, Created: now, Newsletters: map[string]bool{"free": true}},
+		{Email: "two@example.com", Verified: true, Created: now, Newsletters: map[string]bool{"free": true}},
+	}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := db.NewsletterSecret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, s, ids, secret
+}
+
+// claimedIssue creates an issue of the free newsletter due at at and claims
+// it for sending, so it counts its recipients; it returns the issue's id.
+func claimedIssue(t *testing.T, db *store.DB, subject string, at time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	free, _ := db.Newsletter(ctx, masthead.NewsletterFree)
+	is, err := db.CreateIssue(ctx, &masthead.Issue{NewsletterID: free.ID, Subject: subject, Status: masthead.IssueScheduled,
+		SendAt: at, WindowStart: at.Add(-time.Hour), WindowEnd: at,
+		Articles: []masthead.IssueArticle{{Slug: "a", Title: "A", Kind: masthead.KindDaily}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ClaimIssue(ctx, is.ID, "test", now.Add(time.Minute), now, "example.com"); err != nil {
+		t.Fatal(err)
+	}
+	return is.ID
+}
+
 func TestOneClickUnsubscribe(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			db := storetest.Open(t, engine, store.Options{Clock: fixedClock{now}})
-			s := newSite(t, db, withNewsletters(db))
+			db, s, ids, secret := unsubscribeSite(t, engine)
 			ctx := context.Background()
-			ids, err := db.InsertMembers(ctx, []store.BulkMember{
-				{Email: "one@example.com", Verified: true, Created: now, Newsletters: map[string]bool{"free": true}},
-				{Email: "two@example.com", Verified: true, Created: now, Newsletters: map[string]bool{"free": true}},
-			}, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			secret, err := db.NewsletterSecret(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
 			// An issue went to both; the link names it, for its counts.
-			free, _ := db.Newsletter(ctx, masthead.NewsletterFree)
-			is, err := db.CreateIssue(ctx, &masthead.Issue{NewsletterID: free.ID, Subject: "Issue", Status: masthead.IssueScheduled,
-				SendAt: now, WindowStart: now.Add(-time.Hour), WindowEnd: now,
-				Articles: []masthead.IssueArticle{{Slug: "a", Title: "A", Kind: masthead.KindDaily}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.ClaimIssue(ctx, is.ID, "test", now.Add(time.Minute), now, "example.com"); err != nil {
-				t.Fatal(err)
-			}
-			tok := newsletter.UnsubscribeToken(secret, ids[0], "free", is.ID)
+			isID := claimedIssue(t, db, "Issue", now)
+			tok := newsletter.UnsubscribeToken(secret, ids[0], "free", isID)
 			target := "/newsletters/unsubscribe?" + url.Values{"t": {tok}}.Encode()
 
 			// GET only asks: mail scanners that follow links change nothing.
@@ -82,7 +100,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 			// Forged tokens: another member's id under this MAC, another
 			// newsletter, garbage. 400 with a message; nothing changes.
 			mac := tok[strings.LastIndexByte(tok, '.')+1:]
-			issue := "." + strconv.FormatInt(is.ID, 10) + "."
+			issue := "." + strconv.FormatInt(isID, 10) + "."
 			// The MAC's last two characters changed (never to themselves,
 			// which a fixed replacement would be once in 4,096 runs).
 			altered := []byte(tok)
@@ -119,7 +137,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 			if !unsubscribed(t, db, ids[0]) || unsubscribed(t, db, ids[1]) {
 				t.Error("one-click did not unsubscribe exactly its member")
 			}
-			if c, _ := db.IssueCounts(ctx, is.ID); c.Unsubscribed != 1 || c.Total != 2 {
+			if c, _ := db.IssueCounts(ctx, isID); c.Unsubscribed != 1 || c.Total != 2 {
 				t.Errorf("issue counts after the unsubscription: %+v", c)
 			}
 		})

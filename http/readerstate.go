@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -133,6 +134,18 @@ func (c *sessionCache) evict(now time.Time) {
 	if len(c.items) >= sessionCacheEntries {
 		c.items = map[string]sessionEntry{}
 	}
+}
+
+// forget drops the cached states for which drop is true; a read under
+// way when it runs is not kept (sessionState). A nil cache holds nothing.
+func (c *sessionCache) forget(drop func(sessionEntry) bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	maps.DeleteFunc(c.items, func(_ string, e sessionEntry) bool { return drop(e) })
 }
 
 // readerChanged is called after a request that may have changed what the

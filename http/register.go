@@ -97,12 +97,10 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	// does not lose it.
 	mailed := s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now)
 	if mailed {
-		j, err := masthead.NewJob(masthead.JobSignInEmail, masthead.SignInEmail{
-			Email: email, Next: articlePath(a.Slug), Purpose: mail.PurposeRegistration})
+		j, err := signInEmailJob(email, articlePath(a.Slug), mail.PurposeRegistration, now)
 		if err != nil {
 			return err
 		}
-		j.RunAt = now
 		reg.Jobs = append(reg.Jobs, j)
 	}
 	if _, _, err := s.meter.Register(ctx, reg); err != nil {

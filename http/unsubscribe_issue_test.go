@@ -10,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"masthead"
 	"masthead/newsletter"
-	"masthead/store"
-	"masthead/store/storetest"
 )
 
 // TestUnsubscribeIssueIsSigned: the issue an unsubscription is counted
@@ -24,35 +21,12 @@ import (
 func TestUnsubscribeIssueIsSigned(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			db := storetest.Open(t, engine, store.Options{Clock: fixedClock{now}})
-			s := newSite(t, db, withNewsletters(db))
+			db, s, ids, secret := unsubscribeSite(t, engine)
 			ctx := context.Background()
-			ids, err := db.InsertMembers(ctx, []store.BulkMember{
-				{Email: "one@example.com", Verified: true, Created: now, Newsletters: map[string]bool{"free": true}},
-				{Email: "two@example.com", Verified: true, Created: now, Newsletters: map[string]bool{"free": true}},
-			}, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			secret, err := db.NewsletterSecret(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
 			// Two issues went to both members.
-			free, _ := db.Newsletter(ctx, masthead.NewsletterFree)
 			var issues [2]int64
 			for i := range issues {
-				at := now.Add(time.Duration(i-2) * 24 * time.Hour)
-				is, err := db.CreateIssue(ctx, &masthead.Issue{NewsletterID: free.ID, Subject: "Issue " + strconv.Itoa(i), Status: masthead.IssueScheduled,
-					SendAt: at, WindowStart: at.Add(-time.Hour), WindowEnd: at,
-					Articles: []masthead.IssueArticle{{Slug: "a", Title: "A", Kind: masthead.KindDaily}}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := db.ClaimIssue(ctx, is.ID, "test", now.Add(time.Minute), now, "example.com"); err != nil {
-					t.Fatal(err)
-				}
-				issues[i] = is.ID
+				issues[i] = claimedIssue(t, db, "Issue "+strconv.Itoa(i), now.Add(time.Duration(i-2)*24*time.Hour))
 			}
 			post := func(query url.Values) (int, string) {
 				t.Helper()

@@ -36,10 +36,6 @@ var statuses = map[string]int{
 // carries no message of ours).
 const TooLargeMessage = "The request is larger than this site accepts."
 
-// internalMessage is all a user learns of an internal error: its text may
-// name a database, a file or a query.
-const internalMessage = "internal error"
-
 // tooLarge reports whether err is a request body over its limit, as
 // http.MaxBytesReader reports it.
 func tooLarge(err error) bool {
