@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"masthead/markdown"
@@ -153,20 +151,7 @@ func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) 
 		}
 		// Render on every core, as UpsertArticles does, before the
 		// writer is taken.
-		var wg sync.WaitGroup
-		work := make(chan int)
-		for range runtime.GOMAXPROCS(0) {
-			wg.Go(func() {
-				for i := range work {
-					batch[i].out, batch[i].err = db.render.Render(batch[i].md)
-				}
-			})
-		}
-		for i := range batch {
-			work <- i
-		}
-		close(work)
-		wg.Wait()
+		onEveryCore(len(batch), func(i int) { batch[i].out, batch[i].err = db.render.Render(batch[i].md) })
 
 		err = db.write(ctx, func(t *tx) error {
 			// As every article write does, before the first change.
