@@ -131,7 +131,10 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 				}
 			}
 			var id int64
-			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			err := sql.ErrNoRows // a free slug: a new article
+			if b.Update {
+				err = t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			}
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				id, err = t.insertArticle(ctx, p, now)
