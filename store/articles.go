@@ -351,28 +351,13 @@ func (db *DB) InsertArticles(ctx context.Context, ins []masthead.ArticleInput) (
 
 func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, replace bool) ([]UpsertResult, error) {
 	now := db.clock.Now()
-	cut, cerr := db.cutter(ctx)
-	if cerr != nil {
-		return nil, cerr
+	ps, err := db.prepareAll(ctx, ins, now)
+	if err != nil {
+		return nil, err
 	}
-	ps := make([]prepared, len(ins))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range work {
-				ps[i] = db.prepare(cut, ins[i], now)
-			}
-		})
-	}
-	for i := range ins {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
 
 	res := make([]UpsertResult, len(ins))
-	err := db.write(ctx, func(t *tx) error {
+	err = db.write(ctx, func(t *tx) error {
 		for i, p := range ps {
 			res[i] = UpsertResult{Slug: p.in.Slug, Err: p.err}
 			if p.err != nil {
@@ -465,6 +450,37 @@ func (db *DB) Slugs(ctx context.Context) (Slugs, error) {
 		}
 	}
 	return s, nil
+}
+
+// prepareAll prepares ins on every core, with the renderer that cuts to
+// the stored teasers' budget, before a writer is taken.
+func (db *DB) prepareAll(ctx context.Context, ins []masthead.ArticleInput, now time.Time) ([]prepared, error) {
+	cut, err := db.cutter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]prepared, len(ins))
+	onEveryCore(len(ins), func(i int) { ps[i] = db.prepare(cut, ins[i], now) })
+	return ps, nil
+}
+
+// onEveryCore calls fn for 0..n-1 from GOMAXPROCS goroutines and returns
+// when every call has.
+func onEveryCore(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range work {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 func slugTaken(slug string) error {

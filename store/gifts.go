@@ -125,19 +125,14 @@ func (db *DB) GiftLinkGiver(ctx context.Context, tokenHash []byte, now time.Time
 		return nil, false, errGiftInvalid
 	}
 	var (
-		m          masthead.Member
-		role       string
-		verified   sql.NullInt64
-		created    int64
 		deleted    sql.NullInt64
 		subscriber int
 	)
 	at := micros(now)
-	err := db.r.row(ctx, `SELECT `+memberCols+`, m.deleted_at,
+	m, err := scanMember(withExtra(db.r.row(ctx, `SELECT `+memberCols+`, m.deleted_at,
 			CASE WHEN EXISTS (SELECT 1 FROM entitlements e
 				WHERE e.member_id = m.id AND e.starts_at <= ? AND (e.ends_at IS NULL OR e.ends_at > ?)) THEN 1 ELSE 0 END
-		FROM gift_links g JOIN members m ON m.id = g.member_id WHERE g.token_hash = ?`, at, at, tokenHash).
-		Scan(&m.ID, &m.Email, &m.Name, &role, &m.AuthorSlug, &verified, &created, &deleted, &subscriber)
+		FROM gift_links g JOIN members m ON m.id = g.member_id WHERE g.token_hash = ?`, at, at, tokenHash), &deleted, &subscriber))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, errGiftInvalid
 	}
@@ -147,10 +142,7 @@ func (db *DB) GiftLinkGiver(ctx context.Context, tokenHash []byte, now time.Time
 	if deleted.Valid {
 		return nil, false, nil
 	}
-	m.Role = masthead.Role(role)
-	m.VerifiedAt = fromMicros(verified)
-	m.CreatedAt = time.UnixMicro(created).UTC()
-	return &m, subscriber > 0, nil
+	return m, subscriber > 0, nil
 }
 
 // GiftLinkArticle returns the id of the article a gift token opens for the

@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"masthead"
@@ -76,25 +74,10 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 
 	// Render on every core before the writer is taken, as UpsertArticles
 	// does.
-	cut, cerr := db.cutter(ctx)
-	if cerr != nil {
-		return sum, cerr
+	ps, err := db.prepareAll(ctx, b.Articles, now)
+	if err != nil {
+		return sum, err
 	}
-	ps := make([]prepared, len(b.Articles))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range work {
-				ps[i] = db.prepare(cut, b.Articles[i], now)
-			}
-		})
-	}
-	for i := range b.Articles {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
 	bad := masthead.Invalid{}
 	slugs := map[string]int{}
 	for i, p := range ps {
@@ -117,7 +100,7 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 		}
 	}
 
-	err := db.write(ctx, func(t *tx) error {
+	err = db.write(ctx, func(t *tx) error {
 		onConflict := `DO NOTHING`
 		if b.Update {
 			onConflict = `DO UPDATE SET name = excluded.name, bio = excluded.bio`
@@ -148,7 +131,10 @@ func (db *DB) ImportBundle(ctx context.Context, b *masthead.ImportBundle) (masth
 				}
 			}
 			var id int64
-			err := t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			err := sql.ErrNoRows // a free slug: a new article
+			if b.Update {
+				err = t.row(ctx, `SELECT id FROM articles WHERE slug = ?`, p.in.Slug).Scan(&id)
+			}
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				id, err = t.insertArticle(ctx, p, now)

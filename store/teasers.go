@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"masthead/markdown"
@@ -57,9 +55,9 @@ func (db *DB) recutTeasers(ctx context.Context) error {
 // teasers (Options.KeepTeaserWords). A database whose teasers were never
 // cut to a budget keeps the renderer's.
 func (db *DB) keepTeaserWords(ctx context.Context) error {
-	var words int
-	if err := db.w.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
-		return fmt.Errorf("store: teaser state: %w", err)
+	_, words, err := db.teaserState(ctx)
+	if err != nil {
+		return err
 	}
 	if words > 0 && words != db.render.TeaserWords() {
 		db.render = markdown.NewWith(markdown.Options{TeaserWords: words})
@@ -74,12 +72,9 @@ func (db *DB) keepTeaserWords(ctx context.Context) error {
 // cut to that budget too, so that a rolling change of the setting leaves
 // no article with a longer teaser than the rest.
 func (db *DB) cutter(ctx context.Context) (*markdown.Renderer, error) {
-	var words int
-	// On the writer: it sees what a re-cut just committed, and a command
-	// that only writes opens no SQLite reader (the last connection to
-	// close removes the -wal file only when it may write).
-	if err := db.w.row(ctx, `SELECT words FROM teaser_state WHERE id = 1`).Scan(&words); err != nil {
-		return nil, fmt.Errorf("store: teaser state: %w", err)
+	_, words, err := db.teaserState(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if words <= 0 || words == db.render.TeaserWords() {
 		return db.render, nil
@@ -100,11 +95,22 @@ func (db *DB) cutter(ctx context.Context) (*markdown.Renderer, error) {
 // teasersCurrent reports whether the stored teasers were cut as the
 // renderer cuts them.
 func (db *DB) teasersCurrent(ctx context.Context) (bool, error) {
-	var version, words int
-	if err := db.w.row(ctx, `SELECT version, words FROM teaser_state WHERE id = 1`).Scan(&version, &words); err != nil {
-		return false, fmt.Errorf("store: teaser state: %w", err)
+	version, words, err := db.teaserState(ctx)
+	if err != nil {
+		return false, err
 	}
 	return version == markdown.TeaserVersion && words == db.render.TeaserWords(), nil
+}
+
+// teaserState reads the cut and the budget the stored teasers have. On
+// the writer: it sees what a re-cut just committed, and a command that
+// only writes opens no SQLite reader (the last connection to close
+// removes the -wal file only when it may write).
+func (db *DB) teaserState(ctx context.Context) (version, words int, err error) {
+	if err := db.w.row(ctx, `SELECT version, words FROM teaser_state WHERE id = 1`).Scan(&version, &words); err != nil {
+		return 0, 0, fmt.Errorf("store: teaser state: %w", err)
+	}
+	return version, words, nil
 }
 
 // RecutTeasers renders every article again from its Markdown and stores
@@ -153,20 +159,7 @@ func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) 
 		}
 		// Render on every core, as UpsertArticles does, before the
 		// writer is taken.
-		var wg sync.WaitGroup
-		work := make(chan int)
-		for range runtime.GOMAXPROCS(0) {
-			wg.Go(func() {
-				for i := range work {
-					batch[i].out, batch[i].err = db.render.Render(batch[i].md)
-				}
-			})
-		}
-		for i := range batch {
-			work <- i
-		}
-		close(work)
-		wg.Wait()
+		onEveryCore(len(batch), func(i int) { batch[i].out, batch[i].err = db.render.Render(batch[i].md) })
 
 		err = db.write(ctx, func(t *tx) error {
 			// As every article write does, before the first change.

@@ -21,15 +21,7 @@ func TestTeasersKeepStoredBudget(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := storetest.DSN(t, engine)
-			open := func(words int, keep bool) *store.DB {
-				t.Helper()
-				db, err := store.Open(ctx, dsn, store.Options{Clock: &fixedClock{t0}, KeepTeaserWords: keep,
-					Renderer: markdown.NewWith(markdown.Options{TeaserWords: words})})
-				if err != nil {
-					t.Fatalf("open: %v", err)
-				}
-				return db
-			}
+			open := func(words int, keep bool) *store.DB { t.Helper(); return openTeasers(t, dsn, words, keep) }
 			long := strings.Repeat("A sentence of the long read that runs on and on. ", 120)
 			teaserWords := func(db *store.DB, slug string) int {
 				t.Helper()
@@ -81,11 +73,7 @@ func TestTeasersBudgetOfAnotherInstance(t *testing.T) {
 			dsn := storetest.DSN(t, engine)
 			open := func(words int) *store.DB {
 				t.Helper()
-				db, err := store.Open(ctx, dsn, store.Options{Clock: &fixedClock{t0},
-					Renderer: markdown.NewWith(markdown.Options{TeaserWords: words})})
-				if err != nil {
-					t.Fatalf("open: %v", err)
-				}
+				db := openTeasers(t, dsn, words, false)
 				t.Cleanup(func() { db.Close() })
 				return db
 			}

@@ -13,6 +13,18 @@ import (
 	"masthead/store/storetest"
 )
 
+// openTeasers opens dsn with a renderer cutting teasers to words (0:
+// the default budget), keeping the stored budget when keep.
+func openTeasers(t *testing.T, dsn string, words int, keep bool) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, store.Options{Clock: &fixedClock{t0}, KeepTeaserWords: keep,
+		Renderer: markdown.NewWith(markdown.Options{TeaserWords: words})})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	return db
+}
+
 // TestTeasersRecutOnUpgrade opens a library whose teasers were cut the old
 // way (whole opening blocks: here the blockquote holding the article) and
 // checks that opening it cuts them again, search snippets included; and
@@ -22,15 +34,7 @@ func TestTeasersRecutOnUpgrade(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := storetest.DSN(t, engine)
-			open := func(words int) *store.DB {
-				t.Helper()
-				db, err := store.Open(ctx, dsn, store.Options{Clock: &fixedClock{t0},
-					Renderer: markdown.NewWith(markdown.Options{TeaserWords: words})})
-				if err != nil {
-					t.Fatalf("open: %v", err)
-				}
-				return db
-			}
+			open := func(words int) *store.DB { t.Helper(); return openTeasers(t, dsn, words, false) }
 			var quote []string
 			for i := range 60 {
 				quote = append(quote, fmt.Sprintf("> Point %d of the argument goes on at some length.", i))
