@@ -42,7 +42,18 @@ func (db *DB) openMailboxes(ctx context.Context) error {
 // use: every instance reads the one the first made.
 func (db *DB) serverSecret(ctx context.Context, name string) ([]byte, error) {
 	var key []byte
-	err := db.write(ctx, func(t *tx) error {
+	// Read first: after the first start there is nothing to write, and a
+	// start should not take the writer for nothing. (Through the writer's
+	// pool, as the other reads at Open, so SQLite keeps no read-only
+	// connection open.)
+	err := db.w.row(ctx, `SELECT secret FROM server_secrets WHERE name = ?`, name).Scan(&key)
+	if err == nil {
+		return key, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: server secret %q: %w", name, err)
+	}
+	err = db.write(ctx, func(t *tx) error {
 		fresh := make([]byte, 32)
 		rand.Read(fresh)
 		if _, err := t.exec(ctx, `INSERT INTO server_secrets (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
@@ -60,6 +71,13 @@ func (db *DB) serverSecret(ctx context.Context, name string) ([]byte, error) {
 // oldest first, in batches. It runs at every start and finds nothing to
 // do once done; two instances starting at once write the same values.
 func (db *DB) backfillMailboxKeys(ctx context.Context) error {
+	var pending int
+	if err := db.w.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE mailbox_key IS NULL LIMIT 1) p`).Scan(&pending); err != nil {
+		return fmt.Errorf("store: mailbox keys: %w", err)
+	}
+	if pending == 0 {
+		return nil
+	}
 	for {
 		n := 0
 		err := db.write(ctx, func(t *tx) error {
