@@ -436,14 +436,23 @@ func (p *slugPool) slugFor(where, fallback string, candidates ...string) string 
 }
 
 // pools are the slug pools of an export's posts and authors: with Update
-// a slug the site has is the one to replace, not a clash, except a
-// retired one, which stays its article's.
+// a slug the site has is the one to replace, not a clash.
 func (opt ExportOptions) pools(rep *ExportReport) (articles, authors *slugPool) {
+	articles = articlePool(opt.Taken, opt.Update, &rep.Collisions)
 	if opt.Update {
-		return newSlugPool("article", &rep.Collisions, opt.Taken.Retired), newSlugPool("byline", &rep.Collisions)
+		return articles, newSlugPool("byline", &rep.Collisions)
 	}
-	return newSlugPool("article", &rep.Collisions, opt.Taken.Articles, opt.Taken.Retired),
-		newSlugPool("byline", &rep.Collisions, opt.Taken.Authors)
+	return articles, newSlugPool("byline", &rep.Collisions, opt.Taken.Authors)
+}
+
+// articlePool gives out article slugs. Without update a slug the site
+// holds is never written over; with it only an article's own slug is
+// replaced, never a retired one, which still leads to its article.
+func articlePool(taken store.Slugs, update bool, rep *[]Collision) *slugPool {
+	if update {
+		return newSlugPool("article", rep, taken.Retired)
+	}
+	return newSlugPool("article", rep, taken.Articles, taken.Retired)
 }
 
 // decodePercent undoes the percent-encoding WordPress uses for slugs in

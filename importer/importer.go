@@ -89,13 +89,9 @@ func ImportDir(ctx context.Context, w Writer, dir string, opt Options) (Report, 
 	if err != nil {
 		return rep, fmt.Errorf("importer: %w", err)
 	}
-	// Without Update a slug the site holds is never written over; with it
-	// only an article's own slug is replaced, never a retired one, which
-	// still leads to its article.
-	pool := newSlugPool("article", &rep.Renamed, taken.Retired)
+	pool := articlePool(taken, opt.Update, &rep.Renamed)
 	write := w.UpsertArticles
 	if !opt.Update {
-		pool.taken = append(pool.taken, taken.Articles)
 		write = w.InsertArticles
 	}
 	total := len(paths)

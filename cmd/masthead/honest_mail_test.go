@@ -16,19 +16,6 @@ import (
 	"masthead/store/storetest"
 )
 
-// staffPost submits form to u with the staff session, as the desk's
-// buttons do (same origin, no token: the staff area checks the origin).
-func staffPost(t *testing.T, u string, session *http.Cookie, form url.Values) response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(session)
-	return do(t, req)
-}
-
 // readyEmail is the email line of /readyz, which must answer 200.
 func readyEmail(t *testing.T, inst *instance) string {
 	t.Helper()
@@ -86,17 +73,19 @@ func TestDemoNewslettersGoToTheOutbox(t *testing.T) {
 					strings.Contains(desk.body, "/compose"), strings.Contains(desk.body, "Email cannot be sent"))
 			}
 
-			r := staffPost(t, inst.URL+"/admin/newsletters/free/compose", session, url.Values{})
+			// The desk's buttons post with the staff session (same origin, no
+			// token: the staff area checks the origin).
+			r := postFormCookie(t, inst.URL+"/admin/newsletters/free/compose", url.Values{}, session)
 			mustStatus(t, "Compose now", r, http.StatusSeeOther)
 			issue, ok := strings.CutSuffix(r.header.Get("Location"), "?msg=composed")
 			if !ok || !strings.HasPrefix(issue, "/admin/issues/") {
 				t.Fatalf("Compose now led to %q", r.header.Get("Location"))
 			}
-			r = staffPost(t, inst.URL+"/admin/newsletters/free/compose", session, url.Values{})
+			r = postFormCookie(t, inst.URL+"/admin/newsletters/free/compose", url.Values{}, session)
 			if got := r.header.Get("Location"); got != issue+"?msg=already-composed" {
 				t.Fatalf("Compose now, again: led to %q, want the same issue", got)
 			}
-			r = staffPost(t, inst.URL+issue+"/status", session, url.Values{"action": {"send"}})
+			r = postFormCookie(t, inst.URL+issue+"/status", url.Values{"action": {"send"}}, session)
 			mustStatus(t, "Send now", r, http.StatusSeeOther)
 
 			// The engine picks the issue up on its next round (every

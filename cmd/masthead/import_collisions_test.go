@@ -14,13 +14,7 @@ import (
 // and every staff account left as it was; --update replaces instead. On
 // both engines, with a Markdown folder and Ghost's own export.
 func TestImportCommandNamesCollisions(t *testing.T) {
-	ghost := ""
-	for dir, _ := os.Getwd(); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if p := filepath.Join(dir, "..", "shared", "fixtures", "ghost", "v4_export.json"); fileExists(p) {
-			ghost = p
-			break
-		}
-	}
+	ghost := findFixture("ghost", "v4_export.json")
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			dsn := storetest.DSN(t, engine)
@@ -68,9 +62,4 @@ func TestImportCommandNamesCollisions(t *testing.T) {
 			}
 		})
 	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

@@ -7,20 +7,25 @@ import (
 	"testing"
 )
 
+// findFixture returns the path of a shared export fixture, looked for in
+// ../shared/fixtures from the project's root, or "".
+func findFixture(rel ...string) string {
+	dir, _ := os.Getwd()
+	for range 6 {
+		p := filepath.Join(append([]string{dir, "..", "shared", "fixtures"}, rel...)...)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		dir = filepath.Dir(dir)
+	}
+	return ""
+}
+
 // TestImportWordPressCommand runs "masthead import" on the WordPress
 // fixture with a mapping, then on a broken copy of a Ghost export, which
 // must change nothing and exit 1.
 func TestImportWordPressCommand(t *testing.T) {
-	var wxr string
-	dir, _ := os.Getwd()
-	for range 6 {
-		p := filepath.Join(dir, "..", "shared", "fixtures", "wordpress", "themeunittestdata.wordpress.xml")
-		if _, err := os.Stat(p); err == nil {
-			wxr = p
-			break
-		}
-		dir = filepath.Dir(dir)
-	}
+	wxr := findFixture("wordpress", "themeunittestdata.wordpress.xml")
 	if wxr == "" {
 		t.Skip("WordPress fixture not found in ../shared/fixtures")
 	}

@@ -313,11 +313,11 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 			return err
 		}
 	}
-	id, window := is.ID, issueWindow(n, is, cfg.Location)
-	// The scheduled send that ends the issue's window.
-	end := time.Time{}
+	id, window, end := is.ID, "", time.Time{}
 	if !is.WindowStart.IsZero() {
+		// The scheduled send that ends the issue's window.
 		end = n.Schedule.Next(is.WindowStart, cfg.Location)
+		window = issueWindow(is.WindowStart, end, cfg.Location)
 	}
 	switch is.Status {
 	case masthead.IssueSent:
@@ -394,13 +394,9 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 
 // issueWindow describes the window an issue stands for, from its start
 // to the scheduled send time that ends it: " (window Fri 4 Dec 06:00 –
-// Mon 7 Dec 06:00 UTC)", or nothing for an issue made by hand.
-func issueWindow(n *masthead.Newsletter, is *masthead.Issue, loc *time.Location) string {
-	if is.WindowStart.IsZero() {
-		return ""
-	}
-	end := n.Schedule.Next(is.WindowStart, loc)
-	return fmt.Sprintf(" (window %s – %s)", is.WindowStart.In(loc).Format("Mon 2 Jan 15:04"), end.In(loc).Format("Mon 2 Jan 15:04 MST"))
+// Mon 7 Dec 06:00 UTC)". An issue made by hand has none.
+func issueWindow(start, end time.Time, loc *time.Location) string {
+	return fmt.Sprintf(" (window %s – %s)", start.In(loc).Format("Mon 2 Jan 15:04"), end.In(loc).Format("Mon 2 Jan 15:04 MST"))
 }
 
 // smtpUnusable says why the SMTP server cannot be used, cause first: its

@@ -209,7 +209,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// (this defer runs once runServe returns) and before the mailer and
 	// the database close.
 	handlePeriodic(jobPool, db, clock, insightsRetention, log)
-	stopJobs := startJobs(&cfg, jobPool, site, cfg.Mail.SMTPURL != "" || mailer.outbox != nil, log)
+	stopJobs := startJobs(&cfg, jobPool, site, mailer.mode.Sends(), log)
 	defer stopJobs(cfg.ShutdownGrace)
 	registerPoolMetrics(mets, db)
 

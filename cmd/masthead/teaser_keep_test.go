@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,25 +28,8 @@ func TestTeaserWordsKeptByOtherCommands(t *testing.T) {
 	// longest is the most words of any teaser; words the stored budget.
 	state := func() (words, longest int) {
 		t.Helper()
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		ctx := context.Background()
-		if err := db.QueryRowContext(ctx, `SELECT words FROM teaser_state`).Scan(&words); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := db.QueryContext(ctx, `SELECT teaser_html FROM articles`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h string
-			if err := rows.Scan(&h); err != nil {
-				t.Fatal(err)
-			}
+		_, words, teasers := teaserState(t, path)
+		for _, h := range teasers {
 			longest = max(longest, markdown.CountWords(h))
 		}
 		return words, longest

@@ -19,23 +19,8 @@ func TestTeaserWordsSetting(t *testing.T) {
 	}
 	state := func() (version, words int, longest int) {
 		t.Helper()
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		ctx := context.Background()
-		if err := db.QueryRowContext(ctx, `SELECT version, words FROM teaser_state`).Scan(&version, &words); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := db.QueryContext(ctx, `SELECT teaser_html FROM articles`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h string
-			rows.Scan(&h)
+		version, words, teasers := teaserState(t, path)
+		for _, h := range teasers {
 			// Roughly: the tags hold no spaces that count here.
 			longest = max(longest, len(strings.Fields(h)))
 		}
@@ -62,4 +47,35 @@ func TestTeaserWordsSetting(t *testing.T) {
 			t.Errorf("--teaser-words %s: %v, want an error naming the flag", bad, err)
 		}
 	}
+}
+
+// teaserState reads the teasers' stored budget and every article's teaser
+// from the SQLite database at path.
+func teaserState(t *testing.T, path string) (version, words int, teasers []string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.QueryRowContext(ctx, `SELECT version, words FROM teaser_state`).Scan(&version, &words); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT teaser_html FROM articles`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		teasers = append(teasers, h)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return version, words, teasers
 }
