@@ -107,11 +107,13 @@ func (o *Outbox) Send(ctx context.Context, e masthead.Email) error {
 	if len(o.msgs) > o.max {
 		o.msgs = append(o.msgs[:0], o.msgs[len(o.msgs)-o.max:]...)
 	}
-	o.mu.Unlock()
+	// Logged before the message can be seen at /_dev/mail, so whoever
+	// finds it there finds its link in the log too.
 	o.log.LogAttrs(ctx, slog.LevelInfo, "mail: kept in the dev outbox",
 		slog.String("to", e.To), slog.String("subject", e.Subject),
 		slog.String("category", e.Category), slog.String("link", m.Link()),
 		slog.String("outbox", OutboxPath+"/"+strconv.Itoa(m.ID)))
+	o.mu.Unlock()
 	return nil
 }
 

@@ -140,9 +140,13 @@ func TestServeSendsSignInLinks(t *testing.T) {
 					time.Sleep(50 * time.Millisecond)
 				}
 				// The log carries the link, so a developer can sign in
-				// from the terminal.
-				if !strings.Contains(inst.stderr.String(), "/signin?token=") {
-					t.Errorf("the outbox did not log the sign-in link:\n%s", inst.stderr.String())
+				// from the terminal. (The child's log reaches this
+				// process through a pipe, a moment after its answer.)
+				for !strings.Contains(inst.stderr.String(), "/signin?token=") {
+					if time.Now().After(deadline) {
+						t.Fatalf("the outbox did not log the sign-in link:\n%s", inst.stderr.String())
+					}
+					time.Sleep(50 * time.Millisecond)
 				}
 			})
 		})
