@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"masthead"
-	"masthead/access"
 	"masthead/newsletter"
 )
 
@@ -254,8 +253,7 @@ func (s *Server) handleNewsletterIssue(w http.ResponseWriter, r *http.Request) e
 	if n.Audience == masthead.AudienceSubscribers {
 		// The same question as a subscribers-only article's, asked of
 		// the one function that answers it everywhere.
-		d := access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.cfg.Policy, s.clock.Now())
-		full = d.Full || rd.Member != nil && rd.Member.Role.Staff()
+		full = s.readers.ReadsLibrary(rd, s.clock.Now()) || rd.Member != nil && rd.Member.Role.Staff()
 	}
 	desc := n.Name + ": " + is.Subject
 	v := newsletterIssuePage{base: s.newBase(r, is.Subject, desc, nlIssuePath(n, is)), Newsletter: s.nlSummary(n),

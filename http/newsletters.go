@@ -107,31 +107,3 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) error
 	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribed", ""),
 		Heading: "You are unsubscribed", Message: "You will no longer receive " + n.Name + " by email. You can subscribe again on your account page."})
 }
-
-// accountNewsletterChoices lists the newsletters a member may choose on
-// the account page, from the store when it is wired: the newsletters for
-// registered readers, and a subscriber's reviews.
-func (s *Server) accountNewsletterChoices(ctx context.Context, memberID int64, consents []masthead.NewsletterConsent) ([]newsletterChoice, error) {
-	if s.newsletters == nil {
-		return newsletterChoices(consents), nil
-	}
-	cs, err := s.newsletters.NewsletterChoices(ctx, memberID, s.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	var out []newsletterChoice
-	for _, c := range cs {
-		if !c.Eligible {
-			continue
-		}
-		wording := "Send me " + c.Newsletter.Name + " by email. I can unsubscribe at any time."
-		if c.Newsletter.Description != "" {
-			wording = "Send me " + c.Newsletter.Name + " by email: " + c.Newsletter.Description + " I can unsubscribe at any time."
-		}
-		out = append(out, newsletterChoice{
-			newsletterOption: newsletterOption{Slug: c.Newsletter.Slug, Name: c.Newsletter.Name, Wording: wording},
-			Subscribed:       c.Subscribed, Since: c.Since,
-		})
-	}
-	return out, nil
-}

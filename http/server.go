@@ -25,6 +25,7 @@ import (
 	"masthead/access"
 	"masthead/insights"
 	"masthead/metrics"
+	"masthead/reading"
 )
 
 // SessionCookie is the name of the cookie that carries a signed-in
@@ -68,7 +69,8 @@ type Config struct {
 	// behind a TLS-terminating proxy; over TLS they always are.
 	SecureCookies bool
 	// Accounts holds the sign-in, rate-limit and gift-link settings
-	// (accounts.go); zero fields take the defaults.
+	// (reading.AccountConfig); zero fields take the defaults. With
+	// Deps.Reading set, that service's settings apply instead.
 	Accounts AccountConfig
 	// TrustedProxies are the networks of the proxies in front of the
 	// site; X-Forwarded-For is believed only from them (crawler.go).
@@ -81,7 +83,9 @@ type Config struct {
 	// checked for changes made on other instances (institution.go).
 	// Default 2 s.
 	InstitutionRefresh time.Duration
-	// Billing holds the grace period and the demo checkout (billing.go).
+	// Billing holds the grace period and the demo checkout
+	// (reading.BillingConfig); with Deps.Reading set, that service's
+	// settings apply instead.
 	Billing BillingConfig
 	// Email is where the site's email goes (masthead.EmailMode): /readyz
 	// reports it and, when none can be sent, the pages after a request
@@ -167,7 +171,20 @@ type Deps struct {
 	// instance's workers (jobs.go).
 	Jobs     masthead.JobQueue
 	JobAdded func()
+	// Reading runs the reader's use cases (register, sign in, unlock,
+	// gifts, checkout, newsletter choices, deletion) and gathers the
+	// reader's facts; its policy and account settings are the site's.
+	// cmd/masthead wires it to the store. Nil builds one from the
+	// services above and Config, as a site assembled piece by piece (a
+	// test's) needs.
+	Reading *reading.Service
 }
+
+// AccountConfig holds the settings of reader sign-in and gift links.
+type AccountConfig = reading.AccountConfig
+
+// BillingConfig holds the grace period and the demo checkout.
+type BillingConfig = reading.BillingConfig
 
 // Server is the reader site. Close it to stop its background poller.
 type Server struct {
@@ -187,14 +204,17 @@ type Server struct {
 	jobs      masthead.JobQueue
 	jobsAdded func()
 	accounts  masthead.AccountService
-	limiter   masthead.RateLimiter
-	acct      *accountState
-	meter     masthead.MeterService
-	entitled  masthead.EntitlementService
-	search    masthead.SearchService
-	legacy    *legacyRedirects // redirects.go
-	bounces   BounceWebhooks
-	nlIssues  NewsletterArchive
+	// reading runs the use cases; readers gathers the reader's facts
+	// with this site's crawler check and networks (reader.go).
+	reading  *reading.Service
+	readers  *reading.Readers
+	acct     *accountState
+	meter    masthead.MeterService
+	entitled masthead.EntitlementService
+	search   masthead.SearchService
+	legacy   *legacyRedirects // redirects.go
+	bounces  BounceWebhooks
+	nlIssues NewsletterArchive
 
 	// newsletters: unsubscription and choices (newsletters.go)
 	newsletters Newsletters
@@ -256,12 +276,8 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
 	}
-	cfg.Billing.defaults()
 	if cfg.Email == "" {
 		cfg.Email = defaultEmailMode(deps.Mailer)
-	}
-	if cfg.Policy == (access.Policy{}) {
-		cfg.Policy = access.DefaultPolicy()
 	}
 	if deps.Clock == nil {
 		deps.Clock = masthead.SystemClock{}
@@ -270,6 +286,12 @@ func New(cfg Config, deps Deps) *Server {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	deps.Logger = slog.New(LogHandler(deps.Logger.Handler()))
+	if deps.Reading == nil {
+		deps.Reading = newReading(cfg, deps)
+	}
+	// One policy and one set of account settings: the use cases'.
+	rc := deps.Reading.Config()
+	cfg.Policy, cfg.Accounts, cfg.Billing = rc.Policy, rc.Accounts, rc.Billing
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		panic(fmt.Sprintf("http: BaseURL %q must be an absolute URL", cfg.BaseURL))
@@ -291,8 +313,8 @@ func New(cfg Config, deps Deps) *Server {
 		jobs:      deps.Jobs,
 		jobsAdded: deps.JobAdded,
 		accounts:  deps.Accounts,
-		limiter:   deps.Limiter,
-		acct:      newAccountState(cfg.Accounts),
+		reading:   deps.Reading,
+		acct:      &accountState{cfg: cfg.Accounts},
 		meter:     deps.Meter,
 		entitled:  deps.Entitlements,
 		search:    deps.Search,
@@ -312,6 +334,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.assets = mustLoadAssets()
 	s.initReaders(deps.Resolver)
 	s.initInstitutions(deps.Institutions)
+	s.readers = s.reading.Readers(crawlerCheck{s}, networkCheck{s})
 	s.tmpl = mustParseTemplates(s)
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)

@@ -27,6 +27,7 @@ import (
 	"masthead/mail"
 	"masthead/markdown"
 	"masthead/metrics"
+	"masthead/reading"
 	"masthead/store"
 )
 
@@ -182,6 +183,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cacheBytes = -1
 	}
 	jobPool := newJobPool(&cfg, db, mets, clock, log)
+	// The reader's use cases (package reading) on the store, with the
+	// site's policy and settings; the site is their transport.
+	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
+		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
+		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db,
+			Billing: db, Payments: payments, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
+			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	site = mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
 		PageCacheBytes: cacheBytes,
@@ -199,7 +207,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.devMail(),
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
-		Jobs: db, JobAdded: jobPool.Notify,
+		Jobs: db, JobAdded: jobPool.Notify, Reading: uses,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
 		// a database seeded once keeps pointing at them.
