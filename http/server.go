@@ -121,8 +121,9 @@ type Deps struct {
 	// Accounts serves the reader's account: password, consents, gift
 	// links, export and deletion; nil turns those pages off.
 	Accounts masthead.AccountService
-	// Limiter counts sign-in and registration attempts across instances;
-	// nil means no limits.
+	// Limiter counts sign-in and registration attempts across instances
+	// (through Reading; it is Reading's when that is nil); nil means no
+	// limits.
 	Limiter masthead.RateLimiter
 	// Meter keeps members' free-article unlocks and browsers'
 	// registration unlocks; nil turns registration and the meter off.
@@ -165,10 +166,11 @@ type Deps struct {
 	// Redirects answers the old addresses of a site the publication
 	// moved from (redirects.go); nil means there are none.
 	Redirects masthead.RedirectService
-	// Jobs takes the jobs a request enqueues on their own (a sign-in
-	// link asked for); the store's other writes enqueue theirs. JobAdded,
-	// if set, is called after a request enqueued a job, to wake this
-	// instance's workers (jobs.go).
+	// Jobs takes the jobs a use case enqueues on their own (a sign-in
+	// link asked for), for the Reading built when that is nil; the
+	// store's other writes enqueue theirs. JobAdded, if set, is called
+	// after a request enqueued a job, to wake this instance's workers
+	// (jobs.go).
 	Jobs     masthead.JobQueue
 	JobAdded func()
 	// Reading runs the reader's use cases (register, sign in, unlock,
@@ -200,8 +202,7 @@ type Server struct {
 	media    http.Handler
 	mailer   masthead.Mailer
 	devMail  http.Handler
-	// jobs and jobsAdded: the durable queue (jobs.go)
-	jobs      masthead.JobQueue
+	// jobsAdded wakes the durable queue's workers (jobs.go)
 	jobsAdded func()
 	accounts  masthead.AccountService
 	// reading runs the use cases; readers gathers the reader's facts
@@ -310,7 +311,6 @@ func New(cfg Config, deps Deps) *Server {
 		media:     deps.Media,
 		mailer:    deps.Mailer,
 		devMail:   deps.DevMail,
-		jobs:      deps.Jobs,
 		jobsAdded: deps.JobAdded,
 		accounts:  deps.Accounts,
 		reading:   deps.Reading,
