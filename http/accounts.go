@@ -23,28 +23,6 @@ type accountState struct {
 // computer's next user could open it from there.
 const ccPersonal = "private, no-store"
 
-// accountRoutes lists the routes of sign-in, sign-out, the account page
-// and gift links.
-func (s *Server) accountRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /login", s.personal(s.handleLoginForm))
-	mux.Handle("POST /login", s.personal(s.handleLogin))
-	mux.Handle("GET /signin", s.personal(s.handleSignInForm))
-	mux.Handle("POST /signin", s.personal(s.handleSignIn))
-	mux.Handle("POST /logout", s.personal(s.handleLogout))
-	if s.accounts == nil {
-		return
-	}
-	mux.Handle("GET /account", s.personal(s.signedIn(s.handleAccount)))
-	mux.Handle("POST /account/name", s.personal(s.signedIn(s.handleAccountName)))
-	mux.Handle("POST /account/newsletters", s.personal(s.signedIn(s.handleAccountNewsletters)))
-	mux.Handle("POST /account/password", s.personal(s.signedIn(s.handleAccountPassword)))
-	mux.Handle("POST /account/sessions/revoke", s.personal(s.signedIn(s.handleRevokeSessions)))
-	mux.Handle("GET /account/export.json", s.personal(s.signedIn(s.handleAccountExport)))
-	mux.Handle("POST /account/delete", s.personal(s.signedIn(s.handleAccountDelete)))
-	mux.Handle("POST /account/gifts/{id}/revoke", s.personal(s.signedIn(s.handleRevokeGift)))
-	mux.Handle("POST /articles/{slug}/gift", s.personal(s.signedIn(s.handleCreateGift)))
-}
-
 // personal adapts the handler of a page about the reader's own account:
 // the session is resolved (action does that) and the response is never
 // stored by any cache.

@@ -22,19 +22,6 @@ import (
 // maxWebhookBody bounds a webhook's body; Stripe's events are a few KB.
 const maxWebhookBody = 1 << 20
 
-// billingRoutes lists the routes of checkout, the portal, the webhook and
-// gifts. The pricing page is routed in routes.go.
-func (s *Server) billingRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /stripe/webhook", s.json(s.handleStripeWebhook))
-	mux.Handle("POST /checkout", s.personal(s.signedIn(s.handleCheckout)))
-	mux.Handle("POST /checkout/demo", s.personal(s.signedIn(s.handleDemoCheckout)))
-	mux.Handle("GET /checkout/return", s.personal(s.signedIn(s.handleCheckoutReturn)))
-	mux.Handle("POST /account/billing", s.personal(s.signedIn(s.handlePortal)))
-	mux.Handle("POST /gifts/checkout", s.personal(s.signedIn(s.handleGiftCheckout)))
-	mux.Handle("GET /gifts/redeem/{token}", s.personal(s.handleGiftPage))
-	mux.Handle("POST /gifts/redeem/{token}", s.personal(s.handleGiftRedeem))
-}
-
 // billingOn reports whether anything can be bought: Stripe is set up, or
 // demo mode offers its test checkout.
 func (s *Server) billingOn() bool { return s.reading.BillingOn() }

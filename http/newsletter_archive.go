@@ -37,17 +37,6 @@ type NewsletterArchive interface {
 // templates/newsletter_archive/.
 var newsletterArchivePageNames = []string{"newsletters", "newsletter_issues", "newsletter_issue"}
 
-// newsletterArchiveRoutes mounts the archive when the store is wired. The
-// literal /newsletters/unsubscribe, if mounted, wins over {slug}.
-func (s *Server) newsletterArchiveRoutes(mux *http.ServeMux) {
-	if s.nlIssues == nil {
-		return
-	}
-	mux.Handle("GET /newsletters", s.page(s.handleNewsletters))
-	mux.Handle("GET /newsletters/{slug}", s.page(s.handleNewsletterIssues))
-	mux.Handle("GET /newsletters/{slug}/{issue}", s.readerPage(s.handleNewsletterIssue))
-}
-
 // issuesPerPage is the archive's page size.
 const issuesPerPage = 20
 

@@ -32,14 +32,6 @@ const unsubscribeWording = "Unsubscribed with the link in a newsletter email."
 
 var newsletterPageNames = []string{"unsubscribe"}
 
-func (s *Server) newsletterRoutes(mux *http.ServeMux) {
-	if s.newsletters == nil {
-		return
-	}
-	mux.Handle("GET /newsletters/unsubscribe", s.plain(s.handleUnsubscribeForm))
-	mux.Handle("POST /newsletters/unsubscribe", s.plain(s.handleUnsubscribe))
-}
-
 type unsubscribePage struct {
 	base
 	Heading string

@@ -23,16 +23,6 @@ import (
 // string. An anonymous reader's results are the same for everyone and may
 // sit in a CDN for a minute; anyone else's are private.
 
-// searchRoutes registers the search endpoints.
-func (s *Server) searchRoutes(mux *http.ServeMux) {
-	if s.search == nil {
-		return
-	}
-	mux.Handle("GET /search", s.searchAdapter(s.handleSearch, false))
-	mux.Handle("GET /search.json", s.searchAdapter(s.handleSearchJSON, true))
-	mux.Handle("GET /search/suggest", s.json(s.handleSuggest))
-}
-
 // searchPageNames are the templates under templates/search/.
 var searchPageNames = []string{"search"}
 

@@ -1,7 +1,10 @@
 // Package http is the reader site: the pages, feeds and sitemaps that
 // anyone on the web can request, rendered on the server and readable with
-// JavaScript off. It mounts the staff area (package admin) under /admin/
-// and wraps everything in one middleware chain.
+// JavaScript off, and the transport of the reader's use cases (package
+// reading): its handlers read a request, call one use case and answer.
+// Each surface lists its routes in one file (routes.go and routes_*.go).
+// It mounts the staff area (package admin) under /admin/ and wraps
+// everything in one middleware chain.
 //
 // Anonymous pages are the same for every anonymous reader, so they are
 // rendered once and served from an in-memory cache until the content
