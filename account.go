@@ -73,6 +73,9 @@ type AccountService interface {
 	MemberSessions(ctx context.Context, memberID int64) ([]Session, error)
 	// RecordConsent appends a consent given or withdrawn.
 	RecordConsent(ctx context.Context, c NewsletterConsent) error
+	// RecordConsents appends several consents in one transaction: all
+	// of them, or none.
+	RecordConsents(ctx context.Context, cs []NewsletterConsent) error
 	// Consents returns every consent the member gave or withdrew, newest
 	// first.
 	Consents(ctx context.Context, memberID int64) ([]NewsletterConsent, error)

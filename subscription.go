@@ -307,9 +307,25 @@ type BillingService interface {
 	SetGiftSession(ctx context.Context, giftID int64, sessionID string) error
 	// GiftByToken returns the gift a redeem token names.
 	GiftByToken(ctx context.Context, tokenHash []byte) (*Gift, error)
-	// RedeemGift grants the gift's months to the member from now, once;
-	// an unpaid gift is ENOTFOUND, a redeemed one ECONFLICT.
-	RedeemGift(ctx context.Context, tokenHash []byte, memberID int64, now time.Time) (*Entitlement, error)
+	// RedeemGift grants the gift's months from r.Now to a member, once:
+	// the member r names, or the member of the gift's address (created
+	// if needed), written in one transaction with the redemption and
+	// r.Jobs. An unpaid gift is ENOTFOUND, a redeemed one ECONFLICT;
+	// either leaves nothing behind.
+	RedeemGift(ctx context.Context, r GiftRedemption) (*Entitlement, error)
+}
+
+// GiftRedemption asks to redeem the gift whose redeem token has the hash
+// TokenHash, at Now.
+type GiftRedemption struct {
+	TokenHash []byte
+	// MemberID is the member who redeems it; 0 means the member of the
+	// gift's address, registered by the redemption if need be.
+	MemberID int64
+	Now      time.Time
+	// Jobs are enqueued in the redemption's transaction (a sign-in link
+	// to the gift's address).
+	Jobs []Job
 }
 
 // CheckoutRequest asks the payment provider for a checkout page.

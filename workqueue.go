@@ -105,13 +105,22 @@ func (j Job) Validate() error {
 
 // SignInEmail is the payload of a JobSignInEmail: the address typed (the
 // link goes to the member of its mailbox, if there is one), where the
-// link returns to, and the wording (mail.PurposeSignIn or
-// mail.PurposeRegistration).
+// link returns to, and the wording (PurposeSignIn or
+// PurposeRegistration).
 type SignInEmail struct {
 	Email   string `json:"email"`
 	Next    string `json:"next,omitempty"`
 	Purpose string `json:"purpose"`
 }
+
+// Purposes of a sign-in email: the wording differs, the link works alike.
+const (
+	// PurposeRegistration welcomes a reader who just gave their address
+	// and asks them to confirm it.
+	PurposeRegistration = "registration"
+	// PurposeSignIn is a returning reader's sign-in link.
+	PurposeSignIn = "sign-in"
+)
 
 // GiftEmail is the payload of a JobGiftEmail. The redeem token must reach
 // the email and the database keeps only its hash, so the payload holds it

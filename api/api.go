@@ -20,6 +20,7 @@ import (
 	"masthead"
 	"masthead/access"
 	"masthead/http/web"
+	"masthead/reading"
 )
 
 // Config holds the APIs' settings.
@@ -59,8 +60,12 @@ type Deps struct {
 	// MemberStore serves the Admin API's member routes; nil answers them
 	// with 404.
 	MemberStore MemberStore
-	Clock       masthead.Clock
-	Logger      *slog.Logger
+	// Readers gathers the reader's facts and decides, as for the
+	// article page (package reading); nil builds them with
+	// Config.Policy. A key reads as a reader nobody knows anything of.
+	Readers *reading.Readers
+	Clock   masthead.Clock
+	Logger  *slog.Logger
 }
 
 // Handler serves everything under /api/. It expects full request paths.
@@ -91,6 +96,9 @@ func New(cfg Config, deps Deps) *Handler {
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Readers == nil {
+		deps.Readers = reading.New(reading.Config{Policy: cfg.Policy}, reading.Deps{}).Readers(nil, nil)
 	}
 	h := &Handler{cfg: cfg, deps: deps, mux: http.NewServeMux()}
 	rm := &routeMux{mux: h.mux}

@@ -11,6 +11,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/reading"
 )
 
 // The Content API: live articles, their taxonomy and search, read with
@@ -130,14 +131,21 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 	return out
 }
 
-// decide answers whether key reads a in full, and why. Without the
-// full-text scope the key is an anonymous reader to access.Decide, the
-// same function the article page asks.
-func (h *Handler) decide(key *masthead.APIKey, a *masthead.Article, now time.Time) (bool, string) {
+// keyReader is the reader a key reads as: one the request tells nothing
+// of, its facts gathered as the article page gathers a reader's
+// (reading.Readers).
+func (h *Handler) keyReader(ctx context.Context, now time.Time) access.Reader {
+	return h.deps.Readers.Reader(ctx, reading.Request{}, now)
+}
+
+// decide answers whether key, reading as rd, reads a in full, and why.
+// Without the full-text scope the key is an anonymous reader to
+// access.Decide, the same function the article page asks.
+func (h *Handler) decide(key *masthead.APIKey, rd access.Reader, a *masthead.Article, now time.Time) (bool, string) {
 	if key.HasScope(masthead.ScopeFullText) {
 		return true, ReasonFullTextKey
 	}
-	d := access.Decide(access.Reader{}, a, access.Meter{}, h.cfg.Policy, now)
+	d := h.deps.Readers.Decide(rd, a, access.Meter{}, now)
 	return d.Full, string(d.Reason)
 }
 
@@ -272,7 +280,7 @@ func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *ma
 		return errNoArticle
 	}
 	out := h.articleOut(a)
-	full, reason := h.decide(key, a, now)
+	full, reason := h.decide(key, h.keyReader(r.Context(), now), a, now)
 	out.Body = &bodyJSON{HTML: a.TeaserHTML, Full: full, Reason: reason}
 	if full {
 		out.Body.HTML = a.BodyHTML
@@ -356,13 +364,14 @@ func (h *Handler) contentSearch(w http.ResponseWriter, r *http.Request, key *mas
 	if err := q.err(); err != nil {
 		return err
 	}
+	rd := h.keyReader(r.Context(), now)
 	sq.FullText = func(a *masthead.Article) bool {
-		full, _ := h.decide(key, a, now)
+		full, _ := h.decide(key, rd, a, now)
 		return full
 	}
 	// The key matches bodies as it reads them: all of them, or those of
 	// free articles.
-	sq.Library, _ = h.decide(key, &masthead.Article{Access: masthead.AccessSubscribers}, now)
+	sq.Library, _ = h.decide(key, rd, &masthead.Article{Access: masthead.AccessSubscribers}, now)
 	res, err := h.deps.Search.Search(r.Context(), sq)
 	if err != nil {
 		return fmt.Errorf("api: search: %w", err)

@@ -1,44 +1,25 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"masthead"
 	"masthead/access"
+	"masthead/reading"
 )
 
 // The account page, /account, and its forms. Every handler here takes the
 // member from the session, never from the request, so no id in a form or
 // URL can reach another member's data.
 
-// newsletterOption is a newsletter a reader may choose on the account
-// page, with the words shown beside its box and stored with the choice.
-type newsletterOption struct {
-	Slug    string
-	Name    string
-	Wording string
-}
-
-// accountNewsletters lists the newsletters on offer. The newsletter issue
-// will read them from the database; consents are keyed by slug already.
-func accountNewsletters() []newsletterOption {
-	return []newsletterOption{{
-		Slug: masthead.NewsletterFree, Name: "The free newsletter",
-		Wording: "Send me the free newsletter by email. I can unsubscribe at any time.",
-	}}
-}
-
-type newsletterChoice struct {
-	newsletterOption
-	Subscribed bool
-	Since      time.Time // of the current choice; zero if never made
-}
+// newsletterChoice is a newsletter the member may choose, with the
+// words beside its box and the member's current choice.
+type newsletterChoice = reading.NewsletterChoice
 
 type giftRow struct {
 	masthead.GiftLink
@@ -118,11 +99,7 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 	if v.HasPassword, err = s.accounts.HasPassword(ctx, m.ID); err != nil {
 		return nil, err
 	}
-	consents, err := s.accounts.Consents(ctx, m.ID)
-	if err != nil {
-		return nil, err
-	}
-	if v.Newsletters, err = s.accountNewsletterChoices(ctx, m.ID, consents); err != nil {
+	if v.Newsletters, err = s.reading.NewsletterChoices(ctx, m, now); err != nil {
 		return nil, err
 	}
 	if v.Subscriber, err = s.subscriber(r, m); err != nil {
@@ -169,27 +146,7 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 
 // subscriber reports whether m holds All-Access now.
 func (s *Server) subscriber(r *http.Request, m *masthead.Member) (bool, error) {
-	if s.entitled == nil {
-		return false, nil
-	}
-	return s.entitled.Entitled(r.Context(), m.ID, s.clock.Now())
-}
-
-// newsletterChoices pairs each newsletter on offer with the member's
-// newest consent for it (consents come newest first).
-func newsletterChoices(consents []masthead.NewsletterConsent) []newsletterChoice {
-	var out []newsletterChoice
-	for _, n := range accountNewsletters() {
-		c := newsletterChoice{newsletterOption: n}
-		for _, k := range consents {
-			if k.Newsletter == n.Slug {
-				c.Subscribed, c.Since = k.Consented, k.At
-				break
-			}
-		}
-		out = append(out, c)
-	}
-	return out
+	return s.reading.Subscriber(r.Context(), m, s.clock.Now())
 }
 
 // parseAccountForm reads a small form posted from the account page.
@@ -215,63 +172,42 @@ func (s *Server) handleAccountName(w http.ResponseWriter, r *http.Request, m *ma
 	return redirect(w, "/account?saved=name")
 }
 
-// handleAccountNewsletters records a consent for each newsletter whose
-// box changed, with the wording beside it; unchanged choices add nothing.
+// handleAccountNewsletters records the member's choices: a consent for
+// each newsletter whose box changed, with the wording beside it, in one
+// transaction (reading.Service.SetNewsletterChoices).
 func (s *Server) handleAccountNewsletters(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	if err := parseAccountForm(w, r); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	consents, err := s.accounts.Consents(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now()
-	choices, err := s.accountNewsletterChoices(ctx, m.ID, consents)
-	if err != nil {
-		return err
-	}
-	for _, c := range choices {
-		want := r.PostFormValue("newsletter-"+c.Slug) != ""
-		if want == c.Subscribed {
-			continue
+	want := map[string]bool{}
+	for key, vals := range r.PostForm {
+		if slug, ok := strings.CutPrefix(key, "newsletter-"); ok && len(vals) > 0 && vals[0] != "" {
+			want[slug] = true
 		}
-		if err := s.accounts.RecordConsent(ctx, masthead.NewsletterConsent{
-			MemberID: m.ID, Newsletter: c.Slug, Consented: want, Wording: c.Wording, At: now,
-		}); err != nil {
-			return err
-		}
+	}
+	if err := s.reading.SetNewsletterChoices(r.Context(), m, want, s.clock.Now()); err != nil {
+		return err
 	}
 	return redirect(w, "/account?saved=newsletters")
 }
 
-// handleAccountPassword sets or changes the password. The current one is
-// not asked for: the session was opened by a link sent to the address,
-// which proves as much, and a reader who forgot their password signs in
-// by email to set a new one.
+// handleAccountPassword sets or changes the password
+// (reading.Service.SetPassword): a refused password comes back on the
+// form; too many changes, or no free hashing slot, get their own page.
 func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	if err := parseAccountForm(w, r); err != nil {
 		return err
 	}
-	pw := r.PostFormValue("password")
-	if pw != r.PostFormValue("confirm") {
-		return s.renderAccount(w, r, m, map[string]string{"password": "The two passwords differ. Type the same one twice."}, "")
-	}
-	// Each change costs a hash: bounded per member like password
-	// attempts per address, and by the hashing slots (passwords.go).
-	if !s.withinLimit(r, "password:set:member:"+strconv.FormatInt(m.ID, 10), s.acct.cfg.PasswordPerAddress, s.clock.Now()) {
-		return s.tooMany(w, r, "Too many password changes just now. Please try again in an hour.")
-	}
-	release, ok := s.acct.hashSlot(r.Context())
-	if !ok {
+	err := s.reading.SetPassword(r.Context(), m, r.PostFormValue("password"), r.PostFormValue("confirm"), s.clock.Now())
+	var limit *reading.LimitError
+	switch {
+	case errors.As(err, &limit):
+		return s.tooMany(w, r, limit.Message)
+	case errors.Is(err, reading.ErrBusy):
 		return s.hashingBusy(w, r)
-	}
-	err := s.accounts.SetPassword(r.Context(), m.ID, pw)
-	release()
-	if masthead.ErrorCode(err) == masthead.EINVALID {
+	case masthead.ErrorCode(err) == masthead.EINVALID:
 		return s.renderAccount(w, r, m, map[string]string{"password": masthead.ErrorMessage(err)}, "")
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	return redirect(w, "/account?saved=password")
@@ -407,42 +343,12 @@ func (s *Server) handleAccountExport(w http.ResponseWriter, r *http.Request, m *
 	return err
 }
 
-// cancelSubscriptions cancels at the payment provider every subscription
-// of m that may still bill. One that cannot be cancelled (the provider
-// refuses or cannot be reached, or is no longer set up) is ECONFLICT with
-// what the member can do instead.
-func (s *Server) cancelSubscriptions(ctx context.Context, m *masthead.Member) error {
-	if s.billing == nil {
-		return nil
-	}
-	subs, err := s.billing.MemberSubscriptions(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	for _, sub := range subs {
-		if !sub.Live() {
-			continue
-		}
-		if s.payments == nil {
-			return masthead.Errorf(masthead.ECONFLICT, "Your account was not deleted: you have a paid subscription that cannot be "+
-				"cancelled from here just now. Write to us to cancel it, then delete your account.")
-		}
-		if err := s.payments.CancelSubscription(ctx, sub.ID); err != nil {
-			s.log.Warn("account deletion refused: subscription not cancelled", "member", m.ID, "subscription", sub.ID,
-				"err", err, "request_id", requestID(ctx))
-			return masthead.Errorf(masthead.ECONFLICT, "Your account was not deleted: your subscription could not be cancelled "+
-				"with our payment provider just now. Cancel it in the billing portal, then delete your account.")
-		}
-	}
-	return nil
-}
-
 // deleteConfirmation is the word a reader types to delete their account.
 const deleteConfirmation = "DELETE"
 
-// handleAccountDelete removes the member's personal data (see
-// store.DeleteAccount for what is kept) and signs this browser out; the
-// store ended every other session.
+// handleAccountDelete removes the member's personal data
+// (reading.Service.DeleteAccount; see store.DeleteAccount for what is
+// kept) and signs this browser out; the store ended every other session.
 func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	if err := parseAccountForm(w, r); err != nil {
 		return err
@@ -450,15 +356,10 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), deleteConfirmation) {
 		return s.renderAccount(w, r, m, map[string]string{"delete": "Type " + deleteConfirmation + " to confirm."}, "")
 	}
-	// Refused before anything is cancelled (the store refuses it too).
-	if m.Role.Staff() {
-		return masthead.Errorf(masthead.EFORBIDDEN, "Staff accounts are closed by an administrator.")
-	}
-	// The payment provider first, then the one transaction: a member
-	// whose subscription could not be cancelled keeps the account, so
-	// nothing goes on billing a row that no longer names anyone.
-	if err := s.cancelSubscriptions(r.Context(), m); err != nil {
-		if masthead.ErrorCode(err) != masthead.ECONFLICT {
+	// A subscription that could not be cancelled keeps the account;
+	// the page then offers the billing portal.
+	if err := s.reading.DeleteAccount(r.Context(), m, s.clock.Now()); err != nil {
+		if !reading.IsDeletionBlocked(err) {
 			return err
 		}
 		v, verr := s.accountView(r, m, map[string]string{"delete": masthead.ErrorMessage(err)}, "")
@@ -467,12 +368,6 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 		}
 		v.DeleteBlocked = true
 		return s.writeAccount(w, v)
-	}
-	now := s.clock.Now()
-	if err := s.accounts.DeleteAccount(r.Context(), masthead.AccountDeletion{
-		MemberID: m.ID, PeriodStart: s.cfg.Policy.PeriodStart(now), PeriodEnd: s.cfg.Policy.PeriodEnd(now), Now: now,
-	}); err != nil {
-		return err
 	}
 	http.SetCookie(w, s.sessionCookie(r, "", time.Time{}))
 	// The page is rendered for an anonymous reader now.

@@ -2,123 +2,26 @@ package http
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"time"
 
 	"masthead"
 	"masthead/mail"
+	"masthead/reading"
 )
 
-// AccountConfig holds the settings of reader sign-in and gift links. Zero
-// fields take the defaults named on each.
-type AccountConfig struct {
-	// SignInTTL is how long an emailed sign-in link works. Default 20 min.
-	SignInTTL time.Duration
-	// SessionTTL is how long a session lasts. Default 30 days.
-	SessionTTL time.Duration
-	// RateWindow is the window of the sign-in rate limits. Default 1 h.
-	RateWindow time.Duration
-	// SignInPerAddress bounds sign-in emails to one address per window,
-	// so nobody can make the site email-bomb an address. Default 5.
-	SignInPerAddress int
-	// SignInPerIP bounds sign-in requests (email or password) from one
-	// client address per window. Default 20.
-	SignInPerIP int
-	// PasswordPerAddress bounds password attempts on one address per
-	// window, against guessing, and password changes by one member.
-	// Default 10.
-	PasswordPerAddress int
-	// PasswordHashes bounds the passwords hashed at once by this
-	// instance: each Argon2id hash holds 19 MiB for its duration, so a
-	// burst of password sign-ins must queue rather than grow the
-	// process. Default GOMAXPROCS.
-	PasswordHashes int
-	// PasswordHashWait is how long a password request waits for a
-	// hashing slot before it is answered 503 with Retry-After. Default
-	// 2 s.
-	PasswordHashWait time.Duration
-	// GiftsPerMonth bounds the gift links a subscriber makes per calendar
-	// month in the publication's time zone. Default 10.
-	GiftsPerMonth int
-	// GiftReaders bounds the distinct readers (members or browsers) one
-	// gift link opens the article for. Default 20.
-	GiftReaders int
-	// GiftLifetime is how long a gift link works. Default 30 days.
-	GiftLifetime time.Duration
-	// SessionCacheTTL is how long an instance reuses what it read of a
-	// signed-in reader (member, subscription, meter) before reading it
-	// again; changes made on another instance show within it
-	// (readerstate.go). Zero means 5 s; negative turns the cache off.
-	SessionCacheTTL time.Duration
-}
-
-func (c *AccountConfig) defaults() {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	defInt := func(n *int, v int) {
-		if *n <= 0 {
-			*n = v
-		}
-	}
-	def(&c.SignInTTL, 20*time.Minute)
-	def(&c.SessionTTL, 30*24*time.Hour)
-	def(&c.RateWindow, time.Hour)
-	defInt(&c.SignInPerAddress, 5)
-	defInt(&c.SignInPerIP, 20)
-	defInt(&c.PasswordPerAddress, 10)
-	defInt(&c.PasswordHashes, runtime.GOMAXPROCS(0))
-	def(&c.PasswordHashWait, 2*time.Second)
-	defInt(&c.GiftsPerMonth, 10)
-	defInt(&c.GiftReaders, 20)
-	def(&c.GiftLifetime, 30*24*time.Hour)
-}
-
 // accountState is what the account handlers keep beside the Server: the
-// settings with their defaults and the slots of password hashing.
+// settings with their defaults (reading.AccountConfig, the use cases').
 type accountState struct {
 	cfg AccountConfig
-	// hashing holds one token per password being hashed (passwords.go).
-	hashing chan struct{}
-}
-
-func newAccountState(cfg AccountConfig) *accountState {
-	cfg.defaults()
-	return &accountState{cfg: cfg, hashing: make(chan struct{}, cfg.PasswordHashes)}
 }
 
 // ccPersonal is the Cache-Control of pages that show a member's own data:
 // private, and not even kept by the browser's cache, since a shared
 // computer's next user could open it from there.
 const ccPersonal = "private, no-store"
-
-// accountRoutes lists the routes of sign-in, sign-out, the account page
-// and gift links.
-func (s *Server) accountRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /login", s.personal(s.handleLoginForm))
-	mux.Handle("POST /login", s.personal(s.handleLogin))
-	mux.Handle("GET /signin", s.personal(s.handleSignInForm))
-	mux.Handle("POST /signin", s.personal(s.handleSignIn))
-	mux.Handle("POST /logout", s.personal(s.handleLogout))
-	if s.accounts == nil {
-		return
-	}
-	mux.Handle("GET /account", s.personal(s.signedIn(s.handleAccount)))
-	mux.Handle("POST /account/name", s.personal(s.signedIn(s.handleAccountName)))
-	mux.Handle("POST /account/newsletters", s.personal(s.signedIn(s.handleAccountNewsletters)))
-	mux.Handle("POST /account/password", s.personal(s.signedIn(s.handleAccountPassword)))
-	mux.Handle("POST /account/sessions/revoke", s.personal(s.signedIn(s.handleRevokeSessions)))
-	mux.Handle("GET /account/export.json", s.personal(s.signedIn(s.handleAccountExport)))
-	mux.Handle("POST /account/delete", s.personal(s.signedIn(s.handleAccountDelete)))
-	mux.Handle("POST /account/gifts/{id}/revoke", s.personal(s.signedIn(s.handleRevokeGift)))
-	mux.Handle("POST /articles/{slug}/gift", s.personal(s.signedIn(s.handleCreateGift)))
-}
 
 // personal adapts the handler of a page about the reader's own account:
 // the session is resolved (action does that) and the response is never
@@ -183,19 +86,10 @@ func safeNext(next string) string {
 	return u.RequestURI()
 }
 
-// withinLimit applies one of the sign-in rate limits. A failing limiter
-// lets the attempt through and logs: sign-in must not depend on a
-// bookkeeping table, and every other guard still holds.
+// withinLimit applies one of the rate limits, counted where the use
+// cases count theirs (reading.Service.WithinLimit).
 func (s *Server) withinLimit(r *http.Request, key string, limit int, now time.Time) bool {
-	if s.limiter == nil {
-		return true
-	}
-	ok, err := s.limiter.Allow(r.Context(), key, limit, s.acct.cfg.RateWindow, now)
-	if err != nil {
-		s.log.Error("rate limit", "err", err, "request_id", requestID(r.Context()))
-		return true
-	}
-	return ok
+	return s.reading.WithinLimit(r.Context(), key, limit, now)
 }
 
 // sessionCookie builds the session cookie; an empty value with a zero
@@ -214,21 +108,19 @@ func (s *Server) sessionCookie(r *http.Request, value string, expires time.Time)
 	return c
 }
 
-// startSession signs m in on this browser: a new session row and its
-// cookie. A session the browser already had is ended, so a sign-in never
-// leaves a stale one behind.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
+// setSession gives this browser the cookie of a session a use case
+// started.
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, sess *reading.Session) {
+	http.SetCookie(w, s.sessionCookie(r, sess.Token, sess.Expires))
+}
+
+// sessionHash returns the hash of the browser's session token, or nil
+// when it has none: a sign-in ends that session, so it never leaves a
+// stale one behind.
+func sessionHash(r *http.Request) []byte {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		if err := s.members.DeleteSession(r.Context(), masthead.HashToken(c.Value)); err != nil {
-			return fmt.Errorf("http: end previous session: %w", err)
-		}
+		return masthead.HashToken(c.Value)
 	}
-	token, hash := masthead.NewToken()
-	expires := s.clock.Now().Add(s.acct.cfg.SessionTTL)
-	if err := s.members.CreateSession(r.Context(), m.ID, hash, expires); err != nil {
-		return fmt.Errorf("http: sign in member %d: %w", m.ID, err)
-	}
-	http.SetCookie(w, s.sessionCookie(r, token, expires))
 	return nil
 }
 

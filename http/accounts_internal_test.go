@@ -53,7 +53,7 @@ func TestAccountTemplates(t *testing.T) {
 		"notice": {&noticePage{base: b, Heading: "H", Message: "M", Link: "/", LinkText: "L", NewLink: true, Next: "/x"}, &noticePage{base: b}},
 		"gift":   {&giftPage{base: b, Article: &masthead.Article{Title: "T"}, URL: "https://x/a?gift=t", MaxReaders: 20, ExpiresAt: when, Left: 3}, &giftPage{base: b}},
 		"account": {
-			&accountPage{base: b, Member: m, HasPassword: true, Newsletters: newsletterChoices([]masthead.NewsletterConsent{{Newsletter: "free", Consented: true, At: when}}),
+			&accountPage{base: b, Member: m, HasPassword: true, Newsletters: []newsletterChoice{{Slug: "free", Name: "The free newsletter", Wording: "Send me the free newsletter by email.", Subscribed: true, Since: when}},
 				Metered: true, Credits: 3, CreditsLeft: 1, Period: "month", PeriodEnds: when,
 				Unlocks: []masthead.Unlock{{Slug: "u", Title: "U", At: when}}, Gifts: []giftRow{{GiftLink: gift, Active: true}, {GiftLink: revoked}},
 				GiftsOn: true, Sessions: 2, Errors: map[string]string{"name": "N", "password": "P", "delete": "D"}},

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"masthead"
-	"masthead/access"
+	"masthead/reading"
 )
 
 var errUnpublished = masthead.Errorf(masthead.EGONE, "This article is no longer available.")
@@ -78,7 +78,7 @@ type wallView struct {
 // not anonymous gets a private response.
 func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time, wall wallView) error {
 	rd, meter, gift := s.articleReader(w, r, a, now)
-	d := access.Decide(rd, a, meter, s.cfg.Policy, now)
+	d := s.readers.Decide(rd, a, meter, now)
 	s.metrics.AccessDecision(string(d.Reason))
 	s.recordArticle(r, a, rd.Anonymous(), d.Full)
 	if !rd.Anonymous() {
@@ -108,7 +108,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		// the operator's own markup.
 		v.Body = template.HTML(b)
 	}
-	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, newsletterConsentWording
+	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, reading.NewsletterConsentWording
 	wall.NoEmail = !s.emailSends()
 	if wall.Period != "week" {
 		wall.Period = "month"
@@ -127,7 +127,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 	// link (gifts.go).
 	v.CanGift = s.accounts != nil && a.Access != masthead.AccessFree &&
 		(rd.Subscriber || (rd.Member != nil && rd.Member.Role.Staff()))
-	if gift != giftNone || (r.URL.RawQuery != "" && r.URL.Query().Has("gift")) {
+	if gift != reading.GiftNone || (r.URL.RawQuery != "" && r.URL.Query().Has("gift")) {
 		// A gift page is one reader's door to an article: never
 		// indexed, never leaking its token in a Referer, and its
 		// canonical URL (set above) is the article's own.
@@ -135,7 +135,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		w.Header().Set("X-Robots-Tag", "noindex")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		markPrivate(w)
-		if gift == giftInvalid {
+		if gift == reading.GiftInvalid {
 			v.Flash = "This gift link has expired, was revoked or has been used by as many readers as it allows, " +
 				"or the reader who shared it no longer has access."
 		}

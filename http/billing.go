@@ -7,86 +7,31 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"masthead"
-	"masthead/mail"
+	"masthead/reading"
 )
 
 // Billing on the reader site: checkout (Stripe, or the demo's test
-// checkout), the return from Stripe, the Customer Portal, the webhook and
-// gift subscriptions. Whatever the path, access comes from an entitlement
-// row the store writes; these handlers only start payments and hand
-// Stripe's word to the store.
-
-// BillingConfig holds the billing settings. Zero fields take the defaults
-// named on each.
-type BillingConfig struct {
-	// Grace is how long a subscription whose payment failed (past_due)
-	// keeps access, counted from the start of the unpaid period, and how
-	// long an active one outlives its period while a renewal is reported.
-	// Default 7 days.
-	Grace time.Duration
-	// Demo turns on the test checkout: a clearly labelled form that
-	// grants a subscription (or sends a gift) without payment. Only for
-	// demo mode.
-	Demo bool
-	// DemoDays is how long a demo subscription lasts. Default 30.
-	DemoDays int
-}
-
-func (c *BillingConfig) defaults() {
-	if c.Grace <= 0 {
-		c.Grace = 7 * 24 * time.Hour
-	}
-	if c.DemoDays <= 0 {
-		c.DemoDays = 30
-	}
-}
+// checkout), the return from Stripe, the Customer Portal and gift
+// subscriptions, whose use cases are reading.Service's, and the Stripe
+// webhook. Whatever the path, access comes from an entitlement row the
+// store writes; these handlers read the forms, build the addresses the
+// provider returns to, and answer.
 
 // maxWebhookBody bounds a webhook's body; Stripe's events are a few KB.
 const maxWebhookBody = 1 << 20
 
-// billingRoutes lists the routes of checkout, the portal, the webhook and
-// gifts. The pricing page is routed in routes.go.
-func (s *Server) billingRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /stripe/webhook", s.json(s.handleStripeWebhook))
-	mux.Handle("POST /checkout", s.personal(s.signedIn(s.handleCheckout)))
-	mux.Handle("POST /checkout/demo", s.personal(s.signedIn(s.handleDemoCheckout)))
-	mux.Handle("GET /checkout/return", s.personal(s.signedIn(s.handleCheckoutReturn)))
-	mux.Handle("POST /account/billing", s.personal(s.signedIn(s.handlePortal)))
-	mux.Handle("POST /gifts/checkout", s.personal(s.signedIn(s.handleGiftCheckout)))
-	mux.Handle("GET /gifts/redeem/{token}", s.personal(s.handleGiftPage))
-	mux.Handle("POST /gifts/redeem/{token}", s.personal(s.handleGiftRedeem))
-}
-
 // billingOn reports whether anything can be bought: Stripe is set up, or
 // demo mode offers its test checkout.
-func (s *Server) billingOn() bool {
-	return s.billing != nil && (s.payments != nil || s.cfg.Billing.Demo)
-}
+func (s *Server) billingOn() bool { return s.reading.BillingOn() }
 
-// checkoutPlan reads the plan of a checkout form and refuses a member who
-// already subscribes: nothing is created for them.
-func (s *Server) checkoutPlan(r *http.Request, m *masthead.Member) (*masthead.Plan, error) {
+// parseCheckoutForm reads a checkout form.
+func parseCheckoutForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
-		return nil, masthead.Errorf(masthead.EINVALID, "The form could not be read.")
+		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
 	}
-	if !s.billingOn() {
-		return nil, masthead.Errorf(masthead.ENOTFOUND, "Subscriptions are not set up on this site.")
-	}
-	sub, err := s.subscriber(r, m)
-	if err != nil {
-		return nil, err
-	}
-	if sub {
-		return nil, masthead.Errorf(masthead.ECONFLICT, "You already have All-Access. Manage your subscription from your account page.")
-	}
-	p, err := s.billing.Plan(r.Context(), r.PostFormValue("plan"))
-	if masthead.ErrorCode(err) == masthead.ENOTFOUND || (err == nil && !p.Active) {
-		return nil, masthead.Errorf(masthead.EINVALID, "Choose one of the plans on the pricing page.")
-	}
-	return p, err
+	return nil
 }
 
 // handleCheckout sends a signed-in reader to Stripe Checkout for a plan,
@@ -95,21 +40,17 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, m *masth
 	if s.payments == nil {
 		return masthead.Errorf(masthead.ENOTFOUND, "Subscriptions are not set up on this site.")
 	}
-	p, err := s.checkoutPlan(r, m)
-	if err != nil {
+	if err := parseCheckoutForm(r); err != nil {
 		return err
 	}
 	ctx := r.Context()
-	customer, err := s.customerOf(ctx, m)
-	if err != nil {
-		return err
-	}
 	next := cmpOr(safeNext(r.PostFormValue("next")), "/account")
-	sess, err := s.payments.Checkout(ctx, masthead.CheckoutRequest{
-		MemberID: m.ID, Email: m.Email, CustomerID: customer, Plan: p,
+	sess, p, err := s.reading.StartCheckout(ctx, m, reading.Checkout{
+		Plan: r.PostFormValue("plan"),
 		// Stripe fills in {CHECKOUT_SESSION_ID}; it must stay unescaped.
 		SuccessURL: s.abs("/checkout/return?next=" + url.QueryEscape(next) + "&session_id={CHECKOUT_SESSION_ID}"),
 		CancelURL:  s.abs("/pricing?msg=canceled&next=" + url.QueryEscape(next)),
+		Now:        s.clock.Now(),
 	})
 	if err != nil {
 		return err
@@ -120,39 +61,17 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, m *masth
 	return redirect(w, sess.URL)
 }
 
-// customerOf returns the member's Stripe customer, creating it once.
-func (s *Server) customerOf(ctx context.Context, m *masthead.Member) (string, error) {
-	id, err := s.billing.BillingCustomer(ctx, m.ID)
-	if masthead.ErrorCode(err) != masthead.ENOTFOUND {
-		return id, err
-	}
-	id, err = s.payments.CreateCustomer(ctx, m.ID, m.Email)
-	if err != nil {
-		return "", err
-	}
-	if err := s.billing.SetBillingCustomer(ctx, m.ID, id); err != nil {
-		return "", err
-	}
-	// Another request may have recorded one first; the first one stays.
-	return s.billing.BillingCustomer(ctx, m.ID)
-}
-
 // handleDemoCheckout is the demo's TEST checkout: a subscription without
 // payment, as an entitlement of source demo. It exists only in demo mode.
 func (s *Server) handleDemoCheckout(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	if !s.cfg.Billing.Demo || s.entitled == nil {
 		return errNotFound
 	}
-	p, err := s.checkoutPlan(r, m)
-	if err != nil {
+	if err := parseCheckoutForm(r); err != nil {
 		return err
 	}
-	now := s.clock.Now()
-	if _, err := s.entitled.GrantEntitlement(r.Context(), masthead.Entitlement{
-		MemberID: m.ID, Source: masthead.EntitlementDemo, StartsAt: now,
-		EndsAt: now.AddDate(0, 0, s.cfg.Billing.DemoDays),
-		Note:   "TEST checkout of " + p.Name + " (demo mode, no payment)",
-	}); err != nil {
+	p, err := s.reading.DemoCheckout(r.Context(), m, r.PostFormValue("plan"), s.clock.Now())
+	if err != nil {
 		return err
 	}
 	s.log.Info("checkout started", "member", m.ID, "plan", p.Slug, "demo", true, "request_id", requestID(r.Context()))
@@ -161,27 +80,14 @@ func (s *Server) handleDemoCheckout(w http.ResponseWriter, r *http.Request, m *m
 	return redirect(w, cmpOr(safeNext(r.PostFormValue("next")), "/account"))
 }
 
-// handleCheckoutReturn is where Stripe sends the reader after paying. It
-// reads the session back so the reader is a subscriber at once, before
-// the webhook (which stays the authority and may arrive later or first),
-// forgets what this instance cached of the reader, and returns them to
-// the article they came from.
+// handleCheckoutReturn is where Stripe sends the reader after paying. The
+// session is read back so the reader is a subscriber at once
+// (reading.Service.FinishCheckout); what this instance cached of the
+// reader is forgotten, and they return to the article they came from.
 func (s *Server) handleCheckoutReturn(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	next := cmpOr(safeNext(r.URL.Query().Get("next")), "/account")
-	id := r.URL.Query().Get("session_id")
-	if s.payments != nil && id != "" && len(id) < 256 {
-		member, sub, err := s.payments.CheckoutSubscription(r.Context(), id, s.clock.Now())
-		switch {
-		case err != nil:
-			// The webhook will bring the subscription; the reader is
-			// not held up by this read failing.
-			s.log.Warn("checkout return: read session", "session", id, "err", err, "request_id", requestID(r.Context()))
-		case member == m.ID && sub != nil:
-			sub.MemberID = m.ID
-			if _, err := s.billing.SyncSubscription(r.Context(), *sub, s.cfg.Billing.Grace); err != nil {
-				return err
-			}
-		}
+	if err := s.reading.FinishCheckout(r.Context(), m, r.URL.Query().Get("session_id"), s.clock.Now()); err != nil {
+		return err
 	}
 	s.forgetReader(m.ID)
 	return redirect(w, next)
@@ -219,17 +125,7 @@ func (s *Server) accountBilling(ctx context.Context, m *masthead.Member) (accoun
 
 // handlePortal sends a subscriber to the Stripe Customer Portal.
 func (s *Server) handlePortal(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
-	if s.payments == nil || s.billing == nil {
-		return masthead.Errorf(masthead.ENOTFOUND, "Subscriptions are not set up on this site.")
-	}
-	customer, err := s.billing.BillingCustomer(r.Context(), m.ID)
-	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
-		return masthead.Errorf(masthead.ECONFLICT, "You have no paid subscription to manage yet.")
-	}
-	if err != nil {
-		return err
-	}
-	u, err := s.payments.PortalURL(r.Context(), customer, s.abs("/account"))
+	u, err := s.reading.BillingPortal(r.Context(), m, s.abs("/account"))
 	if err != nil {
 		return err
 	}
@@ -254,12 +150,10 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) err
 		s.log.Warn("stripe webhook refused", "reason", masthead.ErrorMessage(err), "request_id", requestID(r.Context()))
 		return err
 	}
-	var giftToken string
 	if ev.Checkout != nil && ev.Checkout.GiftID != 0 {
-		var hash []byte
-		giftToken, hash = masthead.NewToken()
+		token, hash := masthead.NewToken()
 		ev.Checkout.GiftTokenHash = hash
-		j, err := giftEmailJob(giftToken, s.clock.Now())
+		j, err := reading.GiftEmailJob(token, s.clock.Now())
 		if err != nil {
 			return err
 		}
@@ -296,10 +190,12 @@ func (s *Server) forgetReaders() {
 }
 
 // handleGiftCheckout starts the purchase of a gift: N months for an email
-// address, paid once through Stripe Checkout, or at once in demo mode.
+// address, paid once through Stripe Checkout, or at once in demo mode
+// (reading.Service.BuyGift). A number of months not offered, or a bad
+// address, comes back on the pricing page.
 func (s *Server) handleGiftCheckout(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
-	if err := r.ParseForm(); err != nil {
-		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
+	if err := parseCheckoutForm(r); err != nil {
+		return err
 	}
 	if !s.billingOn() {
 		return masthead.Errorf(masthead.ENOTFOUND, "Subscriptions are not set up on this site.")
@@ -313,65 +209,21 @@ func (s *Server) handleGiftCheckout(w http.ResponseWriter, r *http.Request, m *m
 		return s.renderPricing(w, r, masthead.ErrorMessage(err))
 	}
 	ctx := r.Context()
-	now := s.clock.Now()
-	demo := s.payments == nil || r.PostFormValue("demo") != ""
-	if demo {
-		if !s.cfg.Billing.Demo {
-			return errNotFound
-		}
-		token, hash := masthead.NewToken()
-		j, err := giftEmailJob(token, now)
-		if err != nil {
-			return err
-		}
-		if _, err := s.billing.CreateGift(ctx, masthead.GiftInput{PurchaserID: m.ID, RecipientEmail: email,
-			Months: months, TokenHash: hash, Paid: true, Now: now, Jobs: []masthead.Job{j}}); err != nil {
-			return err
-		}
-		s.jobAdded()
-		return redirect(w, "/pricing?msg=gift-sent")
-	}
-	plans, err := s.billing.Plans(ctx, true)
-	if err != nil {
-		return err
-	}
-	monthly := monthlyPlan(plans)
-	if monthly == nil {
-		return masthead.Errorf(masthead.ENOTFOUND, "Gifts need a monthly plan to price them.")
-	}
-	g, err := s.billing.CreateGift(ctx, masthead.GiftInput{PurchaserID: m.ID, RecipientEmail: email, Months: months, Now: now})
-	if err != nil {
-		return err
-	}
-	customer, err := s.customerOf(ctx, m)
-	if err != nil {
-		return err
-	}
-	sess, err := s.payments.Checkout(ctx, masthead.CheckoutRequest{
-		MemberID: m.ID, Email: m.Email, CustomerID: customer, Gift: g,
-		GiftAmount: monthly.Amount * int64(months), Currency: monthly.Currency,
-		SuccessURL: s.abs("/pricing?msg=gift-sent"),
-		CancelURL:  s.abs("/pricing?msg=canceled"),
+	sess, g, err := s.reading.BuyGift(ctx, m, reading.GiftPurchase{
+		Email: email, Months: months, Demo: r.PostFormValue("demo") != "",
+		SuccessURL: s.abs("/pricing?msg=gift-sent"), CancelURL: s.abs("/pricing?msg=canceled"),
+		Now: s.clock.Now(),
 	})
 	if err != nil {
 		return err
 	}
-	if err := s.billing.SetGiftSession(ctx, g.ID, sess.ID); err != nil {
-		return err
+	if sess == nil {
+		// The demo's gift: paid at once, its email on the queue.
+		return redirect(w, "/pricing?msg=gift-sent")
 	}
 	s.log.Info("checkout started", "member", m.ID, "gift", g.ID, "session", sess.ID, "request_id", requestID(ctx))
 	s.metrics.CheckoutStarted()
 	return redirect(w, sess.URL)
-}
-
-// monthlyPlan is the plan a gift's months are priced at.
-func monthlyPlan(plans []masthead.Plan) *masthead.Plan {
-	for i := range plans {
-		if plans[i].Interval == masthead.IntervalMonth {
-			return &plans[i]
-		}
-	}
-	return nil
 }
 
 // giftSubPage shows a gift to whoever follows its link, and redeems it.
@@ -384,17 +236,9 @@ type giftSubPage struct {
 	Done     string
 }
 
-func (s *Server) giftByToken(r *http.Request) (*masthead.Gift, string, error) {
-	token := r.PathValue("token")
-	if s.billing == nil || token == "" || len(token) > 128 {
-		return nil, "", errNotFound
-	}
-	g, err := s.billing.GiftByToken(r.Context(), masthead.HashToken(token))
-	return g, token, err
-}
-
 func (s *Server) handleGiftPage(w http.ResponseWriter, r *http.Request) error {
-	g, token, err := s.giftByToken(r)
+	token := r.PathValue("token")
+	g, err := s.reading.Gift(r.Context(), token)
 	if err != nil {
 		return err
 	}
@@ -405,47 +249,22 @@ func (s *Server) handleGiftPage(w http.ResponseWriter, r *http.Request) error {
 
 // handleGiftRedeem grants the gift to the signed-in member, or, for a
 // reader who is not signed in, to the member with the gift's address
-// (registering it), who then gets a sign-in link there: following the
-// gift link proves nothing about who holds the browser.
+// (registering it), who then gets a sign-in link there
+// (reading.Service.RedeemGift).
 func (s *Server) handleGiftRedeem(w http.ResponseWriter, r *http.Request) error {
-	g, token, err := s.giftByToken(r)
+	m := member(r)
+	done, err := s.reading.RedeemGift(r.Context(), r.PathValue("token"), m, s.clock.Now())
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	now := s.clock.Now()
-	if !g.RedeemedAt.IsZero() {
-		// Before anything else, so a second try registers nobody.
-		return masthead.Errorf(masthead.ECONFLICT, "This gift was already redeemed on %s.", g.RedeemedAt.In(s.cfg.Location).Format("2 January 2006"))
-	}
-	m := member(r)
-	signedIn := m != nil
-	if !signedIn {
-		if s.members == nil {
-			return errNotFound
-		}
-		if m, err = s.members.EnsureMember(ctx, g.RecipientEmail, masthead.RoleNone); err != nil {
-			return err
-		}
-	}
-	if _, err := s.billing.RedeemGift(ctx, masthead.HashToken(token), m.ID, now); err != nil {
-		return err
-	}
-	s.forgetReader(m.ID)
-	v := giftSubPage{base: s.accountBase(r, "Your gift", "/gifts/redeem"), Gift: g, SignedIn: signedIn}
-	if signedIn {
+	s.forgetReader(done.Entitlement.MemberID)
+	g := done.Gift
+	v := giftSubPage{base: s.accountBase(r, "Your gift", "/gifts/redeem"), Gift: g, SignedIn: m != nil}
+	if m != nil {
 		v.Done = fmt.Sprintf("Done: you have All-Access for %s. Enjoy your reading.", monthsText(g.Months))
 	} else {
 		v.Done = fmt.Sprintf("Done: %s has All-Access for %s. %s", g.RecipientEmail, monthsText(g.Months), s.giftRedeemedNote())
-		if s.withinLimit(r, signInAddressKey(g.RecipientEmail), s.acct.cfg.SignInPerAddress, now) {
-			// The gift is redeemed already: a link that could not be
-			// queued is logged, and "Log in" sends another.
-			if err := s.enqueueSignIn(ctx, g.RecipientEmail, "/", mail.PurposeSignIn, now); err != nil {
-				s.logReaderError(r, "gift: queue sign-in link", err)
-			}
-		}
 	}
-	v.Gift.RedeemedAt = now
 	return s.render(w, "billing/gift", v)
 }
 

@@ -13,13 +13,3 @@ type BounceWebhooks interface {
 	// Generic takes the documented signed JSON form.
 	Generic() http.Handler
 }
-
-// bounceRoutes mounts the bounce and complaint webhooks.
-func (s *Server) bounceRoutes(mux *http.ServeMux) {
-	if s.bounces == nil {
-		return
-	}
-	mux.Handle("POST /webhooks/ses", s.bounces.SES())
-	mux.Handle("POST /webhooks/postmark", s.bounces.Postmark())
-	mux.Handle("POST /webhooks/bounce", s.bounces.Generic())
-}

@@ -145,21 +145,6 @@ func newCrawlers(r Resolver, now func() time.Time) *crawlers {
 	return &crawlers{resolver: r, now: now, items: map[string]*list.Element{}}
 }
 
-// verifiedCrawler reports whether r comes from the crawler its user agent
-// claims to be. A request that claims nothing is not a crawler, without
-// any lookup.
-func (s *Server) verifiedCrawler(r *http.Request) bool {
-	bot, domains := claimedCrawler(r.UserAgent())
-	if bot == "" || s.crawlers == nil {
-		return false
-	}
-	ip := s.clientIP(r)
-	if !ip.IsValid() {
-		return false
-	}
-	return s.crawlers.verify(r.Context(), bot, domains, ip)
-}
-
 func (c *crawlers) verify(ctx context.Context, bot string, domains []string, ip netip.Addr) bool {
 	key := bot + " " + ip.String()
 	if v, ok := c.get(key); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,15 @@ func (n *netTable) close() {
 // institutionOf names the institution whose network r comes from, or "".
 // With no ranges configured it costs one atomic load.
 func (s *Server) institutionOf(r *http.Request) string {
+	if s.nets == nil || s.nets.table.Load().Len() == 0 {
+		return ""
+	}
+	return s.institutionAt(s.clientIP(r), s.clock.Now())
+}
+
+// institutionAt names the institution whose network holds client at now,
+// or "".
+func (s *Server) institutionAt(client netip.Addr, now time.Time) string {
 	if s.nets == nil {
 		return ""
 	}
@@ -122,5 +132,5 @@ func (s *Server) institutionOf(r *http.Request) string {
 	if t.Len() == 0 {
 		return ""
 	}
-	return t.Lookup(s.clientIP(r), s.clock.Now())
+	return t.Lookup(client, now)
 }

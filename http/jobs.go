@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"net/url"
-	"time"
 
 	"masthead"
 	"masthead/mail"
@@ -29,23 +28,6 @@ func (s *Server) jobAdded() {
 	if s.jobsAdded != nil {
 		s.jobsAdded()
 	}
-}
-
-// enqueueSignIn queues a sign-in link for the member of email's mailbox.
-func (s *Server) enqueueSignIn(ctx context.Context, email, next, purpose string, now time.Time) error {
-	if s.jobs == nil {
-		s.log.Error("sign-in: no job queue to send the link through", "request_id", requestID(ctx))
-		return nil
-	}
-	j, err := signInEmailJob(email, next, purpose, now)
-	if err != nil {
-		return err
-	}
-	if err := s.jobs.EnqueueJob(ctx, j); err != nil {
-		return err
-	}
-	s.jobAdded()
-	return nil
 }
 
 // runSignInEmail emails a sign-in link to the member of the payload's
@@ -77,7 +59,7 @@ func (s *Server) runSignInEmail(ctx context.Context, j masthead.Job) error {
 		link += "&next=" + url.QueryEscape(next)
 	}
 	purpose := mail.PurposeSignIn
-	if p.Purpose == mail.PurposeRegistration {
+	if p.Purpose == masthead.PurposeRegistration {
 		purpose = mail.PurposeRegistration
 	}
 	return s.mailer.Send(ctx, mail.SignIn(s.signInSite(), m.Email, s.abs(link), s.acct.cfg.SignInTTL, purpose))
@@ -107,18 +89,4 @@ func (s *Server) runGiftEmail(ctx context.Context, j masthead.Job) error {
 		return nil
 	}
 	return s.mailer.Send(ctx, mail.Gift(s.signInSite(), g.RecipientEmail, s.abs("/gifts/redeem/"+p.Token), g.Months))
-}
-
-// giftEmailJob is the job that emails a gift's redeem link.
-func giftEmailJob(token string, now time.Time) (masthead.Job, error) {
-	j, err := masthead.NewJob(masthead.JobGiftEmail, masthead.GiftEmail{Token: token})
-	j.RunAt = now
-	return j, err
-}
-
-// signInEmailJob is the job that emails a sign-in link to email's mailbox.
-func signInEmailJob(email, next, purpose string, now time.Time) (masthead.Job, error) {
-	j, err := masthead.NewJob(masthead.JobSignInEmail, masthead.SignInEmail{Email: email, Next: next, Purpose: purpose})
-	j.RunAt = now
-	return j, err
 }

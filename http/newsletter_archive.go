@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"masthead"
-	"masthead/access"
 	"masthead/newsletter"
 )
 
@@ -37,17 +36,6 @@ type NewsletterArchive interface {
 // newsletterArchivePageNames are the archive's templates, under
 // templates/newsletter_archive/.
 var newsletterArchivePageNames = []string{"newsletters", "newsletter_issues", "newsletter_issue"}
-
-// newsletterArchiveRoutes mounts the archive when the store is wired. The
-// literal /newsletters/unsubscribe, if mounted, wins over {slug}.
-func (s *Server) newsletterArchiveRoutes(mux *http.ServeMux) {
-	if s.nlIssues == nil {
-		return
-	}
-	mux.Handle("GET /newsletters", s.page(s.handleNewsletters))
-	mux.Handle("GET /newsletters/{slug}", s.page(s.handleNewsletterIssues))
-	mux.Handle("GET /newsletters/{slug}/{issue}", s.readerPage(s.handleNewsletterIssue))
-}
 
 // issuesPerPage is the archive's page size.
 const issuesPerPage = 20
@@ -254,8 +242,7 @@ func (s *Server) handleNewsletterIssue(w http.ResponseWriter, r *http.Request) e
 	if n.Audience == masthead.AudienceSubscribers {
 		// The same question as a subscribers-only article's, asked of
 		// the one function that answers it everywhere.
-		d := access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.cfg.Policy, s.clock.Now())
-		full = d.Full || rd.Member != nil && rd.Member.Role.Staff()
+		full = s.readers.ReadsLibrary(rd, s.clock.Now()) || rd.Member != nil && rd.Member.Role.Staff()
 	}
 	desc := n.Name + ": " + is.Subject
 	v := newsletterIssuePage{base: s.newBase(r, is.Subject, desc, nlIssuePath(n, is)), Newsletter: s.nlSummary(n),

@@ -32,14 +32,6 @@ const unsubscribeWording = "Unsubscribed with the link in a newsletter email."
 
 var newsletterPageNames = []string{"unsubscribe"}
 
-func (s *Server) newsletterRoutes(mux *http.ServeMux) {
-	if s.newsletters == nil {
-		return
-	}
-	mux.Handle("GET /newsletters/unsubscribe", s.plain(s.handleUnsubscribeForm))
-	mux.Handle("POST /newsletters/unsubscribe", s.plain(s.handleUnsubscribe))
-}
-
 type unsubscribePage struct {
 	base
 	Heading string
@@ -106,32 +98,4 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) error
 	w.Header().Set("Cache-Control", "no-store")
 	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribed", ""),
 		Heading: "You are unsubscribed", Message: "You will no longer receive " + n.Name + " by email. You can subscribe again on your account page."})
-}
-
-// accountNewsletterChoices lists the newsletters a member may choose on
-// the account page, from the store when it is wired: the newsletters for
-// registered readers, and a subscriber's reviews.
-func (s *Server) accountNewsletterChoices(ctx context.Context, memberID int64, consents []masthead.NewsletterConsent) ([]newsletterChoice, error) {
-	if s.newsletters == nil {
-		return newsletterChoices(consents), nil
-	}
-	cs, err := s.newsletters.NewsletterChoices(ctx, memberID, s.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	var out []newsletterChoice
-	for _, c := range cs {
-		if !c.Eligible {
-			continue
-		}
-		wording := "Send me " + c.Newsletter.Name + " by email. I can unsubscribe at any time."
-		if c.Newsletter.Description != "" {
-			wording = "Send me " + c.Newsletter.Name + " by email: " + c.Newsletter.Description + " I can unsubscribe at any time."
-		}
-		out = append(out, newsletterChoice{
-			newsletterOption: newsletterOption{Slug: c.Newsletter.Slug, Name: c.Newsletter.Name, Wording: wording},
-			Subscribed:       c.Subscribed, Since: c.Since,
-		})
-	}
-	return out, nil
 }

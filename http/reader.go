@@ -1,21 +1,25 @@
 package http
 
 import (
-	"encoding/hex"
+	"context"
 	"net"
 	"net/http"
-	"strconv"
+	"net/netip"
 	"strings"
 	"time"
 
 	"masthead"
 	"masthead/access"
+	"masthead/reading"
 )
 
-// What the site knows about who is reading, gathered in one place so every
-// surface hands access.Decide the same facts: the signed-in member and
-// whether they subscribe, a verified search-engine crawler, this browser's
-// registration unlock, a gift token, and the member's meter.
+// Who is reading: the request's side of it. The facts themselves (the
+// signed-in member and whether they subscribe, a verified search-engine
+// crawler, an institution's network, this browser's registration unlock,
+// a gift token, and the member's meter) are gathered in one place,
+// package reading (reading.Readers), from what readerRequest reads of
+// the request; what stays here is the device cookie and the caching
+// rules of pages that depend on the reader.
 
 // DeviceCookie names the long-lived cookie that tells one browser from
 // another. It carries a random token; the database keeps only its hash.
@@ -132,126 +136,57 @@ func markPrivate(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", ccPrivate)
 }
 
-// requestReader returns what is known of the reader of r that does not
-// depend on the article: the member and whether they subscribe, and a
-// verified crawler. Surfaces that list many articles (search) use it with
-// access.Decide; the article page adds the per-article facts through
-// articleReader. A store failure is logged and the fact left out: the
-// answer then errs towards the teaser, which is always safe to show.
-func (s *Server) requestReader(r *http.Request) access.Reader {
-	var rd access.Reader
-	if m := member(r); m != nil {
-		rd.Member = m
-		if st := readerState(r); st != nil && st.Member == m {
-			// Read with the member, in one query (readerstate.go).
-			rd.Subscriber = s.entitled != nil && !m.Role.Staff() && st.Subscriber
-		} else if s.entitled != nil && !m.Role.Staff() {
-			ok, err := s.entitled.Entitled(r.Context(), m.ID, s.clock.Now())
-			if err != nil {
-				s.logReaderError(r, "entitlement", err)
+// readerRequest is what the use cases are told of the reader of r: the
+// member and the state read with the session, the browser's device, a
+// gift token, the client's address and user agent. With w, a gift
+// link's reader without a device cookie gets one, so that coming back
+// does not count as a new reader; only personal responses may pass w.
+func (s *Server) readerRequest(w http.ResponseWriter, r *http.Request) reading.Request {
+	in := reading.Request{Member: member(r), State: readerState(r), DeviceHash: deviceHash(r),
+		UserAgent: r.UserAgent(), Client: s.clientIP(r)}
+	if r.URL.RawQuery != "" {
+		if q := r.URL.Query(); q.Has("gift") {
+			in.HasGift, in.Gift = true, q.Get("gift")
+			if w != nil {
+				in.NewDevice = func() []byte { return s.ensureDevice(w, r) }
 			}
-			rd.Subscriber = ok
 		}
 	}
-	rd.VerifiedCrawler = s.verifiedCrawler(r)
-	rd.Institution = s.institutionOf(r)
-	return rd
+	return in
 }
 
-// giftStatus is what became of a ?gift= token.
-type giftStatus int
-
-const (
-	giftNone    giftStatus = iota // no token in the request
-	giftValid                     // it opens this article for this reader
-	giftInvalid                   // unknown, expired, revoked, full, or for another article
-)
+// requestReader returns what is known of the reader of r that does not
+// depend on the article (reading.Readers.Reader). Surfaces that list
+// many articles (search, the newsletter archive) use it; the article
+// page adds the per-article facts through articleReader.
+func (s *Server) requestReader(r *http.Request) access.Reader {
+	return s.readers.Reader(r.Context(), s.readerRequest(nil, r), s.clock.Now())
+}
 
 // articleReader returns the facts about the reader of a at now and the
-// member's meter for a: requestReader plus this browser's registration
-// unlock, a gift link for a, and the unlocks.
-func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time) (access.Reader, access.Meter, giftStatus) {
-	rd := s.requestReader(r)
-	var meter access.Meter
-	if a.Access != masthead.AccessMetered && a.Access != masthead.AccessSubscribers {
-		// Free articles are open to all: nothing more to look up.
-		return rd, meter, giftNone
-	}
-	ctx := r.Context()
-	if rd.Subscriber || rd.VerifiedCrawler || rd.Institution != "" || (rd.Member != nil && rd.Member.Role.Staff()) {
-		// Readers with standing read everything; a gift token they
-		// follow is neither needed nor counted against the link.
-		return rd, meter, giftNone
-	}
-	gift, giver := s.giftLink(w, r, a, now)
-	rd.GiftLink, rd.Giver = gift == giftValid, giver
-	if s.meter == nil || a.Access != masthead.AccessMetered || rd.GiftLink {
-		return rd, meter, gift
-	}
-	if h := deviceHash(r); h != nil {
-		ok, err := s.meter.RegistrationUnlocked(ctx, h, a.ID)
-		if err != nil {
-			s.logReaderError(r, "registration unlock", err)
-		}
-		rd.RegistrationUnlock = ok
-	}
-	if st := readerState(r); st != nil && rd.Member != nil && st.Member == rd.Member {
-		// Read with the member, in one query (readerstate.go).
-		ms := st.Meter(a.ID, s.cfg.Policy.PeriodStart(now))
-		meter = access.Meter{Unlocks: ms.Unlocks, Unlocked: ms.Unlocked, Carried: ms.Carried}
-	} else if rd.Member != nil {
-		st, err := s.meter.MeterState(ctx, rd.Member.ID, a.ID, s.cfg.Policy.PeriodStart(now))
-		if err != nil {
-			s.logReaderError(r, "meter", err)
-		}
-		meter = access.Meter{Unlocks: st.Unlocks, Unlocked: st.Unlocked, Carried: st.Carried}
-	}
-	return rd, meter, gift
+// member's meter for a (reading.Readers.ArticleReader).
+func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time) (access.Reader, access.Meter, reading.GiftStatus) {
+	return s.readers.ArticleReader(r.Context(), s.readerRequest(w, r), a, now)
 }
 
-// giftLink checks a ?gift= token against a, and returns with it what is
-// known now of the member who shared the link. A link whose giver could
-// no longer read a themselves (access.Giver.Reads) opens nothing and
-// counts nobody. Otherwise the reader is counted by member, else by
-// browser: a browser without a device cookie gets one, so that coming
-// back does not count as a new reader.
-func (s *Server) giftLink(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time) (giftStatus, access.Giver) {
-	if r.URL.RawQuery == "" || !r.URL.Query().Has("gift") {
-		return giftNone, access.Giver{}
+// crawlerCheck verifies claimed crawlers for the use cases: by DNS,
+// through this instance's cache (crawler.go).
+type crawlerCheck struct{ s *Server }
+
+func (c crawlerCheck) Verified(ctx context.Context, userAgent string, client netip.Addr) bool {
+	bot, domains := claimedCrawler(userAgent)
+	if bot == "" || c.s.crawlers == nil || !client.IsValid() {
+		return false
 	}
-	token := r.URL.Query().Get("gift")
-	if s.accounts == nil || token == "" || len(token) > 100 {
-		return giftInvalid, access.Giver{}
-	}
-	hash := masthead.HashToken(token)
-	m, sub, err := s.accounts.GiftLinkGiver(r.Context(), hash, now)
-	if err != nil {
-		if masthead.ErrorCode(err) == masthead.EINTERNAL {
-			s.logReaderError(r, "gift link giver", err)
-		}
-		return giftInvalid, access.Giver{}
-	}
-	giver := access.Giver{Member: m, Subscriber: sub}
-	if !giver.Reads(a, s.cfg.Policy, now) {
-		return giftInvalid, access.Giver{}
-	}
-	var key string
-	if m := member(r); m != nil {
-		key = "member:" + strconv.FormatInt(m.ID, 10)
-	} else {
-		key = "device:" + hex.EncodeToString(s.ensureDevice(w, r))
-	}
-	id, err := s.accounts.GiftLinkArticle(r.Context(), hash, a.ID, key, now)
-	if err != nil {
-		if masthead.ErrorCode(err) == masthead.EINTERNAL {
-			s.logReaderError(r, "gift link", err)
-		}
-		return giftInvalid, access.Giver{}
-	}
-	if id != a.ID {
-		return giftInvalid, access.Giver{}
-	}
-	return giftValid, giver
+	return c.s.crawlers.verify(ctx, bot, domains, client)
+}
+
+// networkCheck names institutions by network for the use cases, from
+// this instance's table (institution.go).
+type networkCheck struct{ s *Server }
+
+func (n networkCheck) InstitutionOf(client netip.Addr, now time.Time) string {
+	return n.s.institutionAt(client, now)
 }
 
 func (s *Server) logReaderError(r *http.Request, what string, err error) {

@@ -14,7 +14,24 @@ const (
 	regionPrefix  = "/regions/"
 )
 
-// routes lists every route of the reader site.
+// The routes of the site, one list per surface, each in its own file:
+//
+//	routes.go              the reader site: pages, feeds, sitemaps, search,
+//	                       assets, health and metrics, the dev outbox, and the
+//	                       mounts of the staff area, the APIs and media
+//	routes_accounts.go     accounts: registration and the meter, sign-in, the
+//	                       account page, gift links, checkout and gifts
+//	routes_webhooks.go     webhooks in: Stripe, bounces and complaints
+//	routes_newsletters.go  the newsletter archive and unsubscription
+//
+// Each route names its adapter (handler.go): page() for pages every
+// anonymous reader shares, served from the page cache; readerPage() for
+// pages that may depend on the reader beyond the session; personal() and
+// action() for a reader's own pages and form posts, never cached; plain()
+// and json() for the rest.
+
+// routes lists the routes of the reader site and mounts the other
+// surfaces.
 func (s *Server) routes(mux *http.ServeMux) {
 	// Pages. page() serves anonymous requests from the page cache.
 	mux.Handle("GET /{$}", s.legacyQuery(s.page(s.handleHome)))
@@ -50,6 +67,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /sitemaps/news.xml", s.page(s.handleSitemapNews))
 	mux.Handle("GET /sitemaps/{chunk}", s.page(s.handleSitemapArticles))
 
+	// Search (search.go): an anonymous reader's results are shared, a
+	// known reader's private.
+	if s.search != nil {
+		mux.Handle("GET /search", s.searchAdapter(s.handleSearch, false))
+		mux.Handle("GET /search.json", s.searchAdapter(s.handleSearchJSON, true))
+		mux.Handle("GET /search/suggest", s.json(s.handleSuggest))
+	}
+
 	// Assets are in memory already; they skip the page cache.
 	mux.Handle("GET /static/{name}", s.handleStatic())
 	mux.Handle("GET /favicon.ico", s.plain(s.handleFavicon))
@@ -59,15 +84,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /metrics", s.metrics.Handler(s.cfg.MetricsToken))
 	}
 
-	s.readerRoutes(mux)
-	s.accountRoutes(mux)
-	s.devMailRoutes(mux)
-	s.searchRoutes(mux)
-	s.bounceRoutes(mux)
-	s.newsletterArchiveRoutes(mux)
-	s.newsletterRoutes(mux)
-	s.billingRoutes(mux)
+	// The development outbox (mail.Outbox), in demo mode without an
+	// SMTP server. Its pages hold live sign-in links, so they never go
+	// through the page cache; the outbox marks them no-store itself and
+	// sets its own CSP (an inline style allowed by hash, a sandboxed
+	// frame for the HTML part).
+	if s.devMail != nil {
+		mux.Handle("GET "+devMailPath, s.devMail)
+		mux.Handle("GET "+devMailPath+"/", s.devMail)
+	}
 
+	// The other surfaces of this site.
+	s.accountRoutes(mux)
+	s.webhookRoutes(mux)
+	s.newsletterRoutes(mux)
+
+	// Mounted: the staff area, the APIs, media.
 	if s.admin != nil {
 		mux.Handle("/admin/", s.admin)
 	}

@@ -23,16 +23,6 @@ import (
 // string. An anonymous reader's results are the same for everyone and may
 // sit in a CDN for a minute; anyone else's are private.
 
-// searchRoutes registers the search endpoints.
-func (s *Server) searchRoutes(mux *http.ServeMux) {
-	if s.search == nil {
-		return
-	}
-	mux.Handle("GET /search", s.searchAdapter(s.handleSearch, false))
-	mux.Handle("GET /search.json", s.searchAdapter(s.handleSearchJSON, true))
-	mux.Handle("GET /search/suggest", s.json(s.handleSuggest))
-}
-
 // searchPageNames are the templates under templates/search/.
 var searchPageNames = []string{"search"}
 
@@ -115,14 +105,14 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, q masthead.Se
 		markPrivate(w)
 	}
 	now := q.Now
-	q.Library = access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.cfg.Policy, now).Full
+	q.Library = s.readers.ReadsLibrary(rd, now)
 	if st := readerState(r); !q.Library && st != nil && rd.Member != nil && st.Member == rd.Member {
 		// Read with the member, in one query (readerstate.go).
 		q.Unlocked = st.UnlockedArticles
 	}
 	q.FullText = func(a *masthead.Article) bool {
 		meter := access.Meter{Unlocked: slices.Contains(q.Unlocked, a.ID)}
-		return access.Decide(rd, a, meter, s.cfg.Policy, now).Full
+		return s.readers.Decide(rd, a, meter, now).Full
 	}
 	return s.search.Search(r.Context(), q)
 }

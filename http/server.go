@@ -1,7 +1,10 @@
 // Package http is the reader site: the pages, feeds and sitemaps that
 // anyone on the web can request, rendered on the server and readable with
-// JavaScript off. It mounts the staff area (package admin) under /admin/
-// and wraps everything in one middleware chain.
+// JavaScript off, and the transport of the reader's use cases (package
+// reading): its handlers read a request, call one use case and answer.
+// Each surface lists its routes in one file (routes.go and routes_*.go).
+// It mounts the staff area (package admin) under /admin/ and wraps
+// everything in one middleware chain.
 //
 // Anonymous pages are the same for every anonymous reader, so they are
 // rendered once and served from an in-memory cache until the content
@@ -25,6 +28,7 @@ import (
 	"masthead/access"
 	"masthead/insights"
 	"masthead/metrics"
+	"masthead/reading"
 )
 
 // SessionCookie is the name of the cookie that carries a signed-in
@@ -68,7 +72,8 @@ type Config struct {
 	// behind a TLS-terminating proxy; over TLS they always are.
 	SecureCookies bool
 	// Accounts holds the sign-in, rate-limit and gift-link settings
-	// (accounts.go); zero fields take the defaults.
+	// (reading.AccountConfig); zero fields take the defaults. With
+	// Deps.Reading set, that service's settings apply instead.
 	Accounts AccountConfig
 	// TrustedProxies are the networks of the proxies in front of the
 	// site; X-Forwarded-For is believed only from them (crawler.go).
@@ -81,7 +86,9 @@ type Config struct {
 	// checked for changes made on other instances (institution.go).
 	// Default 2 s.
 	InstitutionRefresh time.Duration
-	// Billing holds the grace period and the demo checkout (billing.go).
+	// Billing holds the grace period and the demo checkout
+	// (reading.BillingConfig); with Deps.Reading set, that service's
+	// settings apply instead.
 	Billing BillingConfig
 	// Email is where the site's email goes (masthead.EmailMode): /readyz
 	// reports it and, when none can be sent, the pages after a request
@@ -117,8 +124,9 @@ type Deps struct {
 	// Accounts serves the reader's account: password, consents, gift
 	// links, export and deletion; nil turns those pages off.
 	Accounts masthead.AccountService
-	// Limiter counts sign-in and registration attempts across instances;
-	// nil means no limits.
+	// Limiter counts sign-in and registration attempts across instances
+	// (through Reading; it is Reading's when that is nil); nil means no
+	// limits.
 	Limiter masthead.RateLimiter
 	// Meter keeps members' free-article unlocks and browsers'
 	// registration unlocks; nil turns registration and the meter off.
@@ -161,13 +169,27 @@ type Deps struct {
 	// Redirects answers the old addresses of a site the publication
 	// moved from (redirects.go); nil means there are none.
 	Redirects masthead.RedirectService
-	// Jobs takes the jobs a request enqueues on their own (a sign-in
-	// link asked for); the store's other writes enqueue theirs. JobAdded,
-	// if set, is called after a request enqueued a job, to wake this
-	// instance's workers (jobs.go).
+	// Jobs takes the jobs a use case enqueues on their own (a sign-in
+	// link asked for), for the Reading built when that is nil; the
+	// store's other writes enqueue theirs. JobAdded, if set, is called
+	// after a request enqueued a job, to wake this instance's workers
+	// (jobs.go).
 	Jobs     masthead.JobQueue
 	JobAdded func()
+	// Reading runs the reader's use cases (register, sign in, unlock,
+	// gifts, checkout, newsletter choices, deletion) and gathers the
+	// reader's facts; its policy and account settings are the site's.
+	// cmd/masthead wires it to the store. Nil builds one from the
+	// services above and Config, as a site assembled piece by piece (a
+	// test's) needs.
+	Reading *reading.Service
 }
+
+// AccountConfig holds the settings of reader sign-in and gift links.
+type AccountConfig = reading.AccountConfig
+
+// BillingConfig holds the grace period and the demo checkout.
+type BillingConfig = reading.BillingConfig
 
 // Server is the reader site. Close it to stop its background poller.
 type Server struct {
@@ -183,18 +205,20 @@ type Server struct {
 	media    http.Handler
 	mailer   masthead.Mailer
 	devMail  http.Handler
-	// jobs and jobsAdded: the durable queue (jobs.go)
-	jobs      masthead.JobQueue
+	// jobsAdded wakes the durable queue's workers (jobs.go)
 	jobsAdded func()
 	accounts  masthead.AccountService
-	limiter   masthead.RateLimiter
-	acct      *accountState
-	meter     masthead.MeterService
-	entitled  masthead.EntitlementService
-	search    masthead.SearchService
-	legacy    *legacyRedirects // redirects.go
-	bounces   BounceWebhooks
-	nlIssues  NewsletterArchive
+	// reading runs the use cases; readers gathers the reader's facts
+	// with this site's crawler check and networks (reader.go).
+	reading  *reading.Service
+	readers  *reading.Readers
+	acct     *accountState
+	meter    masthead.MeterService
+	entitled masthead.EntitlementService
+	search   masthead.SearchService
+	legacy   *legacyRedirects // redirects.go
+	bounces  BounceWebhooks
+	nlIssues NewsletterArchive
 
 	// newsletters: unsubscription and choices (newsletters.go)
 	newsletters Newsletters
@@ -256,12 +280,8 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
 	}
-	cfg.Billing.defaults()
 	if cfg.Email == "" {
 		cfg.Email = defaultEmailMode(deps.Mailer)
-	}
-	if cfg.Policy == (access.Policy{}) {
-		cfg.Policy = access.DefaultPolicy()
 	}
 	if deps.Clock == nil {
 		deps.Clock = masthead.SystemClock{}
@@ -270,6 +290,12 @@ func New(cfg Config, deps Deps) *Server {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	deps.Logger = slog.New(LogHandler(deps.Logger.Handler()))
+	if deps.Reading == nil {
+		deps.Reading = newReading(cfg, deps)
+	}
+	// One policy and one set of account settings: the use cases'.
+	rc := deps.Reading.Config()
+	cfg.Policy, cfg.Accounts, cfg.Billing = rc.Policy, rc.Accounts, rc.Billing
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		panic(fmt.Sprintf("http: BaseURL %q must be an absolute URL", cfg.BaseURL))
@@ -288,11 +314,10 @@ func New(cfg Config, deps Deps) *Server {
 		media:     deps.Media,
 		mailer:    deps.Mailer,
 		devMail:   deps.DevMail,
-		jobs:      deps.Jobs,
 		jobsAdded: deps.JobAdded,
 		accounts:  deps.Accounts,
-		limiter:   deps.Limiter,
-		acct:      newAccountState(cfg.Accounts),
+		reading:   deps.Reading,
+		acct:      &accountState{cfg: cfg.Accounts},
 		meter:     deps.Meter,
 		entitled:  deps.Entitlements,
 		search:    deps.Search,
@@ -312,6 +337,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.assets = mustLoadAssets()
 	s.initReaders(deps.Resolver)
 	s.initInstitutions(deps.Institutions)
+	s.readers = s.reading.Readers(crawlerCheck{s}, networkCheck{s})
 	s.tmpl = mustParseTemplates(s)
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)

@@ -2,18 +2,23 @@ package http
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"masthead"
-	"masthead/mail"
+	"masthead/reading"
 )
 
 // Reader sign-in: an emailed one-time link, or a password for those who set
 // one. Both end in a server-side session whose token only the browser's
 // cookie holds.
+//
+// The use cases are reading.Service's (SignInWithPassword,
+// RequestSignInLink, SignInWithLink); these handlers read the forms,
+// count the client's network and keep the session in a cookie.
 //
 // The email form answers the same page whatever the address: known or
 // not, rate-limited or not. For an unknown address nothing is sent (the
@@ -91,54 +96,33 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	if withPassword {
-		// Counted per mailbox whether the password is right or not, so
-		// guessing one account's password from many networks, or under
-		// many spellings of its address, is bounded too; the limit
-		// applies to any address, known or not.
-		if !s.withinLimit(r, "signin:password:"+masthead.MailboxKey(email), s.acct.cfg.PasswordPerAddress, now) {
-			return s.tooMany(w, r, "Too many password attempts for this address. Use a sign-in link by email instead, or try again in an hour.")
-		}
-		if s.accounts == nil {
-			v.Error = "Password sign-in is not available. Use a sign-in link by email."
-			w.WriteHeader(http.StatusUnauthorized)
-			return s.render(w, "login", v)
-		}
-		release, ok := s.acct.hashSlot(r.Context())
-		if !ok {
+		// Counted per mailbox, bounded by the hashing slots, and an
+		// institution's access opened as a link does (reading).
+		sess, err := s.reading.SignInWithPassword(r.Context(), reading.PasswordSignIn{
+			Email: email, Password: password, OldSession: sessionHash(r), Now: now})
+		var limit *reading.LimitError
+		switch {
+		case errors.As(err, &limit):
+			return s.tooMany(w, r, limit.Message)
+		case errors.Is(err, reading.ErrBusy):
 			return s.hashingBusy(w, r)
-		}
-		m, err := s.accounts.Authenticate(r.Context(), email, password)
-		release()
-		if masthead.ErrorCode(err) == masthead.EUNAUTHORIZED {
+		case masthead.ErrorCode(err) == masthead.EUNAUTHORIZED:
 			v.Error = masthead.ErrorMessage(err)
 			w.WriteHeader(http.StatusUnauthorized)
 			return s.render(w, "login", v)
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
-		// A password sign-in opens institutional access as a link
-		// does (institution.go); a failure costs the reader nothing
-		// more than the access, and is logged.
-		if s.nets != nil && s.nets.svc != nil {
-			if err := s.nets.svc.GrantInstitutionByDomain(r.Context(), m.ID); err != nil {
-				s.logReaderError(r, "institution grant", err)
-			}
-		}
-		if err := s.startSession(w, r, m); err != nil {
-			return err
-		}
+		s.setSession(w, r, sess)
 		return redirect(w, cmp.Or(v.Next, "/"))
 	}
 
-	// The address limit is shared with registration (signInAddressKey),
-	// so the two forms together cannot flood one inbox. Over it, the
-	// page is the same and nothing is sent. Known address or not, the
-	// request writes the same job; the worker looks the member up.
-	if s.withinLimit(r, signInAddressKey(email), s.acct.cfg.SignInPerAddress, now) {
-		if err := s.enqueueSignIn(r.Context(), email, v.Next, mail.PurposeSignIn, now); err != nil {
-			return err
-		}
+	// The address limit is shared with registration, so the two forms
+	// together cannot flood one inbox. Over it, the page is the same and
+	// nothing is sent. Known address or not, the request writes the
+	// same job; the worker looks the member up.
+	if err := s.reading.RequestSignInLink(r.Context(), email, v.Next, now); err != nil {
+		return err
 	}
 	n := &noticePage{base: s.accountBase(r, "Check your inbox", "/login")}
 	s.loginSentNotice(n, email)
@@ -170,20 +154,15 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return masthead.Errorf(masthead.EINVALID, "The form could not be read.")
 	}
 	token, next := r.PostFormValue("token"), safeNext(r.PostFormValue("next"))
-	if token == "" || len(token) > 200 {
-		return s.signInFailed(w, r, next)
-	}
-	m, err := s.members.ConsumeSignInToken(r.Context(), masthead.HashToken(token))
+	sess, err := s.reading.SignInWithLink(r.Context(), token, sessionHash(r), s.clock.Now())
 	switch masthead.ErrorCode(err) {
 	case "":
-	case masthead.EUNAUTHORIZED, masthead.ENOTFOUND:
+	case masthead.EUNAUTHORIZED:
 		return s.signInFailed(w, r, next)
 	default:
-		return fmt.Errorf("http: sign in: %w", err)
-	}
-	if err := s.startSession(w, r, m); err != nil {
 		return err
 	}
+	s.setSession(w, r, sess)
 	return redirect(w, cmp.Or(next, "/"))
 }
 

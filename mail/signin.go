@@ -19,13 +19,14 @@ type SiteInfo struct {
 	BaseURL string // absolute, without a trailing slash
 }
 
-// Purposes of a sign-in email: the wording differs, the link works alike.
+// Purposes of a sign-in email (masthead.SignInEmail.Purpose): the wording
+// differs, the link works alike.
 const (
 	// PurposeRegistration welcomes a reader who just gave their address
 	// and asks them to confirm it.
-	PurposeRegistration = "registration"
+	PurposeRegistration = masthead.PurposeRegistration
 	// PurposeSignIn is a returning reader's sign-in link.
-	PurposeSignIn = "sign-in"
+	PurposeSignIn = masthead.PurposeSignIn
 )
 
 //go:embed templates/signin.txt templates/signin.html

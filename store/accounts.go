@@ -134,6 +134,23 @@ func (db *DB) RecordConsent(ctx context.Context, c masthead.NewsletterConsent) e
 	return db.write(ctx, func(t *tx) error { return t.recordConsent(ctx, c) })
 }
 
+// RecordConsents appends consents in one transaction: a refused one
+// leaves none of them.
+func (db *DB) RecordConsents(ctx context.Context, cs []masthead.NewsletterConsent) error {
+	now := db.clock.Now()
+	return db.write(ctx, func(t *tx) error {
+		for _, c := range cs {
+			if c.At.IsZero() {
+				c.At = now
+			}
+			if err := t.recordConsent(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // recordConsent checks and appends a consent inside a transaction.
 func (t *tx) recordConsent(ctx context.Context, c masthead.NewsletterConsent) error {
 	if !masthead.ValidSlug(c.Newsletter) {

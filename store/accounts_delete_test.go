@@ -134,7 +134,7 @@ func TestDeleteAccountEndsWhatItHolds(t *testing.T) {
 		if g.PurchaserID != 0 {
 			t.Errorf("gift still names its deleted purchaser %d", g.PurchaserID)
 		}
-		if _, err := db.RedeemGift(ctx, giftToken, friend.ID, instNow); err != nil {
+		if _, err := db.RedeemGift(ctx, masthead.GiftRedemption{TokenHash: giftToken, MemberID: friend.ID, Now: instNow}); err != nil {
 			t.Fatalf("redeem: %v", err)
 		}
 		if !entitled(friend.ID) {

@@ -453,22 +453,36 @@ func (db *DB) GiftByToken(ctx context.Context, tokenHash []byte) (*masthead.Gift
 	return g, nil
 }
 
-// RedeemGift grants the gift's months from now to the member, once. The
-// gift's row is locked (PostgreSQL) or the one writer holds it (SQLite),
-// so two redeems at once grant one entitlement.
-func (db *DB) RedeemGift(ctx context.Context, tokenHash []byte, memberID int64, now time.Time) (*masthead.Entitlement, error) {
+// RedeemGift grants the gift's months from r.Now to a member, once: the
+// member r names, or the member of the gift's address, created here if
+// need be, so that a redemption that fails registers nobody. The gift's
+// row is locked (PostgreSQL) or the one writer holds it (SQLite), so two
+// redeems at once grant one entitlement. r.Jobs are enqueued with it.
+func (db *DB) RedeemGift(ctx context.Context, r masthead.GiftRedemption) (*masthead.Entitlement, error) {
 	var e *masthead.Entitlement
+	now := r.Now
 	err := db.write(ctx, func(t *tx) error {
 		g, err := scanGift(t.row(ctx, `SELECT `+giftCols+` FROM gift_subscriptions
-			WHERE token_hash = ? AND paid_at IS NOT NULL`+t.p.d.forUpdate, tokenHash))
+			WHERE token_hash = ? AND paid_at IS NOT NULL`+t.p.d.forUpdate, r.TokenHash))
 		if errors.Is(err, sql.ErrNoRows) {
 			return masthead.Errorf(masthead.ENOTFOUND, "This gift link is not valid.")
 		}
 		if err != nil {
 			return fmt.Errorf("store: redeem gift: %w", err)
 		}
+		memberID := r.MemberID
+		if memberID == 0 {
+			m, _, err := t.ensureMember(ctx, g.RecipientEmail, now)
+			if err != nil {
+				return err
+			}
+			memberID = m.ID
+		}
 		if !g.RedeemedAt.IsZero() {
 			return masthead.Errorf(masthead.ECONFLICT, "This gift was already redeemed on %s.", g.RedeemedAt.Format("2 January 2006"))
+		}
+		if err := t.enqueueAll(ctx, r.Jobs, now); err != nil {
+			return err
 		}
 		e = &masthead.Entitlement{MemberID: memberID, Source: masthead.EntitlementGift,
 			StartsAt: time.UnixMicro(micros(now)).UTC(), EndsAt: time.UnixMicro(micros(now.AddDate(0, g.Months, 0))).UTC(),

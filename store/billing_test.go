@@ -236,7 +236,7 @@ func TestGifts(t *testing.T) {
 			t.Fatalf("second completion: %+v, %v", out, err)
 		}
 		friend := mustMember(t, db, "friend@example.com")
-		e, err := db.RedeemGift(ctx, masthead.HashToken(token), friend.ID, billNow)
+		e, err := db.RedeemGift(ctx, masthead.GiftRedemption{TokenHash: masthead.HashToken(token), MemberID: friend.ID, Now: billNow})
 		if err != nil || e.Source != masthead.EntitlementGift || !e.EndsAt.Equal(billNow.AddDate(0, 3, 0)) {
 			t.Fatalf("redeem: %+v, %v", e, err)
 		}
@@ -244,7 +244,7 @@ func TestGifts(t *testing.T) {
 			t.Fatal("redeemed gift: not entitled")
 		}
 		other := mustMember(t, db, "other@example.com")
-		_, err = db.RedeemGift(ctx, hash, other.ID, billNow)
+		_, err = db.RedeemGift(ctx, masthead.GiftRedemption{TokenHash: hash, MemberID: other.ID, Now: billNow})
 		wantCode(t, err, masthead.ECONFLICT)
 		if ok, _ := db.Entitled(ctx, other.ID, billNow); ok {
 			t.Fatal("second redeem granted access")

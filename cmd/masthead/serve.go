@@ -27,6 +27,7 @@ import (
 	"masthead/mail"
 	"masthead/markdown"
 	"masthead/metrics"
+	"masthead/reading"
 	"masthead/store"
 )
 
@@ -173,21 +174,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					log.Warn("institutions: reload networks", "err", err)
 				}
 			}})
+	jobPool := newJobPool(&cfg, db, mets, clock, log)
+	// The reader's use cases (package reading) on the store, with the
+	// site's policy and settings; the site is their transport.
+	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
+		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
+		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db,
+			Billing: db, Payments: payments, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
+			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	// The Content and Admin APIs (docs/api.md) read the access policy
 	// the article page uses.
 	apiHandler := api.New(api.Config{BaseURL: cfg.BaseURL, Policy: policy, Location: cfg.Location},
-		api.Deps{Articles: db, Taxonomy: db, Members: db, Keys: db, Search: db, MemberStore: db, Clock: clock, Logger: log})
+		api.Deps{Articles: db, Taxonomy: db, Members: db, Keys: db, Search: db, MemberStore: db, Clock: clock, Logger: log,
+			Readers: uses.Readers(nil, nil)})
 	cacheBytes := int64(cfg.PageCacheMB) << 20
 	if cfg.PageCacheMB == 0 {
 		cacheBytes = -1
 	}
-	jobPool := newJobPool(&cfg, db, mets, clock, log)
 	site = mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
 		PageCacheBytes: cacheBytes,
-		SecureCookies:  cfg.SecureCookies, Accounts: accountCfg,
-		Policy: policy, TrustedProxies: proxies, Ads: ads,
-		Billing:      cfg.Billing.httpConfig(cfg.Demo),
+		// The policy, the account and the billing settings are the
+		// use cases' (uses, Deps.Reading).
+		SecureCookies: cfg.SecureCookies, TrustedProxies: proxies, Ads: ads,
 		MetricsToken: cfg.Ops.MetricsToken,
 		Email:        mailer.mode,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
@@ -199,7 +208,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.devMail(),
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
-		Jobs: db, JobAdded: jobPool.Notify,
+		Jobs: db, JobAdded: jobPool.Notify, Reading: uses,
 		// Demo articles' featured images are generated SVGs embedded in
 		// the binary; they are served whether or not --demo is on, since
 		// a database seeded once keeps pointing at them.
