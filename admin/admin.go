@@ -86,6 +86,9 @@ type Deps struct {
 	// Insights serves the dashboard at /admin/ (dashboard.go); nil
 	// turns it off and /admin/ shows the article list.
 	Insights InsightStore
+	// Newsroom saves columns, authors, topics and regions (taxonomy.go,
+	// columns.go, authors.go); nil turns those pages off.
+	Newsroom NewsroomStore
 	// Composer composes a newsletter's next issue on the desk's
 	// "Compose now" (newsletter_compose.go); nil hides the button.
 	Composer IssueComposer
