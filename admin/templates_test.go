@@ -96,10 +96,10 @@ func TestTemplates(t *testing.T) {
 			Form: masthead.Term{Slug: "t", Name: "T", Description: "D"}, Errors: map[string]string{"name": "E", "slug": "E", "description": "E", "into": "E"},
 			Message: "M", Others: opts}, &termView{New: true}},
 		"column": {&columnView{page: base, Action: "/admin/columns/c", SiteURL: "/columns/c", Form: columnForm{Name: "C", Slug: "c", Position: "1"},
-			Errors: map[string]string{"name": "E", "slug": "E", "description": "E", "columnist": "E", "position": "E", "image_url": "E"},
+			Errors:  map[string]string{"name": "E", "slug": "E", "description": "E", "columnist": "E", "position": "E", "image_url": "E"},
 			Message: "M", Authors: opts}, &columnView{New: true}},
 		"author": {&authorView{page: base, Action: "/admin/authors/a", SiteURL: "/authors/a", Form: authorForm{Name: "A", Slug: "a", Links: "https://x.example/"},
-			Errors: map[string]string{"name": "E", "slug": "E", "bio": "E", "photo_url": "E", "links": "E", "account": "E"},
+			Errors:  map[string]string{"name": "E", "slug": "E", "bio": "E", "photo_url": "E", "links": "E", "account": "E"},
 			Message: "M", Accounts: opts}, &authorView{Own: true}},
 	}
 	for name := range h.pages {

@@ -58,6 +58,9 @@ type DB struct {
 	w, r     *pool // wdb and rdb with the dialect and statement cache
 	d        *dialect
 	render   *markdown.Renderer
+	// flagRender is the renderer Open was given, whose budget applies
+	// when the site settings set none (settings.go).
+	flagRender *markdown.Renderer
 	// cutters are renderers for the teaser budgets other instances set
 	// (teasers.go, cutter).
 	cuttersMu sync.Mutex
@@ -91,7 +94,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger}
+	db := &DB{render: opt.Renderer, flagRender: opt.Renderer, clock: opt.Clock, log: opt.Logger}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -120,7 +123,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if opt.KeepTeaserWords {
+	// The budget staff set in the site settings wins over the
+	// renderer's and over the stored teasers'.
+	fromSettings, err := db.settingsTeaser(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opt.KeepTeaserWords && !fromSettings {
 		if err := db.keepTeaserWords(ctx); err != nil {
 			db.Close()
 			return nil, err

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"masthead"
+	"masthead/markdown"
+)
+
+// Settings staff change in the staff area live in the settings table,
+// one JSON document a key, so every instance reads the same. A save
+// raises the content version: page caches forget pages that show the
+// old name or layout, and each instance's reader site reloads its copy
+// of the settings when it sees the version move (http/sitesettings.go).
+
+// Keys of the settings table.
+const (
+	settingSite = "site"
+	settingHome = "home"
+)
+
+// Settings returns the site settings staff saved; a fresh database has
+// none set.
+func (db *DB) Settings(ctx context.Context) (*masthead.SiteSettings, error) {
+	var s masthead.SiteSettings
+	if err := db.setting(ctx, db.r, settingSite, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// SaveSettings replaces the site settings, by the staff member by. A
+// changed teaser budget cuts every stored teaser again before it
+// returns, as a changed --teaser-words does at start (teasers.go); an
+// emptied one goes back to the renderer's. It returns how many teasers
+// changed.
+func (db *DB) SaveSettings(ctx context.Context, s masthead.SiteSettings, by int64) (int, error) {
+	if err := s.Validate(); err != nil {
+		return 0, err
+	}
+	if err := db.putSetting(ctx, settingSite, s, by); err != nil {
+		return 0, err
+	}
+	r := db.flagRender
+	if s.TeaserWords > 0 {
+		r = markdown.NewWith(markdown.Options{TeaserWords: s.TeaserWords})
+	}
+	// The re-cut writes batches of its own: a request that goes away
+	// must not stop it half done.
+	return db.recutTo(context.WithoutCancel(ctx), r)
+}
+
+// HomeLayout returns the home page's layout staff chose; a fresh
+// database has none (the newest articles lead).
+func (db *DB) HomeLayout(ctx context.Context) (*masthead.HomeLayout, error) {
+	var h masthead.HomeLayout
+	if err := db.setting(ctx, db.r, settingHome, &h); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// SaveHomeLayout replaces the home page's layout.
+func (db *DB) SaveHomeLayout(ctx context.Context, h masthead.HomeLayout, by int64) error {
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	return db.putSetting(ctx, settingHome, h, by)
+}
+
+// setting reads key into v; a key without a row leaves v as it is.
+func (db *DB) setting(ctx context.Context, p *pool, key string, v any) error {
+	var raw string
+	err := p.row(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return nil
+}
+
+func (db *DB) putSetting(ctx context.Context, key string, v any, by int64) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	var who sql.NullInt64
+	if by > 0 {
+		who = sql.NullInt64{Int64: by, Valid: true}
+	}
+	return db.write(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, `INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+			key, string(raw), micros(db.clock.Now()), who); err != nil {
+			return fmt.Errorf("store: save setting %s: %w", key, err)
+		}
+		return t.bumpVersion(ctx)
+	})
+}
+
+// settingsTeaser makes the renderer cut with the teaser budget of the
+// site settings, when staff set one: the database value wins over the
+// operator's --teaser-words once set. It runs at Open, before the
+// teasers are checked.
+func (db *DB) settingsTeaser(ctx context.Context) (bool, error) {
+	var s masthead.SiteSettings
+	if err := db.setting(ctx, db.w, settingSite, &s); err != nil {
+		return false, err
+	}
+	if s.TeaserWords <= 0 {
+		return false, nil
+	}
+	if s.TeaserWords != db.render.TeaserWords() {
+		db.render = markdown.NewWith(markdown.Options{TeaserWords: s.TeaserWords})
+	}
+	return true, nil
+}
