@@ -63,8 +63,10 @@ func (s *SiteSettings) Validate() error {
 	if utf8.RuneCountInString(s.Tagline) > 300 {
 		v.Add("tagline", "The tagline must be at most 300 characters.")
 	}
-	if msg := imageRefProblem(s.LogoURL); msg != "" {
-		v.Add("logo_url", msg)
+	// The logo is on every page, and the site's security policy loads
+	// images from this site only.
+	if s.LogoURL != "" && (imageRefProblem(s.LogoURL) != "" || !strings.HasPrefix(s.LogoURL, "/")) {
+		v.Add("logo_url", "Give the logo as a path of this site, such as /media/logo.svg.")
 	}
 	if s.Accent != "" && !accentRE.MatchString(s.Accent) {
 		v.Add("accent", "Write the colour as # and six hexadecimal digits, such as #b3261e.")

@@ -37,6 +37,9 @@ type Config struct {
 	// every staff page carries a banner naming the setting that is
 	// missing. The zero value shows no banner.
 	Email masthead.EmailMode
+	// Defaults are the values the operator started the site with (flags
+	// and environment), shown beside the site settings they give way to.
+	Defaults masthead.SiteSettings
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -89,6 +92,9 @@ type Deps struct {
 	// Newsroom saves columns, authors, topics and regions (taxonomy.go,
 	// columns.go, authors.go); nil turns those pages off.
 	Newsroom NewsroomStore
+	// Settings serves the site settings (settings.go) and the home page
+	// layout (home.go); nil turns them off.
+	Settings SettingsStore
 	// Composer composes a newsletter's next issue on the desk's
 	// "Compose now" (newsletter_compose.go); nil hides the button.
 	Composer IssueComposer

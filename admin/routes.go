@@ -52,6 +52,10 @@ func (h *Handler) routes(mux *routeMux) {
 		mux.Handle("POST "+p+"{slug}/merge", h.staffPage(h.newsroomOnly(h.termMerge(kind))))
 	}
 
+	// Site settings (settings.go): admins.
+	mux.Handle("GET /admin/settings", h.staffPage(h.settingsOnly(h.settingsPage)))
+	mux.Handle("POST /admin/settings", h.staffPage(h.settingsOnly(h.settingsSave)))
+
 	// Staff management.
 	mux.Handle("GET /admin/staff", h.staffPage(h.adminOnly(h.staffList)))
 	mux.Handle("POST /admin/staff/{id}/remove", h.staffPage(h.adminOnly(h.staffRemove)))

@@ -134,7 +134,7 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 	}
 	if s.meter != nil {
 		if !v.Subscriber && !v.Staff {
-			policy := s.cfg.Policy
+			policy := s.policy()
 			st, err := s.meter.MeterState(ctx, m.ID, 0, policy.PeriodStart(now))
 			if err != nil {
 				return nil, err
@@ -470,7 +470,7 @@ func (s *Server) handleAccountDelete(w http.ResponseWriter, r *http.Request, m *
 	}
 	now := s.clock.Now()
 	if err := s.accounts.DeleteAccount(r.Context(), masthead.AccountDeletion{
-		MemberID: m.ID, PeriodStart: s.cfg.Policy.PeriodStart(now), PeriodEnd: s.cfg.Policy.PeriodEnd(now), Now: now,
+		MemberID: m.ID, PeriodStart: s.policy().PeriodStart(now), PeriodEnd: s.policy().PeriodEnd(now), Now: now,
 	}); err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func (s *Server) feedEntries(ctx context.Context, f masthead.ArticleFilter) ([]f
 		if !a.LiveAt(now) {
 			continue
 		}
-		d := access.Decide(access.Reader{}, a, access.Meter{}, s.cfg.Policy, now)
+		d := access.Decide(access.Reader{}, a, access.Meter{}, s.policy(), now)
 		content := a.TeaserHTML
 		if d.Full {
 			content = a.BodyHTML

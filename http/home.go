@@ -88,11 +88,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 
-	v := homePage{base: s.newBase(r, "", s.cfg.Tagline, "/"), InDepth: features, Columns: cols, Topics: topics}
+	v := homePage{base: s.newBase(r, "", s.site().tagline, "/"), InDepth: features, Columns: cols, Topics: topics}
 	v.IsHome = true
 	if len(dailies) > 0 {
 		v.Lead, v.Daily = dailies[0], dailies[1:]
 	}
-	v.JSONLD = websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.cfg.SiteName, URL: s.abs("/"), Description: s.cfg.Tagline}
+	v.JSONLD = websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.site().name, URL: s.abs("/"), Description: s.site().tagline}
 	return s.render(w, "home", v)
 }

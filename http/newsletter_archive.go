@@ -254,7 +254,7 @@ func (s *Server) handleNewsletterIssue(w http.ResponseWriter, r *http.Request) e
 	if n.Audience == masthead.AudienceSubscribers {
 		// The same question as a subscribers-only article's, asked of
 		// the one function that answers it everywhere.
-		d := access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.cfg.Policy, s.clock.Now())
+		d := access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.policy(), s.clock.Now())
 		full = d.Full || rd.Member != nil && rd.Member.Role.Staff()
 	}
 	desc := n.Name + ": " + is.Subject

@@ -33,7 +33,6 @@ func (s *Server) initReaders(r Resolver) {
 		r = net.DefaultResolver
 	}
 	s.crawlers = newCrawlers(r, s.clock.Now)
-	s.ads = newAds(s.cfg.Ads)
 	s.nameMarker = newNameMarker()
 	if s.cfg.PageCacheBytes > 0 {
 		// Purged with the page cache by the content-version poller.
@@ -197,10 +196,10 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 	}
 	if st := readerState(r); st != nil && rd.Member != nil && st.Member == rd.Member {
 		// Read with the member, in one query (readerstate.go).
-		ms := st.Meter(a.ID, s.cfg.Policy.PeriodStart(now))
+		ms := st.Meter(a.ID, s.policy().PeriodStart(now))
 		meter = access.Meter{Unlocks: ms.Unlocks, Unlocked: ms.Unlocked, Carried: ms.Carried}
 	} else if rd.Member != nil {
-		st, err := s.meter.MeterState(ctx, rd.Member.ID, a.ID, s.cfg.Policy.PeriodStart(now))
+		st, err := s.meter.MeterState(ctx, rd.Member.ID, a.ID, s.policy().PeriodStart(now))
 		if err != nil {
 			s.logReaderError(r, "meter", err)
 		}
@@ -232,7 +231,7 @@ func (s *Server) giftLink(w http.ResponseWriter, r *http.Request, a *masthead.Ar
 		return giftInvalid, access.Giver{}
 	}
 	giver := access.Giver{Member: m, Subscriber: sub}
-	if !giver.Reads(a, s.cfg.Policy, now) {
+	if !giver.Reads(a, s.policy(), now) {
 		return giftInvalid, access.Giver{}
 	}
 	var key string

@@ -84,7 +84,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	device := s.ensureDevice(w, r)
 	reg := masthead.Registration{
 		Email: email, ArticleID: a.ID, DeviceHash: device,
-		PeriodStart: s.cfg.Policy.PeriodStart(now), Now: now,
+		PeriodStart: s.policy().PeriodStart(now), Now: now,
 	}
 	if r.PostFormValue("newsletter") != "" && s.accounts != nil {
 		reg.Newsletter, reg.ConsentWording = masthead.NewsletterFree, newsletterConsentWording

@@ -115,14 +115,14 @@ func (s *Server) runSearch(w http.ResponseWriter, r *http.Request, q masthead.Se
 		markPrivate(w)
 	}
 	now := q.Now
-	q.Library = access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.cfg.Policy, now).Full
+	q.Library = access.Decide(rd, &masthead.Article{Access: masthead.AccessSubscribers}, access.Meter{}, s.policy(), now).Full
 	if st := readerState(r); !q.Library && st != nil && rd.Member != nil && st.Member == rd.Member {
 		// Read with the member, in one query (readerstate.go).
 		q.Unlocked = st.UnlockedArticles
 	}
 	q.FullText = func(a *masthead.Article) bool {
 		meter := access.Meter{Unlocked: slices.Contains(q.Unlocked, a.ID)}
-		return access.Decide(rd, a, meter, s.cfg.Policy, now).Full
+		return access.Decide(rd, a, meter, s.policy(), now).Full
 	}
 	return s.search.Search(r.Context(), q)
 }

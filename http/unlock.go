@@ -34,13 +34,13 @@ func (s *Server) handleUnlock(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	rd, meter, _ := s.articleReader(w, r, a, now)
-	d := access.Decide(rd, a, meter, s.cfg.Policy, now)
+	d := access.Decide(rd, a, meter, s.policy(), now)
 	switch {
 	case d.Full:
 		// Open already (unlocked before, free, subscriber…): nothing
 		// to spend.
 	case d.Offer == access.OfferUnlock:
-		spent, err := s.meter.SpendCredit(ctx, m.ID, a.ID, s.cfg.Policy.PeriodStart(now), s.cfg.Policy.Credits, now)
+		spent, err := s.meter.SpendCredit(ctx, m.ID, a.ID, s.policy().PeriodStart(now), s.policy().Credits, now)
 		if spent {
 			s.metrics.Unlock()
 			s.insights.Record(masthead.InsightUnlock, a.ID, 0)
