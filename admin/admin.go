@@ -92,9 +92,12 @@ type Deps struct {
 	// Newsroom saves columns, authors, topics and regions (taxonomy.go,
 	// columns.go, authors.go); nil turns those pages off.
 	Newsroom NewsroomStore
-	// Settings serves the site settings (settings.go) and the home page
-	// layout (home.go); nil turns them off.
+	// Settings serves the site settings (settings.go); nil turns them
+	// off.
 	Settings SettingsStore
+	// Home keeps the home page's layout (home.go); nil turns the page
+	// off.
+	Home HomeStore
 	// Composer composes a newsletter's next issue on the desk's
 	// "Compose now" (newsletter_compose.go); nil hides the button.
 	Composer IssueComposer

@@ -52,6 +52,10 @@ func (h *Handler) routes(mux *routeMux) {
 		mux.Handle("POST "+p+"{slug}/merge", h.staffPage(h.newsroomOnly(h.termMerge(kind))))
 	}
 
+	// The home page's layout (home.go): editors and admins.
+	mux.Handle("GET /admin/home", h.staffPage(h.homeEditors(h.homeLayoutPage)))
+	mux.Handle("POST /admin/home", h.staffPage(h.homeEditors(h.homeLayoutSave)))
+
 	// Site settings (settings.go): admins.
 	mux.Handle("GET /admin/settings", h.staffPage(h.settingsOnly(h.settingsPage)))
 	mux.Handle("POST /admin/settings", h.staffPage(h.settingsOnly(h.settingsSave)))

@@ -93,6 +93,8 @@ func TestTemplates(t *testing.T) {
 		"settings": {&settingsView{page: base, Form: settingsForm{Name: "N", FooterLinks: "About | /about"}, Defaults: settingsForm{Name: "D", TeaserWords: "150"},
 			Errors: map[string]string{"name": "E", "tagline": "E", "logo_url": "E", "accent": "E", "footer_links": "E", "social": "E",
 				"ads_html": "E", "meter_credits": "E", "meter_period": "E", "teaser_words": "E"}, Message: "M", Periods: opts}, &settingsView{}},
+		"home": {&homeLayoutView{page: base, Form: homeForm{Lead: "a", Pinned: "b", Sections: "topic:x 3"}, Recent: opts, Topics: "x", Columns: "y",
+			Errors: map[string]string{"lead": "E", "pinned": "E", "sections": "E"}, Message: "M"}, &homeLayoutView{}},
 		"taxonomy": {&taxonomyView{page: base, Kind: masthead.TermColumn, Plural: "Columns", Intro: "I", NewURL: "/admin/columns/new", Columns: true,
 			Rows: []taxonomyRow{{Name: "N", Slug: "n", About: "A", EditURL: "/admin/columns/n", SiteURL: "/columns/n", Columnist: "C", Position: 2}}}, &taxonomyView{}},
 		"term": {&termView{page: base, Kind: masthead.TermTopic, Old: "t", Action: "/admin/topics/t", SiteURL: "/topics/t",

@@ -24,6 +24,8 @@ import (
 // SettingsSource is where the settings staff save are kept.
 type SettingsSource interface {
 	Settings(ctx context.Context) (*masthead.SiteSettings, error)
+	// HomeLayout is the home page as an editor arranged it (home.go).
+	HomeLayout(ctx context.Context) (*masthead.HomeLayout, error)
 }
 
 // siteNow is the settings in force.
@@ -32,6 +34,7 @@ type siteNow struct {
 	footer, social      []masthead.Link
 	ads                 ads
 	policy              access.Policy
+	home                masthead.HomeLayout
 	// css sets the accent colour, served at cssURL; empty without one.
 	css    []byte
 	cssURL string
@@ -69,6 +72,11 @@ func (s *Server) loadSettings(ctx context.Context) error {
 		if st.MeterPeriod != "" {
 			cur.policy.Period = st.MeterPeriod
 		}
+		home, err := s.settingsSrc.HomeLayout(ctx)
+		if err != nil {
+			return err
+		}
+		cur.home = *home
 		if st.Accent != "" {
 			cur.css = []byte(":root{--accent:" + st.Accent + "}\n")
 			sum := sha256.Sum256(cur.css)

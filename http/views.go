@@ -249,11 +249,27 @@ type pager struct {
 
 type homePage struct {
 	base
-	Lead    *masthead.Article
+	Lead *masthead.Article
+	// LeadHeading names the lead's section: "Top story" for one an
+	// editor chose, else what it is.
+	LeadHeading string
+	// Pinned are the stories an editor pinned under the lead.
+	Pinned  []*masthead.Article
 	Daily   []*masthead.Article
 	InDepth []*masthead.Article
 	Columns []columnLatest
 	Topics  []topicSection
+	// Sections are the sections an editor arranged; when there are
+	// any, InDepth, Columns and Topics are empty.
+	Sections []homeSection
+	// Latest are the newest articles not shown above.
+	Latest []*masthead.Article
+}
+
+// homeSection is a section of the home page an editor arranged.
+type homeSection struct {
+	Title, URL, ID string
+	Articles       []*masthead.Article
 }
 
 type columnLatest struct {

@@ -64,9 +64,39 @@ func (db *DB) HomeLayout(ctx context.Context) (*masthead.HomeLayout, error) {
 	return &h, nil
 }
 
-// SaveHomeLayout replaces the home page's layout.
+// SaveHomeLayout replaces the home page's layout. Every article, topic
+// and column it names must exist; an article that is not live yet may
+// be chosen, and leads once it is.
 func (db *DB) SaveHomeLayout(ctx context.Context, h masthead.HomeLayout, by int64) error {
 	if err := h.Validate(); err != nil {
+		return err
+	}
+	bad := masthead.Invalid{}
+	exists := func(table, slug string) bool {
+		var n int
+		if err := db.r.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE slug = ?`, slug).Scan(&n); err != nil {
+			bad.Add("_", err.Error())
+			return true
+		}
+		return n > 0
+	}
+	if h.Lead != "" && !exists("articles", h.Lead) {
+		bad.Add("lead", fmt.Sprintf("There is no article “%s”.", h.Lead))
+	}
+	for _, p := range h.Pinned {
+		if !exists("articles", p) {
+			bad.Add("pinned", fmt.Sprintf("There is no article “%s”.", p))
+		}
+	}
+	for _, sec := range h.Sections {
+		if (sec.Source == "topic" || sec.Source == "column") && !exists(sec.Source+"s", sec.Slug) {
+			bad.Add("sections", fmt.Sprintf("There is no %s “%s”.", sec.Source, sec.Slug))
+		}
+	}
+	if msg, ok := bad["_"]; ok {
+		return fmt.Errorf("store: save home layout: %s", msg)
+	}
+	if err := bad.Err(); err != nil {
 		return err
 	}
 	return db.putSetting(ctx, settingHome, h, by)

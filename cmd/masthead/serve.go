@@ -168,7 +168,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
 			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
-			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db,
+			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
