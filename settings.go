@@ -24,7 +24,7 @@ type SiteSettings struct {
 	// Social are the publication's accounts elsewhere.
 	Social []Link `json:"social,omitempty"`
 	// AdsHTML is the publisher's markup for the ad slots, trusted as the
-	// operator's --ads-html is.
+	// operator's --ad-html-file is.
 	AdsHTML string `json:"ads_html,omitempty"`
 	// MeterCredits is how many metered articles a verified reader may
 	// unlock each period; nil is not set (0 is a meter that gives none).

@@ -61,7 +61,7 @@ func (s *Server) loadSettings(ctx context.Context) error {
 		cur.logo, cur.footer, cur.social = st.LogoURL, st.FooterLinks, st.Social
 		if st.AdsHTML != "" {
 			c := s.cfg.Ads
-			// Trusted as the operator's --ads-html is: staff with the
+			// Trusted as the operator's --ad-html-file is: staff with the
 			// admin role wrote it (ads.go).
 			c.HTML = template.HTML(st.AdsHTML)
 			cur.ads = newAds(c)
