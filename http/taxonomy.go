@@ -37,6 +37,7 @@ func (s *Server) handleColumn(w http.ResponseWriter, r *http.Request) error {
 	v := listPage{
 		base:   s.newBase(r, pageTitle(c.Name, p), c.Description, pageURL(path, p.Page)),
 		Kicker: "Column", Heading: c.Name, Intro: c.Description, Articles: list, Pager: p,
+		Image: c.ImageURL, Byline: c.Columnist,
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
 	v.Feeds = append(v.Feeds, termFeeds(s, c.Name, path)...)
@@ -68,6 +69,7 @@ func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) error {
 	v := listPage{
 		base:   s.newBase(r, pageTitle(a.Name, p), a.Bio, pageURL(path, p.Page)),
 		Kicker: "Author", Heading: a.Name, Intro: a.Bio, Articles: list, Pager: p,
+		Image: a.PhotoURL, Links: a.Links,
 	}
 	v.Social.Type = "profile"
 	return s.render(w, "list", v)
@@ -80,7 +82,7 @@ func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := termsPage{base: s.newBase(r, "Topics", "Topics covered by "+s.cfg.SiteName+".", "/topics"), Heading: "Topics"}
 	for _, t := range ts {
-		v.Items = append(v.Items, termItem{Name: t.Name, URL: topicPrefix + t.Slug})
+		v.Items = append(v.Items, termItem{Name: t.Name, URL: topicPrefix + t.Slug, Description: t.Description})
 	}
 	return s.render(w, "terms", v)
 }
@@ -97,7 +99,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := listPage{
 		base:   s.newBase(r, pageTitle(t.Name, p), "Articles about "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
-		Kicker: "Topic", Heading: t.Name, Articles: list, Pager: p,
+		Kicker: "Topic", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
 	v.Feeds = append(v.Feeds, termFeeds(s, t.Name, path)...)
@@ -111,7 +113,7 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := termsPage{base: s.newBase(r, "Regions", "Regions covered by "+s.cfg.SiteName+".", "/regions"), Heading: "Regions"}
 	for _, t := range rs {
-		v.Items = append(v.Items, termItem{Name: t.Name, URL: regionPrefix + t.Slug})
+		v.Items = append(v.Items, termItem{Name: t.Name, URL: regionPrefix + t.Slug, Description: t.Description})
 	}
 	return s.render(w, "terms", v)
 }
@@ -128,7 +130,7 @@ func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := listPage{
 		base:   s.newBase(r, pageTitle(t.Name, p), "Articles on "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
-		Kicker: "Region", Heading: t.Name, Articles: list, Pager: p,
+		Kicker: "Region", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 	}
 	return s.render(w, "list", v)
 }

@@ -50,6 +50,25 @@ func TestRenamedTermPagesRedirect(t *testing.T) {
 		if resp, body := s.get(t, "/topics/freshwater"); resp.StatusCode != 200 || !strings.Contains(body, "Dams") {
 			t.Errorf("the merged topic's page: %d", resp.StatusCode)
 		}
+		if _, err := db.SaveColumn(ctx, "field-notes", masthead.Column{Slug: "field-notes", Name: "Field notes",
+			Columnist: &masthead.Author{Slug: "ann-lee"}, ImageURL: "/media/notes.png"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SaveAuthor(ctx, "ann-lee", masthead.Author{Slug: "ann-lee", Name: "Ann Lee", PhotoURL: "/media/ann.jpg",
+			Links: []string{"https://ann.example/"}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		srv = mhttp.New(mhttp.Config{SiteName: "The Test Review", BaseURL: "https://news.example", Location: zone, PageCacheBytes: -1},
+			mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: fixedClock{now}, Redirects: db})
+		s = &site{db: db, srv: srv, h: srv.Handler()}
+		if _, body := s.get(t, "/columns/field-notes"); !strings.Contains(body, `By <a href="/authors/ann-lee">Ann Lee</a>`) ||
+			!strings.Contains(body, `src="/media/notes.png"`) {
+			t.Error("the column page lacks its columnist or image")
+		}
+		if _, body := s.get(t, "/authors/ann-lee"); !strings.Contains(body, `href="https://ann.example/"`) || !strings.Contains(body, `src="/media/ann.jpg"`) {
+			t.Error("the author page lacks the photo or the links")
+		}
 		if resp, _ := s.get(t, "/topics/never"); resp.StatusCode != 404 {
 			t.Errorf("unknown topic: %d", resp.StatusCode)
 		}

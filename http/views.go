@@ -295,9 +295,15 @@ type articlePage struct {
 
 type listPage struct {
 	base
-	Kicker   string
-	Heading  string
-	Intro    string
+	Kicker  string
+	Heading string
+	Intro   string
+	// Image is an author's photo or a column's image; Byline names a
+	// column's columnist with their page; Links are an author's
+	// addresses elsewhere.
+	Image    string
+	Byline   *masthead.Author
+	Links    []string
 	Articles []*masthead.Article
 	Pager    pager
 	Months   []monthLink // archive navigation
