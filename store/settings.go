@@ -35,17 +35,26 @@ func (db *DB) Settings(ctx context.Context) (*masthead.SiteSettings, error) {
 
 // SaveSettings replaces the site settings, by the staff member by. A
 // changed teaser budget cuts every stored teaser again before it
-// returns, as a changed --teaser-words does at start (teasers.go); an
-// emptied one goes back to the renderer's. It returns how many teasers
-// changed.
+// returns, as a changed --teaser-words does at start (teasers.go). An
+// emptied one goes back to this instance's budget (its --teaser-words,
+// or the stored teasers' when it was started without one); a save that
+// leaves the budget as it was cuts nothing, so changing the name never
+// moves the wall. It returns how many teasers changed.
 func (db *DB) SaveSettings(ctx context.Context, s masthead.SiteSettings, by int64) (int, error) {
 	if err := s.Validate(); err != nil {
+		return 0, err
+	}
+	var prev masthead.SiteSettings
+	if err := db.setting(ctx, db.w, settingSite, &prev); err != nil {
 		return 0, err
 	}
 	if err := db.putSetting(ctx, settingSite, s, by); err != nil {
 		return 0, err
 	}
-	r := db.flagRender
+	if s.TeaserWords == prev.TeaserWords {
+		return 0, nil
+	}
+	r := db.render
 	if s.TeaserWords > 0 {
 		r = markdown.NewWith(markdown.Options{TeaserWords: s.TeaserWords})
 	}

@@ -62,6 +62,10 @@ func TestSettingsSharedAndTeaserBudget(t *testing.T) {
 			if n := len(strings.Fields(stripTags(b.TeaserHTML))); n >= 60 {
 				t.Errorf("a new article's teaser on the second store: %d words", n)
 			}
+			// A save that keeps the budget cuts nothing.
+			if n, err := two.SaveSettings(ctx, masthead.SiteSettings{Name: "The Lens", TeaserWords: 30}, 0); err != nil || n != 0 {
+				t.Errorf("a save keeping the budget: %d, %v", n, err)
+			}
 			// At the next start the setting wins over --teaser-words.
 			three := openTeasers(t, dsn, 150, false)
 			defer three.Close()

@@ -58,9 +58,6 @@ type DB struct {
 	w, r     *pool // wdb and rdb with the dialect and statement cache
 	d        *dialect
 	render   *markdown.Renderer
-	// flagRender is the renderer Open was given, whose budget applies
-	// when the site settings set none (settings.go).
-	flagRender *markdown.Renderer
 	// cutters are renderers for the teaser budgets other instances set
 	// (teasers.go, cutter).
 	cuttersMu sync.Mutex
@@ -94,7 +91,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{render: opt.Renderer, flagRender: opt.Renderer, clock: opt.Clock, log: opt.Logger}
+	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
