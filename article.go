@@ -106,6 +106,11 @@ type Author struct {
 	Slug string
 	Name string
 	Bio  string
+	// PhotoURL is the author's portrait: an address, or later a key of
+	// the media library.
+	PhotoURL string
+	// Links are the author's addresses elsewhere (a site, a profile).
+	Links []string
 }
 
 // Column is a named recurring series with its own page, such as a weekly
@@ -115,13 +120,21 @@ type Column struct {
 	Slug        string
 	Name        string
 	Description string
+	// Columnist is the author who writes the column; nil for none.
+	Columnist *Author
+	// Position orders the columns where they are listed, lowest first.
+	Position int
+	// ImageURL is the column's image: an address, or later a key of the
+	// media library.
+	ImageURL string
 }
 
 // Term is a topic or a region: a named, slugged label.
 type Term struct {
-	ID   int64
-	Slug string
-	Name string
+	ID          int64
+	Slug        string
+	Name        string
+	Description string
 }
 
 // Article is a piece of writing. BodyHTML and TeaserHTML are rendered and

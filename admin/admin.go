@@ -37,6 +37,9 @@ type Config struct {
 	// every staff page carries a banner naming the setting that is
 	// missing. The zero value shows no banner.
 	Email masthead.EmailMode
+	// Defaults are the values the operator started the site with (flags
+	// and environment), shown beside the site settings they give way to.
+	Defaults masthead.SiteSettings
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -86,6 +89,15 @@ type Deps struct {
 	// Insights serves the dashboard at /admin/ (dashboard.go); nil
 	// turns it off and /admin/ shows the article list.
 	Insights InsightStore
+	// Newsroom saves columns, authors, topics and regions (taxonomy.go,
+	// columns.go, authors.go); nil turns those pages off.
+	Newsroom NewsroomStore
+	// Settings serves the site settings (settings.go); nil turns them
+	// off.
+	Settings SettingsStore
+	// Home keeps the home page's layout (home.go); nil turns the page
+	// off.
+	Home HomeStore
 	// Composer composes a newsletter's next issue on the desk's
 	// "Compose now" (newsletter_compose.go); nil hides the button.
 	Composer IssueComposer

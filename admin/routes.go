@@ -1,5 +1,11 @@
 package admin
 
+import (
+	"strings"
+
+	"masthead"
+)
+
 // routes lists every route of the staff area. Paths are full, as the
 // reader site mounts this handler at /admin/ without stripping the prefix.
 // The router takes only guarded handlers (guard.go): wrap a new route in
@@ -23,6 +29,36 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/articles/{id}/delete", h.staffPage(h.articleDeleteConfirm))
 	mux.Handle("POST /admin/articles/{id}/delete", h.staffPage(h.articleDelete))
 	mux.Handle("POST /admin/preview", h.staffAPI(h.preview))
+
+	// The site's structure (taxonomy.go, columns.go, authors.go):
+	// editors and admins; an author edits their own author profile.
+	mux.Handle("GET /admin/columns", h.staffPage(h.newsroomOnly(h.taxonomyList(masthead.TermColumn))))
+	mux.Handle("GET /admin/columns/new", h.staffPage(h.newsroomOnly(h.columnNew)))
+	mux.Handle("POST /admin/columns/new", h.staffPage(h.newsroomOnly(h.columnSave)))
+	mux.Handle("GET /admin/columns/{slug}", h.staffPage(h.newsroomOnly(h.columnEdit)))
+	mux.Handle("POST /admin/columns/{slug}", h.staffPage(h.newsroomOnly(h.columnSave)))
+	mux.Handle("GET /admin/authors", h.staffPage(h.newsroomOnly(h.taxonomyList(masthead.TermAuthor))))
+	mux.Handle("GET /admin/authors/new", h.staffPage(h.newsroomOnly(h.authorNew)))
+	mux.Handle("POST /admin/authors/new", h.staffPage(h.newsroomOnly(h.authorCreate)))
+	mux.Handle("GET /admin/authors/{slug}", h.staffPage(h.authorEdit))
+	mux.Handle("POST /admin/authors/{slug}", h.staffPage(h.authorUpdate))
+	for _, kind := range []masthead.TermKind{masthead.TermTopic, masthead.TermRegion} {
+		p := "/admin" + kind.Prefix()
+		mux.Handle("GET "+strings.TrimSuffix(p, "/"), h.staffPage(h.newsroomOnly(h.taxonomyList(kind))))
+		mux.Handle("GET "+p+"new", h.staffPage(h.newsroomOnly(h.termNew(kind))))
+		mux.Handle("POST "+p+"new", h.staffPage(h.newsroomOnly(h.termSave(kind))))
+		mux.Handle("GET "+p+"{slug}", h.staffPage(h.newsroomOnly(h.termEdit(kind))))
+		mux.Handle("POST "+p+"{slug}", h.staffPage(h.newsroomOnly(h.termSave(kind))))
+		mux.Handle("POST "+p+"{slug}/merge", h.staffPage(h.newsroomOnly(h.termMerge(kind))))
+	}
+
+	// The home page's layout (home.go): editors and admins.
+	mux.Handle("GET /admin/home", h.staffPage(h.homeEditors(h.homeLayoutPage)))
+	mux.Handle("POST /admin/home", h.staffPage(h.homeEditors(h.homeLayoutSave)))
+
+	// Site settings (settings.go): admins.
+	mux.Handle("GET /admin/settings", h.staffPage(h.settingsOnly(h.settingsPage)))
+	mux.Handle("POST /admin/settings", h.staffPage(h.settingsOnly(h.settingsSave)))
 
 	// Staff management.
 	mux.Handle("GET /admin/staff", h.staffPage(h.adminOnly(h.staffList)))

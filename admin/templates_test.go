@@ -90,6 +90,22 @@ func TestTemplates(t *testing.T) {
 		"apikeys": {&apiKeysView{page: base, Keys: []apiKeyRow{{ID: 1, Kind: "content", Name: "N", Hint: "mhc_abc", Rights: "R", Created: "now"},
 			{ID: 2, Kind: "admin", Name: "T", Revoked: "now"}}, Secret: "mha_x", SecretName: "T", Form: apiKeyForm{Kind: "admin", Role: "admin"},
 			Errors: map[string]string{"name": "E", "kind": "E", "role": "E"}, Message: "M"}, &apiKeysView{}},
+		"settings": {&settingsView{page: base, Form: settingsForm{Name: "N", FooterLinks: "About | /about"}, Defaults: settingsForm{Name: "D", TeaserWords: "150"},
+			Errors: map[string]string{"name": "E", "tagline": "E", "logo_url": "E", "accent": "E", "footer_links": "E", "social": "E",
+				"ads_html": "E", "meter_credits": "E", "meter_period": "E", "teaser_words": "E"}, Message: "M", Periods: opts}, &settingsView{}},
+		"home": {&homeLayoutView{page: base, Form: homeForm{Lead: "a", Pinned: "b", Sections: "topic:x 3"}, Recent: opts, Topics: "x", Columns: "y",
+			Errors: map[string]string{"lead": "E", "pinned": "E", "sections": "E"}, Message: "M"}, &homeLayoutView{}},
+		"taxonomy": {&taxonomyView{page: base, Kind: masthead.TermColumn, Plural: "Columns", Intro: "I", NewURL: "/admin/columns/new", Columns: true,
+			Rows: []taxonomyRow{{Name: "N", Slug: "n", About: "A", EditURL: "/admin/columns/n", SiteURL: "/columns/n", Columnist: "C", Position: 2}}}, &taxonomyView{}},
+		"term": {&termView{page: base, Kind: masthead.TermTopic, Old: "t", Action: "/admin/topics/t", SiteURL: "/topics/t",
+			Form: masthead.Term{Slug: "t", Name: "T", Description: "D"}, Errors: map[string]string{"name": "E", "slug": "E", "description": "E", "into": "E"},
+			Message: "M", Others: opts}, &termView{New: true}},
+		"column": {&columnView{page: base, Action: "/admin/columns/c", SiteURL: "/columns/c", Form: columnForm{Name: "C", Slug: "c", Position: "1"},
+			Errors:  map[string]string{"name": "E", "slug": "E", "description": "E", "columnist": "E", "position": "E", "image_url": "E"},
+			Message: "M", Authors: opts}, &columnView{New: true}},
+		"author": {&authorView{page: base, Action: "/admin/authors/a", SiteURL: "/authors/a", Form: authorForm{Name: "A", Slug: "a", Links: "https://x.example/"},
+			Errors:  map[string]string{"name": "E", "slug": "E", "bio": "E", "photo_url": "E", "links": "E", "account": "E"},
+			Message: "M", Accounts: opts}, &authorView{Own: true}},
 	}
 	for name := range h.pages {
 		if _, ok := views[name]; !ok {

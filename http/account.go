@@ -111,7 +111,7 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 	}
 	if s.meter != nil {
 		if !v.Subscriber && !v.Staff {
-			policy := s.cfg.Policy
+			policy := s.policy()
 			st, err := s.meter.MeterState(ctx, m.ID, 0, policy.PeriodStart(now))
 			if err != nil {
 				return nil, err

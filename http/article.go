@@ -101,14 +101,14 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		s.articleMeta(&v.base, a)
 		b := demoteH1(body)
 		if showAds {
-			b = s.ads.intoBody(b)
+			b = s.site().ads.intoBody(b)
 		}
 		// Bodies are rendered from Markdown and sanitised by the
 		// markdown package's allow-list when they are saved; ads are
 		// the operator's own markup.
 		v.Body = template.HTML(b)
 	}
-	wall.Credits, wall.Period, wall.Consent = s.cfg.Policy.Credits, s.cfg.Policy.Period, reading.NewsletterConsentWording
+	wall.Credits, wall.Period, wall.Consent = s.policy().Credits, s.policy().Period, reading.NewsletterConsentWording
 	wall.NoEmail = !s.emailSends()
 	if wall.Period != "week" {
 		wall.Period = "month"
@@ -120,8 +120,8 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		Access:  d,
 		Wall:    wall,
 	}
-	if showAds && s.ads.sidebar {
-		v.AdSide = s.ads.side
+	if showAds && s.site().ads.sidebar {
+		v.AdSide = s.site().ads.side
 	}
 	// Subscribers (and staff) may share a gated article through a gift
 	// link (gifts.go).

@@ -56,7 +56,7 @@ func (s *Server) handleColumnFeed(k feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, err := bySlug(r, s.taxonomy.Column)
 		if err != nil {
-			return err
+			return s.termMoved(w, r, err)
 		}
 		path := columnPrefix + c.Slug
 		return s.writeFeed(w, r, k, feedInfo{
@@ -70,7 +70,7 @@ func (s *Server) handleTopicFeed(k feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		t, err := bySlug(r, s.taxonomy.Topic)
 		if err != nil {
-			return err
+			return s.termMoved(w, r, err)
 		}
 		path := topicPrefix + t.Slug
 		return s.writeFeed(w, r, k, feedInfo{
@@ -108,7 +108,7 @@ func (s *Server) feedEntries(ctx context.Context, f masthead.ArticleFilter) ([]f
 		if !a.LiveAt(now) {
 			continue
 		}
-		d := access.Decide(access.Reader{}, a, access.Meter{}, s.cfg.Policy, now)
+		d := access.Decide(access.Reader{}, a, access.Meter{}, s.policy(), now)
 		content := a.TeaserHTML
 		if d.Full {
 			content = a.BodyHTML

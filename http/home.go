@@ -1,20 +1,29 @@
 package http
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"masthead"
 )
 
-// Home page shape: one lead daily analysis and a column of the next ones,
-// in-depth features, each column with its latest piece, and sections for
-// the topics written about most recently.
+// The home page. An editor arranges it at /admin/home (masthead.HomeLayout,
+// read with the site settings, sitesettings.go): a lead story, pinned
+// stories, and sections of topics, columns or kinds in the order given.
+// What is not arranged falls back to the page nobody arranged: the
+// newest daily analysis leads, then the next dailies, in-depth features,
+// each column with its latest piece, and sections for the topics written
+// about most recently; arranged sections replace all of these. Below it all, "Latest" lists the newest articles
+// not shown above, so nothing published is missing from the page (a
+// briefing without a topic, say).
 const (
 	homeDaily         = 7
 	homeInDepth       = 4
 	homeRecent        = 100 // articles scanned to find the active topics
 	homeTopics        = 6
 	homeTopicArticles = 3
+	homeLatest        = 10
 )
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
@@ -25,21 +34,166 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		list, _, err := s.articles.Articles(ctx, f)
 		return list, err
 	}
+	layout := s.site().home
+	v := homePage{base: s.newBase(r, "", s.site().tagline, "/")}
+	v.IsHome = true
+	// shown is every article on the page so far: nothing appears twice.
+	shown := onPage{}
+	take := shown.take
 
-	daily, inDepth := masthead.KindDaily, masthead.KindInDepth
-	dailies, err := live(masthead.ArticleFilter{Kind: &daily, Limit: homeDaily})
+	// The lead and the pinned stories an editor chose, while live.
+	if layout.Lead != "" {
+		if a, err := s.liveArticle(ctx, layout.Lead, now); err != nil {
+			return err
+		} else if a != nil {
+			v.Lead, v.LeadHeading = a, "Top story"
+			shown[a.ID] = true
+		}
+	}
+	for _, slug := range layout.Pinned {
+		a, err := s.liveArticle(ctx, slug, now)
+		if err != nil {
+			return err
+		}
+		if a != nil && !shown[a.ID] {
+			shown[a.ID] = true
+			v.Pinned = append(v.Pinned, a)
+		}
+	}
+
+	// The newest daily analysis leads when no editor chose a lead; the
+	// next ones follow it on the page nobody arranged. Arranged
+	// sections replace them (an editor who wants them adds kind:daily).
+	daily := masthead.KindDaily
+	dailies, err := live(masthead.ArticleFilter{Kind: &daily, Limit: homeDaily + len(shown)})
 	if err != nil {
 		return err
 	}
+	if v.Lead == nil {
+		if lead := take(dailies, 1); len(lead) > 0 {
+			v.Lead, v.LeadHeading = lead[0], "Daily analysis"
+		}
+	}
+	if len(layout.Sections) > 0 {
+		if err := s.arrangedSections(ctx, &v, layout.Sections, live, shown); err != nil {
+			return err
+		}
+	} else {
+		v.Daily = take(dailies, homeDaily-1)
+		if err := s.automaticSections(ctx, &v, live, shown); err != nil {
+			return err
+		}
+	}
+
+	latest, err := live(masthead.ArticleFilter{Limit: homeLatest + len(shown)})
+	if err != nil {
+		return err
+	}
+	if v.Lead == nil {
+		// No daily analysis at all: the newest piece of any kind leads.
+		if lead := take(latest, 1); len(lead) > 0 {
+			v.Lead, v.LeadHeading = lead[0], "Latest"
+		}
+	}
+	v.Latest = take(latest, homeLatest)
+	v.JSONLD = websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.site().name, URL: s.abs("/"), Description: s.site().tagline}
+	return s.render(w, "home", v)
+}
+
+// liveArticle is the article with slug when readers may see it at now,
+// or nil.
+func (s *Server) liveArticle(ctx context.Context, slug string, now time.Time) (*masthead.Article, error) {
+	a, err := s.articles.Article(ctx, slug)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.LiveAt(now) {
+		return nil, nil
+	}
+	return a, nil
+}
+
+type liveFunc func(masthead.ArticleFilter) ([]*masthead.Article, error)
+
+// onPage is the set of articles on the home page so far.
+type onPage map[int64]bool
+
+// take keeps up to n articles of list not on the page yet and marks them
+// as on it.
+func (p onPage) take(list []*masthead.Article, n int) []*masthead.Article {
+	var out []*masthead.Article
+	for _, a := range list {
+		if len(out) < n && !p[a.ID] {
+			p[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// arrangedSections fills the sections an editor chose, in their order;
+// one naming a topic or column that is gone is left out, as is one with
+// nothing live.
+func (s *Server) arrangedSections(ctx context.Context, v *homePage, sections []masthead.HomeSection, live liveFunc, shown onPage) error {
+	for _, sec := range sections {
+		var (
+			f     = masthead.ArticleFilter{}
+			title string
+			url   string
+		)
+		slug := sec.Slug
+		switch sec.Source {
+		case "topic":
+			t, err := s.taxonomy.Topic(ctx, slug)
+			if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			f.Topic, title, url = &slug, t.Name, topicPrefix+slug
+		case "column":
+			c, err := s.taxonomy.Column(ctx, slug)
+			if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			f.Column, title, url = &slug, c.Name, columnPrefix+slug
+		case "kind":
+			k := masthead.Kind(slug)
+			f.Kind, title = &k, k.Label()
+		default:
+			continue
+		}
+		// Enough to fill the section after leaving out what is shown.
+		f.Limit = sec.Count + len(v.Pinned) + len(v.Daily) + 1
+		list, err := live(f)
+		if err != nil {
+			return err
+		}
+		if keep := shown.take(list, sec.Count); len(keep) > 0 {
+			v.Sections = append(v.Sections, homeSection{Title: title, URL: url, ID: sec.Source + "-" + slug, Articles: keep})
+		}
+	}
+	return nil
+}
+
+// automaticSections fills the page nobody arranged: in-depth features,
+// each column's latest piece and the topics written about lately.
+func (s *Server) automaticSections(ctx context.Context, v *homePage, live liveFunc, shown onPage) error {
+	inDepth := masthead.KindInDepth
 	features, err := live(masthead.ArticleFilter{Kind: &inDepth, Limit: homeInDepth})
 	if err != nil {
 		return err
 	}
+	v.InDepth = shown.take(features, homeInDepth)
 	columns, err := s.taxonomy.Columns(ctx)
 	if err != nil {
 		return err
 	}
-	var cols []columnLatest
 	for _, c := range columns {
 		slug := c.Slug
 		latest, err := live(masthead.ArticleFilter{Column: &slug, Limit: 1})
@@ -47,7 +201,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if len(latest) > 0 {
-			cols = append(cols, columnLatest{Column: c, Latest: latest[0]})
+			v.Columns = append(v.Columns, columnLatest{Column: c, Latest: latest[0]})
+			shown.take(latest, 1)
 		}
 	}
 
@@ -58,14 +213,6 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	shown := map[int64]bool{}
-	for _, a := range dailies {
-		shown[a.ID] = true
-	}
-	for _, a := range features {
-		shown[a.ID] = true
-	}
-	var topics []topicSection
 	index := map[string]int{}
 	for _, a := range recent {
 		if shown[a.ID] {
@@ -74,25 +221,19 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		for _, t := range a.Topics {
 			i, ok := index[t.Slug]
 			if !ok {
-				if len(topics) == homeTopics {
+				if len(v.Topics) == homeTopics {
 					continue
 				}
-				i = len(topics)
+				i = len(v.Topics)
 				index[t.Slug] = i
-				topics = append(topics, topicSection{Topic: t})
+				v.Topics = append(v.Topics, topicSection{Topic: t})
 			}
-			if len(topics[i].Articles) < homeTopicArticles {
-				topics[i].Articles = append(topics[i].Articles, a)
+			if len(v.Topics[i].Articles) < homeTopicArticles {
+				v.Topics[i].Articles = append(v.Topics[i].Articles, a)
+				shown[a.ID] = true
 				break // one section per article, so nothing repeats
 			}
 		}
 	}
-
-	v := homePage{base: s.newBase(r, "", s.cfg.Tagline, "/"), InDepth: features, Columns: cols, Topics: topics}
-	v.IsHome = true
-	if len(dailies) > 0 {
-		v.Lead, v.Daily = dailies[0], dailies[1:]
-	}
-	v.JSONLD = websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.cfg.SiteName, URL: s.abs("/"), Description: s.cfg.Tagline}
-	return s.render(w, "home", v)
+	return nil
 }

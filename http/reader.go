@@ -37,7 +37,6 @@ func (s *Server) initReaders(r Resolver) {
 		r = net.DefaultResolver
 	}
 	s.crawlers = newCrawlers(r, s.clock.Now)
-	s.ads = newAds(s.cfg.Ads)
 	s.nameMarker = newNameMarker()
 	if s.cfg.PageCacheBytes > 0 {
 		// Purged with the page cache by the content-version poller.

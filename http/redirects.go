@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -42,8 +43,13 @@ func (l *legacyRedirects) lookup(r *http.Request, now time.Time) (string, error)
 	if l == nil || l.svc == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return "", nil
 	}
-	from := masthead.LegacyPath(r.URL.EscapedPath(), r.URL.RawQuery)
-	if from == "" || from == "/" {
+	return l.lookupPath(r.Context(), masthead.LegacyPath(r.URL.EscapedPath(), r.URL.RawQuery), now)
+}
+
+// lookupPath returns the new path for an old address in LegacyPath's
+// form, or "".
+func (l *legacyRedirects) lookupPath(ctx context.Context, from string, now time.Time) (string, error) {
+	if l == nil || l.svc == nil || from == "" || from == "/" {
 		return "", nil
 	}
 	l.mu.Lock()
@@ -52,7 +58,7 @@ func (l *legacyRedirects) lookup(r *http.Request, now time.Time) (string, error)
 	if ok && now.Sub(a.at) < l.ttl {
 		return a.to, nil
 	}
-	to, err := l.svc.LegacyRedirect(r.Context(), from, now)
+	to, err := l.svc.LegacyRedirect(ctx, from, now)
 	if err != nil && masthead.ErrorCode(err) != masthead.ENOTFOUND {
 		return "", err
 	}

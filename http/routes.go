@@ -37,6 +37,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.legacyQuery(s.page(s.handleHome)))
 	mux.Handle("GET /articles/{slug}", s.readerPage(s.handleArticle))
 	mux.Handle("GET /articles", http.RedirectHandler("/archive", http.StatusMovedPermanently))
+	mux.Handle("GET "+settingsCSSPath, s.plain(s.handleSettingsCSS))
 	mux.Handle("GET /columns", s.page(s.handleColumns))
 	mux.Handle("GET /columns/{slug}", s.page(s.handleColumn))
 	mux.Handle("GET /authors", s.page(s.handleAuthors))

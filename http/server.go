@@ -166,6 +166,9 @@ type Deps struct {
 	// Payments is Stripe; nil means subscriptions are not set up (the
 	// demo checkout may still run, with Config.Billing.Demo).
 	Payments masthead.PaymentProvider
+	// Settings holds the site settings staff change at /admin/settings
+	// (sitesettings.go); nil keeps Config's.
+	Settings SettingsSource
 	// Redirects answers the old addresses of a site the publication
 	// moved from (redirects.go); nil means there are none.
 	Redirects masthead.RedirectService
@@ -226,7 +229,9 @@ type Server struct {
 	billing  masthead.BillingService
 	payments masthead.PaymentProvider
 	crawlers *crawlers
-	ads      ads
+	// settingsSrc and siteNow: the site settings (sitesettings.go)
+	settingsSrc SettingsSource
+	siteNow     atomic.Pointer[siteNow]
 	// articleCache is nil when the page cache is off (articlecache.go).
 	articleCache *articleCache
 	// readerStates reads a signed-in reader in one query, and sessions
@@ -335,12 +340,15 @@ func New(cfg Config, deps Deps) *Server {
 		done:     make(chan struct{}),
 	}
 	s.assets = mustLoadAssets()
+	s.initSettings(deps.Settings)
 	s.initReaders(deps.Resolver)
 	s.initInstitutions(deps.Institutions)
 	s.readers = s.reading.Readers(crawlerCheck{s}, networkCheck{s})
 	s.tmpl = mustParseTemplates(s)
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
+	}
+	if s.cache != nil || s.settingsSrc != nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stop = cancel
 		go s.pollContentVersion(ctx, time.Second)
@@ -384,8 +392,15 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 			return err
 		}
 		if known && v != last {
+			// The settings first: a page rendered after the purge must
+			// not be cached with the old ones.
+			if err := s.loadSettings(ctx); err != nil {
+				return err
+			}
 			s.articleCache.purge()
-			s.cache.purge()
+			if s.cache != nil {
+				s.cache.purge()
+			}
 			s.legacy.purge()
 		}
 		last, known = v, true

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"masthead"
 )
@@ -26,7 +27,7 @@ func (s *Server) handleColumns(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleColumn(w http.ResponseWriter, r *http.Request) error {
 	c, err := bySlug(r, s.taxonomy.Column)
 	if err != nil {
-		return err
+		return s.termMoved(w, r, err)
 	}
 	path := columnPrefix + c.Slug
 	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Column: &c.Slug}, pageParam(r), path)
@@ -36,6 +37,7 @@ func (s *Server) handleColumn(w http.ResponseWriter, r *http.Request) error {
 	v := listPage{
 		base:   s.newBase(r, pageTitle(c.Name, p), c.Description, pageURL(path, p.Page)),
 		Kicker: "Column", Heading: c.Name, Intro: c.Description, Articles: list, Pager: p,
+		Image: c.ImageURL, Byline: c.Columnist,
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
 	v.Feeds = append(v.Feeds, termFeeds(s, c.Name, path)...)
@@ -57,7 +59,7 @@ func (s *Server) handleAuthors(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) error {
 	a, err := bySlug(r, s.taxonomy.Author)
 	if err != nil {
-		return err
+		return s.termMoved(w, r, err)
 	}
 	path := authorPrefix + a.Slug
 	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Author: &a.Slug}, pageParam(r), path)
@@ -67,6 +69,7 @@ func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) error {
 	v := listPage{
 		base:   s.newBase(r, pageTitle(a.Name, p), a.Bio, pageURL(path, p.Page)),
 		Kicker: "Author", Heading: a.Name, Intro: a.Bio, Articles: list, Pager: p,
+		Image: a.PhotoURL, Links: a.Links,
 	}
 	v.Social.Type = "profile"
 	return s.render(w, "list", v)
@@ -79,7 +82,7 @@ func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := termsPage{base: s.newBase(r, "Topics", "Topics covered by "+s.cfg.SiteName+".", "/topics"), Heading: "Topics"}
 	for _, t := range ts {
-		v.Items = append(v.Items, termItem{Name: t.Name, URL: topicPrefix + t.Slug})
+		v.Items = append(v.Items, termItem{Name: t.Name, URL: topicPrefix + t.Slug, Description: t.Description})
 	}
 	return s.render(w, "terms", v)
 }
@@ -87,7 +90,7 @@ func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	t, err := bySlug(r, s.taxonomy.Topic)
 	if err != nil {
-		return err
+		return s.termMoved(w, r, err)
 	}
 	path := topicPrefix + t.Slug
 	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Topic: &t.Slug}, pageParam(r), path)
@@ -96,7 +99,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := listPage{
 		base:   s.newBase(r, pageTitle(t.Name, p), "Articles about "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
-		Kicker: "Topic", Heading: t.Name, Articles: list, Pager: p,
+		Kicker: "Topic", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
 	v.Feeds = append(v.Feeds, termFeeds(s, t.Name, path)...)
@@ -110,7 +113,7 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := termsPage{base: s.newBase(r, "Regions", "Regions covered by "+s.cfg.SiteName+".", "/regions"), Heading: "Regions"}
 	for _, t := range rs {
-		v.Items = append(v.Items, termItem{Name: t.Name, URL: regionPrefix + t.Slug})
+		v.Items = append(v.Items, termItem{Name: t.Name, URL: regionPrefix + t.Slug, Description: t.Description})
 	}
 	return s.render(w, "terms", v)
 }
@@ -118,7 +121,7 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
 	t, err := bySlug(r, s.taxonomy.Region)
 	if err != nil {
-		return err
+		return s.termMoved(w, r, err)
 	}
 	path := regionPrefix + t.Slug
 	list, p, err := s.listLive(r.Context(), masthead.ArticleFilter{Region: &t.Slug}, pageParam(r), path)
@@ -127,7 +130,7 @@ func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := listPage{
 		base:   s.newBase(r, pageTitle(t.Name, p), "Articles on "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
-		Kicker: "Region", Heading: t.Name, Articles: list, Pager: p,
+		Kicker: "Region", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 	}
 	return s.render(w, "list", v)
 }
@@ -147,6 +150,36 @@ func termFeeds(s *Server, name, path string) []feedLink {
 		{Title: name + " — " + s.cfg.SiteName + " (RSS)", URL: s.abs(path + "/feed.xml")},
 		{Title: name + " — " + s.cfg.SiteName + " (Atom)", Atom: true, URL: s.abs(path + "/atom.xml")},
 	}
+}
+
+// termMoved answers for a column, author, topic or region page whose
+// slug names nothing: the page of a renamed or merged one redirects to
+// where it went (store/taxonomy_edit.go keeps the old page in the old
+// site's redirects), with the rest of the path, a feed, and the query
+// kept. Anything else is err.
+func (s *Server) termMoved(w http.ResponseWriter, r *http.Request, err error) error {
+	if masthead.ErrorCode(err) != masthead.ENOTFOUND || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return err
+	}
+	// "/topics/old/feed.xml": the page is the first two segments.
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 3)
+	if len(parts) < 2 {
+		return err
+	}
+	to, lerr := s.legacy.lookupPath(r.Context(), "/"+parts[0]+"/"+parts[1], s.clock.Now())
+	if lerr != nil {
+		return lerr
+	}
+	if to == "" {
+		return err
+	}
+	if len(parts) == 3 {
+		to += "/" + parts[2]
+	}
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	return legacyMoved(w, to)
 }
 
 // bySlug finds what the {slug} path value names with find. A malformed

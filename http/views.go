@@ -161,6 +161,12 @@ type siteInfo struct {
 	BaseURL  string
 	Language string
 	Year     int
+	// Logo, AccentCSS, FooterLinks and Social come from the site
+	// settings (sitesettings.go); empty when not set.
+	Logo        string
+	AccentCSS   string
+	FooterLinks []masthead.Link
+	Social      []masthead.Link
 }
 
 // readerInfo is what the header shows about who is reading.
@@ -194,17 +200,19 @@ type social struct {
 
 // newBase fills what every page has; the handler sets the rest.
 func (s *Server) newBase(r *http.Request, title, description, path string) base {
+	cur := s.site()
 	b := base{
 		Site: siteInfo{
-			Name: s.cfg.SiteName, Tagline: s.cfg.Tagline, BaseURL: s.cfg.BaseURL,
+			Name: cur.name, Tagline: cur.tagline, BaseURL: s.cfg.BaseURL,
 			Language: s.cfg.Language, Year: s.clock.Now().In(s.cfg.Location).Year(),
+			Logo: cur.logo, AccentCSS: cur.cssURL, FooterLinks: cur.footer, Social: cur.social,
 		},
 		Title:       title,
 		Description: description,
 		Canonical:   s.abs(path),
 		Feeds: []feedLink{
-			{Title: s.cfg.SiteName + " (RSS)", URL: s.abs("/feed.xml")},
-			{Title: s.cfg.SiteName + " (Atom)", Atom: true, URL: s.abs("/atom.xml")},
+			{Title: cur.name + " (RSS)", URL: s.abs("/feed.xml")},
+			{Title: cur.name + " (Atom)", Atom: true, URL: s.abs("/atom.xml")},
 		},
 	}
 	if m := member(r); m != nil {
@@ -218,7 +226,7 @@ func (s *Server) newBase(r *http.Request, title, description, path string) base 
 		Type: "website", Title: title, Description: description, URL: b.Canonical, Card: "summary",
 	}
 	if b.Social.Title == "" {
-		b.Social.Title = s.cfg.SiteName
+		b.Social.Title = cur.name
 	}
 	return b
 }
@@ -241,11 +249,27 @@ type pager struct {
 
 type homePage struct {
 	base
-	Lead    *masthead.Article
+	Lead *masthead.Article
+	// LeadHeading names the lead's section: "Top story" for one an
+	// editor chose, else what it is.
+	LeadHeading string
+	// Pinned are the stories an editor pinned under the lead.
+	Pinned  []*masthead.Article
 	Daily   []*masthead.Article
 	InDepth []*masthead.Article
 	Columns []columnLatest
 	Topics  []topicSection
+	// Sections are the sections an editor arranged; when there are
+	// any, InDepth, Columns and Topics are empty.
+	Sections []homeSection
+	// Latest are the newest articles not shown above.
+	Latest []*masthead.Article
+}
+
+// homeSection is a section of the home page an editor arranged.
+type homeSection struct {
+	Title, URL, ID string
+	Articles       []*masthead.Article
 }
 
 type columnLatest struct {
@@ -271,9 +295,15 @@ type articlePage struct {
 
 type listPage struct {
 	base
-	Kicker   string
-	Heading  string
-	Intro    string
+	Kicker  string
+	Heading string
+	Intro   string
+	// Image is an author's photo or a column's image; Byline names a
+	// column's columnist with their page; Links are an author's
+	// addresses elsewhere.
+	Image    string
+	Byline   *masthead.Author
+	Links    []string
 	Articles []*masthead.Article
 	Pager    pager
 	Months   []monthLink // archive navigation

@@ -644,7 +644,7 @@ func readGhost(name string, src []byte, opt ExportOptions) (*masthead.ImportBund
 			in.Image = masthead.Image{URL: img, Alt: metaOf[p.ID].ImageAlt, Caption: plainText(metaOf[p.ID].ImageCaption)}
 		}
 
-		ab := articleBuilder{in: &in, names: map[string]string{}}
+		ab := articleBuilder{in: &in, names: map[string]string{}, mapped: &mappedBits{}}
 		links := authorsOf[p.ID]
 		slices.SortStableFunc(links, func(a, b ghostLink) int { return int(a.SortOrder - b.SortOrder) })
 		for _, l := range links {

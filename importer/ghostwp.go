@@ -46,9 +46,13 @@ type ExportOptions struct {
 	Clock masthead.Clock
 	// Map sends the old site's tags and categories, by slug, somewhere
 	// else: "world" (that topic), "column:opinion" (the article's
-	// column), "region:europe" (a region) or "-" (dropped). Unmapped
-	// ones become topics of the same slug; WordPress's "uncategorized"
-	// is dropped unless mapped.
+	// column), "region:europe" (a region) or "-" (dropped). A rule may
+	// also set the kind ("kind:in-depth") or the access level
+	// ("access:subscribers") of the articles that carry the term, alone
+	// (the term is then not kept as a label) or beside a label, comma
+	// separated: "analysis=kind:in-depth,topic:analysis". Unmapped ones
+	// become topics of the same slug; WordPress's "uncategorized" is
+	// dropped unless mapped.
 	Map map[string]string
 	// PublicAccess is the access level of posts the old site showed to
 	// everyone; empty means free. A publication that starts metering its
@@ -249,28 +253,47 @@ type mapping struct {
 	m map[string]string
 }
 
-// target says where the term with slug goes: kind is "topic", "column",
-// "region" or "" (dropped), and to is the slug there.
+// target says where the term with slug goes as a label: kind is
+// "topic", "column", "region" or "" (dropped, or mapped to a kind or an
+// access level only), and to is the slug there.
 func (m mapping) target(slug string, dropByDefault bool) (kind, to string) {
+	for _, t := range m.targets(slug, dropByDefault) {
+		if t.kind == "topic" || t.kind == "column" || t.kind == "region" {
+			return t.kind, t.to
+		}
+	}
+	return "", ""
+}
+
+// mapTarget is one destination of a mapping rule.
+type mapTarget struct {
+	kind string // topic, column, region, kind or access
+	to   string
+}
+
+// targets lists every destination of the term with slug: the label it
+// becomes and any kind or access level it sets.
+func (m mapping) targets(slug string, dropByDefault bool) []mapTarget {
 	v, ok := m.m[slug]
 	if !ok {
 		if dropByDefault {
-			return "", ""
+			return nil
 		}
-		return "topic", slug
+		return []mapTarget{{"topic", slug}}
 	}
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "-" || v == "":
-		return "", ""
-	case strings.HasPrefix(v, "column:"):
-		return "column", strings.TrimPrefix(v, "column:")
-	case strings.HasPrefix(v, "region:"):
-		return "region", strings.TrimPrefix(v, "region:")
-	case strings.HasPrefix(v, "topic:"):
-		return "topic", strings.TrimPrefix(v, "topic:")
+	var out []mapTarget
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "-" || part == "" {
+			continue
+		}
+		kind, to, ok := strings.Cut(part, ":")
+		if !ok {
+			kind, to = "topic", part
+		}
+		out = append(out, mapTarget{kind, to})
 	}
-	return "topic", v
+	return out
 }
 
 // ParseMap reads mapping rules, "from=to" each, as --map takes them and
@@ -285,32 +308,83 @@ func ParseMap(rules []string, into map[string]string) error {
 		from, to, ok := strings.Cut(r, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 		if !ok || from == "" {
-			return fmt.Errorf("mapping %q: want old-slug=new-slug, old=column:slug, old=region:slug or old=-", r)
+			return fmt.Errorf("mapping %q: want old-slug=new-slug, old=column:slug, old=region:slug, old=kind:in-depth, old=access:free or old=-", r)
 		}
-		slug := to
-		if i := strings.IndexByte(to, ':'); i >= 0 {
-			kind := to[:i]
-			if kind != "column" && kind != "region" && kind != "topic" {
-				return fmt.Errorf("mapping %q: %q is not topic, column or region", r, kind)
+		for _, part := range strings.Split(to, ",") {
+			if err := checkMapTarget(strings.TrimSpace(part)); err != nil {
+				return fmt.Errorf("mapping %q: %w", r, err)
 			}
-			slug = to[i+1:]
-		}
-		if to != "-" && !masthead.ValidSlug(slug) {
-			return fmt.Errorf("mapping %q: %q is not a valid slug (lowercase letters, digits, single hyphens)", r, slug)
 		}
 		into[from] = to
 	}
 	return nil
 }
 
-// articleBuilder gathers one article's taxonomy from mapped terms.
+// checkMapTarget checks one destination of a rule.
+func checkMapTarget(t string) error {
+	if t == "-" {
+		return nil
+	}
+	kind, slug, ok := strings.Cut(t, ":")
+	if !ok {
+		kind, slug = "topic", t
+	}
+	switch kind {
+	case "column", "region", "topic":
+		if !masthead.ValidSlug(slug) {
+			return fmt.Errorf("%q is not a valid slug (lowercase letters, digits, single hyphens)", slug)
+		}
+	case "kind":
+		if !masthead.Kind(slug).Valid() {
+			return fmt.Errorf("%q is not a kind: daily, in-depth or briefing", slug)
+		}
+	case "access":
+		if !masthead.Access(slug).Valid() {
+			return fmt.Errorf("%q is not an access level: free, metered or subscribers", slug)
+		}
+	default:
+		return fmt.Errorf("%q is not topic, column, region, kind or access", kind)
+	}
+	return nil
+}
+
+// articleBuilder gathers one article's taxonomy, kind and access from
+// mapped terms.
 type articleBuilder struct {
-	in    *masthead.ArticleInput
-	names map[string]string
+	in     *masthead.ArticleInput
+	names  map[string]string
+	mapped *mappedBits
+}
+
+// mappedBits records what mapped terms have set on one article.
+type mappedBits struct {
+	kind bool
 }
 
 func (ab articleBuilder) addTerm(m mapping, slug, name string, dropByDefault bool) {
-	kind, to := m.target(slug, dropByDefault)
+	for _, t := range m.targets(slug, dropByDefault) {
+		ab.add(t, slug, name)
+	}
+}
+
+func (ab articleBuilder) add(t mapTarget, slug, name string) {
+	kind, to := t.kind, t.to
+	switch kind {
+	case "kind":
+		// The first term that sets a kind decides it.
+		if k := masthead.Kind(to); k.Valid() && !ab.mapped.kind {
+			ab.in.Kind, ab.mapped.kind = k, true
+		}
+		return
+	case "access":
+		// A mapped access level never loosens what the old site's
+		// visibility gave: a paid or password-protected post stays for
+		// subscribers whatever its tags say.
+		if a := masthead.Access(to); a.Valid() && accessRank(a) > accessRank(ab.in.Access) {
+			ab.in.Access = a
+		}
+		return
+	}
 	if to == "" {
 		return
 	}
@@ -333,6 +407,19 @@ func (ab articleBuilder) addTerm(m mapping, slug, name string, dropByDefault boo
 			ab.in.ColumnSlug = to
 		}
 	}
+}
+
+// accessRank orders access levels from the most open.
+func accessRank(a masthead.Access) int {
+	switch a {
+	case masthead.AccessFree:
+		return 0
+	case masthead.AccessMetered:
+		return 1
+	case masthead.AccessSubscribers:
+		return 2
+	}
+	return -1
 }
 
 // termPath is the new site path of a mapped term, for redirects from the

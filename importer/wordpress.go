@@ -555,7 +555,7 @@ func readWXR(name string, src []byte, opt ExportOptions) (*masthead.ImportBundle
 		if s := authorSlug[strings.TrimSpace(it.Creator)]; s != "" {
 			in.AuthorSlugs = []string{s}
 		}
-		ab := articleBuilder{in: &in, names: map[string]string{}}
+		ab := articleBuilder{in: &in, names: map[string]string{}, mapped: &mappedBits{}}
 		for _, c := range it.Categories {
 			switch c.Domain {
 			case "category":

@@ -122,7 +122,7 @@ func (s *Service) DeleteAccount(ctx context.Context, m *masthead.Member, now tim
 	if err := s.cancelSubscriptions(ctx, m); err != nil {
 		return err
 	}
-	policy := s.cfg.Policy
+	policy := s.Policy()
 	return s.deps.Accounts.DeleteAccount(ctx, masthead.AccountDeletion{
 		MemberID: m.ID, PeriodStart: policy.PeriodStart(now), PeriodEnd: policy.PeriodEnd(now), Now: now,
 	})

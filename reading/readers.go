@@ -143,7 +143,7 @@ func (rs *Readers) ArticleReader(ctx context.Context, in Request, a *masthead.Ar
 		}
 		rd.RegistrationUnlock = ok
 	}
-	since := s.cfg.Policy.PeriodStart(now)
+	since := s.Policy().PeriodStart(now)
 	if st := in.State; st != nil && rd.Member != nil && st.Member == rd.Member {
 		ms := st.Meter(a.ID, since)
 		meter = access.Meter{Unlocks: ms.Unlocks, Unlocked: ms.Unlocked, Carried: ms.Carried}
@@ -159,7 +159,7 @@ func (rs *Readers) ArticleReader(ctx context.Context, in Request, a *masthead.Ar
 
 // Decide is access.Decide with the site's policy: what rd may read of a.
 func (rs *Readers) Decide(rd access.Reader, a *masthead.Article, meter access.Meter, now time.Time) access.Decision {
-	return access.Decide(rd, a, meter, rs.s.cfg.Policy, now)
+	return access.Decide(rd, a, meter, rs.s.Policy(), now)
 }
 
 // ReadsLibrary reports whether rd may read every article, those for
@@ -191,7 +191,7 @@ func (rs *Readers) giftLink(ctx context.Context, in Request, a *masthead.Article
 		return GiftInvalid, access.Giver{}
 	}
 	giver := access.Giver{Member: m, Subscriber: sub}
-	if !giver.Reads(a, rs.s.cfg.Policy, now) {
+	if !giver.Reads(a, rs.s.Policy(), now) {
 		return GiftInvalid, access.Giver{}
 	}
 	var key string
@@ -249,7 +249,7 @@ func (rs *Readers) Unlock(ctx context.Context, in Request, slug string, now time
 	case d.Full:
 		// Open already (unlocked before, free, subscriber…).
 	case d.Offer == access.OfferUnlock:
-		policy := s.cfg.Policy
+		policy := s.Policy()
 		spent, err := s.deps.Meter.SpendCredit(ctx, in.Member.ID, a.ID, policy.PeriodStart(now), policy.Credits, now)
 		if err != nil && masthead.ErrorCode(err) != masthead.EPAYMENTREQUIRED {
 			return nil, false, err

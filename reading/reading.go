@@ -17,6 +17,7 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"masthead"
@@ -258,6 +259,9 @@ type Service struct {
 	log  *slog.Logger
 	// hashing holds one token per password being hashed (passwords.go).
 	hashing chan struct{}
+	// policy is the access policy in force: Config.Policy until the
+	// site's settings change it (SetPolicy).
+	policy atomic.Pointer[access.Policy]
 }
 
 // New builds the service.
@@ -276,15 +280,21 @@ func New(cfg Config, deps Deps) *Service {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, acct: cfg.Accounts, deps: deps, log: deps.Logger,
+	s := &Service{cfg: cfg, acct: cfg.Accounts, deps: deps, log: deps.Logger,
 		hashing: make(chan struct{}, cfg.Accounts.PasswordHashes)}
+	s.SetPolicy(cfg.Policy)
+	return s
 }
 
 // Config returns the settings with their defaults.
 func (s *Service) Config() Config { return s.cfg }
 
-// Policy is the access policy every decision uses.
-func (s *Service) Policy() access.Policy { return s.cfg.Policy }
+// Policy is the access policy every decision uses now.
+func (s *Service) Policy() access.Policy { return *s.policy.Load() }
+
+// SetPolicy puts p in force for every use case and decision from now on:
+// the site's settings (the meter's credits and period) set in /admin.
+func (s *Service) SetPolicy(p access.Policy) { s.policy.Store(&p) }
 
 // Registers reports whether registration and the meter are on.
 func (s *Service) Registers() bool { return s.deps.Meter != nil }

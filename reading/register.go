@@ -70,7 +70,7 @@ func (s *Service) Register(ctx context.Context, in Registration) (*Registered, e
 	}
 	reg := masthead.Registration{
 		Email: email, ArticleID: in.Article.ID, DeviceHash: in.DeviceHash,
-		PeriodStart: s.cfg.Policy.PeriodStart(in.Now), Now: in.Now,
+		PeriodStart: s.Policy().PeriodStart(in.Now), Now: in.Now,
 	}
 	if in.Newsletter && s.deps.Accounts != nil {
 		reg.Newsletter, reg.ConsentWording = masthead.NewsletterFree, NewsletterConsentWording

@@ -192,7 +192,9 @@ func TestImportBadInput(t *testing.T) {
 	src := storetest.Open(t, "sqlite", store.Options{})
 	seedPublication(t, src, 40)
 	doc := mustExport(t, src)
-	articlesAt := bytes.Index(doc, []byte(`"name":"articles"`))
+	// The table's header, not a column named "articles" of a table
+	// written before it (newsletter_issues has one).
+	articlesAt := bytes.Index(doc, []byte(`{"name":"articles","columns"`))
 	if articlesAt < 0 {
 		t.Fatal("no articles table in the export")
 	}

@@ -120,7 +120,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if opt.KeepTeaserWords {
+	// The budget staff set in the site settings wins over the
+	// renderer's and over the stored teasers'.
+	fromSettings, err := db.settingsTeaser(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opt.KeepTeaserWords && !fromSettings {
 		if err := db.keepTeaserWords(ctx); err != nil {
 			db.Close()
 			return nil, err

@@ -9,9 +9,21 @@ import (
 	"masthead"
 )
 
+// authorCols are the columns scanAuthor reads, in its order.
+const authorCols = `id, slug, name, bio, photo_url, links`
+
+func scanAuthor(sc interface{ Scan(...any) error }, a *masthead.Author) error {
+	var links string
+	if err := sc.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &a.PhotoURL, &links); err != nil {
+		return err
+	}
+	a.Links = masthead.SplitLines(links)
+	return nil
+}
+
 // Authors lists every author by name.
 func (db *DB) Authors(ctx context.Context) ([]masthead.Author, error) {
-	rows, err := db.r.query(ctx, `SELECT id, slug, name, bio FROM authors ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT `+authorCols+` FROM authors ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: authors: %w", err)
 	}
@@ -19,7 +31,7 @@ func (db *DB) Authors(ctx context.Context) ([]masthead.Author, error) {
 	var out []masthead.Author
 	for rows.Next() {
 		var a masthead.Author
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio); err != nil {
+		if err := scanAuthor(rows, &a); err != nil {
 			return nil, fmt.Errorf("store: authors: %w", err)
 		}
 		out = append(out, a)
@@ -30,9 +42,7 @@ func (db *DB) Authors(ctx context.Context) ([]masthead.Author, error) {
 // Author finds an author by slug.
 func (db *DB) Author(ctx context.Context, slug string) (*masthead.Author, error) {
 	var a masthead.Author
-	err := db.r.row(ctx, `SELECT id, slug, name, bio FROM authors WHERE slug = ?`, slug).
-		Scan(&a.ID, &a.Slug, &a.Name, &a.Bio)
-	if err != nil {
+	if err := scanAuthor(db.r.row(ctx, `SELECT `+authorCols+` FROM authors WHERE slug = ?`, slug), &a); err != nil {
 		return nil, notFound(err, "author", slug)
 	}
 	return &a, nil
@@ -55,9 +65,30 @@ func (db *DB) UpsertAuthor(ctx context.Context, a masthead.Author) (*masthead.Au
 	return &a, err
 }
 
-// Columns lists every column by name.
+// columnCols are the columns scanColumn reads, in its order: the
+// column and its columnist, if any.
+const columnCols = `c.id, c.slug, c.name, c.description, c.position, c.image_url,
+	au.id, COALESCE(au.slug, ''), COALESCE(au.name, '')
+	FROM columns c LEFT JOIN authors au ON au.id = c.columnist_id`
+
+func scanColumn(sc interface{ Scan(...any) error }, c *masthead.Column) error {
+	var (
+		aid        sql.NullInt64
+		slug, name string
+	)
+	if err := sc.Scan(&c.ID, &c.Slug, &c.Name, &c.Description, &c.Position, &c.ImageURL, &aid, &slug, &name); err != nil {
+		return err
+	}
+	if aid.Valid {
+		c.Columnist = &masthead.Author{ID: aid.Int64, Slug: slug, Name: name}
+	}
+	return nil
+}
+
+// Columns lists every column in the order editors gave them, then by
+// name.
 func (db *DB) Columns(ctx context.Context) ([]masthead.Column, error) {
-	rows, err := db.r.query(ctx, `SELECT id, slug, name, description FROM columns ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT `+columnCols+` ORDER BY c.position, c.name, c.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: columns: %w", err)
 	}
@@ -65,7 +96,7 @@ func (db *DB) Columns(ctx context.Context) ([]masthead.Column, error) {
 	var out []masthead.Column
 	for rows.Next() {
 		var c masthead.Column
-		if err := rows.Scan(&c.ID, &c.Slug, &c.Name, &c.Description); err != nil {
+		if err := scanColumn(rows, &c); err != nil {
 			return nil, fmt.Errorf("store: columns: %w", err)
 		}
 		out = append(out, c)
@@ -76,9 +107,7 @@ func (db *DB) Columns(ctx context.Context) ([]masthead.Column, error) {
 // Column finds a column by slug.
 func (db *DB) Column(ctx context.Context, slug string) (*masthead.Column, error) {
 	var c masthead.Column
-	err := db.r.row(ctx, `SELECT id, slug, name, description FROM columns WHERE slug = ?`, slug).
-		Scan(&c.ID, &c.Slug, &c.Name, &c.Description)
-	if err != nil {
+	if err := scanColumn(db.r.row(ctx, `SELECT `+columnCols+` WHERE c.slug = ?`, slug), &c); err != nil {
 		return nil, notFound(err, "column", slug)
 	}
 	return &c, nil
@@ -128,7 +157,7 @@ func (db *DB) UpsertRegion(ctx context.Context, t masthead.Term) (*masthead.Term
 }
 
 func (db *DB) terms(ctx context.Context, table string) ([]masthead.Term, error) {
-	rows, err := db.r.query(ctx, `SELECT id, slug, name FROM `+table+` ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT id, slug, name, description FROM `+table+` ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", table, err)
 	}
@@ -136,7 +165,7 @@ func (db *DB) terms(ctx context.Context, table string) ([]masthead.Term, error) 
 	var out []masthead.Term
 	for rows.Next() {
 		var t masthead.Term
-		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
+		if err := rows.Scan(&t.ID, &t.Slug, &t.Name, &t.Description); err != nil {
 			return nil, fmt.Errorf("store: %s: %w", table, err)
 		}
 		out = append(out, t)
@@ -146,7 +175,7 @@ func (db *DB) terms(ctx context.Context, table string) ([]masthead.Term, error) 
 
 func (db *DB) term(ctx context.Context, table, slug string) (*masthead.Term, error) {
 	var t masthead.Term
-	err := db.r.row(ctx, `SELECT id, slug, name FROM `+table+` WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name)
+	err := db.r.row(ctx, `SELECT id, slug, name, description FROM `+table+` WHERE slug = ?`, slug).Scan(&t.ID, &t.Slug, &t.Name, &t.Description)
 	if err != nil {
 		return nil, notFound(err, table[:len(table)-1], slug)
 	}

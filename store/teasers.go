@@ -24,31 +24,40 @@ const recutBatch = 500
 // migration lock, so of instances starting together one does the work
 // and the others find it done.
 func (db *DB) recutTeasers(ctx context.Context) error {
-	if ok, err := db.teasersCurrent(ctx); err != nil || ok {
-		return err
+	_, err := db.recutTo(ctx, db.render)
+	return err
+}
+
+// recutTo cuts every stored teaser again with r when teaser_state names
+// another cut or budget than r's: at Open with the renderer's budget,
+// and when staff change the budget in the site settings (settings.go).
+// It returns how many teasers changed.
+func (db *DB) recutTo(ctx context.Context, r *markdown.Renderer) (int, error) {
+	if ok, err := db.teasersCurrent(ctx, r); err != nil || ok {
+		return 0, err
 	}
 	if db.d.lock != "" {
 		conn, err := db.wdb.Conn(ctx)
 		if err != nil {
-			return fmt.Errorf("store: cut teasers: %w", err)
+			return 0, fmt.Errorf("store: cut teasers: %w", err)
 		}
 		defer conn.Close()
 		if _, err := conn.ExecContext(ctx, db.d.lock); err != nil {
-			return fmt.Errorf("store: cut teasers: lock: %w", err)
+			return 0, fmt.Errorf("store: cut teasers: lock: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), db.d.unlock)
-		if ok, err := db.teasersCurrent(ctx); err != nil || ok {
-			return err
+		if ok, err := db.teasersCurrent(ctx, r); err != nil || ok {
+			return 0, err
 		}
 	}
 	start := time.Now()
-	db.log.Info("cutting teasers again", "version", markdown.TeaserVersion, "words", db.render.TeaserWords())
-	n, changed, err := db.RecutTeasers(ctx, nil)
+	db.log.Info("cutting teasers again", "version", markdown.TeaserVersion, "words", r.TeaserWords())
+	n, changed, err := db.recutAll(ctx, r, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	db.log.Info("cut teasers again", "articles", n, "changed", changed, "took", time.Since(start).Round(time.Millisecond).String())
-	return nil
+	return changed, nil
 }
 
 // keepTeaserWords makes the renderer cut with the budget of the stored
@@ -92,14 +101,14 @@ func (db *DB) cutter(ctx context.Context) (*markdown.Renderer, error) {
 	return r, nil
 }
 
-// teasersCurrent reports whether the stored teasers were cut as the
-// renderer cuts them.
-func (db *DB) teasersCurrent(ctx context.Context) (bool, error) {
+// teasersCurrent reports whether the stored teasers were cut as r cuts
+// them.
+func (db *DB) teasersCurrent(ctx context.Context, r *markdown.Renderer) (bool, error) {
 	version, words, err := db.teaserState(ctx)
 	if err != nil {
 		return false, err
 	}
-	return version == markdown.TeaserVersion && words == db.render.TeaserWords(), nil
+	return version == markdown.TeaserVersion && words == r.TeaserWords(), nil
 }
 
 // teaserState reads the cut and the budget the stored teasers have. On
@@ -120,6 +129,11 @@ func (db *DB) teaserState(ctx context.Context) (version, words int, err error) {
 // changed. progress, when not nil, is called after each batch. Open runs
 // it when the cut or the budget changed; running it again is harmless.
 func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) (n, changed int, err error) {
+	return db.recutAll(ctx, db.render, progress)
+}
+
+// recutAll is RecutTeasers with the renderer r.
+func (db *DB) recutAll(ctx context.Context, render *markdown.Renderer, progress func(done, total int)) (n, changed int, err error) {
 	// Reads go through the writer's pool too: at Open nothing else runs,
 	// and on SQLite a read-only connection left open would keep the WAL
 	// file from being removed when the database is closed.
@@ -159,7 +173,7 @@ func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) 
 		}
 		// Render on every core, as UpsertArticles does, before the
 		// writer is taken.
-		onEveryCore(len(batch), func(i int) { batch[i].out, batch[i].err = db.render.Render(batch[i].md) })
+		onEveryCore(len(batch), func(i int) { batch[i].out, batch[i].err = render.Render(batch[i].md) })
 
 		err = db.write(ctx, func(t *tx) error {
 			// As every article write does, before the first change.
@@ -208,7 +222,7 @@ func (db *DB) RecutTeasers(ctx context.Context, progress func(done, total int)) 
 	}
 	err = db.write(ctx, func(t *tx) error {
 		_, err := t.exec(ctx, `UPDATE teaser_state SET version = ?, words = ? WHERE id = 1`,
-			markdown.TeaserVersion, db.render.TeaserWords())
+			markdown.TeaserVersion, render.TeaserWords())
 		return err
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ func (m *mapRules) Set(v string) error { *m = append(*m, v); return nil }
 func exportFlags(fs *flag.FlagSet) *exportImport {
 	ex := &exportImport{}
 	fs.StringVar(&ex.format, "format", "", "export format of a file: ghost or wordpress (default: told by content)")
-	fs.Var(&ex.maps, "map", "send an old tag or category elsewhere: old=topic, old=column:slug, old=region:slug or old=- (repeatable)")
+	fs.Var(&ex.maps, "map", "send an old tag or category elsewhere: old=topic, old=column:slug, old=region:slug or old=-; or set the kind or access of its articles: old=kind:in-depth, old=access:subscribers; comma-separated for several (repeatable)")
 	fs.StringVar(&ex.mapFile, "map-file", "", "file of --map rules, one a line")
 	fs.StringVar(&ex.oldURL, "old-url", "", "address of the old site, to resolve its relative image addresses")
 	fs.StringVar(&ex.public, "public-access", "free", "access level of posts the old site showed to everyone: free or metered")

@@ -165,9 +165,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// institutions change, so its networks apply at once here.
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode},
+		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode,
+		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
+			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
-			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db,
+			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
@@ -204,7 +206,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Accounts: db, Limiter: db,
 		Meter: db, Entitlements: db, Institutions: db,
 		Billing: db, Payments: payments,
-		Search: db, Redirects: db, Bounces: cfg.Bounces.handler(countedSuppressions{db, mets}, log),
+		Search: db, Redirects: db, Settings: db, Bounces: cfg.Bounces.handler(countedSuppressions{db, mets}, log),
 		Mailer: mets.Mailer(mailer.Mailer), DevMail: mailer.devMail(),
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,

@@ -1,0 +1,41 @@
+package admin_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"masthead"
+	"masthead/admin"
+)
+
+func TestSettingsPage(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.with(func(d *admin.Deps) { d.Settings = f.db })
+		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
+		editor := f.staff("editor@example.com", masthead.RoleEditor, "")
+		f.create(masthead.ArticleInput{Title: "Long read", BodyMarkdown: strings.Repeat("Word after word. ", 200)})
+		good := url.Values{"name": {"The Harbour Gazette"}, "accent": {"#0a5c36"}, "footer_links": {"About | /about\nContact | /contact"},
+			"meter_credits": {"0"}, "meter_period": {"week"}, "teaser_words": {"20"}}
+		f.run([]req{
+			{name: "editors may not", url: "/admin/settings", cookie: editor, wantStatus: http.StatusForbidden},
+			{name: "page", url: "/admin/settings", cookie: adminC, wantStatus: 200, wantContains: []string{"Site settings", `name="teaser_words"`}},
+			{name: "refused, as typed", url: "/admin/settings", cookie: adminC,
+				form: url.Values{"name": {"Kept"}, "accent": {"green"}, "footer_links": {"About /about"}, "meter_credits": {"many"},
+					"teaser_words": {"5"}, "logo_url": {"https://elsewhere.example/logo.png"}},
+				wantStatus: http.StatusBadRequest,
+				wantContains: []string{`value="Kept"`, `value="green"`, "six hexadecimal digits", "Label | address", "Credits must be a whole number",
+					"from 20 to 1000 words", "a path of this site"}},
+			{name: "saved, teasers cut again", url: "/admin/settings", cookie: adminC, form: good,
+				wantStatus: http.StatusSeeOther, wantLocation: "/admin/settings?msg=recut&n=1"},
+			{name: "shown", url: "/admin/settings", cookie: adminC, wantStatus: 200,
+				wantContains: []string{`value="The Harbour Gazette"`, "About | /about", `<option value="week" selected>`, `value="0"`}},
+		})
+		s, err := f.db.Settings(context.Background())
+		if err != nil || s.MeterCredits == nil || *s.MeterCredits != 0 || s.TeaserWords != 20 || len(s.FooterLinks) != 2 {
+			t.Errorf("saved settings %+v, %v", s, err)
+		}
+	})
+}
