@@ -391,7 +391,10 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 		if err != nil {
 			return err
 		}
-		if known && v != last {
+		// The first look counts as a change: a save between New's
+		// reading of the settings and this first version would
+		// otherwise never be seen.
+		if !known || v != last {
 			// The settings first: a page rendered after the purge must
 			// not be cached with the old ones.
 			if err := s.loadSettings(ctx); err != nil {
