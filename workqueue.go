@@ -41,7 +41,29 @@ const (
 	JobSignInEmail = "signin-email"
 	// JobGiftEmail emails a paid gift's redeem link (GiftEmail).
 	JobGiftEmail = "gift-email"
+	// JobPublishScheduled publishes a scheduled article at its time
+	// (PublishScheduled). Saving an article as scheduled enqueues it,
+	// keyed by article and time, so a reschedule adds another and the
+	// job of the old time finds nothing to do.
+	JobPublishScheduled = "publish-scheduled"
 )
+
+// PublishScheduled is the payload of a JobPublishScheduled: the article
+// and the publication time it was scheduled for.
+type PublishScheduled struct {
+	ArticleID int64     `json:"article_id"`
+	At        time.Time `json:"at"`
+}
+
+// PublishScheduledJob returns the job that publishes article id at at,
+// due at that time.
+func PublishScheduledJob(id int64, at time.Time) Job {
+	at = at.UTC().Truncate(time.Microsecond)
+	j, _ := NewJob(JobPublishScheduled, PublishScheduled{ArticleID: id, At: at})
+	j.Key = fmt.Sprintf("article %d at %s", id, at.Format(time.RFC3339Nano))
+	j.RunAt = at
+	return j
+}
 
 // DefaultJobAttempts is how many times a job runs before it is failed,
 // unless it says otherwise.

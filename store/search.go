@@ -234,15 +234,14 @@ func (t *tx) unindexArticle(ctx context.Context, id int64) error {
 	return nil
 }
 
-// indexPromoted records in the index that scheduled articles whose time
-// has come are now published, as PromoteScheduled just did.
-func (t *tx) indexPromoted(ctx context.Context, now time.Time) error {
+// indexPromoted records in the index that scheduled article id is now
+// published, as PublishScheduled just made it.
+func (t *tx) indexPromoted(ctx context.Context, id int64) error {
 	seq, err := t.nextSearchSeq(ctx)
 	if err != nil {
 		return fmt.Errorf("store: index promoted articles: %w", err)
 	}
-	_, err = t.exec(ctx, `UPDATE search_docs SET status = 'published', seq = ?
-		WHERE status = 'scheduled' AND published_at <= ?`, seq, micros(now))
+	_, err = t.exec(ctx, `UPDATE search_docs SET status = 'published', seq = ? WHERE article_id = ?`, seq, id)
 	if err != nil {
 		return fmt.Errorf("store: index promoted articles: %w", err)
 	}

@@ -99,42 +99,24 @@ func (t *tx) recordArticleEvent(ctx context.Context, id int64, old masthead.Stat
 	}
 }
 
-// recordPromotedArticles records article.published for each scheduled
-// article whose time has come, before PromoteScheduled flips them; the
-// rows are locked so two promoters cannot both record them.
-func (t *tx) recordPromotedArticles(ctx context.Context, now time.Time) error {
-	rows, err := t.query(ctx, `SELECT id, slug, title, dek, status, access, kind, published_at FROM articles
-		WHERE status = 'scheduled' AND published_at <= ?`+t.p.d.forUpdate, micros(now))
+// recordPromotedArticle records article.published for scheduled article
+// id, whose time has come, as PublishScheduled is about to publish it.
+func (t *tx) recordPromotedArticle(ctx context.Context, id int64, now time.Time) error {
+	var (
+		a   webhookArticle
+		pub sql.NullInt64
+	)
+	err := t.row(ctx, `SELECT id, slug, title, dek, access, kind, published_at FROM articles WHERE id = ?`, id).
+		Scan(&a.ID, &a.Slug, &a.Title, &a.Dek, &a.Access, &a.Kind, &pub)
 	if err != nil {
-		return fmt.Errorf("store: promoted articles: %w", err)
+		return fmt.Errorf("store: promoted article %d: %w", id, err)
 	}
-	var list []webhookArticle
-	for rows.Next() {
-		var (
-			a   webhookArticle
-			pub sql.NullInt64
-		)
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.Dek, &a.Status, &a.Access, &a.Kind, &pub); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: promoted articles: %w", err)
-		}
-		a.Path = "/articles/" + a.Slug
-		a.Status = string(masthead.StatusPublished)
-		if p := fromMicros(pub); !p.IsZero() {
-			a.PublishedAt = &p
-		}
-		list = append(list, a)
+	a.Path = "/articles/" + a.Slug
+	a.Status = string(masthead.StatusPublished)
+	if p := fromMicros(pub); !p.IsZero() {
+		a.PublishedAt = &p
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: promoted articles: %w", err)
-	}
-	for _, a := range list {
-		if err := t.recordWebhookEvent(ctx, masthead.EventArticlePublished, a, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.recordWebhookEvent(ctx, masthead.EventArticlePublished, a, now)
 }
 
 // recordMemberCreated records member.created for a new member.

@@ -55,7 +55,7 @@ func TestWebhookEventsRecorded(t *testing.T) {
 		if _, err := db.UpdateArticle(ctx, draft.ID, in); err != nil { // updated
 			t.Fatal(err)
 		}
-		mustCreate(t, db, masthead.ArticleInput{Title: "Later", Slug: "later", Status: masthead.StatusScheduled,
+		later := mustCreate(t, db, masthead.ArticleInput{Title: "Later", Slug: "later", Status: masthead.StatusScheduled,
 			PublishedAt: t0.Add(time.Hour)})
 		m, err := db.EnsureMember(ctx, "new@example.com", masthead.RoleNone)
 		if err != nil {
@@ -70,8 +70,8 @@ func TestWebhookEventsRecorded(t *testing.T) {
 			t.Fatalf("sync: %v %v", ok, err)
 		}
 		clock.t = t0.Add(2 * time.Hour)
-		if n, err := db.PromoteScheduled(ctx, clock.t); err != nil || n != 1 {
-			t.Fatalf("promote: %d %v", n, err)
+		if ok, err := db.PublishScheduled(ctx, later.ID, t0.Add(time.Hour)); err != nil || !ok {
+			t.Fatalf("publish scheduled: %v %v", ok, err)
 		}
 
 		got := map[int64][]string{}

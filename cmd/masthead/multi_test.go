@@ -128,7 +128,7 @@ func TestManyInstances(t *testing.T) {
 		// Promoted once, by one instance.
 		n := 0
 		for _, in := range insts {
-			n += len(in.logLines(`"published scheduled articles"`))
+			n += len(in.logLines(`"published a scheduled article"`))
 		}
 		if n != 1 {
 			t.Errorf("%d instances logged the promotion, want exactly one", n)

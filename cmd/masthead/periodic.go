@@ -14,10 +14,7 @@ import (
 // The hourly upkeep runs as periodic jobs on the durable queue: the
 // leader enqueues one job of each kind per hour, keyed by the hour, and a
 // worker on any instance runs it, retried on failure and listed at
-// /admin/jobs. Publishing scheduled articles and sending webhooks stay
-// loops on the leader: they run every --schedule-every, and a job per few
-// seconds would bury the queue's other jobs under thousands of done ones
-// kept for a week.
+// /admin/jobs.
 const (
 	jobPrune          = "prune"
 	jobPruneWebhooks  = "prune-webhooks"
@@ -38,6 +35,7 @@ func periodicJobs() []jobs.Periodic {
 		{Kind: jobPrune, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobPruneWebhooks, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRollupInsights, Every: time.Hour, MaxAttempts: periodicAttempts},
+		{Kind: jobScheduleArticles, Every: time.Hour, MaxAttempts: periodicAttempts},
 	}
 }
 
@@ -64,6 +62,9 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 			log.Info("pruned webhook deliveries", "count", n)
 		}
 		return nil
+	})
+	pool.Handle(jobScheduleArticles, func(ctx context.Context, _ masthead.Job) error {
+		return scheduleMissingPublications(ctx, db, log)
 	})
 	pool.Handle(jobRollupInsights, func(ctx context.Context, _ masthead.Job) error {
 		r, err := db.RollupInsights(ctx, clock.Now().Add(-insightsRetention))

@@ -209,6 +209,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// (this defer runs once runServe returns) and before the mailer and
 	// the database close.
 	handlePeriodic(jobPool, db, clock, insightsRetention, log)
+	handleScheduled(jobPool, db, log)
+	// Scheduled articles of a database written before their publication
+	// was a job get theirs now (scheduled.go).
+	if err := scheduleMissingPublications(ctx, db, log); err != nil {
+		return err
+	}
 	stopJobs := startJobs(&cfg, jobPool, site, mailer.mode.Sends(), log)
 	defer stopJobs(cfg.ShutdownGrace)
 	registerPoolMetrics(mets, db)
@@ -250,9 +256,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() {
 		defer close(workDone)
 		var wg sync.WaitGroup
-		wg.Go(func() {
-			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { promoteScheduled(ctx, db, clock, log) })
-		})
 		// The hourly upkeep (periodic.go) is enqueued as jobs, one per
 		// kind and hour, for any instance's workers to run.
 		wg.Go(func() {
@@ -294,19 +297,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// promoteScheduled flips scheduled articles whose time has come to
-// published. Readers see them from their time on regardless (the live
-// condition is on the time, not the status); this keeps the status true
-// for the staff and raises the content version so every instance's page
-// cache forgets its lists. Only the leader runs it (see runServe).
-func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
-	if n, err := db.PromoteScheduled(ctx, clock.Now()); err != nil && ctx.Err() == nil {
-		log.Error("promote scheduled articles", "err", err)
-	} else if n > 0 {
-		log.Info("published scheduled articles", "count", n)
-	}
 }
 
 // seedDemoInsights gives the dashboard a made-up history on the newest
