@@ -48,6 +48,28 @@ const (
 	JobPublishScheduled = "publish-scheduled"
 )
 
+// JobWebhookDelivery is one delivery of an outgoing webhook
+// (WebhookDeliveryPayload): each run is an attempt, recorded in the delivery's
+// log, and a failure is retried on the webhooks' own schedule.
+const JobWebhookDelivery = "webhook-delivery"
+
+// WebhookDeliveryAttempts bounds the attempts of one delivery (over
+// about 31 hours, docs/webhooks.md).
+const WebhookDeliveryAttempts = 8
+
+// WebhookDeliveryPayload is the payload of a JobWebhookDelivery.
+type WebhookDeliveryPayload struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// WebhookDeliveryJob returns the job that sends delivery id, due now.
+func WebhookDeliveryJob(id int64) Job {
+	j, _ := NewJob(JobWebhookDelivery, WebhookDeliveryPayload{DeliveryID: id})
+	j.Key = fmt.Sprintf("delivery %d", id)
+	j.MaxAttempts = WebhookDeliveryAttempts
+	return j
+}
+
 // PublishScheduled is the payload of a JobPublishScheduled: the article
 // and the publication time it was scheduled for.
 type PublishScheduled struct {

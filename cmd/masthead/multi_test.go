@@ -43,7 +43,7 @@ func TestManyInstances(t *testing.T) {
 	// cache is on, as in production, so the edit below must reach every
 	// instance's cache through the content version.
 	smtp := mailtest.Start(t, mailtest.Discard())
-	args := []string{"--db", dsn, "--leader-lease", "2s", "--schedule-every", "200ms", "--log-level", "info", "--smtp-url", smtp.URL()}
+	args := []string{"--db", dsn, "--leader-lease", "2s", "--log-level", "info", "--smtp-url", smtp.URL()}
 	insts := []*proc{
 		startProc(t, "a", bin, args...),
 		startProc(t, "b", bin, args...),

@@ -102,6 +102,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		payments = c
 	}
 	log := cfg.logger(stderr)
+	if given(fs, "schedule-every") {
+		log.Warn("--schedule-every (MASTHEAD_SCHEDULE_EVERY) is deprecated and ignored: scheduled articles are published, and webhooks sent, by jobs of the queue")
+	}
 	renderer := cfg.renderer()
 	db, err := openStore(ctx, &cfg, log, renderer)
 	if err != nil {
@@ -210,6 +213,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// the database close.
 	handlePeriodic(jobPool, db, clock, insightsRetention, log)
 	handleScheduled(jobPool, db, log)
+	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
 	// Scheduled articles of a database written before their publication
 	// was a job get theirs now (scheduled.go).
 	if err := scheduleMissingPublications(ctx, db, log); err != nil {
@@ -260,12 +264,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// kind and hour, for any instance's workers to run.
 		wg.Go(func() {
 			elector.Every(workCtx, periodicTick, func(ctx context.Context) { schedulePeriodic(ctx, db, jobPool, clock, log) })
-		})
-		// Outgoing webhooks (webhooks.go): due deliveries are sent on
-		// the schedule's beat.
-		hooks := newWebhookWorker(db, cfg.Webhooks.Networks, clock, log, mets)
-		wg.Go(func() {
-			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { sendWebhooks(ctx, hooks, log) })
 		})
 		wg.Wait()
 	}()
