@@ -70,6 +70,46 @@ func WebhookDeliveryJob(id int64) Job {
 	return j
 }
 
+// The newsletter's jobs: composing an issue on schedule, and sending one.
+const (
+	// JobNewsletterCompose composes a newsletter's issue for one send
+	// time (NewsletterCompose), enqueued once per newsletter and slot.
+	JobNewsletterCompose = "newsletter-compose"
+	// JobNewsletterSend drives the send engine over an issue's
+	// deliveries (NewsletterSend), from the checkpoint they keep.
+	JobNewsletterSend = "newsletter-send"
+)
+
+// NewsletterCompose is the payload of a JobNewsletterCompose.
+type NewsletterCompose struct {
+	NewsletterID int64     `json:"newsletter_id"`
+	Slot         time.Time `json:"slot"`
+}
+
+// NewsletterComposeJob returns the job that composes n's issue of the send
+// time slot, due now; its key names the newsletter and the slot.
+func NewsletterComposeJob(n *Newsletter, slot time.Time) Job {
+	slot = slot.UTC()
+	j, _ := NewJob(JobNewsletterCompose, NewsletterCompose{NewsletterID: n.ID, Slot: slot})
+	j.Key = n.Slug + " " + slot.Format(time.RFC3339)
+	return j
+}
+
+// NewsletterSend is the payload of a JobNewsletterSend.
+type NewsletterSend struct {
+	IssueID int64 `json:"issue_id"`
+}
+
+// IssueSendJob returns the job that sends issue id, due at at (at once
+// when zero); its key names the issue, so an issue has one such job
+// pending at a time.
+func IssueSendJob(id int64, at time.Time) Job {
+	j, _ := NewJob(JobNewsletterSend, NewsletterSend{IssueID: id})
+	j.Key = fmt.Sprintf("issue %d", id)
+	j.RunAt = at
+	return j
+}
+
 // PublishScheduled is the payload of a JobPublishScheduled: the article
 // and the publication time it was scheduled for.
 type PublishScheduled struct {
@@ -163,6 +203,18 @@ type SignInEmail struct {
 type GiftEmail struct {
 	Token string `json:"token"`
 }
+
+// JobSnooze is the error of a job that is not done and wants to run
+// again at At without that counting as a failed attempt: a newsletter
+// send whose remaining recipients wait for a retry, or that stopped to
+// let the instance shut down. Return it with SnoozeJob.
+type JobSnooze struct{ At time.Time }
+
+func (s *JobSnooze) Error() string { return "job snoozed until " + s.At.UTC().Format(time.RFC3339) }
+
+// SnoozeJob returns the error that makes the queue run the job again at
+// at (at once when at has passed).
+func SnoozeJob(at time.Time) error { return &JobSnooze{At: at} }
 
 // JobFunc runs one job. An error is retried with backoff; an error with
 // the code EINVALID fails the job at once.

@@ -188,6 +188,23 @@ func (db *DB) FailJob(ctx context.Context, id int64, worker, msg string, retryAt
 	})
 }
 
+// SnoozeJob puts a job worker ran back to pending, due at at, without
+// counting the run as an attempt: the job is not finished, and did not
+// fail (a newsletter send waiting for its recipients' retries).
+func (db *DB) SnoozeJob(ctx context.Context, id int64, worker string, at time.Time) error {
+	now := db.clock.Now()
+	return db.write(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, `UPDATE jobs SET state = 'pending', run_at = ?, last_error = '',
+				attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+				locked_by = '', locked_until = NULL, updated_at = ?
+			WHERE id = ? AND state = 'running' AND locked_by = ?`, micros(at), micros(now), id, worker)
+		if err != nil {
+			return fmt.Errorf("store: snooze job %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
 // Jobs lists jobs for staff, newest first.
 func (db *DB) Jobs(ctx context.Context, f masthead.JobFilter) ([]masthead.Job, error) {
 	limit := f.Limit

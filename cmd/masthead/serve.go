@@ -151,14 +151,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The process's metrics, served at /metrics and passed to each part
 	// that counts.
 	mets := metrics.New()
-	// The newsletter engine composes and sends in the background, on its
-	// own SMTP pool (or the demo's outbox); stopping it (after HTTP,
-	// before the database) finishes and records the messages in flight.
-	newsletters, stopNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
+	// The newsletter engine composes and sends as jobs of the queue, on
+	// its own SMTP pool (or the demo's outbox), closed after the workers
+	// stopped.
+	newsletters, newsletterSends, closeNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
 	if err != nil {
 		return err
 	}
-	defer stopNewsletters()
+	defer closeNewsletters()
 	// The dashboard's reader events are buffered and written in batches;
 	// closing the recorder (after HTTP) writes the last batch.
 	recorder := insights.New(db, insights.Options{Clock: clock, Logger: log})
@@ -214,6 +214,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handlePeriodic(jobPool, db, clock, insightsRetention, log)
 	handleScheduled(jobPool, db, log)
 	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
+	handleNewsletters(jobPool, &cfg, newsletters, newsletterSends)
 	// Scheduled articles of a database written before their publication
 	// was a job get theirs now (scheduled.go).
 	if err := scheduleMissingPublications(ctx, db, log); err != nil {
@@ -221,6 +222,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	stopJobs := startJobs(&cfg, jobPool, site, mailer.mode.Sends(), log)
 	defer stopJobs(cfg.ShutdownGrace)
+	// A newsletter send running as a job stops first (finishing and
+	// recording the messages in flight), so it does not hold the
+	// workers' stop for the whole grace; its job runs again elsewhere.
+	defer newsletters.Stop()
 	registerPoolMetrics(mets, db)
 
 	// Limits that keep abusive clients from taking the server down
@@ -263,7 +268,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// The hourly upkeep (periodic.go) is enqueued as jobs, one per
 		// kind and hour, for any instance's workers to run.
 		wg.Go(func() {
-			elector.Every(workCtx, periodicTick, func(ctx context.Context) { schedulePeriodic(ctx, db, jobPool, clock, log) })
+			elector.Every(workCtx, periodicTick, func(ctx context.Context) {
+				schedulePeriodic(ctx, db, jobPool, clock, log)
+				scheduleNewsletters(ctx, db, newsletters, jobPool, clock, log)
+			})
 		})
 		wg.Wait()
 	}()
