@@ -110,6 +110,29 @@ func IssueSendJob(id int64, at time.Time) Job {
 	return j
 }
 
+// JobBillingSync reads every subscription from Stripe and stores it
+// with its entitlements, once a day (masthead billing sync does it
+// inline).
+const JobBillingSync = "billing-sync"
+
+// JobReindex rebuilds the search index (Reindex), in steps: each run
+// indexes batches for a while and snoozes with its place.
+const JobReindex = "reindex"
+
+// Reindex is the payload of a JobReindex: the last article indexed, 0
+// before the index is cleared.
+type Reindex struct {
+	After int64 `json:"after"`
+}
+
+// ReindexJob returns the job that starts a reindex; its key keeps a
+// second request from starting another while one runs.
+func ReindexJob() Job {
+	j, _ := NewJob(JobReindex, Reindex{})
+	j.Key = "reindex"
+	return j
+}
+
 // PublishScheduled is the payload of a JobPublishScheduled: the article
 // and the publication time it was scheduled for.
 type PublishScheduled struct {
@@ -208,13 +231,28 @@ type GiftEmail struct {
 // again at At without that counting as a failed attempt: a newsletter
 // send whose remaining recipients wait for a retry, or that stopped to
 // let the instance shut down. Return it with SnoozeJob.
-type JobSnooze struct{ At time.Time }
+type JobSnooze struct {
+	At time.Time
+	// Payload, when set, replaces the job's: the checkpoint the next run
+	// starts from (a reindex's last article).
+	Payload []byte
+}
 
 func (s *JobSnooze) Error() string { return "job snoozed until " + s.At.UTC().Format(time.RFC3339) }
 
 // SnoozeJob returns the error that makes the queue run the job again at
 // at (at once when at has passed).
 func SnoozeJob(at time.Time) error { return &JobSnooze{At: at} }
+
+// SnoozeJobFrom is SnoozeJob with a new payload, v in JSON: the job's
+// checkpoint.
+func SnoozeJobFrom(at time.Time, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("masthead: snooze job: %w", err)
+	}
+	return &JobSnooze{At: at, Payload: b}
+}
 
 // JobFunc runs one job. An error is retried with backoff; an error with
 // the code EINVALID fails the job at once.
@@ -233,6 +271,8 @@ type JobFilter struct {
 
 // JobService is what staff see of the queue and may do with it.
 type JobService interface {
+	// EnqueueJob starts work staff ask for (a reindex).
+	EnqueueJob(ctx context.Context, j Job) error
 	Jobs(ctx context.Context, f JobFilter) ([]Job, error)
 	JobCounts(ctx context.Context) (map[JobState]int, error)
 	// RetryJob makes a pending or failed job due now, with a fresh

@@ -33,7 +33,7 @@ type Queue interface {
 	ClaimJobs(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration, limit int) ([]masthead.Job, error)
 	CompleteJob(ctx context.Context, id int64, worker string) error
 	FailJob(ctx context.Context, id int64, worker, msg string, retryAt time.Time, final bool) error
-	SnoozeJob(ctx context.Context, id int64, worker string, at time.Time) error
+	SnoozeJob(ctx context.Context, id int64, worker string, at time.Time, payload []byte) error
 	PruneJobs(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -259,7 +259,7 @@ func (p *Pool) run(j masthead.Job) {
 		return
 	}
 	if snooze := (*masthead.JobSnooze)(nil); errors.As(err, &snooze) {
-		if err := p.q.SnoozeJob(wctx, j.ID, p.cfg.Name, snooze.At); err != nil {
+		if err := p.q.SnoozeJob(wctx, j.ID, p.cfg.Name, snooze.At, snooze.Payload); err != nil {
 			log.Error("jobs: snooze", "err", err)
 		}
 		return

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/billing"
+	"masthead/billing/billingtest"
 	"masthead/jobs"
 	"masthead/mail"
 	"masthead/mail/mailtest"
@@ -258,4 +260,112 @@ func countVia(h []masthead.ArticleChange, via string) int {
 		}
 	}
 	return n
+}
+
+// TestBillingSyncAndReindexJobsRunOnce: three instances schedule the
+// day's billing sync and each asks for a reindex; one job of each runs,
+// once. The sync stores the subscription stripe-mock lists; the reindex,
+// run in steps that each leave its place in the job, rebuilds an index
+// that had been cleared.
+func TestBillingSyncAndReindexJobsRunOnce(t *testing.T) {
+	mock := billingtest.StripeMock(t)
+	defer func(d time.Duration) { reindexStep = d }(reindexStep)
+	reindexStep = 0 // one batch a run: the reindex resumes from its checkpoint
+	for _, engine := range engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, engine)
+			log := slog.New(slog.DiscardHandler)
+			client, err := billing.New(billing.Config{SecretKey: "sk_test_1", WebhookSecret: "whsec_1", APIURL: mock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var customer string
+			if err := client.Subscriptions(ctx, time.Now(), func(s masthead.Subscription) error {
+				customer = s.CustomerID
+				return nil
+			}); err != nil || customer == "" {
+				t.Fatalf("stripe-mock subscriptions: customer %q, %v", customer, err)
+			}
+			var dbs []*store.DB
+			var pools []*jobs.Pool
+			for i := range 3 {
+				db, err := store.Open(ctx, dsn, store.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				p := jobs.New(db, jobs.Config{Name: fmt.Sprint("instance-", i), Logger: log})
+				handleBillingSync(p, client, db, 7*24*time.Hour, log)
+				handleReindex(p, db, log)
+				dbs, pools = append(dbs, db), append(pools, p)
+			}
+			db := dbs[0]
+			m, err := db.EnsureMember(ctx, "synced@example.com", masthead.RoleNone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetBillingCustomer(ctx, m.ID, customer); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.CreateArticle(ctx, masthead.ArticleInput{Title: "Glacier retreats", Slug: "glacier",
+				Status: masthead.StatusPublished, BodyMarkdown: "Meltwater."}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ClearSearchIndex(ctx); err != nil {
+				t.Fatal(err)
+			}
+			find := func() int {
+				res, err := db.Search(ctx, masthead.SearchQuery{Text: "glacier", Now: time.Now()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(res.Hits)
+			}
+			if n := find(); n != 0 {
+				t.Fatalf("%d hits in the cleared index", n)
+			}
+
+			for range 2 {
+				for i, p := range pools {
+					schedulePeriodic(ctx, dbs[i], p, periodicJobs(true), masthead.SystemClock{}, log)
+					if err := dbs[i].EnqueueJob(ctx, masthead.ReindexJob()); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, p := range pools {
+				if _, err := p.RunDue(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			js, err := db.Jobs(ctx, masthead.JobFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ran := map[string]int{}
+			for _, j := range js {
+				switch j.Kind {
+				case masthead.JobBillingSync, masthead.JobReindex:
+					ran[j.Kind]++
+					if j.State != masthead.JobDone || j.Attempts != 1 {
+						t.Errorf("%s job: %s after %d attempts (%s)", j.Kind, j.State, j.Attempts, j.LastError)
+					}
+				}
+			}
+			if ran[masthead.JobBillingSync] != 1 || ran[masthead.JobReindex] != 1 {
+				t.Errorf("jobs: %v, want one billing-sync and one reindex", ran)
+			}
+			subs, err := db.MemberSubscriptions(ctx, m.ID)
+			if err != nil || len(subs) != 1 {
+				t.Errorf("after the sync job the member has subscriptions %+v, %v", subs, err)
+			}
+			if n := find(); n != 1 {
+				t.Errorf("%d hits after the reindex job, want 1", n)
+			}
+			if built, err := db.SearchIndexBuilt(ctx); err != nil || !built {
+				t.Errorf("index built: %v %v", built, err)
+			}
+		})
+	}
 }

@@ -29,14 +29,19 @@ const (
 	periodicTick = time.Minute
 )
 
-// periodicJobs lists the upkeep the leader schedules.
-func periodicJobs() []jobs.Periodic {
-	return []jobs.Periodic{
+// periodicJobs lists the upkeep the leader schedules: hourly, and with
+// Stripe's keys set (stripe), the daily billing sync.
+func periodicJobs(stripe bool) []jobs.Periodic {
+	ps := []jobs.Periodic{
 		{Kind: jobPrune, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobPruneWebhooks, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRollupInsights, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobScheduleArticles, Every: time.Hour, MaxAttempts: periodicAttempts},
 	}
+	if stripe {
+		ps = append(ps, jobs.Periodic{Kind: masthead.JobBillingSync, Every: 24 * time.Hour, MaxAttempts: periodicAttempts})
+	}
+	return ps
 }
 
 // handlePeriodic gives the pool the handlers of the periodic kinds. Call
@@ -81,8 +86,8 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 // schedulePeriodic enqueues the current slot's periodic jobs that are not
 // there yet and wakes this instance's pool when it added one. Only the
 // leader calls it.
-func schedulePeriodic(ctx context.Context, db *store.DB, pool *jobs.Pool, clock masthead.Clock, log *slog.Logger) {
-	if jobs.Schedule(ctx, db, periodicJobs(), clock.Now(), log) > 0 {
+func schedulePeriodic(ctx context.Context, db *store.DB, pool *jobs.Pool, ps []jobs.Periodic, clock masthead.Clock, log *slog.Logger) {
+	if jobs.Schedule(ctx, db, ps, clock.Now(), log) > 0 {
 		pool.Notify()
 	}
 }

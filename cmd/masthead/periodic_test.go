@@ -44,8 +44,8 @@ func TestPeriodicUpkeepRunsAsJobs(t *testing.T) {
 			pools = append(pools, p)
 		}
 		for _, p := range pools {
-			schedulePeriodic(ctx, db, p, clk, log)
-			schedulePeriodic(ctx, db, p, clk, log)
+			schedulePeriodic(ctx, db, p, periodicJobs(false), clk, log)
+			schedulePeriodic(ctx, db, p, periodicJobs(false), clk, log)
 		}
 		ran := 0
 		for _, p := range pools {

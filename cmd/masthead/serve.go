@@ -20,6 +20,7 @@ import (
 	"masthead"
 	"masthead/admin"
 	"masthead/api"
+	"masthead/billing"
 	"masthead/demo"
 	mhttp "masthead/http"
 	"masthead/insights"
@@ -215,6 +216,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handleScheduled(jobPool, db, log)
 	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
 	handleNewsletters(jobPool, &cfg, newsletters, newsletterSends)
+	handleReindex(jobPool, db, log)
+	if stripe, ok := payments.(*billing.Client); ok {
+		handleBillingSync(jobPool, stripe, db, cfg.Billing.Grace, log)
+	}
 	// Scheduled articles of a database written before their publication
 	// was a job get theirs now (scheduled.go).
 	if err := scheduleMissingPublications(ctx, db, log); err != nil {
@@ -269,7 +274,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// kind and hour, for any instance's workers to run.
 		wg.Go(func() {
 			elector.Every(workCtx, periodicTick, func(ctx context.Context) {
-				schedulePeriodic(ctx, db, jobPool, clock, log)
+				schedulePeriodic(ctx, db, jobPool, periodicJobs(payments != nil), clock, log)
 				scheduleNewsletters(ctx, db, newsletters, jobPool, clock, log)
 			})
 		})
