@@ -123,7 +123,7 @@ func New(q Queue, cfg Config) *Pool {
 	cfg.defaults()
 	p := &Pool{q: q, cfg: cfg, handlers: map[string]masthead.JobFunc{},
 		backoffs: map[string][]time.Duration{},
-		wake: make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers)}
+		wake:     make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers)}
 	p.jobCtx, p.cancelJob = context.WithCancel(context.Background())
 	return p
 }
