@@ -121,9 +121,14 @@ type Pool struct {
 // New returns a pool over q.
 func New(q Queue, cfg Config) *Pool {
 	cfg.defaults()
-	p := &Pool{q: q, cfg: cfg, handlers: map[string]masthead.JobFunc{},
+	p := &Pool{
+		q:        q,
+		cfg:      cfg,
+		handlers: map[string]masthead.JobFunc{},
 		backoffs: map[string][]time.Duration{},
-		wake:     make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers)}
+		wake:     make(chan struct{}, 1),
+		slots:    make(chan struct{}, cfg.Workers),
+	}
 	p.jobCtx, p.cancelJob = context.WithCancel(context.Background())
 	return p
 }
