@@ -88,6 +88,13 @@ func TestRolledBackJobNeverRuns(t *testing.T) {
 		rec := newRecorder()
 		p := jobs.New(db, jobs.Config{Clock: clk})
 		p.Handle(masthead.JobSignInEmail, rec.run)
+		p.Handle(masthead.JobWebhookDelivery, rec.run)
+		// The member a registration creates is a member.created event,
+		// whose delivery is a job of the same transaction.
+		if _, err := db.CreateWebhookEndpoint(ctx, masthead.WebhookEndpointInput{URL: "https://hooks.example.com/in",
+			Events: []masthead.WebhookEventType{masthead.EventMemberCreated}}, "whsec_rollback"); err != nil {
+			t.Fatal(err)
+		}
 
 		good := mustJob(t, masthead.JobSignInEmail, masthead.SignInEmail{Email: "gone@example.com"})
 		bad := masthead.Job{Kind: ""} // refused when written, after good
@@ -103,6 +110,7 @@ func TestRolledBackJobNeverRuns(t *testing.T) {
 		if n := rec.total(); n != 0 {
 			t.Fatalf("a job of a rolled-back transaction ran %d times", n)
 		}
+		// Neither its sign-in email nor its member.created delivery.
 		if counts, err := db.JobCounts(ctx); err != nil || len(counts) != 0 {
 			t.Fatalf("jobs after the rollback: %v %v", counts, err)
 		}
