@@ -270,8 +270,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() {
 		defer close(workDone)
 		var wg sync.WaitGroup
-		// The hourly upkeep (periodic.go) is enqueued as jobs, one per
-		// kind and hour, for any instance's workers to run.
+		// The leader runs no work itself: every minute it enqueues the
+		// periodic jobs (periodic.go), one per kind and slot, and the
+		// newsletters' compose jobs (newsletter.go), for any instance's
+		// workers to run.
 		wg.Go(func() {
 			elector.Every(workCtx, periodicTick, func(ctx context.Context) {
 				schedulePeriodic(ctx, db, jobPool, periodicJobs(payments != nil), clock, log)
