@@ -266,6 +266,7 @@ type JobQueue interface {
 // JobFilter selects jobs for staff.
 type JobFilter struct {
 	State JobState // "" for all
+	Kind  string   // "" for all
 	Limit int      // 0 for 100
 }
 

@@ -217,10 +217,20 @@ func (db *DB) Jobs(ctx context.Context, f masthead.JobFilter) ([]masthead.Job, e
 		limit = 100
 	}
 	q := `SELECT ` + jobCols + ` FROM jobs`
-	var args []any
+	var (
+		args  []any
+		conds []string
+	)
 	if f.State != "" {
-		q += ` WHERE state = ?`
+		conds = append(conds, `state = ?`)
 		args = append(args, string(f.State))
+	}
+	if f.Kind != "" {
+		conds = append(conds, `kind = ?`)
+		args = append(args, f.Kind)
+	}
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += ` ORDER BY id DESC LIMIT ` + fmt.Sprint(limit)
 	rows, err := db.r.query(ctx, q, args...)
