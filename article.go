@@ -420,10 +420,6 @@ type ArticleService interface {
 	Redirect(ctx context.Context, slug string, now time.Time) (string, error)
 	// ArchiveMonths counts live articles per month in loc, newest first.
 	ArchiveMonths(ctx context.Context, now time.Time, loc *time.Location) ([]MonthCount, error)
-	// PromoteScheduled marks scheduled articles whose time has come as
-	// published and returns how many it changed. Safe to run on every
-	// instance at once.
-	PromoteScheduled(ctx context.Context, now time.Time) (int, error)
 	// ContentVersion returns a number that changes whenever any article or
 	// taxonomy changes, on any instance; page caches compare it to know
 	// when to forget.

@@ -227,7 +227,8 @@ type WebhookAttempt struct {
 	Duration time.Duration
 }
 
-// WebhookJob is a claimed delivery: what the worker needs to send it.
+// WebhookJob is a delivery about to be attempted: what the sender needs
+// to send it.
 type WebhookJob struct {
 	DeliveryID int64
 	EndpointID int64
@@ -238,7 +239,7 @@ type WebhookJob struct {
 	Data   []byte
 	URL    string
 	Secret string
-	// Tries counts the attempts already made since the delivery was
-	// created or last redelivered; backoff follows it.
-	Tries int
+	// Status is where the delivery stands: a delivered one is not sent
+	// again.
+	Status WebhookStatus
 }

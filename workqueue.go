@@ -41,7 +41,114 @@ const (
 	JobSignInEmail = "signin-email"
 	// JobGiftEmail emails a paid gift's redeem link (GiftEmail).
 	JobGiftEmail = "gift-email"
+	// JobPublishScheduled publishes a scheduled article at its time
+	// (PublishScheduled). Saving an article as scheduled enqueues it,
+	// keyed by article and time, so a reschedule adds another and the
+	// job of the old time finds nothing to do.
+	JobPublishScheduled = "publish-scheduled"
 )
+
+// JobWebhookDelivery is one delivery of an outgoing webhook
+// (WebhookDeliveryPayload): each run is an attempt, recorded in the delivery's
+// log, and a failure is retried on the webhooks' own schedule.
+const JobWebhookDelivery = "webhook-delivery"
+
+// WebhookDeliveryAttempts bounds the attempts of one delivery (over
+// about 31 hours, docs/webhooks.md).
+const WebhookDeliveryAttempts = 8
+
+// WebhookDeliveryPayload is the payload of a JobWebhookDelivery.
+type WebhookDeliveryPayload struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// WebhookDeliveryJob returns the job that sends delivery id, due now.
+func WebhookDeliveryJob(id int64) Job {
+	j, _ := NewJob(JobWebhookDelivery, WebhookDeliveryPayload{DeliveryID: id})
+	j.Key = fmt.Sprintf("delivery %d", id)
+	j.MaxAttempts = WebhookDeliveryAttempts
+	return j
+}
+
+// The newsletter's jobs: composing an issue on schedule, and sending one.
+const (
+	// JobNewsletterCompose composes a newsletter's issue for one send
+	// time (NewsletterCompose), enqueued once per newsletter and slot.
+	JobNewsletterCompose = "newsletter-compose"
+	// JobNewsletterSend drives the send engine over an issue's
+	// deliveries (NewsletterSend), from the checkpoint they keep.
+	JobNewsletterSend = "newsletter-send"
+)
+
+// NewsletterCompose is the payload of a JobNewsletterCompose.
+type NewsletterCompose struct {
+	NewsletterID int64     `json:"newsletter_id"`
+	Slot         time.Time `json:"slot"`
+}
+
+// NewsletterComposeJob returns the job that composes n's issue of the send
+// time slot, due now; its key names the newsletter and the slot.
+func NewsletterComposeJob(n *Newsletter, slot time.Time) Job {
+	slot = slot.UTC()
+	j, _ := NewJob(JobNewsletterCompose, NewsletterCompose{NewsletterID: n.ID, Slot: slot})
+	j.Key = n.Slug + " " + slot.Format(time.RFC3339)
+	return j
+}
+
+// NewsletterSend is the payload of a JobNewsletterSend.
+type NewsletterSend struct {
+	IssueID int64 `json:"issue_id"`
+}
+
+// IssueSendJob returns the job that sends issue id, due at at (at once
+// when zero); its key names the issue, so an issue has one such job
+// pending at a time.
+func IssueSendJob(id int64, at time.Time) Job {
+	j, _ := NewJob(JobNewsletterSend, NewsletterSend{IssueID: id})
+	j.Key = fmt.Sprintf("issue %d", id)
+	j.RunAt = at
+	return j
+}
+
+// JobBillingSync reads every subscription from Stripe and stores it
+// with its entitlements, once a day (masthead billing sync does it
+// inline).
+const JobBillingSync = "billing-sync"
+
+// JobReindex rebuilds the search index (Reindex), in steps: each run
+// indexes batches for a while and snoozes with its place.
+const JobReindex = "reindex"
+
+// Reindex is the payload of a JobReindex: the last article indexed, 0
+// before the index is cleared.
+type Reindex struct {
+	After int64 `json:"after"`
+}
+
+// ReindexJob returns the job that starts a reindex; its key keeps a
+// second request from starting another while one runs.
+func ReindexJob() Job {
+	j, _ := NewJob(JobReindex, Reindex{})
+	j.Key = "reindex"
+	return j
+}
+
+// PublishScheduled is the payload of a JobPublishScheduled: the article
+// and the publication time it was scheduled for.
+type PublishScheduled struct {
+	ArticleID int64     `json:"article_id"`
+	At        time.Time `json:"at"`
+}
+
+// PublishScheduledJob returns the job that publishes article id at at,
+// due at that time.
+func PublishScheduledJob(id int64, at time.Time) Job {
+	at = at.UTC().Truncate(time.Microsecond)
+	j, _ := NewJob(JobPublishScheduled, PublishScheduled{ArticleID: id, At: at})
+	j.Key = fmt.Sprintf("article %d at %s", id, at.Format(time.RFC3339Nano))
+	j.RunAt = at
+	return j
+}
 
 // DefaultJobAttempts is how many times a job runs before it is failed,
 // unless it says otherwise.
@@ -129,6 +236,33 @@ type GiftEmail struct {
 	Token string `json:"token"`
 }
 
+// JobSnooze is the error of a job that is not done and wants to run
+// again at At without that counting as a failed attempt: a newsletter
+// send whose remaining recipients wait for a retry, or that stopped to
+// let the instance shut down. Return it with SnoozeJob.
+type JobSnooze struct {
+	At time.Time
+	// Payload, when set, replaces the job's: the checkpoint the next run
+	// starts from (a reindex's last article).
+	Payload []byte
+}
+
+func (s *JobSnooze) Error() string { return "job snoozed until " + s.At.UTC().Format(time.RFC3339) }
+
+// SnoozeJob returns the error that makes the queue run the job again at
+// at (at once when at has passed).
+func SnoozeJob(at time.Time) error { return &JobSnooze{At: at} }
+
+// SnoozeJobFrom is SnoozeJob with a new payload, v in JSON: the job's
+// checkpoint.
+func SnoozeJobFrom(at time.Time, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("masthead: snooze job: %w", err)
+	}
+	return &JobSnooze{At: at, Payload: b}
+}
+
 // JobFunc runs one job. An error is retried with backoff; an error with
 // the code EINVALID fails the job at once.
 type JobFunc func(ctx context.Context, j Job) error
@@ -141,11 +275,14 @@ type JobQueue interface {
 // JobFilter selects jobs for staff.
 type JobFilter struct {
 	State JobState // "" for all
+	Kind  string   // "" for all
 	Limit int      // 0 for 100
 }
 
 // JobService is what staff see of the queue and may do with it.
 type JobService interface {
+	// EnqueueJob starts work staff ask for (a reindex).
+	EnqueueJob(ctx context.Context, j Job) error
 	Jobs(ctx context.Context, f JobFilter) ([]Job, error)
 	JobCounts(ctx context.Context) (map[JobState]int, error)
 	// RetryJob makes a pending or failed job due now, with a fresh

@@ -92,6 +92,24 @@ func (h *Handler) jobDiscard(w http.ResponseWriter, r *http.Request, me *masthea
 	return h.jobAction(w, r, masthead.JobService.DiscardJob, "job-discarded")
 }
 
+// jobReindex queues a rebuild of the search index (the reindex job,
+// as `masthead reindex --background` does); one already queued or
+// running is not started twice.
+func (h *Handler) jobReindex(w http.ResponseWriter, r *http.Request, me *masthead.Member) error {
+	if h.deps.Jobs == nil {
+		return errNoJobPages
+	}
+	if err := parseForm(w, r, 4<<10); err != nil {
+		return err
+	}
+	if err := h.deps.Jobs.EnqueueJob(r.Context(), masthead.ReindexJob()); err != nil {
+		return err
+	}
+	h.deps.Logger.InfoContext(r.Context(), "admin: reindex queued", "by", me.ID)
+	http.Redirect(w, r, "/admin/jobs?msg=reindex-queued", http.StatusSeeOther)
+	return nil
+}
+
 // jobAction runs act on the job in the path. act is a method expression
 // of masthead.JobService, so a server without the queue answers 404 here
 // rather than failing on a method value of a nil Jobs.

@@ -66,6 +66,29 @@ func TestJobPages(t *testing.T) {
 		if err != nil || j.State != masthead.JobPending || j.Attempts != 0 || j.RunAt.After(f.clock.Now()) {
 			t.Errorf("retried job: %+v %v", j, errors.Unwrap(err))
 		}
+
+		// A reindex, started twice: one job.
+		f.run([]req{
+			{name: "list has the reindex button", url: "/admin/jobs", cookie: adminC, wantStatus: 200,
+				wantContains: []string{`action="/admin/jobs/reindex"`, "Rebuild the search index"}},
+			{name: "editors may not reindex", url: "/admin/jobs/reindex", cookie: editor, form: url.Values{}, wantStatus: http.StatusForbidden},
+			{name: "reindex", url: "/admin/jobs/reindex", cookie: adminC, form: url.Values{},
+				wantStatus: http.StatusSeeOther, wantLocation: "/admin/jobs?msg=reindex-queued"},
+			{name: "reindex again", url: "/admin/jobs/reindex", cookie: adminC, form: url.Values{},
+				wantStatus: http.StatusSeeOther, wantLocation: "/admin/jobs?msg=reindex-queued"},
+			{name: "queued", url: "/admin/jobs?msg=reindex-queued", cookie: adminC, wantStatus: 200,
+				wantContains: []string{"A rebuild of the search index is queued", masthead.JobReindex}},
+		})
+		js, err = f.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
+		n := 0
+		for _, j := range js {
+			if j.Kind == masthead.JobReindex {
+				n++
+			}
+		}
+		if err != nil || n != 1 {
+			t.Errorf("%d reindex jobs pending (%v), want 1", n, err)
+		}
 	})
 }
 
@@ -78,6 +101,7 @@ func TestJobPagesWithoutQueue(t *testing.T) {
 			{name: "list", url: "/admin/jobs", cookie: root, wantStatus: http.StatusNotFound},
 			{name: "retry", url: "/admin/jobs/1/retry", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
 			{name: "discard", url: "/admin/jobs/1/discard", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
+			{name: "reindex", url: "/admin/jobs/reindex", cookie: root, form: url.Values{}, wantStatus: http.StatusNotFound},
 		})
 	})
 }

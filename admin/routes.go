@@ -120,6 +120,7 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/jobs", h.staffPage(h.adminOnly(h.jobList)))
 	mux.Handle("POST /admin/jobs/{id}/retry", h.staffPage(h.adminOnly(h.jobRetry)))
 	mux.Handle("POST /admin/jobs/{id}/discard", h.staffPage(h.adminOnly(h.jobDiscard)))
+	mux.Handle("POST /admin/jobs/reindex", h.staffPage(h.adminOnly(h.jobReindex)))
 
 	// Embedded assets under content-hashed names.
 	mux.Handle("GET /admin/static/{name}", h.public(h.static))

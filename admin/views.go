@@ -59,6 +59,8 @@ func flashText(code string) string {
 		return "The job is due now; a worker runs it within a few seconds."
 	case "job-discarded":
 		return "The job was discarded; it will not run."
+	case "reindex-queued":
+		return "A rebuild of the search index is queued; searches keep working and see the index fill up."
 	}
 	return ""
 }

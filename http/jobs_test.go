@@ -23,7 +23,7 @@ func TestRegistrationEmailWaitsOutSMTPOutage(t *testing.T) {
 			t.Fatalf("registration: %d", res.StatusCode)
 		}
 		settle(rs)
-		pending, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
+		pending, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending, Kind: masthead.JobSignInEmail})
 		if err != nil || len(pending) != 1 || pending[0].Attempts != 1 || pending[0].LastError == "" {
 			t.Fatalf("queued after a failed attempt: %+v %v", pending, err)
 		}
@@ -39,7 +39,7 @@ func TestRegistrationEmailWaitsOutSMTPOutage(t *testing.T) {
 		rs.clock.Advance(time.Minute)
 		settle(rs)
 		signInLink(t, rs, "patient@example.com")
-		done, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobDone})
+		done, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobDone, Kind: masthead.JobSignInEmail})
 		if err != nil || len(done) != 1 || string(done[0].Payload) != "{}" {
 			t.Fatalf("done jobs: %+v %v", done, err)
 		}
@@ -54,7 +54,7 @@ func TestQueuedEmailsHoldNoSignInToken(t *testing.T) {
 		rs.verified(t, "known@example.com")
 		rs.jobs.Stop(ctx) // the test runs the jobs itself below
 		rs.send(t, req{url: "/login", form: url.Values{"email": {"known@example.com"}, "next": {"/articles/metered-feature"}}})
-		js, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
+		js, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending, Kind: masthead.JobSignInEmail})
 		if err != nil || len(js) != 1 {
 			t.Fatalf("pending: %+v %v", js, err)
 		}
@@ -71,7 +71,7 @@ func TestQueuedEmailsHoldNoSignInToken(t *testing.T) {
 		if _, err := rs.db.ConsumeSignInToken(ctx, masthead.HashToken(u.Query().Get("token"))); err != nil {
 			t.Errorf("the emailed token: %v", err)
 		}
-		done, _ := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobDone})
+		done, _ := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobDone, Kind: masthead.JobSignInEmail})
 		if len(done) != 1 || string(done[0].Payload) != "{}" {
 			t.Errorf("done: %+v", done)
 		}
@@ -91,7 +91,7 @@ func TestGiftJobBlanksItsToken(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("demo gift: %d", res.StatusCode)
 		}
-		js, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
+		js, err := rs.db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending, Kind: masthead.JobGiftEmail})
 		if err != nil || len(js) != 1 || js[0].Kind != masthead.JobGiftEmail || !strings.Contains(string(js[0].Payload), "token") {
 			t.Fatalf("pending: %+v %v", js, err)
 		}

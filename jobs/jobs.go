@@ -33,6 +33,7 @@ type Queue interface {
 	ClaimJobs(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration, limit int) ([]masthead.Job, error)
 	CompleteJob(ctx context.Context, id int64, worker string) error
 	FailJob(ctx context.Context, id int64, worker, msg string, retryAt time.Time, final bool) error
+	SnoozeJob(ctx context.Context, id int64, worker string, at time.Time, payload []byte) error
 	PruneJobs(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -98,6 +99,8 @@ type Pool struct {
 	q        Queue
 	cfg      Config
 	handlers map[string]masthead.JobFunc
+	// backoffs holds the kinds that retry on a schedule of their own.
+	backoffs map[string][]time.Duration
 
 	wake    chan struct{}
 	slots   chan struct{} // one token per job running
@@ -118,14 +121,30 @@ type Pool struct {
 // New returns a pool over q.
 func New(q Queue, cfg Config) *Pool {
 	cfg.defaults()
-	p := &Pool{q: q, cfg: cfg, handlers: map[string]masthead.JobFunc{},
-		wake: make(chan struct{}, 1), slots: make(chan struct{}, cfg.Workers)}
+	p := &Pool{
+		q:        q,
+		cfg:      cfg,
+		handlers: map[string]masthead.JobFunc{},
+		backoffs: map[string][]time.Duration{},
+		wake:     make(chan struct{}, 1),
+		slots:    make(chan struct{}, cfg.Workers),
+	}
 	p.jobCtx, p.cancelJob = context.WithCancel(context.Background())
 	return p
 }
 
 // Handle registers the handler of a kind. Call it before Start.
 func (p *Pool) Handle(kind string, fn masthead.JobFunc) { p.handlers[kind] = fn }
+
+// Backoff gives kind a retry schedule of its own in place of the pool's
+// doubling: the wait after its n-th failed attempt is steps[n-1], the
+// last step repeating. Outgoing webhooks use it, keeping the hours over
+// which receivers are used to being retried. Call it before Start.
+func (p *Pool) Backoff(kind string, steps ...time.Duration) {
+	if len(steps) > 0 {
+		p.backoffs[kind] = steps
+	}
+}
 
 // Kinds lists the kinds the pool runs.
 func (p *Pool) Kinds() []string { return slices.Sorted(maps.Keys(p.handlers)) }
@@ -244,11 +263,17 @@ func (p *Pool) run(j masthead.Job) {
 		}
 		return
 	}
+	if snooze := (*masthead.JobSnooze)(nil); errors.As(err, &snooze) {
+		if err := p.q.SnoozeJob(wctx, j.ID, p.cfg.Name, snooze.At, snooze.Payload); err != nil {
+			log.Error("jobs: snooze", "err", err)
+		}
+		return
+	}
 	if p.cfg.Failed != nil {
 		p.cfg.Failed(j.Kind)
 	}
 	final := masthead.ErrorCode(err) == masthead.EINVALID
-	retryAt := p.cfg.Clock.Now().Add(p.backoff(j.Attempts))
+	retryAt := p.cfg.Clock.Now().Add(p.backoff(j.Kind, j.Attempts))
 	if final || j.Attempts >= j.MaxAttempts {
 		log.Error("jobs: failed for good", "err", err)
 	} else {
@@ -274,9 +299,13 @@ func (p *Pool) call(ctx context.Context, j masthead.Job) (err error) {
 	return h(ctx, j)
 }
 
-// backoff is the wait after the attempt-th failed run: Backoff doubled
-// per earlier failure, at most MaxBackoff.
-func (p *Pool) backoff(attempt int) time.Duration {
+// backoff is the wait after the attempt-th failed run of a job of kind:
+// its own schedule's step, or Backoff doubled per earlier failure, at
+// most MaxBackoff.
+func (p *Pool) backoff(kind string, attempt int) time.Duration {
+	if steps := p.backoffs[kind]; len(steps) > 0 {
+		return steps[min(max(attempt, 1), len(steps))-1]
+	}
 	d := p.cfg.Backoff
 	for i := 1; i < attempt && d < p.cfg.MaxBackoff; i++ {
 		d *= 2

@@ -88,6 +88,13 @@ func TestRolledBackJobNeverRuns(t *testing.T) {
 		rec := newRecorder()
 		p := jobs.New(db, jobs.Config{Clock: clk})
 		p.Handle(masthead.JobSignInEmail, rec.run)
+		p.Handle(masthead.JobWebhookDelivery, rec.run)
+		// The member a registration creates is a member.created event,
+		// whose delivery is a job of the same transaction.
+		if _, err := db.CreateWebhookEndpoint(ctx, masthead.WebhookEndpointInput{URL: "https://hooks.example.com/in",
+			Events: []masthead.WebhookEventType{masthead.EventMemberCreated}}, "whsec_rollback"); err != nil {
+			t.Fatal(err)
+		}
 
 		good := mustJob(t, masthead.JobSignInEmail, masthead.SignInEmail{Email: "gone@example.com"})
 		bad := masthead.Job{Kind: ""} // refused when written, after good
@@ -103,6 +110,7 @@ func TestRolledBackJobNeverRuns(t *testing.T) {
 		if n := rec.total(); n != 0 {
 			t.Fatalf("a job of a rolled-back transaction ran %d times", n)
 		}
+		// Neither its sign-in email nor its member.created delivery.
 		if counts, err := db.JobCounts(ctx); err != nil || len(counts) != 0 {
 			t.Fatalf("jobs after the rollback: %v %v", counts, err)
 		}
@@ -382,6 +390,59 @@ func TestStopWaitsForRunningJobs(t *testing.T) {
 		js, err := db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
 		if err != nil || len(js) != 1 || js[0].Kind != "stuck" || js[0].Attempts != 1 || js[0].LastError == "" {
 			t.Fatalf("the cancelled job: %+v %v", js, err)
+		}
+	})
+}
+
+// TestSnoozeAndKindBackoff: a job that snoozes runs again at the time it
+// asked for, its attempts untouched; a kind with a retry schedule of its
+// own is retried on it rather than on the pool's doubling.
+func TestSnoozeAndKindBackoff(t *testing.T) {
+	clk := clocktest.New(t0)
+	storetest.EachWith(t, store.Options{Clock: clk}, func(t *testing.T, db *store.DB) {
+		clk.Set(t0)
+		ctx := context.Background()
+		p := jobs.New(db, jobs.Config{Clock: clk, Backoff: time.Minute})
+		runs := 0
+		p.Handle("test-snooze", func(ctx context.Context, j masthead.Job) error {
+			runs++
+			if runs < 3 {
+				return masthead.SnoozeJob(clk.Now().Add(10 * time.Minute))
+			}
+			return nil
+		})
+		if err := db.EnqueueJob(ctx, mustJob(t, "test-snooze", struct{}{})); err != nil {
+			t.Fatal(err)
+		}
+		mustRunDue(t, p, 1)
+		j := onlyJob(t, db)
+		if j.State != masthead.JobPending || j.Attempts != 0 || !j.RunAt.Equal(t0.Add(10*time.Minute)) || j.LastError != "" {
+			t.Fatalf("snoozed: %+v", j)
+		}
+		clk.Set(t0.Add(10*time.Minute - time.Second))
+		mustRunDue(t, p, 0)
+		clk.Set(t0.Add(10 * time.Minute))
+		mustRunDue(t, p, 1)
+		clk.Set(t0.Add(20 * time.Minute))
+		mustRunDue(t, p, 1)
+		if j := onlyJob(t, db); j.State != masthead.JobDone || j.Attempts != 1 || runs != 3 {
+			t.Fatalf("after three runs: %+v, %d runs", j, runs)
+		}
+
+		// Its own schedule: 5 s, then 2 h (repeating).
+		clk.Set(t0)
+		p.Handle("test-own-backoff", func(context.Context, masthead.Job) error { return errors.New("down") })
+		p.Backoff("test-own-backoff", 5*time.Second, 2*time.Hour)
+		if err := db.EnqueueJob(ctx, mustJob(t, "test-own-backoff", struct{}{})); err != nil {
+			t.Fatal(err)
+		}
+		for i, at := range []time.Duration{0, 5 * time.Second, 5*time.Second + 2*time.Hour, 5*time.Second + 4*time.Hour} {
+			clk.Set(t0.Add(at - time.Second))
+			if i > 0 {
+				mustRunDue(t, p, 0)
+			}
+			clk.Set(t0.Add(at))
+			mustRunDue(t, p, 1)
 		}
 	})
 }

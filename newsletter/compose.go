@@ -9,24 +9,19 @@ import (
 	"masthead"
 )
 
-// composeDue composes the issues of n whose draft time has come: every
-// slot from the cut-off behind now to the draft lead ahead of it. An issue
-// already composed for a slot is left alone.
-func (e *Engine) composeDue(ctx context.Context, n *masthead.Newsletter, now time.Time) error {
+// ComposeSlots lists the send times of n whose issue is due to be
+// composed at now: every slot from the cut-off behind now to the draft
+// lead ahead of it. The leader enqueues a compose job for each, once per
+// slot (jobs.go).
+func (e *Engine) ComposeSlots(n *masthead.Newsletter, now time.Time) []time.Time {
 	loc := e.site.loc()
+	var out []time.Time
 	slot := n.Schedule.Next(now.Add(-n.Cutoff), loc)
 	for i := 0; i < 16 && !slot.IsZero() && !slot.Add(-n.DraftLead).After(now); i++ {
-		start := Window(n, slot, loc)
-		if _, err := e.store.IssueForWindow(ctx, n.ID, start); masthead.ErrorCode(err) == masthead.ENOTFOUND {
-			if _, err := e.Compose(ctx, n, slot, now); err != nil && masthead.ErrorCode(err) != masthead.ECONFLICT {
-				return fmt.Errorf("newsletter: compose %s for %s: %w", n.Slug, slot, err)
-			}
-		} else if err != nil {
-			return err
-		}
+		out = append(out, slot)
 		slot = n.Schedule.Next(slot, loc)
 	}
-	return nil
+	return out
 }
 
 // Window returns the start of the window of the issue sent at slot: the

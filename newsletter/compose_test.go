@@ -7,13 +7,45 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/clocktest"
+	"masthead/jobs"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
 )
 
-func TestTickComposesOnceAndRespectsCutoff(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+// tick does at now what the leader and the queue's workers do: it
+// enqueues the compose jobs due (once per slot), then runs every job due,
+// composing and, past an issue's cut-off, skipping it.
+func tick(t *testing.T, db *store.DB, e *newsletter.Engine, clk *clocktest.Clock, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	clk.Set(now)
+	nls, err := db.Newsletters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nls {
+		for _, j := range e.ComposeJobs(n, now) {
+			if _, err := db.EnqueueJobOnce(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p := jobs.New(db, jobs.Config{Clock: clk})
+	p.Handle(masthead.JobNewsletterCompose, e.RunCompose)
+	p.Handle(masthead.JobNewsletterSend, e.RunSend)
+	if _, err := p.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestComposeJobsComposeOnceAndRespectCutoff: the compose job of a slot
+// is due at its draft time and composes once however often it is
+// scheduled; the send job of an issue whose cut-off passed skips it.
+func TestComposeJobsComposeOnceAndRespectCutoff(t *testing.T) {
+	clk := clocktest.New(time.Now())
+	storetest.EachWith(t, store.Options{Clock: clk}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		// The Weekly Review goes out on Fridays at 14:00 UTC; its draft
 		// lead is four hours. Friday 6 March 2026.
@@ -34,11 +66,11 @@ func TestTickComposesOnceAndRespectsCutoff(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		e := newsletter.New(db, nil, testSite, fastConfig())
+		cfg := fastConfig()
+		cfg.Clock = clk
+		e := newsletter.New(db, nil, testSite, cfg)
 		// Before the draft time: nothing.
-		if err := e.Tick(ctx, slot.Add(-5*time.Hour)); err != nil {
-			t.Fatal(err)
-		}
+		tick(t, db, e, clk, slot.Add(-5*time.Hour))
 		weekly, _ := db.Newsletter(ctx, masthead.NewsletterWeekly)
 		list := func() []*masthead.Issue {
 			is, err := db.Issues(ctx, masthead.IssueFilter{NewsletterID: &weekly.ID})
@@ -52,9 +84,7 @@ func TestTickComposesOnceAndRespectsCutoff(t *testing.T) {
 		}
 		// At the draft time, twice (as two instances would): one issue.
 		for range 2 {
-			if err := e.Tick(ctx, slot.Add(-3*time.Hour)); err != nil {
-				t.Fatal(err)
-			}
+			tick(t, db, e, clk, slot.Add(-3*time.Hour))
 		}
 		issues := list()
 		if len(issues) != 1 {
@@ -75,9 +105,7 @@ func TestTickComposesOnceAndRespectsCutoff(t *testing.T) {
 			t.Errorf("article snapshot %+v", is.Articles[0])
 		}
 		// The server was down past the cut-off (12 hours): not sent.
-		if err := e.Tick(ctx, slot.Add(13*time.Hour)); err != nil {
-			t.Fatal(err)
-		}
+		tick(t, db, e, clk, slot.Add(13*time.Hour))
 		got, _ := db.Issue(ctx, is.ID)
 		if got.Status != masthead.IssueSkipped || !strings.Contains(got.StatusNote, "could not start") {
 			t.Errorf("after the cut-off: %s %q", got.Status, got.StatusNote)
@@ -86,9 +114,7 @@ func TestTickComposesOnceAndRespectsCutoff(t *testing.T) {
 		// (nothing since Friday 06:00): composed as skipped.
 		daily, _ := db.Newsletter(ctx, masthead.NewsletterDaily)
 		mon := time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC)
-		if err := e.Tick(ctx, mon.Add(-time.Hour)); err != nil {
-			t.Fatal(err)
-		}
+		tick(t, db, e, clk, mon.Add(-time.Hour))
 		ds, _ := db.Issues(ctx, masthead.IssueFilter{NewsletterID: &daily.ID})
 		if len(ds) != 1 || ds[0].Status != masthead.IssueSkipped || !strings.Contains(ds[0].StatusNote, "Nothing was published") {
 			t.Fatalf("empty daily: %+v", ds)

@@ -71,8 +71,8 @@ type Config struct {
 	// instance resumes a send that long after its sender died (default
 	// 30 s; renewed every third of it).
 	LeaseTTL time.Duration
-	// Poll is how often Run looks for issues to compose and start
-	// (default 5 s).
+	// Poll bounds a send's wait for a retry that is soon due (default
+	// 5 s); a send waiting longer returns and its job waits instead.
 	Poll time.Duration
 	// MaxAttempts is how often a temporarily failing recipient is tried
 	// before the delivery fails (default 8); RetryBase is the first
@@ -122,7 +122,8 @@ func (c *Config) defaults() {
 	}
 }
 
-// Engine composes issues on schedule and sends them.
+// Engine composes issues and sends them; the queue's jobs drive it
+// (jobs.go).
 type Engine struct {
 	store Store
 	tr    Transport
@@ -130,9 +131,9 @@ type Engine struct {
 	cfg   Config
 	log   *slog.Logger
 
-	mu      sync.Mutex
-	running map[int64]bool // issues this engine is sending
-	sends   sync.WaitGroup
+	// stopped ends the sends run for jobs; Stop cancels it.
+	stopped context.Context
+	stop    context.CancelFunc
 }
 
 // New returns an engine. With a nil transport it composes issues and
@@ -142,101 +143,20 @@ type Engine struct {
 // those never wait behind a newsletter.
 func New(st Store, tr Transport, site Site, cfg Config) *Engine {
 	cfg.defaults()
-	return &Engine{store: st, tr: tr, site: site, cfg: cfg, log: cfg.Log, running: map[int64]bool{}}
+	e := &Engine{store: st, tr: tr, site: site, cfg: cfg, log: cfg.Log}
+	e.stopped, e.stop = context.WithCancel(context.Background())
+	return e
 }
 
 // Instance is the name this engine holds leases under.
 func (e *Engine) Instance() string { return e.cfg.Instance }
 
-// Run composes and starts due issues every Poll until ctx ends, then
-// waits for its sends to stop: each stops taking new messages, finishes
-// and records those in flight, and releases its lease, so a restart sends
-// no message twice.
-func (e *Engine) Run(ctx context.Context) error {
-	t := time.NewTicker(e.cfg.Poll)
-	defer t.Stop()
-	for {
-		if err := e.Tick(ctx, e.cfg.Clock.Now()); err != nil && ctx.Err() == nil {
-			e.log.Error("newsletter: tick", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			e.sends.Wait()
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-// Wait blocks until every send the engine started has stopped.
-func (e *Engine) Wait() { e.sends.Wait() }
-
-// Tick does the periodic work once: it composes the issues whose draft
-// time has come, skips scheduled issues that missed their cut-off, and
-// starts sending the due ones in the background (until ctx ends). It is
-// idempotent and safe to run on every instance at once: an issue is
-// unique per (newsletter, window) and a send is claimed by one lease.
-func (e *Engine) Tick(ctx context.Context, now time.Time) error {
-	nls, err := e.store.Newsletters(ctx)
-	if err != nil {
-		return err
-	}
-	byID := map[int64]*masthead.Newsletter{}
-	var errs []error
-	for _, n := range nls {
-		byID[n.ID] = n
-		if n.Enabled {
-			if err := e.composeDue(ctx, n, now); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	due, err := e.store.DueIssues(ctx, now)
-	if err != nil {
-		return errors.Join(append(errs, err)...)
-	}
-	for _, is := range due {
-		n := byID[is.NewsletterID]
-		if n == nil {
-			continue
-		}
-		if is.Status == masthead.IssueScheduled && now.After(is.SendAt.Add(n.Cutoff)) {
-			note := fmt.Sprintf("Not sent: it could not start within %s of its send time, %s.",
-				n.Cutoff, is.SendAt.In(e.site.loc()).Format("Mon 2 Jan 15:04 MST"))
-			if _, err := e.store.SetIssueStatus(ctx, is.ID, masthead.IssueStatusChange{To: masthead.IssueSkipped, Note: note, Now: now}); err != nil {
-				errs = append(errs, err)
-			} else {
-				e.log.Warn("newsletter: issue missed its cut-off", "issue", is.ID, "newsletter", n.Slug, "send_at", is.SendAt)
-			}
-			continue
-		}
-		if e.tr != nil {
-			e.start(ctx, is.ID)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// start sends an issue in the background unless this engine already is.
-func (e *Engine) start(ctx context.Context, id int64) {
-	e.mu.Lock()
-	if e.running[id] {
-		e.mu.Unlock()
-		return
-	}
-	e.running[id] = true
-	e.mu.Unlock()
-	e.sends.Go(func() {
-		defer func() {
-			e.mu.Lock()
-			delete(e.running, id)
-			e.mu.Unlock()
-		}()
-		if _, err := e.SendIssue(ctx, id, false); err != nil && masthead.ErrorCode(err) != masthead.ECONFLICT && ctx.Err() == nil {
-			e.log.Error("newsletter: send", "issue", id, "err", err)
-		}
-	})
-}
+// Stop makes the sends this engine runs for jobs (RunSend) stop taking
+// messages: each finishes and records those in flight and releases its
+// lease, and its job is due again at once, for any instance. serve calls
+// it before stopping the queue's workers, so a send does not hold the
+// shutdown for the whole grace period.
+func (e *Engine) Stop() { e.stop() }
 
 // ErrStopped reports a send that stopped before the end: the engine was
 // stopped, the issue was paused or cancelled, or its lease was lost.

@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"masthead"
+	"masthead/jobs"
 	"masthead/mail"
 	"masthead/mail/mailtest"
 	"masthead/newsletter"
@@ -297,14 +297,15 @@ func TestTwoSendersOneDatabase(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Discard())
 	emails := readers(t, db, 1500, "two")
 	is := scheduleIssue(t, db)
-	var wg sync.WaitGroup
-	engines := []*newsletter.Engine{
-		newsletter.New(db, openSMTP(t, srv, 4), testSite, fastConfig()),
-		newsletter.New(db, openSMTP(t, srv, 4), testSite, fastConfig()),
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	for _, e := range engines {
-		wg.Go(func() { e.Run(ctx) })
+	// Three instances' workers, each with its engine, share the queue:
+	// one of them runs the issue's send job.
+	var pools []*jobs.Pool
+	for range 3 {
+		e := newsletter.New(db, openSMTP(t, srv, 4), testSite, fastConfig())
+		p := jobs.New(db, jobs.Config{Poll: 20 * time.Millisecond})
+		p.Handle(masthead.JobNewsletterSend, e.RunSend)
+		p.Start()
+		pools = append(pools, p)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -320,8 +321,15 @@ func TestTwoSendersOneDatabase(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	cancel()
-	wg.Wait()
+	for _, p := range pools {
+		if err := p.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	js, err := db.Jobs(context.Background(), masthead.JobFilter{})
+	if err != nil || len(js) != 1 || js[0].State != masthead.JobDone || js[0].Attempts != 1 {
+		t.Fatalf("the send's job: %+v %v", js, err)
+	}
 	for _, a := range emails {
 		if got := srv.Received(a); got != 1 {
 			t.Fatalf("%s received %d copies, want exactly 1", a, got)

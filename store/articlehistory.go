@@ -108,24 +108,10 @@ func (t *tx) recordArticleChange(ctx context.Context, id int64, by masthead.Arti
 	return nil
 }
 
-// promotedChange is the history entry of a scheduled article whose time
-// has come.
-var promotedChange = func() string {
-	b, _ := json.Marshal([]masthead.FieldChange{{Field: masthead.FieldStatus,
-		From: string(masthead.StatusScheduled), To: string(masthead.StatusPublished)}})
-	return string(b)
-}()
-
-// recordPromotedHistory appends the entry of every scheduled article
-// PromoteScheduled is about to publish, in one statement.
-func (t *tx) recordPromotedHistory(ctx context.Context, now time.Time) error {
-	if _, err := t.exec(ctx, `INSERT INTO article_history (article_id, via, changes, created_at)
-		SELECT id, ?, ?, ? FROM articles WHERE status = 'scheduled' AND published_at <= ?`,
-		masthead.ChangeViaSchedule, promotedChange, micros(now), micros(now)); err != nil {
-		return fmt.Errorf("store: promoted articles' history: %w", err)
-	}
-	return nil
-}
+// promotedChanges is the history entry of a scheduled article whose
+// time has come.
+var promotedChanges = []masthead.FieldChange{{Field: masthead.FieldStatus,
+	From: string(masthead.StatusScheduled), To: string(masthead.StatusPublished)}}
 
 // ArticleHistory returns article id's history, newest first.
 func (db *DB) ArticleHistory(ctx context.Context, id int64, limit int) ([]masthead.ArticleChange, error) {

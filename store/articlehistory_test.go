@@ -103,9 +103,11 @@ func TestArticleHistory(t *testing.T) {
 		sch := published("later", t0.Add(time.Hour))
 		sch.Status = masthead.StatusScheduled
 		s := mustCreate(t, db, sch)
-		if _, err := db.PromoteScheduled(ctx, t0.Add(2*time.Hour)); err != nil {
-			t.Fatal(err)
+		clock.t = t0.Add(2 * time.Hour)
+		if ok, err := db.PublishScheduled(ctx, s.ID, t0.Add(time.Hour)); err != nil || !ok {
+			t.Fatalf("publish scheduled: %v %v", ok, err)
 		}
+		clock.t = t0
 		h = history(s.ID)
 		if len(h) != 1 || h[0].Via != masthead.ChangeViaSchedule || h[0].ActorID != 0 ||
 			!slices.Equal(h[0].Fields, []masthead.FieldChange{{Field: "status", From: "scheduled", To: "published"}}) {

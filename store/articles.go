@@ -26,8 +26,8 @@ const articleBodyCols = `, a.body_md, a.body_html, a.teaser_html`
 const articleFrom = ` FROM articles a LEFT JOIN columns c ON c.id = a.column_id`
 
 // liveCond is what readers may see: not a draft and published by now. A
-// scheduled article is live from its time on, before PromoteScheduled has
-// flipped its status.
+// scheduled article is live from its time on, before its publish-scheduled
+// job has flipped its status.
 const liveCond = `a.status <> 'draft' AND a.published_at <= ?`
 
 func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.Article, error) {
@@ -527,6 +527,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.recordArticleEvent(ctx, id, "", in, now); err != nil {
 		return 0, err
 	}
+	if err := t.schedulePublication(ctx, id, in, now); err != nil {
+		return 0, err
+	}
 	// The history starts at creation when a person created the article;
 	// an import's or the demo's articles start with their first change,
 	// which keeps a 50,000-article import at one row each.
@@ -597,7 +600,21 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 	if err := t.recordArticleChange(ctx, id, in.By, diffState(before, stateOf(in)), now); err != nil {
 		return err
 	}
+	if err := t.schedulePublication(ctx, id, in, now); err != nil {
+		return err
+	}
 	return t.recordArticleEvent(ctx, id, masthead.Status(oldStatus), in, now)
+}
+
+// schedulePublication enqueues, for an article saved as scheduled, the
+// job that publishes it at its time. The job is keyed by article and
+// time: saving again at the same time adds nothing, a new time adds a
+// job, and the job of the old time then finds nothing to do.
+func (t *tx) schedulePublication(ctx context.Context, id int64, in masthead.ArticleInput, now time.Time) error {
+	if in.Status != masthead.StatusScheduled || in.PublishedAt.IsZero() {
+		return nil
+	}
+	return t.enqueue(ctx, masthead.PublishScheduledJob(id, in.PublishedAt), now)
 }
 
 func (t *tx) setTaxonomy(ctx context.Context, id int64, in masthead.ArticleInput) error {
@@ -750,30 +767,103 @@ func (db *DB) ArchiveMonths(ctx context.Context, now time.Time, loc *time.Locati
 	return out, rows.Err()
 }
 
-// PromoteScheduled marks scheduled articles whose time has come as
-// published. Every instance may run it; the UPDATE is idempotent.
-func (db *DB) PromoteScheduled(ctx context.Context, now time.Time) (int, error) {
-	var n int64
+// PublishScheduled publishes article id if it is still scheduled for at
+// and that time has come, as the job the save enqueued: the status
+// becomes published, the search index and the content version follow,
+// and the history (via schedule) and the article.published event are
+// written, all in one transaction. It reports whether it published; an
+// article since rescheduled, published, unpublished or deleted is left
+// as it is, so the job of an old time does nothing. A time still to come
+// (a clock behind the one that claimed the job) is an error, retried.
+func (db *DB) PublishScheduled(ctx context.Context, id int64, at time.Time) (bool, error) {
+	now := db.clock.Now()
+	published := false
 	err := db.write(ctx, func(t *tx) error {
-		if err := t.recordPromotedArticles(ctx, now); err != nil {
-			return err
+		published = false
+		if err := t.lockSearchIndex(ctx); err != nil {
+			return fmt.Errorf("store: publish scheduled article %d: %w", id, err)
 		}
-		if err := t.recordPromotedHistory(ctx, now); err != nil {
-			return err
+		var (
+			status string
+			pub    sql.NullInt64
+		)
+		err := t.row(ctx, `SELECT status, published_at FROM articles WHERE id = ?`+t.p.d.forUpdate, id).Scan(&status, &pub)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
 		}
-		res, err := t.exec(ctx, `UPDATE articles SET status = 'published' WHERE status = 'scheduled' AND published_at <= ?`, micros(now))
 		if err != nil {
-			return fmt.Errorf("store: promote scheduled: %w", err)
+			return fmt.Errorf("store: publish scheduled article %d: %w", id, err)
 		}
-		if n, err = res.RowsAffected(); err != nil || n == 0 {
+		if status != string(masthead.StatusScheduled) || !pub.Valid || pub.Int64 != micros(at) {
+			return nil
+		}
+		if pub.Int64 > micros(now) {
+			return fmt.Errorf("store: article %d is scheduled for %s, still to come", id, at.UTC().Format(time.RFC3339))
+		}
+		if err := t.recordPromotedArticle(ctx, id, now); err != nil {
 			return err
 		}
-		if err := t.indexPromoted(ctx, now); err != nil {
+		if err := t.recordArticleChange(ctx, id, masthead.ArticleActor{Via: masthead.ChangeViaSchedule}, promotedChanges, now); err != nil {
 			return err
 		}
+		if _, err := t.exec(ctx, `UPDATE articles SET status = 'published' WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("store: publish scheduled article %d: %w", id, err)
+		}
+		if err := t.indexPromoted(ctx, id); err != nil {
+			return err
+		}
+		published = true
 		return t.bumpVersion(ctx)
 	})
-	return int(n), err
+	return published, err
+}
+
+// ScheduleMissingPublications gives every scheduled article that has no
+// job for its time (pending, running, done or failed) one, and reports
+// how many it added: a database written before scheduling enqueued jobs,
+// or filled by an export's import, is covered. A failed job is left for
+// staff to see rather than tried again behind their back.
+func (db *DB) ScheduleMissingPublications(ctx context.Context) (int, error) {
+	now := db.clock.Now()
+	n := 0
+	err := db.write(ctx, func(t *tx) error {
+		n = 0
+		rows, err := t.query(ctx, `SELECT id, published_at FROM articles WHERE status = 'scheduled' AND published_at IS NOT NULL`)
+		if err != nil {
+			return fmt.Errorf("store: scheduled articles: %w", err)
+		}
+		var want []masthead.Job
+		for rows.Next() {
+			var id, at int64
+			if err := rows.Scan(&id, &at); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: scheduled articles: %w", err)
+			}
+			want = append(want, masthead.PublishScheduledJob(id, time.UnixMicro(at)))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: scheduled articles: %w", err)
+		}
+		for _, j := range want {
+			var exists int
+			if err := t.row(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND dedupe_key = ?`, j.Kind, j.Key).Scan(&exists); err != nil {
+				return fmt.Errorf("store: scheduled article's job: %w", err)
+			}
+			if exists > 0 {
+				continue
+			}
+			added, err := t.insertJob(ctx, j, now)
+			if err != nil {
+				return err
+			}
+			if added {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // ContentVersion returns the number every content write raises.

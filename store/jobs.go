@@ -188,6 +188,28 @@ func (db *DB) FailJob(ctx context.Context, id int64, worker, msg string, retryAt
 	})
 }
 
+// SnoozeJob puts a job worker ran back to pending, due at at, without
+// counting the run as an attempt: the job is not finished, and did not
+// fail (a newsletter send waiting for its recipients' retries). A
+// payload, when given, replaces the job's: where the next run resumes.
+func (db *DB) SnoozeJob(ctx context.Context, id int64, worker string, at time.Time, payload []byte) error {
+	now := db.clock.Now()
+	if len(payload) > 64<<10 {
+		return masthead.Errorf(masthead.EINVALID, "A job's payload is at most 64 KB.")
+	}
+	return db.write(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, `UPDATE jobs SET state = 'pending', run_at = ?, last_error = '',
+				payload = CASE WHEN ? = '' THEN payload ELSE ? END,
+				attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+				locked_by = '', locked_until = NULL, updated_at = ?
+			WHERE id = ? AND state = 'running' AND locked_by = ?`, micros(at), string(payload), string(payload), micros(now), id, worker)
+		if err != nil {
+			return fmt.Errorf("store: snooze job %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
 // Jobs lists jobs for staff, newest first.
 func (db *DB) Jobs(ctx context.Context, f masthead.JobFilter) ([]masthead.Job, error) {
 	limit := f.Limit
@@ -195,10 +217,20 @@ func (db *DB) Jobs(ctx context.Context, f masthead.JobFilter) ([]masthead.Job, e
 		limit = 100
 	}
 	q := `SELECT ` + jobCols + ` FROM jobs`
-	var args []any
+	var (
+		args  []any
+		conds []string
+	)
 	if f.State != "" {
-		q += ` WHERE state = ?`
+		conds = append(conds, `state = ?`)
 		args = append(args, string(f.State))
+	}
+	if f.Kind != "" {
+		conds = append(conds, `kind = ?`)
+		args = append(args, f.Kind)
+	}
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += ` ORDER BY id DESC LIMIT ` + fmt.Sprint(limit)
 	rows, err := db.r.query(ctx, q, args...)

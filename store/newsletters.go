@@ -219,11 +219,15 @@ func (db *DB) CreateIssue(ctx context.Context, is *masthead.Issue) (*masthead.Is
 	now := db.clock.Now()
 	var id int64
 	err = db.write(ctx, func(t *tx) error {
-		return translate(t.row(ctx, `INSERT INTO newsletter_issues (newsletter_id, subject, editors_note, radar, articles,
+		err := translate(t.row(ctx, `INSERT INTO newsletter_issues (newsletter_id, subject, editors_note, radar, articles,
 			window_start, window_end, status, status_note, send_at, send_empty, nonce, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			is.NewsletterID, is.Subject, is.EditorsNote, is.Radar, string(arts), micros(is.WindowStart), micros(is.WindowEnd),
 			string(is.Status), is.StatusNote, nullMicros(is.SendAt), is.Force, newNonce(), micros(now), micros(now)).Scan(&id))
+		if err != nil || is.Status != masthead.IssueScheduled {
+			return err
+		}
+		return t.queueIssueSend(ctx, id, is.SendAt, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: create issue of newsletter %d: %w", is.NewsletterID, err)
@@ -269,7 +273,10 @@ func (db *DB) UpdateIssue(ctx context.Context, id int64, u masthead.IssueUpdate,
 		_, err = t.exec(ctx, `UPDATE newsletter_issues SET subject = ?, editors_note = ?, radar = ?, articles = ?,
 			send_at = ?, updated_at = ? WHERE id = ?`,
 			is.Subject, is.EditorsNote, is.Radar, string(arts), nullMicros(is.SendAt), micros(now), id)
-		return translate(err)
+		if err != nil || u.SendAt == nil || is.Status != masthead.IssueScheduled {
+			return translate(err)
+		}
+		return t.queueIssueSend(ctx, id, is.SendAt, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: update issue %d: %w", id, err)
@@ -312,12 +319,75 @@ func (db *DB) SetIssueStatus(ctx context.Context, id int64, c masthead.IssueStat
 		_, err = t.exec(ctx, `UPDATE newsletter_issues SET status = ?, status_note = ?, send_at = ?, send_empty = ?,
 			finished_at = COALESCE(finished_at, ?), updated_at = ? WHERE id = ?`,
 			string(c.To), c.Note, sendAt, force, finished, micros(c.Now), id)
-		return translate(err)
+		if err != nil {
+			return translate(err)
+		}
+		switch c.To {
+		case masthead.IssueScheduled:
+			return t.queueIssueSend(ctx, id, time.UnixMicro(sendAt.Int64), c.Now)
+		case masthead.IssueSending: // resumed
+			return t.queueIssueSend(ctx, id, c.Now, c.Now)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: issue %d to %s: %w", id, c.To, err)
 	}
 	return db.Issue(ctx, id)
+}
+
+// queueIssueSend makes sure issue id has a newsletter-send job due at
+// at: a pending one moves there, else one is written. A job running now
+// is left to finish what it is doing; the next minute's check
+// (EnsureIssueSendJobs) gives the issue another if it still needs one.
+func (t *tx) queueIssueSend(ctx context.Context, id int64, at, now time.Time) error {
+	j := masthead.IssueSendJob(id, at)
+	res, err := t.exec(ctx, `UPDATE jobs SET run_at = ?, updated_at = ? WHERE kind = ? AND dedupe_key = ? AND state = 'pending'`,
+		micros(at), micros(now), j.Kind, j.Key)
+	if err != nil {
+		return fmt.Errorf("store: issue %d's send job: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	return t.enqueue(ctx, j, now)
+}
+
+// EnsureIssueSendJobs gives a newsletter-send job to every issue due to
+// be sent (DueIssues: scheduled and due, or sending with no live lease)
+// that has none pending, running or failed, and reports how many it
+// added: a database upgraded from the engine's own loop, or an issue
+// resumed while its last job was still ending. A failed job is left for
+// staff to retry at /admin/jobs.
+func (db *DB) EnsureIssueSendJobs(ctx context.Context, now time.Time) (int, error) {
+	due, err := db.DueIssues(ctx, now)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = db.write(ctx, func(t *tx) error {
+		n = 0
+		for _, is := range due {
+			j := masthead.IssueSendJob(is.ID, now)
+			var exists int
+			if err := t.row(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND dedupe_key = ? AND state IN ('pending', 'running', 'failed')`,
+				j.Kind, j.Key).Scan(&exists); err != nil {
+				return fmt.Errorf("store: issue %d's send job: %w", is.ID, err)
+			}
+			if exists > 0 {
+				continue
+			}
+			added, err := t.insertJob(ctx, j, now)
+			if err != nil {
+				return err
+			}
+			if added {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // IssueCounts returns an issue's delivery counts, which the statements

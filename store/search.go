@@ -234,15 +234,14 @@ func (t *tx) unindexArticle(ctx context.Context, id int64) error {
 	return nil
 }
 
-// indexPromoted records in the index that scheduled articles whose time
-// has come are now published, as PromoteScheduled just did.
-func (t *tx) indexPromoted(ctx context.Context, now time.Time) error {
+// indexPromoted records in the index that scheduled article id is now
+// published, as PublishScheduled just made it.
+func (t *tx) indexPromoted(ctx context.Context, id int64) error {
 	seq, err := t.nextSearchSeq(ctx)
 	if err != nil {
 		return fmt.Errorf("store: index promoted articles: %w", err)
 	}
-	_, err = t.exec(ctx, `UPDATE search_docs SET status = 'published', seq = ?
-		WHERE status = 'scheduled' AND published_at <= ?`, seq, micros(now))
+	_, err = t.exec(ctx, `UPDATE search_docs SET status = 'published', seq = ? WHERE article_id = ?`, seq, id)
 	if err != nil {
 		return fmt.Errorf("store: index promoted articles: %w", err)
 	}
@@ -352,6 +351,31 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
 		return fmt.Errorf("store: reindex: %w", err)
 	}
+	if err := db.ClearSearchIndex(ctx); err != nil {
+		return err
+	}
+	done := 0
+	var last int64
+	for {
+		next, n, err := db.ReindexBatch(ctx, last)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+		last = next
+		done += n
+		if progress != nil {
+			progress(done, max(total, done))
+		}
+	}
+	return db.FinishReindex(ctx)
+}
+
+// ClearSearchIndex empties the search index: the first step of a
+// reindex (Reindex, or the reindex job in steps).
+func (db *DB) ClearSearchIndex(ctx context.Context) error {
 	err := db.write(ctx, func(t *tx) error {
 		if _, err := t.nextSearchSeq(ctx); err != nil {
 			return err
@@ -365,51 +389,55 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	if err != nil {
 		return fmt.Errorf("store: reindex: clear: %w", err)
 	}
-	done := 0
-	var last int64
-	for {
-		rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, last, reindexBatch)
-		if err != nil {
-			return fmt.Errorf("store: reindex: %w", err)
+	return nil
+}
+
+// ReindexBatch indexes the next batch of articles (reindexBatch) whose
+// ids come after after, in one transaction, and returns the last id it
+// read and how many it read; none means the reindex has reached the end.
+func (db *DB) ReindexBatch(ctx context.Context, after int64) (last int64, n int, err error) {
+	rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, reindexBatch)
+	if err != nil {
+		return after, 0, fmt.Errorf("store: reindex: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return after, 0, fmt.Errorf("store: reindex: %w", err)
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: reindex: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: reindex: %w", err)
-		}
-		if len(ids) == 0 {
-			break
-		}
-		err = db.write(ctx, func(t *tx) error {
-			for _, id := range ids {
-				if err := t.indexArticle(ctx, id); err != nil {
-					// Deleted since the list was read: nothing to index.
-					if errors.Is(err, sql.ErrNoRows) {
-						continue
-					}
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("store: reindex: %w", err)
-		}
-		last = ids[len(ids)-1]
-		done += len(ids)
-		if progress != nil {
-			progress(done, max(total, done))
-		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return after, 0, fmt.Errorf("store: reindex: %w", err)
+	}
+	if len(ids) == 0 {
+		return after, 0, nil
 	}
 	err = db.write(ctx, func(t *tx) error {
+		for _, id := range ids {
+			if err := t.indexArticle(ctx, id); err != nil {
+				// Deleted since the list was read: nothing to index.
+				if errors.Is(err, sql.ErrNoRows) {
+					continue
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return after, 0, fmt.Errorf("store: reindex: %w", err)
+	}
+	return ids[len(ids)-1], len(ids), nil
+}
+
+// FinishReindex optimises the rebuilt index and records that the index
+// is complete (SearchIndexBuilt).
+func (db *DB) FinishReindex(ctx context.Context) error {
+	err := db.write(ctx, func(t *tx) error {
 		if err := t.p.d.fts.optimize(ctx, t); err != nil {
 			return err
 		}

@@ -220,7 +220,7 @@ func TestSearchIsCurrent(t *testing.T) {
 		}
 		sched := doc("comet", "Comet approaches", "", "Astronomers wait.", t0.Add(time.Hour))
 		sched.Status = masthead.StatusScheduled
-		mustCreate(t, db, sched)
+		comet := mustCreate(t, db, sched)
 		if got := find("comet"); got != "" {
 			t.Errorf("scheduled article found before its time: [%s]", got)
 		}
@@ -228,8 +228,8 @@ func TestSearchIsCurrent(t *testing.T) {
 		if got := find("comet"); got != "comet" {
 			t.Errorf("scheduled article not found after its time: [%s]", got)
 		}
-		if _, err := db.PromoteScheduled(ctx, clock.t); err != nil {
-			t.Fatal(err)
+		if ok, err := db.PublishScheduled(ctx, comet.ID, t0.Add(time.Hour)); err != nil || !ok {
+			t.Fatalf("publish scheduled: %v %v", ok, err)
 		}
 		if got := find("comet"); got != "comet" {
 			t.Errorf("promoted article not found: [%s]", got)

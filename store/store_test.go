@@ -113,7 +113,7 @@ func TestLiveListsAndScheduling(t *testing.T) {
 		mustCreate(t, db, draft)
 		sched := published("tomorrow", t0.Add(time.Hour))
 		sched.Status = masthead.StatusScheduled
-		mustCreate(t, db, sched)
+		scheduled := mustCreate(t, db, sched)
 
 		list, total, err := db.Articles(ctx, masthead.ArticleFilter{Live: true, Now: t0, Limit: 3})
 		if err != nil {
@@ -136,14 +136,19 @@ func TestLiveListsAndScheduling(t *testing.T) {
 			t.Errorf("after its time: total %d first %v", total, slugs(list))
 		}
 		v1, _ := db.ContentVersion(ctx)
-		if n, err := db.PromoteScheduled(ctx, t0); err != nil || n != 0 {
-			t.Errorf("promote early: %d %v", n, err)
+		if ok, err := db.PublishScheduled(ctx, scheduled.ID, t0.Add(time.Hour)); err == nil || ok {
+			t.Errorf("published before its time: %v %v", ok, err)
 		}
-		if n, err := db.PromoteScheduled(ctx, later); err != nil || n != 1 {
-			t.Errorf("promote: %d %v", n, err)
+		clock.t = later
+		defer func() { clock.t = t0 }()
+		if ok, err := db.PublishScheduled(ctx, scheduled.ID, t0.Add(time.Minute)); err != nil || ok {
+			t.Errorf("published for another time: %v %v", ok, err)
 		}
-		if n, _ := db.PromoteScheduled(ctx, later); n != 0 {
-			t.Errorf("promote twice: %d", n)
+		if ok, err := db.PublishScheduled(ctx, scheduled.ID, t0.Add(time.Hour)); err != nil || !ok {
+			t.Errorf("publish: %v %v", ok, err)
+		}
+		if ok, err := db.PublishScheduled(ctx, scheduled.ID, t0.Add(time.Hour)); err != nil || ok {
+			t.Errorf("publish twice: %v %v", ok, err)
 		}
 		v2, _ := db.ContentVersion(ctx)
 		if v2 <= v1 {

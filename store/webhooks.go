@@ -14,9 +14,10 @@ import (
 
 // Outgoing webhooks (docs/webhooks.md). An event is recorded in the
 // transaction of the change that caused it, with one delivery per
-// subscribed endpoint, so a change is never committed without its
-// deliveries nor a delivery sent for a change that was rolled back. The
-// worker (package webhooks) claims due deliveries and records each attempt.
+// subscribed endpoint and a webhook-delivery job for each, so a change is
+// never committed without its deliveries nor a delivery sent for a change
+// that was rolled back. The queue's workers run the jobs (package
+// webhooks sends), and each attempt is recorded in the delivery's log.
 
 // recordWebhookEvent writes an event of type typ with data (marshalled to
 // a JSON object) and a delivery to every active endpoint subscribed to
@@ -53,9 +54,13 @@ func (t *tx) recordWebhookEvent(ctx context.Context, typ masthead.WebhookEventTy
 		return fmt.Errorf("store: record webhook event %s: %w", typ, err)
 	}
 	for _, ep := range endpoints {
-		if _, err := t.exec(ctx, `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?)`, eventID, ep, micros(now), micros(now), micros(now)); err != nil {
+		var id int64
+		if err := t.row(ctx, `INSERT INTO webhook_deliveries (event_id, endpoint_id, next_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, eventID, ep, micros(now), micros(now), micros(now)).Scan(&id); err != nil {
 			return fmt.Errorf("store: record webhook delivery: %w", err)
+		}
+		if err := t.enqueue(ctx, masthead.WebhookDeliveryJob(id), now); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -99,42 +104,24 @@ func (t *tx) recordArticleEvent(ctx context.Context, id int64, old masthead.Stat
 	}
 }
 
-// recordPromotedArticles records article.published for each scheduled
-// article whose time has come, before PromoteScheduled flips them; the
-// rows are locked so two promoters cannot both record them.
-func (t *tx) recordPromotedArticles(ctx context.Context, now time.Time) error {
-	rows, err := t.query(ctx, `SELECT id, slug, title, dek, status, access, kind, published_at FROM articles
-		WHERE status = 'scheduled' AND published_at <= ?`+t.p.d.forUpdate, micros(now))
+// recordPromotedArticle records article.published for scheduled article
+// id, whose time has come, as PublishScheduled is about to publish it.
+func (t *tx) recordPromotedArticle(ctx context.Context, id int64, now time.Time) error {
+	var (
+		a   webhookArticle
+		pub sql.NullInt64
+	)
+	err := t.row(ctx, `SELECT id, slug, title, dek, access, kind, published_at FROM articles WHERE id = ?`, id).
+		Scan(&a.ID, &a.Slug, &a.Title, &a.Dek, &a.Access, &a.Kind, &pub)
 	if err != nil {
-		return fmt.Errorf("store: promoted articles: %w", err)
+		return fmt.Errorf("store: promoted article %d: %w", id, err)
 	}
-	var list []webhookArticle
-	for rows.Next() {
-		var (
-			a   webhookArticle
-			pub sql.NullInt64
-		)
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.Dek, &a.Status, &a.Access, &a.Kind, &pub); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: promoted articles: %w", err)
-		}
-		a.Path = "/articles/" + a.Slug
-		a.Status = string(masthead.StatusPublished)
-		if p := fromMicros(pub); !p.IsZero() {
-			a.PublishedAt = &p
-		}
-		list = append(list, a)
+	a.Path = "/articles/" + a.Slug
+	a.Status = string(masthead.StatusPublished)
+	if p := fromMicros(pub); !p.IsZero() {
+		a.PublishedAt = &p
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: promoted articles: %w", err)
-	}
-	for _, a := range list {
-		if err := t.recordWebhookEvent(ctx, masthead.EventArticlePublished, a, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.recordWebhookEvent(ctx, masthead.EventArticlePublished, a, now)
 }
 
 // recordMemberCreated records member.created for a new member.
@@ -391,61 +378,25 @@ func (db *DB) WebhookDelivery(ctx context.Context, id int64) (*masthead.WebhookD
 	return d, attempts, []byte(data), rows.Err()
 }
 
-// ClaimWebhookDeliveries takes up to limit pending deliveries due by now
-// and pushes each one's next_at to now+lease, so no other worker takes it
-// while it is sent; a worker that dies leaves it due again once the lease
-// passes. PostgreSQL skips rows another instance is claiming; SQLite's
-// single writer serialises claims.
-func (db *DB) ClaimWebhookDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]masthead.WebhookJob, error) {
-	if limit <= 0 {
-		limit = 10
+// WebhookJob returns what sending delivery id needs: the event, the
+// endpoint's address and secret, and where the delivery stands. A
+// delivery that is gone (its endpoint deleted, or pruned) is not found.
+func (db *DB) WebhookJob(ctx context.Context, id int64) (masthead.WebhookJob, error) {
+	var (
+		j           masthead.WebhookJob
+		typ, status string
+		data        string
+		eventAt     int64
+	)
+	err := db.r.row(ctx, `SELECT d.id, d.endpoint_id, d.event_id, d.status, ev.type, ev.data, ev.created_at, e.url, e.secret
+		FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
+		WHERE d.id = ?`, id).Scan(&j.DeliveryID, &j.EndpointID, &j.EventID, &status, &typ, &data, &eventAt, &j.URL, &j.Secret)
+	if err != nil {
+		return j, notFound(err, "webhook delivery", fmt.Sprint(id))
 	}
-	var jobs []masthead.WebhookJob
-	err := db.write(ctx, func(t *tx) error {
-		jobs = jobs[:0]
-		rows, err := t.query(ctx, `SELECT id FROM webhook_deliveries
-			WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?`+t.p.d.skipLocked, micros(now), limit)
-		if err != nil {
-			return fmt.Errorf("store: claim webhook deliveries: %w", err)
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: claim webhook deliveries: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: claim webhook deliveries: %w", err)
-		}
-		for _, id := range ids {
-			var (
-				j       masthead.WebhookJob
-				typ     string
-				data    string
-				eventAt int64
-			)
-			err := t.row(ctx, `UPDATE webhook_deliveries SET next_at = ? WHERE id = ?
-				RETURNING id, endpoint_id, event_id, tries`, micros(now.Add(lease)), id).
-				Scan(&j.DeliveryID, &j.EndpointID, &j.EventID, &j.Tries)
-			if err != nil {
-				return fmt.Errorf("store: claim webhook delivery %d: %w", id, err)
-			}
-			err = t.row(ctx, `SELECT ev.type, ev.data, ev.created_at, e.url, e.secret
-				FROM webhook_events ev, webhook_endpoints e WHERE ev.id = ? AND e.id = ?`, j.EventID, j.EndpointID).
-				Scan(&typ, &data, &eventAt, &j.URL, &j.Secret)
-			if err != nil {
-				return fmt.Errorf("store: claim webhook delivery %d: %w", id, err)
-			}
-			j.EventType, j.Data, j.EventAt = masthead.WebhookEventType(typ), []byte(data), time.UnixMicro(eventAt).UTC()
-			jobs = append(jobs, j)
-		}
-		return nil
-	})
-	return jobs, err
+	j.EventType, j.Status = masthead.WebhookEventType(typ), masthead.WebhookStatus(status)
+	j.Data, j.EventAt = []byte(data), time.UnixMicro(eventAt).UTC()
+	return j, nil
 }
 
 // FinishWebhookAttempt records an attempt of a claimed delivery and where
@@ -475,7 +426,8 @@ func (db *DB) FinishWebhookAttempt(ctx context.Context, a masthead.WebhookAttemp
 }
 
 // RedeliverWebhook queues a delivery of endpointID again, now, with a
-// fresh round of retries. A delivery already pending is left alone.
+// fresh round of retries: a new job, in place of a failed one, which is
+// discarded. A delivery already pending with a job waiting is left alone.
 func (db *DB) RedeliverWebhook(ctx context.Context, endpointID, deliveryID int64) error {
 	now := db.clock.Now()
 	return db.write(ctx, func(t *tx) error {
@@ -487,15 +439,21 @@ func (db *DB) RedeliverWebhook(ctx context.Context, endpointID, deliveryID int64
 		if err != nil {
 			return fmt.Errorf("store: redeliver webhook %d: %w", deliveryID, err)
 		}
-		if status == string(masthead.WebhookPending) {
-			return nil
+		if status != string(masthead.WebhookPending) {
+			_, err = t.exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', tries = 0, next_at = ?, updated_at = ?
+				WHERE id = ?`, micros(now), micros(now), deliveryID)
+			if err != nil {
+				return fmt.Errorf("store: redeliver webhook %d: %w", deliveryID, err)
+			}
 		}
-		_, err = t.exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', tries = 0, next_at = ?, updated_at = ?
-			WHERE id = ?`, micros(now), micros(now), deliveryID)
-		if err != nil {
+		// A pending delivery keeps the job it has; one whose job failed
+		// (its worker died on the last attempt) gets a new one.
+		j := masthead.WebhookDeliveryJob(deliveryID)
+		if _, err := t.exec(ctx, `UPDATE jobs SET state = 'discarded', payload = '{}', updated_at = ?
+			WHERE kind = ? AND dedupe_key = ? AND state = 'failed'`, micros(now), j.Kind, j.Key); err != nil {
 			return fmt.Errorf("store: redeliver webhook %d: %w", deliveryID, err)
 		}
-		return nil
+		return t.enqueue(ctx, j, now)
 	})
 }
 

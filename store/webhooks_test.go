@@ -20,15 +20,35 @@ func mustEndpoint(t *testing.T, db *store.DB, url string, events ...masthead.Web
 	return e
 }
 
-// claimAll claims every due delivery at now and returns them by event
-// type.
-func claimAll(t *testing.T, db *store.DB, now time.Time) []masthead.WebhookJob {
+// claimed is a delivery's job claimed from the queue, with what sending
+// it needs.
+type claimed struct {
+	masthead.WebhookJob
+	job masthead.Job
+}
+
+// claimAll claims every webhook-delivery job due at now under a minute's
+// lease, as a worker would, and returns the deliveries.
+func claimAll(t *testing.T, db *store.DB, now time.Time) []claimed {
 	t.Helper()
-	jobs, err := db.ClaimWebhookDeliveries(context.Background(), now, time.Minute, 100)
+	ctx := context.Background()
+	jobs, err := db.ClaimJobs(ctx, "test", []string{masthead.JobWebhookDelivery}, now, time.Minute, 100)
 	if err != nil {
 		t.Fatalf("claim: %v", err)
 	}
-	return jobs
+	var out []claimed
+	for _, j := range jobs {
+		var p masthead.WebhookDeliveryPayload
+		if err := j.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		w, err := db.WebhookJob(ctx, p.DeliveryID)
+		if err != nil {
+			t.Fatalf("delivery of job %d: %v", j.ID, err)
+		}
+		out = append(out, claimed{w, j})
+	}
+	return out
 }
 
 func TestWebhookEventsRecorded(t *testing.T) {
@@ -55,7 +75,7 @@ func TestWebhookEventsRecorded(t *testing.T) {
 		if _, err := db.UpdateArticle(ctx, draft.ID, in); err != nil { // updated
 			t.Fatal(err)
 		}
-		mustCreate(t, db, masthead.ArticleInput{Title: "Later", Slug: "later", Status: masthead.StatusScheduled,
+		later := mustCreate(t, db, masthead.ArticleInput{Title: "Later", Slug: "later", Status: masthead.StatusScheduled,
 			PublishedAt: t0.Add(time.Hour)})
 		m, err := db.EnsureMember(ctx, "new@example.com", masthead.RoleNone)
 		if err != nil {
@@ -70,8 +90,8 @@ func TestWebhookEventsRecorded(t *testing.T) {
 			t.Fatalf("sync: %v %v", ok, err)
 		}
 		clock.t = t0.Add(2 * time.Hour)
-		if n, err := db.PromoteScheduled(ctx, clock.t); err != nil || n != 1 {
-			t.Fatalf("promote: %d %v", n, err)
+		if ok, err := db.PublishScheduled(ctx, later.ID, t0.Add(time.Hour)); err != nil || !ok {
+			t.Fatalf("publish scheduled: %v %v", ok, err)
 		}
 
 		got := map[int64][]string{}
@@ -106,11 +126,11 @@ func TestWebhookEventsRecorded(t *testing.T) {
 		if d := data["subscription.changed/"]; d == nil || d["status"] != "active" || d["access_until"] == nil {
 			t.Errorf("subscription data: %v", d)
 		}
-		// Claimed deliveries are leased: a second claim finds none.
+		// One job per delivery, leased: a second claim finds none; once
+		// the lease passes, the unfinished ones are due again.
 		if again := claimAll(t, db, clock.t); len(again) != 0 {
 			t.Errorf("claimed twice: %d", len(again))
 		}
-		// Once the lease passes, unfinished deliveries are due again.
 		if again := claimAll(t, db, clock.t.Add(2*time.Minute)); len(again) != 7 {
 			t.Errorf("after the lease: %d due, want 7", len(again))
 		}
@@ -127,7 +147,7 @@ func TestWebhookAttemptsAndRedelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 		jobs := claimAll(t, db, t0)
-		if len(jobs) != 1 || jobs[0].Tries != 0 {
+		if len(jobs) != 1 || jobs[0].job.Attempts != 1 || jobs[0].Status != masthead.WebhookPending {
 			t.Fatalf("jobs: %+v", jobs)
 		}
 		id := jobs[0].DeliveryID
@@ -135,15 +155,21 @@ func TestWebhookAttemptsAndRedelivery(t *testing.T) {
 		if err := db.FinishWebhookAttempt(ctx, fail, masthead.WebhookPending, t0.Add(30*time.Second)); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.FailJob(ctx, jobs[0].job.ID, "test", fail.Error, t0.Add(30*time.Second), false); err != nil {
+			t.Fatal(err)
+		}
 		if j := claimAll(t, db, t0.Add(29*time.Second)); len(j) != 0 {
 			t.Fatalf("due before its backoff: %+v", j)
 		}
 		jobs = claimAll(t, db, t0.Add(30*time.Second))
-		if len(jobs) != 1 || jobs[0].Tries != 1 {
+		if len(jobs) != 1 || jobs[0].job.Attempts != 2 {
 			t.Fatalf("retry: %+v", jobs)
 		}
 		fail.At = t0.Add(30 * time.Second)
 		if err := db.FinishWebhookAttempt(ctx, fail, masthead.WebhookFailed, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FailJob(ctx, jobs[0].job.ID, "test", fail.Error, t0.Add(time.Minute), true); err != nil {
 			t.Fatal(err)
 		}
 		if j := claimAll(t, db, t0.Add(48*time.Hour)); len(j) != 0 {
@@ -171,8 +197,17 @@ func TestWebhookAttemptsAndRedelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 		jobs = claimAll(t, db, clock.t)
-		if len(jobs) != 1 || jobs[0].Tries != 0 {
+		if len(jobs) != 1 || jobs[0].job.Attempts != 1 || jobs[0].DeliveryID != id {
 			t.Fatalf("redelivered: %+v", jobs)
+		}
+		if c, err := db.JobCounts(ctx); err != nil || c[masthead.JobFailed] != 0 || c[masthead.JobDiscarded] != 1 {
+			t.Errorf("the failed job is not discarded for the redelivery's: %v %v", c, err)
+		}
+		if err := db.RedeliverWebhook(ctx, e.ID, id); err != nil { // pending, with its job: nothing more
+			t.Fatal(err)
+		}
+		if c, _ := db.JobCounts(ctx); c[masthead.JobRunning] != 1 || c[masthead.JobPending] != 0 {
+			t.Errorf("a second redelivery of a pending delivery: %v", c)
 		}
 		ok := masthead.WebhookAttempt{DeliveryID: id, At: clock.t, Code: 204}
 		if err := db.FinishWebhookAttempt(ctx, ok, masthead.WebhookDelivered, time.Time{}); err != nil {

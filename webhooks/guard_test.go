@@ -78,7 +78,7 @@ func TestConnectRefusesOwnNetwork(t *testing.T) {
 
 		// By default: nothing reaches the receiver.
 		w := webhooks.New(db, webhooks.Config{Clock: clock, Resolver: resolver})
-		if n, err := w.Run(ctx); err != nil || n != len(urls) {
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != len(urls) {
 			t.Fatalf("run: %d, %v", n, err)
 		}
 		if n := len(rcv.requests()); n != 0 {
@@ -100,7 +100,7 @@ func TestConnectRefusesOwnNetwork(t *testing.T) {
 		// attempt.
 		clock.Set(t0.Add(time.Minute))
 		w = webhooks.New(db, webhooks.Config{Clock: clock, Resolver: resolver, Networks: loopback})
-		if n, err := w.Run(ctx); err != nil || n != len(urls) {
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != len(urls) {
 			t.Fatalf("run with loopback allowed: %d, %v", n, err)
 		}
 		if n := len(rcv.requests()); n != len(urls) {
@@ -157,7 +157,7 @@ func TestDeliveryLogIsCoarse(t *testing.T) {
 		}
 		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Resolver: fakeResolver{},
 			Timeout: 300 * time.Millisecond})
-		if n, err := w.Run(ctx); err != nil || n != len(want) {
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != len(want) {
 			t.Fatalf("run: %d, %v", n, err)
 		}
 		eps, err := db.WebhookEndpoints(ctx)

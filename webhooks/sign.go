@@ -1,7 +1,8 @@
-// Package webhooks sends Masthead's outgoing webhooks: the worker that
-// claims due deliveries from the store, POSTs each event signed with the
-// endpoint's secret, and schedules retries with backoff; and the
-// signature scheme receivers verify (docs/webhooks.md).
+// Package webhooks sends Masthead's outgoing webhooks: the handler of the
+// queue's webhook-delivery jobs, which POSTs each event signed with the
+// endpoint's secret and records the attempt, retried by the queue on the
+// webhooks' backoff; and the signature scheme receivers verify
+// (docs/webhooks.md).
 package webhooks
 
 import (

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"masthead"
 	"masthead/clocktest"
+	"masthead/jobs"
 	"masthead/store"
 	"masthead/store/storetest"
 	"masthead/webhooks"
@@ -55,6 +57,16 @@ func (r *receiver) requests() []received {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]received(nil), r.got...)
+}
+
+// runDue runs the webhook-delivery jobs due at the clock's time on a pool
+// of the queue, as an instance's workers would, and returns how many
+// attempts it made.
+func runDue(ctx context.Context, db *store.DB, w *webhooks.Worker, clock masthead.Clock) (int, error) {
+	p := jobs.New(db, jobs.Config{Clock: clock})
+	p.Handle(masthead.JobWebhookDelivery, w.Deliver)
+	p.Backoff(masthead.JobWebhookDelivery, w.Backoff()...)
+	return p.RunDue(ctx)
 }
 
 func TestSignVerify(t *testing.T) {
@@ -111,7 +123,7 @@ func TestPublishedArticleDelivered(t *testing.T) {
 		}
 		var results []string
 		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Observe: func(r string) { results = append(results, r) }})
-		if n, err := w.Run(ctx); err != nil || n != 1 {
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != 1 {
 			t.Fatalf("run: %d, %v", n, err)
 		}
 		got := rcv.requests()
@@ -160,7 +172,7 @@ func TestPublishedArticleDelivered(t *testing.T) {
 			t.Errorf("observed %v", results)
 		}
 		// Delivered is final.
-		if n, _ := w.Run(ctx); n != 0 {
+		if n, _ := runDue(ctx, db, w, clock); n != 0 {
 			t.Errorf("sent again: %d", n)
 		}
 	})
@@ -181,34 +193,39 @@ func TestFailingEndpointRetriedWithBackoff(t *testing.T) {
 			t.Fatal(err)
 		}
 		var results []string
-		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Backoff: []time.Duration{30 * time.Second, 2 * time.Minute},
+		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback,
 			Observe: func(r string) { results = append(results, r) }})
 
-		// Each step: the time, how many attempts are due then.
-		steps := []struct {
-			at   time.Duration
-			want int
-		}{
-			{0, 1},                              // first attempt fails → next in 30 s
-			{29 * time.Second, 0},               // not yet
-			{30 * time.Second, 1},               // second fails → next in 2 min
-			{2*time.Minute + 29*time.Second, 0}, // not yet
-			{2*time.Minute + 30*time.Second, 1}, // third fails → failed for good
-			{48 * time.Hour, 0},                 // never again by itself
-		}
-		for _, s := range steps {
-			clock.Set(t0.Add(s.at))
-			if n, err := w.Run(ctx); err != nil || n != s.want {
-				t.Fatalf("at +%s: %d attempts (%v), want %d", s.at, n, err, s.want)
+		// Each attempt fails; the next is due after the backoff's step
+		// and not a second before, until the last has been made.
+		var at []time.Duration // when each attempt was made
+		var elapsed time.Duration
+		for i := range masthead.WebhookDeliveryAttempts {
+			if i > 0 {
+				step := webhooks.DefaultBackoff[i-1]
+				clock.Set(t0.Add(elapsed + step - time.Second))
+				if n, err := runDue(ctx, db, w, clock); err != nil || n != 0 {
+					t.Fatalf("a second before attempt %d: %d attempts (%v)", i+1, n, err)
+				}
+				elapsed += step
 			}
+			clock.Set(t0.Add(elapsed))
+			if n, err := runDue(ctx, db, w, clock); err != nil || n != 1 {
+				t.Fatalf("attempt %d at +%s: %d attempts (%v), want 1", i+1, elapsed, n, err)
+			}
+			at = append(at, elapsed)
 		}
-		if len(rcv.requests()) != 3 {
-			t.Fatalf("endpoint got %d requests, want 3", len(rcv.requests()))
+		clock.Set(t0.Add(elapsed + 48*time.Hour)) // never again by itself
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != 0 {
+			t.Fatalf("after the last attempt: %d attempts (%v)", n, err)
+		}
+		const tries = masthead.WebhookDeliveryAttempts
+		if len(rcv.requests()) != tries {
+			t.Fatalf("endpoint got %d requests, want %d", len(rcv.requests()), tries)
 		}
 		// Each attempt is signed afresh with its own time.
 		for i, r := range rcv.requests() {
-			at := []time.Duration{0, 30 * time.Second, 2*time.Minute + 30*time.Second}[i]
-			if err := webhooks.Verify("whsec_retry", r.header.Get(webhooks.HeaderSignature), r.body, t0.Add(at), time.Second); err != nil {
+			if err := webhooks.Verify("whsec_retry", r.header.Get(webhooks.HeaderSignature), r.body, t0.Add(at[i]), time.Second); err != nil {
 				t.Errorf("attempt %d signature: %v", i+1, err)
 			}
 		}
@@ -220,29 +237,38 @@ func TestFailingEndpointRetriedWithBackoff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Status != masthead.WebhookFailed || d.Attempts != 3 || d.LastCode != 500 || d.LastError == "" {
+		if d.Status != masthead.WebhookFailed || d.Attempts != tries || d.LastCode != 500 || d.LastError == "" {
 			t.Errorf("delivery: %+v", d)
 		}
-		if len(attempts) != 3 || !attempts[1].At.Equal(t0.Add(30*time.Second)) || attempts[2].Code != 500 {
+		if len(attempts) != tries || !attempts[1].At.Equal(t0.Add(30*time.Second)) || attempts[2].Code != 500 {
 			t.Errorf("attempts: %+v", attempts)
 		}
-		want := []string{webhooks.ResultRetry, webhooks.ResultRetry, webhooks.ResultFailed}
-		if len(results) != 3 || results[0] != want[0] || results[1] != want[1] || results[2] != want[2] {
-			t.Errorf("observed %v, want %v", results, want)
+		if len(results) != tries || results[0] != webhooks.ResultRetry || results[tries-2] != webhooks.ResultRetry ||
+			results[tries-1] != webhooks.ResultFailed {
+			t.Errorf("observed %v, want retries then failed", results)
+		}
+		// The queue shows the failure, with the endpoint's answer.
+		js, err := db.Jobs(ctx, masthead.JobFilter{State: masthead.JobFailed})
+		if err != nil || len(js) != 1 || js[0].Kind != masthead.JobWebhookDelivery || !strings.Contains(js[0].LastError, "HTTP 500") {
+			t.Fatalf("failed jobs: %+v %v", js, err)
 		}
 
 		// Staff redeliver once the receiver is fixed.
 		rcv.setStatus(http.StatusOK)
-		clock.Set(t0.Add(49 * time.Hour))
+		clock.Set(t0.Add(elapsed + 49*time.Hour))
 		if err := db.RedeliverWebhook(ctx, ep.ID, d.ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := w.Run(ctx); err != nil || n != 1 {
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != 1 {
 			t.Fatalf("redelivery: %d, %v", n, err)
 		}
 		d, attempts, _, _ = db.WebhookDelivery(ctx, d.ID)
-		if d.Status != masthead.WebhookDelivered || len(attempts) != 4 || attempts[3].Code != 200 {
+		if d.Status != masthead.WebhookDelivered || len(attempts) != tries+1 || attempts[tries].Code != 200 {
 			t.Errorf("after redelivery: %+v, %d attempts", d, len(attempts))
+		}
+		// The failed job made way for the redelivery's.
+		if c, err := db.JobCounts(ctx); err != nil || c[masthead.JobFailed] != 0 || c[masthead.JobDiscarded] != 1 || c[masthead.JobDone] != 1 {
+			t.Errorf("jobs after redelivery: %v %v", c, err)
 		}
 	})
 }
@@ -268,7 +294,7 @@ func TestUnreachableEndpointAndTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := webhooks.New(db, webhooks.Config{Clock: clock, Networks: loopback, Timeout: 200 * time.Millisecond})
-		if n, err := w.Run(ctx); err != nil || n != 2 {
+		if n, err := runDue(ctx, db, w, clock); err != nil || n != 2 {
 			t.Fatalf("run: %d %v", n, err)
 		}
 		eps, err := db.WebhookEndpoints(ctx)

@@ -7,26 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"masthead"
 )
 
-// Store is what the worker needs from the database; store.DB implements
+// Store is what the sender needs from the database; store.DB implements
 // it.
 type Store interface {
-	ClaimWebhookDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]masthead.WebhookJob, error)
+	WebhookJob(ctx context.Context, deliveryID int64) (masthead.WebhookJob, error)
 	FinishWebhookAttempt(ctx context.Context, a masthead.WebhookAttempt, status masthead.WebhookStatus, next time.Time) error
 }
 
 // DefaultBackoff is the wait after the 1st, 2nd, … failed attempt; after
 // the last step the delivery has failed for good (8 attempts over about
-// 31 hours).
+// 31 hours, masthead.WebhookDeliveryAttempts).
 var DefaultBackoff = []time.Duration{
 	30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 12 * time.Hour, 12 * time.Hour,
 }
@@ -48,24 +46,20 @@ type Config struct {
 	// Timeout bounds one attempt, default 10 s.
 	Timeout time.Duration
 	// Backoff lists the waits between attempts; default DefaultBackoff.
-	// A delivery is tried len(Backoff)+1 times.
-	Backoff []time.Duration
-	// Batch is how many deliveries one claim takes, default 20; they are
-	// sent Concurrency at a time (default 4).
-	Batch       int
-	Concurrency int
-	// Lease is how long a claimed delivery is kept from other workers,
-	// default a minute plus Timeout.
-	Lease     time.Duration
+	// The queue retries a delivery's job on it (Worker.Backoff), and the
+	// delivery log shows when the next attempt is due.
+	Backoff   []time.Duration
 	Clock     masthead.Clock
-	Log       *slog.Logger
 	UserAgent string
 	// Observe, when set, counts each attempt's result (ResultDelivered,
 	// ResultRetry, ResultFailed).
 	Observe func(result string)
 }
 
-// Worker sends due deliveries.
+// Worker sends deliveries: each attempt is a run of a webhook-delivery
+// job of the durable queue (package jobs), which claims it under a lease
+// on whichever instance, retries it on Backoff and shows a delivery
+// that failed for good at /admin/jobs.
 type Worker struct {
 	store  Store
 	cfg    Config
@@ -83,26 +77,17 @@ func New(s Store, cfg Config) *Worker {
 	if cfg.Backoff == nil {
 		cfg.Backoff = DefaultBackoff
 	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 20
-	}
-	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 4
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = time.Minute + cfg.Timeout
-	}
 	if cfg.Clock == nil {
 		cfg.Clock = masthead.SystemClock{}
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "Masthead-Webhooks/1"
 	}
 	return &Worker{store: s, cfg: cfg, client: newClient(cfg.Networks, cfg.Resolver, cfg.Timeout)}
 }
+
+// Backoff is the retry schedule the queue gives the worker's jobs.
+func (w *Worker) Backoff() []time.Duration { return w.cfg.Backoff }
 
 // Body is the JSON a delivery POSTs. It is built from the event alone, so
 // every attempt and every endpoint gets the same bytes for an event.
@@ -113,52 +98,26 @@ type Body struct {
 	Data      json.RawMessage           `json:"data"`
 }
 
-// Run sends due deliveries until none is left, and reports how many
-// attempts it made. The leader calls it every few seconds.
-func (w *Worker) Run(ctx context.Context) (int, error) {
-	total := 0
-	for ctx.Err() == nil {
-		n, err := w.RunOnce(ctx)
-		total += n
-		if err != nil || n < w.cfg.Batch {
-			return total, err
-		}
+// Deliver runs a webhook-delivery job: one attempt of its delivery,
+// recorded in the delivery's log whatever its outcome. A failed attempt
+// is the job's error, so the queue retries it; at the job's last attempt
+// the delivery is marked failed. A delivery already delivered, or gone
+// with its endpoint, is left alone.
+func (w *Worker) Deliver(ctx context.Context, job masthead.Job) error {
+	var p masthead.WebhookDeliveryPayload
+	if err := job.Decode(&p); err != nil {
+		return err
 	}
-	return total, ctx.Err()
-}
-
-// RunOnce claims one batch of due deliveries, sends them and records the
-// outcome of each; it returns how many it attempted.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	jobs, err := w.store.ClaimWebhookDeliveries(ctx, w.cfg.Clock.Now(), w.cfg.Lease, w.cfg.Batch)
+	j, err := w.store.WebhookJob(ctx, p.DeliveryID)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil
+	}
 	if err != nil {
-		return 0, fmt.Errorf("webhooks: claim: %w", err)
+		return fmt.Errorf("webhooks: delivery %d: %w", p.DeliveryID, err)
 	}
-	var (
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, w.cfg.Concurrency)
-		mu    sync.Mutex
-		first error
-	)
-	for _, j := range jobs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := w.deliver(ctx, j); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		})
+	if j.Status == masthead.WebhookDelivered {
+		return nil
 	}
-	wg.Wait()
-	return len(jobs), first
-}
-
-// deliver makes one attempt of j and records it.
-func (w *Worker) deliver(ctx context.Context, j masthead.WebhookJob) error {
 	body, err := json.Marshal(Body{ID: j.EventID, Type: j.EventType, CreatedAt: j.EventAt, Data: json.RawMessage(j.Data)})
 	if err != nil {
 		return fmt.Errorf("webhooks: delivery %d: %w", j.DeliveryID, err)
@@ -169,13 +128,12 @@ func (w *Worker) deliver(ctx context.Context, j masthead.WebhookJob) error {
 	status, next, result := masthead.WebhookDelivered, time.Time{}, ResultDelivered
 	if sendErr != nil {
 		a.Error = describe(code, sendErr)
-		if j.Tries < len(w.cfg.Backoff) {
-			status, next, result = masthead.WebhookPending, start.Add(w.cfg.Backoff[j.Tries]), ResultRetry
+		if job.Attempts < job.MaxAttempts {
+			step := w.cfg.Backoff[min(max(job.Attempts, 1), len(w.cfg.Backoff))-1]
+			status, next, result = masthead.WebhookPending, start.Add(step), ResultRetry
 		} else {
 			status, result = masthead.WebhookFailed, ResultFailed
 		}
-		w.cfg.Log.Warn("webhook delivery failed", "delivery", j.DeliveryID, "event", j.EventType,
-			"url", j.URL, "attempt", j.Tries+1, "code", code, "err", sendErr, "next", next)
 	}
 	if w.cfg.Observe != nil {
 		w.cfg.Observe(result)
@@ -184,6 +142,9 @@ func (w *Worker) deliver(ctx context.Context, j masthead.WebhookJob) error {
 	// happened, and leaving it to the lease would send it twice.
 	if err := w.store.FinishWebhookAttempt(context.WithoutCancel(ctx), a, status, next); err != nil {
 		return fmt.Errorf("webhooks: record delivery %d: %w", j.DeliveryID, err)
+	}
+	if sendErr != nil {
+		return fmt.Errorf("webhooks: delivery %d of %s to %s: %s", j.DeliveryID, j.EventType, j.URL, a.Error)
 	}
 	return nil
 }

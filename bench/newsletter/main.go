@@ -2,8 +2,9 @@
 // members (default 100,000; all verified and opted in, a third of them
 // subscribers, so both segments are rendered), composes one personalised
 // issue and sends it with the production engine (package newsletter, the
-// mail package's SMTP pool) to a local SMTP server that accepts and
-// discards. The server runs in a child process, so the figures are the
+// mail package's SMTP pool), driven by the issue's job on a worker of the
+// queue (package jobs) as serve drives it, to a local SMTP server that
+// accepts and discards. The server runs in a child process, so the figures are the
 // sender's own: emails per second from the start of the send (queueing
 // the deliveries included) to the last message recorded, and the
 // sender's peak resident memory during the send.
@@ -39,6 +40,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/jobs"
 	"masthead/mail"
 	"masthead/mail/mailtest"
 	"masthead/newsletter"
@@ -239,8 +241,20 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 	}
 	cpu0 := cpuTime(syscall.RUSAGE_SELF)
 	sendStart := time.Now()
-	finished, err := e.SendIssue(ctx, is.ID, false)
+	// The send runs as production runs it: the issue's newsletter-send
+	// job, written when the issue was scheduled, claimed and run by a
+	// worker of the queue.
+	pool := jobs.New(db, jobs.Config{Workers: 1})
+	pool.Handle(masthead.JobNewsletterSend, e.RunSend)
+	_, err = pool.RunDue(ctx)
 	elapsed := time.Since(sendStart)
+	finished := false
+	if err == nil {
+		var sent *masthead.Issue
+		if sent, err = db.Issue(ctx, is.ID); err == nil {
+			finished = sent.Status == masthead.IssueSent
+		}
+	}
 	senderCPU := cpuTime(syscall.RUSAGE_SELF) - cpu0
 	if o.cpuProfile != "" {
 		pprof.StopCPUProfile()
@@ -250,6 +264,12 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 		return err
 	}
 	if !finished {
+		js, _ := db.Jobs(ctx, masthead.JobFilter{})
+		for _, j := range js {
+			if j.Kind == masthead.JobNewsletterSend && j.LastError != "" {
+				return errors.New("the send did not finish: " + j.LastError)
+			}
+		}
 		return errors.New("the send did not finish")
 	}
 	_, hwm, _ := readMemory()

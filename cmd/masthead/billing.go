@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"masthead"
 	"masthead/billing"
 	mhttp "masthead/http"
+	"masthead/jobs"
+	"masthead/store"
 )
 
 // billingSettings are the Stripe keys and the entitlement rules' grace
@@ -93,10 +96,23 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	var seen, applied int
+	seen, applied, err := syncSubscriptions(ctx, client, db, bs.Grace)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Read %d subscriptions from Stripe: %d stored with their entitlements; %d skipped (no known member, or a newer state stored).\n",
+		seen, applied, seen-applied)
+	return nil
+}
+
+// syncSubscriptions reads every subscription from Stripe and stores each
+// with its entitlements (SyncSubscription keeps a newer state stored);
+// it returns how many it read and how many it stored. `masthead billing
+// sync` runs it inline, the daily billing-sync job in the background.
+func syncSubscriptions(ctx context.Context, client *billing.Client, db *store.DB, grace time.Duration) (seen, applied int, err error) {
 	err = client.Subscriptions(ctx, time.Now(), func(s masthead.Subscription) error {
 		seen++
-		ok, err := db.SyncSubscription(ctx, s, bs.Grace)
+		ok, err := db.SyncSubscription(ctx, s, grace)
 		if err != nil {
 			return fmt.Errorf("billing sync: %s: %w", s.ID, err)
 		}
@@ -105,10 +121,19 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Read %d subscriptions from Stripe: %d stored with their entitlements; %d skipped (no known member, or a newer state stored).\n",
-		seen, applied, seen-applied)
-	return nil
+	return seen, applied, err
+}
+
+// handleBillingSync gives the pool the daily billing-sync job, on an
+// instance with Stripe's keys (the leader enqueues it only then:
+// periodicJobs).
+func handleBillingSync(pool *jobs.Pool, client *billing.Client, db *store.DB, grace time.Duration, log *slog.Logger) {
+	pool.Handle(masthead.JobBillingSync, func(ctx context.Context, _ masthead.Job) error {
+		seen, applied, err := syncSubscriptions(ctx, client, db, grace)
+		if err != nil {
+			return err
+		}
+		log.Info("billing sync: subscriptions read from Stripe", "read", seen, "stored", applied)
+		return nil
+	})
 }

@@ -32,6 +32,8 @@ type Config struct {
 	SecureCookies bool
 	PageCacheMB   int
 	ShutdownGrace time.Duration
+	// ScheduleEvery is read and ignored (--schedule-every is deprecated:
+	// jobs publish scheduled articles and send webhooks).
 	ScheduleEvery time.Duration
 	LeaderLease   time.Duration
 	// TeaserWords is the teaser's budget (markdown.Options). serve cuts
@@ -99,7 +101,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure even over plain HTTP (behind a TLS-terminating proxy)")
 	fs.IntVar(&c.PageCacheMB, "page-cache-mb", 32, "memory for the anonymous page cache in MB; 0 turns it off")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 20*time.Second, "how long a stopping server lets requests in flight finish")
-	fs.DurationVar(&c.ScheduleEvery, "schedule-every", 5*time.Second, "how often scheduled articles are marked published (they are live from their time regardless)")
+	fs.DurationVar(&c.ScheduleEvery, "schedule-every", 5*time.Second, "deprecated and ignored: scheduled articles are published, and webhooks sent, by jobs of the queue at their time; kept so that existing units still start")
 	fs.DurationVar(&c.LeaderLease, "leader-lease", 15*time.Second, "lifetime of the lease that makes one instance run the periodic work; another instance takes over this long after the holder dies")
 	fs.IntVar(&c.MaxConnections, "max-connections", 10000, "connections served at once; more wait to be accepted (0: no limit)")
 	fs.IntVar(&c.MemoryLimitMB, "memory-limit-mb", 150, "soft limit of the Go heap in MB: the collector works harder near it rather than let the heap double (0: none; GOMEMLIMIT, when set, wins)")

@@ -25,7 +25,7 @@ type jobSettings struct {
 }
 
 func (o *jobSettings) jobFlags(fs *flag.FlagSet) {
-	fs.IntVar(&o.Workers, "job-workers", 4, "jobs (queued emails, hourly upkeep) this instance runs at once; 0 runs none here, leaving them to other instances")
+	fs.IntVar(&o.Workers, "job-workers", 4, "jobs (queued emails, webhook deliveries, newsletter sends, scheduled articles, upkeep) this instance runs at once; 0 runs none here, leaving them to other instances")
 	fs.DurationVar(&o.Poll, "job-poll", time.Second, "how often idle workers look for due jobs (a job this instance queues wakes them at once)")
 	fs.DurationVar(&o.Backoff, "job-backoff", 30*time.Second, "wait after a job's first failure, doubled after each further one up to an hour; a job fails for good after 8 attempts")
 }

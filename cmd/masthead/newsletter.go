@@ -17,6 +17,7 @@ import (
 	"masthead"
 	"masthead/demo"
 	"masthead/importer"
+	"masthead/jobs"
 	"masthead/mail"
 	"masthead/newsletter"
 	"masthead/store"
@@ -123,18 +124,17 @@ func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newslet
 		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log}), nil
 }
 
-// startNewsletters builds the newsletter engine of serve, runs it in the
-// background unless --newsletter-off, and returns it (the desk's
-// "Compose now" uses it) with the function that stops it: it stops taking
-// messages, finishes and records those in flight, and releases its
-// leases. Newsletters go through their own SMTP pool; in demo mode
-// without one they go to the development outbox, beside every other
-// email.
-func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, outbox *mail.Outbox, log *slog.Logger) (e *newsletter.Engine, stop func(), err error) {
+// startNewsletters builds the newsletter engine of serve and returns it
+// (the desk's "Compose now" uses it, and the queue's newsletter jobs run
+// it: handleNewsletters), whether it can send, and the function that
+// closes its SMTP pool once the workers have stopped. Newsletters go
+// through their own SMTP pool; in demo mode without one they go to the
+// development outbox, beside every other email.
+func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, outbox *mail.Outbox, log *slog.Logger) (e *newsletter.Engine, sends bool, stop func(), err error) {
 	var m *mail.SMTP
 	if !cfg.Newsletter.Off {
 		if m, err = openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log); err != nil {
-			return nil, nil, err
+			return nil, false, nil, err
 		}
 	}
 	var tr newsletter.Transport
@@ -152,21 +152,64 @@ func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, outbox *ma
 		if m != nil {
 			m.Close()
 		}
-		return nil, nil, err
+		return nil, false, nil, err
 	}
-	if cfg.Newsletter.Off {
-		return e, func() {}, nil
-	}
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() { defer close(done); e.Run(runCtx) }()
-	return e, func() {
-		cancel()
-		<-done
+	return e, tr != nil, func() {
 		if m != nil {
 			m.Close()
 		}
 	}, nil
+}
+
+// handleNewsletters gives the pool the newsletter jobs this instance
+// runs: composing, unless --newsletter-off, and sending when it also has
+// a way to send (SMTP, or the demo's outbox); an instance without one
+// leaves the sends to one that has it. Call it before the pool starts.
+func handleNewsletters(pool *jobs.Pool, cfg *Config, e *newsletter.Engine, sends bool) {
+	if cfg.Newsletter.Off {
+		return
+	}
+	pool.Handle(masthead.JobNewsletterCompose, e.RunCompose)
+	if sends {
+		pool.Handle(masthead.JobNewsletterSend, e.RunSend)
+	}
+}
+
+// scheduleNewsletters enqueues the compose job of every newsletter slot
+// now due to be composed, once per slot, and a send job for any due issue
+// without one (an upgraded database). Only the leader calls it, every
+// minute; it wakes this instance's pool when it added a job.
+func scheduleNewsletters(ctx context.Context, db *store.DB, e *newsletter.Engine, pool *jobs.Pool, clock masthead.Clock, log *slog.Logger) {
+	now := clock.Now()
+	nls, err := db.Newsletters(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("newsletters: schedule", "err", err)
+		}
+		return
+	}
+	added := 0
+	for _, n := range nls {
+		for _, j := range e.ComposeJobs(n, now) {
+			ok, err := db.EnqueueJobOnce(ctx, j)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("newsletters: schedule compose", "newsletter", n.Slug, "slot", j.Key, "err", err)
+				}
+				continue
+			}
+			if ok {
+				added++
+			}
+		}
+	}
+	n, err := db.EnsureIssueSendJobs(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		log.Error("newsletters: due issues' send jobs", "err", err)
+	}
+	if added+n > 0 {
+		pool.Notify()
+	}
 }
 
 func runNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -14,10 +14,7 @@ import (
 // The hourly upkeep runs as periodic jobs on the durable queue: the
 // leader enqueues one job of each kind per hour, keyed by the hour, and a
 // worker on any instance runs it, retried on failure and listed at
-// /admin/jobs. Publishing scheduled articles and sending webhooks stay
-// loops on the leader: they run every --schedule-every, and a job per few
-// seconds would bury the queue's other jobs under thousands of done ones
-// kept for a week.
+// /admin/jobs.
 const (
 	jobPrune          = "prune"
 	jobPruneWebhooks  = "prune-webhooks"
@@ -32,13 +29,19 @@ const (
 	periodicTick = time.Minute
 )
 
-// periodicJobs lists the upkeep the leader schedules.
-func periodicJobs() []jobs.Periodic {
-	return []jobs.Periodic{
+// periodicJobs lists the upkeep the leader schedules: hourly, and with
+// Stripe's keys set (stripe), the daily billing sync.
+func periodicJobs(stripe bool) []jobs.Periodic {
+	ps := []jobs.Periodic{
 		{Kind: jobPrune, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobPruneWebhooks, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRollupInsights, Every: time.Hour, MaxAttempts: periodicAttempts},
+		{Kind: jobScheduleArticles, Every: time.Hour, MaxAttempts: periodicAttempts},
 	}
+	if stripe {
+		ps = append(ps, jobs.Periodic{Kind: masthead.JobBillingSync, Every: 24 * time.Hour, MaxAttempts: periodicAttempts})
+	}
+	return ps
 }
 
 // handlePeriodic gives the pool the handlers of the periodic kinds. Call
@@ -65,6 +68,9 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 		}
 		return nil
 	})
+	pool.Handle(jobScheduleArticles, func(ctx context.Context, _ masthead.Job) error {
+		return scheduleMissingPublications(ctx, db, log)
+	})
 	pool.Handle(jobRollupInsights, func(ctx context.Context, _ masthead.Job) error {
 		r, err := db.RollupInsights(ctx, clock.Now().Add(-insightsRetention))
 		if err != nil {
@@ -80,8 +86,8 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 // schedulePeriodic enqueues the current slot's periodic jobs that are not
 // there yet and wakes this instance's pool when it added one. Only the
 // leader calls it.
-func schedulePeriodic(ctx context.Context, db *store.DB, pool *jobs.Pool, clock masthead.Clock, log *slog.Logger) {
-	if jobs.Schedule(ctx, db, periodicJobs(), clock.Now(), log) > 0 {
+func schedulePeriodic(ctx context.Context, db *store.DB, pool *jobs.Pool, ps []jobs.Periodic, clock masthead.Clock, log *slog.Logger) {
+	if jobs.Schedule(ctx, db, ps, clock.Now(), log) > 0 {
 		pool.Notify()
 	}
 }

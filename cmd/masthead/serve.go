@@ -20,6 +20,7 @@ import (
 	"masthead"
 	"masthead/admin"
 	"masthead/api"
+	"masthead/billing"
 	"masthead/demo"
 	mhttp "masthead/http"
 	"masthead/insights"
@@ -103,6 +104,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		payments = c
 	}
 	log := cfg.logger(stderr)
+	if given(fs, "schedule-every") {
+		log.Warn("--schedule-every (MASTHEAD_SCHEDULE_EVERY) is deprecated and ignored: scheduled articles are published, and webhooks sent, by jobs of the queue")
+	}
 	renderer := cfg.renderer()
 	db, err := openStore(ctx, &cfg, log, renderer)
 	if err != nil {
@@ -149,14 +153,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The process's metrics, served at /metrics and passed to each part
 	// that counts.
 	mets := metrics.New()
-	// The newsletter engine composes and sends in the background, on its
-	// own SMTP pool (or the demo's outbox); stopping it (after HTTP,
-	// before the database) finishes and records the messages in flight.
-	newsletters, stopNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
+	// The newsletter engine composes and sends as jobs of the queue, on
+	// its own SMTP pool (or the demo's outbox), closed after the workers
+	// stopped.
+	newsletters, newsletterSends, closeNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
 	if err != nil {
 		return err
 	}
-	defer stopNewsletters()
+	defer closeNewsletters()
 	// The dashboard's reader events are buffered and written in batches;
 	// closing the recorder (after HTTP) writes the last batch.
 	recorder := insights.New(db, insights.Options{Clock: clock, Logger: log})
@@ -220,8 +224,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// (this defer runs once runServe returns) and before the mailer and
 	// the database close.
 	handlePeriodic(jobPool, db, clock, insightsRetention, log)
+	handleScheduled(jobPool, db, log)
+	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
+	handleNewsletters(jobPool, &cfg, newsletters, newsletterSends)
+	handleReindex(jobPool, db, log)
+	if stripe, ok := payments.(*billing.Client); ok {
+		handleBillingSync(jobPool, stripe, db, cfg.Billing.Grace, log)
+	}
+	// Scheduled articles of a database written before their publication
+	// was a job get theirs now (scheduled.go).
+	if err := scheduleMissingPublications(ctx, db, log); err != nil {
+		return err
+	}
 	stopJobs := startJobs(&cfg, jobPool, site, mailer.mode.Sends(), log)
 	defer stopJobs(cfg.ShutdownGrace)
+	// A newsletter send running as a job stops first (finishing and
+	// recording the messages in flight), so it does not hold the
+	// workers' stop for the whole grace; its job runs again elsewhere.
+	defer newsletters.Stop()
 	registerPoolMetrics(mets, db)
 
 	// Limits that keep abusive clients from taking the server down
@@ -261,19 +281,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() {
 		defer close(workDone)
 		var wg sync.WaitGroup
+		// The leader runs no work itself: every minute it enqueues the
+		// periodic jobs (periodic.go), one per kind and slot, and the
+		// newsletters' compose jobs (newsletter.go), for any instance's
+		// workers to run.
 		wg.Go(func() {
-			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { promoteScheduled(ctx, db, clock, log) })
-		})
-		// The hourly upkeep (periodic.go) is enqueued as jobs, one per
-		// kind and hour, for any instance's workers to run.
-		wg.Go(func() {
-			elector.Every(workCtx, periodicTick, func(ctx context.Context) { schedulePeriodic(ctx, db, jobPool, clock, log) })
-		})
-		// Outgoing webhooks (webhooks.go): due deliveries are sent on
-		// the schedule's beat.
-		hooks := newWebhookWorker(db, cfg.Webhooks.Networks, clock, log, mets)
-		wg.Go(func() {
-			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { sendWebhooks(ctx, hooks, log) })
+			elector.Every(workCtx, periodicTick, func(ctx context.Context) {
+				schedulePeriodic(ctx, db, jobPool, periodicJobs(payments != nil), clock, log)
+				scheduleNewsletters(ctx, db, newsletters, jobPool, clock, log)
+			})
 		})
 		wg.Wait()
 	}()
@@ -305,19 +321,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// promoteScheduled flips scheduled articles whose time has come to
-// published. Readers see them from their time on regardless (the live
-// condition is on the time, not the status); this keeps the status true
-// for the staff and raises the content version so every instance's page
-// cache forgets its lists. Only the leader runs it (see runServe).
-func promoteScheduled(ctx context.Context, db *store.DB, clock masthead.Clock, log *slog.Logger) {
-	if n, err := db.PromoteScheduled(ctx, clock.Now()); err != nil && ctx.Err() == nil {
-		log.Error("promote scheduled articles", "err", err)
-	} else if n > 0 {
-		log.Info("published scheduled articles", "count", n)
-	}
 }
 
 // seedDemoInsights gives the dashboard a made-up history on the newest

@@ -4,11 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"masthead"
-
+	"masthead/jobs"
 	"masthead/metrics"
 	"masthead/store"
 	"masthead/webhooks"
@@ -38,26 +37,17 @@ func (s *webhookSettings) validate() error {
 	return nil
 }
 
-// newWebhookWorker builds the sender of outgoing webhooks
-// (docs/webhooks.md), counting each attempt's result on m.
-func newWebhookWorker(db *store.DB, nets masthead.WebhookNetworks, clock masthead.Clock, log *slog.Logger, m *metrics.Metrics) *webhooks.Worker {
+// handleWebhooks gives the pool the sender of outgoing webhooks
+// (docs/webhooks.md): each delivery is a webhook-delivery job, retried on
+// the webhooks' own schedule, each attempt counted on m.
+func handleWebhooks(pool *jobs.Pool, db *store.DB, nets masthead.WebhookNetworks, clock masthead.Clock, m *metrics.Metrics) {
 	m.GaugeFunc("webhook_deliveries_pending", "Outgoing webhook deliveries waiting for their first or next attempt.", func() float64 {
 		n, _ := db.PendingWebhookDeliveries(context.Background())
 		return float64(n)
 	})
-	return webhooks.New(db, webhooks.Config{Networks: nets, Clock: clock, Log: log, Observe: m.WebhookDelivery})
-}
-
-// sendWebhooks sends every due delivery. Only the leader runs it, every
-// few seconds (see runServe): deliveries are claimed with a lease, so a
-// new leader taking over mid-send at worst sends one again, which
-// receivers deduplicate by X-Masthead-Delivery.
-func sendWebhooks(ctx context.Context, w *webhooks.Worker, log *slog.Logger) {
-	if n, err := w.Run(ctx); err != nil && ctx.Err() == nil {
-		log.Error("send webhooks", "err", err)
-	} else if n > 0 {
-		log.Debug("sent webhooks", "attempts", n)
-	}
+	w := webhooks.New(db, webhooks.Config{Networks: nets, Clock: clock, Observe: m.WebhookDelivery})
+	pool.Handle(masthead.JobWebhookDelivery, w.Deliver)
+	pool.Backoff(masthead.JobWebhookDelivery, w.Backoff()...)
 }
 
 // webhookLogRetention is how long finished deliveries stay in the log.

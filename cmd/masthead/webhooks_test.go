@@ -31,7 +31,7 @@ func TestServeSendsWebhooks(t *testing.T) {
 			}))
 			defer rcv.Close()
 
-			inst := startServe(t, "--db", dsn, "--schedule-every", "100ms", "--webhook-allow-networks", "127.0.0.0/8")
+			inst := startServe(t, "--db", dsn, "--webhook-allow-networks", "127.0.0.0/8")
 			ctx := context.Background()
 			db, err := store.Open(ctx, dsn, store.Options{})
 			if err != nil {
