@@ -151,6 +151,18 @@ type ImageAsset struct {
 // URL is where readers get the image at full width.
 func (a *ImageAsset) URL() string { return a.Ref.URL() }
 
+// CaptionLine is the caption with the credit after it, as a featured
+// image chosen from the library shows them.
+func (a *ImageAsset) CaptionLine() string {
+	switch {
+	case a.Credit == "":
+		return a.Caption
+	case a.Caption == "":
+		return "Credit: " + a.Credit
+	}
+	return a.Caption + " (Credit: " + a.Credit + ")"
+}
+
 // ImageDetails is what staff edit about an image.
 type ImageDetails struct {
 	Alt     string

@@ -52,3 +52,19 @@ func TestImageRefVariants(t *testing.T) {
 		t.Errorf("a 300-pixel image has variants %+v, want only its own width", v)
 	}
 }
+
+func TestLibraryImageInBodyNeedsAlt(t *testing.T) {
+	base := masthead.ArticleInput{Slug: "a", Title: "A", Kind: masthead.KindDaily, Access: masthead.AccessFree, Status: masthead.StatusDraft}
+	for body, bad := range map[string]bool{
+		"![](/media/i/0123456789abcdef01234567-1200x675.jpg)":                      true,
+		"![ ](https://news.example/media/i/0123456789abcdef01234567-1200x675.jpg)": true,
+		"![Boats at dawn](/media/i/0123456789abcdef01234567-1200x675.jpg)":         false,
+		"![](https://elsewhere.example/photo.jpg)":                                 false,
+	} {
+		in := base
+		in.BodyMarkdown = body
+		if got := masthead.ErrorFields(in.Validate())["body"] != ""; got != bad {
+			t.Errorf("%s: refused %v, want %v", body, got, bad)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func pageNames() []string {
 	return []string{"error", "message", "login", "signin", "list", "edit", "delete", "staff",
 		"members", "member", "institutions", "institution",
 		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans", "dashboard", "apikeys",
-		"webhooks", "webhook", "webhook_delivery", "jobs"}
+		"webhooks", "webhook", "webhook_delivery", "jobs", "media", "media_image"}
 }
 
 func parseTemplates() map[string]*template.Template {

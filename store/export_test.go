@@ -192,7 +192,7 @@ func TestImportBadInput(t *testing.T) {
 	src := storetest.Open(t, "sqlite", store.Options{})
 	seedPublication(t, src, 40)
 	doc := mustExport(t, src)
-	articlesAt := bytes.Index(doc, []byte(`"name":"articles"`))
+	articlesAt := bytes.Index(doc, []byte(`"name":"articles","columns"`))
 	if articlesAt < 0 {
 		t.Fatal("no articles table in the export")
 	}

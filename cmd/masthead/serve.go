@@ -162,12 +162,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer recorder.Close()
 	// The staff pages tell the reader site, built below, when
 	// institutions change, so its networks apply at once here.
+	// Uploaded images (media.go): a directory or a bucket.
+	library, mediaHandler, err := openMedia(ctx, &cfg, db, log)
+	if err != nil {
+		return err
+	}
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode},
+		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode, MaxUploadBytes: library.Limits.MaxBytes},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
 			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
+			Images: db, Uploads: library,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
 					log.Warn("institutions: reload networks", "err", err)
@@ -185,6 +191,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	site = mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
 		PageCacheBytes: cacheBytes,
+		// An upload carries the file and, from the editor, the article.
+		MaxUploadBytes: library.Limits.MaxBytes + 2<<20,
 		SecureCookies:  cfg.SecureCookies, Accounts: accountCfg,
 		Policy: policy, TrustedProxies: proxies, Ads: ads,
 		Billing:      cfg.Billing.httpConfig(cfg.Demo),
@@ -200,10 +208,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		Jobs: db, JobAdded: jobPool.Notify,
-		// Demo articles' featured images are generated SVGs embedded in
-		// the binary; they are served whether or not --demo is on, since
-		// a database seeded once keeps pointing at them.
-		Media: http.StripPrefix(demo.ImagePrefix, demo.Images())})
+		// Uploaded images, and the demo's generated drawings (media.go).
+		Media: mediaHandler})
 	defer site.Close()
 	// The durable queue's workers (jobs.go) stop after the HTTP server
 	// (this defer runs once runServe returns) and before the mailer and
