@@ -341,10 +341,12 @@ func (in *ArticleInput) Validate() error {
 	if in.ColumnSlug != "" && !ValidSlug(in.ColumnSlug) {
 		v.Add("column", "Column “"+in.ColumnSlug+"” is not a valid slug.")
 	}
-	if in.Image.URL != "" && !safeImageURL(in.Image.URL) {
+	// A library image (Image.ID) gets its URL, and alt text when none
+	// is given, from the library when it is stored; the store checks it.
+	if in.Image.ID == 0 && in.Image.URL != "" && !safeImageURL(in.Image.URL) {
 		v.Add("image_url", "Image URL must start with https://, http:// or /.")
 	}
-	if in.Image.URL != "" && strings.TrimSpace(in.Image.Alt) == "" {
+	if in.Image.ID == 0 && in.Image.URL != "" && strings.TrimSpace(in.Image.Alt) == "" {
 		v.Add("image_alt", "Describe the image for readers who cannot see it.")
 	}
 	if bareLibraryImage.MatchString(in.BodyMarkdown) {

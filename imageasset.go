@@ -3,6 +3,7 @@ package masthead
 import (
 	"context"
 	"fmt"
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -108,6 +109,45 @@ func (r ImageRef) Srcset(webp bool) string {
 		}
 		b.WriteString(MediaPrefix + k + " " + strconv.Itoa(v.Width) + "w")
 	}
+	return b.String()
+}
+
+// OpenGraph is the variant to name in og:image and JSON-LD: the widest
+// fallback file no wider than 1600 pixels, which every link preview
+// reads.
+func (r ImageRef) OpenGraph() ImageVariant {
+	vs := r.Variants()
+	best := vs[0]
+	for _, v := range vs {
+		if v.Width <= 1600 {
+			best = v
+		}
+	}
+	return best
+}
+
+// PictureHTML is the markup that shows an uploaded image: a <picture>
+// offering the WebP variants, with an <img> of the fallback variants, its
+// width and height (so the page does not move as it loads), and lazy
+// loading unless the image is at the top of the page. sizes tells the
+// browser how wide the image is drawn.
+func (r ImageRef) PictureHTML(alt, sizes string, lazy bool) string {
+	var b strings.Builder
+	b.WriteString(`<picture><source type="image/webp" srcset="`)
+	b.WriteString(html.EscapeString(r.Srcset(true)))
+	b.WriteString(`" sizes="`)
+	b.WriteString(html.EscapeString(sizes))
+	b.WriteString(`"><img src="`)
+	b.WriteString(html.EscapeString(r.URL()))
+	b.WriteString(`" srcset="`)
+	b.WriteString(html.EscapeString(r.Srcset(false)))
+	b.WriteString(`" sizes="`)
+	b.WriteString(html.EscapeString(sizes))
+	fmt.Fprintf(&b, `" width="%d" height="%d" alt="%s"`, r.Width, r.Height, html.EscapeString(alt))
+	if lazy {
+		b.WriteString(` loading="lazy"`)
+	}
+	b.WriteString(` decoding="async"></picture>`)
 	return b.String()
 }
 
