@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"masthead"
 	"masthead/demo"
@@ -96,4 +98,154 @@ func openMedia(ctx context.Context, cfg *Config, db *store.DB, log *slog.Logger)
 	mux.Handle(demo.ImagePrefix, http.StripPrefix(demo.ImagePrefix, demo.Images()))
 	mux.Handle(masthead.MediaPrefix, http.StripPrefix(masthead.MediaPrefix, media.Handler(st, log)))
 	return media.NewLibrary(db, st, cfg.Media.limits(), log), mux, nil
+}
+
+// runMedia runs `media fetch`: images that imported articles show from
+// their old site are fetched into the library, and the articles are
+// pointed at the library's copies.
+func runMedia(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, fs := dbFlags("media", stderr)
+	cfg.Media.mediaFlags(fs)
+	timeout := fs.Duration("fetch-timeout", 30*time.Second, "how long one image's download may take, redirects included")
+	if len(args) > 0 && args[0] == "fetch" {
+		args = args[1:]
+	} else if len(args) == 0 || (args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		usage(fs)
+		return errors.New(`media: want "media fetch"`)
+	}
+	db, err := cfg.open(ctx, fs, args, stderr, cfg.Media.validate, func() error {
+		if *timeout <= 0 {
+			return errors.New("--fetch-timeout must be positive")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := cfg.logger(stderr)
+	st, where, err := cfg.Media.openStorage(ctx, cfg.DB)
+	if err != nil {
+		return fmt.Errorf("media storage: %w", err)
+	}
+	f := &media.Fetcher{Library: media.NewLibrary(db, st, cfg.Media.limits(), log), Timeout: *timeout}
+	res, err := fetchImages(ctx, db, f, func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Fetched %d images into %s; %d articles now show them from the library; %d images could not be fetched.\n",
+		res.fetched, where, res.articles, res.failed)
+	if res.failed > 0 {
+		return exitCode(1)
+	}
+	return nil
+}
+
+// fetchResult counts what fetchImages did.
+type fetchResult struct{ fetched, articles, failed int }
+
+// fetchImages fetches every image the articles show from elsewhere (in
+// their bodies and as featured images), once per address, and rewrites
+// each article that showed one. An image that cannot be fetched is
+// reported and left pointing where it was.
+func fetchImages(ctx context.Context, db *store.DB, f *media.Fetcher, report func(string, ...any)) (fetchResult, error) {
+	var res fetchResult
+	var ids []int64
+	for offset := 0; ; offset += 1000 {
+		page, _, err := db.Articles(ctx, masthead.ArticleFilter{Limit: 1000, Offset: offset, Bare: true})
+		if err != nil {
+			return res, err
+		}
+		for _, a := range page {
+			ids = append(ids, a.ID)
+		}
+		if len(page) < 1000 {
+			break
+		}
+	}
+	done := map[string]*masthead.ImageAsset{} // by old address
+	failed := map[string]bool{}
+	get := func(img media.ExternalImage) *masthead.ImageAsset {
+		if a, ok := done[img.URL]; ok || failed[img.URL] {
+			return a
+		}
+		a, err := f.Fetch(ctx, img.URL)
+		if err != nil {
+			report("%s: %s", img.URL, errorText(err))
+			failed[img.URL] = true
+			res.failed++
+			return nil
+		}
+		if a.Alt == "" && img.Alt != "" {
+			if updated, err := db.UpdateImage(ctx, a.ID, masthead.ImageDetails{Alt: img.Alt}); err == nil {
+				a = updated
+			}
+		}
+		done[img.URL] = a
+		res.fetched++
+		return a
+	}
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		a, err := db.ArticleByID(ctx, id)
+		if err != nil {
+			return res, err
+		}
+		news := map[string]string{}
+		for _, img := range media.ExternalImages(a.BodyMarkdown) {
+			if lib := get(img); lib != nil {
+				news[img.URL] = lib.URL()
+			}
+		}
+		in := articleInput(a)
+		changed := len(news) > 0
+		in.BodyMarkdown = media.RewriteBody(a.BodyMarkdown, news)
+		if u := a.Image.URL; a.Image.ID == 0 && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
+			if lib := get(media.ExternalImage{URL: u, Alt: a.Image.Alt}); lib != nil {
+				in.Image.ID, in.Image.URL = lib.ID, lib.URL()
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		in.By = masthead.ArticleActor{Via: masthead.ChangeViaImport}
+		if _, err := db.UpdateArticle(ctx, a.ID, in); err != nil {
+			report("article %s: %s", a.Slug, errorText(err))
+			continue
+		}
+		res.articles++
+	}
+	return res, nil
+}
+
+// articleInput is the input that stores a as it is.
+func articleInput(a *masthead.Article) masthead.ArticleInput {
+	in := masthead.ArticleInput{Slug: a.Slug, Title: a.Title, Dek: a.Dek, BodyMarkdown: a.BodyMarkdown,
+		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt}
+	for _, au := range a.Authors {
+		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
+	}
+	if a.Column != nil {
+		in.ColumnSlug = a.Column.Slug
+	}
+	for _, t := range a.Topics {
+		in.TopicSlugs = append(in.TopicSlugs, t.Slug)
+	}
+	for _, t := range a.Regions {
+		in.RegionSlugs = append(in.RegionSlugs, t.Slug)
+	}
+	return in
+}
+
+// errorText is an error as the operator reads it: a domain error's
+// message, or the error.
+func errorText(err error) string {
+	var me *masthead.Error
+	if errors.As(err, &me) {
+		return me.Message
+	}
+	return err.Error()
 }
