@@ -21,10 +21,9 @@ import (
 	"masthead/media"
 )
 
-// fixture reads an image of ../shared/fixtures/images from the project's
-// root, or skips.
-func fixture(t testing.TB, rel string) []byte {
-	t.Helper()
+// findFixture reads an image of ../shared/fixtures/images from the
+// project's root, or returns nil where the folder is absent.
+func findFixture(rel string) []byte {
 	dir, _ := os.Getwd()
 	for range 6 {
 		p := filepath.Join(dir, "..", "shared", "fixtures", "images", rel)
@@ -33,8 +32,17 @@ func fixture(t testing.TB, rel string) []byte {
 		}
 		dir = filepath.Dir(dir)
 	}
-	t.Skipf("fixture images/%s not found in ../shared/fixtures", rel)
 	return nil
+}
+
+// fixture is findFixture, skipping the test without the fixtures.
+func fixture(t testing.TB, rel string) []byte {
+	t.Helper()
+	b := findFixture(rel)
+	if b == nil {
+		t.Skipf("fixture images/%s not found in ../shared/fixtures", rel)
+	}
+	return b
 }
 
 // drawing is a w×h picture: the left half red, the right half blue, so

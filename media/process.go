@@ -162,15 +162,19 @@ func Process(data []byte, lim Limits) (*Processed, error) {
 	}
 
 	variants := ref.Variants()
+	// Each width is scaled from the next wider one, not from the full
+	// image: the same look for a fraction of the work.
+	scaled := make([]*image.NRGBA, len(variants))
+	scaled[len(variants)-1] = src
+	for i := len(variants) - 2; i >= 0; i-- {
+		scaled[i] = imaging.Resize(scaled[i+1], variants[i].Width, variants[i].Height, imaging.Lanczos)
+	}
 	files := make([]File, 2*len(variants))
 	errs := make([]error, len(variants))
 	var wg sync.WaitGroup
 	for i, v := range variants {
 		wg.Go(func() {
-			m := src
-			if v.Width != b.Dx() {
-				m = imaging.Resize(src, v.Width, v.Height, imaging.Lanczos)
-			}
+			m := scaled[i]
 			var wb, fb bytes.Buffer
 			if err := webp.Encode(&wb, m, webp.Options{Quality: webpQuality}); err != nil {
 				errs[i] = fmt.Errorf("media: encode webp %d: %w", v.Width, err)
