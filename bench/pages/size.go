@@ -37,7 +37,7 @@ type sizeResult struct {
 	metered  string // URL paths of the two articles
 	free     string
 	pictured string // the free article with uploaded images (images.go)
-	page     page // the metered page as an anonymous reader gets it
+	page     page   // the metered page as an anonymous reader gets it
 	freePage page
 	// readerPages are the metered page as each signed-in row's reader
 	// gets it, by row.
