@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // Uploader is the media library's use cases (package media's Library):
@@ -114,8 +115,8 @@ func (h *Handler) renderMediaList(w http.ResponseWriter, r *http.Request, me *ma
 
 // uploadPath is where every upload is posted, the library's form and the
 // editor's button alike; the reader site lets bodies there be as large
-// as an image may be (http.UploadPath).
-const uploadPath = "/admin/media/upload"
+// as an image may be.
+const uploadPath = web.UploadPath
 
 // readUpload reads the multipart form and the file in field "image". A
 // problem with the file is returned as a message for the form; a body

@@ -1,10 +1,14 @@
 package http_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"masthead"
+	mhttp "masthead/http"
+	"masthead/http/web"
 )
 
 // TestUploadedImagesOnPages: a featured image and a body image from the
@@ -58,6 +62,33 @@ func TestUploadedImagesOnPages(t *testing.T) {
 		_, home := s.get(t, "/")
 		if !strings.Contains(home, "aaaaaaaaaaaaaaaaaaaaaaaa-1200x800-480.webp 480w") {
 			t.Errorf("the home page shows no variants of the featured image")
+		}
+	})
+}
+
+// TestUploadBodyLimit: the image upload address takes bodies up to
+// MaxUploadBytes; every other address keeps MaxBodyBytes.
+func TestUploadBodyLimit(t *testing.T) {
+	var got int
+	staff := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		got = int(n)
+	})
+	each(t, func(c *mhttp.Config, d *mhttp.Deps) { c.MaxUploadBytes = 1 << 20; d.Admin = staff }, func(t *testing.T, s *site) {
+		body := strings.Repeat("x", 512<<10) // over MaxBodyBytes (64 KB), under MaxUploadBytes
+		res := s.do(t, "POST", web.UploadPath, strings.NewReader(body), nil)
+		if res.StatusCode != 200 || got != len(body) {
+			t.Errorf("upload of 512 KB: %d, %d bytes read", res.StatusCode, got)
+		}
+		if res := s.do(t, "POST", "/admin/articles/new", strings.NewReader(body), nil); res.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("the editor's address took 512 KB: %d", res.StatusCode)
+		}
+		if res := s.do(t, "POST", web.UploadPath, strings.NewReader(strings.Repeat("x", 2<<20)), nil); res.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("an upload of 2 MB: %d", res.StatusCode)
 		}
 	})
 }

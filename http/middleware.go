@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // middleware wraps the mux, outermost first: request id, access log,
@@ -186,17 +187,13 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// UploadPath is where the staff area takes image uploads: bodies there
-// may be as large as Config.MaxUploadBytes.
-const UploadPath = "/admin/media/upload"
-
 // limitBody answers a declared oversized body with 413 at once and caps
 // undeclared (chunked) ones, so a handler reading the body fails with
 // *http.MaxBytesError, which the error table also maps to 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := s.cfg.MaxBodyBytes
-		if s.cfg.MaxUploadBytes > limit && strings.HasPrefix(r.URL.Path, UploadPath) {
+		if s.cfg.MaxUploadBytes > limit && strings.HasPrefix(r.URL.Path, web.UploadPath) {
 			limit = s.cfg.MaxUploadBytes
 		}
 		if r.ContentLength > limit {
