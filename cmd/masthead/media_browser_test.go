@@ -125,10 +125,42 @@ func TestBrowserImageUpload(t *testing.T) {
 			if !upright(d.Width, d.Height) || d.Alt != "Fishing boats leaving the harbour" || d.Lazy != "lazy" {
 				t.Errorf("image %+v", d)
 			}
+			if engine == "sqlite" {
+				b.screenshot("article-image.png", os.Getenv("MASTHEAD_MEDIA_SHOT"))
+			}
 			res := get(t, d.CurrentSrc)
 			mustStatus(t, "variant", res, 200)
 			if res.header.Get("Content-Type") != "image/webp" || res.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 				t.Errorf("variant served with %v", res.header)
+			}
+
+			// The library page: a file dropped on the form fills its file
+			// field (the script), and the plain form uploads it.
+			b.open(inst.URL + "/admin/media")
+			dropJS := `(async () => {
+				const c = document.createElement('canvas'); c.width = 640; c.height = 320;
+				const g = c.getContext('2d'); g.fillStyle = '#c33'; g.fillRect(0, 0, 640, 320);
+				const blob = await new Promise(r => c.toBlob(r, 'image/png'));
+				const dt = new DataTransfer();
+				dt.items.add(new File([blob], 'dropped.png', {type: 'image/png'}));
+				document.querySelector('[data-dropzone]').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+				return document.getElementById('image').files.length;
+			})()`
+			ctx3, cancel3 := chromedpTimeout(b)
+			defer cancel3()
+			n, err := chromedp.Run(ctx3, chromedp.Evaluate[int](dropJS, chromedp.EvalAwaitPromise))
+			if err != nil || n != 1 {
+				t.Fatalf("drop a file on the library's form: %v, %d files in the field", err, n)
+			}
+			if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.CSS("#alt"), "A red card")); err != nil {
+				t.Fatal(err)
+			}
+			b.click(`form.upload button[type="submit"]`)
+			if f := b.text(".flash"); !strings.Contains(f, "Image uploaded") {
+				t.Fatalf("after dropping and uploading: %q", f)
+			}
+			if v := eval[string](b, `document.getElementById('alt').value`); v != "A red card" {
+				t.Errorf("the uploaded image's alt text: %q", v)
 			}
 		})
 	}
