@@ -93,8 +93,12 @@ func (s Status) Valid() bool {
 	return s == StatusDraft || s == StatusScheduled || s == StatusPublished
 }
 
-// Image is a featured image.
+// Image is a featured image. URL, Alt and Caption are what readers get;
+// ID names the media library's image it was chosen from (0 for an image
+// given by URL), whose URL and words the store copies in when an empty
+// Alt or Caption leaves them to the library.
 type Image struct {
+	ID      int64
 	URL     string
 	Alt     string
 	Caption string
@@ -350,14 +354,23 @@ func (in *ArticleInput) Validate() error {
 	if in.ColumnSlug != "" && !ValidSlug(in.ColumnSlug) {
 		v.Add("column", "Column “"+in.ColumnSlug+"” is not a valid slug.")
 	}
-	if in.Image.URL != "" && !safeImageURL(in.Image.URL) {
+	// A library image (Image.ID) gets its URL, and alt text when none
+	// is given, from the library when it is stored; the store checks it.
+	if in.Image.ID == 0 && in.Image.URL != "" && !safeImageURL(in.Image.URL) {
 		v.Add("image_url", "Image URL must start with https://, http:// or /.")
 	}
-	if in.Image.URL != "" && strings.TrimSpace(in.Image.Alt) == "" {
+	if in.Image.ID == 0 && in.Image.URL != "" && strings.TrimSpace(in.Image.Alt) == "" {
 		v.Add("image_alt", "Describe the image for readers who cannot see it.")
+	}
+	if bareLibraryImage.MatchString(in.BodyMarkdown) {
+		v.Add("body", "An image from the media library in the body has no alt text: write it between the brackets of ![…](…).")
 	}
 	return v.Err()
 }
+
+// bareLibraryImage finds a library image inserted in Markdown with empty
+// alt text: ![](/media/i/…).
+var bareLibraryImage = regexp.MustCompile(`!\[\s*\]\(\s*(?:https?://[^\s)/]+)?/media/i/`)
 
 func safeImageURL(u string) bool {
 	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") ||

@@ -40,6 +40,10 @@ type Config struct {
 	// Defaults are the values the operator started the site with (flags
 	// and environment), shown beside the site settings they give way to.
 	Defaults masthead.SiteSettings
+	// MaxUploadBytes is the largest image the media library takes
+	// (default 20 MB); the reader site must let bodies that large
+	// through to /admin/media/upload (http.Config.MaxUploadBytes).
+	MaxUploadBytes int64
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -101,6 +105,10 @@ type Deps struct {
 	// Composer composes a newsletter's next issue on the desk's
 	// "Compose now" (newsletter_compose.go); nil hides the button.
 	Composer IssueComposer
+	// Images and Uploads serve the media library (media.go) and the
+	// editor's images; nil turns them off.
+	Images  masthead.ImageService
+	Uploads Uploader
 }
 
 // Handler serves the staff area. It expects full request paths starting
@@ -124,6 +132,9 @@ type Handler struct {
 func New(cfg Config, deps Deps) *Handler {
 	cfg.SiteName = cmp.Or(cfg.SiteName, "Masthead")
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 20 << 20
+	}
 	if deps.Renderer == nil {
 		deps.Renderer = markdown.New()
 	}

@@ -102,6 +102,9 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 	}
 	form := readForm(r)
 	action := r.PostFormValue("action")
+	if done, err := h.editorImageAction(w, r, me, a, form, action); done || err != nil {
+		return err
+	}
 	if action == "preview" {
 		rendered, err := h.deps.Renderer.Render(form.Body)
 		if err != nil {
@@ -178,6 +181,7 @@ func readForm(r *http.Request) articleForm {
 		ImageURL:     v("image_url"),
 		ImageAlt:     v("image_alt"),
 		ImageCaption: v("image_caption"),
+		ImageID:      v("image_id"),
 	}
 }
 
@@ -203,6 +207,9 @@ func (h *Handler) input(form articleForm, action string, me *masthead.Member, a 
 			Alt:     strings.TrimSpace(form.ImageAlt),
 			Caption: strings.TrimSpace(form.ImageCaption),
 		},
+	}
+	if id, err := strconv.ParseInt(form.ImageID, 10, 64); err == nil && id > 0 {
+		in.Image.ID = id
 	}
 	errs := masthead.Invalid{}
 	current := masthead.StatusDraft
@@ -327,6 +334,9 @@ func (h *Handler) formFromArticle(a *masthead.Article) articleForm {
 		ImageAlt:     a.Image.Alt,
 		ImageCaption: a.Image.Caption,
 	}
+	if a.Image.ID != 0 {
+		f.ImageID = strconv.FormatInt(a.Image.ID, 10)
+	}
 	if a.Column != nil {
 		f.Column = a.Column.Slug
 	}
@@ -342,6 +352,7 @@ type editState struct {
 	status  int
 	errs    map[string]string
 	message string
+	notice  string
 	preview *string
 }
 
@@ -379,12 +390,20 @@ func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthea
 		Buttons:     buttons(a, me, now),
 		Fixed:       fixed,
 		AccessLabel: masthead.Access(form.Access).Label(),
+		Notice:      st.notice,
+		CanUpload:   h.mediaEnabled(),
+		MaxSize:     sizeText(h.cfg.MaxUploadBytes),
 	}
+	if v.Library, err = h.recentImages(ctx); err != nil {
+		return err
+	}
+	v.UploadAction = uploadPath + "?to=new"
 	v.Section = "new"
 	if a != nil {
 		v.Section = "articles"
 		v.ID = a.ID
 		v.Action = articleURL(a.ID)
+		v.UploadAction = uploadPath + "?to=" + strconv.FormatInt(a.ID, 10)
 		v.CanDelete = me.Role.CanPublish() || a.PublishedAt.IsZero()
 		if v.History, err = h.history(ctx, a.ID); err != nil {
 			return err
@@ -445,7 +464,8 @@ func zoneLabel(now time.Time, loc *time.Location) string {
 // formShows reports whether the form has a place for field's message.
 func formShows(field string, schedule bool) bool {
 	switch field {
-	case "title", "slug", "dek", "body", "access", "kind", "column", "authors", "topics", "regions", "image_url", "image_alt":
+	case "title", "slug", "dek", "body", "access", "kind", "column", "authors", "topics", "regions", "image_url", "image_alt",
+		"image_id", "upload", "library":
 		return true
 	case "published_at":
 		return schedule

@@ -60,6 +60,14 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/settings", h.staffPage(h.settingsOnly(h.settingsPage)))
 	mux.Handle("POST /admin/settings", h.staffPage(h.settingsOnly(h.settingsSave)))
 
+	// The media library (media.go): every member of staff uploads;
+	// deleting another's image is for editors (checked in the handler).
+	mux.Handle("GET /admin/media", h.staffPage(h.mediaList))
+	mux.Handle("POST /admin/media/upload", h.staffPage(h.mediaUpload))
+	mux.Handle("GET /admin/media/{id}", h.staffPage(h.mediaEdit))
+	mux.Handle("POST /admin/media/{id}", h.staffPage(h.mediaUpdate))
+	mux.Handle("POST /admin/media/{id}/delete", h.staffPage(h.mediaDelete))
+
 	// Staff management.
 	mux.Handle("GET /admin/staff", h.staffPage(h.adminOnly(h.staffList)))
 	mux.Handle("POST /admin/staff/{id}/remove", h.staffPage(h.adminOnly(h.staffRemove)))

@@ -57,6 +57,12 @@ func flashText(code string) string {
 		return "Delivery queued again; it is sent within a few seconds."
 	case "job-retried":
 		return "The job is due now; a worker runs it within a few seconds."
+	case "image-uploaded":
+		return "Image uploaded. Describe it for readers who cannot see it before using it."
+	case "image-saved":
+		return "Image saved."
+	case "image-deleted":
+		return "Image deleted."
 	case "job-discarded":
 		return "The job was discarded; it will not run."
 	case "reindex-queued":
@@ -170,6 +176,12 @@ type articleForm struct {
 	ImageURL     string
 	ImageAlt     string
 	ImageCaption string
+	// ImageID is the library image chosen as featured image ("" for
+	// none or an image given by URL).
+	ImageID string
+	// The words typed with an image uploaded from the editor, shown
+	// again when the upload is refused.
+	UploadAlt, UploadCaption, UploadCredit string
 }
 
 type editView struct {
@@ -204,6 +216,50 @@ type editView struct {
 	AccessLabel string
 	// History is the article's history, newest first.
 	History []historyRow
+	// Notice confirms what a library button did to the form.
+	Notice string
+	// Library is the newest images, to insert or feature; CanUpload
+	// shows the upload field, posted to UploadAction.
+	Library      []libraryItem
+	CanUpload    bool
+	UploadAction string
+	MaxSize      string
+}
+
+// mediaView is the media library page.
+type mediaView struct {
+	page
+	Images       []libraryItem
+	Form         mediaForm
+	Errors       map[string]string
+	Message      string
+	UploadAction string
+	MaxSize      string
+	PrevURL      string
+	NextURL      string
+}
+
+// mediaImageView is one image's page: its variants, its words, and its
+// deletion.
+type mediaImageView struct {
+	page
+	Item      libraryItem
+	Form      mediaForm
+	Errors    map[string]string
+	Message   string
+	Format    string
+	Bytes     string
+	Uses      int
+	CanDelete bool
+	Srcset    string
+	Variants  []variantLink
+}
+
+// variantLink is one stored width of an image.
+type variantLink struct {
+	Width          int
+	WebP, Fallback string
+	Ext            string
 }
 
 // historyRow is one entry of an article's history as the editor shows

@@ -61,7 +61,7 @@ func (b *articleBody) apply(in *masthead.ArticleInput) {
 		in.Access = masthead.Access(*b.Access)
 	}
 	if b.Image != nil {
-		in.Image = masthead.Image{URL: strings.TrimSpace(b.Image.URL), Alt: strings.TrimSpace(b.Image.Alt),
+		in.Image = masthead.Image{ID: b.Image.ID, URL: strings.TrimSpace(b.Image.URL), Alt: strings.TrimSpace(b.Image.Alt),
 			Caption: strings.TrimSpace(b.Image.Caption)}
 	}
 }
@@ -88,7 +88,7 @@ func inputOf(a *masthead.Article) masthead.ArticleInput {
 // jsonFieldNames maps ArticleInput.Validate's field names, which are the
 // editor form's, to the API's.
 var jsonFieldNames = map[string]string{
-	"body": "body_markdown", "image_url": "image.url", "image_alt": "image.alt", "published_at": "publish_at",
+	"body": "body_markdown", "image_url": "image.url", "image_alt": "image.alt", "image_id": "image.id", "published_at": "publish_at",
 }
 
 // apiFields renames the fields of a validation error for JSON clients.

@@ -43,6 +43,10 @@ type termJSON struct {
 }
 
 type imageJSON struct {
+	// ID names a media library image: sent, it chooses that image
+	// (its URL, and its words where alt and caption are empty); read,
+	// it says the image came from the library.
+	ID      int64  `json:"id,omitempty"`
 	URL     string `json:"url"`
 	Alt     string `json:"alt"`
 	Caption string `json:"caption"`
@@ -118,7 +122,7 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 		out.Regions = append(out.Regions, termJSON{Slug: t.Slug, Name: t.Name})
 	}
 	if a.Image.URL != "" {
-		img := imageJSON{URL: a.Image.URL, Alt: a.Image.Alt, Caption: a.Image.Caption}
+		img := imageJSON{ID: a.Image.ID, URL: a.Image.URL, Alt: a.Image.Alt, Caption: a.Image.Caption}
 		if strings.HasPrefix(img.URL, "/") {
 			img.URL = h.cfg.BaseURL + img.URL
 		}

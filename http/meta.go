@@ -94,6 +94,13 @@ func (s *Server) articleMeta(b *base, a *masthead.Article) {
 	}
 	if a.Image.URL != "" {
 		img := s.abs(a.Image.URL)
+		if ref, ok := masthead.ParseImageRef(a.Image.URL); ok {
+			// An uploaded image: the JPEG or PNG variant every preview
+			// reads, with its size.
+			v := ref.OpenGraph()
+			img = s.abs(masthead.MediaPrefix + v.Fallback)
+			so.ImageWidth, so.ImageHeight = v.Width, v.Height
+		}
 		so.Image, so.ImageAlt, so.Card = img, a.Image.Alt, "summary_large_image"
 		ld.Image = []string{img}
 	}

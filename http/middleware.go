@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // middleware wraps the mux, outermost first: request id, access log,
@@ -190,8 +191,11 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 // undeclared (chunked) ones, so a handler reading the body fails with
 // *http.MaxBytesError, which the error table also maps to 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
-	limit := s.cfg.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := s.cfg.MaxBodyBytes
+		if s.cfg.MaxUploadBytes > limit && strings.HasPrefix(r.URL.Path, web.UploadPath) {
+			limit = s.cfg.MaxUploadBytes
+		}
 		if r.ContentLength > limit {
 			// Closing keeps the server from reading a body nobody wants.
 			w.Header().Set("Connection", "close")

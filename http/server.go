@@ -65,6 +65,10 @@ type Config struct {
 	// MaxBodyBytes bounds request bodies; larger ones get 413. Default
 	// 4 MB, room for an article at masthead.MaxBodyBytes form-encoded.
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds the bodies of image uploads to the staff
+	// area's media library (UploadPath), which may exceed MaxBodyBytes;
+	// 0 keeps them at MaxBodyBytes.
+	MaxUploadBytes int64
 	// Policy holds the access settings handed to access.Decide. The zero
 	// value means access.DefaultPolicy.
 	Policy access.Policy

@@ -63,6 +63,10 @@ func parseTemplates(s *Server) (*templates, error) {
 			return ", "
 		},
 		"thousands": thousands,
+		// picture writes a featured image at a place (images.go).
+		"picture": func(url, alt, place string, lazy bool) template.HTML {
+			return picture(url, alt, imageSizes[place], lazy)
+		},
 	}
 	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
@@ -190,12 +194,14 @@ type social struct {
 	URL         string
 	Image       string
 	ImageAlt    string
-	Card        string // summary or summary_large_image
-	Published   string
-	Modified    string
-	Authors     []string
-	Section     string
-	Tags        []string
+	// ImageWidth and ImageHeight are known for an uploaded image.
+	ImageWidth, ImageHeight int
+	Card                    string // summary or summary_large_image
+	Published               string
+	Modified                string
+	Authors                 []string
+	Section                 string
+	Tags                    []string
 }
 
 // newBase fills what every page has; the handler sets the rest.

@@ -79,6 +79,10 @@ func Policy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "a")
 	p.AllowElements("figure", "figcaption", "mark", "small")
+	// Alt text is prose: the user-content policy's pattern would drop a
+	// whole description for one quotation mark or question mark. Values
+	// are escaped on output, so any text is safe here.
+	p.AllowAttrs("alt").Matching(regexp.MustCompile(`^[^\x00-\x08\x0b\x0c\x0e-\x1f]{0,1000}$`)).OnElements("img")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(footnotes|footnote-ref|footnote-backref|pull-quote)$`)).OnElements("div", "a", "section", "blockquote", "sup", "ol")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink|endnotes)$`)).OnElements("a", "div", "section")
 	p.RequireNoFollowOnLinks(false)
@@ -118,7 +122,9 @@ func (r *Renderer) cut(marked string) Rendered {
 	teaser := cutTree(root, teaserLimit(total.n, r.words))
 	// The teaser was rebuilt from a tree: the policy has the last word
 	// on it as on the body.
-	return Rendered{HTML: stripComments(marked), Teaser: r.policy.Sanitize(teaser), WordCount: total.n}
+	// Uploaded images get their variants last, in the body and the
+	// teaser alike (images.go).
+	return Rendered{HTML: pictures(stripComments(marked)), Teaser: pictures(r.policy.Sanitize(teaser)), WordCount: total.n}
 }
 
 // SanitizeHTML passes foreign HTML (from an import) through the same policy.

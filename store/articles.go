@@ -17,7 +17,7 @@ import (
 // articleCols are the columns of a list row; articleBodyCols are added for
 // a single article.
 const articleCols = `a.id, a.slug, a.title, a.dek, a.kind, a.access, a.status,
-	a.image_url, a.image_alt, a.image_caption, a.word_count,
+	a.image_url, a.image_alt, a.image_caption, a.image_id, a.word_count,
 	a.published_at, a.updated_at, a.created_at,
 	c.id, c.slug, c.name, c.description`
 
@@ -39,9 +39,10 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 		colSlug, colName    sql.NullString
 		colDesc             sql.NullString
 		kind, access, state string
+		imageID             sql.NullInt64
 	)
 	dest := []any{&a.ID, &a.Slug, &a.Title, &a.Dek, &kind, &access, &state,
-		&a.Image.URL, &a.Image.Alt, &a.Image.Caption, &a.WordCount,
+		&a.Image.URL, &a.Image.Alt, &a.Image.Caption, &imageID, &a.WordCount,
 		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc}
 	if withBody {
 		dest = append(dest, &a.BodyMarkdown, &a.BodyHTML, &a.TeaserHTML)
@@ -50,6 +51,7 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 		return nil, err
 	}
 	a.Kind, a.Access, a.Status = masthead.Kind(kind), masthead.Access(access), masthead.Status(state)
+	a.Image.ID = imageID.Int64
 	a.PublishedAt = fromMicros(pub)
 	a.UpdatedAt = time.UnixMicro(upd).UTC()
 	a.CreatedAt = time.UnixMicro(created).UTC()
@@ -493,6 +495,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 		return 0, fmt.Errorf("store: insert article: %w", err)
 	}
 	in := p.in
+	if err := t.libraryImage(ctx, &in.Image); err != nil {
+		return 0, err
+	}
 	var exists int
 	if err := t.row(ctx, `SELECT COUNT(*) FROM articles WHERE slug = ?`, in.Slug).Scan(&exists); err != nil {
 		return 0, fmt.Errorf("store: insert article: %w", err)
@@ -506,10 +511,10 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	}
 	var id int64
 	err = t.row(ctx, `INSERT INTO articles (slug, title, dek, body_md, body_html, teaser_html, column_id,
-			kind, access, status, image_url, image_alt, image_caption, word_count, published_at, updated_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			kind, access, status, image_url, image_alt, image_caption, image_id, word_count, published_at, updated_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Slug, in.Title, in.Dek, in.BodyMarkdown, p.out.HTML, p.out.Teaser, colID,
-		string(in.Kind), string(in.Access), string(in.Status), in.Image.URL, in.Image.Alt, in.Image.Caption,
+		string(in.Kind), string(in.Access), string(in.Status), in.Image.URL, in.Image.Alt, in.Image.Caption, nullID(in.Image.ID),
 		p.out.WordCount, nullMicros(in.PublishedAt), micros(now), micros(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: insert article %q: %w", in.Slug, translate(err))
@@ -546,6 +551,9 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return fmt.Errorf("store: update article %d: %w", id, err)
 	}
 	in := p.in
+	if err := t.libraryImage(ctx, &in.Image); err != nil {
+		return err
+	}
 	before, err := t.articleState(ctx, id)
 	if err != nil {
 		if masthead.ErrorCode(err) == masthead.ENOTFOUND {
@@ -569,10 +577,10 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 	}
 	_, err = t.exec(ctx, `UPDATE articles SET slug = ?, title = ?, dek = ?, body_md = ?, body_html = ?, teaser_html = ?,
 			column_id = ?, kind = ?, access = ?, status = ?, image_url = ?, image_alt = ?, image_caption = ?,
-			word_count = ?, published_at = ?, updated_at = ?
+			image_id = ?, word_count = ?, published_at = ?, updated_at = ?
 		WHERE id = ?`,
 		in.Slug, in.Title, in.Dek, in.BodyMarkdown, p.out.HTML, p.out.Teaser, colID,
-		string(in.Kind), string(in.Access), string(in.Status), in.Image.URL, in.Image.Alt, in.Image.Caption,
+		string(in.Kind), string(in.Access), string(in.Status), in.Image.URL, in.Image.Alt, in.Image.Caption, nullID(in.Image.ID),
 		p.out.WordCount, nullMicros(in.PublishedAt), micros(now), id)
 	if err != nil {
 		return fmt.Errorf("store: update article %d: %w", id, translate(err))

@@ -34,3 +34,31 @@
   if (section) section.hidden = false;
   refresh();
 })();
+
+// Drag and drop for image uploads. Without this script (or in a browser
+// that cannot set a file input's files) the plain file field does the
+// same job; with it, a file dropped anywhere on the zone fills that field.
+(function () {
+  "use strict";
+  var zones = document.querySelectorAll("[data-dropzone]");
+  Array.prototype.forEach.call(zones, function (zone) {
+    var input = zone.querySelector('input[type="file"]');
+    if (!input || typeof DataTransfer === "undefined") return;
+    zone.addEventListener("dragover", function (e) {
+      e.preventDefault();
+      zone.classList.add("dragging");
+    });
+    zone.addEventListener("dragleave", function () {
+      zone.classList.remove("dragging");
+    });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      zone.classList.remove("dragging");
+      if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+      var dt = new DataTransfer();
+      dt.items.add(e.dataTransfer.files[0]);
+      input.files = dt.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  });
+})();

@@ -45,13 +45,18 @@ func report(w io.Writer, o options, results []sizeResult) {
 		fmt.Fprintf(w, "%s articles (seeded in %s; metered page %s bytes, free page %s bytes):\n",
 			thousands(r.articles), r.seedTime.Round(100*time.Millisecond), thousands(len(r.page.body)), thousands(len(r.freePage.body)))
 		static, _ := r.row(rowStatic)
-		for _, name := range []string{rowMetered, rowFree, rowUncached} {
+		for _, name := range []string{rowMetered, rowFree, rowPictured, rowUncached} {
 			a, ok := r.row(name)
 			if !ok || a.rate() == 0 {
 				continue
 			}
 			ratio := static.rate() / a.rate()
 			fmt.Fprintf(w, "  static / %-34s %5.2f×  %s\n", name, ratio, verdict(ratio <= targetStaticRatio, "target ≤ 3×"))
+		}
+		if f, ok := r.row(rowFree); ok && f.rate() > 0 {
+			if p, ok := r.row(rowPictured); ok {
+				fmt.Fprintf(w, "  %-34s / free %5.2f  (the same article with four uploaded images; the page cache serves both)\n", rowPictured, p.rate()/f.rate())
+			}
 		}
 		anon, _ := r.row(rowMetered)
 		for _, rd := range readers {
@@ -83,7 +88,7 @@ func report(w io.Writer, o options, results []sizeResult) {
 		first := results[0]
 		fmt.Fprintln(w)
 		for _, r := range results[1:] {
-			for _, name := range []string{rowMetered, rowUnlocked, rowOffer, rowSubscriber, rowFree, rowUncached} {
+			for _, name := range []string{rowMetered, rowUnlocked, rowOffer, rowSubscriber, rowFree, rowPictured, rowUncached} {
 				a, ok1 := first.row(name)
 				b, ok2 := r.row(name)
 				if !ok1 || !ok2 || b.rate() == 0 {

@@ -36,7 +36,8 @@ type sizeResult struct {
 	seedTime time.Duration
 	metered  string // URL paths of the two articles
 	free     string
-	page     page // the metered page as an anonymous reader gets it
+	pictured string // the free article with uploaded images (images.go)
+	page     page   // the metered page as an anonymous reader gets it
 	freePage page
 	// readerPages are the metered page as each signed-in row's reader
 	// gets it, by row.
@@ -97,6 +98,8 @@ func (l *library) target(name string) (url, cookie string, watch *server) {
 		return l.srv.Base + l.res.metered, "", l.srv
 	case rowFree:
 		return l.srv.Base + l.res.free, "", l.srv
+	case rowPictured:
+		return l.srv.Base + l.res.pictured, "", l.srv
 	case rowUncached:
 		return l.off.Base + l.res.metered, "", l.off
 	}
@@ -130,7 +133,7 @@ func benchAll(ctx context.Context, o options, bin, tmp string, stdout io.Writer)
 			rows = append(rows, rd.row)
 		}
 	}
-	rows = append(rows, rowFree)
+	rows = append(rows, rowFree, rowPictured)
 	if o.uncached {
 		rows = append(rows, rowUncached)
 	}
@@ -204,7 +207,10 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "Metered article: %s\nFree article:    %s\n", l.res.metered, l.res.free)
+	if l.res.pictured, err = addPictured(ctx, dsn, dir, l.res.free); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "Metered article: %s\nFree article:    %s\nWith images:     %s\n", l.res.metered, l.res.free, l.res.pictured)
 	if o.signedIn {
 		// Members, their unlock, entitlement and sessions, written
 		// before any server opens the database.

@@ -90,6 +90,8 @@ func TestCommandsRefuseStrayArguments(t *testing.T) {
 			lead = []string{"add", "ed@example.com"}
 		case "billing":
 			lead = []string{"sync"}
+		case "media":
+			lead = []string{"fetch"}
 		case "newsletter":
 			lead = []string{"send", "daily"}
 		case "import", "export", "backup":

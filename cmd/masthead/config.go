@@ -77,6 +77,8 @@ type Config struct {
 	Webhooks webhookSettings
 	// serve: the durable queue's workers (jobs.go)
 	Jobs jobSettings
+	// serve, media fetch: uploaded images (media.go)
+	Media mediaSettings
 }
 
 // defaultDB is the database of a command given no --db.
@@ -118,6 +120,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.Newsletter.newsletterFlags(fs)
 	c.Webhooks.webhookFlags(fs)
 	c.Jobs.jobFlags(fs)
+	c.Media.mediaFlags(fs)
 }
 
 // envName maps a flag name to its environment variable.
@@ -266,6 +269,12 @@ func (c *Config) validate() error {
 	}
 	if err := c.Webhooks.validate(); err != nil {
 		return err
+	}
+	if c.Media.MaxMB != 0 || c.Media.MaxMegapixel != 0 {
+		// Commands without the media flags leave both zero.
+		if err := c.Media.validate(); err != nil {
+			return err
+		}
 	}
 	if c.Newsletter.Concurrency != 0 {
 		if err := c.Newsletter.validate(); err != nil {

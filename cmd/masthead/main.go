@@ -118,6 +118,12 @@ there is none, with a progress bar (Ctrl-C stops cleanly; run it again to resume
 already sent is not sent again: each recipient gets an issue once.
 ` + "`newsletter status`" + ` lists recent issues with queued, sent, failed, bounced and unsubscribed
 counts.`},
+	"media": {args: " fetch [flags]", doc: `Fetch the images imported articles show from their old site into the media library.
+Every image an article's body or featured image loads from an http or https address is
+downloaded once (within --fetch-timeout and --media-max-mb), stored with its variants like an
+upload (docs/media.md), and the article is pointed at the library's copy. An image that
+cannot be fetched is listed and left as it was; the exit status is then 1. Running it again
+fetches only what is still elsewhere.`},
 	"version": {doc: "Print the version of this binary, its source revision and the schema version it carries."},
 }
 
@@ -136,6 +142,7 @@ func commands() map[string]command {
 
 		"newsletter": {runNewsletter, help["newsletter"]},
 		"version":    {runVersion, help["version"]},
+		"media":      {runMedia, help["media"]},
 	}
 }
 

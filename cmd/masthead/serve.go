@@ -165,16 +165,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// closing the recorder (after HTTP) writes the last batch.
 	recorder := insights.New(db, insights.Options{Clock: clock, Logger: log})
 	defer recorder.Close()
+	// Uploaded images (media.go): a directory or a bucket.
+	library, mediaHandler, err := openMedia(ctx, &cfg, db, log)
+	if err != nil {
+		return err
+	}
 	// The staff pages tell the reader site, built below, when
 	// institutions change, so its networks apply at once here.
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode,
+		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode, MaxUploadBytes: library.Limits.MaxBytes,
 		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
 			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
 			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
+			Images: db, Uploads: library,
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
 					log.Warn("institutions: reload networks", "err", err)
@@ -202,7 +208,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		PageCacheBytes: cacheBytes,
 		// The policy, the account and the billing settings are the
 		// use cases' (uses, Deps.Reading).
-		SecureCookies: cfg.SecureCookies, TrustedProxies: proxies, Ads: ads,
+		// An upload carries the file and, from the editor, the article.
+		MaxUploadBytes: library.Limits.MaxBytes + 2<<20,
+		SecureCookies:  cfg.SecureCookies, TrustedProxies: proxies, Ads: ads,
 		MetricsToken: cfg.Ops.MetricsToken,
 		Email:        mailer.mode,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
@@ -215,10 +223,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		Jobs: db, JobAdded: jobPool.Notify, Reading: uses,
-		// Demo articles' featured images are generated SVGs embedded in
-		// the binary; they are served whether or not --demo is on, since
-		// a database seeded once keeps pointing at them.
-		Media: http.StripPrefix(demo.ImagePrefix, demo.Images())})
+		// Uploaded images, and the demo's generated drawings (media.go).
+		Media: mediaHandler})
 	defer site.Close()
 	// The durable queue's workers (jobs.go) stop after the HTTP server
 	// (this defer runs once runServe returns) and before the mailer and
