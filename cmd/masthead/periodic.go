@@ -38,12 +38,14 @@ func periodicJobs() []jobs.Periodic {
 		{Kind: jobPrune, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobPruneWebhooks, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRollupInsights, Every: time.Hour, MaxAttempts: periodicAttempts},
+		{Kind: jobRefreshRelated, Every: time.Hour, MaxAttempts: periodicAttempts},
 	}
 }
 
 // handlePeriodic gives the pool the handlers of the periodic kinds. Call
 // it before the pool starts.
 func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insightsRetention time.Duration, log *slog.Logger) {
+	handleRelated(pool, db, log)
 	pool.Handle(jobPrune, func(ctx context.Context, _ masthead.Job) error {
 		p, err := db.Prune(ctx, clock.Now())
 		if err != nil {

@@ -66,8 +66,8 @@ func TestPeriodicUpkeepRunsAsJobs(t *testing.T) {
 			}
 			kinds[j.Kind] = true
 		}
-		if ran != 3 || len(kinds) != 3 || !kinds[jobPrune] || !kinds[jobPruneWebhooks] || !kinds[jobRollupInsights] {
-			t.Fatalf("ran %d jobs of kinds %v, want one each of prune, prune-webhooks and rollup-insights", ran, kinds)
+		if ran != 4 || len(kinds) != 4 || !kinds[jobPrune] || !kinds[jobPruneWebhooks] || !kinds[jobRollupInsights] || !kinds[jobRefreshRelated] {
+			t.Fatalf("ran %d jobs of kinds %v, want one each of prune, prune-webhooks, rollup-insights and refresh-related", ran, kinds)
 		}
 		// The prune job took the expired session: nothing is left for a
 		// prune now.
