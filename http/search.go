@@ -143,6 +143,8 @@ type searchPage struct {
 	// OriginalURL searches the query as typed, when the results shown
 	// are those of the correction.
 	OriginalURL string
+	// Zero is what a search that found nothing offers (search_empty.go).
+	Zero *zeroResults
 }
 
 type facetView struct {
@@ -197,6 +199,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Results = res
+	if v.Zero, err = s.zeroResultsFor(w, r, q, res); err != nil {
+		return err
+	}
 	params := r.URL.Query()
 	params.Del("page")
 	with := func(key, value string) string {
@@ -275,6 +280,7 @@ type searchJSON struct {
 	Empty      bool                   `json:"empty,omitempty"`
 	Hits       []searchHitJSON        `json:"hits"`
 	Facets     map[string][]facetJSON `json:"facets"`
+	Zero       *zeroResults           `json:"zero,omitempty"`
 }
 
 type searchHitJSON struct {
@@ -312,6 +318,9 @@ func (s *Server) handleSearchJSON(w http.ResponseWriter, r *http.Request) error 
 		Query: res.Query, Total: res.Total, Page: res.Page, PerPage: res.PerPage,
 		DidYouMean: res.DidYouMean, Corrected: res.Corrected, Truncated: res.Truncated, Empty: res.Empty,
 		Hits: []searchHitJSON{}, Facets: map[string][]facetJSON{},
+	}
+	if out.Zero, err = s.zeroResultsFor(w, r, q, res); err != nil {
+		return err
 	}
 	for _, h := range res.Hits {
 		a := h.Article

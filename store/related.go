@@ -25,13 +25,13 @@ import (
 // neighbours of an article are found from the index of terms alone and
 // stored (related_articles), so an article page reads a handful of rows.
 //
-// A save writes its article to related_pending and enqueues the related
-// job in its own transaction; the job (RelateArticles) computes the
-// waiting articles, then the articles whose lists named them or that
-// they now name, so an edit moves in and out of its neighbours' lists too.
-// When the library has changed by a tenth since the last full build, the
-// job first counts the words of the whole library again and queues every
-// article (RebuildRelated, also `masthead related --rebuild`).
+// A save writes its article to related_pending in its own transaction;
+// the leader's loop (RelateArticles) computes the waiting articles, then
+// the articles whose lists named them or that they now name, so an edit
+// moves in and out of its neighbours' lists too. When the library has
+// changed by a tenth since the last full build, the words of the whole
+// library are counted again and every article is queued
+// (RebuildRelated; RefreshRelated hourly; `masthead related --rebuild`).
 
 const (
 	// relatedTermsKept is how many words of an article are kept: enough
@@ -91,19 +91,16 @@ func (db *DB) Related(ctx context.Context, id int64, now time.Time, n int) ([]*m
 }
 
 // queueRelated notes, in the transaction of a save, that article id is to
-// be computed again, with the articles around it, and enqueues the
-// related job: one for any number of saves, as a job whose key waits
-// already is not added again.
+// be computed again, with the articles around it. related_pending is the
+// outbox of related reading: the row exists exactly when the save does,
+// and the leader's loop (RelateArticles) computes what it holds.
 func (t *tx) queueRelated(ctx context.Context, id int64, now time.Time) error {
 	if _, err := t.exec(ctx, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES (?, ?, 1)
 		ON CONFLICT (article_id) DO UPDATE SET queued_at = excluded.queued_at, spread = 1`, id, micros(now)); err != nil {
 		return fmt.Errorf("store: queue related reading of %d: %w", id, err)
 	}
-	return t.enqueue(ctx, masthead.Job{Kind: masthead.JobRelated, Key: relatedJobKey, MaxAttempts: 3}, now)
+	return nil
 }
-
-// relatedJobKey keeps one related job waiting at a time.
-const relatedJobKey = "pending"
 
 // RelatedRun reports what RelateArticles did.
 type RelatedRun struct {
@@ -114,19 +111,23 @@ type RelatedRun struct {
 // RelateArticles computes the related reading of the waiting articles,
 // counting the library's words again first when it has changed by a
 // tenth since they were last counted. It returns when nothing waits or
-// the context ends; progress is kept batch by batch.
+// the context ends; progress is kept batch by batch. One process at a
+// time should call it (serve's leader does): two would compute the same
+// articles twice.
 func (db *DB) RelateArticles(ctx context.Context) (RelatedRun, error) {
 	var run RelatedRun
-	stale, err := db.relatedStale(ctx)
+	var waiting int
+	if err := db.r.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM related_pending LIMIT 1) w`).Scan(&waiting); err != nil {
+		return run, fmt.Errorf("store: related reading: %w", err)
+	}
+	if waiting == 0 {
+		return run, nil
+	}
+	rebuilt, err := db.RefreshRelated(ctx)
 	if err != nil {
 		return run, err
 	}
-	if stale {
-		if err := db.RebuildRelated(ctx, nil); err != nil {
-			return run, err
-		}
-		run.Rebuilt = true
-	}
+	run.Rebuilt = rebuilt
 	df, docs, err := db.relatedDF(ctx)
 	if err != nil {
 		return run, err
@@ -139,6 +140,19 @@ func (db *DB) RelateArticles(ctx context.Context) (RelatedRun, error) {
 		}
 	}
 	return run, ctx.Err()
+}
+
+// RefreshRelated counts the library's words again, and queues every
+// article, when the library has changed by a tenth since they were last
+// counted (RebuildRelated); it reports whether it did. The hourly
+// refresh-related job calls it, so that articles written without a save
+// (a bulk load) are caught too.
+func (db *DB) RefreshRelated(ctx context.Context) (bool, error) {
+	stale, err := db.relatedStale(ctx)
+	if err != nil || !stale {
+		return false, err
+	}
+	return true, db.RebuildRelated(ctx, nil)
 }
 
 // relatedStale reports whether the library has changed by a tenth (in

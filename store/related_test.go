@@ -59,7 +59,7 @@ func mustRelate(t *testing.T, db *store.DB) store.RelatedRun {
 // TestRelated: articles sharing rare words are each other's neighbours;
 // a draft and a scheduled article never appear until live; an edit moves
 // an article into another subject's lists and out of its old ones; a
-// deleted article leaves every list; saves queue one related job.
+// deleted article leaves every list; every save queues its article.
 func TestRelated(t *testing.T) {
 	clock := &fixedClock{t0}
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
@@ -79,11 +79,11 @@ func TestRelated(t *testing.T) {
 		ids["copper-later"] = mustCreate(t, db, sched).ID
 
 		var waiting int
-		if err := rawRow(db, `SELECT COUNT(*) FROM jobs WHERE kind = 'related' AND state = 'pending'`).Scan(&waiting); err != nil {
+		if err := rawRow(db, `SELECT COUNT(*) FROM related_pending`).Scan(&waiting); err != nil {
 			t.Fatal(err)
 		}
-		if waiting != 1 {
-			t.Errorf("related jobs waiting after 11 saves: %d, want 1", waiting)
+		if waiting != 11 {
+			t.Errorf("articles waiting after 11 saves: %d, want 11", waiting)
 		}
 		if run := mustRelate(t, db); !run.Rebuilt || run.Articles < 10 {
 			t.Errorf("first run: %+v, want a rebuild and every article", run)
@@ -180,6 +180,9 @@ func TestRelatedRebuild(t *testing.T) {
 		}
 		mustRelate(t, db)
 		want := relatedSlugs(t, db, first, t0)
+		if run := mustRelate(t, db); run.Articles != 0 || run.Rebuilt {
+			t.Errorf("a run with nothing waiting: %+v", run)
+		}
 		calls := 0
 		if err := db.RebuildRelated(ctx, func(done, total int) { calls++ }); err != nil {
 			t.Fatal(err)

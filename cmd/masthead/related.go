@@ -15,39 +15,44 @@ import (
 )
 
 // Related reading (docs/search.md, "Related reading"): a save queues its
-// article and enqueues the related job in its transaction; any instance's
-// pool computes what waits. The hourly refresh-related job does the same
-// for anything a save queued while a run was ending, and counts the
-// library's words again when it has changed by a tenth.
+// article in related_pending, in its transaction, like the webhooks'
+// outbox; the leader computes what waits on the schedule's beat. The
+// hourly refresh-related job counts the library's words again when the
+// library has changed by a tenth, which queues every article.
 const (
 	jobRefreshRelated = "refresh-related"
 
-	// relatedRunFor bounds one run, well inside the job's lease; what is
-	// left waits for the job enqueued again.
-	relatedRunFor = 4 * time.Minute
+	// relatedRunFor bounds one beat's work, so that a library queued
+	// whole is computed over many beats and shutdown never waits long.
+	relatedRunFor = 30 * time.Second
 )
 
-// handleRelated gives the pool the handlers of related reading.
+// relateArticles computes the related reading of the articles waiting.
+// Only the leader runs it (see runServe).
+func relateArticles(ctx context.Context, db *store.DB, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, relatedRunFor)
+	defer cancel()
+	r, err := db.RelateArticles(ctx)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		log.Error("related reading", "err", err)
+	}
+	if r.Rebuilt || r.Articles > 0 {
+		log.Info("related reading computed", "articles", r.Articles, "rebuilt", r.Rebuilt)
+	}
+}
+
+// handleRelated gives the pool the handler of the hourly refresh.
 func handleRelated(pool *jobs.Pool, db *store.DB, log *slog.Logger) {
-	run := func(ctx context.Context, _ masthead.Job) error {
-		ctx, cancel := context.WithTimeout(ctx, relatedRunFor)
-		defer cancel()
-		r, err := db.RelateArticles(ctx)
-		if errors.Is(err, context.DeadlineExceeded) {
-			// Work remains: queue the job again and let others run.
-			log.Info("related reading: more to compute", "articles", r.Articles, "rebuilt", r.Rebuilt)
-			return db.EnqueueJob(context.WithoutCancel(ctx), masthead.Job{Kind: masthead.JobRelated, Key: "pending", MaxAttempts: 3})
-		}
+	pool.Handle(jobRefreshRelated, func(ctx context.Context, _ masthead.Job) error {
+		rebuilt, err := db.RefreshRelated(ctx)
 		if err != nil {
-			return fmt.Errorf("related reading: %w", err)
+			return fmt.Errorf("refresh related reading: %w", err)
 		}
-		if r.Rebuilt || r.Articles > 0 {
-			log.Info("related reading computed", "articles", r.Articles, "rebuilt", r.Rebuilt)
+		if rebuilt {
+			log.Info("related reading: the library's words counted again; every article queued")
 		}
 		return nil
-	}
-	pool.Handle(masthead.JobRelated, run)
-	pool.Handle(jobRefreshRelated, run)
+	})
 }
 
 // runRelated is `masthead related --rebuild`: it counts the words of the

@@ -253,6 +253,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		wg.Go(func() {
 			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { promoteScheduled(ctx, db, clock, log) })
 		})
+		// Related reading (related.go): the articles saves queued.
+		wg.Go(func() {
+			elector.Every(workCtx, cfg.ScheduleEvery, func(ctx context.Context) { relateArticles(ctx, db, log) })
+		})
 		// The hourly upkeep (periodic.go) is enqueued as jobs, one per
 		// kind and hour, for any instance's workers to run.
 		wg.Go(func() {
