@@ -145,6 +145,9 @@ type searchPage struct {
 	OriginalURL string
 	// Zero is what a search that found nothing offers (search_empty.go).
 	Zero *zeroResults
+	// ResultURLs are the hits' links, which count the click by position
+	// (searchstats.go).
+	ResultURLs []string
 }
 
 type facetView struct {
@@ -199,8 +202,12 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Results = res
+	s.recordSearch(res)
 	if v.Zero, err = s.zeroResultsFor(w, r, q, res); err != nil {
 		return err
+	}
+	for i, h := range res.Hits {
+		v.ResultURLs = append(v.ResultURLs, searchResultURL(h.Article.Slug, (res.Page-1)*res.PerPage+i+1))
 	}
 	params := r.URL.Query()
 	params.Del("page")
@@ -319,6 +326,7 @@ func (s *Server) handleSearchJSON(w http.ResponseWriter, r *http.Request) error 
 		DidYouMean: res.DidYouMean, Corrected: res.Corrected, Truncated: res.Truncated, Empty: res.Empty,
 		Hits: []searchHitJSON{}, Facets: map[string][]facetJSON{},
 	}
+	s.recordSearch(res)
 	if out.Zero, err = s.zeroResultsFor(w, r, q, res); err != nil {
 		return err
 	}

@@ -75,6 +75,14 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 		if r.Events > 0 {
 			log.Info("rolled up insight events", "events", r.Events)
 		}
+		// Search counts are daily already; past the retention they go.
+		n, err := db.PruneSearchStats(ctx, clock.Now().Add(-insightsRetention))
+		if err != nil {
+			return fmt.Errorf("prune search counts: %w", err)
+		}
+		if n > 0 {
+			log.Info("pruned search counts", "rows", n)
+		}
 		return nil
 	})
 }
