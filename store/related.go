@@ -132,8 +132,9 @@ func (db *DB) RelateArticles(ctx context.Context) (RelatedRun, error) {
 	if err != nil {
 		return run, err
 	}
+	labels := map[int64]*relatedDoc{} // for this run: neighbours share candidates
 	for ctx.Err() == nil {
-		n, err := db.relateBatch(ctx, df, docs)
+		n, err := db.relateBatch(ctx, df, docs, labels)
 		run.Articles += n
 		if err != nil || n == 0 {
 			return run, err
@@ -247,7 +248,7 @@ func (db *DB) RebuildRelated(ctx context.Context, progress func(done, total int)
 		// Every article again, with no spreading: all of them wait.
 		if _, err := t.exec(ctx, `INSERT INTO related_pending (article_id, queued_at, spread)
 			SELECT id, ?, 0 FROM articles WHERE status <> 'draft' AND published_at IS NOT NULL
-			ON CONFLICT (article_id) DO UPDATE SET queued_at = excluded.queued_at`, micros(now)); err != nil {
+			ON CONFLICT (article_id) DO UPDATE SET queued_at = excluded.queued_at, spread = 0`, micros(now)); err != nil {
 			return fmt.Errorf("store: rebuild related reading: %w", err)
 		}
 		return nil
@@ -385,7 +386,7 @@ func (db *DB) relatedDocs(ctx context.Context, cond string, arg any) ([]*related
 // first, in one write, then each one's neighbours from the index of
 // words, in a second write that also queues the articles around those
 // saved and clears what it served.
-func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int) (int, error) {
+func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int, labels map[int64]*relatedDoc) (int, error) {
 	rows, err := db.r.query(ctx, `SELECT article_id, queued_at, spread FROM related_pending ORDER BY spread DESC, article_id LIMIT ?`, relatedBatch)
 	if err != nil {
 		return 0, fmt.Errorf("store: related reading: %w", err)
@@ -459,7 +460,7 @@ func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int) (i
 		if d == nil || !d.live {
 			continue
 		}
-		l, err := db.neighbours(ctx, d)
+		l, err := db.neighbours(ctx, d, labels)
 		if err != nil {
 			return 0, fmt.Errorf("store: related reading of %d: %w", id, err)
 		}
@@ -495,9 +496,18 @@ func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int) (i
 			if _, err := t.exec(ctx, `DELETE FROM related_articles WHERE article_id = ?`, id); err != nil {
 				return err
 			}
-			for i, s := range lists[id] {
-				if _, err := t.exec(ctx, `INSERT INTO related_articles (article_id, position, related_id, score) VALUES (?, ?, ?, ?)`,
-					id, i, s.id, s.score); err != nil {
+			if l := lists[id]; len(l) > 0 {
+				var q strings.Builder
+				q.WriteString(`INSERT INTO related_articles (article_id, position, related_id, score) VALUES `)
+				args := make([]any, 0, 4*len(l))
+				for i, s := range l {
+					if i > 0 {
+						q.WriteString(", ")
+					}
+					q.WriteString("(?, ?, ?, ?)")
+					args = append(args, id, i, s.id, s.score)
+				}
+				if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
 					return translate(err)
 				}
 			}
@@ -568,8 +578,9 @@ type scored struct {
 }
 
 // neighbours finds d's closest articles: the best by shared words from
-// the index of words, then ranked with their labels and dates.
-func (db *DB) neighbours(ctx context.Context, d *relatedDoc) ([]scored, error) {
+// the index of words, then ranked with their labels and dates, read once
+// per run into labels.
+func (db *DB) neighbours(ctx context.Context, d *relatedDoc, labels map[int64]*relatedDoc) ([]scored, error) {
 	rows, err := db.r.query(ctx, `SELECT o.article_id, SUM(m.weight * o.weight) FROM related_terms m
 		JOIN related_terms o ON o.term = m.term AND o.article_id <> m.article_id
 		WHERE m.article_id = ? GROUP BY o.article_id ORDER BY 2 DESC, 1 DESC LIMIT ?`, d.id, relatedCandidates)
@@ -589,18 +600,25 @@ func (db *DB) neighbours(ctx context.Context, d *relatedDoc) ([]scored, error) {
 	if err := rows.Err(); err != nil || len(cands) == 0 {
 		return nil, err
 	}
-	ids := make([]int64, len(cands))
-	for i, c := range cands {
-		ids[i] = c.id
+	var ids []int64
+	for _, c := range cands {
+		if _, ok := labels[c.id]; !ok {
+			ids = append(ids, c.id)
+		}
 	}
-	in, args := placeholders(ids)
-	others, err := db.relatedLabels(ctx, in, args)
-	if err != nil {
-		return nil, err
+	if len(ids) > 0 {
+		in, args := placeholders(ids)
+		others, err := db.relatedLabels(ctx, in, args)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			labels[id] = others[id] // nil: gone
+		}
 	}
 	var out []scored
 	for _, c := range cands {
-		o := others[c.id]
+		o := labels[c.id]
 		if o == nil || !o.live {
 			continue
 		}
