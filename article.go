@@ -424,6 +424,9 @@ type ArticleService interface {
 	// ArticleHistory returns an article's history, newest first, at most
 	// limit entries (limit <= 0 means 50).
 	ArticleHistory(ctx context.Context, id int64, limit int) ([]ArticleChange, error)
+	// Related returns up to n live articles close in content to article
+	// id, best first, as computed when it was last saved (related.go).
+	Related(ctx context.Context, id int64, now time.Time, n int) ([]*Article, error)
 	// DeleteArticle removes an article; its slugs answer 410 Gone after.
 	DeleteArticle(ctx context.Context, id int64) error
 	// Redirect resolves a retired slug: the current slug of the article it

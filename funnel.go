@@ -29,14 +29,15 @@ const (
 // InsightKinds lists every event kind, in funnel order.
 var InsightKinds = []InsightKind{InsightWallView, InsightArticleView, InsightRegistration, InsightUnlock, InsightCheckout}
 
-// Valid reports whether k is a known kind.
+// Valid reports whether k is a known kind: of the funnel, or of search
+// (searchstats.go).
 func (k InsightKind) Valid() bool {
 	for _, v := range InsightKinds {
 		if k == v {
 			return true
 		}
 	}
-	return false
+	return k.Search()
 }
 
 // InsightEvent is one recorded event, or Count identical ones (the page
@@ -47,6 +48,10 @@ type InsightEvent struct {
 	MemberID  int64 // 0: none; kept for checkouts only
 	At        time.Time
 	Count     int64 // 0 counts as 1
+	// Query is a search's normalised text, and Position the place of
+	// the result a search click opened (from 1); search kinds only.
+	Query    string
+	Position int
 }
 
 // InsightRange is the window a dashboard query covers: [From, To), in

@@ -126,4 +126,12 @@ type SearchService interface {
 	// Suggest offers up to n live titles containing words that start
 	// with what the reader has typed, newest first.
 	Suggest(ctx context.Context, prefix string, now time.Time, n int) ([]Suggestion, error)
+	// CorrectQuery returns the query with its misspelt words replaced
+	// from the vocabulary of titles and deks, and whether it changed.
+	CorrectQuery(ctx context.Context, text string) (string, bool, error)
+	// MostRead returns up to n live articles most read since the given
+	// time, of a topic (by slug) unless topic is empty, made up with
+	// the newest when too few were read: what a search that found
+	// nothing shows instead.
+	MostRead(ctx context.Context, topic string, since, now time.Time, n int) ([]*Article, error)
 }

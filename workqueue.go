@@ -115,6 +115,12 @@ func IssueSendJob(id int64, at time.Time) Job {
 // inline).
 const JobBillingSync = "billing-sync"
 
+// JobRelateArticles computes the related reading of the articles saved
+// since it last ran (their rows in related_pending). A save writes one in
+// its transaction unless one is pending already, so one job serves every
+// save made while it waits.
+const JobRelateArticles = "relate-articles"
+
 // JobReindex rebuilds the search index (Reindex), in steps: each run
 // indexes batches for a while and snoozes with its place.
 const JobReindex = "reindex"

@@ -28,6 +28,7 @@ type InsightStore interface {
 	InsightTopArticles(ctx context.Context, r masthead.InsightRange, limit int) ([]masthead.ArticleReads, error)
 	InsightSubscribers(ctx context.Context, r masthead.InsightRange, step string) ([]masthead.SubscriberPoint, error)
 	InsightNewsletters(ctx context.Context, r masthead.InsightRange) ([]masthead.NewsletterPoint, error)
+	SearchStats(ctx context.Context, r masthead.InsightRange, limit int) (masthead.SearchStats, error)
 }
 
 // dashboardRanges are the windows the dashboard offers, in days.
@@ -59,6 +60,7 @@ type dashboardView struct {
 	Conv    []conversionTable
 	// Unattributed counts subscriptions whose checkout named no article.
 	Unattributed int64
+	Search       searchView // searchstats.go
 }
 
 type monthRow struct {
@@ -235,6 +237,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		tVals = append(tVals, float64(a.Views))
 	}
 	v.Reads = hbarChart("chart-reads", "Most read articles", "Article views over the range, most read first.", tLabels, tVals)
+	if err := h.searchSection(ctx, rng, v); err != nil {
+		return err
+	}
 	return h.render(w, http.StatusOK, "dashboard", v)
 }
 
@@ -312,6 +317,11 @@ func (h *Handler) insightCSV(w http.ResponseWriter, r *http.Request, me *masthea
 		recs = append(recs, []string{"slug", "title", "views"})
 		for _, a := range pts {
 			recs = append(recs, []string{a.Slug, a.Title, i(a.Views)})
+		}
+	case "searches", "search-clicks":
+		var err error
+		if recs, err = h.searchCSV(ctx, name, rng); err != nil {
+			return err
 		}
 	default:
 		return h.notFound(w, r)

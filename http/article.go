@@ -107,6 +107,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		// markdown package's allow-list when they are saved; ads are
 		// the operator's own markup.
 		v.Body = template.HTML(b)
+		v.Related = s.relatedReading(r.Context(), a, now)
 	}
 	wall.Credits, wall.Period, wall.Consent = s.policy().Credits, s.policy().Period, reading.NewsletterConsentWording
 	wall.NoEmail = !s.emailSends()

@@ -133,6 +133,11 @@ type searchPage struct {
 	// OriginalURL searches the query as typed, when the results shown
 	// are those of the correction.
 	OriginalURL string
+	// Zero is what a search that found nothing offers (search_empty.go).
+	Zero *zeroResults
+	// ResultURLs are the hits' links, which count the click by position
+	// (searchstats.go).
+	ResultURLs []string
 }
 
 type facetView struct {
@@ -187,6 +192,13 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Results = res
+	s.recordSearch(res)
+	if v.Zero, err = s.zeroResultsFor(w, r, q, res); err != nil {
+		return err
+	}
+	for i, h := range res.Hits {
+		v.ResultURLs = append(v.ResultURLs, searchResultURL(h.Article.Slug, (res.Page-1)*res.PerPage+i+1))
+	}
 	params := r.URL.Query()
 	params.Del("page")
 	with := func(key, value string) string {
@@ -265,6 +277,7 @@ type searchJSON struct {
 	Empty      bool                   `json:"empty,omitempty"`
 	Hits       []searchHitJSON        `json:"hits"`
 	Facets     map[string][]facetJSON `json:"facets"`
+	Zero       *zeroResults           `json:"zero,omitempty"`
 }
 
 type searchHitJSON struct {
@@ -302,6 +315,10 @@ func (s *Server) handleSearchJSON(w http.ResponseWriter, r *http.Request) error 
 		Query: res.Query, Total: res.Total, Page: res.Page, PerPage: res.PerPage,
 		DidYouMean: res.DidYouMean, Corrected: res.Corrected, Truncated: res.Truncated, Empty: res.Empty,
 		Hits: []searchHitJSON{}, Facets: map[string][]facetJSON{},
+	}
+	s.recordSearch(res)
+	if out.Zero, err = s.zeroResultsFor(w, r, q, res); err != nil {
+		return err
 	}
 	for _, h := range res.Hits {
 		a := h.Article

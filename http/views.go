@@ -297,6 +297,9 @@ type articlePage struct {
 	Wall    wallView      // what the wall offers when Gated (reader.go, article.go)
 	AdSide  template.HTML // the ad beside the article; empty for ad-free readers
 	CanGift bool          // the reader may make a gift link for this article
+	// Related is the article's related reading (related.go): live
+	// articles only, each card with its access label.
+	Related []*masthead.Article
 }
 
 type listPage struct {

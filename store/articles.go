@@ -529,6 +529,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.indexArticle(ctx, id); err != nil {
 		return 0, err
 	}
+	if err := t.queueRelated(ctx, id, now); err != nil {
+		return 0, err
+	}
 	if err := t.recordArticleEvent(ctx, id, "", in, now); err != nil {
 		return 0, err
 	}
@@ -603,6 +606,9 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return err
 	}
 	if err := t.indexArticle(ctx, id); err != nil {
+		return err
+	}
+	if err := t.queueRelated(ctx, id, now); err != nil {
 		return err
 	}
 	if err := t.recordArticleChange(ctx, id, in.By, diffState(before, stateOf(in)), now); err != nil {

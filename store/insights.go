@@ -30,10 +30,14 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 			return masthead.Errorf(masthead.EINVALID, "insights: unknown event kind %q", e.Kind)
 		}
 	}
-	if len(evs) == 0 {
+	evs, searches := splitSearchEvents(evs)
+	if len(evs) == 0 && len(searches) == 0 {
 		return nil
 	}
 	return db.write(ctx, func(t *tx) error {
+		if err := t.recordSearches(ctx, searches); err != nil {
+			return err
+		}
 		for len(evs) > 0 {
 			n := min(len(evs), insightBatch)
 			var q strings.Builder

@@ -446,6 +446,9 @@ type tx struct {
 	p      *pool
 	missed map[string]bool // statements to prepare once the connection is free
 	db     *DB             // of a write transaction: its keys (mailboxes.go)
+	// relatedJob is set once the transaction has queued related reading's
+	// job (related.go).
+	relatedJob bool
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.

@@ -201,6 +201,16 @@ func prepare(ctx context.Context, o options, bin, tmp string, n int, stdout io.W
 	}
 	l.res.seedTime = time.Since(start)
 	fmt.Fprintf(stdout, "%s\n", l.res.seedTime.Round(100*time.Millisecond))
+	// Related reading is computed before the servers start, as after an
+	// upgrade's `masthead related --rebuild`, so every page measured
+	// lists its neighbours and no server computes them under load.
+	fmt.Fprintf(stdout, "Related reading with `masthead related --rebuild`… ")
+	start = time.Now()
+	related := exec.CommandContext(ctx, bin, "related", "--rebuild", "--db", dsn, "--log-format", "text", "--log-level", "warn")
+	if out, err := related.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("masthead related: %w\n%s", err, proc.Tail(out))
+	}
+	fmt.Fprintf(stdout, "%s\n", time.Since(start).Round(100*time.Millisecond))
 
 	var err error
 	l.res.metered, l.res.free, err = pickArticles(ctx, dsn)

@@ -112,6 +112,9 @@ On PostgreSQL, use pg_dump.`},
 	"reindex": {doc: `Rebuild the search index from the articles, with a progress bar.
 Writes keep the index current; run this once after upgrading a database that already had
 articles.`},
+	"related": {args: " --rebuild [flags]", doc: `Compute every article's related reading from the whole library, with a progress bar.
+Saves keep it current through the related job; run this once after upgrading a database that
+already had articles.`},
 	"newsletter": {args: " send NAME [flags] | status [flags]", doc: `Send a newsletter now, or list recent issues.
 ` + "`newsletter send NAME`" + ` sends the issue of the newsletter's current window, composing it when
 there is none, with a progress bar (Ctrl-C stops cleanly; run it again to resume). An issue
@@ -135,6 +138,7 @@ func commands() map[string]command {
 		"user":    {runUser, help["user"]},
 		"migrate": {runMigrate, help["migrate"]},
 		"reindex": {runReindex, help["reindex"]},
+		"related": {runRelated, help["related"]},
 		"export":  {runExport, help["export"]},
 		"backup":  {runBackup, help["backup"]},
 		"health":  {runHealth, help["health"]},

@@ -37,6 +37,7 @@ func periodicJobs(stripe bool) []jobs.Periodic {
 		{Kind: jobPruneWebhooks, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRollupInsights, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobScheduleArticles, Every: time.Hour, MaxAttempts: periodicAttempts},
+		{Kind: jobRefreshRelated, Every: time.Hour, MaxAttempts: periodicAttempts},
 	}
 	if stripe {
 		ps = append(ps, jobs.Periodic{Kind: masthead.JobBillingSync, Every: 24 * time.Hour, MaxAttempts: periodicAttempts})
@@ -47,6 +48,7 @@ func periodicJobs(stripe bool) []jobs.Periodic {
 // handlePeriodic gives the pool the handlers of the periodic kinds. Call
 // it before the pool starts.
 func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insightsRetention time.Duration, log *slog.Logger) {
+	handleRelated(pool, db, clock, log)
 	pool.Handle(jobPrune, func(ctx context.Context, _ masthead.Job) error {
 		p, err := db.Prune(ctx, clock.Now())
 		if err != nil {
@@ -78,6 +80,14 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 		}
 		if r.Events > 0 {
 			log.Info("rolled up insight events", "events", r.Events)
+		}
+		// Search counts are daily already; past the retention they go.
+		n, err := db.PruneSearchStats(ctx, clock.Now().Add(-insightsRetention))
+		if err != nil {
+			return fmt.Errorf("prune search counts: %w", err)
+		}
+		if n > 0 {
+			log.Info("pruned search counts", "rows", n)
 		}
 		return nil
 	})

@@ -61,13 +61,21 @@ func TestPeriodicUpkeepRunsAsJobs(t *testing.T) {
 		}
 		kinds := map[string]bool{}
 		for _, j := range js {
+			if j.Kind == masthead.JobRelateArticles {
+				// What refresh-related queues after it, not a periodic
+				// job: it ran in the same pass.
+				if j.State == masthead.JobDone {
+					ran--
+				}
+				continue
+			}
 			if j.State != masthead.JobDone || j.Attempts != 1 || j.Key != "2026-12-07T03:00:00Z" || kinds[j.Kind] {
 				t.Errorf("job: %+v", j)
 			}
 			kinds[j.Kind] = true
 		}
-		if ran != 4 || len(kinds) != 4 || !kinds[jobPrune] || !kinds[jobPruneWebhooks] || !kinds[jobRollupInsights] || !kinds[jobScheduleArticles] {
-			t.Fatalf("ran %d jobs of kinds %v, want one each of prune, prune-webhooks, rollup-insights and schedule-articles", ran, kinds)
+		if ran != 5 || len(kinds) != 5 || !kinds[jobPrune] || !kinds[jobPruneWebhooks] || !kinds[jobRollupInsights] || !kinds[jobScheduleArticles] || !kinds[jobRefreshRelated] {
+			t.Fatalf("ran %d jobs of kinds %v, want one each of prune, prune-webhooks, rollup-insights, schedule-articles and refresh-related", ran, kinds)
 		}
 		// The prune job took the expired session: nothing is left for a
 		// prune now.

@@ -1,0 +1,197 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"masthead"
+	"masthead/store"
+	"masthead/store/storetest"
+)
+
+// relatedLibrary is a small library on four subjects, two or three
+// articles each, with words every article uses.
+var relatedLibrary = []struct {
+	slug, title, body, topic string
+}{
+	{"copper-strike", "Copper miners strike in Atacama", "The copper mine at Escondida stopped as miners went on strike over wages. Copper smelters in Antofagasta wait for ore.", "mining"},
+	{"copper-talks", "Atacama copper strike talks resume", "Talks between the miners' union and Escondida resume; the copper strike has cut smelter supply in Antofagasta.", "mining"},
+	{"copper-price", "Copper price climbs on supply fears", "Traders in London bid copper higher as smelters report thin ore stocks after the Escondida stoppage.", "markets"},
+	{"rates-hold", "Central bank holds interest rates", "The central bank kept its benchmark interest rate as inflation eased; governors see wage growth slowing.", "economy"},
+	{"rates-cut", "Governors weigh an interest rate cut", "Inflation fell again, and governors of the central bank weigh a cut in the benchmark interest rate.", "economy"},
+	{"wheat-drought", "Drought cuts the wheat harvest", "Drought across the plains withered wheat; the harvest will be the smallest in a decade, growers say.", "farming"},
+	{"wheat-exports", "Wheat exports fall after the drought", "Growers ship less wheat abroad as the drought shrinks the harvest and granaries stay half empty.", "farming"},
+	{"ferry-timetable", "Island ferry gets a new timetable", "The island ferry sails twice a day from spring, with a night crossing on weekends for visitors.", "transport"},
+	{"ferry-fares", "Ferry fares rise for island visitors", "Visitors pay more for the island ferry crossing from spring, while residents keep their fares.", "transport"},
+}
+
+func relatedInput(slug, title, body, topic string, at time.Time) masthead.ArticleInput {
+	in := published(slug, at)
+	in.Title, in.Dek, in.BodyMarkdown = title, "", body+"\n\nReporting by our correspondents, with figures from the agency."
+	in.TopicSlugs, in.RegionSlugs, in.ColumnSlug = []string{topic}, nil, ""
+	return in
+}
+
+func relatedSlugs(t *testing.T, db *store.DB, id int64, now time.Time) []string {
+	t.Helper()
+	list, err := db.Related(context.Background(), id, now, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range list {
+		out = append(out, a.Slug)
+	}
+	return out
+}
+
+func mustRelate(t *testing.T, db *store.DB) store.RelatedRun {
+	t.Helper()
+	run, err := db.RelateArticles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// TestRelated: articles sharing rare words are each other's neighbours;
+// a draft and a scheduled article never appear until live; an edit moves
+// an article into another subject's lists and out of its old ones; a
+// deleted article leaves every list; every save queues its article.
+func TestRelated(t *testing.T) {
+	clock := &fixedClock{t0}
+	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := map[string]int64{}
+		for i, a := range relatedLibrary {
+			ids[a.slug] = mustCreate(t, db, relatedInput(a.slug, a.title, a.body, a.topic, t0.Add(-time.Duration(i+1)*time.Hour))).ID
+		}
+		// A draft and a scheduled article, both about the copper strike.
+		draft := relatedInput("copper-draft", "Copper strike at Escondida: the miners' demands",
+			"Escondida copper miners strike; smelters in Antofagasta and the Atacama copper trade wait.", "mining", t0.Add(-time.Hour))
+		draft.Status = masthead.StatusDraft
+		ids["copper-draft"] = mustCreate(t, db, draft).ID
+		sched := relatedInput("copper-later", "Escondida copper strike enters its second month",
+			"Copper miners at Escondida strike on; Antofagasta smelters and the Atacama copper belt wait.", "mining", t0.Add(48*time.Hour))
+		sched.Status = masthead.StatusScheduled
+		ids["copper-later"] = mustCreate(t, db, sched).ID
+
+		var waiting int
+		if err := rawRow(db, `SELECT COUNT(*) FROM related_pending`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting != 11 {
+			t.Errorf("articles waiting after 11 saves: %d, want 11", waiting)
+		}
+		if run := mustRelate(t, db); !run.Rebuilt || run.Articles < 10 {
+			t.Errorf("first run: %+v, want a rebuild and every article", run)
+		}
+
+		got := relatedSlugs(t, db, ids["copper-strike"], t0)
+		if len(got) < 2 || !slices.Contains(got[:2], "copper-talks") || !slices.Contains(got, "copper-price") {
+			t.Errorf("copper-strike's neighbours: %v, want copper-talks first and copper-price", got)
+		}
+		for _, s := range got {
+			if s == "copper-draft" || s == "copper-later" {
+				t.Errorf("copper-strike lists %s, which is not live: %v", s, got)
+			}
+			if s == "ferry-fares" || s == "wheat-drought" {
+				t.Errorf("copper-strike lists %s, which shares nothing: %v", s, got)
+			}
+		}
+		if got := relatedSlugs(t, db, ids["wheat-drought"], t0); len(got) == 0 || got[0] != "wheat-exports" {
+			t.Errorf("wheat-drought's neighbours: %v", got)
+		}
+		// The scheduled article appears once its time has come, without
+		// anything computed again.
+		if got := relatedSlugs(t, db, ids["copper-strike"], t0.Add(49*time.Hour)); !slices.Contains(got, "copper-later") {
+			t.Errorf("after its time, copper-later is not listed: %v", got)
+		}
+
+		// rates-cut becomes a story about the copper strike: its own
+		// neighbours change, copper-strike lists it, rates-hold no longer.
+		before := relatedSlugs(t, db, ids["rates-cut"], t0)
+		if len(before) == 0 || before[0] != "rates-hold" {
+			t.Fatalf("rates-cut's neighbours before the edit: %v", before)
+		}
+		clock.t = t0.Add(time.Minute)
+		edit := relatedInput("rates-cut", "Escondida copper strike: miners reject the offer",
+			"Miners at the Escondida copper mine reject the pay offer; the strike goes on and Antofagasta smelters idle.", "mining", t0.Add(-5*time.Hour))
+		if _, err := db.UpdateArticle(ctx, ids["rates-cut"], edit); err != nil {
+			t.Fatal(err)
+		}
+		mustRelate(t, db)
+		after := relatedSlugs(t, db, ids["rates-cut"], clock.t)
+		if slices.Contains(after, "rates-hold") || len(after) == 0 || !slices.Contains(after, "copper-strike") {
+			t.Errorf("rates-cut's neighbours after the edit: %v (before %v)", after, before)
+		}
+		if got := relatedSlugs(t, db, ids["copper-strike"], clock.t); !slices.Contains(got, "rates-cut") {
+			t.Errorf("copper-strike does not list the edited rates-cut: %v", got)
+		}
+		if got := relatedSlugs(t, db, ids["rates-hold"], clock.t); slices.Contains(got, "rates-cut") {
+			t.Errorf("rates-hold still lists the edited rates-cut: %v", got)
+		}
+
+		// The draft, published, is listed once computed; unpublished
+		// again, it is gone at once.
+		draft.Status = masthead.StatusPublished
+		if _, err := db.UpdateArticle(ctx, ids["copper-draft"], draft); err != nil {
+			t.Fatal(err)
+		}
+		mustRelate(t, db)
+		if got := relatedSlugs(t, db, ids["copper-strike"], clock.t); !slices.Contains(got, "copper-draft") {
+			t.Errorf("the published draft is not listed: %v", got)
+		}
+		draft.Status = masthead.StatusDraft
+		if _, err := db.UpdateArticle(ctx, ids["copper-draft"], draft); err != nil {
+			t.Fatal(err)
+		}
+		if got := relatedSlugs(t, db, ids["copper-strike"], clock.t); slices.Contains(got, "copper-draft") {
+			t.Errorf("an unpublished article is listed: %v", got)
+		}
+
+		if err := db.DeleteArticle(ctx, ids["copper-talks"]); err != nil {
+			t.Fatal(err)
+		}
+		if got := relatedSlugs(t, db, ids["copper-strike"], clock.t); slices.Contains(got, "copper-talks") {
+			t.Errorf("a deleted article is listed: %v", got)
+		}
+		mustRelate(t, db)
+		var left int
+		if err := rawRow(db, `SELECT COUNT(*) FROM related_pending`).Scan(&left); err != nil || left != 0 {
+			t.Errorf("waiting after a run: %d (%v)", left, err)
+		}
+	})
+}
+
+// TestRelatedRebuild: a full build fills an existing library's lists, and
+// the same library gives the same lists.
+func TestRelatedRebuild(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var first int64
+		for i, a := range relatedLibrary {
+			id := mustCreate(t, db, relatedInput(a.slug, a.title, a.body, a.topic, t0.Add(-time.Duration(i+1)*time.Hour))).ID
+			if i == 0 {
+				first = id
+			}
+		}
+		mustRelate(t, db)
+		want := relatedSlugs(t, db, first, t0)
+		if run := mustRelate(t, db); run.Articles != 0 || run.Rebuilt {
+			t.Errorf("a run with nothing waiting: %+v", run)
+		}
+		calls := 0
+		if err := db.RebuildRelated(ctx, func(done, total int) { calls++ }); err != nil {
+			t.Fatal(err)
+		}
+		if run := mustRelate(t, db); run.Articles != len(relatedLibrary) {
+			t.Errorf("after a rebuild %d articles computed, want %d", run.Articles, len(relatedLibrary))
+		}
+		if got := relatedSlugs(t, db, first, t0); !slices.Equal(got, want) || calls == 0 {
+			t.Errorf("after a rebuild %v, want %v (progress calls %d)", got, want, calls)
+		}
+	})
+}
