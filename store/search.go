@@ -58,7 +58,7 @@ type ftsEngine interface {
 	ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error)
 	// rank returns the documents matching q in scope with their
 	// relevance, higher better. Callers bound the set (rankLimit).
-	rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error)
+	rank(ctx context.Context, r reader, q *search.Query, sc scope, st rankStats) (map[int64]float64, error)
 	// among returns those of ids, a short list, whose whole document
 	// matches q. Only metered articles count: an unlock opens nothing
 	// else, as access.Decide has it (an article made for subscribers
@@ -98,6 +98,13 @@ const (
 	headRankLimit = 500
 )
 
+// rankStats are what ranking needs to know of the whole index.
+type rankStats struct {
+	// avgWords is the mean number of words of the indexed articles, 0
+	// when unknown.
+	avgWords float64
+}
+
 // heads are a query's matches in title and dek, which relevance reads
 // when there are too many matches to rank them all. An engine may read
 // everything asked of them at once, or each part when it is asked for.
@@ -130,7 +137,7 @@ func newLazyHeads(ctx context.Context, eng ftsEngine, r reader, q *search.Query)
 func (h *lazyHeads) ids() []int64 { return h.head }
 
 func (h *lazyHeads) rank(ctx context.Context) (map[int64]float64, error) {
-	return h.eng.rank(ctx, h.r, h.q, scopeHead)
+	return h.eng.rank(ctx, h.r, h.q, scopeHead, rankStats{})
 }
 
 func (h *lazyHeads) title(ctx context.Context) ([]int64, error) {
@@ -138,7 +145,7 @@ func (h *lazyHeads) title(ctx context.Context) ([]int64, error) {
 }
 
 func (h *lazyHeads) rankTitle(ctx context.Context) (map[int64]float64, error) {
-	return h.eng.rank(ctx, h.r, h.q, scopeTitle)
+	return h.eng.rank(ctx, h.r, h.q, scopeTitle, rankStats{})
 }
 
 // Snippet sizes in words.
@@ -155,6 +162,7 @@ type searchDoc struct {
 	title, dek, teaser, body string // plain text
 	status, kind, access     string
 	published                int64
+	words                    int // of title, dek and body
 	column                   sql.NullInt64
 	authors, topics, regions []int64
 }
@@ -179,16 +187,17 @@ func (t *tx) indexArticle(ctx context.Context, id int64) error {
 		status, title, dek   string
 		kind, access         string
 		column               sql.NullInt64
+		wordCount            int
 	)
 	// One statement for the article and its labels: on PostgreSQL each
 	// round trip counts when a batch of 500 is indexed.
 	var authors, topics, regions string
-	err := t.row(ctx, `SELECT status, published_at, title, dek, teaser_html, body_html, kind, access, column_id,
+	err := t.row(ctx, `SELECT status, published_at, title, dek, teaser_html, body_html, kind, access, column_id, word_count,
 			COALESCE((SELECT string_agg(CAST(author_id AS TEXT), ',' ORDER BY position) FROM article_authors WHERE article_id = a.id), ''),
 			COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',' ORDER BY topic_id) FROM article_topics WHERE article_id = a.id), ''),
 			COALESCE((SELECT string_agg(CAST(region_id AS TEXT), ',' ORDER BY region_id) FROM article_regions WHERE article_id = a.id), '')
 		FROM articles a WHERE a.id = ?`, id).Scan(&status, &pub, &title, &dek, &teaserHTML, &bodyHTML, &kind, &access, &column,
-		&authors, &topics, &regions)
+		&wordCount, &authors, &topics, &regions)
 	if err != nil {
 		return errIndex(err)
 	}
@@ -198,6 +207,7 @@ func (t *tx) indexArticle(ctx context.Context, id int64) error {
 	d.status, d.published, d.title, d.dek, d.kind, d.access, d.column = status, pub.Int64, title, dek, kind, access, column
 	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
 	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
+	d.words = wordCount + len(search.Words(title)) + len(search.Words(dek))
 	seq, err := t.nextSearchSeq(ctx)
 	if err != nil {
 		return errIndex(err)
@@ -207,12 +217,13 @@ func (t *tx) indexArticle(ctx context.Context, id int64) error {
 	if err := t.p.d.fts.index(ctx, t, &d); err != nil {
 		return errIndex(err)
 	}
-	_, err = t.exec(ctx, `INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.exec(ctx, `INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions, words)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
 			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
-			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions`,
-		id, seq, d.status, d.published, d.kind, d.access, d.column, joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions))
+			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions,
+			words = excluded.words`,
+		id, seq, d.status, d.published, d.kind, d.access, d.column, joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions), d.words)
 	if err != nil {
 		return errIndex(err)
 	}
@@ -434,6 +445,9 @@ type searchCache struct {
 	// costs a tenth of a map lookup, and a search looks up every match.
 	dense  []*facetDoc
 	sparse map[int64]*facetDoc
+	// words and docs sum the entries' words and count them, for the
+	// mean length ranking needs (rankStats).
+	words, docs int64
 
 	load sync.Mutex // one refresh at a time
 }
@@ -449,6 +463,10 @@ func (c *searchCache) get(id int64) *facetDoc {
 }
 
 func (c *searchCache) put(id int64, f *facetDoc) {
+	if old := c.get(id); old != nil {
+		c.words, c.docs = c.words-int64(old.words), c.docs-1
+	}
+	c.words, c.docs = c.words+int64(f.words), c.docs+1
 	if id >= 0 && id < denseIDs {
 		if id >= int64(len(c.dense)) {
 			c.dense = append(c.dense, make([]*facetDoc, int(id)+1-len(c.dense))...)
@@ -462,9 +480,20 @@ func (c *searchCache) put(id int64, f *facetDoc) {
 	c.sparse[id] = f
 }
 
+// stats returns what ranking needs of the index.
+func (c *searchCache) stats() rankStats {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.docs == 0 || c.words <= 0 {
+		return rankStats{}
+	}
+	return rankStats{avgWords: float64(c.words) / float64(c.docs)}
+}
+
 // facetDoc is what filters and facets need of an indexed article.
 type facetDoc struct {
 	published int64
+	words     int
 	status    string
 	kind      string
 	column    int64 // 0 for none
@@ -505,7 +534,7 @@ func (db *DB) refreshSearchCache(ctx context.Context) error {
 	if !loaded {
 		from = -1
 	}
-	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions
+	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions, words
 		FROM search_docs WHERE seq > ?`, from)
 	if err != nil {
 		return fmt.Errorf("store: load search facets: %w", err)
@@ -528,7 +557,7 @@ func (db *DB) refreshSearchCache(ctx context.Context) error {
 			column                   sql.NullInt64
 			authors, topics, regions string
 		)
-		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions); err != nil {
+		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions, &f.words); err != nil {
 			return fmt.Errorf("store: load search facets: %w", err)
 		}
 		f.status, f.kind = in(f.status), in(f.kind)
@@ -815,8 +844,8 @@ func (rd readable) ids(ctx context.Context, eng ftsEngine, r reader, q *search.Q
 // one that the open index matched keeps its score. Ranking the unlocked
 // articles on the full index instead would mix the scales of two indexes,
 // and cost FTS5 a count of the matches in the whole table for each.
-func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.Query) (map[int64]float64, error) {
-	s, err := eng.rank(ctx, r, q, rd.sc)
+func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.Query, st rankStats) (map[int64]float64, error) {
+	s, err := eng.rank(ctx, r, q, rd.sc, st)
 	if err != nil || len(rd.unlocked) == 0 {
 		return s, err
 	}
@@ -964,7 +993,7 @@ func (db *DB) relevance(ctx context.Context, q *search.Query, rd readable, match
 		case !ok || n == 0: // the search failed, or found nothing to rank
 			return nil, nil, nil
 		case n <= rankLimit:
-			s, err := rd.rank(ctx, eng, db.r, q)
+			s, err := rd.rank(ctx, eng, db.r, q, db.facets.stats())
 			return s, nil, err
 		}
 	}

@@ -100,7 +100,7 @@ func (e postgresFTS) ids(ctx context.Context, r reader, q *search.Query, sc scop
 	return parseIDs(s), err
 }
 
-func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
+func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope, _ rankStats) (map[int64]float64, error) {
 	s, err := e.match(ctx, r, q, sc, "rank")
 	return parseScores(s), err
 }

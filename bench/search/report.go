@@ -87,7 +87,9 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 	}
 	for _, r := range rel {
 		fmt.Fprintf(w, "\n== Reuters-21578 on %s: %d stories, as %s ==\n", r.engine, r.stories, r.reader)
-		fmt.Fprintf(w, "masthead import (write + index): %s\n", r.importTime.Round(time.Millisecond))
+		if r.importTime > 0 {
+			fmt.Fprintf(w, "masthead import (write + index): %s\n", r.importTime.Round(time.Millisecond))
+		}
 		for _, set := range r.sets {
 			fmt.Fprintf(w, "%3d %-6s queries (labels with at least %d stories): mean nDCG@10 %.3f   %s; latency p50 %s, p99 %s\n",
 				len(set.queries), set.name, minRelevant, set.mean, verdict(set.mean >= targetNDCG, fmt.Sprintf("at least %.2f", targetNDCG)),
