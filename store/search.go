@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -48,6 +48,9 @@ import (
 type ftsEngine interface {
 	// index writes the article's documents, replacing earlier ones.
 	index(ctx context.Context, t *tx, d *searchDoc) error
+	// indexBatch writes the documents of articles the index does not
+	// hold, during a reindex.
+	indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error
 	// unindex removes the article's documents, if any.
 	unindex(ctx context.Context, t *tx, id int64) error
 	// clear removes every document, before a reindex.
@@ -176,58 +179,90 @@ func (d *searchDoc) openBody() string {
 	return ""
 }
 
-// indexArticle brings the search index up to date with article id inside
-// the write that changed it. Drafts are not indexed.
-func (t *tx) indexArticle(ctx context.Context, id int64) error {
+// searchDocCols reads an article for the index, with its labels, in one
+// row: on PostgreSQL each round trip counts when a batch of 500 is
+// indexed.
+const searchDocCols = `a.id, a.status, a.published_at, a.title, a.dek, a.teaser_html, a.body_html, a.kind, a.access, a.column_id, a.word_count,
+	COALESCE((SELECT string_agg(CAST(author_id AS TEXT), ',' ORDER BY position) FROM article_authors WHERE article_id = a.id), ''),
+	COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',' ORDER BY topic_id) FROM article_topics WHERE article_id = a.id), ''),
+	COALESCE((SELECT string_agg(CAST(region_id AS TEXT), ',' ORDER BY region_id) FROM article_regions WHERE article_id = a.id), '')`
+
+// scanSearchDoc reads a row of searchDocCols. live is false for an
+// article the index must not hold (a draft, or one without a time),
+// whose text is then left as HTML.
+func scanSearchDoc(sc interface{ Scan(...any) error }) (d *searchDoc, live bool, err error) {
 	var (
-		d                    = searchDoc{id: id}
-		pub                  sql.NullInt64
-		teaserHTML, bodyHTML string
-		errIndex             = func(err error) error { return fmt.Errorf("store: index article %d: %w", id, err) }
-		status, title, dek   string
-		kind, access         string
-		column               sql.NullInt64
-		wordCount            int
+		pub                      sql.NullInt64
+		teaserHTML, bodyHTML     string
+		wordCount                int
+		authors, topics, regions string
 	)
-	// One statement for the article and its labels: on PostgreSQL each
-	// round trip counts when a batch of 500 is indexed.
-	var authors, topics, regions string
-	err := t.row(ctx, `SELECT status, published_at, title, dek, teaser_html, body_html, kind, access, column_id, word_count,
-			COALESCE((SELECT string_agg(CAST(author_id AS TEXT), ',' ORDER BY position) FROM article_authors WHERE article_id = a.id), ''),
-			COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',' ORDER BY topic_id) FROM article_topics WHERE article_id = a.id), ''),
-			COALESCE((SELECT string_agg(CAST(region_id AS TEXT), ',' ORDER BY region_id) FROM article_regions WHERE article_id = a.id), '')
-		FROM articles a WHERE a.id = ?`, id).Scan(&status, &pub, &title, &dek, &teaserHTML, &bodyHTML, &kind, &access, &column,
+	d = &searchDoc{}
+	err = sc.Scan(&d.id, &d.status, &pub, &d.title, &d.dek, &teaserHTML, &bodyHTML, &d.kind, &d.access, &d.column,
 		&wordCount, &authors, &topics, &regions)
+	if err != nil || d.status == string(masthead.StatusDraft) || !pub.Valid {
+		return d, false, err
+	}
+	d.published = pub.Int64
+	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
+	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
+	d.words = wordCount + len(search.Words(d.title)) + len(search.Words(d.dek))
+	return d, true, nil
+}
+
+// indexArticle brings the search index up to date with article id inside
+// the write that changed it. Drafts are not indexed. During a bulk load
+// (BulkLoad) nothing is indexed: the index is rebuilt at its end.
+func (t *tx) indexArticle(ctx context.Context, id int64) error {
+	if t.db != nil && t.db.deferIndex.Load() {
+		return nil
+	}
+	errIndex := func(err error) error { return fmt.Errorf("store: index article %d: %w", id, err) }
+	d, live, err := scanSearchDoc(t.row(ctx, `SELECT `+searchDocCols+` FROM articles a WHERE a.id = ?`, id))
 	if err != nil {
 		return errIndex(err)
 	}
-	if status == string(masthead.StatusDraft) || !pub.Valid {
+	if !live {
 		return t.unindexArticle(ctx, id)
 	}
-	d.status, d.published, d.title, d.dek, d.kind, d.access, d.column = status, pub.Int64, title, dek, kind, access, column
-	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
-	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
-	d.words = wordCount + len(search.Words(title)) + len(search.Words(dek))
 	seq, err := t.nextSearchSeq(ctx)
 	if err != nil {
 		return errIndex(err)
 	}
 	// The engine goes first: on PostgreSQL it reads the previous row's
 	// vocabulary before it is replaced.
-	if err := t.p.d.fts.index(ctx, t, &d); err != nil {
+	if err := t.p.d.fts.index(ctx, t, d); err != nil {
 		return errIndex(err)
 	}
-	_, err = t.exec(ctx, `INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions, words)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
-			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
-			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions,
-			words = excluded.words`,
-		id, seq, d.status, d.published, d.kind, d.access, d.column, joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions), d.words)
-	if err != nil {
+	if err := t.writeSearchDocs(ctx, seq, []*searchDoc{d}); err != nil {
 		return errIndex(err)
 	}
 	return nil
+}
+
+// writeSearchDocs writes the facet rows of docs, numbered seq, in one
+// statement.
+func (t *tx) writeSearchDocs(ctx context.Context, seq int64, docs []*searchDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 11*len(docs))
+	b.WriteString(`INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions, words) VALUES `)
+	for i, d := range docs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, d.id, seq, d.status, d.published, d.kind, d.access, d.column,
+			joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions), d.words)
+	}
+	b.WriteString(` ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
+			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
+			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions,
+			words = excluded.words`)
+	_, err := t.exec(ctx, b.String(), args...)
+	return err
 }
 
 // unindexArticle removes article id from the search index, before the
@@ -358,6 +393,12 @@ const reindexBatch = 500
 // Reindex rebuilds the search index from the articles, calling progress
 // (when not nil) after each batch. Searches keep working meanwhile and see
 // the index fill up batch by batch.
+//
+// Batches are read, turned into text and written by one worker per core:
+// on PostgreSQL, where making the vectors is the server's work, two
+// connections keep two cores busy; on SQLite one batch's text is made
+// while another holds the writer. Each batch is one statement per table
+// (indexDocs).
 func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error {
 	var total int
 	if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
@@ -365,6 +406,9 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	}
 	err := db.write(ctx, func(t *tx) error {
 		if _, err := t.nextSearchSeq(ctx); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE search_state SET built = 0 WHERE id = 1`); err != nil {
 			return err
 		}
 		if err := t.p.d.fts.clear(ctx, t); err != nil {
@@ -376,49 +420,8 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	if err != nil {
 		return fmt.Errorf("store: reindex: clear: %w", err)
 	}
-	done := 0
-	var last int64
-	for {
-		rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, last, reindexBatch)
-		if err != nil {
-			return fmt.Errorf("store: reindex: %w", err)
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: reindex: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: reindex: %w", err)
-		}
-		if len(ids) == 0 {
-			break
-		}
-		err = db.write(ctx, func(t *tx) error {
-			for _, id := range ids {
-				if err := t.indexArticle(ctx, id); err != nil {
-					// Deleted since the list was read: nothing to index.
-					if errors.Is(err, sql.ErrNoRows) {
-						continue
-					}
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("store: reindex: %w", err)
-		}
-		last = ids[len(ids)-1]
-		done += len(ids)
-		if progress != nil {
-			progress(done, max(total, done))
-		}
+	if err := db.reindexAll(ctx, total, progress); err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
 	}
 	err = db.write(ctx, func(t *tx) error {
 		if err := t.p.d.fts.optimize(ctx, t); err != nil {
@@ -431,6 +434,120 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 		return fmt.Errorf("store: reindex: finish: %w", err)
 	}
 	return nil
+}
+
+// reindexAll indexes every article in batches, on every core.
+func (db *DB) reindexAll(ctx context.Context, total int, progress func(done, total int)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []int64)
+	var (
+		mu    sync.Mutex
+		done  int
+		first error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil {
+			first = err
+			cancel()
+		}
+	}
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for ids := range batches {
+				if err := db.reindexBatch(ctx, ids); err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				done += len(ids)
+				if progress != nil {
+					progress(done, max(total, done))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	var last int64
+	for ctx.Err() == nil {
+		ids, err := db.articleIDs(ctx, last, reindexBatch)
+		if err != nil {
+			fail(err)
+			break
+		}
+		if len(ids) == 0 {
+			break
+		}
+		last = ids[len(ids)-1]
+		select {
+		case batches <- ids:
+		case <-ctx.Done():
+		}
+	}
+	close(batches)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// articleIDs lists up to n article ids above after, in order.
+func (db *DB) articleIDs(ctx context.Context, after int64, n int) ([]int64, error) {
+	rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// reindexBatch indexes the articles ids into an index that holds none of
+// them. An article deleted since the list was read is skipped.
+func (db *DB) reindexBatch(ctx context.Context, ids []int64) error {
+	ph, args := placeholders(ids)
+	rows, err := db.r.query(ctx, `SELECT `+searchDocCols+` FROM articles a WHERE a.id IN `+ph+` ORDER BY a.id`, args...)
+	if err != nil {
+		return err
+	}
+	var docs []*searchDoc
+	for rows.Next() {
+		d, live, err := scanSearchDoc(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if live {
+			docs = append(docs, d)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return db.write(ctx, func(t *tx) error {
+		if err := t.p.d.fts.indexBatch(ctx, t, docs); err != nil {
+			return err
+		}
+		// The number is taken last: its row lock is held to the commit,
+		// and the other workers' batches wait only for this statement.
+		seq, err := t.nextSearchSeq(ctx)
+		if err != nil {
+			return err
+		}
+		return t.writeSearchDocs(ctx, seq, docs)
+	})
 }
 
 // searchCache is the in-memory copy of search_docs. The zero value is

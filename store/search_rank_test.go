@@ -16,7 +16,9 @@ import (
 // their whole text). Dates run against the answer, so that recency,
 // which only breaks ties, cannot be what decides.
 func TestSearchRankShapes(t *testing.T) {
-	filler := func(n int) string { return strings.Repeat("Reporters walked the long road past the market square. ", n) }
+	filler := func(n int) string {
+		return strings.Repeat("Reporters walked the long road past the market square. ", n)
+	}
 	cases := []struct {
 		name, query string
 		best        string

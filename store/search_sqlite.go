@@ -76,6 +76,17 @@ func (f sqliteFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 	return nil
 }
 
+// indexBatch writes each document as index does: FTS5 takes rows one at
+// a time whatever the statement.
+func (f sqliteFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error {
+	for _, d := range docs {
+		if err := f.index(ctx, t, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (sqliteFTS) unindex(ctx context.Context, t *tx, id int64) error {
 	for _, table := range ftsTables {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE rowid = ?`, id); err != nil {
