@@ -20,21 +20,21 @@ import (
 
 // engineReport is what one engine measured on the demo library.
 type engineReport struct {
-	engine        string
-	articles      int
-	seedTime      time.Duration // masthead demo: write and index
-	reindexTime   time.Duration // masthead reindex: the index alone
-	dbBytes       int64
-	indexBytes    int64 // search tables and indexes, when the engine tells
-	firstSearch   time.Duration
-	full, anon    []timed // every counted query, subscriber and anonymous
+	engine      string
+	articles    int
+	seedTime    time.Duration // masthead demo: write and index
+	reindexTime time.Duration // masthead reindex: the index alone
+	dbBytes     int64
+	indexBytes  int64 // search tables and indexes, when the engine tells
+	firstSearch time.Duration
+	full, anon  []timed // every counted query, subscriber and anonymous
 	// titleFull and titleAnon are the title-word set (titleQueries).
 	titleFull, titleAnon []timed
-	suggest       []time.Duration
-	suggestQs     int
-	avgHits       float64
-	load          string // load average after the queries
-	distinctQuery int
+	suggest              []time.Duration
+	suggestQs            int
+	avgHits              float64
+	load                 string // load average after the queries
+	distinctQuery        int
 }
 
 type timed struct {

@@ -53,8 +53,8 @@ type options struct {
 	// reutersDB is a database the Reuters collection was imported into
 	// before: the check scores it without importing again.
 	reutersDB string
-	cpuprof  string
-	slowest  int
+	cpuprof   string
+	slowest   int
 	// readers are whom the queries run as: "subscriber" (the whole
 	// library: bodies matched, snippets from them) and "anonymous"
 	// (titles, deks, teasers and free bodies matched; teaser snippets).
