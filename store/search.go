@@ -103,9 +103,10 @@ const (
 
 // rankStats are what ranking needs to know of the whole index.
 type rankStats struct {
-	// avgWords is the mean number of words of the indexed articles, 0
-	// when unknown.
-	avgWords float64
+	// avgWords and avgOpenWords are the mean numbers of words of the
+	// indexed articles in the full index and in the open one, 0 when
+	// unknown.
+	avgWords, avgOpenWords float64
 }
 
 // heads are a query's matches in title and dek, which relevance reads
@@ -165,7 +166,7 @@ type searchDoc struct {
 	title, dek, teaser, body string // plain text
 	status, kind, access     string
 	published                int64
-	words                    int // of title, dek and body
+	words, openWords         int // of the text in the full index, and in the open one
 	column                   sql.NullInt64
 	authors, topics, regions []int64
 }
@@ -206,7 +207,11 @@ func scanSearchDoc(sc interface{ Scan(...any) error }) (d *searchDoc, live bool,
 	d.published = pub.Int64
 	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
 	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
-	d.words = wordCount + len(search.Words(d.title)) + len(search.Words(d.dek))
+	head := len(search.Words(d.title)) + len(search.Words(d.dek))
+	d.words, d.openWords = head+wordCount, head+len(search.Words(d.teaser))
+	if d.access == string(masthead.AccessFree) {
+		d.openWords += wordCount
+	}
 	return d, true, nil
 }
 
@@ -247,20 +252,20 @@ func (t *tx) writeSearchDocs(ctx context.Context, seq int64, docs []*searchDoc) 
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 11*len(docs))
-	b.WriteString(`INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions, words) VALUES `)
+	args := make([]any, 0, 12*len(docs))
+	b.WriteString(`INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions, words, open_words) VALUES `)
 	for i, d := range docs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		args = append(args, d.id, seq, d.status, d.published, d.kind, d.access, d.column,
-			joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions), d.words)
+			joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions), d.words, d.openWords)
 	}
 	b.WriteString(` ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
 			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
 			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions,
-			words = excluded.words`)
+			words = excluded.words, open_words = excluded.open_words`)
 	_, err := t.exec(ctx, b.String(), args...)
 	return err
 }
@@ -562,9 +567,9 @@ type searchCache struct {
 	// costs a tenth of a map lookup, and a search looks up every match.
 	dense  []*facetDoc
 	sparse map[int64]*facetDoc
-	// words and docs sum the entries' words and count them, for the
-	// mean length ranking needs (rankStats).
-	words, docs int64
+	// words, openWords and docs sum the entries' words and count them,
+	// for the mean lengths ranking needs (rankStats).
+	words, openWords, docs int64
 
 	load sync.Mutex // one refresh at a time
 }
@@ -581,9 +586,9 @@ func (c *searchCache) get(id int64) *facetDoc {
 
 func (c *searchCache) put(id int64, f *facetDoc) {
 	if old := c.get(id); old != nil {
-		c.words, c.docs = c.words-int64(old.words), c.docs-1
+		c.words, c.openWords, c.docs = c.words-int64(old.words), c.openWords-int64(old.openWords), c.docs-1
 	}
-	c.words, c.docs = c.words+int64(f.words), c.docs+1
+	c.words, c.openWords, c.docs = c.words+int64(f.words), c.openWords+int64(f.openWords), c.docs+1
 	if id >= 0 && id < denseIDs {
 		if id >= int64(len(c.dense)) {
 			c.dense = append(c.dense, make([]*facetDoc, int(id)+1-len(c.dense))...)
@@ -601,16 +606,17 @@ func (c *searchCache) put(id int64, f *facetDoc) {
 func (c *searchCache) stats() rankStats {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if c.docs == 0 || c.words <= 0 {
+	if c.docs == 0 || c.words <= 0 || c.openWords <= 0 {
 		return rankStats{}
 	}
-	return rankStats{avgWords: float64(c.words) / float64(c.docs)}
+	return rankStats{avgWords: float64(c.words) / float64(c.docs), avgOpenWords: float64(c.openWords) / float64(c.docs)}
 }
 
 // facetDoc is what filters and facets need of an indexed article.
 type facetDoc struct {
 	published int64
-	words     int
+	words     int32 // search_docs.words and open_words
+	openWords int32
 	status    string
 	kind      string
 	column    int64 // 0 for none
@@ -651,7 +657,7 @@ func (db *DB) refreshSearchCache(ctx context.Context) error {
 	if !loaded {
 		from = -1
 	}
-	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions, words
+	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions, words, open_words
 		FROM search_docs WHERE seq > ?`, from)
 	if err != nil {
 		return fmt.Errorf("store: load search facets: %w", err)
@@ -674,7 +680,7 @@ func (db *DB) refreshSearchCache(ctx context.Context) error {
 			column                   sql.NullInt64
 			authors, topics, regions string
 		)
-		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions, &f.words); err != nil {
+		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions, &f.words, &f.openWords); err != nil {
 			return fmt.Errorf("store: load search facets: %w", err)
 		}
 		f.status, f.kind = in(f.status), in(f.kind)

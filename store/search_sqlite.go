@@ -144,16 +144,19 @@ func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope, 
 	// bm25() inside the aggregate where FTS5 cannot compute it.
 	table, bm25 := scopeTable(sc)
 	var s sql.NullString
-	if (sc == scopeAll || sc == scopeOpen) && st.avgWords > 0 {
+	words, avg := "words", st.avgWords
+	if sc == scopeOpen {
+		words, avg = "open_words", st.avgOpenWords
+	}
+	if (sc == scopeAll || sc == scopeOpen) && avg > 0 {
 		// bm25 divides each score by 1 - b + b × length / mean length;
 		// multiplying by it leaves the weighted occurrences of the words
-		// (each word's by its rarity). The open index holds less of a
-		// locked article than its length says, which only ranks such an
-		// article a little higher for its title and teaser.
-		err := r.row(ctx, `SELECT group_concat(f.id || ':' || (f.s * (? + ? * COALESCE(d.words, ?) / ?)))
+		// (each word's by its rarity). The lengths are the words of what
+		// the index holds of each article (search_docs).
+		err := r.row(ctx, `SELECT group_concat(f.id || ':' || (f.s * (? + ? * COALESCE(d.`+words+`, ?) / ?)))
 			FROM (SELECT rowid AS id, -`+bm25+` AS s FROM `+table+` WHERE `+table+` MATCH ? LIMIT -1) f
 			LEFT JOIN search_docs d ON d.article_id = f.id`,
-			1-bm25B, bm25B, st.avgWords, st.avgWords, fts5RankQuery(q, sc)).Scan(&s)
+			1-bm25B, bm25B, avg, avg, fts5RankQuery(q, sc)).Scan(&s)
 		return parseScores(s.String), err
 	}
 	err := r.row(ctx, `SELECT group_concat(x) FROM (SELECT rowid || ':' || (-`+bm25+`) AS x

@@ -10,7 +10,8 @@
 // pack` (research-use terms: it is fetched into a temporary directory at
 // run time and never committed), imports it with `masthead import`, and
 // scores topic queries by nDCG@10 with the collection's topic labels as
-// judgments.
+// judgments, and place queries with its place labels (a second set, not
+// used for tuning).
 //
 // Run it from the module root:
 //

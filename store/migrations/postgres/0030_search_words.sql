@@ -9,10 +9,13 @@
 -- the phrase's words wherever they stand, and an article quoting a title
 -- in its body outranked the article of that title.
 --
--- search_docs.words is the number of words of each article, which SQLite
--- needs to undo bm25's division by length; kept on both engines alike.
+-- search_docs.words and open_words are the numbers of words of each
+-- article in the full and the open index, which SQLite needs to undo
+-- bm25's division by length (sqlite/0030); kept on both engines alike.
 ALTER TABLE search_docs ADD COLUMN words BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE search_docs ADD COLUMN open_words BIGINT NOT NULL DEFAULT 0;
 UPDATE search_docs SET words = COALESCE((SELECT word_count FROM articles WHERE id = search_docs.article_id), 0);
+UPDATE search_docs SET open_words = CASE WHEN access = 'free' THEN words ELSE words / 3 END;
 
 CREATE OR REPLACE FUNCTION search_rank(q tsquery) RETURNS text
 LANGUAGE sql STABLE SET enable_seqscan = off AS $$
