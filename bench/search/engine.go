@@ -64,7 +64,7 @@ func benchEngine(ctx context.Context, o options, bin, dir, engine string, stdout
 	}
 	defer db.cleanup()
 
-	fmt.Fprintf(stdout, "%s: seeding %d demo articles (indexing as they are written)…\n", engine, o.articles)
+	fmt.Fprintf(stdout, "%s: seeding %d demo articles with masthead demo (write and index)…\n", engine, o.articles)
 	start := time.Now()
 	if _, err := runBin(ctx, bin, "demo", "--articles", fmt.Sprint(o.articles), "--seed", fmt.Sprint(o.seed), "--db", db.dsn); err != nil {
 		return r, err

@@ -1,6 +1,7 @@
 // Command search is Masthead's search benchmark. For each engine it builds
 // the real binary, seeds the demo library into a fresh database (a new
-// schema on PostgreSQL) with `masthead demo`, which indexes as it writes,
+// schema on PostgreSQL) with `masthead demo` (which indexes as it writes,
+// or on PostgreSQL in bulk mode at the end),
 // times `masthead reindex` (the index built from scratch), reports the
 // database's size, and then runs a fixed set of varied queries one at a
 // time through the store, as the search page does: top 10 with snippets
