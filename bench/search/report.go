@@ -66,6 +66,10 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			p99 := percentile(all, 99)
 			fmt.Fprintf(w, "  title words, %-10s %4d %9s %9s %9s   %s\n", set.name, len(all), fmtDur(percentile(all, 50)), fmtDur(p99), fmtDur(all[len(all)-1]),
 				verdict(p99 < target, "p99 under "+fmtDur(target)))
+			if r.engine == "sqlite" {
+				cpu := cpus(set.ts)
+				fmt.Fprintf(w, "    CPU time %15d %9s %9s %9s\n", len(cpu), fmtDur(percentile(cpu, 50)), fmtDur(percentile(cpu, 99)), fmtDur(cpu[len(cpu)-1]))
+			}
 		}
 		byKind := r.full
 		if len(byKind) == 0 {
