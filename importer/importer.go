@@ -167,6 +167,12 @@ func ImportDir(ctx context.Context, w Writer, dir string, opt Options) (Report, 
 	return rep, nil
 }
 
+// CountFiles counts the Markdown files ImportDir would read in dir.
+func CountFiles(dir string) (int, error) {
+	paths, err := findFiles(dir)
+	return len(paths), err
+}
+
 // findFiles lists the Markdown files under dir in lexical order, leaving
 // out hidden folders and files (.git) and node_modules.
 func findFiles(dir string) ([]string, error) {

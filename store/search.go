@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -48,6 +48,9 @@ import (
 type ftsEngine interface {
 	// index writes the article's documents, replacing earlier ones.
 	index(ctx context.Context, t *tx, d *searchDoc) error
+	// indexBatch writes the documents of articles the index does not
+	// hold, during a reindex.
+	indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error
 	// unindex removes the article's documents, if any.
 	unindex(ctx context.Context, t *tx, id int64) error
 	// clear removes every document, before a reindex.
@@ -58,7 +61,7 @@ type ftsEngine interface {
 	ids(ctx context.Context, r reader, q *search.Query, sc scope) ([]int64, error)
 	// rank returns the documents matching q in scope with their
 	// relevance, higher better. Callers bound the set (rankLimit).
-	rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error)
+	rank(ctx context.Context, r reader, q *search.Query, sc scope, st rankStats) (map[int64]float64, error)
 	// among returns those of ids, a short list, whose whole document
 	// matches q. Only metered articles count: an unlock opens nothing
 	// else, as access.Decide has it (an article made for subscribers
@@ -98,6 +101,14 @@ const (
 	headRankLimit = 500
 )
 
+// rankStats are what ranking needs to know of the whole index.
+type rankStats struct {
+	// avgWords and avgOpenWords are the mean numbers of words of the
+	// indexed articles in the full index and in the open one, 0 when
+	// unknown.
+	avgWords, avgOpenWords float64
+}
+
 // heads are a query's matches in title and dek, which relevance reads
 // when there are too many matches to rank them all. An engine may read
 // everything asked of them at once, or each part when it is asked for.
@@ -130,7 +141,7 @@ func newLazyHeads(ctx context.Context, eng ftsEngine, r reader, q *search.Query)
 func (h *lazyHeads) ids() []int64 { return h.head }
 
 func (h *lazyHeads) rank(ctx context.Context) (map[int64]float64, error) {
-	return h.eng.rank(ctx, h.r, h.q, scopeHead)
+	return h.eng.rank(ctx, h.r, h.q, scopeHead, rankStats{})
 }
 
 func (h *lazyHeads) title(ctx context.Context) ([]int64, error) {
@@ -138,7 +149,7 @@ func (h *lazyHeads) title(ctx context.Context) ([]int64, error) {
 }
 
 func (h *lazyHeads) rankTitle(ctx context.Context) (map[int64]float64, error) {
-	return h.eng.rank(ctx, h.r, h.q, scopeTitle)
+	return h.eng.rank(ctx, h.r, h.q, scopeTitle, rankStats{})
 }
 
 // Snippet sizes in words.
@@ -155,6 +166,7 @@ type searchDoc struct {
 	title, dek, teaser, body string // plain text
 	status, kind, access     string
 	published                int64
+	words, openWords         int // of the text in the full index, and in the open one
 	column                   sql.NullInt64
 	authors, topics, regions []int64
 }
@@ -168,55 +180,94 @@ func (d *searchDoc) openBody() string {
 	return ""
 }
 
-// indexArticle brings the search index up to date with article id inside
-// the write that changed it. Drafts are not indexed.
-func (t *tx) indexArticle(ctx context.Context, id int64) error {
+// searchDocCols reads an article for the index, with its labels, in one
+// row: on PostgreSQL each round trip counts when a batch of 500 is
+// indexed.
+const searchDocCols = `a.id, a.status, a.published_at, a.title, a.dek, a.teaser_html, a.body_html, a.kind, a.access, a.column_id, a.word_count,
+	COALESCE((SELECT string_agg(CAST(author_id AS TEXT), ',' ORDER BY position) FROM article_authors WHERE article_id = a.id), ''),
+	COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',' ORDER BY topic_id) FROM article_topics WHERE article_id = a.id), ''),
+	COALESCE((SELECT string_agg(CAST(region_id AS TEXT), ',' ORDER BY region_id) FROM article_regions WHERE article_id = a.id), '')`
+
+// scanSearchDoc reads a row of searchDocCols. live is false for an
+// article the index must not hold (a draft, or one without a time),
+// whose text is then left as HTML.
+func scanSearchDoc(sc interface{ Scan(...any) error }) (d *searchDoc, live bool, err error) {
 	var (
-		d                    = searchDoc{id: id}
-		pub                  sql.NullInt64
-		teaserHTML, bodyHTML string
-		errIndex             = func(err error) error { return fmt.Errorf("store: index article %d: %w", id, err) }
-		status, title, dek   string
-		kind, access         string
-		column               sql.NullInt64
+		pub                      sql.NullInt64
+		teaserHTML, bodyHTML     string
+		wordCount                int
+		authors, topics, regions string
 	)
-	// One statement for the article and its labels: on PostgreSQL each
-	// round trip counts when a batch of 500 is indexed.
-	var authors, topics, regions string
-	err := t.row(ctx, `SELECT status, published_at, title, dek, teaser_html, body_html, kind, access, column_id,
-			COALESCE((SELECT string_agg(CAST(author_id AS TEXT), ',' ORDER BY position) FROM article_authors WHERE article_id = a.id), ''),
-			COALESCE((SELECT string_agg(CAST(topic_id AS TEXT), ',' ORDER BY topic_id) FROM article_topics WHERE article_id = a.id), ''),
-			COALESCE((SELECT string_agg(CAST(region_id AS TEXT), ',' ORDER BY region_id) FROM article_regions WHERE article_id = a.id), '')
-		FROM articles a WHERE a.id = ?`, id).Scan(&status, &pub, &title, &dek, &teaserHTML, &bodyHTML, &kind, &access, &column,
-		&authors, &topics, &regions)
+	d = &searchDoc{}
+	err = sc.Scan(&d.id, &d.status, &pub, &d.title, &d.dek, &teaserHTML, &bodyHTML, &d.kind, &d.access, &d.column,
+		&wordCount, &authors, &topics, &regions)
+	if err != nil || d.status == string(masthead.StatusDraft) || !pub.Valid {
+		return d, false, err
+	}
+	d.published = pub.Int64
+	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
+	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
+	head := len(search.Words(d.title)) + len(search.Words(d.dek))
+	d.words, d.openWords = head+wordCount, head+len(search.Words(d.teaser))
+	if d.access == string(masthead.AccessFree) {
+		d.openWords += wordCount
+	}
+	return d, true, nil
+}
+
+// indexArticle brings the search index up to date with article id inside
+// the write that changed it. Drafts are not indexed. During a bulk load
+// (BulkLoad) nothing is indexed: the index is rebuilt at its end.
+func (t *tx) indexArticle(ctx context.Context, id int64) error {
+	if t.db != nil && t.db.deferIndex.Load() {
+		return nil
+	}
+	errIndex := func(err error) error { return fmt.Errorf("store: index article %d: %w", id, err) }
+	d, live, err := scanSearchDoc(t.row(ctx, `SELECT `+searchDocCols+` FROM articles a WHERE a.id = ?`, id))
 	if err != nil {
 		return errIndex(err)
 	}
-	if status == string(masthead.StatusDraft) || !pub.Valid {
+	if !live {
 		return t.unindexArticle(ctx, id)
 	}
-	d.status, d.published, d.title, d.dek, d.kind, d.access, d.column = status, pub.Int64, title, dek, kind, access, column
-	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
-	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
 	seq, err := t.nextSearchSeq(ctx)
 	if err != nil {
 		return errIndex(err)
 	}
 	// The engine goes first: on PostgreSQL it reads the previous row's
 	// vocabulary before it is replaced.
-	if err := t.p.d.fts.index(ctx, t, &d); err != nil {
+	if err := t.p.d.fts.index(ctx, t, d); err != nil {
 		return errIndex(err)
 	}
-	_, err = t.exec(ctx, `INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
-			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
-			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions`,
-		id, seq, d.status, d.published, d.kind, d.access, d.column, joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions))
-	if err != nil {
+	if err := t.writeSearchDocs(ctx, seq, []*searchDoc{d}); err != nil {
 		return errIndex(err)
 	}
 	return nil
+}
+
+// writeSearchDocs writes the facet rows of docs, numbered seq, in one
+// statement.
+func (t *tx) writeSearchDocs(ctx context.Context, seq int64, docs []*searchDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 12*len(docs))
+	b.WriteString(`INSERT INTO search_docs (article_id, seq, status, published_at, kind, access, column_id, authors, topics, regions, words, open_words) VALUES `)
+	for i, d := range docs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, d.id, seq, d.status, d.published, d.kind, d.access, d.column,
+			joinIDs(d.authors), joinIDs(d.topics), joinIDs(d.regions), d.words, d.openWords)
+	}
+	b.WriteString(` ON CONFLICT (article_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
+			published_at = excluded.published_at, kind = excluded.kind, access = excluded.access,
+			column_id = excluded.column_id, authors = excluded.authors, topics = excluded.topics, regions = excluded.regions,
+			words = excluded.words, open_words = excluded.open_words`)
+	_, err := t.exec(ctx, b.String(), args...)
+	return err
 }
 
 // unindexArticle removes article id from the search index, before the
@@ -346,6 +397,13 @@ const reindexBatch = 500
 // Reindex rebuilds the search index from the articles, calling progress
 // (when not nil) after each batch. Searches keep working meanwhile and see
 // the index fill up batch by batch.
+//
+// Batches are read, turned into text and written by one worker per core:
+// on PostgreSQL, where making the vectors is the server's work, two
+// connections keep two cores busy; on SQLite one batch's text is made
+// while another holds the writer. Each batch is one statement per table
+// (indexDocs). The reindex job goes in steps instead (ClearSearchIndex,
+// ReindexBatch, FinishReindex), so that no run outlasts its lease.
 func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error {
 	var total int
 	if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles`).Scan(&total); err != nil {
@@ -354,30 +412,20 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	if err := db.ClearSearchIndex(ctx); err != nil {
 		return err
 	}
-	done := 0
-	var last int64
-	for {
-		next, n, err := db.ReindexBatch(ctx, last)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-		last = next
-		done += n
-		if progress != nil {
-			progress(done, max(total, done))
-		}
+	if err := db.reindexAll(ctx, total, progress); err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
 	}
 	return db.FinishReindex(ctx)
 }
 
-// ClearSearchIndex empties the search index: the first step of a
-// reindex (Reindex, or the reindex job in steps).
+// ClearSearchIndex empties the search index and marks it incomplete: the
+// first step of a reindex (Reindex, or the reindex job in steps).
 func (db *DB) ClearSearchIndex(ctx context.Context) error {
 	err := db.write(ctx, func(t *tx) error {
 		if _, err := t.nextSearchSeq(ctx); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE search_state SET built = 0 WHERE id = 1`); err != nil {
 			return err
 		}
 		if err := t.p.d.fts.clear(ctx, t); err != nil {
@@ -392,43 +440,18 @@ func (db *DB) ClearSearchIndex(ctx context.Context) error {
 	return nil
 }
 
-// ReindexBatch indexes the next batch of articles (reindexBatch) whose
-// ids come after after, in one transaction, and returns the last id it
-// read and how many it read; none means the reindex has reached the end.
+// ReindexBatch indexes the next batch of articles whose ids come after
+// after (reindexBatch) and returns the last id it read and how many it
+// read; none means the reindex has reached the end.
 func (db *DB) ReindexBatch(ctx context.Context, after int64) (last int64, n int, err error) {
-	rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, reindexBatch)
+	ids, err := db.articleIDs(ctx, after, reindexBatch)
 	if err != nil {
-		return after, 0, fmt.Errorf("store: reindex: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return after, 0, fmt.Errorf("store: reindex: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return after, 0, fmt.Errorf("store: reindex: %w", err)
 	}
 	if len(ids) == 0 {
 		return after, 0, nil
 	}
-	err = db.write(ctx, func(t *tx) error {
-		for _, id := range ids {
-			if err := t.indexArticle(ctx, id); err != nil {
-				// Deleted since the list was read: nothing to index.
-				if errors.Is(err, sql.ErrNoRows) {
-					continue
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.reindexBatch(ctx, ids); err != nil {
 		return after, 0, fmt.Errorf("store: reindex: %w", err)
 	}
 	return ids[len(ids)-1], len(ids), nil
@@ -450,6 +473,120 @@ func (db *DB) FinishReindex(ctx context.Context) error {
 	return nil
 }
 
+// reindexAll indexes every article in batches, on every core.
+func (db *DB) reindexAll(ctx context.Context, total int, progress func(done, total int)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []int64)
+	var (
+		mu    sync.Mutex
+		done  int
+		first error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == nil {
+			first = err
+			cancel()
+		}
+	}
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for ids := range batches {
+				if err := db.reindexBatch(ctx, ids); err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				done += len(ids)
+				if progress != nil {
+					progress(done, max(total, done))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	var last int64
+	for ctx.Err() == nil {
+		ids, err := db.articleIDs(ctx, last, reindexBatch)
+		if err != nil {
+			fail(err)
+			break
+		}
+		if len(ids) == 0 {
+			break
+		}
+		last = ids[len(ids)-1]
+		select {
+		case batches <- ids:
+		case <-ctx.Done():
+		}
+	}
+	close(batches)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// articleIDs lists up to n article ids above after, in order.
+func (db *DB) articleIDs(ctx context.Context, after int64, n int) ([]int64, error) {
+	rows, err := db.r.query(ctx, `SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// reindexBatch indexes the articles ids into an index that holds none of
+// them. An article deleted since the list was read is skipped.
+func (db *DB) reindexBatch(ctx context.Context, ids []int64) error {
+	ph, args := placeholders(ids)
+	rows, err := db.r.query(ctx, `SELECT `+searchDocCols+` FROM articles a WHERE a.id IN `+ph+` ORDER BY a.id`, args...)
+	if err != nil {
+		return err
+	}
+	var docs []*searchDoc
+	for rows.Next() {
+		d, live, err := scanSearchDoc(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if live {
+			docs = append(docs, d)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return db.write(ctx, func(t *tx) error {
+		if err := t.p.d.fts.indexBatch(ctx, t, docs); err != nil {
+			return err
+		}
+		// The number is taken last: its row lock is held to the commit,
+		// and the other workers' batches wait only for this statement.
+		seq, err := t.nextSearchSeq(ctx)
+		if err != nil {
+			return err
+		}
+		return t.writeSearchDocs(ctx, seq, docs)
+	})
+}
+
 // searchCache is the in-memory copy of search_docs. The zero value is
 // empty and ready; the first search loads it whole, later ones read the
 // rows written since.
@@ -462,6 +599,9 @@ type searchCache struct {
 	// costs a tenth of a map lookup, and a search looks up every match.
 	dense  []*facetDoc
 	sparse map[int64]*facetDoc
+	// words, openWords and docs sum the entries' words and count them,
+	// for the mean lengths ranking needs (rankStats).
+	words, openWords, docs int64
 
 	load sync.Mutex // one refresh at a time
 }
@@ -477,6 +617,10 @@ func (c *searchCache) get(id int64) *facetDoc {
 }
 
 func (c *searchCache) put(id int64, f *facetDoc) {
+	if old := c.get(id); old != nil {
+		c.words, c.openWords, c.docs = c.words-int64(old.words), c.openWords-int64(old.openWords), c.docs-1
+	}
+	c.words, c.openWords, c.docs = c.words+int64(f.words), c.openWords+int64(f.openWords), c.docs+1
 	if id >= 0 && id < denseIDs {
 		if id >= int64(len(c.dense)) {
 			c.dense = append(c.dense, make([]*facetDoc, int(id)+1-len(c.dense))...)
@@ -490,9 +634,21 @@ func (c *searchCache) put(id int64, f *facetDoc) {
 	c.sparse[id] = f
 }
 
+// stats returns what ranking needs of the index.
+func (c *searchCache) stats() rankStats {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.docs == 0 || c.words <= 0 || c.openWords <= 0 {
+		return rankStats{}
+	}
+	return rankStats{avgWords: float64(c.words) / float64(c.docs), avgOpenWords: float64(c.openWords) / float64(c.docs)}
+}
+
 // facetDoc is what filters and facets need of an indexed article.
 type facetDoc struct {
 	published int64
+	words     int32 // search_docs.words and open_words
+	openWords int32
 	status    string
 	kind      string
 	column    int64 // 0 for none
@@ -533,7 +689,7 @@ func (db *DB) refreshSearchCache(ctx context.Context) error {
 	if !loaded {
 		from = -1
 	}
-	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions
+	rows, err := db.r.query(ctx, `SELECT article_id, seq, status, published_at, kind, column_id, authors, topics, regions, words, open_words
 		FROM search_docs WHERE seq > ?`, from)
 	if err != nil {
 		return fmt.Errorf("store: load search facets: %w", err)
@@ -556,7 +712,7 @@ func (db *DB) refreshSearchCache(ctx context.Context) error {
 			column                   sql.NullInt64
 			authors, topics, regions string
 		)
-		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions); err != nil {
+		if err := rows.Scan(&id, &rowSeq, &f.status, &f.published, &f.kind, &column, &authors, &topics, &regions, &f.words, &f.openWords); err != nil {
 			return fmt.Errorf("store: load search facets: %w", err)
 		}
 		f.status, f.kind = in(f.status), in(f.kind)
@@ -843,8 +999,8 @@ func (rd readable) ids(ctx context.Context, eng ftsEngine, r reader, q *search.Q
 // one that the open index matched keeps its score. Ranking the unlocked
 // articles on the full index instead would mix the scales of two indexes,
 // and cost FTS5 a count of the matches in the whole table for each.
-func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.Query) (map[int64]float64, error) {
-	s, err := eng.rank(ctx, r, q, rd.sc)
+func (rd readable) rank(ctx context.Context, eng ftsEngine, r reader, q *search.Query, st rankStats) (map[int64]float64, error) {
+	s, err := eng.rank(ctx, r, q, rd.sc, st)
 	if err != nil || len(rd.unlocked) == 0 {
 		return s, err
 	}
@@ -992,7 +1148,7 @@ func (db *DB) relevance(ctx context.Context, q *search.Query, rd readable, match
 		case !ok || n == 0: // the search failed, or found nothing to rank
 			return nil, nil, nil
 		case n <= rankLimit:
-			s, err := rd.rank(ctx, eng, db.r, q)
+			s, err := rd.rank(ctx, eng, db.r, q, db.facets.stats())
 			return s, nil, err
 		}
 	}

@@ -55,6 +55,41 @@ func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 	return err
 }
 
+// indexBatch writes a batch of documents in one statement: the arrays of
+// their texts go in as parameters and every vector is made by one
+// query, rather than a round trip and a plan per article. The vocabulary
+// is left to optimize, which recounts it at the end of a reindex.
+func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	n := len(docs)
+	ids, pubs, opens := make([]int64, n), make([]int64, n), make([]bool, n)
+	titles, deks, teasers, bodies, vocabs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, d := range docs {
+		ids[i], pubs[i], opens[i] = d.id, d.published, d.openBody() != ""
+		titles[i], deks[i] = search.Normalize(d.title), search.Normalize(d.dek)
+		teasers[i], bodies[i] = search.Normalize(d.teaser), search.Normalize(d.body)
+		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
+	}
+	_, err := t.exec(ctx, `WITH v AS MATERIALIZED (
+			SELECT s.id, s.pub, s.title, s.vocab, s.open,
+				setweight(to_tsvector('english', s.title), 'A') || setweight(to_tsvector('english', s.dek), 'B') AS head,
+				setweight(to_tsvector('english', s.teaser), 'C') AS teaser, setweight(to_tsvector('english', s.body), 'D') AS body
+			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+				AS s(id, pub, title, dek, teaser, body, vocab, open)
+		), h AS (
+			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
+			SELECT id, pub, head, to_tsvector('simple', title), vocab FROM v
+		), o AS (
+			INSERT INTO search_open (article_id, doc)
+			SELECT id, head || teaser || CASE WHEN open THEN body ELSE ''::tsvector END FROM v
+		)
+		INSERT INTO search_vectors (article_id, doc) SELECT id, head || teaser || body FROM v`,
+		ids, pubs, titles, deks, teasers, bodies, vocabs, opens)
+	return err
+}
+
 func (postgresFTS) unindex(ctx context.Context, t *tx, id int64) error {
 	for _, q := range []string{`DELETE FROM search_vectors WHERE article_id = ?`, `DELETE FROM search_open WHERE article_id = ?`,
 		`DELETE FROM search_heads WHERE article_id = ?`} {
@@ -100,7 +135,7 @@ func (e postgresFTS) ids(ctx context.Context, r reader, q *search.Query, sc scop
 	return parseIDs(s), err
 }
 
-func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
+func (e postgresFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope, _ rankStats) (map[int64]float64, error) {
 	s, err := e.match(ctx, r, q, sc, "rank")
 	return parseScores(s), err
 }

@@ -20,15 +20,25 @@ import (
 type sqliteFTS struct{}
 
 // bm25 weights of the columns title, dek, teaser, body: a word in the
-// title counts as much as ten in the body. The teaser is also part of
-// the body, so a word in the opening paragraphs counts three times.
-const sqliteBM25 = `bm25(search_fts, 10.0, 4.0, 2.0, 1.0)`
+// title counts as much as fifty in the body, one in the dek as ten.
+// The teaser is also part of the body and counts nothing more. The
+// weights are small on purpose: bm25 counts a word's occurrences through
+// k1 (1.2), after which more of them count little; weighted occurrences
+// far below k1 count in proportion, as PostgreSQL's cover density does
+// (migrations/postgres/0030_search_words.sql). rank then undoes bm25's
+// division by the article's length (rankStats): on the Reuters-21578
+// check, the length made one-line stories outrank those about the
+// subject (docs/search.md).
+const sqliteBM25 = `bm25(search_fts, 0.001, 0.0002, 0.0, 0.00002)`
 
 // sqliteHeadBM25 ranks within titles and deks, with the same weights.
 const sqliteHeadBM25 = `bm25(search_heads, 10.0, 4.0)`
 
 // sqliteOpenBM25 ranks what everyone may read, with the same weights.
-const sqliteOpenBM25 = `bm25(search_open, 10.0, 4.0, 2.0, 1.0)`
+const sqliteOpenBM25 = `bm25(search_open, 0.001, 0.0002, 0.0, 0.00002)`
+
+// bm25B is bm25's b, which FTS5 fixes.
+const bm25B = 0.75
 
 // ftsTables are the tables each article has a row in, by rowid; the
 // last two hold titles and deks alone.
@@ -60,6 +70,17 @@ func (f sqliteFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 	}
 	for _, table := range ftsTables[2:] {
 		if _, err := t.exec(ctx, `INSERT INTO `+table+` (rowid, title, dek) VALUES (?, ?, ?)`, d.id, d.title, d.dek); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexBatch writes each document as index does: FTS5 takes rows one at
+// a time whatever the statement.
+func (f sqliteFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error {
+	for _, d := range docs {
+		if err := f.index(ctx, t, d); err != nil {
 			return err
 		}
 	}
@@ -118,15 +139,69 @@ func (sqliteFTS) among(ctx context.Context, r reader, q *search.Query, ids []int
 	return parseIDs(s.String), err
 }
 
-func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope) (map[int64]float64, error) {
+func (sqliteFTS) rank(ctx context.Context, r reader, q *search.Query, sc scope, st rankStats) (map[int64]float64, error) {
 	// LIMIT -1 keeps SQLite from flattening the subquery, which would put
 	// bm25() inside the aggregate where FTS5 cannot compute it.
 	table, bm25 := scopeTable(sc)
 	var s sql.NullString
+	words, avg := "words", st.avgWords
+	if sc == scopeOpen {
+		words, avg = "open_words", st.avgOpenWords
+	}
+	if (sc == scopeAll || sc == scopeOpen) && avg > 0 {
+		// bm25 divides each score by 1 - b + b × length / mean length;
+		// multiplying by it leaves the weighted occurrences of the words
+		// (each word's by its rarity). The lengths are the words of what
+		// the index holds of each article (search_docs).
+		err := r.row(ctx, `SELECT group_concat(f.id || ':' || (f.s * (? + ? * COALESCE(d.`+words+`, ?) / ?)))
+			FROM (SELECT rowid AS id, -`+bm25+` AS s FROM `+table+` WHERE `+table+` MATCH ? LIMIT -1) f
+			LEFT JOIN search_docs d ON d.article_id = f.id`,
+			1-bm25B, bm25B, avg, avg, fts5RankQuery(q, sc)).Scan(&s)
+		return parseScores(s.String), err
+	}
 	err := r.row(ctx, `SELECT group_concat(x) FROM (SELECT rowid || ':' || (-`+bm25+`) AS x
 		FROM `+table+` WHERE `+table+` MATCH ? LIMIT -1)`, fts5Query(q, sc)).Scan(&s)
 	return parseScores(s.String), err
 }
+
+// fts5RankQuery is q for ranking: the words of q, when it has several,
+// are also asked for within a few words of each other, in an alternative
+// every match already meets. The matches are the same; bm25 sums over
+// every phrase of the query, so an article where the words stand
+// together scores their nearness too, as PostgreSQL's cover density does.
+// Only for scopeAll and scopeOpen, whose queries have no column filter.
+func fts5RankQuery(q *search.Query, sc scope) string {
+	base := fts5Query(q, sc)
+	var words []string
+	for _, c := range q.Must {
+		if len(c) != 1 || c[0].Prefix || len(c[0].Words) != 1 {
+			return base // an OR, a phrase or a prefix: as typed
+		}
+		words = append(words, c[0].Words[0])
+	}
+	if len(words) < 2 {
+		return base
+	}
+	var b strings.Builder
+	b.WriteString("NEAR(")
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(fts5String(w))
+	}
+	fmt.Fprintf(&b, ", %d)", nearWords)
+	whole, not, _ := strings.Cut(base, " NOT ")
+	out := "(" + whole + " OR " + b.String() + ")"
+	if not != "" {
+		out += " NOT " + not
+	}
+	return out
+}
+
+// nearWords is how many other words may stand between a query's words
+// for their nearness to count (fts5RankQuery).
+const nearWords = 3
 
 // heads are read a part at a time: bm25 over thousands of titles and
 // deks is what the bounds of relevance are for.

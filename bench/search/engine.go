@@ -20,19 +20,21 @@ import (
 
 // engineReport is what one engine measured on the demo library.
 type engineReport struct {
-	engine        string
-	articles      int
-	seedTime      time.Duration // masthead demo: write and index
-	reindexTime   time.Duration // masthead reindex: the index alone
-	dbBytes       int64
-	indexBytes    int64 // search tables and indexes, when the engine tells
-	firstSearch   time.Duration
-	full, anon    []timed // every counted query, subscriber and anonymous
-	suggest       []time.Duration
-	suggestQs     int
-	avgHits       float64
-	load          string // load average after the queries
-	distinctQuery int
+	engine      string
+	articles    int
+	seedTime    time.Duration // masthead demo: write and index
+	reindexTime time.Duration // masthead reindex: the index alone
+	dbBytes     int64
+	indexBytes  int64 // search tables and indexes, when the engine tells
+	firstSearch time.Duration
+	full, anon  []timed // every counted query, subscriber and anonymous
+	// titleFull and titleAnon are the title-word set (titleQueries).
+	titleFull, titleAnon []timed
+	suggest              []time.Duration
+	suggestQs            int
+	avgHits              float64
+	load                 string // load average after the queries
+	distinctQuery        int
 }
 
 type timed struct {
@@ -62,7 +64,7 @@ func benchEngine(ctx context.Context, o options, bin, dir, engine string, stdout
 	}
 	defer db.cleanup()
 
-	fmt.Fprintf(stdout, "%s: seeding %d demo articles (indexing as they are written)…\n", engine, o.articles)
+	fmt.Fprintf(stdout, "%s: seeding %d demo articles with masthead demo (write and index)…\n", engine, o.articles)
 	start := time.Now()
 	if _, err := runBin(ctx, bin, "demo", "--articles", fmt.Sprint(o.articles), "--seed", fmt.Sprint(o.seed), "--db", db.dsn); err != nil {
 		return r, err
@@ -100,6 +102,10 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 		return r, err
 	}
 	r.distinctQuery = len(qs)
+	tqs, err := titleQueries(ctx, st, o.queries, o.seed)
+	if err != nil {
+		return r, err
+	}
 	now := time.Now()
 
 	start := time.Now()
@@ -148,6 +154,30 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 		}
 	}
 	r.avgHits = float64(hits) / float64(len(qs))
+	fmt.Fprintf(stdout, "%s: running %d title-word queries × %d rounds…\n", engine, len(tqs), o.rounds)
+	for round := 0; round < o.rounds; round++ {
+		for _, reader := range o.readers {
+			for _, q := range tqs {
+				sq := asReader(q.q, reader)
+				sq.Now = now
+				c0, start := cpuTime(), time.Now()
+				res, err := st.Search(ctx, sq)
+				d, cpu := time.Since(start), cpuTime()-c0
+				if err != nil {
+					return r, fmt.Errorf("query %q: %w", sq.Text, err)
+				}
+				if round < o.rounds-1 && o.rounds > 1 {
+					continue
+				}
+				t := timed{q.kind, d, cpu, describe(sq), res.Total}
+				if reader == "subscriber" {
+					r.titleFull = append(r.titleFull, t)
+				} else {
+					r.titleAnon = append(r.titleAnon, t)
+				}
+			}
+		}
+	}
 	r.load = loadAverage()
 
 	prefixes := suggestPrefixes(qs)

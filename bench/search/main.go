@@ -1,6 +1,7 @@
 // Command search is Masthead's search benchmark. For each engine it builds
 // the real binary, seeds the demo library into a fresh database (a new
-// schema on PostgreSQL) with `masthead demo`, which indexes as it writes,
+// schema on PostgreSQL) with `masthead demo` (which indexes as it writes,
+// or on PostgreSQL in bulk mode at the end),
 // times `masthead reindex` (the index built from scratch), reports the
 // database's size, and then runs a fixed set of varied queries one at a
 // time through the store, as the search page does: top 10 with snippets
@@ -10,7 +11,8 @@
 // pack` (research-use terms: it is fetched into a temporary directory at
 // run time and never committed), imports it with `masthead import`, and
 // scores topic queries by nDCG@10 with the collection's topic labels as
-// judgments.
+// judgments, and place queries with its place labels (a second set, not
+// used for tuning).
 //
 // Run it from the module root:
 //
@@ -50,8 +52,11 @@ type options struct {
 	skipDemo bool
 	keep     bool
 	db       string // an already seeded database to measure as it is
-	cpuprof  string
-	slowest  int
+	// reutersDB is a database the Reuters collection was imported into
+	// before: the check scores it without importing again.
+	reutersDB string
+	cpuprof   string
+	slowest   int
 	// readers are whom the queries run as: "subscriber" (the whole
 	// library: bodies matched, snippets from them) and "anonymous"
 	// (titles, deks, teasers and free bodies matched; teaser snippets).
@@ -82,6 +87,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.skipDemo, "no-demo", false, "skip the demo library (with -reuters: only the Reuters check)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory")
 	fs.StringVar(&o.db, "db", "", "measure this already seeded database (sqlite:PATH or a postgres:// URL) instead of seeding one; -engines is then ignored")
+	fs.StringVar(&o.reutersDB, "reuters-db", "", "with -reuters: score this database, into which the collection was imported before (sqlite:PATH or a postgres:// URL), instead of importing it; -engines is then ignored")
 	fs.IntVar(&o.slowest, "slowest", 0, "list this many of the costliest queries (by CPU time)")
 	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the query runs to this file")
 	readers := fs.String("readers", "subscriber,anonymous", "whom the queries (and the Reuters check) run as: subscriber, anonymous or both")
@@ -122,12 +128,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.db != "" {
-		engine := "sqlite"
-		if strings.HasPrefix(o.db, "postgres") {
-			engine = "postgres"
+	if o.reuters && o.reutersDB != "" {
+		dir, err := os.MkdirTemp("", "masthead-search-bench-")
+		if err != nil {
+			return err
 		}
-		r, err := measure(ctx, o, engineReport{engine: engine, articles: o.articles}, o.db, stdout)
+		defer os.RemoveAll(dir)
+		rel, err := reutersCheck(ctx, o, "", dir, engineOf(o.reutersDB), stdout)
+		if err != nil {
+			return err
+		}
+		printReport(stdout, o, nil, rel)
+		return nil
+	}
+	if o.db != "" {
+		r, err := measure(ctx, o, engineReport{engine: engineOf(o.db), articles: o.articles}, o.db, stdout)
 		if err != nil {
 			return err
 		}
@@ -172,6 +187,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	printReport(stdout, o, reports, rel)
 	return nil
+}
+
+// engineOf tells the engine of a database's address.
+func engineOf(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres") {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
 // database is a fresh database on one engine.

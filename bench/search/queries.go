@@ -138,6 +138,37 @@ func makeQueries(ctx context.Context, st *store.DB, n int, seed int64) ([]benchQ
 	return out, nil
 }
 
+// titleQueries are n queries of one to three consecutive words of the
+// library's titles (stop words and words under four letters left out),
+// as readers most often type them: the set the search issue measured
+// from outside, one query at a time.
+func titleQueries(ctx context.Context, st *store.DB, n int, seed int64) ([]benchQuery, error) {
+	list, _, err := st.Articles(ctx, masthead.ArticleFilter{Live: true, Now: time.Now(), Limit: 3000, Bare: true})
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x717e5))
+	var out []benchQuery
+	for tries := 0; len(out) < n && tries < 100*n; tries++ {
+		var ws []string
+		for _, w := range search.Words(list[rng.IntN(len(list))].Title) {
+			if len(w) >= 4 && !search.IsStopWord(w) {
+				ws = append(ws, w)
+			}
+		}
+		if len(ws) == 0 {
+			continue
+		}
+		k := min(1+rng.IntN(3), len(ws))
+		start := rng.IntN(len(ws) - k + 1)
+		out = append(out, benchQuery{kind: fmt.Sprintf("%d word", k), q: masthead.SearchQuery{Text: strings.Join(ws[start:start+k], " ")}})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no titles to take words from")
+	}
+	return out, nil
+}
+
 // suggestPrefixes are what a reader has typed on the way to the queries:
 // two to six letters of a word, and a word and the start of the next.
 func suggestPrefixes(qs []benchQuery) []string {

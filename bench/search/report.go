@@ -14,6 +14,7 @@ const (
 	targetSQLite   = 20 * time.Millisecond
 	targetPostgres = 50 * time.Millisecond
 	targetSuggest  = 5 * time.Millisecond
+	targetNDCG     = 0.88 // on the Reuters check (issue 17)
 )
 
 func printReport(w io.Writer, o options, reports []engineReport, rel []relevanceReport) {
@@ -54,6 +55,22 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 					"  CPU time", len(cpu), fmtDur(percentile(cpu, 50)), fmtDur(percentile(cpu, 99)), fmtDur(cpu[len(cpu)-1]))
 			}
 		}
+		for _, set := range []struct {
+			name string
+			ts   []timed
+		}{{"subscriber", r.titleFull}, {"anonymous", r.titleAnon}} {
+			if len(set.ts) == 0 {
+				continue
+			}
+			all := durations(set.ts, "")
+			p99 := percentile(all, 99)
+			fmt.Fprintf(w, "  title words, %-10s %4d %9s %9s %9s   %s\n", set.name, len(all), fmtDur(percentile(all, 50)), fmtDur(p99), fmtDur(all[len(all)-1]),
+				verdict(p99 < target, "p99 under "+fmtDur(target)))
+			if r.engine == "sqlite" {
+				cpu := cpus(set.ts)
+				fmt.Fprintf(w, "    CPU time %15d %9s %9s %9s\n", len(cpu), fmtDur(percentile(cpu, 50)), fmtDur(percentile(cpu, 99)), fmtDur(cpu[len(cpu)-1]))
+			}
+		}
 		byKind := r.full
 		if len(byKind) == 0 {
 			byKind = r.anon
@@ -74,17 +91,22 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 	}
 	for _, r := range rel {
 		fmt.Fprintf(w, "\n== Reuters-21578 on %s: %d stories, as %s ==\n", r.engine, r.stories, r.reader)
-		fmt.Fprintf(w, "masthead import (write + index): %s\n", r.importTime.Round(time.Millisecond))
-		fmt.Fprintf(w, "%d topic queries (topics with at least %d stories): mean nDCG@10 %.3f; latency p50 %s, p99 %s\n",
-			len(r.queries), minRelevant, r.mean, fmtDur(r.p50), fmtDur(r.p99))
-		var low []string
-		for _, q := range r.queries {
-			if q.ndcg < 0.5 {
-				low = append(low, fmt.Sprintf("%s (%q %.2f)", q.topic, q.query, q.ndcg))
-			}
+		if r.importTime > 0 {
+			fmt.Fprintf(w, "masthead import (write + index): %s\n", r.importTime.Round(time.Millisecond))
 		}
-		if len(low) > 0 {
-			fmt.Fprintf(w, "below 0.5: %s\n", strings.Join(low, ", "))
+		for _, set := range r.sets {
+			fmt.Fprintf(w, "%3d %-6s queries (labels with at least %d stories): mean nDCG@10 %.3f   %s; latency p50 %s, p99 %s\n",
+				len(set.queries), set.name, minRelevant, set.mean, verdict(set.mean >= targetNDCG, fmt.Sprintf("at least %.2f", targetNDCG)),
+				fmtDur(set.p50), fmtDur(set.p99))
+			var low []string
+			for _, q := range set.queries {
+				if q.ndcg < 0.5 {
+					low = append(low, fmt.Sprintf("%s (%q %.2f)", q.topic, q.query, q.ndcg))
+				}
+			}
+			if len(low) > 0 {
+				fmt.Fprintf(w, "    below 0.5: %s\n", strings.Join(low, ", "))
+			}
 		}
 	}
 }

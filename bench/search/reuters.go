@@ -43,6 +43,18 @@ var reutersQueries = map[string]string{
 
 const minRelevant = 20
 
+// reutersPlaces words the collection's place labels as a reader would
+// search for them: the second judged set, which no ranking was tuned on.
+// Places with at least minRelevant stories and no entry here use their
+// label; "usa" (over half the collection) is left out, since a label on
+// most stories judges nothing.
+var reutersPlaces = map[string]string{
+	"uk": "britain", "ussr": "soviet union", "uae": "united arab emirates", "west-germany": "west germany",
+}
+
+// skippedPlaces are the place labels that make no query.
+var skippedPlaces = map[string]bool{"usa": true}
+
 type reutersStory struct {
 	ID     string   `json:"id"`
 	Title  string   `json:"title"`
@@ -58,9 +70,26 @@ type relevanceReport struct {
 	reader     string // whom the queries ran as (-readers)
 	stories    int
 	importTime time.Duration
-	queries    []topicScore
-	mean       float64
-	p50, p99   time.Duration
+	sets       []setScore
+}
+
+// judgedSet is a list of queries with the stories relevant to each.
+type judgedSet struct {
+	name    string
+	queries []judgedQuery
+}
+
+type judgedQuery struct {
+	label, query string
+	relevant     map[string]bool // slugs
+}
+
+// setScore is one judged set's result.
+type setScore struct {
+	name     string
+	queries  []topicScore
+	mean     float64
+	p50, p99 time.Duration
 }
 
 type topicScore struct {
@@ -76,85 +105,113 @@ func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdou
 		return nil, err
 	}
 	rep.stories = len(stories)
-	db, err := freshDB(ctx, o, dir, engine, "reuters")
-	if err != nil {
-		return nil, err
+	db := database{dsn: o.reutersDB}
+	if db.dsn == "" {
+		db, err = freshDB(ctx, o, dir, engine, "reuters")
+		if err != nil {
+			return nil, err
+		}
+		defer db.cleanup()
+		fmt.Fprintf(stdout, "%s: importing %d Reuters stories with masthead import…\n", engine, len(stories))
+		start := time.Now()
+		if _, err := runBin(ctx, bin, "import", "--db", db.dsn, mdDir); err != nil {
+			return nil, err
+		}
+		rep.importTime = time.Since(start)
 	}
-	defer db.cleanup()
-	fmt.Fprintf(stdout, "%s: importing %d Reuters stories with masthead import…\n", engine, len(stories))
-	start := time.Now()
-	if _, err := runBin(ctx, bin, "import", "--db", db.dsn, mdDir); err != nil {
-		return nil, err
-	}
-	rep.importTime = time.Since(start)
 
 	st, err := store.Open(ctx, db.dsn, store.Options{})
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	labels := map[string]map[string]bool{} // slug → topics
-	count := map[string]int{}
-	for _, s := range stories {
-		set := map[string]bool{}
-		for _, t := range s.Topics {
-			set[t] = true
-			count[t]++
-		}
-		labels[reutersSlug(s.ID)] = set
-	}
-	var topics []string
-	for t, n := range count {
-		if n >= minRelevant {
-			topics = append(topics, t)
-		}
-	}
-	sort.Slice(topics, func(i, j int) bool { return count[topics[i]] > count[topics[j]] })
+	sets := reutersSets(stories)
 	var reps []relevanceReport
 	now := time.Now()
 	for _, reader := range o.readers {
 		rep := rep
 		rep.reader = reader
-		if err := scoreTopics(ctx, st, &rep, topics, labels, count, now); err != nil {
-			return nil, err
+		for _, set := range sets {
+			sc, err := scoreSet(ctx, st, set, reader, now)
+			if err != nil {
+				return nil, err
+			}
+			rep.sets = append(rep.sets, sc)
 		}
 		reps = append(reps, rep)
 	}
 	return reps, nil
 }
 
-// scoreTopics runs one query a topic as rep.reader and scores it.
-func scoreTopics(ctx context.Context, st *store.DB, rep *relevanceReport, topics []string, labels map[string]map[string]bool, count map[string]int, now time.Time) error {
-	var times []time.Duration
-	for _, t := range topics {
-		q := reutersQueries[t]
-		if q == "" {
-			q = strings.ReplaceAll(t, "-", " ")
+// reutersSets are the two judged sets: the topics, worded by
+// reutersQueries (what the ranking was tuned on), and the places, worded
+// by reutersPlaces (never used for tuning).
+func reutersSets(stories []reutersStory) []judgedSet {
+	build := func(name string, labelsOf func(reutersStory) []string, words map[string]string, skip map[string]bool) judgedSet {
+		rel := map[string]map[string]bool{} // label → slugs
+		for _, s := range stories {
+			for _, l := range labelsOf(s) {
+				if rel[l] == nil {
+					rel[l] = map[string]bool{}
+				}
+				rel[l][reutersSlug(s.ID)] = true
+			}
 		}
+		set := judgedSet{name: name}
+		for l, slugs := range rel {
+			if len(slugs) < minRelevant || skip[l] {
+				continue
+			}
+			q := words[l]
+			if q == "" {
+				q = strings.ReplaceAll(l, "-", " ")
+			}
+			set.queries = append(set.queries, judgedQuery{label: l, query: q, relevant: slugs})
+		}
+		sort.Slice(set.queries, func(i, j int) bool {
+			a, b := set.queries[i], set.queries[j]
+			if len(a.relevant) != len(b.relevant) {
+				return len(a.relevant) > len(b.relevant)
+			}
+			return a.label < b.label
+		})
+		return set
+	}
+	return []judgedSet{
+		build("topics", func(s reutersStory) []string { return s.Topics }, reutersQueries, nil),
+		build("places", func(s reutersStory) []string { return s.Places }, reutersPlaces, skippedPlaces),
+	}
+}
+
+// scoreSet runs each query of set as reader and scores it.
+func scoreSet(ctx context.Context, st *store.DB, set judgedSet, reader string, now time.Time) (setScore, error) {
+	sc := setScore{name: set.name}
+	var times []time.Duration
+	for _, jq := range set.queries {
 		start := time.Now()
-		res, err := st.Search(ctx, asReader(masthead.SearchQuery{Text: q, PerPage: 10, Now: now, NoFacets: false}, rep.reader))
+		res, err := st.Search(ctx, asReader(masthead.SearchQuery{Text: jq.query, PerPage: 10, Now: now}, reader))
 		times = append(times, time.Since(start))
 		if err != nil {
-			return fmt.Errorf("query %q: %w", q, err)
+			return sc, fmt.Errorf("query %q: %w", jq.query, err)
 		}
 		var gains []float64
 		for _, h := range res.Hits {
 			g := 0.0
-			if labels[h.Article.Slug][t] {
+			if jq.relevant[h.Article.Slug] {
 				g = 1
 			}
 			gains = append(gains, g)
 		}
-		score := ndcg(gains, count[t], 10)
-		rep.queries = append(rep.queries, topicScore{topic: t, query: q, relevant: count[t], ndcg: score})
-		rep.mean += score
+		score := ndcg(gains, len(jq.relevant), 10)
+		sc.queries = append(sc.queries, topicScore{topic: jq.label, query: jq.query, relevant: len(jq.relevant), ndcg: score})
+		sc.mean += score
 	}
-	if len(rep.queries) > 0 {
-		rep.mean /= float64(len(rep.queries))
+	if len(sc.queries) > 0 {
+		sc.mean /= float64(len(sc.queries))
 	}
 	times = sortDurations(times)
-	rep.p50, rep.p99 = percentile(times, 50), percentile(times, 99)
-	return nil
+	sc.p50, sc.p99 = percentile(times, 50), percentile(times, 99)
+	return sc, nil
 }
 
 // ndcg is the normalised discounted cumulative gain at k of binary gains

@@ -65,3 +65,26 @@ func TestParseFlags(t *testing.T) {
 		t.Error("unknown reader accepted")
 	}
 }
+
+// TestReutersSets: the places make a second judged set beside the
+// topics, worded for readers, with the label on most stories left out.
+func TestReutersSets(t *testing.T) {
+	var stories []reutersStory
+	for i := range 60 {
+		s := reutersStory{ID: string(rune('a'+i%26)) + strings.Repeat("x", i/26), Topics: []string{"crude"}, Places: []string{"usa"}}
+		if i%2 == 0 {
+			s.Places = append(s.Places, "west-germany")
+		}
+		stories = append(stories, s)
+	}
+	sets := reutersSets(stories)
+	if len(sets) != 2 || sets[0].name != "topics" || sets[1].name != "places" {
+		t.Fatalf("sets %+v", sets)
+	}
+	if q := sets[0].queries; len(q) != 1 || q[0].query != "crude oil" || len(q[0].relevant) != 60 {
+		t.Errorf("topics %+v", q)
+	}
+	if q := sets[1].queries; len(q) != 1 || q[0].query != "west germany" || len(q[0].relevant) != 30 {
+		t.Errorf("places %+v", q)
+	}
+}

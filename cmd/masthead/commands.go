@@ -73,12 +73,41 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	start := time.Now()
 	bar := importer.NewProgress(stderr, *n, "generating")
-	if err := demo.Seed(ctx, db, *n, *seed, time.Now(), bar.Update); err != nil {
+	index := indexBar(stderr)
+	_, err = db.BulkLoad(ctx, *n, func(ctx context.Context) error {
+		err := demo.Seed(ctx, db, *n, *seed, time.Now(), bar.Update)
+		bar.Finish()
+		return err
+	}, index.update)
+	index.finish()
+	if err != nil {
 		return err
 	}
-	bar.Finish()
 	fmt.Fprintf(stdout, "Generated %d articles in %s.\n", *n, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// progressBar is a progress bar made when the first progress comes.
+type progressBar struct {
+	w     io.Writer
+	label string
+	bar   *importer.Progress
+}
+
+// indexBar shows the rebuilding of the index after a bulk load.
+func indexBar(w io.Writer) *progressBar { return &progressBar{w: w, label: "indexing"} }
+
+func (p *progressBar) update(done, total int) {
+	if p.bar == nil {
+		p.bar = importer.NewProgress(p.w, total, p.label)
+	}
+	p.bar.Update(done, total)
+}
+
+func (p *progressBar) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+	}
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -106,20 +135,23 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		ex.opt.Update = *update
 		return ex.run(ctx, db, fs.Arg(0), cfg.Location, stdout, stderr)
 	}
-	var bar *importer.Progress
-	rep, err := importer.ImportDir(ctx, db, fs.Arg(0), importer.Options{
-		Location: cfg.Location,
-		Update:   *update,
-		Progress: func(done, total int) {
-			if bar == nil {
-				bar = importer.NewProgress(stderr, total, "importing")
-			}
-			bar.Update(done, total)
-		},
-	})
-	if bar != nil {
-		bar.Finish()
+	files, err := importer.CountFiles(fs.Arg(0))
+	if err != nil {
+		return err
 	}
+	bar, index := &progressBar{w: stderr, label: "importing"}, indexBar(stderr)
+	var rep importer.Report
+	_, err = db.BulkLoad(ctx, files, func(ctx context.Context) error {
+		var err error
+		rep, err = importer.ImportDir(ctx, db, fs.Arg(0), importer.Options{
+			Location: cfg.Location,
+			Update:   *update,
+			Progress: bar.update,
+		})
+		bar.finish()
+		return err
+	}, index.update)
+	index.finish()
 	if err != nil {
 		return err
 	}
