@@ -420,7 +420,9 @@ func TestSQLiteReadOnly(t *testing.T) {
 // pages keep being served, nothing is corrupted, and it all works again
 // once there is room.
 func TestSQLiteDiskReallyFull(t *testing.T) {
-	dir := mountTmpfs(t, "3m")
+	// Room for the database and the write-ahead log of a start; the
+	// filler below takes the rest.
+	dir := mountTmpfs(t, "8m")
 	dsn := "sqlite:" + filepath.Join(dir, "masthead.db")
 	if _, stderr, err := runMain(t, "demo", "--db", dsn, "--articles", "8"); err != nil {
 		t.Fatalf("demo: %v\n%s", err, stderr)

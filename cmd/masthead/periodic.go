@@ -48,7 +48,7 @@ func periodicJobs(stripe bool) []jobs.Periodic {
 // handlePeriodic gives the pool the handlers of the periodic kinds. Call
 // it before the pool starts.
 func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insightsRetention time.Duration, log *slog.Logger) {
-	handleRelated(pool, db, clock, log)
+	handleRefreshRelated(pool, db, log)
 	pool.Handle(jobPrune, func(ctx context.Context, _ masthead.Job) error {
 		p, err := db.Prune(ctx, clock.Now())
 		if err != nil {

@@ -29,8 +29,9 @@ const (
 	relatedRunFor = 30 * time.Second
 )
 
-// handleRelated gives the pool the handlers of related reading: the job
-// a save queues, and the hourly refresh.
+// handleRelated gives the pool the handler of the job a save queues
+// (handlePeriodic registers the hourly refresh, handleRefreshRelated).
+// Call it before the pool starts.
 func handleRelated(pool *jobs.Pool, db *store.DB, clock masthead.Clock, log *slog.Logger) {
 	pool.Handle(masthead.JobRelateArticles, func(ctx context.Context, _ masthead.Job) error {
 		run, cancel := context.WithTimeout(ctx, relatedRunFor)
@@ -49,6 +50,11 @@ func handleRelated(pool *jobs.Pool, db *store.DB, clock masthead.Clock, log *slo
 		}
 		return nil
 	})
+}
+
+// handleRefreshRelated gives the pool the handler of the hourly
+// refresh-related job.
+func handleRefreshRelated(pool *jobs.Pool, db *store.DB, log *slog.Logger) {
 	pool.Handle(jobRefreshRelated, func(ctx context.Context, _ masthead.Job) error {
 		rebuilt, err := db.RefreshRelated(ctx)
 		if err != nil {

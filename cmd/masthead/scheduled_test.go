@@ -117,7 +117,7 @@ func TestScheduledArticlePublishedByItsJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		js, _ = db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending})
+		js, _ = db.Jobs(ctx, masthead.JobFilter{State: masthead.JobPending, Kind: masthead.JobPublishScheduled})
 		if len(js) != 1 {
 			t.Fatalf("pending jobs: %+v", js)
 		}

@@ -231,6 +231,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// the database close.
 	handlePeriodic(jobPool, db, clock, insightsRetention, log)
 	handleScheduled(jobPool, db, log)
+	handleRelated(jobPool, db, clock, log)
 	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
 	handleNewsletters(jobPool, &cfg, newsletters, newsletterSends)
 	handleReindex(jobPool, db, log)
