@@ -66,6 +66,7 @@ func startJobInstances(t *testing.T, dsn string, n int, srv *mailtest.Server) []
 		p := jobs.New(db, jobs.Config{Workers: 4, Poll: 20 * time.Millisecond, Name: fmt.Sprint("jobInstance-", i), Logger: log})
 		handlePeriodic(p, db, clock, 90*24*time.Hour, log)
 		handleScheduled(p, db, log)
+		handleRelated(p, db, clock, log)
 		handleWebhooks(p, db, masthead.WebhookNetworks{Allow: loopback}, clock, metrics.New())
 		handleNewsletters(p, &Config{}, e, true)
 		p.Start()
