@@ -3,14 +3,14 @@ package http
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
 	"hash/fnv"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"masthead/http/web"
 )
 
 // Cache-Control values. Anonymous pages may sit in a CDN for a minute, the
@@ -44,11 +44,6 @@ type entry struct {
 	nameMark int
 	// viewGz is a view's gzip, compressed around the name (viewgzip.go).
 	viewGz *viewGzip
-
-	// Cache bookkeeping.
-	key     string
-	size    int64
-	expires time.Time
 }
 
 func newEntry(status int, header http.Header, body []byte) *entry {
@@ -200,146 +195,15 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// pageCache holds rendered anonymous pages, bounded by bytes, evicting the
-// least recently used. Entries die at their TTL or when purge is called
-// because the content version moved. A generation number makes sure a
-// render that started before a purge is not stored after it.
-type pageCache struct {
-	max int64
-	ttl time.Duration
-	now func() time.Time
-
-	mu       sync.Mutex
-	size     int64
-	gen      uint64
-	items    map[string]*list.Element
-	lru      list.List // front is most recent; values are *entry
-	inflight map[string]*fillCall
-}
-
-// fillCall is one render that concurrent misses for the same key share.
-type fillCall struct {
-	done chan struct{}
-	e    *entry
-	err  error
-}
+// pageCache holds rendered anonymous pages and the views of the article
+// page (readerview.go); the mechanism is web.Cache.
+type pageCache = web.Cache[*entry]
 
 func newPageCache(maxBytes int64, ttl time.Duration) *pageCache {
-	return &pageCache{
-		max:      maxBytes,
-		ttl:      ttl,
-		now:      time.Now,
-		items:    make(map[string]*list.Element),
-		inflight: make(map[string]*fillCall),
-	}
+	return web.NewCache(maxBytes, ttl, (*entry).cacheSize)
 }
 
-// get returns the live entry for key, or nil.
-func (c *pageCache) get(key string) *entry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lookup(key)
-}
-
-func (c *pageCache) lookup(key string) *entry {
-	el, ok := c.items[key]
-	if !ok {
-		return nil
-	}
-	e := el.Value.(*entry)
-	if c.now().After(e.expires) {
-		c.remove(el)
-		return nil
-	}
-	c.lru.MoveToFront(el)
-	return e
-}
-
-// fill returns the entry for key, rendering it with render unless another
-// request is already doing so, in which case it waits for that result.
-// render reports whether its entry may be stored.
-func (c *pageCache) fill(key string, render func() (*entry, bool, error)) (*entry, error) {
-	c.mu.Lock()
-	if e := c.lookup(key); e != nil {
-		c.mu.Unlock()
-		return e, nil
-	}
-	if call, ok := c.inflight[key]; ok {
-		c.mu.Unlock()
-		<-call.done
-		return call.e, call.err
-	}
-	call := &fillCall{done: make(chan struct{}), err: errRenderAborted}
-	c.inflight[key] = call
-	gen := c.gen
-	c.mu.Unlock()
-
-	// The deferred part runs even if render panics, so waiters are
-	// released (with errRenderAborted) and the panic still reaches the
-	// recovery middleware of the request that caused it.
-	defer func() {
-		c.mu.Lock()
-		delete(c.inflight, key)
-		c.mu.Unlock()
-		close(call.done)
-	}()
-	e, store, err := render()
-	call.e, call.err = e, err
-	if err == nil && store {
-		c.mu.Lock()
-		if c.gen == gen {
-			c.put(key, e)
-		}
-		c.mu.Unlock()
-	}
-	return e, err
-}
-
-var errRenderAborted = &renderAbortedError{}
-
-type renderAbortedError struct{}
-
-func (*renderAbortedError) Error() string { return "http: shared page render aborted" }
-
-// put stores e under key, evicting from the cold end until it fits. An
-// entry larger than a quarter of the cache is not worth the churn.
-func (c *pageCache) put(key string, e *entry) {
-	// 256 stands for the headers, the list element and the map slot.
-	e.size = int64(len(key) + len(e.body) + len(e.gz) + e.viewGz.size() + 256)
-	if e.size > c.max/4 {
-		return
-	}
-	if el, ok := c.items[key]; ok {
-		c.remove(el)
-	}
-	e.key = key
-	e.expires = c.now().Add(c.ttl)
-	c.items[key] = c.lru.PushFront(e)
-	c.size += e.size
-	for c.size > c.max {
-		c.remove(c.lru.Back())
-	}
-}
-
-func (c *pageCache) remove(el *list.Element) {
-	e := c.lru.Remove(el).(*entry)
-	delete(c.items, e.key)
-	c.size -= e.size
-}
-
-// purge forgets every entry.
-func (c *pageCache) purge() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	c.items = make(map[string]*list.Element)
-	c.lru.Init()
-	c.size = 0
-}
-
-// len reports the number of entries, for tests.
-func (c *pageCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
+// cacheSize is the memory e holds, for the cache's bound.
+func (e *entry) cacheSize() int64 {
+	return int64(len(e.body) + len(e.gz) + e.viewGz.size())
 }

@@ -100,12 +100,12 @@ func (s *Server) page(h handlerFunc) http.Handler {
 		}
 
 		key := cacheKey(r)
-		if e := s.cache.get(key); e != nil {
+		if e, ok := s.cache.Get(key); ok {
 			s.insights.CachedHit(key) // counted, not rendered: insights.go
 			s.serveEntry(w, r, e)
 			return
 		}
-		e, err := s.cache.fill(key, func() (*entry, bool, error) {
+		e, err := s.cache.Fill(key, func() (*entry, bool, error) {
 			// Other requests may be waiting for this render: it must not
 			// fail because this one client went away.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)

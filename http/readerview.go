@@ -79,7 +79,7 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, v *articlePa
 		return s.render(w, "article", v)
 	}
 	name := v.Reader.Name
-	e, err := s.cache.fill(key, func() (*entry, bool, error) {
+	e, err := s.cache.Fill(key, func() (*entry, bool, error) {
 		shared := *v
 		shared.Reader.Name = string(s.nameMarker)
 		complete(&shared)

@@ -406,7 +406,7 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 			}
 			s.articleCache.purge()
 			if s.cache != nil {
-				s.cache.purge()
+				s.cache.Purge()
 			}
 			s.legacy.purge()
 		}
