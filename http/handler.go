@@ -61,7 +61,7 @@ func (b *bufWriter) response() *entry {
 		status = http.StatusOK
 	}
 	e := newEntry(status, b.header, b.body.Bytes())
-	e.gz = b.gz
+	e.Gz = b.gz
 	return e
 }
 
@@ -90,19 +90,19 @@ func (s *Server) page(h handlerFunc) http.Handler {
 			}
 			switch {
 			case personal:
-				e.cacheControl = ccPrivate
-			case e.header.Get("Cache-Control") == "":
-				e.cacheControl = ccPublic
+				e.CacheControl = web.CachePrivate
+			case e.Header.Get("Cache-Control") == "":
+				e.CacheControl = web.CachePublic
 			}
-			e.varyCookie = true
-			s.serveEntry(w, r, e)
+			e.VaryCookie = true
+			web.Serve(w, r, &e.Entry)
 			return
 		}
 
 		key := cacheKey(r)
 		if e, ok := s.cache.Get(key); ok {
 			s.insights.CachedHit(key) // counted, not rendered: insights.go
-			s.serveEntry(w, r, e)
+			web.Serve(w, r, &e.Entry)
 			return
 		}
 		e, err := s.cache.Fill(key, func() (*entry, bool, error) {
@@ -114,19 +114,19 @@ func (s *Server) page(h handlerFunc) http.Handler {
 			if err != nil {
 				return nil, false, err
 			}
-			e.cacheControl = ccPublic
-			if e.header.Get("Cache-Control") != "" {
-				e.cacheControl = ""
+			e.CacheControl = web.CachePublic
+			if e.Header.Get("Cache-Control") != "" {
+				e.CacheControl = ""
 			}
-			e.varyCookie = true
-			e.prepare()
-			return e, e.status == http.StatusOK && e.cacheControl == ccPublic, nil
+			e.VaryCookie = true
+			e.Prepare()
+			return e, e.Status == http.StatusOK && e.CacheControl == web.CachePublic, nil
 		})
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
-		s.serveEntry(w, r, e)
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -139,7 +139,7 @@ func (s *Server) plain(h handlerFunc) http.Handler {
 			s.serveError(w, r, err)
 			return
 		}
-		s.serveEntry(w, r, e)
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -150,10 +150,10 @@ func (s *Server) json(h handlerFunc) http.Handler {
 		e, err := s.run(h, r)
 		if err != nil {
 			e = s.jsonError(r, err)
-		} else if e.cacheControl == "" && e.header.Get("Cache-Control") == "" {
-			e.cacheControl = ccNoStore
+		} else if e.CacheControl == "" && e.Header.Get("Cache-Control") == "" {
+			e.CacheControl = web.NoStore
 		}
-		s.serveEntry(w, r, e)
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -165,7 +165,7 @@ func (s *Server) jsonError(r *http.Request, err error) *entry {
 	body, _ := json.Marshal(web.Body(err))
 	hdr := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	e := newEntry(status, hdr, append(body, '\n'))
-	e.cacheControl = ccNoStore
+	e.CacheControl = web.NoStore
 	return e
 }
 
@@ -193,14 +193,14 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	e := b.response()
 	switch {
 	case hasSession(r):
-		e.cacheControl = ccPrivate
+		e.CacheControl = web.CachePrivate
 	case status == http.StatusNotFound || status == http.StatusGone:
 		// A CDN may keep these briefly; they are the same for everyone.
-		e.cacheControl = ccPublic
+		e.CacheControl = web.CachePublic
 	default:
-		e.cacheControl = ccNoStore
+		e.CacheControl = web.NoStore
 	}
-	s.serveEntry(w, r, e)
+	web.Serve(w, r, &e.Entry)
 }
 
 func (s *Server) logError(r *http.Request, status int, err error) {
@@ -296,10 +296,10 @@ func (s *Server) action(h handlerFunc) http.Handler {
 			s.serveError(w, r, err)
 			return
 		}
-		if e.header.Get("Cache-Control") == "" {
-			e.cacheControl = ccNoStore
+		if e.Header.Get("Cache-Control") == "" {
+			e.CacheControl = web.NoStore
 		}
-		e.varyCookie = true
-		s.serveEntry(w, r, e)
+		e.VaryCookie = true
+		web.Serve(w, r, &e.Entry)
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 )
 
 // Search: the /search page, the same results as JSON at /search.json, and
@@ -41,11 +42,11 @@ func (s *Server) searchAdapter(h handlerFunc, isJSON bool) http.Handler {
 		case err != nil:
 			s.serveError(w, r, err)
 			return
-		case e.header.Get("Cache-Control") == "":
-			e.cacheControl = ccPublic
+		case e.Header.Get("Cache-Control") == "":
+			e.CacheControl = web.CachePublic
 		}
-		e.varyCookie = true
-		s.serveEntry(w, r, e)
+		e.VaryCookie = true
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -362,7 +363,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request) error {
 	for _, sg := range list {
 		out = append(out, suggestionJSON{Title: sg.Title, URL: articlePath(sg.Slug)})
 	}
-	w.Header().Set("Cache-Control", ccPublic)
+	w.Header().Set("Cache-Control", web.CachePublic)
 	return writeJSON(w, out)
 }
 
