@@ -13,10 +13,9 @@ import (
 	"masthead/http/web"
 )
 
-// handlerFunc is a handler that reports failure by returning an error; the
-// adapters below turn errors into pages, so no handler writes an error
+// The site's handlers are web.HandlerFuncs: the adapters below turn
+// their errors into pages (or JSON), so no handler writes an error
 // response itself.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 var (
 	errNotFound = masthead.Errorf(masthead.ENOTFOUND, "Page not found.")
@@ -76,7 +75,7 @@ type readerKey struct{}
 // the same page wait for that one render) and fills the cache. Requests
 // carrying a session cookie bypass the cache both ways and get a private
 // response.
-func (s *Server) page(h handlerFunc) http.Handler {
+func (s *Server) page(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		personal := hasSession(r)
 		if personal || s.cache == nil {
@@ -132,7 +131,7 @@ func (s *Server) page(h handlerFunc) http.Handler {
 
 // plain adapts a handler whose output is not worth caching (it is in
 // memory already, or it is an error page).
-func (s *Server) plain(h handlerFunc) http.Handler {
+func (s *Server) plain(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e, err := s.run(h, s.withReader(r, false))
 		if err != nil {
@@ -145,7 +144,7 @@ func (s *Server) plain(h handlerFunc) http.Handler {
 
 // json adapts a JSON endpoint: errors are answered as JSON, never as a
 // page.
-func (s *Server) json(h handlerFunc) http.Handler {
+func (s *Server) json(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e, err := s.run(h, r)
 		if err != nil {
@@ -170,7 +169,7 @@ func (s *Server) jsonError(r *http.Request, err error) *entry {
 }
 
 // run executes h into a buffer.
-func (s *Server) run(h handlerFunc, r *http.Request) (*entry, error) {
+func (s *Server) run(h web.HandlerFunc, r *http.Request) (*entry, error) {
 	b := newBufWriter()
 	if err := h(b, r); err != nil {
 		return nil, err
@@ -285,7 +284,7 @@ func cacheKey(r *http.Request) string {
 // action adapts a handler of a form post: the session is resolved, the
 // response (a redirect, or the page the form came back on) is personal
 // and never stored by any cache.
-func (s *Server) action(h handlerFunc) http.Handler {
+func (s *Server) action(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = s.withReader(r, hasSession(r))
 		e, err := s.run(h, r)

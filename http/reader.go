@@ -105,7 +105,7 @@ func readerDependent(r *http.Request) bool {
 // personal are rendered for themselves alone; the handler marks the
 // response private when the reader turned out not to be anonymous.
 // Everything else goes through page(), and so the shared cache.
-func (s *Server) readerPage(h handlerFunc) http.Handler {
+func (s *Server) readerPage(h web.HandlerFunc) http.Handler {
 	shared := s.page(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A reader on an institutional network gets the full text: never

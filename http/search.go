@@ -30,7 +30,7 @@ var searchPageNames = []string{"search"}
 // searchAdapter resolves the reader (the session, when there is one) and
 // sets the caching of a search response: public for an anonymous reader,
 // private for anyone else (the handler marks those).
-func (s *Server) searchAdapter(h handlerFunc, isJSON bool) http.Handler {
+func (s *Server) searchAdapter(h web.HandlerFunc, isJSON bool) http.Handler {
 	inner := func(w http.ResponseWriter, r *http.Request) error {
 		return h(w, s.withReader(r, hasSession(r)))
 	}
