@@ -1,6 +1,10 @@
 package admin
 
-import "net/http"
+import (
+	"net/http"
+
+	"masthead/http/web"
+)
 
 // Access names who may reach a route of the staff area.
 type Access string
@@ -39,7 +43,7 @@ type route interface {
 func (g guarded) guard() Access { return g.access }
 
 // public marks a route anyone may reach.
-func (h *Handler) public(fn appHandler) guarded {
+func (h *Handler) public(fn web.HandlerFunc) guarded {
 	return guarded{h.handle(fn), AccessPublic}
 }
 

@@ -11,17 +11,16 @@ import (
 	"masthead/http/web"
 )
 
-// appHandler is a handler that reports failure by returning an error;
-// handle turns the error into a page, so no handler writes an error
-// response itself.
-type appHandler func(w http.ResponseWriter, r *http.Request) error
+// Handlers of the staff area are web.HandlerFuncs: they report failure by
+// returning an error, and handle turns the error into a page, so no
+// handler writes an error response itself.
 
-// staffHandler is an appHandler for a signed-in member of staff.
+// staffHandler is a web.HandlerFunc for a signed-in member of staff.
 type staffHandler func(w http.ResponseWriter, r *http.Request, me *masthead.Member) error
 
-// handle is the one adapter from appHandler to http.Handler: it renders
+// handle is the one adapter from web.HandlerFunc to http.Handler: it renders
 // the error page for a returned error and logs internal errors, once.
-func (h *Handler) handle(fn appHandler) http.Handler {
+func (h *Handler) handle(fn web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := fn(w, r)
 		if err == nil {

@@ -119,14 +119,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) now() time.Time { return h.deps.Clock.Now() }
 
-// handlerFunc is an API handler: it returns an error rather than write
-// one, and the adapter (serve) answers it as JSON.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
-
-// serve runs fn and answers its error, if any, as JSON. Responses go
-// out only once the handler has finished, through writeJSON, so an
-// error half-way never follows a partial body.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) {
+// serve runs fn, an API handler (web.HandlerFunc), and answers its
+// error, if any, as JSON. Responses go out only once the handler has
+// finished, through writeJSON, so an error half-way never follows a
+// partial body.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn web.HandlerFunc) {
 	err := fn(w, r)
 	if err == nil {
 		return

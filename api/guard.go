@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // Auth names what a route requires of the caller.
@@ -65,7 +66,7 @@ func (m *routeMux) Handle(pattern string, h route) {
 func (h *Handler) Routes() []Route { return append([]Route(nil), h.routeList...) }
 
 // public marks a route anyone may call.
-func (h *Handler) public(fn handlerFunc) guarded {
+func (h *Handler) public(fn web.HandlerFunc) guarded {
 	return guarded{auth: AuthPublic, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, fn)
 	})}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 	"masthead/mail"
 	"masthead/reading"
 )
@@ -26,7 +27,7 @@ const ccPersonal = "private, no-store"
 // personal adapts the handler of a page about the reader's own account:
 // the session is resolved (action does that) and the response is never
 // stored by any cache.
-func (s *Server) personal(h handlerFunc) http.Handler {
+func (s *Server) personal(h web.HandlerFunc) http.Handler {
 	return s.action(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Cache-Control", ccPersonal)
 		return h(w, r)
@@ -39,7 +40,7 @@ type memberHandler func(w http.ResponseWriter, r *http.Request, m *masthead.Memb
 // signedIn guards a handler: without a live session, a GET is sent to the
 // login page and back, and a POST (whose form would be lost anyway) is
 // refused.
-func (s *Server) signedIn(h memberHandler) handlerFunc {
+func (s *Server) signedIn(h memberHandler) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		m := member(r)
 		if m == nil {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"masthead/http/web"
 )
 
 //go:embed static
@@ -58,8 +60,8 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		}
 		hdr := http.Header{"Content-Type": {ctype}}
 		e := newEntry(http.StatusOK, hdr, body)
-		e.prepare()
-		e.cacheControl = ccImmutable
+		e.Prepare()
+		e.CacheControl = web.CacheImmutable
 		as := &asset{entry: e, url: "/static/" + hashed}
 		out.byName[name] = as
 		out.byHashed[hashed] = as
@@ -90,7 +92,7 @@ func (s *Server) handleStatic() http.Handler {
 			s.serveError(w, r, errNotFound)
 			return
 		}
-		s.serveEntry(w, r, as.entry)
+		web.Serve(w, r, &as.entry.Entry)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 )
 
 // Feeds carry the title, the dek as description and, as content, what an
@@ -44,7 +45,7 @@ func (k feedKind) file() string {
 	return "feed.xml"
 }
 
-func (s *Server) handleSiteFeed(k feedKind) handlerFunc {
+func (s *Server) handleSiteFeed(k feedKind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return s.writeFeed(w, r, k, feedInfo{
 			Title: s.cfg.SiteName, Description: s.cfg.Tagline, Path: "/", Self: "/" + k.file(),
@@ -52,7 +53,7 @@ func (s *Server) handleSiteFeed(k feedKind) handlerFunc {
 	}
 }
 
-func (s *Server) handleColumnFeed(k feedKind) handlerFunc {
+func (s *Server) handleColumnFeed(k feedKind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, err := bySlug(r, s.taxonomy.Column)
 		if err != nil {
@@ -66,7 +67,7 @@ func (s *Server) handleColumnFeed(k feedKind) handlerFunc {
 	}
 }
 
-func (s *Server) handleTopicFeed(k feedKind) handlerFunc {
+func (s *Server) handleTopicFeed(k feedKind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		t, err := bySlug(r, s.taxonomy.Topic)
 		if err != nil {

@@ -13,10 +13,9 @@ import (
 	"masthead/http/web"
 )
 
-// handlerFunc is a handler that reports failure by returning an error; the
-// adapters below turn errors into pages, so no handler writes an error
+// The site's handlers are web.HandlerFuncs: the adapters below turn
+// their errors into pages (or JSON), so no handler writes an error
 // response itself.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 var (
 	errNotFound = masthead.Errorf(masthead.ENOTFOUND, "Page not found.")
@@ -61,7 +60,7 @@ func (b *bufWriter) response() *entry {
 		status = http.StatusOK
 	}
 	e := newEntry(status, b.header, b.body.Bytes())
-	e.gz = b.gz
+	e.Gz = b.gz
 	return e
 }
 
@@ -76,7 +75,7 @@ type readerKey struct{}
 // the same page wait for that one render) and fills the cache. Requests
 // carrying a session cookie bypass the cache both ways and get a private
 // response.
-func (s *Server) page(h handlerFunc) http.Handler {
+func (s *Server) page(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		personal := hasSession(r)
 		if personal || s.cache == nil {
@@ -90,22 +89,22 @@ func (s *Server) page(h handlerFunc) http.Handler {
 			}
 			switch {
 			case personal:
-				e.cacheControl = ccPrivate
-			case e.header.Get("Cache-Control") == "":
-				e.cacheControl = ccPublic
+				e.CacheControl = web.CachePrivate
+			case e.Header.Get("Cache-Control") == "":
+				e.CacheControl = web.CachePublic
 			}
-			e.varyCookie = true
-			s.serveEntry(w, r, e)
+			e.VaryCookie = true
+			web.Serve(w, r, &e.Entry)
 			return
 		}
 
 		key := cacheKey(r)
-		if e := s.cache.get(key); e != nil {
+		if e, ok := s.cache.Get(key); ok {
 			s.insights.CachedHit(key) // counted, not rendered: insights.go
-			s.serveEntry(w, r, e)
+			web.Serve(w, r, &e.Entry)
 			return
 		}
-		e, err := s.cache.fill(key, func() (*entry, bool, error) {
+		e, err := s.cache.Fill(key, func() (*entry, bool, error) {
 			// Other requests may be waiting for this render: it must not
 			// fail because this one client went away.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
@@ -114,46 +113,46 @@ func (s *Server) page(h handlerFunc) http.Handler {
 			if err != nil {
 				return nil, false, err
 			}
-			e.cacheControl = ccPublic
-			if e.header.Get("Cache-Control") != "" {
-				e.cacheControl = ""
+			e.CacheControl = web.CachePublic
+			if e.Header.Get("Cache-Control") != "" {
+				e.CacheControl = ""
 			}
-			e.varyCookie = true
-			e.prepare()
-			return e, e.status == http.StatusOK && e.cacheControl == ccPublic, nil
+			e.VaryCookie = true
+			e.Prepare()
+			return e, e.Status == http.StatusOK && e.CacheControl == web.CachePublic, nil
 		})
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
-		s.serveEntry(w, r, e)
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
 // plain adapts a handler whose output is not worth caching (it is in
 // memory already, or it is an error page).
-func (s *Server) plain(h handlerFunc) http.Handler {
+func (s *Server) plain(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e, err := s.run(h, s.withReader(r, false))
 		if err != nil {
 			s.serveError(w, r, err)
 			return
 		}
-		s.serveEntry(w, r, e)
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
 // json adapts a JSON endpoint: errors are answered as JSON, never as a
 // page.
-func (s *Server) json(h handlerFunc) http.Handler {
+func (s *Server) json(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e, err := s.run(h, r)
 		if err != nil {
 			e = s.jsonError(r, err)
-		} else if e.cacheControl == "" && e.header.Get("Cache-Control") == "" {
-			e.cacheControl = ccNoStore
+		} else if e.CacheControl == "" && e.Header.Get("Cache-Control") == "" {
+			e.CacheControl = web.NoStore
 		}
-		s.serveEntry(w, r, e)
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -165,12 +164,12 @@ func (s *Server) jsonError(r *http.Request, err error) *entry {
 	body, _ := json.Marshal(web.Body(err))
 	hdr := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	e := newEntry(status, hdr, append(body, '\n'))
-	e.cacheControl = ccNoStore
+	e.CacheControl = web.NoStore
 	return e
 }
 
 // run executes h into a buffer.
-func (s *Server) run(h handlerFunc, r *http.Request) (*entry, error) {
+func (s *Server) run(h web.HandlerFunc, r *http.Request) (*entry, error) {
 	b := newBufWriter()
 	if err := h(b, r); err != nil {
 		return nil, err
@@ -193,14 +192,14 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	e := b.response()
 	switch {
 	case hasSession(r):
-		e.cacheControl = ccPrivate
+		e.CacheControl = web.CachePrivate
 	case status == http.StatusNotFound || status == http.StatusGone:
 		// A CDN may keep these briefly; they are the same for everyone.
-		e.cacheControl = ccPublic
+		e.CacheControl = web.CachePublic
 	default:
-		e.cacheControl = ccNoStore
+		e.CacheControl = web.NoStore
 	}
-	s.serveEntry(w, r, e)
+	web.Serve(w, r, &e.Entry)
 }
 
 func (s *Server) logError(r *http.Request, status int, err error) {
@@ -285,7 +284,7 @@ func cacheKey(r *http.Request) string {
 // action adapts a handler of a form post: the session is resolved, the
 // response (a redirect, or the page the form came back on) is personal
 // and never stored by any cache.
-func (s *Server) action(h handlerFunc) http.Handler {
+func (s *Server) action(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = s.withReader(r, hasSession(r))
 		e, err := s.run(h, r)
@@ -296,10 +295,10 @@ func (s *Server) action(h handlerFunc) http.Handler {
 			s.serveError(w, r, err)
 			return
 		}
-		if e.header.Get("Cache-Control") == "" {
-			e.cacheControl = ccNoStore
+		if e.Header.Get("Cache-Control") == "" {
+			e.CacheControl = web.NoStore
 		}
-		e.varyCookie = true
-		s.serveEntry(w, r, e)
+		e.VaryCookie = true
+		web.Serve(w, r, &e.Entry)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // Readiness is what /readyz asks of the database. *store.DB implements it.
@@ -34,7 +35,7 @@ func (s *Server) Drain() { s.draining.Store(true) }
 func (s *Server) handleAlive(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", ccNoStore)
+	h.Set("Cache-Control", web.NoStore)
 	w.Write([]byte("{\"status\":\"alive\"}\n"))
 }
 
@@ -86,7 +87,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	body, _ := json.Marshal(rep)
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", ccNoStore)
+	h.Set("Cache-Control", web.NoStore)
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
 }

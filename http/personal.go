@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"masthead/http/web"
 )
 
 // Responses that are written once and never stored — every signed-in
@@ -19,7 +21,7 @@ const maxPooledBuffer = 1 << 20
 // runOnce executes h into a pooled buffer. The entry it returns shares
 // that buffer: it must be written at once and never stored, and release
 // must be called once it has been written (and not before).
-func (s *Server) runOnce(h handlerFunc, r *http.Request) (e *entry, release func(), err error) {
+func (s *Server) runOnce(h web.HandlerFunc, r *http.Request) (e *entry, release func(), err error) {
 	b, _ := s.bufs.Get().(*bufWriter)
 	if b == nil {
 		b = newBufWriter()

@@ -10,6 +10,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 	"masthead/reading"
 )
 
@@ -104,7 +105,7 @@ func readerDependent(r *http.Request) bool {
 // personal are rendered for themselves alone; the handler marks the
 // response private when the reader turned out not to be anonymous.
 // Everything else goes through page(), and so the shared cache.
-func (s *Server) readerPage(h handlerFunc) http.Handler {
+func (s *Server) readerPage(h web.HandlerFunc) http.Handler {
 	shared := s.page(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A reader on an institutional network gets the full text: never
@@ -120,11 +121,11 @@ func (s *Server) readerPage(h handlerFunc) http.Handler {
 			s.serveError(w, r, err)
 			return
 		}
-		if e.header.Get("Cache-Control") == "" {
-			e.cacheControl = ccPublic
+		if e.Header.Get("Cache-Control") == "" {
+			e.CacheControl = web.CachePublic
 		}
-		e.varyCookie = true
-		s.serveEntry(w, r, e)
+		e.VaryCookie = true
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -132,7 +133,7 @@ func (s *Server) readerPage(h handlerFunc) http.Handler {
 // shared cache may keep it. The page adapters leave a Cache-Control set
 // by the handler alone and never store such a page.
 func markPrivate(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", ccPrivate)
+	w.Header().Set("Cache-Control", web.CachePrivate)
 }
 
 // readerRequest is what the use cases are told of the reader of r: the

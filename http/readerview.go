@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+
+	"masthead/http/web"
 )
 
 // Rendered article pages for readers who are not anonymous. Such a page
@@ -79,7 +81,7 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, v *articlePa
 		return s.render(w, "article", v)
 	}
 	name := v.Reader.Name
-	e, err := s.cache.fill(key, func() (*entry, bool, error) {
+	e, err := s.cache.Fill(key, func() (*entry, bool, error) {
 		shared := *v
 		shared.Reader.Name = string(s.nameMarker)
 		complete(&shared)
@@ -97,16 +99,16 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, v *articlePa
 			want = 1
 		}
 		e := b.response()
-		ok := bytes.Count(e.body, s.nameMarker) == want
+		ok := bytes.Count(e.Body, s.nameMarker) == want
 		if ok {
 			// Found once here, so not searched for on every view;
 			// compressed once around it, so not on every view either.
-			at := bytes.Index(e.body, s.nameMarker)
+			at := bytes.Index(e.Body, s.nameMarker)
 			e.nameMark = at + 1
 			if want == 0 {
 				e.nameMark = -1
 			}
-			e.viewGz = newViewGzip(e.header.Get("Content-Type"), e.body, at, len(s.nameMarker))
+			e.viewGz = newViewGzip(e.Header.Get("Content-Type"), e.Body, at, len(s.nameMarker))
 		}
 		return e, ok, nil
 	})
@@ -118,32 +120,32 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, v *articlePa
 	case e.nameMark > 0:
 		i = e.nameMark - 1
 	case e.nameMark < 0:
-		i = len(e.body)
+		i = len(e.Body)
 	default:
 		// Not checked (a render that was not kept, shared with the
 		// requests that waited for it): look.
-		i = bytes.Index(e.body, s.nameMarker)
-		if i < 0 || bytes.Count(e.body, s.nameMarker) != 1 {
+		i = bytes.Index(e.Body, s.nameMarker)
+		if i < 0 || bytes.Count(e.Body, s.nameMarker) != 1 {
 			if v.Reader.SignedIn || i >= 0 {
 				complete(v)
 				return s.render(w, "article", v)
 			}
-			i = len(e.body)
+			i = len(e.Body)
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	bw, buffered := w.(*bufWriter)
 	if buffered {
-		bw.body.Grow(len(e.body) + len(name)*6)
+		bw.body.Grow(len(e.Body) + len(name)*6)
 	}
 	var escaped []byte
-	w.Write(e.body[:i])
-	if i < len(e.body) {
+	w.Write(e.Body[:i])
+	if i < len(e.Body) {
 		escaped = []byte(template.HTMLEscapeString(name))
 		w.Write(escaped)
-		w.Write(e.body[i+len(s.nameMarker):])
+		w.Write(e.Body[i+len(s.nameMarker):])
 	}
-	if buffered && e.viewGz != nil && e.nameMark != 0 && acceptsGzip(r) {
+	if buffered && e.viewGz != nil && e.nameMark != 0 && web.AcceptsGzip(r) {
 		// Last, as any later Write drops it.
 		bw.gzBuf = e.viewGz.appendGzip(bw.gzBuf[:0], escaped)
 		bw.gz = bw.gzBuf

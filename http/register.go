@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 	"masthead/reading"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	s.metrics.Registration()
 	s.insights.Record(masthead.InsightRegistration, a.ID, 0)
 	w.Header().Set("Location", articlePath(a.Slug)+"?welcome=1")
-	w.Header().Set("Cache-Control", ccNoStore)
+	w.Header().Set("Cache-Control", web.NoStore)
 	w.WriteHeader(http.StatusSeeOther)
 	return nil
 }

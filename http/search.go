@@ -12,6 +12,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 )
 
 // Search: the /search page, the same results as JSON at /search.json, and
@@ -29,7 +30,7 @@ var searchPageNames = []string{"search"}
 // searchAdapter resolves the reader (the session, when there is one) and
 // sets the caching of a search response: public for an anonymous reader,
 // private for anyone else (the handler marks those).
-func (s *Server) searchAdapter(h handlerFunc, isJSON bool) http.Handler {
+func (s *Server) searchAdapter(h web.HandlerFunc, isJSON bool) http.Handler {
 	inner := func(w http.ResponseWriter, r *http.Request) error {
 		return h(w, s.withReader(r, hasSession(r)))
 	}
@@ -41,11 +42,11 @@ func (s *Server) searchAdapter(h handlerFunc, isJSON bool) http.Handler {
 		case err != nil:
 			s.serveError(w, r, err)
 			return
-		case e.header.Get("Cache-Control") == "":
-			e.cacheControl = ccPublic
+		case e.Header.Get("Cache-Control") == "":
+			e.CacheControl = web.CachePublic
 		}
-		e.varyCookie = true
-		s.serveEntry(w, r, e)
+		e.VaryCookie = true
+		web.Serve(w, r, &e.Entry)
 	})
 }
 
@@ -362,7 +363,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request) error {
 	for _, sg := range list {
 		out = append(out, suggestionJSON{Title: sg.Title, URL: articlePath(sg.Slug)})
 	}
-	w.Header().Set("Cache-Control", ccPublic)
+	w.Header().Set("Cache-Control", web.CachePublic)
 	return writeJSON(w, out)
 }
 

@@ -244,7 +244,6 @@ type Server struct {
 	readerStates masthead.ReaderStateService
 	sessions     *sessionCache
 	nameMarker   []byte    // readerview.go
-	gzips        sync.Pool // of *gzip.Writer for personal responses (gzip.go)
 	bufs         sync.Pool // of *bufWriter for responses written once (personal.go)
 
 	ready    Readiness
@@ -406,7 +405,7 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 			}
 			s.articleCache.purge()
 			if s.cache != nil {
-				s.cache.purge()
+				s.cache.Purge()
 			}
 			s.legacy.purge()
 		}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // handleUnlock spends one of a verified member's free credits on a
@@ -30,7 +31,7 @@ func (s *Server) handleUnlock(w http.ResponseWriter, r *http.Request) error {
 		s.metrics.Unlock()
 		s.insights.Record(masthead.InsightUnlock, a.ID, 0)
 	}
-	w.Header().Set("Cache-Control", ccNoStore)
+	w.Header().Set("Cache-Control", web.NoStore)
 	http.Redirect(w, r, articlePath(a.Slug), http.StatusSeeOther)
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"hash/crc32"
+
+	"masthead/http/web"
 )
 
 // A personal page is a cached view with the reader's name spliced in
@@ -46,11 +48,11 @@ const maxStored = 1<<16 - 1
 // or, with at < 0, the whole body. It returns nil when compression does not
 // pay (a small page).
 func newViewGzip(contentType string, body []byte, at, n int) *viewGzip {
-	if len(body) < gzipMin || !compressible(contentType) {
+	if len(body) < web.GzipMin || !web.Compressible(contentType) {
 		return nil
 	}
 	if at < 0 {
-		full := compress(contentType, body, flate.DefaultCompression)
+		full := web.Compress(contentType, body, flate.DefaultCompression)
 		if full == nil {
 			return nil
 		}

@@ -7,6 +7,10 @@
 // The domain (package masthead) keeps its codes and knows nothing of
 // HTTP; each surface's adapter asks this package for the status and the
 // words, and renders them in its own form (a page, JSON).
+//
+// A finished response is an Entry, written by Serve (the ETag and
+// If-None-Match, gzip when the client takes it, Cache-Control); Cache
+// keeps rendered responses, one render for concurrent misses.
 package web
 
 import (
