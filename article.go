@@ -207,6 +207,26 @@ type ArticleInput struct {
 	By ArticleActor
 }
 
+// Input is the input that would store a as it is: what a command or an
+// API changes one field of before saving it again.
+func (a *Article) Input() ArticleInput {
+	in := ArticleInput{Slug: a.Slug, Title: a.Title, Dek: a.Dek, BodyMarkdown: a.BodyMarkdown,
+		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt}
+	for _, au := range a.Authors {
+		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
+	}
+	if a.Column != nil {
+		in.ColumnSlug = a.Column.Slug
+	}
+	for _, t := range a.Topics {
+		in.TopicSlugs = append(in.TopicSlugs, t.Slug)
+	}
+	for _, t := range a.Regions {
+		in.RegionSlugs = append(in.RegionSlugs, t.Slug)
+	}
+	return in
+}
+
 // MaxBodyBytes bounds an article's Markdown source.
 const MaxBodyBytes = 512 << 10
 

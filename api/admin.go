@@ -66,25 +66,6 @@ func (b *articleBody) apply(in *masthead.ArticleInput) {
 	}
 }
 
-// inputOf is the input that would store a unchanged.
-func inputOf(a *masthead.Article) masthead.ArticleInput {
-	in := masthead.ArticleInput{Slug: a.Slug, Title: a.Title, Dek: a.Dek, BodyMarkdown: a.BodyMarkdown,
-		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt}
-	for _, au := range a.Authors {
-		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
-	}
-	if a.Column != nil {
-		in.ColumnSlug = a.Column.Slug
-	}
-	for _, t := range a.Topics {
-		in.TopicSlugs = append(in.TopicSlugs, t.Slug)
-	}
-	for _, t := range a.Regions {
-		in.RegionSlugs = append(in.RegionSlugs, t.Slug)
-	}
-	return in
-}
-
 // jsonFieldNames maps ArticleInput.Validate's field names, which are the
 // editor form's, to the API's.
 var jsonFieldNames = map[string]string{
@@ -218,7 +199,7 @@ func (h *Handler) adminUpdateArticle(w http.ResponseWriter, r *http.Request, key
 	if err := h.decode(w, r, &b, false); err != nil {
 		return err
 	}
-	in := inputOf(a)
+	in := a.Input()
 	b.apply(&in)
 	saved, err := h.save(r, key, a, in)
 	if err != nil {
@@ -288,7 +269,7 @@ func (h *Handler) changeArticle(w http.ResponseWriter, r *http.Request, key *mas
 	if err := h.decode(w, r, body, emptyOK); err != nil {
 		return err
 	}
-	in := inputOf(a)
+	in := a.Input()
 	if err := change(&in); err != nil {
 		return err
 	}

@@ -62,18 +62,10 @@ func addPictured(ctx context.Context, dsn, dir, free string) (string, error) {
 			body = append(body, fmt.Sprintf("![Photograph %d for the benchmark](%s)", i+1, urls[i+1]))
 		}
 	}
-	in := masthead.ArticleInput{Slug: a.Slug + "-pictured", Title: a.Title, Dek: a.Dek, BodyMarkdown: strings.Join(body, "\n\n"),
-		Kind: a.Kind, Access: a.Access, Status: masthead.StatusPublished, PublishedAt: a.PublishedAt,
-		Image: masthead.Image{URL: urls[0], Alt: "Photograph for the benchmark", Caption: "A generated photograph"}}
-	for _, au := range a.Authors {
-		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
-	}
-	if a.Column != nil {
-		in.ColumnSlug = a.Column.Slug
-	}
-	for _, t := range a.Topics {
-		in.TopicSlugs = append(in.TopicSlugs, t.Slug)
-	}
+	in := a.Input()
+	in.Slug, in.BodyMarkdown, in.Status = a.Slug+"-pictured", strings.Join(body, "\n\n"), masthead.StatusPublished
+	in.Image = masthead.Image{URL: urls[0], Alt: "Photograph for the benchmark", Caption: "A generated photograph"}
+	in.RegionSlugs = nil
 	if _, err := db.CreateArticle(ctx, in); err != nil {
 		return "", fmt.Errorf("pictured article: %w", err)
 	}

@@ -199,7 +199,7 @@ func fetchImages(ctx context.Context, db *store.DB, f *media.Fetcher, report fun
 				news[img.URL] = lib.URL()
 			}
 		}
-		in := articleInput(a)
+		in := a.Input()
 		changed := len(news) > 0
 		in.BodyMarkdown = media.RewriteBody(a.BodyMarkdown, news)
 		if u := a.Image.URL; a.Image.ID == 0 && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
@@ -219,25 +219,6 @@ func fetchImages(ctx context.Context, db *store.DB, f *media.Fetcher, report fun
 		res.articles++
 	}
 	return res, nil
-}
-
-// articleInput is the input that stores a as it is.
-func articleInput(a *masthead.Article) masthead.ArticleInput {
-	in := masthead.ArticleInput{Slug: a.Slug, Title: a.Title, Dek: a.Dek, BodyMarkdown: a.BodyMarkdown,
-		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt}
-	for _, au := range a.Authors {
-		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
-	}
-	if a.Column != nil {
-		in.ColumnSlug = a.Column.Slug
-	}
-	for _, t := range a.Topics {
-		in.TopicSlugs = append(in.TopicSlugs, t.Slug)
-	}
-	for _, t := range a.Regions {
-		in.RegionSlugs = append(in.RegionSlugs, t.Slug)
-	}
-	return in
 }
 
 // errorText is an error as the operator reads it: a domain error's

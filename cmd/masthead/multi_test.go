@@ -140,7 +140,7 @@ func TestManyInstances(t *testing.T) {
 		for _, in := range insts { // fill every instance's page cache
 			mustStatus(t, in.name+" GET "+free.Slug, get(t, in.URL+articlePath(free)), http.StatusOK)
 		}
-		in := inputOf(free)
+		in := free.Input()
 		in.Title = "Corrected: " + free.Title
 		if _, err := db.UpdateArticle(ctx, free.ID, in); err != nil {
 			t.Fatal(err)
@@ -327,25 +327,4 @@ func freeArticle(t *testing.T, db *store.DB) *masthead.Article {
 	}
 	t.Fatal("no free article in the library")
 	return nil
-}
-
-// inputOf turns an article back into the input that would write it.
-func inputOf(a *masthead.Article) masthead.ArticleInput {
-	in := masthead.ArticleInput{
-		Slug: a.Slug, Title: a.Title, Dek: a.Dek, BodyMarkdown: a.BodyMarkdown,
-		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt,
-	}
-	for _, au := range a.Authors {
-		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
-	}
-	if a.Column != nil {
-		in.ColumnSlug = a.Column.Slug
-	}
-	for _, tm := range a.Topics {
-		in.TopicSlugs = append(in.TopicSlugs, tm.Slug)
-	}
-	for _, tm := range a.Regions {
-		in.RegionSlugs = append(in.RegionSlugs, tm.Slug)
-	}
-	return in
 }
