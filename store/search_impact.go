@@ -262,6 +262,7 @@ func (db *DB) impactRank(ctx context.Context, q *search.Query, open bool, matche
 			for i, t := range terms {
 				termArgs[i] = t
 			}
+			// Along the key (article, word).
 			rows, err := db.r.query(ctx, `SELECT term, article_id, `+col+` FROM search_impacts
 				WHERE article_id IN `+idPH+` AND term IN (`+strings.TrimSuffix(strings.Repeat("?,", len(terms)), ",")+`)`,
 				append(idArgs, termArgs...)...)

@@ -8,14 +8,16 @@
 -- articles than are ranked reads each word's best few hundred from the
 -- index, by impact, rather than ranking every match.
 CREATE TABLE search_impacts (
-    term        TEXT NOT NULL,
     article_id  BIGINT NOT NULL,
+    term        TEXT NOT NULL,
     impact      INTEGER NOT NULL,
-    open_impact INTEGER NOT NULL
+    open_impact INTEGER NOT NULL,
+    PRIMARY KEY (article_id, term)
 );
+-- A word's best articles, read in order of impact; the key above finds
+-- an article's impact for a word, and its rows when it is written.
 CREATE INDEX search_impacts_term ON search_impacts (term, impact DESC, article_id);
 CREATE INDEX search_impacts_open ON search_impacts (term, open_impact DESC, article_id) WHERE open_impact > 0;
-CREATE INDEX search_impacts_article ON search_impacts (article_id);
 -- The lists are made from the articles' text, which only Go reads: a
 -- library indexed before needs a reindex (serve warns until then), and
 -- meanwhile ranks common words as before.
