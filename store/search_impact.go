@@ -45,7 +45,7 @@ const (
 	impactCandidates = 400
 	// impactDFCap bounds the count of a word's articles, for its rarity:
 	// beyond it a word is common and counting more costs more.
-	impactDFCap = 10000
+	impactDFCap = 3000
 )
 
 // docImpact is one word of an article with its weighted occurrences in
@@ -185,8 +185,9 @@ func (db *DB) impactRank(ctx context.Context, q *search.Query, open bool, matche
 	if open {
 		col = "open_impact"
 	}
-	// One statement: each word's best articles, and the count of its
-	// articles up to impactDFCap, both read along the word's index.
+	// One statement: each word's best articles, and, when there are
+	// several words, the count of each one's articles up to impactDFCap
+	// (its rarity), both read along the word's index.
 	var b strings.Builder
 	args := make([]any, 0, 4*len(terms))
 	for i, t := range terms {
@@ -195,9 +196,12 @@ func (db *DB) impactRank(ctx context.Context, q *search.Query, open bool, matche
 		}
 		b.WriteString(`SELECT * FROM (SELECT CAST(? AS INTEGER) AS k, article_id, ` + col + ` AS v FROM search_impacts
 			WHERE term = ? AND ` + col + ` > 0 ORDER BY ` + col + ` DESC, article_id LIMIT ?) c` + strconv.Itoa(i))
-		b.WriteString(` UNION ALL SELECT CAST(? AS INTEGER), -1, COUNT(*) FROM (SELECT 1 AS one FROM search_impacts
+		args = append(args, i, t, impactCandidates)
+		if len(terms) > 1 { // one word's rarity orders nothing
+			b.WriteString(` UNION ALL SELECT CAST(? AS INTEGER), -1, COUNT(*) FROM (SELECT 1 AS one FROM search_impacts
 			WHERE term = ? AND ` + col + ` > 0 LIMIT ?) n` + strconv.Itoa(i))
-		args = append(args, i, t, impactCandidates, i, t, impactDFCap)
+			args = append(args, i, t, impactDFCap)
+		}
 	}
 	rows, err := db.r.query(ctx, b.String(), args...)
 	if err != nil {
