@@ -29,11 +29,11 @@ import (
 //     over any number of matches cost microseconds in Go rather than a
 //     join per match.
 //   - Ranking is bounded: every match is ranked on all fields when there
-//     are few; when a query matches much of the library only the matches
-//     in title and dek (or title alone) are ranked, ahead of the rest by
-//     date. Relevance thus always puts title above dek above body, with
-//     recency breaking ties, and no query ranks more than a few thousand
-//     documents.
+//     are few; when a query matches much of the library, the best few
+//     hundred articles of each of its words are read from the impact
+//     lists, ordered by their weighted occurrences (search_impact.go),
+//     and only those are scored, ahead of the rest by date. No query
+//     ranks more than rankLimit documents by the engine.
 //   - A reader matches only the text they may read: every body with the
 //     library (SearchQuery.Library), else the open index (title, dek,
 //     teaser, and the body of free articles) and the whole of the
@@ -89,13 +89,12 @@ const (
 	scopeTitle              // title alone
 )
 
-// rankLimit is the largest match set ranked on every field, and
-// headRankLimit the largest ranked on title and dek, or on the title,
-// when there are more matches. Beyond them the cost per document adds up
-// on both engines (a bm25 reads each document's sizes; a ts_rank reads
-// each toasted vector), and ranking more barely changes the first page:
-// on the Reuters-21578 topic queries, bounds of 2,000 gave an nDCG@10 of
-// 0.666 on SQLite, bounds of 500 0.668.
+// rankLimit is the largest match set ranked on every field (larger
+// ones are ranked from the impact lists), and headRankLimit the largest
+// ranked on title and dek, or on the title, when a query with more
+// matches has no word the impact lists hold (a prefix). Beyond them the
+// cost per document adds up on both engines (a bm25 reads each
+// document's sizes; a ts_rank reads each toasted vector).
 const (
 	rankLimit     = 500
 	headRankLimit = 500
