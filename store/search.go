@@ -29,11 +29,11 @@ import (
 //     over any number of matches cost microseconds in Go rather than a
 //     join per match.
 //   - Ranking is bounded: every match is ranked on all fields when there
-//     are few; when a query matches much of the library only the matches
-//     in title and dek (or title alone) are ranked, ahead of the rest by
-//     date. Relevance thus always puts title above dek above body, with
-//     recency breaking ties, and no query ranks more than a few thousand
-//     documents.
+//     are few; when a query matches much of the library, the best few
+//     hundred articles of each of its words are read from the impact
+//     lists, ordered by their weighted occurrences (search_impact.go),
+//     and only those are scored, ahead of the rest by date. No query
+//     ranks more than rankLimit documents by the engine.
 //   - A reader matches only the text they may read: every body with the
 //     library (SearchQuery.Library), else the open index (title, dek,
 //     teaser, and the body of free articles) and the whole of the
@@ -89,13 +89,12 @@ const (
 	scopeTitle              // title alone
 )
 
-// rankLimit is the largest match set ranked on every field, and
-// headRankLimit the largest ranked on title and dek, or on the title,
-// when there are more matches. Beyond them the cost per document adds up
-// on both engines (a bm25 reads each document's sizes; a ts_rank reads
-// each toasted vector), and ranking more barely changes the first page:
-// on the Reuters-21578 topic queries, bounds of 2,000 gave an nDCG@10 of
-// 0.666 on SQLite, bounds of 500 0.668.
+// rankLimit is the largest match set ranked on every field (larger
+// ones are ranked from the impact lists), and headRankLimit the largest
+// ranked on title and dek, or on the title, when a query with more
+// matches has no word the impact lists hold (a prefix). Beyond them the
+// cost per document adds up on both engines (a bm25 reads each
+// document's sizes; a ts_rank reads each toasted vector).
 const (
 	rankLimit     = 500
 	headRankLimit = 500
@@ -242,6 +241,9 @@ func (t *tx) indexArticle(ctx context.Context, id int64) error {
 	if err := t.writeSearchDocs(ctx, seq, []*searchDoc{d}); err != nil {
 		return errIndex(err)
 	}
+	if err := t.writeImpacts(ctx, []*searchDoc{d}, true); err != nil {
+		return errIndex(err)
+	}
 	return nil
 }
 
@@ -280,6 +282,9 @@ func (t *tx) unindexArticle(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: unindex article %d: %w", id, err)
 	}
 	if _, err := t.exec(ctx, `DELETE FROM search_docs WHERE article_id = ?`, id); err != nil {
+		return fmt.Errorf("store: unindex article %d: %w", id, err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM search_impacts WHERE article_id = ?`, id); err != nil {
 		return fmt.Errorf("store: unindex article %d: %w", id, err)
 	}
 	return nil
@@ -577,6 +582,9 @@ func (db *DB) reindexBatch(ctx context.Context, ids []int64) error {
 		if err := t.p.d.fts.indexBatch(ctx, t, docs); err != nil {
 			return err
 		}
+		if err := t.writeImpacts(ctx, docs, false); err != nil {
+			return err
+		}
 		// The number is taken last: its row lock is held to the commit,
 		// and the other workers' batches wait only for this statement.
 		seq, err := t.nextSearchSeq(ctx)
@@ -632,6 +640,13 @@ func (c *searchCache) put(id int64, f *facetDoc) {
 		c.sparse = map[int64]*facetDoc{}
 	}
 	c.sparse[id] = f
+}
+
+// size returns the number of indexed articles.
+func (c *searchCache) size() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.docs
 }
 
 // stats returns what ranking needs of the index.
@@ -835,9 +850,9 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		err    error
 	}
 	var rankc chan ranked
-	var matches chan int
+	var matches chan []int64
 	if sq.Sort != masthead.SortNewest && sq.Sort != masthead.SortOldest {
-		rankc, matches = make(chan ranked, 1), make(chan int, 1)
+		rankc, matches = make(chan ranked, 1), make(chan []int64, 1)
 		go func() {
 			var r ranked
 			r.scores, r.tier, r.err = db.relevance(ctx, &q, rd, matches)
@@ -856,7 +871,7 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	ids, err := rd.ids(ctx, eng, db.r, &q)
 	if matches != nil {
 		if err == nil {
-			matches <- len(ids)
+			matches <- ids // read only, by both
 		}
 		close(matches)
 	}
@@ -1127,31 +1142,32 @@ func topK(xs []cand, k int, less func(a, b cand) bool) []cand {
 }
 
 // relevance scores the matches of q, bounding the work: every match when
-// there are few, else the matches in title and dek, else in the title
-// alone. tier marks the title-and-dek matches that were not scored, which
-// come before the other unscored matches. matches brings the number of
-// matches, or is closed without one when the search failed; the matches
-// in title and dek are read meanwhile, and often tell enough.
-func (db *DB) relevance(ctx context.Context, q *search.Query, rd readable, matches <-chan int) (map[int64]float64, map[int64]bool, error) {
+// there are few; else the best candidates of the query's words from the
+// impact lists (search_impact.go), which are the articles most about
+// them; else, for a query without such words (a prefix), the matches in
+// title and dek, else in the title alone. tier marks the title-and-dek
+// matches that were not scored, which come before the other unscored
+// matches. matches brings the matches, or is closed without them when
+// the search failed.
+func (db *DB) relevance(ctx context.Context, q *search.Query, rd readable, matches <-chan []int64) (map[int64]float64, map[int64]bool, error) {
 	eng := db.d.fts
+	ids, ok := <-matches
+	switch {
+	case !ok || len(ids) == 0: // the search failed, or found nothing to rank
+		return nil, nil, nil
+	case len(ids) <= rankLimit:
+		s, err := rd.rank(ctx, eng, db.r, q, db.facets.stats())
+		return s, nil, err
+	}
+	s, err := db.impactRank(ctx, q, rd.sc == scopeOpen, ids)
+	if err != nil || len(s) > 0 {
+		return s, nil, err
+	}
 	h, err := eng.heads(ctx, db.r, q)
 	if err != nil {
 		return nil, nil, err
 	}
 	head := h.ids()
-	// Every match in title and dek is a match: with more of those than
-	// rankLimit, there are too many matches to rank, and no need to wait
-	// for their number.
-	if len(head) <= rankLimit {
-		n, ok := <-matches
-		switch {
-		case !ok || n == 0: // the search failed, or found nothing to rank
-			return nil, nil, nil
-		case n <= rankLimit:
-			s, err := rd.rank(ctx, eng, db.r, q, db.facets.stats())
-			return s, nil, err
-		}
-	}
 	if len(head) <= headRankLimit {
 		s, err := h.rank(ctx)
 		return s, nil, err
@@ -1168,10 +1184,10 @@ func (db *DB) relevance(ctx context.Context, q *search.Query, rd readable, match
 		s, err := h.rankTitle(ctx)
 		return s, tier, err
 	}
-	// A word in thousands of titles: title matches by date, then the
+	// A prefix in thousands of titles: title matches by date, then the
 	// other head matches, then the rest. Scores of 1 keep the title
 	// matches first without ranking them.
-	s := make(map[int64]float64, len(title))
+	s = make(map[int64]float64, len(title))
 	for _, id := range title {
 		s[id] = 1
 	}

@@ -104,7 +104,7 @@ func (postgresFTS) unindex(ctx context.Context, t *tx, id int64) error {
 // back at once: deleting every row would leave the tables twice their size
 // until a vacuum. Searches wait for the (short) clearing transaction.
 func (postgresFTS) clear(ctx context.Context, t *tx) error {
-	_, err := t.exec(ctx, `TRUNCATE search_vectors, search_open, search_heads, search_words`)
+	_, err := t.exec(ctx, `TRUNCATE search_vectors, search_open, search_heads, search_words, search_impacts`)
 	return err
 }
 

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,72 @@ func TestSearchRankShapes(t *testing.T) {
 				if got := hitSlugs(res); !strings.HasPrefix(got, c.best[:1]+"-"+c.best+" ") {
 					t.Errorf("%s (library %v): %q ranks [%s]", c.name, library, c.query, got)
 				}
+			}
+		}
+	})
+}
+
+// TestSearchRankManyMatches: a word matching more articles than are
+// ranked in full (the bounded ranking, search_impact.go) still puts the
+// articles most about it first, not the newest mentions, on both
+// engines, for a reader with the library and one without; and an edit
+// moves an article out of the word's best.
+func TestSearchRankManyMatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 600 articles")
+	}
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		// 600 recent articles with the word in the title and once in
+		// the body: more matches, and more title matches, than any
+		// bound ranks in full.
+		var ins []masthead.ArticleInput
+		for i := range 600 {
+			a := doc(fmt.Sprintf("note-%03d", i), fmt.Sprintf("Harbour note %d", i), "Short items.",
+				"The harbour was busy. Reporters walked the long road past the market square.", t0.Add(-time.Duration(i)*time.Hour))
+			a.Access = masthead.AccessFree
+			ins = append(ins, a)
+		}
+		res, err := db.UpsertArticles(ctx, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+		// Published years before them, the article about the harbour:
+		// the word in its title and all through its body.
+		about := doc("about", "The harbour", "A history.", strings.Repeat("The harbour grew; harbour dues rose and the harbour master left. ", 6), t0.Add(-5*365*24*time.Hour))
+		about.Access = masthead.AccessFree
+		a := mustCreate(t, db, about)
+
+		search := func(library bool) *masthead.SearchResults {
+			t.Helper()
+			r, err := db.Search(ctx, masthead.SearchQuery{Text: "harbour", Now: t0, Library: library, PerPage: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		for _, library := range []bool{true, false} {
+			r := search(library)
+			if r.Total != 601 {
+				t.Fatalf("library %v: total %d, want 601", library, r.Total)
+			}
+			if got := hitSlugs(r); !strings.HasPrefix(got, "about ") {
+				t.Errorf("library %v: harbour ranks [%s], want the article about it first", library, got)
+			}
+		}
+		// Edited to be about something else, it leaves the word's best.
+		about.Title, about.BodyMarkdown = "The lighthouse", "The lighthouse keeper left. The harbour was quiet."
+		if _, err := db.UpdateArticle(ctx, a.ID, about); err != nil {
+			t.Fatal(err)
+		}
+		for _, library := range []bool{true, false} {
+			if got := hitSlugs(search(library)); got != "note-000 note-001 note-002 note-003 note-004" {
+				t.Errorf("library %v: after the edit harbour ranks [%s], want the newest title matches", library, got)
 			}
 		}
 	})

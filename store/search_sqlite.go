@@ -97,6 +97,9 @@ func (sqliteFTS) unindex(ctx context.Context, t *tx, id int64) error {
 }
 
 func (sqliteFTS) clear(ctx context.Context, t *tx) error {
+	if _, err := t.exec(ctx, `DELETE FROM search_impacts`); err != nil {
+		return err
+	}
 	return ftsCommand(ctx, t, "delete-all")
 }
 
