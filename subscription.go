@@ -202,6 +202,9 @@ type CheckoutResult struct {
 	// payment went through.
 	GiftID int64
 	Paid   bool
+	// Offer is the slug of the offer the checkout was made with (from
+	// its metadata); its redemption is counted once per session.
+	Offer string
 	// GiftTokenHash is the hash of the redeem token the site made for
 	// the gift's email; the store keeps it when the payment completes.
 	GiftTokenHash []byte
@@ -341,6 +344,13 @@ type CheckoutRequest struct {
 	Currency   string
 	SuccessURL string
 	CancelURL  string
+	// Coupon is the provider's coupon to apply (an offer's discount),
+	// TrialDays a trial that replaces the plan's (an offer's trial), and
+	// Offer the offer's slug, carried in the session's metadata so the
+	// completed checkout counts a redemption.
+	Coupon    string
+	TrialDays int
+	Offer     string
 }
 
 // CheckoutSession is a checkout page to send the reader to.

@@ -80,6 +80,11 @@ type Deps struct {
 	NewsletterSite newsletter.Site
 	// Plans serves the plans page (plans.go); nil turns it off.
 	Plans PlanStore
+	// Offers serves the offers (offers.go), with Plans; nil turns them
+	// off. Coupons makes an offer's Stripe coupon when it is saved; nil
+	// leaves a discount offer to a coupon id the editor pastes.
+	Offers  OfferStore
+	Coupons CouponMaker
 	// Webhooks serves the webhook endpoints and their delivery log
 	// (webhooks.go); nil turns them off.
 	Webhooks WebhookStore

@@ -88,6 +88,13 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/plans", h.staffPage(h.adminOnly(h.planList)))
 	mux.Handle("POST /admin/plans/{slug}", h.staffPage(h.adminOnly(h.planUpdate)))
 
+	// Offers (offers.go): editors and admins.
+	mux.Handle("GET /admin/offers", h.staffPage(h.offersDesk(h.offerList)))
+	mux.Handle("GET /admin/offers/new", h.staffPage(h.offersDesk(h.offerNew)))
+	mux.Handle("POST /admin/offers/new", h.staffPage(h.offersDesk(h.offerCreate)))
+	mux.Handle("GET /admin/offers/{id}", h.staffPage(h.offersDesk(h.offerEdit)))
+	mux.Handle("POST /admin/offers/{id}", h.staffPage(h.offersDesk(h.offerUpdate)))
+
 	// The newsletter desk and the suppression list (newsletters.go,
 	// suppressions.go): editors and admins.
 	mux.Handle("GET /admin/newsletters", h.staffPage(h.editorsOnly(h.newsletterList)))

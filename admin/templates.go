@@ -22,7 +22,7 @@ var staticFS embed.FS
 func pageNames() []string {
 	return []string{"error", "message", "login", "signin", "list", "edit", "delete", "staff",
 		"members", "member", "institutions", "institution",
-		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans", "dashboard", "apikeys",
+		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans", "offers", "offer", "dashboard", "apikeys",
 		"webhooks", "webhook", "webhook_delivery", "jobs",
 		"taxonomy", "term", "column", "author", "settings", "home", "media", "media_image"}
 }

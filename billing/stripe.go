@@ -83,6 +83,9 @@ func New(cfg Config) (*Client, error) {
 const (
 	metaMember = "masthead_member_id"
 	metaGift   = "masthead_gift_id"
+	// metaOffer is the slug of the offer a subscription checkout was
+	// made with, counted as a redemption when the checkout completes.
+	metaOffer = "masthead_offer"
 )
 
 // CreateCustomer creates a Stripe customer for a member.
@@ -133,8 +136,19 @@ func (c *Client) Checkout(ctx context.Context, req masthead.CheckoutRequest) (*m
 		p.LineItems = []*stripe.CheckoutSessionCreateLineItemParams{item}
 		p.SubscriptionData = &stripe.CheckoutSessionCreateSubscriptionDataParams{}
 		p.SubscriptionData.AddMetadata(metaMember, member)
-		if plan.TrialDays > 0 {
-			p.SubscriptionData.TrialPeriodDays = stripe.Int64(int64(plan.TrialDays))
+		trial := plan.TrialDays
+		if req.TrialDays > 0 {
+			trial = req.TrialDays
+		}
+		if trial > 0 {
+			p.SubscriptionData.TrialPeriodDays = stripe.Int64(int64(trial))
+		}
+		if req.Coupon != "" {
+			p.Discounts = []*stripe.CheckoutSessionCreateDiscountParams{{Coupon: stripe.String(req.Coupon)}}
+		}
+		if req.Offer != "" {
+			p.AddMetadata(metaOffer, req.Offer)
+			p.SubscriptionData.AddMetadata(metaOffer, req.Offer)
 		}
 	case req.Gift != nil:
 		g := req.Gift
@@ -162,6 +176,53 @@ func (c *Client) Checkout(ctx context.Context, req masthead.CheckoutRequest) (*m
 		out.CustomerID = s.Customer.ID
 	}
 	return out, nil
+}
+
+// CreateCoupon creates the Stripe coupon of a percent or amount offer:
+// its share or amount off (in the plan's currency) for the offer's
+// months, redeemable until the offer ends and at most as often as its
+// limit, so Stripe refuses what the offer no longer allows even to a
+// checkout opened before. The idempotency key names the offer and its
+// terms: saving the same terms twice makes one coupon.
+func (c *Client) CreateCoupon(ctx context.Context, o masthead.Offer, currency string, now time.Time) (string, error) {
+	p := &stripe.CouponCreateParams{
+		Name:             stripe.String(couponName(o.Name)),
+		Duration:         stripe.String(string(stripe.CouponDurationRepeating)),
+		DurationInMonths: stripe.Int64(int64(o.Months)),
+	}
+	switch o.Kind {
+	case masthead.OfferPercent:
+		p.PercentOff = stripe.Float64(float64(o.PercentOff))
+	case masthead.OfferAmount:
+		p.AmountOff = stripe.Int64(o.AmountOff)
+		p.Currency = stripe.String(currency)
+	default:
+		return "", masthead.Errorf(masthead.EINVALID, "A free trial needs no coupon.")
+	}
+	if !o.EndsAt.IsZero() && o.EndsAt.After(now) {
+		p.RedeemBy = stripe.Int64(o.EndsAt.Unix())
+	}
+	if o.MaxRedemptions > 0 {
+		p.MaxRedemptions = stripe.Int64(int64(o.MaxRedemptions))
+	}
+	p.AddMetadata(metaOffer, o.Slug)
+	p.SetIdempotencyKey(fmt.Sprintf("masthead-coupon-%s-%s-%d-%d-%s-%d-%d-%d", o.Slug, o.Kind, o.PercentOff,
+		o.AmountOff, currency, o.Months, o.EndsAt.Unix(), o.MaxRedemptions))
+	cp, err := c.sc.V1Coupons.Create(ctx, p)
+	if err != nil {
+		return "", fmt.Errorf("billing: create coupon for offer %q: %w", o.Slug, err)
+	}
+	return cp.ID, nil
+}
+
+// couponName fits an offer's name to the 40 characters Stripe allows a
+// coupon's name, which the checkout page shows.
+func couponName(s string) string {
+	r := []rune(s)
+	if len(r) > 40 {
+		r = r[:40]
+	}
+	return string(r)
 }
 
 // CheckoutSubscription reads a subscription checkout back, with its

@@ -136,6 +136,7 @@ func (c *Client) ParseWebhook(payload []byte, header string, now time.Time) (*ma
 			cr.SubscriptionID = s.Subscription.ID
 		}
 		cr.GiftID, _ = strconv.ParseInt(s.Metadata[metaGift], 10, 64)
+		cr.Offer = s.Metadata[metaOffer]
 		out.Checkout = cr
 	case masthead.EventInvoicePaid, masthead.EventInvoicePaymentFailed:
 		var inv stripe.Invoice

@@ -71,6 +71,11 @@ type wallView struct {
 	Status  int    // the response status when the form came back: 400 or 429
 	Consent string // the wording beside the newsletter box, recorded when ticked
 	NoEmail bool   // no email can be sent: the wall promises no link (email.go)
+	// Price is the cheapest monthly equivalent of the plans ("$7.50")
+	// and Offer the featured offer running, when billing is on
+	// (pricing.go).
+	Price string
+	Offer *offerView
 }
 
 // renderArticle decides what this reader may see of a and renders the
@@ -111,6 +116,10 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 	}
 	wall.Credits, wall.Period, wall.Consent = s.policy().Credits, s.policy().Period, reading.NewsletterConsentWording
 	wall.NoEmail = !s.emailSends()
+	if !d.Full {
+		sum := s.prices(r.Context(), now)
+		wall.Price, wall.Offer = sum.From, sum.Offer
+	}
 	if wall.Period != "week" {
 		wall.Period = "month"
 	}

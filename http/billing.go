@@ -46,12 +46,18 @@ func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, m *masth
 	ctx := r.Context()
 	next := cmpOr(safeNext(r.PostFormValue("next")), "/account")
 	sess, p, err := s.reading.StartCheckout(ctx, m, reading.Checkout{
-		Plan: r.PostFormValue("plan"),
+		Plan:  r.PostFormValue("plan"),
+		Offer: r.PostFormValue("offer"),
 		// Stripe fills in {CHECKOUT_SESSION_ID}; it must stay unescaped.
 		SuccessURL: s.abs("/checkout/return?next=" + url.QueryEscape(next) + "&session_id={CHECKOUT_SESSION_ID}"),
 		CancelURL:  s.abs("/pricing?msg=canceled&next=" + url.QueryEscape(next)),
 		Now:        s.clock.Now(),
 	})
+	if offer := r.PostFormValue("offer"); offer != "" && masthead.ErrorCode(err) == masthead.EINVALID {
+		// A refused offer comes back on its page, with the message.
+		r.SetPathValue("slug", offer)
+		return s.renderOffer(w, r, masthead.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}
@@ -269,7 +275,7 @@ func (s *Server) handleGiftRedeem(w http.ResponseWriter, r *http.Request) error 
 }
 
 // billingPageNames are the billing pages under templates/billing/.
-var billingPageNames = []string{"gift"}
+var billingPageNames = []string{"gift", "offer"}
 
 // monthsText writes "1 month", "3 months".
 func monthsText(n int) string {

@@ -15,7 +15,13 @@ func TestBillingTemplates(t *testing.T) {
 	r := httptest.NewRequest("GET", "/", nil)
 	b := s.newBase(r, "T", "", "/pricing")
 	plan := planView{Plan: masthead.Plan{Slug: "monthly", Name: "Monthly <b>", Interval: masthead.IntervalMonth,
-		Amount: 900, Currency: "usd", TrialDays: 7, Active: true}, Price: "$9.00 a month"}
+		Amount: 900, Currency: "usd", TrialDays: 7, Active: true}, Price: "$9.00", Per: "a month"}
+	annual := planView{Plan: masthead.Plan{Slug: "annual", Name: "Annual", Interval: masthead.IntervalYear,
+		Amount: 9000, Currency: "usd", Active: true}, Price: "$90.00", Per: "a year", Monthly: "$7.50", Saving: 17}
+	offer := &offerView{Slug: "spring", Name: "Spring sale", URL: "/offers/spring", Headline: "50 % off for 3 months",
+		Price: "$4.50", Then: "then $9.00 a month", PlanName: "Monthly"}
+	offered := plan
+	offered.Offer = offer
 	gift := &masthead.Gift{ID: 1, RecipientEmail: "f@example.com", Months: 3}
 	redeemed := &masthead.Gift{ID: 2, RecipientEmail: "f@example.com", Months: 1, RedeemedAt: time.Now()}
 	views := []struct {
@@ -24,7 +30,14 @@ func TestBillingTemplates(t *testing.T) {
 		want []string
 	}{
 		{"pricing", pricingPage{base: b, Benefits: allAccessBenefits}, []string{"not set up"}},
-		{"pricing", pricingPage{base: b, Available: true, Plans: []planView{plan}, LoginURL: "/login?next=%2Fpricing"}, []string{"Monthly &lt;b&gt;", "log in</a> first", "first 7 days"}},
+		{"pricing", pricingPage{base: b, Available: true, Plans: []planView{plan, annual}, LoginURL: "/login?next=%2Fpricing"},
+			[]string{"Monthly &lt;b&gt;", `name="email"`, "Already a subscriber?", "first 7 days", "$90.00", "Save 17 %", "$7.50 a month", "Can I cancel"}},
+		{"pricing", pricingPage{base: b, Available: true, SignedIn: true, Plans: []planView{offered, annual}, Featured: offer},
+			[]string{"Spring sale", "<del>$9.00</del> <strong>$4.50</strong>", "then $9.00 a month", `name="offer" value="spring"`}},
+		{"billing/offer", pricingPage{base: b, Available: true, Plans: []planView{offered}, Offer: offer},
+			[]string{"<h1>Spring sale</h1>", `name="offer" value="spring"`, `name="email"`}},
+		{"billing/offer", pricingPage{base: b, Available: true, Plans: []planView{plan}, OfferNote: "This offer has ended."},
+			[]string{"This offer has ended.", `action="/checkout"`}},
 		{"pricing", pricingPage{base: b, Available: true, SignedIn: true, Plans: []planView{plan}, Next: "/articles/a", GiftMonths: masthead.GiftMonths},
 			[]string{`action="/checkout"`, `value="/articles/a"`, `action="/gifts/checkout"`, "Buy the gift"}},
 		{"pricing", pricingPage{base: b, Available: true, Demo: true, SignedIn: true, Plans: []planView{plan}, GiftMonths: masthead.GiftMonths},
@@ -49,10 +62,40 @@ func TestBillingTemplates(t *testing.T) {
 			}
 		}
 	}
-	if got := formatPrice(9000, "eur"); got != "€90.00" {
-		t.Errorf("formatPrice = %q", got)
+}
+
+// TestMoneyFormat writes prices as each locale does, from x/text's data.
+func TestMoneyFormat(t *testing.T) {
+	tests := []struct {
+		locale   string
+		amount   int64
+		currency string
+		want     string
+	}{
+		{"en-US", 900, "usd", "$9.00"},
+		{"en-US", 9000, "eur", "€90.00"},
+		{"en-US", 123456789, "usd", "$1,234,567.89"},
+		{"en-US", 120000, "jpy", "¥120,000"},
+		{"en-US", 1500, "chf", "CHF 15.00"},
+		{"en-US", 1205, "zzz", "12.05 ZZZ"},
+		{"", 900, "usd", "$9.00"},
+		{"not a locale", 900, "usd", "$9.00"},
+		{"en-GB", 900, "gbp", "£9.00"},
+		{"de-DE", 120000, "eur", "1.200,00 €"},
+		{"fr-FR", 9000, "eur", "90,00 €"},
+		{"de-CH", 1500, "chf", "CHF 15.00"},
 	}
-	if got := formatPrice(1205, "sek"); got != "12.05 sek" {
-		t.Errorf("formatPrice = %q", got)
+	for _, tt := range tests {
+		if got := newMoneyFormat(tt.locale).format(tt.amount, tt.currency); got != tt.want {
+			t.Errorf("%s %d %s = %q, want %q", tt.locale, tt.amount, tt.currency, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		monthly, annual int64
+		want            int
+	}{{900, 9000, 17}, {1000, 12000, 0}, {1000, 13000, 0}, {1000, 6000, 50}, {0, 100, 0}} {
+		if got := annualSaving(tt.monthly, tt.annual); got != tt.want {
+			t.Errorf("annualSaving(%d, %d) = %d, want %d", tt.monthly, tt.annual, got, tt.want)
+		}
 	}
 }

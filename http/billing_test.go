@@ -236,7 +236,7 @@ func TestCheckoutAndPortal(t *testing.T) {
 		jar := []*http.Cookie{cookie}
 
 		res, body := rs.send(t, req{url: "/pricing?next=/articles/subscribers-only", cookies: jar})
-		mustContain(t, "pricing", body, "All-Access monthly", "$9.00 a month", "$90.00 a year", `action="/checkout"`,
+		mustContain(t, "pricing", body, "All-Access monthly", "<strong>$9.00</strong> <span class=\"plan__per\">a month", "<strong>$90.00</strong> <span class=\"plan__per\">a year", "Save 17 %", `action="/checkout"`,
 			`name="next" value="/articles/subscribers-only"`)
 		mustNotContain(t, "pricing", body, "TEST", "not set up")
 		if res.StatusCode != 200 {
@@ -302,7 +302,7 @@ func TestDemoCheckout(t *testing.T) {
 		_, cookie := rs.verified(t, "demo@example.com")
 		jar := []*http.Cookie{cookie}
 		_, body := rs.send(t, req{url: "/pricing"})
-		mustContain(t, "anonymous pricing", body, "TEST MODE", "log in</a> first")
+		mustContain(t, "anonymous pricing", body, "TEST MODE", "Already a subscriber? <a href=\"/login?next=%2Fpricing\">Log in</a>", `name="email"`)
 		_, body = rs.send(t, req{url: "/pricing?next=/articles/subscribers-only", cookies: jar})
 		mustContain(t, "pricing", body, "TEST MODE", `action="/checkout/demo"`, "TEST checkout (no payment)")
 		if rs.reads(t, cookie) {

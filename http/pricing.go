@@ -1,23 +1,59 @@
 package http
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 
 	"masthead"
 )
 
-// planView is a plan as the pricing page shows it.
+// planView is a plan as a pricing card shows it, its prices written for
+// the publication's locale.
 type planView struct {
 	masthead.Plan
-	Price string // "$9.00 a month"
+	Price string // "$9.00"
+	Per   string // "a month", "a year"
+	// Monthly is an annual plan's price a month ("$7.50"), and Saving
+	// what it saves against twelve months of the monthly plan, in whole
+	// percent (0: nothing to say).
+	Monthly string
+	Saving  int
+	// Offer is the running offer on this plan the card shows: the
+	// featured one on the pricing page, the page's own on an offer's.
+	Offer *offerView
+}
+
+// offerView is an offer as a card, a banner or a wall describes it.
+type offerView struct {
+	Slug, Name string
+	URL        string
+	// Headline says what the offer gives: "50 % off for 3 months",
+	// "$2.00 off for 1 month", "30 days free".
+	Headline string
+	// Price is a period's price while a discount applies ("$4.50"), and
+	// Then the price after it ("then $9.00 a month"); both empty for a
+	// trial. TrialDays is a trial's length.
+	Price, Then string
+	TrialDays   int
+	PlanName    string
 }
 
 // pricingPage is where every "Subscribe" leads: what All-Access gives, the
-// plans, and how to get one. Until a payment provider is configured (or
-// demo mode is on), it says plainly that subscriptions are not set up
-// rather than offering a button that cannot work.
+// plans as cards, and how to get one. Until a payment provider is
+// configured (or demo mode is on), it says plainly that subscriptions are
+// not set up rather than offering a button that cannot work. The offer
+// page (offers.go) is the same page around one offer.
 type pricingPage struct {
 	base
 	Benefits   []string
@@ -31,6 +67,13 @@ type pricingPage struct {
 	Message    string
 	GiftMonths []int
 	Error      string
+	// Featured is the featured offer running now, shown above the cards.
+	Featured *offerView
+	// Offer is the offer whose page this is, when it can be taken; its
+	// slug goes with every checkout form. OfferNote says why an offer's
+	// page shows the normal plans instead (ended, taken up, off).
+	Offer     *offerView
+	OfferNote string
 }
 
 // allAccessBenefits is what a subscriber gets, in the words the wall and
@@ -54,9 +97,31 @@ func (s *Server) handlePricing(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderPricing(w http.ResponseWriter, r *http.Request, errMsg string) error {
+	v, err := s.pricingView(r, "/pricing", errMsg)
+	if err != nil {
+		return err
+	}
+	if v.Available && !v.Subscriber {
+		o, err := s.reading.FeaturedOffer(r.Context(), s.clock.Now())
+		if err != nil {
+			return err
+		}
+		if o != nil {
+			v.Featured = s.attachOffer(v.Plans, o)
+		}
+	}
+	if errMsg != "" {
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	return s.render(w, "pricing", v)
+}
+
+// pricingView gathers what the pricing page and an offer's page show:
+// the reader, the plans as cards, the return address.
+func (s *Server) pricingView(r *http.Request, path, errMsg string) (*pricingPage, error) {
 	next := safeNext(r.FormValue("next"))
-	v := pricingPage{
-		base:       s.newBase(r, "Subscribe", "All-Access to "+s.cfg.SiteName+": every article, the searchable library, the Daily and Weekly Review, no ads.", "/pricing"),
+	v := &pricingPage{
+		base:       s.newBase(r, "Subscribe", "All-Access to "+s.cfg.SiteName+": every article, the searchable library, the Daily and Weekly Review, no ads.", path),
 		Benefits:   allAccessBenefits,
 		Available:  s.billingOn(),
 		Demo:       s.cfg.Billing.Demo && s.billing != nil,
@@ -68,7 +133,7 @@ func (s *Server) renderPricing(w http.ResponseWriter, r *http.Request, errMsg st
 	if r.URL.Query().Get("msg") == "gift-sent" {
 		v.Message = s.giftPaidNote()
 	}
-	back := "/pricing"
+	back := path
 	if next != "" {
 		back += "?next=" + url.QueryEscape(next)
 	}
@@ -77,34 +142,220 @@ func (s *Server) renderPricing(w http.ResponseWriter, r *http.Request, errMsg st
 		v.SignedIn = true
 		sub, err := s.subscriber(r, m)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Subscriber = sub
 	}
 	if v.Available {
 		plans, err := s.billing.Plans(r.Context(), true)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, p := range plans {
-			v.Plans = append(v.Plans, planView{Plan: p, Price: formatPrice(p.Amount, p.Currency) + " a " + string(p.Interval)})
-		}
+		v.Plans = s.planCards(plans)
 	}
-	if errMsg != "" {
-		w.WriteHeader(http.StatusBadRequest)
-	}
-	return s.render(w, "pricing", v)
+	return v, nil
 }
 
-// currencySymbols are the currencies written with a symbol; others show
-// their code.
-var currencySymbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£", "chf": "CHF ", "cad": "CA$", "aud": "A$"}
-
-// formatPrice writes an amount in minor units: 900 usd is "$9.00".
-func formatPrice(amount int64, currency string) string {
-	n := fmt.Sprintf("%d.%02d", amount/100, amount%100)
-	if sym, ok := currencySymbols[currency]; ok {
-		return sym + n
+// planCards turns the active plans into cards: prices in the locale, an
+// annual plan's price a month and its saving against the monthly plan of
+// the same currency.
+func (s *Server) planCards(plans []masthead.Plan) []planView {
+	var monthly *masthead.Plan
+	for i := range plans {
+		if plans[i].Interval == masthead.IntervalMonth {
+			monthly = &plans[i]
+			break
+		}
 	}
-	return n + " " + currency
+	out := make([]planView, 0, len(plans))
+	for _, p := range plans {
+		c := planView{Plan: p, Price: s.money.format(p.Amount, p.Currency), Per: "a " + string(p.Interval)}
+		if p.Interval == masthead.IntervalYear {
+			c.Monthly = s.money.format((p.Amount+6)/12, p.Currency)
+			if monthly != nil && monthly.Currency == p.Currency {
+				c.Saving = annualSaving(monthly.Amount, p.Amount)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// annualSaving is what an annual price saves against twelve monthly
+// ones, in whole percent rounded half up; 0 when it saves nothing.
+func annualSaving(monthly, annual int64) int {
+	full := 12 * monthly
+	if full <= 0 || annual >= full {
+		return 0
+	}
+	return int((200*(full-annual) + full) / (2 * full))
+}
+
+// attachOffer describes o and puts it on the card of its plan; nil when
+// none of the cards is its plan.
+func (s *Server) attachOffer(cards []planView, o *masthead.Offer) *offerView {
+	for i := range cards {
+		if cards[i].Slug == o.Plan {
+			ov := s.describeOffer(o, cards[i].Plan)
+			cards[i].Offer = ov
+			return ov
+		}
+	}
+	return nil
+}
+
+// describeOffer writes what o gives on plan p.
+func (s *Server) describeOffer(o *masthead.Offer, p masthead.Plan) *offerView {
+	v := &offerView{Slug: o.Slug, Name: o.Name, URL: "/offers/" + o.Slug, PlanName: p.Name}
+	per := "a " + string(p.Interval)
+	months := fmt.Sprintf("%d months", o.Months)
+	if o.Months == 1 {
+		months = "1 month"
+	}
+	switch o.Kind {
+	case masthead.OfferPercent:
+		v.Headline = fmt.Sprintf("%d %% off for %s", o.PercentOff, months)
+	case masthead.OfferAmount:
+		v.Headline = s.money.format(o.AmountOff, p.Currency) + " off for " + months
+	case masthead.OfferTrial:
+		v.Headline = fmt.Sprintf("%d days free", o.TrialDays)
+		v.TrialDays = o.TrialDays
+		return v
+	}
+	v.Price = s.money.format(o.Discounted(p), p.Currency)
+	v.Then = "then " + s.money.format(p.Amount, p.Currency) + " " + per
+	return v
+}
+
+// moneyFormat writes amounts for one locale: the currency's symbol as
+// that locale writes it (x/text's CLDR data: "$", "€", "CA$", "CHF"),
+// the number with the locale's separators and the currency's decimals.
+type moneyFormat struct {
+	p *message.Printer
+	// after puts the symbol after the number, as most continental
+	// European locales do ("9,00 €").
+	after bool
+}
+
+// symbolAfter are the languages that write the currency after the
+// amount; Switzerland writes it first in every language.
+var symbolAfter = map[string]bool{
+	"de": true, "fr": true, "es": true, "it": true, "pt": true, "sv": true, "da": true, "nb": true,
+	"nn": true, "no": true, "fi": true, "pl": true, "cs": true, "sk": true, "ru": true, "uk": true,
+	"hu": true, "ro": true, "bg": true, "hr": true, "sl": true, "lt": true, "lv": true, "et": true, "el": true,
+}
+
+// newMoneyFormat returns the format of a BCP 47 locale; one that does
+// not parse is en-US (Config.Locale says so at start).
+func newMoneyFormat(locale string) moneyFormat {
+	tag, err := language.Parse(locale)
+	if err != nil || locale == "" {
+		tag = language.AmericanEnglish
+	}
+	base, _ := tag.Base()
+	region, _ := tag.Region()
+	return moneyFormat{p: message.NewPrinter(tag), after: symbolAfter[base.String()] && region.String() != "CH"}
+}
+
+// format writes amount, in the minor units of cur (ISO 4217, any case):
+// 900 usd is "$9.00" in en-US, 9000 eur "€90.00", 120000 eur in de-DE
+// "1.200,00 €". A code x/text does not know is written after the number.
+func (f moneyFormat) format(amount int64, cur string) string {
+	u, err := currency.ParseISO(cur)
+	if err != nil {
+		return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, strings.ToUpper(cur))
+	}
+	scale, _ := currency.Standard.Rounding(u)
+	n := f.p.Sprint(number.Decimal(float64(amount)/math.Pow10(scale), number.Scale(scale)))
+	sym := f.p.Sprint(currency.Symbol(u))
+	// A symbol that ends in a letter ("CHF") is kept apart from the
+	// number; one that is a sign ("$", "€", "CA$") is not, in front.
+	sep := ""
+	if last := sym[len(sym)-1]; (last >= 'A' && last <= 'Z') || (last >= 'a' && last <= 'z') {
+		sep = "\u00a0"
+	}
+	if f.after {
+		return n + "\u00a0" + sym
+	}
+	return sym + sep + n
+}
+
+// priceSummary is what the walls say of prices: the cheapest monthly
+// equivalent of the active plans and the featured offer, if any.
+type priceSummary struct {
+	From  string // "$7.50"; empty when there are no plans
+	Offer *offerView
+}
+
+// priceCache keeps the walls' price summary for a while, so an article
+// page does not read the plans on every render; it is forgotten with
+// the page cache when the content version moves (saving an offer raises
+// it) and after priceCacheTTL on the site's clock.
+type priceCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	sum  priceSummary
+	have bool
+}
+
+const priceCacheTTL = 30 * time.Second
+
+func (c *priceCache) purge() {
+	c.mu.Lock()
+	c.have = false
+	c.mu.Unlock()
+}
+
+// prices returns the walls' price summary; nothing when billing is off.
+// A failure to read it is logged and leaves the wall without a price.
+func (s *Server) prices(ctx context.Context, now time.Time) priceSummary {
+	if !s.billingOn() {
+		return priceSummary{}
+	}
+	c := &s.priceCache
+	c.mu.Lock()
+	if c.have && !now.Before(c.at) && now.Sub(c.at) < priceCacheTTL {
+		sum := c.sum
+		c.mu.Unlock()
+		return sum
+	}
+	c.mu.Unlock()
+	sum, err := s.readPrices(ctx, now)
+	if err != nil {
+		s.log.Warn("walls: read prices", "err", err, "request_id", requestID(ctx))
+		return priceSummary{}
+	}
+	c.mu.Lock()
+	c.sum, c.at, c.have = sum, now, true
+	c.mu.Unlock()
+	return sum
+}
+
+func (s *Server) readPrices(ctx context.Context, now time.Time) (priceSummary, error) {
+	var sum priceSummary
+	plans, err := s.billing.Plans(ctx, true)
+	if err != nil || len(plans) == 0 {
+		return sum, err
+	}
+	best, bestAmount := -1, int64(0)
+	for i, p := range plans {
+		a := p.Amount
+		if p.Interval == masthead.IntervalYear {
+			a = (a + 6) / 12
+		}
+		if best < 0 || a < bestAmount {
+			best, bestAmount = i, a
+		}
+	}
+	sum.From = s.money.format(bestAmount, plans[best].Currency)
+	o, err := s.reading.FeaturedOffer(ctx, now)
+	if err != nil || o == nil {
+		return sum, err
+	}
+	for _, p := range plans {
+		if p.Slug == o.Plan {
+			sum.Offer = s.describeOffer(o, p)
+		}
+	}
+	return sum, nil
 }

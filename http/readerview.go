@@ -52,7 +52,7 @@ func (s *Server) viewKey(v *articlePage, ads bool) string {
 	var buf [192]byte
 	k := append(buf[:0], viewKeyPrefix...)
 	k = append(k, v.Article.Slug...)
-	for _, b := range []bool{d.Full, v.Gated, ads, v.AdSide != "", v.CanGift, v.Reader.SignedIn, v.Reader.Staff} {
+	for _, b := range []bool{d.Full, v.Gated, ads, v.AdSide != "", v.CanGift, v.Reader.SignedIn, v.Reader.Staff, v.Reader.Access} {
 		k = append(k, ' ')
 		k = strconv.AppendBool(k, b)
 	}
@@ -62,6 +62,13 @@ func (s *Server) viewKey(v *articlePage, ads bool) string {
 	k = strconv.AppendQuote(k, string(d.Offer))
 	k = append(k, ' ')
 	k = strconv.AppendQuote(k, v.Wall.Period)
+	// The wall's price and offer (pricing.go).
+	k = append(k, ' ')
+	k = strconv.AppendQuote(k, v.Wall.Price)
+	if o := v.Wall.Offer; o != nil {
+		k = append(k, ' ')
+		k = strconv.AppendQuote(k, o.Slug+" "+o.Headline)
+	}
 	for _, n := range []int{d.CreditsLeft, v.Wall.Credits, v.Site.Year} {
 		k = append(k, ' ')
 		k = strconv.AppendInt(k, int64(n), 10)

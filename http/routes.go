@@ -52,6 +52,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// The pricing page carries ?next= (the article to return to), so it
 	// is rendered per request rather than cached.
 	mux.Handle("GET /pricing", s.personal(s.handlePricing))
+	// An offer's page (offers.go), personal like the pricing page.
+	mux.Handle("GET /offers/{slug}", s.personal(s.handleOffer))
 
 	// Feeds: RSS 2.0 and Atom for the site, each column and each topic.
 	mux.Handle("GET /feed.xml", s.page(s.handleSiteFeed(feedRSS)))

@@ -94,6 +94,10 @@ type Config struct {
 	// (reading.BillingConfig); with Deps.Reading set, that service's
 	// settings apply instead.
 	Billing BillingConfig
+	// Locale is the BCP 47 locale prices are written in on the pricing
+	// page, offers and walls ("en-US" $9.00, "de-DE" 9,00 €). Default
+	// en-US.
+	Locale string
 	// Email is where the site's email goes (masthead.EmailMode): /readyz
 	// reports it and, when none can be sent, the pages after a request
 	// for a link say so rather than promise one (email.go). Unset, it
@@ -167,6 +171,9 @@ type Deps struct {
 	// Billing keeps plans, customers, subscriptions and gifts; nil
 	// turns checkout and gifts off.
 	Billing masthead.BillingService
+	// Offers keeps the offers (offers.go), for the Reading built when
+	// that is nil; nil means there are none.
+	Offers masthead.OfferService
 	// Payments is Stripe; nil means subscriptions are not set up (the
 	// demo checkout may still run, with Config.Billing.Demo).
 	Payments masthead.PaymentProvider
@@ -232,7 +239,11 @@ type Server struct {
 
 	billing  masthead.BillingService
 	payments masthead.PaymentProvider
-	crawlers *crawlers
+	// money writes prices in Config.Locale; priceCache keeps what the
+	// walls say of prices (pricing.go).
+	money      moneyFormat
+	priceCache priceCache
+	crawlers   *crawlers
 	// settingsSrc and siteNow: the site settings (sitesettings.go)
 	settingsSrc SettingsSource
 	siteNow     atomic.Pointer[siteNow]
@@ -343,6 +354,7 @@ func New(cfg Config, deps Deps) *Server {
 		done:     make(chan struct{}),
 	}
 	s.assets = mustLoadAssets()
+	s.money = newMoneyFormat(cfg.Locale)
 	s.initSettings(deps.Settings)
 	s.initReaders(deps.Resolver)
 	s.initInstitutions(deps.Institutions)
@@ -404,6 +416,7 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 				return err
 			}
 			s.articleCache.purge()
+			s.priceCache.purge()
 			if s.cache != nil {
 				s.cache.Purge()
 			}

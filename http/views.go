@@ -178,6 +178,9 @@ type readerInfo struct {
 	SignedIn bool
 	Name     string
 	Staff    bool
+	// Access is set for a signed-in reader who reads everything (a
+	// subscriber, staff): the header then offers no Subscribe.
+	Access bool
 }
 
 type feedLink struct {
@@ -227,6 +230,7 @@ func (s *Server) newBase(r *http.Request, title, description, path string) base 
 			name = m.Email
 		}
 		b.Reader = readerInfo{SignedIn: true, Name: name, Staff: m.Role.Staff()}
+		b.Reader.Access = b.Reader.Staff || s.headerSubscriber(r, m)
 	}
 	b.Social = &social{
 		Type: "website", Title: title, Description: description, URL: b.Canonical, Card: "summary",
@@ -398,4 +402,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	v.NoIndex = true
 	v.Social = nil
 	return s.render(w, "error", v)
+}
+
+// headerSubscriber reports whether the signed-in m subscribes, for the
+// header: from the state the session's one query read, or else asked of
+// the use cases. A failure to tell shows the Subscribe button.
+func (s *Server) headerSubscriber(r *http.Request, m *masthead.Member) bool {
+	if st := readerState(r); st != nil && st.Member == m {
+		return st.Subscriber
+	}
+	if s.reading == nil {
+		return false
+	}
+	sub, err := s.reading.Subscriber(r.Context(), m, s.clock.Now())
+	if err != nil {
+		s.log.Warn("header: subscriber", "err", err, "request_id", requestID(r.Context()))
+	}
+	return sub
 }

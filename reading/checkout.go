@@ -44,7 +44,10 @@ func (s *Service) checkoutPlan(ctx context.Context, m *masthead.Member, slug str
 // Checkout is a checkout to start: the plan's slug and where the
 // provider sends the reader back to.
 type Checkout struct {
-	Plan       string
+	Plan string
+	// Offer is the slug of the offer the reader took, if any: it must be
+	// running and for Plan (checkoutOffer).
+	Offer      string
 	SuccessURL string
 	CancelURL  string
 	Now        time.Time
@@ -60,14 +63,20 @@ func (s *Service) StartCheckout(ctx context.Context, m *masthead.Member, in Chec
 	if err != nil {
 		return nil, nil, err
 	}
+	offer, err := s.checkoutOffer(ctx, in.Offer, p, in.Now)
+	if err != nil {
+		return nil, nil, err
+	}
 	customer, err := s.customerOf(ctx, m)
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := s.deps.Payments.Checkout(ctx, masthead.CheckoutRequest{
+	req := masthead.CheckoutRequest{
 		MemberID: m.ID, Email: m.Email, CustomerID: customer, Plan: p,
 		SuccessURL: in.SuccessURL, CancelURL: in.CancelURL,
-	})
+	}
+	offer.apply(&req)
+	sess, err := s.deps.Payments.Checkout(ctx, req)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -163,6 +163,9 @@ type Deps struct {
 	// Payments is the payment provider; nil means subscriptions are not
 	// set up (the demo checkout may still run).
 	Payments Payments
+	// Offers keeps the offers a checkout may be made with; nil means
+	// there are none.
+	Offers Offers
 	// Institutions opens institutional access by email domain at a
 	// password sign-in; nil means none.
 	Institutions Institutions
@@ -243,6 +246,12 @@ type Payments interface {
 	CheckoutSubscription(ctx context.Context, sessionID string, now time.Time) (int64, *masthead.Subscription, error)
 	PortalURL(ctx context.Context, customerID, returnURL string) (string, error)
 	CancelSubscription(ctx context.Context, id string) error
+}
+
+// Offers finds the offers a checkout may be made with.
+type Offers interface {
+	Offer(ctx context.Context, slug string) (*masthead.Offer, error)
+	FeaturedOffer(ctx context.Context, now time.Time) (*masthead.Offer, error)
 }
 
 // Institutions opens an institution's access to a member of its email

@@ -207,10 +207,13 @@ func (db *DB) ApplyBillingEvent(ctx context.Context, ev masthead.BillingEvent, g
 
 // applyCheckout records what a completed checkout tells: the member's
 // customer (subscription mode; the subscription's own events carry its
-// state), or a gift's payment.
+// state), or a gift's payment, and the redemption of its offer.
 func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *masthead.BillingOutcome, now time.Time) error {
 	c := ev.Checkout
 	out.MemberID = c.MemberID
+	if err := t.applyOffer(ctx, c, now); err != nil {
+		return err
+	}
 	if c.GiftID != 0 {
 		if !c.Paid || len(c.GiftTokenHash) == 0 {
 			return nil

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"masthead"
+	"masthead/admin"
 	"masthead/billing"
 	mhttp "masthead/http"
 	"masthead/jobs"
@@ -28,6 +31,9 @@ type billingSettings struct {
 	Grace         time.Duration
 	Tolerance     time.Duration
 	DemoDays      int
+	// Locale is the BCP 47 locale prices are written in (pricing page,
+	// offers, walls).
+	Locale string
 }
 
 // billingFlags registers the billing settings (serve and billing sync).
@@ -38,6 +44,7 @@ func (b *billingSettings) billingFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&b.Grace, "billing-grace", 7*24*time.Hour, "how long a subscription whose payment failed keeps access (and an active one outlives its period until the renewal is reported)")
 	fs.DurationVar(&b.Tolerance, "stripe-webhook-tolerance", 5*time.Minute, "how far a webhook's signed timestamp may be from now")
 	fs.IntVar(&b.DemoDays, "demo-subscription-days", 30, "length of a subscription from the demo's TEST checkout (--demo only)")
+	fs.StringVar(&b.Locale, "price-locale", "en-US", "BCP 47 locale the prices are written in on the pricing page, offers and walls (en-US: $9.00; de-DE: 9,00 €)")
 }
 
 func (b *billingSettings) validate() error {
@@ -46,6 +53,9 @@ func (b *billingSettings) validate() error {
 	}
 	if b.SecretKey != "" && !strings.HasPrefix(b.SecretKey, "sk_") && !strings.HasPrefix(b.SecretKey, "rk_") {
 		return errors.New("--stripe-secret-key: want a secret key (sk_…) or a restricted key (rk_…)")
+	}
+	if _, err := language.Parse(b.Locale); err != nil && b.Locale != "" {
+		return fmt.Errorf("--price-locale %q: want a BCP 47 locale such as en-US or de-DE", b.Locale)
 	}
 	if b.Grace < 0 || b.Tolerance < 0 || b.DemoDays < 0 {
 		return errors.New("--billing-grace, --stripe-webhook-tolerance and --demo-subscription-days must not be negative")
@@ -136,4 +146,13 @@ func handleBillingSync(pool *jobs.Pool, client *billing.Client, db *store.DB, gr
 		log.Info("billing sync: subscriptions read from Stripe", "read", seen, "stored", applied)
 		return nil
 	})
+}
+
+// couponMaker is Stripe's coupon maker for the staff's offers, or nil
+// without Stripe (a discount offer then needs a pasted coupon id).
+func couponMaker(p masthead.PaymentProvider) admin.CouponMaker {
+	if c, ok := p.(*billing.Client); ok {
+		return c
+	}
+	return nil
 }

@@ -178,7 +178,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
 			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
-			MemberStore: db, Plans: db, Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
+			MemberStore: db, Plans: db, Offers: db, Coupons: couponMaker(payments), Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
 			Images: db, Uploads: library,
 			InstitutionsChanged: func(ctx context.Context) {
@@ -192,7 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
 		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
 		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db,
-			Billing: db, Payments: payments, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
+			Billing: db, Payments: payments, Offers: db, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
 			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	// The Content and Admin APIs (docs/api.md) read the access policy
 	// the article page uses.
@@ -213,6 +213,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		SecureCookies:  cfg.SecureCookies, TrustedProxies: proxies, Ads: ads,
 		MetricsToken: cfg.Ops.MetricsToken,
 		Email:        mailer.mode,
+		Locale:       cfg.Billing.Locale,
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
 		API:      apiHandler,
 		Accounts: db, Limiter: db,
