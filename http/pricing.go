@@ -31,6 +31,9 @@ type pricingPage struct {
 	Message    string
 	GiftMonths []int
 	Error      string
+	// Email is the address a reader who is not signed in typed, shown
+	// again with an error.
+	Email string
 }
 
 // allAccessBenefits is what a subscriber gets, in the words the wall and
@@ -64,6 +67,9 @@ func (s *Server) renderPricing(w http.ResponseWriter, r *http.Request, errMsg st
 		Message:    pricingMessages[r.URL.Query().Get("msg")],
 		GiftMonths: masthead.GiftMonths,
 		Error:      errMsg,
+	}
+	if r.Method == http.MethodPost && len(r.PostFormValue("email")) <= 320 {
+		v.Email = r.PostFormValue("email")
 	}
 	if r.URL.Query().Get("msg") == "gift-sent" {
 		v.Message = s.giftPaidNote()

@@ -187,7 +187,7 @@ func (db *DB) ApplyBillingEvent(ctx context.Context, ev masthead.BillingEvent, g
 			out.Stale, out.MemberID = !applied, memberID
 			return err
 		case ev.Checkout != nil:
-			return t.applyCheckout(ctx, ev, &out, now)
+			return t.applyCheckout(ctx, ev, &out, grace, now)
 		case ev.Invoice != nil:
 			inv := ev.Invoice
 			status := "failed"
@@ -208,7 +208,7 @@ func (db *DB) ApplyBillingEvent(ctx context.Context, ev masthead.BillingEvent, g
 // applyCheckout records what a completed checkout tells: the member's
 // customer (subscription mode; the subscription's own events carry its
 // state), or a gift's payment.
-func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *masthead.BillingOutcome, now time.Time) error {
+func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *masthead.BillingOutcome, grace time.Duration, now time.Time) error {
 	c := ev.Checkout
 	out.MemberID = c.MemberID
 	if c.GiftID != 0 {
@@ -226,9 +226,17 @@ func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *m
 		}
 		out.Gift = g
 		if c.GiftJob != nil {
-			return t.enqueue(ctx, *c.GiftJob, now)
+			if err := t.enqueue(ctx, *c.GiftJob, now); err != nil {
+				return err
+			}
 		}
-		return nil
+		return t.applyCheckoutRow(ctx, c, out, grace, now)
+	}
+	if c.CheckoutID != 0 {
+		if !c.Paid {
+			return nil
+		}
+		return t.applyCheckoutRow(ctx, c, out, grace, now)
 	}
 	if c.MemberID != 0 && c.CustomerID != "" {
 		if gone, err := t.memberDeleted(ctx, c.MemberID); err != nil || gone {
@@ -236,6 +244,26 @@ func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *m
 		}
 		return t.setCustomer(ctx, c.MemberID, c.CustomerID, now)
 	}
+	return nil
+}
+
+// applyCheckoutRow completes the site's checkout a completed session
+// names, if any (completeCheckout).
+func (t *tx) applyCheckoutRow(ctx context.Context, c *masthead.CheckoutResult, out *masthead.BillingOutcome, grace time.Duration, now time.Time) error {
+	if c.CheckoutID == 0 {
+		return nil
+	}
+	done, err := t.completeCheckout(ctx, masthead.CheckoutCompletion{CheckoutID: c.CheckoutID, SessionID: c.SessionID,
+		Email: c.Email, CustomerID: c.CustomerID, ReceiptURL: c.ReceiptURL, Subscription: c.Subscription,
+		Grace: grace, SignInJob: c.SignInJob, WelcomeJob: c.WelcomeJob, Now: now})
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil // not a checkout of this site's: recorded only
+	}
+	if err != nil {
+		return err
+	}
+	out.MemberID = done.Checkout.MemberID
+	out.Checkout = done
 	return nil
 }
 
@@ -300,6 +328,16 @@ func (t *tx) applySubscription(ctx context.Context, s masthead.Subscription, gra
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return false, 0, fmt.Errorf("store: customer %s: %w", s.CustomerID, err)
 		}
+	}
+	if memberID == 0 && s.CheckoutID != 0 {
+		// A subscription bought without an account names its checkout,
+		// whose completion matched or made the member.
+		var m sql.NullInt64
+		err := t.row(ctx, `SELECT member_id FROM checkouts WHERE id = ? AND completed_at IS NOT NULL`, s.CheckoutID).Scan(&m)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, 0, fmt.Errorf("store: checkout %d: %w", s.CheckoutID, err)
+		}
+		memberID = m.Int64
 	}
 	if memberID == 0 {
 		memberID = oldMember
