@@ -24,7 +24,7 @@ func TestBillingTemplates(t *testing.T) {
 		want []string
 	}{
 		{"pricing", pricingPage{base: b, Benefits: allAccessBenefits}, []string{"not set up"}},
-		{"pricing", pricingPage{base: b, Available: true, Plans: []planView{plan}, LoginURL: "/login?next=%2Fpricing"}, []string{"Monthly &lt;b&gt;", "log in</a> first", "first 7 days"}},
+		{"pricing", pricingPage{base: b, Available: true, Plans: []planView{plan}, LoginURL: "/login?next=%2Fpricing"}, []string{"Monthly &lt;b&gt;", `name="email"`, `action="/checkout"`, "Log in</a>", "first 7 days", `name="recipient"`}},
 		{"pricing", pricingPage{base: b, Available: true, SignedIn: true, Plans: []planView{plan}, Next: "/articles/a", GiftMonths: masthead.GiftMonths},
 			[]string{`action="/checkout"`, `value="/articles/a"`, `action="/gifts/checkout"`, "Buy the gift"}},
 		{"pricing", pricingPage{base: b, Available: true, Demo: true, SignedIn: true, Plans: []planView{plan}, GiftMonths: masthead.GiftMonths},

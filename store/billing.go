@@ -183,6 +183,9 @@ func (db *DB) ApplyBillingEvent(ctx context.Context, ev masthead.BillingEvent, g
 		case ev.Subscription != nil:
 			s := *ev.Subscription
 			s.Version = ev.Created
+			if err := t.checkoutPending(ctx, s); err != nil {
+				return err
+			}
 			applied, memberID, err := t.applySubscription(ctx, s, grace, now)
 			out.Stale, out.MemberID = !applied, memberID
 			return err
@@ -264,6 +267,30 @@ func (t *tx) applyCheckoutRow(ctx context.Context, c *masthead.CheckoutResult, o
 	}
 	out.MemberID = done.Checkout.MemberID
 	out.Checkout = done
+	return nil
+}
+
+// checkoutPending refuses, for now, the event of a subscription bought
+// without an account whose checkout is not completed yet: Stripe sends
+// the subscription's events and the checkout's completion in any order,
+// and until the completion matches or makes the member there is nobody
+// to attach it to. The refusal rolls the event back (its id is not
+// recorded), so Stripe delivers it again later and it applies then.
+func (t *tx) checkoutPending(ctx context.Context, s masthead.Subscription) error {
+	if s.MemberID != 0 || s.CheckoutID == 0 {
+		return nil
+	}
+	var completed sql.NullInt64
+	err := t.row(ctx, `SELECT completed_at FROM checkouts WHERE id = ?`, s.CheckoutID).Scan(&completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: checkout %d: %w", s.CheckoutID, err)
+	}
+	if !completed.Valid {
+		return masthead.Errorf(masthead.EUNAVAILABLE, "The checkout of subscription %s is not completed yet.", s.ID)
+	}
 	return nil
 }
 
