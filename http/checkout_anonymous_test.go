@@ -314,3 +314,83 @@ func TestAnonymousCheckoutExistingAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestAnonymousGift: a buyer who is not signed in gives their own
+// address with the recipient's; the demo's gift is paid at once, the
+// recipient gets the redeem link, the buyer becomes a new member signed
+// in on the browser that bought (and is the gift's purchaser), and no
+// welcome email goes out for a gift. Through Stripe, the session is made
+// for the buyer's address.
+func TestAnonymousGift(t *testing.T) {
+	billingSite(t, "-", true, func(t *testing.T, rs *readers) {
+		ctx := context.Background()
+		// Without their own address the form comes back.
+		res, body := rs.send(t, req{url: "/gifts/checkout", form: url.Values{"recipient": {"friend@example.com"}, "months": {"3"}, "demo": {"1"}}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter your email address") {
+			t.Fatalf("gift without the buyer's address: %d", res.StatusCode)
+		}
+		res, _ = rs.send(t, req{url: "/gifts/checkout", form: url.Values{"recipient": {"friend@example.com"},
+			"email": {"buyer@example.com"}, "months": {"3"}, "demo": {"1"}}})
+		loc := res.Header.Get("Location")
+		nonce := cookieNamed(res, mhttp.CheckoutCookie)
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/checkout/return?checkout=") || nonce == nil {
+			t.Fatalf("demo gift: %d to %q, nonce %v", res.StatusCode, loc, nonce)
+		}
+		res, _ = rs.send(t, req{url: loc, cookies: []*http.Cookie{nonce}})
+		sess := cookieNamed(res, mhttp.SessionCookie)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/pricing?msg=gift-sent" || sess == nil {
+			t.Fatalf("return of the buyer: %d to %q, session %v", res.StatusCode, res.Header.Get("Location"), sess)
+		}
+		giftLink(t, rs, "friend@example.com")
+		buyer, err := rs.db.MemberByEmail(ctx, "buyer@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var purchaser int64
+		if err := rs.db.SQL().QueryRow(`SELECT purchaser_id FROM gift_subscriptions WHERE recipient_email = 'friend@example.com'`).Scan(&purchaser); err != nil || purchaser != buyer.ID {
+			t.Fatalf("gift purchaser %d, want the buyer %d (%v)", purchaser, buyer.ID, err)
+		}
+		_, body = rs.send(t, req{url: "/account", cookies: []*http.Cookie{sess}})
+		mustContain(t, "the buyer's account", body, "buyer@example.com")
+		rs.drainJobs(t)
+		if n := rs.smtp.Received("buyer@example.com"); n != 0 {
+			t.Fatalf("%d emails to the gift's buyer, want none", n)
+		}
+	})
+	mock := billingtest.StripeMock(t)
+	rec, api := recordStripe(t, mock)
+	billingSite(t, api, false, func(t *testing.T, rs *readers) {
+		res, _ := rs.send(t, req{url: "/gifts/checkout", form: url.Values{"recipient": {"friend@example.com"},
+			"email": {"buyer@example.com"}, "months": {"6"}}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "https://") {
+			t.Fatalf("gift checkout: %d to %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		form := rec.last(t)
+		if form.Get("customer_email") != "buyer@example.com" || form.Get("mode") != "payment" ||
+			form.Get("metadata[masthead_checkout_id]") == "" || form.Get("metadata[masthead_gift_id]") == "" {
+			t.Fatalf("gift Checkout Session: %v", form)
+		}
+	})
+}
+
+// TestRegisteredCheckoutAsksNoAddress: a signed-in reader's checkout
+// hands Stripe their customer, not an address typed again.
+func TestRegisteredCheckoutAsksNoAddress(t *testing.T) {
+	mock := billingtest.StripeMock(t)
+	rec, api := recordStripe(t, mock)
+	billingSite(t, api, false, func(t *testing.T, rs *readers) {
+		_, cookie := rs.verified(t, "member@example.com")
+		_, body := rs.send(t, req{url: "/pricing", cookies: []*http.Cookie{cookie}})
+		mustContain(t, "pricing", body, `action="/checkout"`)
+		mustNotContain(t, "pricing", body, `id="email-monthly"`)
+		res, _ := rs.send(t, req{url: "/checkout", cookies: []*http.Cookie{cookie}, form: url.Values{"plan": {"monthly"}, "next": {"/articles/subscribers-only"}}})
+		if res.StatusCode != http.StatusSeeOther || cookieNamed(res, mhttp.CheckoutCookie) != nil {
+			t.Fatalf("checkout: %d, cookies %v", res.StatusCode, res.Cookies())
+		}
+		form := rec.last(t)
+		if !strings.HasPrefix(form.Get("customer"), "cus_") || form.Get("customer_email") != "" ||
+			form.Get("client_reference_id") == "" || form.Get("metadata[masthead_checkout_id]") == "" {
+			t.Fatalf("Checkout Session of a registered reader: %v", form)
+		}
+	})
+}
