@@ -288,7 +288,10 @@ func (s *Service) ReturnFromCheckout(ctx context.Context, in CheckoutReturn) (*C
 	if err != nil {
 		return nil, err
 	}
-	if in.SessionID != "" && co.SessionID != "" && in.SessionID != co.SessionID {
+	// The provider's session id comes back in the return address and
+	// nowhere else: without it, a guessed checkout id reads nothing back
+	// and learns nothing.
+	if co.SessionID != "" && in.SessionID != co.SessionID {
 		return nil, errNotFound
 	}
 	if co.CompletedAt.IsZero() && s.deps.Payments != nil && co.SessionID != "" {
