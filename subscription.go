@@ -97,6 +97,9 @@ type Subscription struct {
 	// because payments failed (or were disputed) rather than at the
 	// reader's request: the current period was then never paid.
 	PaymentFailed bool
+	// CheckoutID is the checkout that bought it, when the provider's
+	// metadata names one (a subscription bought without an account).
+	CheckoutID int64
 	// Version is the provider's time of the state: the event's creation
 	// time, or the time it was read back from the provider. An older
 	// state never replaces a newer one.
@@ -211,6 +214,20 @@ type CheckoutResult struct {
 	// GiftJob, when set, is enqueued in the transaction that marks the
 	// gift paid (its email); a replayed or late event enqueues nothing.
 	GiftJob *Job
+	// CheckoutID is the site's checkout (masthead.Checkout) the session
+	// was made for, from its metadata; 0 for older sessions.
+	CheckoutID int64
+	// Email is the payer's address as the provider holds it (the
+	// session's customer details, else its customer's email).
+	Email string
+	// ReceiptURL is the provider's hosted receipt or invoice, when known.
+	ReceiptURL string
+	// Subscription is the subscription's state, when it was read with the
+	// session; it is stored with the checkout's completion.
+	Subscription *Subscription
+	// SignInJob and WelcomeJob go with the checkout's completion
+	// (CheckoutCompletion).
+	SignInJob, WelcomeJob *Job
 }
 
 // InvoiceResult is an invoice paid or failed.
@@ -234,6 +251,8 @@ type BillingOutcome struct {
 	MemberID int64
 	// Gift is the gift whose payment completed, to be emailed.
 	Gift *Gift
+	// Checkout is the site's checkout the event completed, if any.
+	Checkout *CheckoutDone
 }
 
 // Gift is an All-Access gift: months bought for an email address,
@@ -316,6 +335,20 @@ type BillingService interface {
 	// r.Jobs. An unpaid gift is ENOTFOUND, a redeemed one ECONFLICT;
 	// either leaves nothing behind.
 	RedeemGift(ctx context.Context, r GiftRedemption) (*Entitlement, error)
+	// CreateCheckout records a checkout before the reader pays.
+	CreateCheckout(ctx context.Context, in CheckoutStart) (*Checkout, error)
+	// SetCheckoutSession records the provider's session of a checkout.
+	SetCheckoutSession(ctx context.Context, id int64, sessionID string) error
+	// Checkout returns a checkout by id, ENOTFOUND if there is none.
+	Checkout(ctx context.Context, id int64) (*Checkout, error)
+	// CompleteCheckout records a checkout's payment once, with its
+	// member (matched or created), what was bought and its jobs, in
+	// one transaction.
+	CompleteCheckout(ctx context.Context, c CheckoutCompletion) (*CheckoutDone, error)
+	// SignInByCheckout starts a session (sessionHash, until expires)
+	// for the member an anonymous checkout created, once, for the
+	// browser holding its nonce; anything else is EUNAUTHORIZED.
+	SignInByCheckout(ctx context.Context, id int64, nonceHash, sessionHash []byte, expires, now time.Time) (*Member, error)
 }
 
 // GiftRedemption asks to redeem the gift whose redeem token has the hash
@@ -335,8 +368,11 @@ type GiftRedemption struct {
 type CheckoutRequest struct {
 	MemberID   int64
 	Email      string
-	CustomerID string // reused when set
-	Plan       *Plan  // subscription mode
+	CustomerID string // reused when set; else Email is handed to the provider
+	// CheckoutID is the site's checkout, carried in the session's
+	// metadata (and its subscription's) so the webhook finds it.
+	CheckoutID int64
+	Plan       *Plan // subscription mode
 	// Gift is set for a one-time gift purchase; Amount is the total in
 	// minor units.
 	Gift       *Gift
@@ -370,6 +406,12 @@ type PaymentProvider interface {
 	// the member it was for and the subscription's state now, versioned
 	// no later than any event Stripe sends about it afterwards.
 	CheckoutSubscription(ctx context.Context, sessionID string, now time.Time) (memberID int64, s *Subscription, err error)
+	// ReadCheckout reads a checkout session back: whether it is paid, its
+	// customer and email, the site's checkout it names, its
+	// subscription's state (versioned as CheckoutSubscription's) and
+	// receipt, so a reader returning from the provider has what they
+	// paid for before the webhook.
+	ReadCheckout(ctx context.Context, sessionID string, now time.Time) (*CheckoutResult, error)
 	// PortalURL creates a customer portal session returning to returnURL.
 	PortalURL(ctx context.Context, customerID, returnURL string) (string, error)
 	// CancelSubscription cancels a subscription at once. One the

@@ -71,7 +71,11 @@ func TestOffers(t *testing.T) {
 				wantStatus: http.StatusConflict, wantContains: []string{"Another offer has the slug"}},
 			{name: "a trial", url: "/admin/offers/new", cookie: editor,
 				form: offerForm(func(v url.Values) {
-					v.Set("slug", "try-it"); v.Set("kind", "trial"); v.Set("trial_days", "30"); v.Set("plan", "annual"); v.Del("featured")
+					v.Set("slug", "try-it")
+					v.Set("kind", "trial")
+					v.Set("trial_days", "30")
+					v.Set("plan", "annual")
+					v.Del("featured")
 				}),
 				wantStatus: http.StatusSeeOther},
 		})

@@ -80,9 +80,12 @@ func New(cfg Config) (*Client, error) {
 
 // metaMember is the metadata key carrying the member id on customers,
 // sessions and subscriptions; metaGift the gift id on a gift's session.
+// metaCheckout the site's checkout (masthead.Checkout) on a session and
+// its subscription.
 const (
-	metaMember = "masthead_member_id"
-	metaGift   = "masthead_gift_id"
+	metaMember   = "masthead_member_id"
+	metaGift     = "masthead_gift_id"
+	metaCheckout = "masthead_checkout_id"
 	// metaOffer is the slug of the offer a subscription checkout was
 	// made with, counted as a redemption when the checkout completes.
 	metaOffer = "masthead_offer"
@@ -107,14 +110,27 @@ func (c *Client) CreateCustomer(ctx context.Context, memberID int64, email strin
 // about it names the member.
 func (c *Client) Checkout(ctx context.Context, req masthead.CheckoutRequest) (*masthead.CheckoutSession, error) {
 	member := strconv.FormatInt(req.MemberID, 10)
+	checkout := strconv.FormatInt(req.CheckoutID, 10)
 	p := &stripe.CheckoutSessionCreateParams{
-		SuccessURL:        stripe.String(req.SuccessURL),
-		CancelURL:         stripe.String(req.CancelURL),
-		ClientReferenceID: stripe.String(member),
+		SuccessURL: stripe.String(req.SuccessURL),
+		CancelURL:  stripe.String(req.CancelURL),
 	}
-	p.AddMetadata(metaMember, member)
-	if req.CustomerID != "" {
+	// A reader without an account has no member id yet: the checkout's
+	// id names them until the payment matches or makes their member.
+	if req.MemberID != 0 {
+		p.ClientReferenceID = stripe.String(member)
+		p.AddMetadata(metaMember, member)
+	}
+	if req.CheckoutID != 0 {
+		p.AddMetadata(metaCheckout, checkout)
+	}
+	switch {
+	case req.CustomerID != "":
 		p.Customer = stripe.String(req.CustomerID)
+	case req.Email != "":
+		// Checkout shows the address and does not let it be changed, so
+		// the customer Stripe makes has the address the reader gave.
+		p.CustomerEmail = stripe.String(req.Email)
 	}
 	switch {
 	case req.Plan != nil:
@@ -135,7 +151,12 @@ func (c *Client) Checkout(ctx context.Context, req masthead.CheckoutRequest) (*m
 		}
 		p.LineItems = []*stripe.CheckoutSessionCreateLineItemParams{item}
 		p.SubscriptionData = &stripe.CheckoutSessionCreateSubscriptionDataParams{}
-		p.SubscriptionData.AddMetadata(metaMember, member)
+		if req.MemberID != 0 {
+			p.SubscriptionData.AddMetadata(metaMember, member)
+		}
+		if req.CheckoutID != 0 {
+			p.SubscriptionData.AddMetadata(metaCheckout, checkout)
+		}
 		trial := plan.TrialDays
 		if req.TrialDays > 0 {
 			trial = req.TrialDays
@@ -253,6 +274,63 @@ func (c *Client) CheckoutSubscription(ctx context.Context, sessionID string, now
 	return member, &sub, nil
 }
 
+// ReadCheckout reads a checkout session back with its subscription and
+// invoice expanded: whether it is paid, who paid (the customer details'
+// email, else the customer's), the site's checkout it names, the
+// subscription's state (versioned as in CheckoutSubscription) and the
+// invoice's hosted page as the receipt.
+func (c *Client) ReadCheckout(ctx context.Context, sessionID string, now time.Time) (*masthead.CheckoutResult, error) {
+	p := &stripe.CheckoutSessionRetrieveParams{}
+	p.AddExpand("subscription")
+	p.AddExpand("invoice")
+	p.AddExpand("customer")
+	s, err := c.sc.V1CheckoutSessions.Retrieve(ctx, sessionID, p)
+	if err != nil {
+		return nil, fmt.Errorf("billing: retrieve checkout session %s: %w", sessionID, err)
+	}
+	out := checkoutResult(s)
+	if s.Subscription != nil && s.Subscription.Status != "" {
+		sub := Subscription(s.Subscription)
+		sub.Version = unix(s.Subscription.Created)
+		if sub.Version.IsZero() {
+			sub.Version = now
+		}
+		if sub.MemberID == 0 {
+			sub.MemberID = out.MemberID
+		}
+		out.Subscription = &sub
+	}
+	if s.Invoice != nil {
+		out.ReceiptURL = s.Invoice.HostedInvoiceURL
+	}
+	return out, nil
+}
+
+// checkoutResult is what a checkout session tells of its payment.
+func checkoutResult(s *stripe.CheckoutSession) *masthead.CheckoutResult {
+	cr := &masthead.CheckoutResult{SessionID: s.ID, MemberID: sessionMember(s),
+		Paid: s.Status == stripe.CheckoutSessionStatusComplete &&
+			(s.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid ||
+				s.PaymentStatus == stripe.CheckoutSessionPaymentStatusNoPaymentRequired)}
+	if s.Customer != nil {
+		cr.CustomerID = s.Customer.ID
+		cr.Email = s.Customer.Email
+	}
+	if s.CustomerDetails != nil && s.CustomerDetails.Email != "" {
+		cr.Email = s.CustomerDetails.Email
+	}
+	if cr.Email == "" {
+		cr.Email = s.CustomerEmail
+	}
+	if s.Subscription != nil {
+		cr.SubscriptionID = s.Subscription.ID
+	}
+	cr.GiftID, _ = strconv.ParseInt(s.Metadata[metaGift], 10, 64)
+	cr.CheckoutID, _ = strconv.ParseInt(s.Metadata[metaCheckout], 10, 64)
+	cr.Offer = s.Metadata[metaOffer]
+	return cr
+}
+
 // PortalURL creates a Customer Portal session, where the reader changes
 // plan or card, or cancels.
 func (c *Client) PortalURL(ctx context.Context, customerID, returnURL string) (string, error) {
@@ -335,6 +413,7 @@ func Subscription(s *stripe.Subscription) masthead.Subscription {
 		out.CustomerID = s.Customer.ID
 	}
 	out.MemberID, _ = strconv.ParseInt(s.Metadata[metaMember], 10, 64)
+	out.CheckoutID, _ = strconv.ParseInt(s.Metadata[metaCheckout], 10, 64)
 	if s.CancellationDetails != nil {
 		switch s.CancellationDetails.Reason {
 		case stripe.SubscriptionCancellationDetailsReasonPaymentFailed,

@@ -126,17 +126,11 @@ func (c *Client) ParseWebhook(payload []byte, header string, now time.Time) (*ma
 		if s.ID == "" {
 			return bad(errMissing("id"))
 		}
-		cr := &masthead.CheckoutResult{SessionID: s.ID, MemberID: sessionMember(&s),
-			Paid: s.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid ||
-				s.PaymentStatus == stripe.CheckoutSessionPaymentStatusNoPaymentRequired}
-		if s.Customer != nil {
-			cr.CustomerID = s.Customer.ID
-		}
-		if s.Subscription != nil {
-			cr.SubscriptionID = s.Subscription.ID
-		}
-		cr.GiftID, _ = strconv.ParseInt(s.Metadata[metaGift], 10, 64)
-		cr.Offer = s.Metadata[metaOffer]
+		cr := checkoutResult(&s)
+		// A completed event is the session completing: its status may
+		// be absent from a trimmed payload.
+		cr.Paid = s.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid ||
+			s.PaymentStatus == stripe.CheckoutSessionPaymentStatusNoPaymentRequired
 		out.Checkout = cr
 	case masthead.EventInvoicePaid, masthead.EventInvoicePaymentFailed:
 		var inv stripe.Invoice

@@ -31,7 +31,7 @@ func TestBillingTemplates(t *testing.T) {
 	}{
 		{"pricing", pricingPage{base: b, Benefits: allAccessBenefits}, []string{"not set up"}},
 		{"pricing", pricingPage{base: b, Available: true, Plans: []planView{plan, annual}, LoginURL: "/login?next=%2Fpricing"},
-			[]string{"Monthly &lt;b&gt;", `name="email"`, "Already a subscriber?", "first 7 days", "$90.00", "Save 17 %", "$7.50 a month", "Can I cancel"}},
+			[]string{"Monthly &lt;b&gt;", `name="email"`, "Already a subscriber?", "first 7 days", "$90.00", "Save 17 %", "$7.50 a month", "Can I cancel", `name="recipient"`, `action="/checkout"`}},
 		{"pricing", pricingPage{base: b, Available: true, SignedIn: true, Plans: []planView{offered, annual}, Featured: offer},
 			[]string{"Spring sale", "<del>$9.00</del> <strong>$4.50</strong>", "then $9.00 a month", `name="offer" value="spring"`}},
 		{"billing/offer", pricingPage{base: b, Available: true, Plans: []planView{offered}, Offer: offer},

@@ -268,9 +268,11 @@ func TestCheckoutAndPortal(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest {
 			t.Fatalf("unknown plan: %d", res.StatusCode)
 		}
-		res, _ = rs.send(t, req{url: "/checkout", form: url.Values{"plan": {"monthly"}}})
-		if res.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("signed out: %d", res.StatusCode)
+		// Signed out without an address: the pricing page again, asking
+		// for one.
+		res, body = rs.send(t, req{url: "/checkout", form: url.Values{"plan": {"monthly"}}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter your email address") {
+			t.Fatalf("signed out without an address: %d", res.StatusCode)
 		}
 
 		// The portal, for a member with a customer; a clear message for
@@ -302,7 +304,7 @@ func TestDemoCheckout(t *testing.T) {
 		_, cookie := rs.verified(t, "demo@example.com")
 		jar := []*http.Cookie{cookie}
 		_, body := rs.send(t, req{url: "/pricing"})
-		mustContain(t, "anonymous pricing", body, "TEST MODE", "Already a subscriber? <a href=\"/login?next=%2Fpricing\">Log in</a>", `name="email"`)
+		mustContain(t, "anonymous pricing", body, "TEST MODE", "Already a subscriber? <a href=\"/login?next=%2Fpricing\">Log in</a>", `name="email"`, `action="/checkout/demo"`)
 		_, body = rs.send(t, req{url: "/pricing?next=/articles/subscribers-only", cookies: jar})
 		mustContain(t, "pricing", body, "TEST MODE", `action="/checkout/demo"`, "TEST checkout (no payment)")
 		if rs.reads(t, cookie) {

@@ -17,8 +17,9 @@ import (
 // registers them on the worker pool of an instance that can send mail.
 func (s *Server) JobHandlers() map[string]masthead.JobFunc {
 	return map[string]masthead.JobFunc{
-		masthead.JobSignInEmail: s.runSignInEmail,
-		masthead.JobGiftEmail:   s.runGiftEmail,
+		masthead.JobSignInEmail:  s.runSignInEmail,
+		masthead.JobGiftEmail:    s.runGiftEmail,
+		masthead.JobWelcomeEmail: s.runWelcomeEmail,
 	}
 }
 
@@ -89,4 +90,44 @@ func (s *Server) runGiftEmail(ctx context.Context, j masthead.Job) error {
 		return nil
 	}
 	return s.mailer.Send(ctx, mail.Gift(s.signInSite(), g.RecipientEmail, s.abs("/gifts/redeem/"+p.Token), g.Months))
+}
+
+// runWelcomeEmail welcomes the member of a completed checkout after its
+// first payment, with the receipt's link (the provider's hosted page
+// when the checkout read it, else the account page). The job is written
+// once, with the checkout's completion; a member who deleted their
+// account meanwhile gets nothing (the deletion removes their checkouts).
+func (s *Server) runWelcomeEmail(ctx context.Context, j masthead.Job) error {
+	var p masthead.WelcomeEmail
+	if err := j.Decode(&p); err != nil {
+		return err
+	}
+	if s.mailer == nil {
+		return masthead.Errorf(masthead.EUNAVAILABLE, "no mail server is set up to send the welcome with")
+	}
+	if s.billing == nil {
+		return masthead.Errorf(masthead.EINVALID, "welcome email: no billing")
+	}
+	co, err := s.billing.Checkout(ctx, p.CheckoutID)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil // gone with its member's account
+	}
+	if err != nil {
+		return err
+	}
+	if co.MemberID == 0 {
+		return nil
+	}
+	m, err := s.members.Member(ctx, co.MemberID)
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	plan := "All-Access"
+	if p, err := s.billing.Plan(ctx, co.Plan); err == nil {
+		plan = p.Name
+	}
+	return s.mailer.Send(ctx, mail.Welcome(s.signInSite(), m.Email, plan, co.ReceiptURL))
 }

@@ -35,18 +35,27 @@ type stripeRecorder struct {
 }
 
 func (rec *stripeRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		form, _ := url.ParseQuery(string(b))
-		rec.mu.Lock()
-		rec.bodies[r.URL.Path] = append(rec.bodies[r.URL.Path], form)
-		rec.mu.Unlock()
+	if err := rec.keep(r); err != nil {
+		return nil, err
 	}
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// keep records r's form body under its path, leaving the body readable.
+func (rec *stripeRecorder) keep(r *http.Request) error {
+	if r.Body == nil {
+		return nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	form, _ := url.ParseQuery(string(b))
+	rec.mu.Lock()
+	rec.bodies[r.URL.Path] = append(rec.bodies[r.URL.Path], form)
+	rec.mu.Unlock()
+	return nil
 }
 
 func (rec *stripeRecorder) last(path string) url.Values {

@@ -74,6 +74,9 @@ type pricingPage struct {
 	// page shows the normal plans instead (ended, taken up, off).
 	Offer     *offerView
 	OfferNote string
+	// Email is the address a reader who is not signed in typed, shown
+	// again with an error.
+	Email string
 }
 
 // allAccessBenefits is what a subscriber gets, in the words the wall and
@@ -129,6 +132,9 @@ func (s *Server) pricingView(r *http.Request, path, errMsg string) (*pricingPage
 		Message:    pricingMessages[r.URL.Query().Get("msg")],
 		GiftMonths: masthead.GiftMonths,
 		Error:      errMsg,
+	}
+	if r.Method == http.MethodPost && len(r.PostFormValue("email")) <= 320 {
+		v.Email = r.PostFormValue("email")
 	}
 	if r.URL.Query().Get("msg") == "gift-sent" {
 		v.Message = s.giftPaidNote()

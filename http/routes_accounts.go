@@ -20,12 +20,13 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /signin", s.personal(s.handleSignIn))
 	mux.Handle("POST /logout", s.personal(s.handleLogout))
 
-	// Checkout, the portal and gift subscriptions (billing.go).
-	mux.Handle("POST /checkout", s.personal(s.signedIn(s.handleCheckout)))
-	mux.Handle("POST /checkout/demo", s.personal(s.signedIn(s.handleDemoCheckout)))
-	mux.Handle("GET /checkout/return", s.personal(s.signedIn(s.handleCheckoutReturn)))
+	// Checkout, the portal and gift subscriptions (billing.go). A
+	// reader who is not signed in may check out with their address.
+	mux.Handle("POST /checkout", s.personal(s.handleCheckout))
+	mux.Handle("POST /checkout/demo", s.personal(s.handleDemoCheckout))
+	mux.Handle("GET /checkout/return", s.personal(s.handleCheckoutReturn))
 	mux.Handle("POST /account/billing", s.personal(s.signedIn(s.handlePortal)))
-	mux.Handle("POST /gifts/checkout", s.personal(s.signedIn(s.handleGiftCheckout)))
+	mux.Handle("POST /gifts/checkout", s.personal(s.handleGiftCheckout))
 	mux.Handle("GET /gifts/redeem/{token}", s.personal(s.handleGiftPage))
 	mux.Handle("POST /gifts/redeem/{token}", s.personal(s.handleGiftRedeem))
 

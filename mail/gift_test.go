@@ -23,3 +23,22 @@ func TestGiftEmail(t *testing.T) {
 		}
 	}
 }
+
+func TestWelcomeEmail(t *testing.T) {
+	site := mail.SiteInfo{Name: "The Review <&>", BaseURL: "https://news.example/"}
+	e := mail.Welcome(site, "new@example.com", "All-Access monthly", "https://invoice.stripe.com/i/acct_1/x?a=1&b=2")
+	if e.To != "new@example.com" || !strings.Contains(e.Subject, "Welcome") || e.Category != "welcome" {
+		t.Errorf("to %q, subject %q, category %q", e.To, e.Subject, e.Category)
+	}
+	if !strings.Contains(e.Text, "https://invoice.stripe.com/i/acct_1/x?a=1&b=2") || !strings.Contains(e.Text, "All-Access monthly") {
+		t.Errorf("text part lacks the receipt or the plan:\n%s", e.Text)
+	}
+	if !strings.Contains(e.HTML, `href="https://invoice.stripe.com/i/acct_1/x?a=1&amp;b=2"`) || strings.Contains(e.HTML, "<&>") {
+		t.Errorf("HTML part not escaped or lacks the receipt:\n%s", e.HTML)
+	}
+	// Without the provider's receipt, the account page stands in.
+	e = mail.Welcome(site, "new@example.com", "All-Access annual", "")
+	if !strings.Contains(e.Text, "Your receipt:\n\nhttps://news.example/account") {
+		t.Errorf("no receipt: the account page is not the link:\n%s", e.Text)
+	}
+}

@@ -237,6 +237,11 @@ type Billing interface {
 	SetGiftSession(ctx context.Context, giftID int64, sessionID string) error
 	GiftByToken(ctx context.Context, tokenHash []byte) (*masthead.Gift, error)
 	RedeemGift(ctx context.Context, r masthead.GiftRedemption) (*masthead.Entitlement, error)
+	CreateCheckout(ctx context.Context, in masthead.CheckoutStart) (*masthead.Checkout, error)
+	SetCheckoutSession(ctx context.Context, id int64, sessionID string) error
+	Checkout(ctx context.Context, id int64) (*masthead.Checkout, error)
+	CompleteCheckout(ctx context.Context, c masthead.CheckoutCompletion) (*masthead.CheckoutDone, error)
+	SignInByCheckout(ctx context.Context, id int64, nonceHash, sessionHash []byte, expires, now time.Time) (*masthead.Member, error)
 }
 
 // Payments is the payment provider as the use cases call it.
@@ -244,6 +249,7 @@ type Payments interface {
 	CreateCustomer(ctx context.Context, memberID int64, email string) (string, error)
 	Checkout(ctx context.Context, req masthead.CheckoutRequest) (*masthead.CheckoutSession, error)
 	CheckoutSubscription(ctx context.Context, sessionID string, now time.Time) (int64, *masthead.Subscription, error)
+	ReadCheckout(ctx context.Context, sessionID string, now time.Time) (*masthead.CheckoutResult, error)
 	PortalURL(ctx context.Context, customerID, returnURL string) (string, error)
 	CancelSubscription(ctx context.Context, id string) error
 }

@@ -240,6 +240,7 @@ func (db *DB) DeleteAccount(ctx context.Context, d masthead.AccountDeletion) err
 			{`DELETE FROM billing_customers WHERE member_id = ?`, []any{memberID}},
 			{`UPDATE subscriptions SET customer_id = '' WHERE member_id = ?`, []any{memberID}},
 			{`UPDATE gift_subscriptions SET purchaser_id = NULL WHERE purchaser_id = ?`, []any{memberID}},
+			{`DELETE FROM checkouts WHERE member_id = ?`, []any{memberID}},
 		}
 		for _, s := range steps {
 			if _, err := t.exec(ctx, s.query, s.args...); err != nil {

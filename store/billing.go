@@ -183,11 +183,14 @@ func (db *DB) ApplyBillingEvent(ctx context.Context, ev masthead.BillingEvent, g
 		case ev.Subscription != nil:
 			s := *ev.Subscription
 			s.Version = ev.Created
+			if err := t.checkoutPending(ctx, s); err != nil {
+				return err
+			}
 			applied, memberID, err := t.applySubscription(ctx, s, grace, now)
 			out.Stale, out.MemberID = !applied, memberID
 			return err
 		case ev.Checkout != nil:
-			return t.applyCheckout(ctx, ev, &out, now)
+			return t.applyCheckout(ctx, ev, &out, grace, now)
 		case ev.Invoice != nil:
 			inv := ev.Invoice
 			status := "failed"
@@ -208,7 +211,7 @@ func (db *DB) ApplyBillingEvent(ctx context.Context, ev masthead.BillingEvent, g
 // applyCheckout records what a completed checkout tells: the member's
 // customer (subscription mode; the subscription's own events carry its
 // state), or a gift's payment, and the redemption of its offer.
-func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *masthead.BillingOutcome, now time.Time) error {
+func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *masthead.BillingOutcome, grace time.Duration, now time.Time) error {
 	c := ev.Checkout
 	out.MemberID = c.MemberID
 	if err := t.applyOffer(ctx, c, now); err != nil {
@@ -229,15 +232,67 @@ func (t *tx) applyCheckout(ctx context.Context, ev masthead.BillingEvent, out *m
 		}
 		out.Gift = g
 		if c.GiftJob != nil {
-			return t.enqueue(ctx, *c.GiftJob, now)
+			if err := t.enqueue(ctx, *c.GiftJob, now); err != nil {
+				return err
+			}
 		}
-		return nil
+		return t.applyCheckoutRow(ctx, c, out, grace, now)
+	}
+	if c.CheckoutID != 0 {
+		if !c.Paid {
+			return nil
+		}
+		return t.applyCheckoutRow(ctx, c, out, grace, now)
 	}
 	if c.MemberID != 0 && c.CustomerID != "" {
 		if gone, err := t.memberDeleted(ctx, c.MemberID); err != nil || gone {
 			return err
 		}
 		return t.setCustomer(ctx, c.MemberID, c.CustomerID, now)
+	}
+	return nil
+}
+
+// applyCheckoutRow completes the site's checkout a completed session
+// names, if any (completeCheckout).
+func (t *tx) applyCheckoutRow(ctx context.Context, c *masthead.CheckoutResult, out *masthead.BillingOutcome, grace time.Duration, now time.Time) error {
+	if c.CheckoutID == 0 {
+		return nil
+	}
+	done, err := t.completeCheckout(ctx, masthead.CheckoutCompletion{CheckoutID: c.CheckoutID, SessionID: c.SessionID,
+		Email: c.Email, CustomerID: c.CustomerID, ReceiptURL: c.ReceiptURL, Subscription: c.Subscription,
+		Grace: grace, SignInJob: c.SignInJob, WelcomeJob: c.WelcomeJob, Now: now})
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+		return nil // not a checkout of this site's: recorded only
+	}
+	if err != nil {
+		return err
+	}
+	out.MemberID = done.Checkout.MemberID
+	out.Checkout = done
+	return nil
+}
+
+// checkoutPending refuses, for now, the event of a subscription bought
+// without an account whose checkout is not completed yet: Stripe sends
+// the subscription's events and the checkout's completion in any order,
+// and until the completion matches or makes the member there is nobody
+// to attach it to. The refusal rolls the event back (its id is not
+// recorded), so Stripe delivers it again later and it applies then.
+func (t *tx) checkoutPending(ctx context.Context, s masthead.Subscription) error {
+	if s.MemberID != 0 || s.CheckoutID == 0 {
+		return nil
+	}
+	var completed sql.NullInt64
+	err := t.row(ctx, `SELECT completed_at FROM checkouts WHERE id = ?`, s.CheckoutID).Scan(&completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: checkout %d: %w", s.CheckoutID, err)
+	}
+	if !completed.Valid {
+		return masthead.Errorf(masthead.EUNAVAILABLE, "The checkout of subscription %s is not completed yet.", s.ID)
 	}
 	return nil
 }
@@ -303,6 +358,16 @@ func (t *tx) applySubscription(ctx context.Context, s masthead.Subscription, gra
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return false, 0, fmt.Errorf("store: customer %s: %w", s.CustomerID, err)
 		}
+	}
+	if memberID == 0 && s.CheckoutID != 0 {
+		// A subscription bought without an account names its checkout,
+		// whose completion matched or made the member.
+		var m sql.NullInt64
+		err := t.row(ctx, `SELECT member_id FROM checkouts WHERE id = ? AND completed_at IS NOT NULL`, s.CheckoutID).Scan(&m)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, 0, fmt.Errorf("store: checkout %d: %w", s.CheckoutID, err)
+		}
+		memberID = m.Int64
 	}
 	if memberID == 0 {
 		memberID = oldMember

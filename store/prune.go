@@ -11,14 +11,21 @@ import (
 // or has expired rather than that it never existed.
 const signInTokenKeep = 7 * 24 * time.Hour
 
+// checkoutKeep is how long a checkout that was never paid is kept: Stripe
+// expires a Checkout Session after a day, so a week covers any payment
+// still on its way, and the typed address goes with the row.
+const checkoutKeep = 7 * 24 * time.Hour
+
 // Pruned counts what Prune deleted.
 type Pruned struct {
 	Sessions, SignInTokens, RateLimits, ErasedMailboxes int64
+	// Checkouts counts the checkouts never paid (checkoutKeep).
+	Checkouts int64
 }
 
 // Prune deletes expired sessions, sign-in tokens a week past their expiry,
-// expired rate-limit windows and the erased mailboxes of past meter
-// periods. Every instance may run it; the deletes
+// expired rate-limit windows, the erased mailboxes of past meter
+// periods and checkouts a week old that were never paid. Every instance may run it; the deletes
 // are idempotent.
 func (db *DB) Prune(ctx context.Context, now time.Time) (Pruned, error) {
 	var p Pruned
@@ -32,6 +39,7 @@ func (db *DB) Prune(ctx context.Context, now time.Time) (Pruned, error) {
 			{&p.SignInTokens, `DELETE FROM signin_tokens WHERE expires_at <= ?`, micros(now.Add(-signInTokenKeep))},
 			{&p.RateLimits, `DELETE FROM rate_limits WHERE expires_at <= ?`, micros(now)},
 			{&p.ErasedMailboxes, `DELETE FROM erased_mailboxes WHERE expires_at <= ?`, micros(now)},
+			{&p.Checkouts, `DELETE FROM checkouts WHERE completed_at IS NULL AND created_at <= ?`, micros(now.Add(-checkoutKeep))},
 		} {
 			res, err := t.exec(ctx, d.query, d.arg)
 			if err != nil {

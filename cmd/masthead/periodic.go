@@ -56,7 +56,7 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 		}
 		if p != (store.Pruned{}) {
 			log.Info("pruned expired rows", "sessions", p.Sessions, "signin_tokens", p.SignInTokens, "rate_limits", p.RateLimits,
-				"erased_mailboxes", p.ErasedMailboxes)
+				"erased_mailboxes", p.ErasedMailboxes, "checkouts", p.Checkouts)
 		}
 		return nil
 	})
