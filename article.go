@@ -445,8 +445,8 @@ type ArticleFilter struct {
 	// Review keeps articles in that review state; NotReview leaves out
 	// those in it (drafts not waiting for review).
 	Review, NotReview *ReviewState
-	Offset     int
-	Limit      int // 0 means 20; at most 10,000
+	Offset            int
+	Limit             int // 0 means 20; at most 10,000
 	// Bare skips loading authors, column, topics and regions, for lists
 	// that need only slugs and dates (sitemaps, feeds of links).
 	Bare bool

@@ -35,7 +35,7 @@ func TestTemplates(t *testing.T) {
 			TimeZone: "UTC", Accesses: opts, Kinds: opts, Columns: opts, KnownAuthors: "a", KnownTopics: "b", KnownRegions: "c",
 			Buttons: []button{{"save", "Save", true}}, CanDelete: true, HasPreview: true, Preview: template.HTML("<p>P</p>"),
 			Notice: "N", CanUpload: true, UploadAction: "/admin/media/upload?to=7", MaxSize: "20 MB",
-			Library: []libraryItem{{ID: 1, Thumb: "/media/t.webp", Alt: "A"}, {ID: 2, Thumb: "/media/u.webp"}},
+			Library:      []libraryItem{{ID: 1, Thumb: "/media/t.webp", Alt: "A"}, {ID: 2, Thumb: "/media/u.webp"}},
 			RevisionsURL: "/admin/articles/7/revisions", ViewURL: "http://x/articles/t", Autosave: true, SlugLocked: true, Stale: true,
 			InReview: true, Returned: true, ReviewNote: "R", CanReturn: true, Notes: []noteRow{{"Correction", "now", "B"}}, CanNote: true,
 			NoteKind: "update", NoteErrors: map[string]string{"note_kind": "E", "note_body": "E"}},

@@ -20,8 +20,8 @@ import (
 // before a write.
 type articleState struct {
 	slug, title, dek, status, access, kind, column, body, review string
-	publishedAt                                          time.Time
-	authors                                              []string
+	publishedAt                                                  time.Time
+	authors                                                      []string
 }
 
 // articleState reads the followed fields of article id, or ENOTFOUND.
