@@ -106,11 +106,11 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 		return err
 	}
 	if action == "preview" {
-		rendered, err := h.deps.Renderer.Render(form.Body)
+		out, err := h.deps.Renderer.PreviewHTML(form.Body)
 		if err != nil {
 			return fmt.Errorf("admin: preview: %w", err)
 		}
-		return h.renderEdit(w, r, me, a, form, editState{status: http.StatusOK, preview: &rendered.HTML})
+		return h.renderEdit(w, r, me, a, form, editState{status: http.StatusOK, preview: &out})
 	}
 
 	now := h.now()
