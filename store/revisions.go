@@ -55,28 +55,36 @@ func (t *tx) recordRevision(ctx context.Context, id int64, in masthead.ArticleIn
 	case in.Autosave:
 		kind = masthead.RevisionAutosave
 	}
+	c := masthead.RevisionContentOf(in)
+	fields, err := json.Marshal(c)
+	if err != nil {
+		return false, fmt.Errorf("store: article %d revision: %w", id, err)
+	}
 	var (
-		prevID     int64
-		prevMember sql.NullInt64
-		prevKind   string
+		prevID                 int64
+		prevMember             sql.NullInt64
+		prevKind               string
+		title, slug, dek, body string
+		prevFields             string
 	)
 	folded := false
-	err := t.row(ctx, `SELECT id, member_id, kind FROM article_revisions WHERE article_id = ? ORDER BY id DESC LIMIT 1`, id).
-		Scan(&prevID, &prevMember, &prevKind)
+	err = t.row(ctx, `SELECT id, member_id, kind, title, slug, dek, body_md, fields FROM article_revisions
+		WHERE article_id = ? ORDER BY id DESC LIMIT 1`, id).
+		Scan(&prevID, &prevMember, &prevKind, &title, &slug, &dek, &body, &prevFields)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return false, fmt.Errorf("store: article %d revisions: %w", id, err)
+	case kind == masthead.RevisionSave && prevKind != string(masthead.RevisionAutosave) &&
+		title == c.Title && slug == c.Slug && dek == c.Dek && body == c.Body && prevFields == string(fields):
+		// A save that changes nothing the revisions keep (a status
+		// change, a save pressed twice) keeps no second copy.
+		return false, nil
 	case prevKind == string(masthead.RevisionAutosave) && in.By.MemberID != 0 && prevMember.Int64 == in.By.MemberID:
 		if _, err := t.exec(ctx, `DELETE FROM article_revisions WHERE id = ?`, prevID); err != nil {
 			return false, fmt.Errorf("store: article %d revisions: %w", id, err)
 		}
 		folded = true
-	}
-	c := masthead.RevisionContentOf(in)
-	fields, err := json.Marshal(c)
-	if err != nil {
-		return false, fmt.Errorf("store: article %d revision: %w", id, err)
 	}
 	_, err = t.exec(ctx, `INSERT INTO article_revisions (article_id, member_id, via, kind, restored_from, title, slug, dek, body_md, fields, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
