@@ -48,6 +48,7 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("POST /admin/authors/new", h.staffPage(h.newsroomOnly(h.authorCreate)))
 	mux.Handle("GET /admin/authors/{slug}", h.staffPage(h.authorEdit))
 	mux.Handle("POST /admin/authors/{slug}", h.staffPage(h.authorUpdate))
+	mux.Handle("POST /admin/authors/{slug}/merge", h.staffPage(h.newsroomOnly(h.authorMerge)))
 	for _, kind := range []masthead.TermKind{masthead.TermTopic, masthead.TermRegion} {
 		p := "/admin" + kind.Prefix()
 		mux.Handle("GET "+strings.TrimSuffix(p, "/"), h.staffPage(h.newsroomOnly(h.taxonomyList(kind))))

@@ -120,7 +120,7 @@ func TestTemplates(t *testing.T) {
 		"column": {&columnView{page: base, Action: "/admin/columns/c", SiteURL: "/columns/c", Form: columnForm{Name: "C", Slug: "c", Position: "1"},
 			Errors:  map[string]string{"name": "E", "slug": "E", "description": "E", "columnist": "E", "position": "E", "image_url": "E"},
 			Message: "M", Authors: opts}, &columnView{New: true}},
-		"author": {&authorView{page: base, Action: "/admin/authors/a", SiteURL: "/authors/a", Form: authorForm{Name: "A", Slug: "a", Links: "https://x.example/"},
+		"author": {&authorView{page: base, Action: "/admin/authors/a", SiteURL: "/authors/a", CanMerge: true, MergeInto: "b", MergeError: "E", Form: authorForm{Name: "A", Slug: "a", Links: "https://x.example/"},
 			Errors:  map[string]string{"name": "E", "slug": "E", "bio": "E", "photo_url": "E", "links": "E", "account": "E"},
 			Message: "M", Accounts: opts}, &authorView{Own: true}},
 	}

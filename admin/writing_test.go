@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"masthead"
+	"masthead/admin"
 )
 
 // TestEditorRevisions: each save keeps a revision; the revisions page
@@ -209,6 +211,46 @@ func TestCorrectionForm(t *testing.T) {
 		})
 		if got := f.article(a.ID); len(got.Notes) != 1 || got.Notes[0].Kind != masthead.NoteUpdate {
 			t.Errorf("notes: %+v", got.Notes)
+		}
+	})
+}
+
+// TestAuthorMerge: an editor folds one author into another: the bylines
+// move (an article with both keeps one), the account behind the old
+// byline moves to the new one, the old author is gone; an author may not
+// merge, and an unknown target comes back with its message.
+func TestAuthorMerge(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.with(func(d *admin.Deps) { d.Newsroom = f.db })
+		ctx := context.Background()
+		ed := f.staff("ed@example.com", masthead.RoleEditor, "")
+		ann := f.staff("ann@example.com", masthead.RoleAuthor, "ann")
+		only := f.create(masthead.ArticleInput{Title: "Ann alone", AuthorSlugs: []string{"ann"}})
+		both := f.create(masthead.ArticleInput{Title: "Ann and Bea", AuthorSlugs: []string{"ann", "bea"}})
+		f.run([]req{
+			{name: "merge offered", url: "/admin/authors/ann", cookie: ed, wantStatus: 200, wantContains: []string{`action="/admin/authors/ann/merge"`}},
+			{name: "an author merges", url: "/admin/authors/ann/merge", cookie: ann, form: url.Values{"into": {"bea"}}, wantStatus: http.StatusForbidden},
+			{name: "into nobody", url: "/admin/authors/ann/merge", cookie: ed, form: url.Values{"into": {"nobody"}},
+				wantStatus: http.StatusUnprocessableEntity, wantContains: []string{"There is no author with this slug.", `value="nobody"`}},
+			{name: "merged", url: "/admin/authors/ann/merge", cookie: ed, form: url.Values{"into": {"bea"}},
+				wantStatus: http.StatusSeeOther, wantLocation: "/admin/authors/bea?msg=merged&n=2"},
+		})
+		for _, a := range []*masthead.Article{only, both} {
+			if got := f.article(a.ID); len(got.Authors) != 1 || got.Authors[0].Slug != "bea" {
+				t.Errorf("%q after the merge: %+v", a.Title, got.Authors)
+			}
+		}
+		if _, err := f.db.Author(ctx, "ann"); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+			t.Errorf("the merged author: %v", err)
+		}
+		staff, err := f.db.Staff(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range staff {
+			if m.Email == "ann@example.com" && m.AuthorSlug != "bea" {
+				t.Errorf("ann's account has byline %q, want bea", m.AuthorSlug)
+			}
 		}
 	})
 }
