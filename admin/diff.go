@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -162,6 +163,10 @@ func trimContext(rows []diffRow) []diffRow {
 		for j := max(0, i-contextLines); j <= min(len(rows)-1, i+contextLines); j++ {
 			keep[j] = true
 		}
+	}
+	if !slices.Contains(keep, true) {
+		// Nothing changed: the page says so in words.
+		return nil
 	}
 	var out []diffRow
 	skipped := false
