@@ -117,7 +117,9 @@
     say("Saving…");
     fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) {
-        return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+        // A signed-out session answers with a page, not JSON.
+        return r.json().catch(function () { return null; })
+          .then(function (body) { return { ok: r.ok && body, status: r.status, body: body }; });
       })
       .then(function (res) {
         if (res.ok) {
@@ -125,7 +127,8 @@
           say("Saved " + res.body.saved_at);
           return;
         }
-        var msg = res.body && res.body.error ? res.body.error.message : "The draft could not be saved.";
+        var msg = res.body && res.body.error ? res.body.error.message :
+          "The draft could not be saved (" + res.status + "); use the buttons to save it.";
         if (res.status === 409) {
           // Another tab or person saved first: never overwrite them.
           stopped = true;
