@@ -254,6 +254,9 @@ func (h *Handler) input(form articleForm, action string, me *masthead.Member, a 
 		if !me.Role.CanPublish() {
 			return in, nil, masthead.Errorf(masthead.EFORBIDDEN, "Only editors return an article to its author.")
 		}
+		if a == nil || a.Review != masthead.ReviewPending {
+			return in, nil, masthead.Errorf(masthead.EINVALID, "Only an article sent for review is returned to its author.")
+		}
 		in.Status = current
 		in.Review, in.ReviewNote = masthead.ReviewReturned, strings.TrimSpace(form.ReviewNote)
 		if in.ReviewNote == "" {
