@@ -74,3 +74,22 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// BenchmarkSideBySide diffs a 2,000-line article with a change every
+// 50 lines: the revisions page's cost for a long piece.
+func BenchmarkSideBySide(b *testing.B) {
+	var from, to strings.Builder
+	for i := range 2000 {
+		line := "Paragraph " + itoa(i) + " of a long article about the harbour and its keepers."
+		from.WriteString(line + "\n")
+		if i%50 == 0 {
+			line = "Paragraph " + itoa(i) + " of a long piece about the harbour, rewritten."
+		}
+		to.WriteString(line + "\n")
+	}
+	f, t := from.String(), to.String()
+	b.ReportAllocs()
+	for b.Loop() {
+		sideBySide(f, t)
+	}
+}
