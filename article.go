@@ -164,6 +164,15 @@ type Article struct {
 	PublishedAt  time.Time // zero for a draft never scheduled
 	UpdatedAt    time.Time
 	CreatedAt    time.Time
+	// Review is where the article stands in review; ReviewNote is the
+	// editor's note when it was returned.
+	Review     ReviewState
+	ReviewNote string
+	// Notes are its corrections and updates, oldest first, and Revision
+	// the id of its newest revision, 0 for none (single articles only;
+	// lists leave them empty).
+	Notes    []ArticleNote
+	Revision int64
 }
 
 // ReadingMinutes estimates reading time at 230 words a minute, at least one.
@@ -205,13 +214,28 @@ type ArticleInput struct {
 
 	// By is who makes the write, recorded in the article's history.
 	By ArticleActor
+
+	// BaseRevision, when set, is the newest revision the writer had seen
+	// (0: none yet); the write is refused as stale when the article has
+	// a newer one, so a second tab never overwrites the first silently.
+	BaseRevision *int64
+	// Autosave marks a save made while typing: its revision gives way to
+	// the same member's next one.
+	Autosave bool
+	// RestoredFrom names the revision this write brings back.
+	RestoredFrom int64
+	// Review and ReviewNote set the review state; a write that leaves
+	// them empty ends any review.
+	Review     ReviewState
+	ReviewNote string
 }
 
 // Input is the input that would store a as it is: what a command or an
 // API changes one field of before saving it again.
 func (a *Article) Input() ArticleInput {
 	in := ArticleInput{Slug: a.Slug, Title: a.Title, Dek: a.Dek, BodyMarkdown: a.BodyMarkdown,
-		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt}
+		Kind: a.Kind, Access: a.Access, Status: a.Status, Image: a.Image, PublishedAt: a.PublishedAt,
+		Review: a.Review, ReviewNote: a.ReviewNote}
 	for _, au := range a.Authors {
 		in.AuthorSlugs = append(in.AuthorSlugs, au.Slug)
 	}
@@ -235,6 +259,10 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 // ValidSlug reports whether s is a lowercase, hyphen-separated slug of at
 // most 200 characters.
 func ValidSlug(s string) bool { return len(s) <= 200 && slugRE.MatchString(s) }
+
+// ReservedSlug reports whether s would clash with a route beside the
+// articles' own, such as /admin/articles/new.
+func ReservedSlug(s string) bool { return s == "new" }
 
 // Slugify derives a slug from free text: lowercase ASCII letters and digits
 // separated by single hyphens, at most 80 characters, cut between words.
@@ -338,8 +366,11 @@ func (in *ArticleInput) Validate() error {
 	if utf8.RuneCountInString(in.Dek) > 1000 {
 		v.Add("dek", "Summary must be at most 1,000 characters.")
 	}
-	if !ValidSlug(in.Slug) {
+	switch {
+	case !ValidSlug(in.Slug):
 		v.Add("slug", "Slug must be lowercase letters, digits and single hyphens, like “the-weekly-view”.")
+	case ReservedSlug(in.Slug):
+		v.Add("slug", "The slug “"+in.Slug+"” is kept for the site’s own pages; choose another.")
 	}
 	if !in.Access.Valid() {
 		v.Add("access", "Access must be free, metered or subscribers.")
@@ -411,8 +442,11 @@ type ArticleFilter struct {
 	Region     *string // region slug
 	From, To   *time.Time
 	TitleQuery *string // case-insensitive substring of the title
-	Offset     int
-	Limit      int // 0 means 20; at most 10,000
+	// Review keeps articles in that review state; NotReview leaves out
+	// those in it (drafts not waiting for review).
+	Review, NotReview *ReviewState
+	Offset            int
+	Limit             int // 0 means 20; at most 10,000
 	// Bare skips loading authors, column, topics and regions, for lists
 	// that need only slugs and dates (sitemaps, feeds of links).
 	Bare bool

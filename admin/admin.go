@@ -114,6 +114,9 @@ type Deps struct {
 	// editor's images; nil turns them off.
 	Images  masthead.ImageService
 	Uploads Uploader
+	// Writing keeps revisions and corrections (revisions.go); nil uses
+	// Articles when it is one, else turns them off.
+	Writing WritingStore
 }
 
 // Handler serves the staff area. It expects full request paths starting
@@ -151,6 +154,9 @@ func New(cfg Config, deps Deps) *Handler {
 	}
 	if deps.Location == nil {
 		deps.Location = time.UTC
+	}
+	if ws, ok := deps.Articles.(WritingStore); ok && deps.Writing == nil {
+		deps.Writing = ws
 	}
 	h := &Handler{cfg: cfg, deps: deps, assets: loadAssets()}
 	if u, err := url.Parse(cfg.BaseURL); cfg.SecureCookies || (err == nil && u.Scheme == "https") {

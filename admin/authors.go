@@ -32,6 +32,11 @@ type authorView struct {
 	// photo and links are theirs to change.
 	Own      bool
 	Accounts []option
+	// CanMerge offers folding this author into another (authormerge.go);
+	// MergeInto and MergeError are a refused merge's.
+	CanMerge   bool
+	MergeInto  string
+	MergeError string
 }
 
 // canEditAuthor reports whether me may edit the byline slug: editors and
@@ -54,6 +59,8 @@ func (h *Handler) authorView(r *http.Request, me *masthead.Member, old string, f
 	if v.Own {
 		return v, nil
 	}
+	_, merges := h.deps.Newsroom.(AuthorMerger)
+	v.CanMerge = merges && old != ""
 	staff, err := h.deps.Members.Staff(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("admin: author form: %w", err)
@@ -118,7 +125,7 @@ func (h *Handler) authorEdit(w http.ResponseWriter, r *http.Request, me *masthea
 		return err
 	}
 	if msg := r.URL.Query().Get("msg"); msg != "" {
-		v.Flash = taxonomyFlash(msg, "")
+		v.Flash = taxonomyFlash(msg, r.URL.Query().Get("n"))
 	}
 	return h.render(w, http.StatusOK, "author", v)
 }

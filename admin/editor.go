@@ -106,11 +106,11 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 		return err
 	}
 	if action == "preview" {
-		rendered, err := h.deps.Renderer.Render(form.Body)
+		out, err := h.deps.Renderer.PreviewHTML(form.Body)
 		if err != nil {
 			return fmt.Errorf("admin: preview: %w", err)
 		}
-		return h.renderEdit(w, r, me, a, form, editState{status: http.StatusOK, preview: &rendered.HTML})
+		return h.renderEdit(w, r, me, a, form, editState{status: http.StatusOK, preview: &out})
 	}
 
 	now := h.now()
@@ -139,7 +139,12 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 	}
 	switch masthead.ErrorCode(err) {
 	case "":
-	case masthead.EINVALID, masthead.ECONFLICT:
+	case masthead.ECONFLICT:
+		if _, stale := masthead.ErrorFields(err)["base_revision"]; stale && a != nil {
+			return h.renderEdit(w, r, me, a, form, editState{status: http.StatusConflict, message: h.staleMessage(r.Context(), a.ID, me), stale: true})
+		}
+		fallthrough
+	case masthead.EINVALID:
 		st := editState{status: http.StatusUnprocessableEntity, errs: masthead.ErrorFields(err)}
 		if len(st.errs) == 0 {
 			st.message = masthead.ErrorMessage(err)
@@ -157,6 +162,10 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 		msg = "scheduled"
 	case action == "unpublish":
 		msg = "unpublished"
+	case action == "submit":
+		msg = "submitted"
+	case action == "return":
+		msg = "returned"
 	case a == nil:
 		msg = "created"
 	}
@@ -182,6 +191,8 @@ func readForm(r *http.Request) articleForm {
 		ImageAlt:     v("image_alt"),
 		ImageCaption: v("image_caption"),
 		ImageID:      v("image_id"),
+		BaseRevision: v("base_revision"),
+		ReviewNote:   v("review_note"),
 	}
 }
 
@@ -211,16 +222,46 @@ func (h *Handler) input(form articleForm, action string, me *masthead.Member, a 
 	if id, err := strconv.ParseInt(form.ImageID, 10, 64); err == nil && id > 0 {
 		in.Image.ID = id
 	}
+	if form.BaseRevision != "" {
+		// A value that does not parse bases the save on no revision,
+		// which any saved article has moved past: refused as stale.
+		base, _ := strconv.ParseInt(form.BaseRevision, 10, 64)
+		in.BaseRevision = &base
+	}
 	errs := masthead.Invalid{}
 	current := masthead.StatusDraft
 	if a != nil {
 		current, in.PublishedAt = a.Status, a.PublishedAt
+		in.Review, in.ReviewNote = a.Review, a.ReviewNote
+		// Once an article has been out, its address stays: an emptied
+		// slug field keeps it rather than following a new title.
+		if strings.TrimSpace(in.Slug) == "" && !a.PublishedAt.IsZero() {
+			in.Slug = a.Slug
+		}
 	}
 	switch action {
 	case "save", "":
 		// Keeps status and time: for a published article this is
 		// "Update", for a draft "Save draft".
 		in.Status = current
+	case "submit":
+		if current != masthead.StatusDraft {
+			return in, nil, masthead.Errorf(masthead.EINVALID, "Only a draft is sent for review.")
+		}
+		in.Status = current
+		in.Review, in.ReviewNote = masthead.ReviewPending, ""
+	case "return":
+		if !me.Role.CanPublish() {
+			return in, nil, masthead.Errorf(masthead.EFORBIDDEN, "Only editors return an article to its author.")
+		}
+		if a == nil || a.Review != masthead.ReviewPending {
+			return in, nil, masthead.Errorf(masthead.EINVALID, "Only an article sent for review is returned to its author.")
+		}
+		in.Status = current
+		in.Review, in.ReviewNote = masthead.ReviewReturned, strings.TrimSpace(form.ReviewNote)
+		if in.ReviewNote == "" {
+			errs.Add("review_note", "Tell the author what to change.")
+		}
 	case "draft":
 		in.Status = masthead.StatusDraft
 	case "schedule":
@@ -248,7 +289,11 @@ func (h *Handler) input(form articleForm, action string, me *masthead.Member, a 
 		return in, nil, masthead.Errorf(masthead.EINVALID, "Unknown action %q.", action)
 	}
 	if in.Status != current && !me.Role.CanPublish() {
-		return in, nil, masthead.Errorf(masthead.EFORBIDDEN, "Only editors publish, schedule and unpublish. Save your draft and ask an editor.")
+		return in, nil, masthead.Errorf(masthead.EFORBIDDEN, "Only editors publish, schedule and unpublish. Submit your draft for review instead.")
+	}
+	if in.Status != masthead.StatusDraft {
+		// Publishing or scheduling ends any review.
+		in.Review, in.ReviewNote = masthead.ReviewNone, ""
 	}
 	switch {
 	case me.Role.CanPublish():
@@ -333,6 +378,7 @@ func (h *Handler) formFromArticle(a *masthead.Article) articleForm {
 		ImageURL:     a.Image.URL,
 		ImageAlt:     a.Image.Alt,
 		ImageCaption: a.Image.Caption,
+		BaseRevision: strconv.FormatInt(a.Revision, 10),
 	}
 	if a.Image.ID != 0 {
 		f.ImageID = strconv.FormatInt(a.Image.ID, 10)
@@ -354,6 +400,11 @@ type editState struct {
 	message string
 	notice  string
 	preview *string
+	// stale: the save was refused for a newer revision.
+	stale bool
+	// A refused note, as typed, and why.
+	noteErrs           map[string]string
+	noteKind, noteBody string
 }
 
 func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthead.Member, a *masthead.Article, form articleForm, st editState) error {
@@ -408,6 +459,7 @@ func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthea
 		if v.History, err = h.history(ctx, a.ID); err != nil {
 			return err
 		}
+		h.writingView(v, me, a, form, st, now)
 		switch stat.Class {
 		case "published":
 			v.StatusNote = "Published " + h.formatTime(a.PublishedAt)
@@ -465,7 +517,7 @@ func zoneLabel(now time.Time, loc *time.Location) string {
 func formShows(field string, schedule bool) bool {
 	switch field {
 	case "title", "slug", "dek", "body", "access", "kind", "column", "authors", "topics", "regions", "image_url", "image_alt",
-		"image_id", "upload", "library":
+		"image_id", "upload", "library", "review_note":
 		return true
 	case "published_at":
 		return schedule
@@ -509,6 +561,11 @@ func buttons(a *masthead.Article, me *masthead.Member, now time.Time) []button {
 		bs = append(bs, button{"draft", "Save draft", true})
 		if pub {
 			bs = append(bs, button{"schedule", "Schedule", false}, button{"publish", "Publish", false})
+			if a != nil && a.Review == masthead.ReviewPending {
+				bs = append(bs, button{"return", "Return to author", false})
+			}
+		} else if a == nil || a.Review != masthead.ReviewPending {
+			bs = append(bs, button{"submit", "Submit for review", false})
 		}
 	}
 	return append(bs, button{"preview", "Preview", false})

@@ -89,6 +89,18 @@ func (h *Handler) describeChange(f masthead.FieldChange) string {
 		label = "Summary"
 	case masthead.FieldBody:
 		return "Body edited"
+	case masthead.FieldRestored:
+		return "Restored revision " + f.To
+	case masthead.FieldNote:
+		return masthead.NoteKind(f.From).Label() + " added: " + f.To
+	case masthead.FieldReview:
+		switch masthead.ReviewState(f.To) {
+		case masthead.ReviewPending:
+			return "Submitted for review"
+		case masthead.ReviewReturned:
+			return "Returned to the author"
+		}
+		return "Review ended"
 	}
 	from, to := value(f.From), value(f.To)
 	if from == "" {

@@ -28,6 +28,13 @@ func (h *Handler) articleList(w http.ResponseWriter, r *http.Request, me *masthe
 	if s := masthead.Status(q.Get("status")); s.Valid() {
 		f.Status = &s
 	}
+	// "In review" is a draft waiting for an editor; "Draft" the others.
+	switch q.Get("status") {
+	case "review":
+		f.Status, f.Review = new(masthead.StatusDraft), new(masthead.ReviewPending)
+	case string(masthead.StatusDraft):
+		f.NotReview = new(masthead.ReviewPending)
+	}
 	if a := masthead.Access(q.Get("access")); a.Valid() {
 		f.Access = &a
 	}
@@ -83,6 +90,7 @@ func (h *Handler) articleList(w http.ResponseWriter, r *http.Request, me *masthe
 	}
 	v.Section = "articles"
 	v.Statuses = enumOptions(masthead.Statuses, q.Get("status"), func(s masthead.Status) string { return statusName(s) })
+	v.Statuses = append(v.Statuses[:1:1], append([]option{{"review", "In review", q.Get("status") == "review"}}, v.Statuses[1:]...)...)
 	v.Accesses = enumOptions(masthead.Accesses, q.Get("access"), masthead.Access.Label)
 	v.Kinds = enumOptions(masthead.Kinds, q.Get("kind"), masthead.Kind.Label)
 	for _, c := range columns {
@@ -106,6 +114,9 @@ func (h *Handler) articleList(w http.ResponseWriter, r *http.Request, me *masthe
 			Kind:        a.Kind.Label(),
 			Access:      a.Access.Label(),
 			Authors:     authorNames(a.Authors),
+		}
+		if st.Class == "draft" && a.Review == masthead.ReviewPending {
+			row.Status, row.StatusLabel = "review", "In review"
 		}
 		if a.Column != nil {
 			row.Column = a.Column.Name

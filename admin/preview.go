@@ -17,11 +17,12 @@ func (h *Handler) preview(w http.ResponseWriter, r *http.Request, me *masthead.M
 	if len(body) > masthead.MaxBodyBytes {
 		return masthead.Errorf(masthead.ETOOLARGE, "The body is larger than 512 KB.")
 	}
-	rendered, err := h.deps.Renderer.Render(body)
+	// The preview marks where the teaser ends (markdown.PreviewHTML).
+	out, err := h.deps.Renderer.PreviewHTML(body)
 	if err != nil {
 		return fmt.Errorf("admin: preview: %w", err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte(rendered.HTML))
+	_, _ = w.Write([]byte(out))
 	return nil
 }

@@ -29,6 +29,12 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/articles/{id}/delete", h.staffPage(h.articleDeleteConfirm))
 	mux.Handle("POST /admin/articles/{id}/delete", h.staffPage(h.articleDelete))
 	mux.Handle("POST /admin/preview", h.staffAPI(h.preview))
+	// The writing desk (revisions.go): revisions and their diff,
+	// restoring, autosave, corrections and updates.
+	mux.Handle("GET /admin/articles/{id}/revisions", h.staffPage(h.revisionList))
+	mux.Handle("POST /admin/articles/{id}/revisions/{rev}/restore", h.staffPage(h.revisionRestore))
+	mux.Handle("POST /admin/articles/{id}/autosave", h.staffAPI(h.autosave))
+	mux.Handle("POST /admin/articles/{id}/notes", h.staffPage(h.noteAdd))
 
 	// The site's structure (taxonomy.go, columns.go, authors.go):
 	// editors and admins; an author edits their own author profile.
@@ -42,6 +48,7 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("POST /admin/authors/new", h.staffPage(h.newsroomOnly(h.authorCreate)))
 	mux.Handle("GET /admin/authors/{slug}", h.staffPage(h.authorEdit))
 	mux.Handle("POST /admin/authors/{slug}", h.staffPage(h.authorUpdate))
+	mux.Handle("POST /admin/authors/{slug}/merge", h.staffPage(h.newsroomOnly(h.authorMerge)))
 	for _, kind := range []masthead.TermKind{masthead.TermTopic, masthead.TermRegion} {
 		p := "/admin" + kind.Prefix()
 		mux.Handle("GET "+strings.TrimSuffix(p, "/"), h.staffPage(h.newsroomOnly(h.taxonomyList(kind))))

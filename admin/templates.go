@@ -24,7 +24,7 @@ func pageNames() []string {
 		"members", "member", "institutions", "institution",
 		"newsletters", "newsletter", "issue", "issue_preview", "deliveries", "suppressions", "suppression_lift", "plans", "offers", "offer", "dashboard", "apikeys",
 		"webhooks", "webhook", "webhook_delivery", "jobs",
-		"taxonomy", "term", "column", "author", "settings", "home", "media", "media_image"}
+		"taxonomy", "term", "column", "author", "settings", "home", "media", "media_image", "revisions"}
 }
 
 func parseTemplates() map[string]*template.Template {

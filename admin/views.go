@@ -31,6 +31,14 @@ func flashText(code string) string {
 		return "Article created."
 	case "saved":
 		return "Changes saved."
+	case "restored":
+		return "The revision was restored; it is now the newest revision."
+	case "submitted":
+		return "Sent for review; an editor publishes it or returns it with a note."
+	case "returned":
+		return "Returned to the author with your note."
+	case "note-added":
+		return "Note added; readers see it under the article."
 	case "published":
 		return "Article published."
 	case "scheduled":
@@ -147,6 +155,7 @@ type listView struct {
 
 type listRow struct {
 	EditURL     string
+	InReview    bool
 	Title       string
 	Slug        string
 	Status      string
@@ -182,6 +191,11 @@ type articleForm struct {
 	// The words typed with an image uploaded from the editor, shown
 	// again when the upload is refused.
 	UploadAlt, UploadCaption, UploadCredit string
+	// BaseRevision is the newest revision when the form was opened
+	// ("" for a new article): a save based on an older one is refused.
+	BaseRevision string
+	// ReviewNote is an editor's note when returning the article.
+	ReviewNote string
 }
 
 type editView struct {
@@ -224,6 +238,36 @@ type editView struct {
 	CanUpload    bool
 	UploadAction string
 	MaxSize      string
+
+	// The writing desk (revisions.go, notes.go): the revisions page,
+	// the address readers see once live, autosave (drafts only) and
+	// whether the slug still follows the title.
+	RevisionsURL string
+	ViewURL      string
+	Autosave     bool
+	SlugLocked   bool
+	// Stale is set when a save was refused for a newer revision.
+	Stale bool
+	// InReview, Returned and ReviewNote say where the article stands in
+	// review; CanReturn shows the editor's note field.
+	InReview   bool
+	Returned   bool
+	ReviewNote string
+	CanReturn  bool
+	// Notes are the corrections and updates; CanNote shows the form
+	// that adds one (editors, on a live article).
+	Notes      []noteRow
+	CanNote    bool
+	NoteKind   string
+	NoteBody   string
+	NoteErrors map[string]string
+}
+
+// noteRow is a correction or an update as the editor lists it.
+type noteRow struct {
+	Label string
+	When  string
+	Body  string
 }
 
 // mediaView is the media library page.

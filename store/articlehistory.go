@@ -19,9 +19,9 @@ import (
 // articleState is what the history follows of an article, as stored
 // before a write.
 type articleState struct {
-	slug, title, dek, status, access, kind, column, body string
-	publishedAt                                          time.Time
-	authors                                              []string
+	slug, title, dek, status, access, kind, column, body, review string
+	publishedAt                                                  time.Time
+	authors                                                      []string
 }
 
 // articleState reads the followed fields of article id, or ENOTFOUND.
@@ -30,9 +30,9 @@ func (t *tx) articleState(ctx context.Context, id int64) (articleState, error) {
 		s   articleState
 		pub sql.NullInt64
 	)
-	err := t.row(ctx, `SELECT a.slug, a.title, a.dek, a.status, a.access, a.kind, COALESCE(c.slug, ''), a.body_md, a.published_at
+	err := t.row(ctx, `SELECT a.slug, a.title, a.dek, a.status, a.access, a.kind, COALESCE(c.slug, ''), a.body_md, a.published_at, a.review
 		FROM articles a LEFT JOIN columns c ON c.id = a.column_id WHERE a.id = ?`, id).
-		Scan(&s.slug, &s.title, &s.dek, &s.status, &s.access, &s.kind, &s.column, &s.body, &pub)
+		Scan(&s.slug, &s.title, &s.dek, &s.status, &s.access, &s.kind, &s.column, &s.body, &pub, &s.review)
 	if err != nil {
 		return s, notFound(err, "article", fmt.Sprint(id))
 	}
@@ -56,7 +56,8 @@ func (t *tx) articleState(ctx context.Context, id int64) (articleState, error) {
 // stateOf is the state in describes once written.
 func stateOf(in masthead.ArticleInput) articleState {
 	return articleState{slug: in.Slug, title: in.Title, dek: in.Dek, status: string(in.Status), access: string(in.Access),
-		kind: string(in.Kind), column: in.ColumnSlug, body: in.BodyMarkdown, publishedAt: in.PublishedAt, authors: in.AuthorSlugs}
+		kind: string(in.Kind), column: in.ColumnSlug, body: in.BodyMarkdown, publishedAt: in.PublishedAt, authors: in.AuthorSlugs,
+		review: string(in.Review)}
 }
 
 // diffState lists the followed fields that differ between old and cur,
@@ -87,6 +88,7 @@ func diffState(old, cur articleState) []masthead.FieldChange {
 	if old.body != cur.body {
 		out = append(out, masthead.FieldChange{Field: masthead.FieldBody})
 	}
+	add(masthead.FieldReview, old.review, cur.review)
 	return out
 }
 

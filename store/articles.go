@@ -19,7 +19,7 @@ import (
 const articleCols = `a.id, a.slug, a.title, a.dek, a.kind, a.access, a.status,
 	a.image_url, a.image_alt, a.image_caption, a.image_id, a.word_count,
 	a.published_at, a.updated_at, a.created_at,
-	c.id, c.slug, c.name, c.description`
+	c.id, c.slug, c.name, c.description, a.review, a.review_note`
 
 const articleBodyCols = `, a.body_md, a.body_html, a.teaser_html`
 
@@ -40,10 +40,11 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 		colDesc             sql.NullString
 		kind, access, state string
 		imageID             sql.NullInt64
+		review              string
 	)
 	dest := []any{&a.ID, &a.Slug, &a.Title, &a.Dek, &kind, &access, &state,
 		&a.Image.URL, &a.Image.Alt, &a.Image.Caption, &imageID, &a.WordCount,
-		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc}
+		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc, &review, &a.ReviewNote}
 	if withBody {
 		dest = append(dest, &a.BodyMarkdown, &a.BodyHTML, &a.TeaserHTML)
 	}
@@ -52,6 +53,7 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 	}
 	a.Kind, a.Access, a.Status = masthead.Kind(kind), masthead.Access(access), masthead.Status(state)
 	a.Image.ID = imageID.Int64
+	a.Review = masthead.ReviewState(review)
 	a.PublishedAt = fromMicros(pub)
 	a.UpdatedAt = time.UnixMicro(upd).UTC()
 	a.CreatedAt = time.UnixMicro(created).UTC()
@@ -83,6 +85,12 @@ func (db *DB) findArticle(ctx context.Context, q reader, cond string, arg any) (
 	if err := db.loadTaxonomy(ctx, q, []*masthead.Article{a}); err != nil {
 		return nil, err
 	}
+	if a.Notes, err = articleNotes(ctx, q, a.ID); err != nil {
+		return nil, err
+	}
+	if err := q.row(ctx, `SELECT COALESCE(MAX(id), 0) FROM article_revisions WHERE article_id = ?`, a.ID).Scan(&a.Revision); err != nil {
+		return nil, fmt.Errorf("store: article %d revision: %w", a.ID, err)
+	}
 	return a, nil
 }
 
@@ -98,6 +106,12 @@ func (db *DB) Articles(ctx context.Context, f masthead.ArticleFilter) ([]*masthe
 	}
 	if f.Access != nil {
 		where, args = append(where, `a.access = ?`), append(args, string(*f.Access))
+	}
+	if f.Review != nil {
+		where, args = append(where, `a.review = ?`), append(args, string(*f.Review))
+	}
+	if f.NotReview != nil {
+		where, args = append(where, `a.review <> ?`), append(args, string(*f.NotReview))
 	}
 	if f.Kind != nil {
 		where, args = append(where, `a.kind = ?`), append(args, string(*f.Kind))
@@ -511,11 +525,12 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	}
 	var id int64
 	err = t.row(ctx, `INSERT INTO articles (slug, title, dek, body_md, body_html, teaser_html, column_id,
-			kind, access, status, image_url, image_alt, image_caption, image_id, word_count, published_at, updated_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			kind, access, status, image_url, image_alt, image_caption, image_id, word_count, published_at, updated_at, created_at,
+			review, review_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Slug, in.Title, in.Dek, in.BodyMarkdown, p.out.HTML, p.out.Teaser, colID,
 		string(in.Kind), string(in.Access), string(in.Status), in.Image.URL, in.Image.Alt, in.Image.Caption, nullID(in.Image.ID),
-		p.out.WordCount, nullMicros(in.PublishedAt), micros(now), micros(now)).Scan(&id)
+		p.out.WordCount, nullMicros(in.PublishedAt), micros(now), micros(now), string(in.Review), in.ReviewNote).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: insert article %q: %w", in.Slug, translate(err))
 	}
@@ -545,6 +560,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 		if err := t.recordArticleChange(ctx, id, in.By, diffState(articleState{}, stateOf(in)), now); err != nil {
 			return 0, err
 		}
+		if _, err := t.recordRevision(ctx, id, in, now); err != nil {
+			return 0, err
+		}
 	}
 	return id, nil
 }
@@ -565,6 +583,9 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return fmt.Errorf("store: update article %d: %w", id, err)
 	}
 	oldSlug, oldStatus := before.slug, before.status
+	if err := t.checkBaseRevision(ctx, id, in.BaseRevision); err != nil {
+		return err
+	}
 	if in.Slug != oldSlug {
 		var other int
 		if err := t.row(ctx, `SELECT COUNT(*) FROM articles WHERE slug = ? AND id <> ?`, in.Slug, id).Scan(&other); err != nil {
@@ -580,11 +601,11 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 	}
 	_, err = t.exec(ctx, `UPDATE articles SET slug = ?, title = ?, dek = ?, body_md = ?, body_html = ?, teaser_html = ?,
 			column_id = ?, kind = ?, access = ?, status = ?, image_url = ?, image_alt = ?, image_caption = ?,
-			image_id = ?, word_count = ?, published_at = ?, updated_at = ?
+			image_id = ?, word_count = ?, published_at = ?, updated_at = ?, review = ?, review_note = ?
 		WHERE id = ?`,
 		in.Slug, in.Title, in.Dek, in.BodyMarkdown, p.out.HTML, p.out.Teaser, colID,
 		string(in.Kind), string(in.Access), string(in.Status), in.Image.URL, in.Image.Alt, in.Image.Caption, nullID(in.Image.ID),
-		p.out.WordCount, nullMicros(in.PublishedAt), micros(now), id)
+		p.out.WordCount, nullMicros(in.PublishedAt), micros(now), string(in.Review), in.ReviewNote, id)
 	if err != nil {
 		return fmt.Errorf("store: update article %d: %w", id, translate(err))
 	}
@@ -611,7 +632,23 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 	if err := t.queueRelated(ctx, id, now); err != nil {
 		return err
 	}
-	if err := t.recordArticleChange(ctx, id, in.By, diffState(before, stateOf(in)), now); err != nil {
+	changes := diffState(before, stateOf(in))
+	if in.RestoredFrom != 0 {
+		changes = append(changes, masthead.FieldChange{Field: masthead.FieldRestored, To: fmt.Sprint(in.RestoredFrom)})
+	}
+	if v := in.By.Via; v == masthead.ChangeViaEditor || v == masthead.ChangeViaAPI {
+		folded, err := t.recordRevision(ctx, id, in, now)
+		if err != nil {
+			return err
+		}
+		// An autosave that replaced the member's previous one adds
+		// nothing to the history: the streak's first autosave said the
+		// body was edited.
+		if folded && in.Autosave {
+			changes = nil
+		}
+	}
+	if err := t.recordArticleChange(ctx, id, in.By, changes, now); err != nil {
 		return err
 	}
 	if err := t.schedulePublication(ctx, id, in, now); err != nil {
