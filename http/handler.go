@@ -33,6 +33,8 @@ type bufWriter struct {
 	// view, viewgzip.go); any later Write drops it. gzBuf keeps its
 	// memory for the next response from the pool (personal.go).
 	gz, gzBuf []byte
+	// keys are the content keys the handler named (addKeys, cdn.go).
+	keys []string
 }
 
 func newBufWriter() *bufWriter { return &bufWriter{header: make(http.Header)} }
@@ -61,6 +63,7 @@ func (b *bufWriter) response() *entry {
 	}
 	e := newEntry(status, b.header, b.body.Bytes())
 	e.Gz = b.gz
+	e.Keys = b.keys
 	return e
 }
 
@@ -91,7 +94,7 @@ func (s *Server) page(h web.HandlerFunc) http.Handler {
 			case personal:
 				e.CacheControl = web.CachePrivate
 			case e.Header.Get("Cache-Control") == "":
-				e.CacheControl = web.CachePublic
+				s.shareable(e, r)
 			}
 			e.VaryCookie = true
 			web.Serve(w, r, &e.Entry)
@@ -113,13 +116,16 @@ func (s *Server) page(h web.HandlerFunc) http.Handler {
 			if err != nil {
 				return nil, false, err
 			}
-			e.CacheControl = web.CachePublic
-			if e.Header.Get("Cache-Control") != "" {
-				e.CacheControl = ""
+			// A handler that set its own Cache-Control (a private page)
+			// keeps it, and the page is not stored; any other page is
+			// shared, here and at a CDN (cdn.go).
+			shared := e.Header.Get("Cache-Control") == ""
+			if shared {
+				s.shareable(e, r)
 			}
 			e.VaryCookie = true
 			e.Prepare()
-			return e, e.Status == http.StatusOK && e.CacheControl == web.CachePublic, nil
+			return e, e.Status == http.StatusOK && shared, nil
 		})
 		if err != nil {
 			s.serveError(w, r, err)

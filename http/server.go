@@ -94,6 +94,9 @@ type Config struct {
 	// (reading.BillingConfig); with Deps.Reading set, that service's
 	// settings apply instead.
 	Billing BillingConfig
+	// CDN is how anonymous pages speak to a CDN in front of the site:
+	// their Cache-Control and the header of their content keys (cdn.go).
+	CDN CDNConfig
 	// Email is where the site's email goes (masthead.EmailMode): /readyz
 	// reports it and, when none can be sent, the pages after a request
 	// for a link say so rather than promise one (email.go). Unset, it
@@ -255,6 +258,9 @@ type Server struct {
 	assets  *assets
 	nets    *netTable  // institutional networks (institution.go)
 	cache   *pageCache // nil when turned off
+	// cdn and publicCC: how shared pages speak to a CDN (cdn.go).
+	cdn      CDNConfig
+	publicCC string
 	handler http.Handler
 
 	stop      context.CancelFunc
@@ -342,6 +348,8 @@ func New(cfg Config, deps Deps) *Server {
 		payments: deps.Payments,
 		done:     make(chan struct{}),
 	}
+	s.cdn = cfg.CDN.withDefaults()
+	s.publicCC = s.cdn.cacheControl()
 	s.assets = mustLoadAssets()
 	s.initSettings(deps.Settings)
 	s.initReaders(deps.Resolver)
@@ -389,25 +397,29 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 	defer close(s.done)
 	var last int64
 	known := false
+	changes, _ := s.articles.(contentChanges)
 	poll(ctx, every, true, s.log, "page cache: content version", func(ctx context.Context) error {
-		v, err := s.articles.ContentVersion(ctx)
+		var (
+			v    int64
+			seen []masthead.ContentChange
+			err  error
+		)
+		if changes != nil && known {
+			v, seen, err = changes.ContentChangesAfter(ctx, last)
+		} else {
+			v, err = s.articles.ContentVersion(ctx)
+		}
 		if err != nil {
 			return err
 		}
-		// The first look counts as a change: a save between New's
-		// reading of the settings and this first version would
-		// otherwise never be seen.
+		// The first look counts as a change of everything: a save
+		// between New's reading of the settings and this first version
+		// would otherwise never be seen. After it, only the pages
+		// showing what changed are dropped (cdn.go).
 		if !known || v != last {
-			// The settings first: a page rendered after the purge must
-			// not be cached with the old ones.
-			if err := s.loadSettings(ctx); err != nil {
+			if _, err := s.followChanges(ctx, last, seen); err != nil {
 				return err
 			}
-			s.articleCache.purge()
-			if s.cache != nil {
-				s.cache.Purge()
-			}
-			s.legacy.purge()
 		}
 		last, known = v, true
 		return nil

@@ -38,7 +38,8 @@ const maxHeaderBytes = 64 << 10
 
 // openStore opens the configured database and applies migrations.
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords})
+	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords,
+		PurgeCDN: cfg.CDN.Provider != ""})
 	if err != nil {
 		// The store says why in a domain error's message (a missing
 		// database, a server that cannot be reached, a directory that
@@ -213,6 +214,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		SecureCookies:  cfg.SecureCookies, TrustedProxies: proxies, Ads: ads,
 		MetricsToken: cfg.Ops.MetricsToken,
 		Email:        mailer.mode,
+		CDN:          cfg.CDN.site(),
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
 		API:      apiHandler,
 		Accounts: db, Limiter: db,
@@ -233,6 +235,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handleScheduled(jobPool, db, log)
 	handleRelated(jobPool, db, clock, log)
 	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
+	if err := handleCDN(jobPool, &cfg.CDN, clock); err != nil {
+		return err
+	}
 	handleNewsletters(jobPool, &cfg, newsletters, newsletterSends)
 	handleReindex(jobPool, db, log)
 	if stripe, ok := payments.(*billing.Client); ok {
