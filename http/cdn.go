@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"masthead"
@@ -137,6 +138,45 @@ func entryKeys(e *entry) []string {
 // everything.
 type contentChanges interface {
 	ContentChangesAfter(ctx context.Context, after int64) (int64, []masthead.ContentChange, error)
+}
+
+// contentSeen is the content version this instance's caches reflect.
+type contentSeen struct {
+	mu      sync.Mutex
+	version int64
+	known   bool
+}
+
+// FollowContent looks once for content changes made on any instance
+// since the last look, and drops from this instance's caches the pages
+// they touched. The site's poller calls it every second; tests call it
+// to see a change at once. The first look counts as a change of
+// everything: a save between New's reading of the settings and this
+// first version would otherwise never be seen.
+func (s *Server) FollowContent(ctx context.Context) error {
+	s.seen.mu.Lock()
+	defer s.seen.mu.Unlock()
+	changes, _ := s.articles.(contentChanges)
+	var (
+		v    int64
+		seen []masthead.ContentChange
+		err  error
+	)
+	if changes != nil && s.seen.known {
+		v, seen, err = changes.ContentChangesAfter(ctx, s.seen.version)
+	} else {
+		v, err = s.articles.ContentVersion(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if !s.seen.known || v != s.seen.version {
+		if _, err := s.followChanges(ctx, s.seen.version, seen); err != nil {
+			return err
+		}
+	}
+	s.seen.version, s.seen.known = v, true
+	return nil
 }
 
 // followChanges brings this instance's caches up to the content version

@@ -261,6 +261,7 @@ type Server struct {
 	// cdn and publicCC: how shared pages speak to a CDN (cdn.go).
 	cdn      CDNConfig
 	publicCC string
+	seen     contentSeen // FollowContent
 	handler http.Handler
 
 	stop      context.CancelFunc
@@ -395,35 +396,7 @@ func (s *Server) Close() error {
 // changes; the TTL still bounds staleness.
 func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 	defer close(s.done)
-	var last int64
-	known := false
-	changes, _ := s.articles.(contentChanges)
-	poll(ctx, every, true, s.log, "page cache: content version", func(ctx context.Context) error {
-		var (
-			v    int64
-			seen []masthead.ContentChange
-			err  error
-		)
-		if changes != nil && known {
-			v, seen, err = changes.ContentChangesAfter(ctx, last)
-		} else {
-			v, err = s.articles.ContentVersion(ctx)
-		}
-		if err != nil {
-			return err
-		}
-		// The first look counts as a change of everything: a save
-		// between New's reading of the settings and this first version
-		// would otherwise never be seen. After it, only the pages
-		// showing what changed are dropped (cdn.go).
-		if !known || v != last {
-			if _, err := s.followChanges(ctx, last, seen); err != nil {
-				return err
-			}
-		}
-		last, known = v, true
-		return nil
-	})
+	poll(ctx, every, true, s.log, "page cache: content version", s.FollowContent)
 }
 
 // poll runs check every interval (and once at the start when now is set)
