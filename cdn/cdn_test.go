@@ -125,7 +125,9 @@ func TestFastly(t *testing.T) {
 		t.Errorf("soft purge: %v", c)
 	}
 
-	a.answer = func(w http.ResponseWriter, _ call) { http.Error(w, `{"msg":"Provided credentials are missing or invalid"}`, http.StatusUnauthorized) }
+	a.answer = func(w http.ResponseWriter, _ call) {
+		http.Error(w, `{"msg":"Provided credentials are missing or invalid"}`, http.StatusUnauthorized)
+	}
 	if err := p.Purge(ctx, 10, []string{"home"}); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("refused purge: %v", err)
 	}
