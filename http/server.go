@@ -254,15 +254,16 @@ type Server struct {
 	insights *insights.Recorder
 	draining atomic.Bool // health.go
 
-	tmpl   *templates
-	assets *assets
-	nets   *netTable  // institutional networks (institution.go)
-	cache  *pageCache // nil when turned off
+	tmpl    *templates
+	assets  *assets
+	nets    *netTable  // institutional networks (institution.go)
+	cache   *pageCache // nil when turned off
+	handler http.Handler
+
 	// cdn and publicCC: how shared pages speak to a CDN (cdn.go).
 	cdn      CDNConfig
 	publicCC string
 	seen     contentSeen // FollowContent
-	handler  http.Handler
 
 	stop      context.CancelFunc
 	done      chan struct{}
