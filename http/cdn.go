@@ -124,6 +124,20 @@ func (s *Server) shareable(e *entry, r *http.Request) {
 	}
 }
 
+// countCache exports the page cache's counts, so its hit rate can be
+// watched as changes drop pages (bench/soak reads them).
+func (s *Server) countCache() {
+	if s.metrics == nil || s.cfg.PageCacheBytes < 0 {
+		return
+	}
+	s.metrics.CounterFunc("page_cache_hits_total", "Anonymous page requests answered from the page cache (or by another request's render).",
+		func() float64 { return float64(s.cacheCount.hits.Load()) })
+	s.metrics.CounterFunc("page_cache_renders_total", "Anonymous page requests the page cache missed, which rendered the page.",
+		func() float64 { return float64(s.cacheCount.renders.Load()) })
+	s.metrics.CounterFunc("page_cache_dropped_total", "Pages the page cache dropped because a content change touched them (a change of everything counts each page held).",
+		func() float64 { return float64(s.cacheCount.dropped.Load()) })
+}
+
 // entryKeys are the content keys the page cache indexes an entry by;
 // an entry that names none goes with any change of the whole site.
 func entryKeys(e *entry) []string {
@@ -201,6 +215,7 @@ func (s *Server) followChanges(ctx context.Context, last int64, changes []masthe
 		}
 		s.articleCache.purge()
 		if s.cache != nil {
+			s.cacheCount.dropped.Add(int64(s.cache.Len()))
 			s.cache.Purge()
 		}
 		s.legacy.purge()
@@ -208,7 +223,7 @@ func (s *Server) followChanges(ctx context.Context, last int64, changes []masthe
 	}
 	s.articleCache.purgeKeys(keys)
 	if s.cache != nil {
-		s.cache.PurgeKeys(keys)
+		s.cacheCount.dropped.Add(int64(s.cache.PurgeKeys(keys)))
 	}
 	return false, nil
 }

@@ -104,10 +104,19 @@ func (s *Server) page(h web.HandlerFunc) http.Handler {
 		key := cacheKey(r)
 		if e, ok := s.cache.Get(key); ok {
 			s.insights.CachedHit(key) // counted, not rendered: insights.go
+			s.cacheCount.hits.Add(1)
 			web.Serve(w, r, &e.Entry)
 			return
 		}
+		rendered := false
+		defer func() {
+			if !rendered {
+				s.cacheCount.hits.Add(1) // another request's render
+			}
+		}()
 		e, err := s.cache.Fill(key, func() (*entry, bool, error) {
+			rendered = true
+			s.cacheCount.renders.Add(1)
 			// Other requests may be waiting for this render: it must not
 			// fail because this one client went away.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)

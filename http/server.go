@@ -264,6 +264,8 @@ type Server struct {
 	cdn      CDNConfig
 	publicCC string
 	seen     contentSeen // FollowContent
+	// cacheCount counts the page cache's answers (cdn.go).
+	cacheCount struct{ hits, renders, dropped atomic.Int64 }
 
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -352,6 +354,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s.cdn = cfg.CDN.withDefaults()
 	s.publicCC = s.cdn.cacheControl()
+	s.countCache()
 	s.assets = mustLoadAssets()
 	s.initSettings(deps.Settings)
 	s.initReaders(deps.Resolver)
