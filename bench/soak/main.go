@@ -67,6 +67,9 @@ type options struct {
 	// site too, which is what every change was before content keys:
 	// the figure to compare with.
 	publishAll bool
+	// zipf, when above 1, draws articles by popularity (a Zipf law of
+	// that exponent over the library, newest first) rather than evenly.
+	zipf float64
 }
 
 func main() {
@@ -80,6 +83,7 @@ func main() {
 	flag.StringVar(&o.mix, "mix", "anonymous=55,signed=25,search=15,signup=5", "shares of the kinds of request")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, database, server log)")
 	flag.DurationVar(&o.sample, "sample", time.Second, "how often the server's memory is sampled")
+	flag.Float64Var(&o.zipf, "zipf", 0, "draw articles by popularity, a Zipf law of this exponent (above 1, e.g. 1.1) over the library newest first, as readers crowd the day's stories; 0 draws evenly")
 	flag.BoolVar(&o.publishAll, "publish-drops-all", false, "with -publish-every, record each publication as a change of the whole site as well, so every cache drops everything as it did before content keys (for comparison)")
 	flag.DurationVar(&o.publishEvery, "publish-every", 0, "publish a new article this often during the run (0: never), as a newsroom does while readers read")
 	flag.Parse()
@@ -364,9 +368,14 @@ func load(ctx context.Context, srv *proc.Server, lib *library, shares map[string
 	var wg sync.WaitGroup
 	for w := range o.workers {
 		rng := rand.New(rand.NewPCG(uint64(w), 7))
+		pick := func() string { return lib.slugs[rng.IntN(len(lib.slugs))] }
+		if o.zipf > 1 {
+			z := rand.NewZipf(rng, o.zipf, 1, uint64(len(lib.slugs)-1))
+			pick = func() string { return lib.slugs[z.Uint64()] }
+		}
 		wg.Go(func() {
 			for j := range jobs {
-				status, err := send(ctx, client, srv.Base, j.kind, lib, rng)
+				status, err := send(ctx, client, srv.Base, j.kind, lib, rng, pick)
 				res.record(j.kind, j.due.Sub(res.start), time.Since(j.due), status, err)
 			}
 		})
@@ -439,10 +448,10 @@ func load(ctx context.Context, srv *proc.Server, lib *library, shares map[string
 }
 
 // send makes one request of kind and returns its status.
-func send(ctx context.Context, c *http.Client, base, kind string, lib *library, rng *rand.Rand) (int, error) {
+func send(ctx context.Context, c *http.Client, base, kind string, lib *library, rng *rand.Rand, pick func() string) (int, error) {
 	var req *http.Request
 	var err error
-	slug := lib.slugs[rng.IntN(len(lib.slugs))]
+	slug := pick()
 	switch kind {
 	case kindAnon:
 		path := "/articles/" + slug
