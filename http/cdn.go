@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,6 +214,9 @@ func (s *Server) followChanges(ctx context.Context, last int64, changes []masthe
 		if err := s.loadSettings(ctx); err != nil {
 			return true, err
 		}
+		if err := s.loadCrawlerRanges(ctx); err != nil {
+			return true, err
+		}
 		s.articleCache.purge()
 		if s.cache != nil {
 			s.cacheCount.dropped.Add(int64(s.cache.Len()))
@@ -220,6 +224,11 @@ func (s *Server) followChanges(ctx context.Context, last int64, changes []masthe
 		}
 		s.legacy.purge()
 		return true, nil
+	}
+	if slices.Contains(keys, masthead.KeyCrawlers) {
+		if err := s.loadCrawlerRanges(ctx); err != nil {
+			return false, err
+		}
 	}
 	s.articleCache.purgeKeys(keys)
 	if s.cache != nil {

@@ -80,6 +80,10 @@ type readerKey struct{}
 // response.
 func (s *Server) page(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.refusedCrawler(r) {
+			s.serveError(w, r, errRefusedCrawler)
+			return
+		}
 		personal := hasSession(r)
 		if personal || s.cache == nil {
 			r = s.withReader(r, personal)

@@ -186,6 +186,9 @@ type Deps struct {
 	// (jobs.go).
 	Jobs     masthead.JobQueue
 	JobAdded func()
+	// CrawlerRanges supplies the AI crawlers' published address ranges
+	// (aicrawlers.go); nil verifies none.
+	CrawlerRanges CrawlerRangeSource
 	// Reading runs the reader's use cases (register, sign in, unlock,
 	// gifts, checkout, newsletter choices, deletion) and gathers the
 	// reader's facts; its policy and account settings are the site's.
@@ -264,6 +267,9 @@ type Server struct {
 	cdn      CDNConfig
 	publicCC string
 	seen     contentSeen // FollowContent
+	// crawlerRanges and aiRanges: the AI crawlers' ranges (aicrawlers.go).
+	crawlerRanges CrawlerRangeSource
+	aiRanges      atomic.Pointer[map[string][]netip.Prefix]
 	// cacheCount counts the page cache's answers (cdn.go).
 	cacheCount struct{ hits, renders, dropped atomic.Int64 }
 
@@ -352,6 +358,7 @@ func New(cfg Config, deps Deps) *Server {
 		payments: deps.Payments,
 		done:     make(chan struct{}),
 	}
+	s.crawlerRanges = deps.CrawlerRanges
 	s.cdn = cfg.CDN.withDefaults()
 	s.publicCC = s.cdn.cacheControl()
 	s.countCache()
@@ -364,7 +371,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
 	}
-	if s.cache != nil || s.settingsSrc != nil {
+	if s.cache != nil || s.settingsSrc != nil || s.crawlerRanges != nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stop = cancel
 		go s.pollContentVersion(ctx, time.Second)

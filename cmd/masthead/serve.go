@@ -225,6 +225,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		Jobs: db, JobAdded: jobPool.Notify, Reading: uses,
+		// The AI crawlers' published ranges (crawlers.go).
+		CrawlerRanges: db,
 		// Uploaded images, and the demo's generated drawings (media.go).
 		Media: mediaHandler})
 	defer site.Close()
