@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -144,6 +145,40 @@ func TestContentChangesWithoutCDN(t *testing.T) {
 		jobs, err := db.Jobs(ctx, masthead.JobFilter{Kind: masthead.JobCDNPurge})
 		if err != nil || len(jobs) != 0 {
 			t.Fatalf("purge jobs without a CDN: %d, %v", len(jobs), err)
+		}
+	})
+}
+
+// TestCrawlerRanges: a family's ranges are replaced whole, read back by
+// family, and their change is recorded for the instances to reload; an
+// unknown family is refused.
+func TestCrawlerRanges(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		v0, _ := db.ContentVersion(ctx)
+		p := netip.MustParsePrefix
+		if n, err := db.ReplaceCrawlerRanges(ctx, "gptbot", []netip.Prefix{p("52.230.152.0/24"), p("2a03:b0c0::/32")}); err != nil || n != 0 {
+			t.Fatalf("first load: %d, %v", n, err)
+		}
+		if _, err := db.ReplaceCrawlerRanges(ctx, "claudebot", []netip.Prefix{p("160.79.104.0/23")}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.ReplaceCrawlerRanges(ctx, "gptbot", []netip.Prefix{p("20.171.206.0/24")}); err != nil || n != 2 {
+			t.Fatalf("second load: %d, %v", n, err)
+		}
+		got, err := db.CrawlerRanges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got["gptbot"], []netip.Prefix{p("20.171.206.0/24")}) || !slices.Equal(got["claudebot"], []netip.Prefix{p("160.79.104.0/23")}) {
+			t.Errorf("ranges %v", got)
+		}
+		_, changes := changesSince(t, db, v0)
+		if len(changes) != 3 || !slices.Equal(changes[2], []string{masthead.KeyCrawlers}) {
+			t.Errorf("changes %q", changes)
+		}
+		if _, err := db.ReplaceCrawlerRanges(ctx, "nosuchbot", nil); masthead.ErrorCode(err) != masthead.EINVALID {
+			t.Errorf("unknown family: %v", err)
 		}
 	})
 }
