@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // Behind a CDN (docs/cdn.md). A page every anonymous reader shares is
@@ -116,8 +117,14 @@ func routeKeys(r *http.Request) []string {
 }
 
 // shareable makes e a page a CDN may keep: the site's Cache-Control
-// and, unless the header is turned off, its content keys.
+// and, unless the header is turned off, its content keys. Anything but
+// a 200 (an old slug's redirect) keeps the short public lifetime and no
+// keys: what it points to may change without a change naming it.
 func (s *Server) shareable(e *entry, r *http.Request) {
+	if e.Status != http.StatusOK {
+		e.CacheControl = web.CachePublic
+		return
+	}
 	e.Keys = append(routeKeys(r), e.Keys...)
 	e.CacheControl = s.publicCC
 	if s.cdn.KeyHeader != "-" {

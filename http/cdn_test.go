@@ -202,3 +202,16 @@ func TestCDNChangeDropsItsPages(t *testing.T) {
 		}
 	})
 }
+
+// TestCDNRedirectsStayShort: an old slug's redirect is shared for the
+// short lifetime only, without keys: the article it points to may be
+// renamed or pulled with no change naming the old slug.
+func TestCDNRedirectsStayShort(t *testing.T) {
+	each(t, nil, func(t *testing.T, s *site) {
+		res, _ := s.get(t, "/articles/old-slug")
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Cache-Control") != "public, max-age=60" ||
+			res.Header.Get("Surrogate-Key") != "" {
+			t.Errorf("redirect: %d, Cache-Control %q, Surrogate-Key %q", res.StatusCode, res.Header.Get("Cache-Control"), res.Header.Get("Surrogate-Key"))
+		}
+	})
+}
