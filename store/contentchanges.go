@@ -91,16 +91,16 @@ func (t *tx) changeKeys() []string {
 func (t *tx) recordChange(ctx context.Context) error {
 	var v int64
 	if err := t.row(ctx, `UPDATE content_version SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v); err != nil {
-		return fmt.Errorf("store: raise content version: %w", err)
+		return fmt.Errorf("store: raise content version: %w", translate(err))
 	}
 	keys := t.changeKeys()
 	now := t.db.clock.Now()
 	if _, err := t.exec(ctx, `INSERT INTO content_changes (version, keys, created_at) VALUES (?, ?, ?)`,
 		v, strings.Join(keys, " "), micros(now)); err != nil {
-		return fmt.Errorf("store: record content change: %w", err)
+		return fmt.Errorf("store: record content change: %w", translate(err))
 	}
 	if _, err := t.exec(ctx, `DELETE FROM content_changes WHERE version <= ?`, v-keptChanges); err != nil {
-		return fmt.Errorf("store: forget content changes: %w", err)
+		return fmt.Errorf("store: forget content changes: %w", translate(err))
 	}
 	// A transaction that raises the version twice records its keys
 	// once each time; the second record starts afresh.
