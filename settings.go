@@ -34,6 +34,10 @@ type SiteSettings struct {
 	// TeaserWords is the teaser's budget; a change cuts every stored
 	// teaser again.
 	TeaserWords int `json:"teaser_words,omitempty"`
+	// AICrawlers is the policy of each family of AI crawler, by
+	// AICrawler.Family; a family not set gets CrawlerTeaser
+	// (aicrawlers.go).
+	AICrawlers map[string]CrawlerPolicy `json:"ai_crawlers,omitempty"`
 }
 
 // Link is a labelled address.
@@ -85,6 +89,7 @@ func (s *SiteSettings) Validate() error {
 	if s.TeaserWords != 0 && (s.TeaserWords < MinTeaserWords || s.TeaserWords > MaxTeaserWords) {
 		v.Add("teaser_words", "The teaser's budget must be from 20 to 1000 words.")
 	}
+	validateAICrawlers(v, s.AICrawlers)
 	return v.Err()
 }
 

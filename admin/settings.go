@@ -30,6 +30,14 @@ type SettingsStore interface {
 type settingsForm struct {
 	Name, Tagline, LogoURL, Accent, FooterLinks, Social, AdsHTML string
 	MeterCredits, MeterPeriod, TeaserWords                       string
+	// AICrawlers is each AI crawler family's policy as chosen.
+	AICrawlers map[string]string
+}
+
+// crawlerRow is one AI crawler family on the settings page.
+type crawlerRow struct {
+	masthead.AICrawler
+	Options []option
 }
 
 type settingsView struct {
@@ -39,6 +47,7 @@ type settingsView struct {
 	Message  string
 	Defaults settingsForm
 	Periods  []option
+	Crawlers []crawlerRow
 }
 
 func (h *Handler) settingsOnly(fn staffHandler) staffHandler {
@@ -57,6 +66,10 @@ func formOfSettings(s masthead.SiteSettings) settingsForm {
 	if s.TeaserWords > 0 {
 		f.TeaserWords = strconv.Itoa(s.TeaserWords)
 	}
+	f.AICrawlers = map[string]string{}
+	for _, c := range masthead.AICrawlers {
+		f.AICrawlers[c.Family] = string(s.AIPolicy(c.Family))
+	}
 	return f
 }
 
@@ -65,6 +78,20 @@ func (h *Handler) settingsView(r *http.Request, me *masthead.Member, form settin
 	v.Section = "settings"
 	for _, p := range []struct{ v, l string }{{"", "Not set"}, {"month", "Calendar month"}, {"week", "Week, from Monday"}} {
 		v.Periods = append(v.Periods, option{Value: p.v, Label: p.l, Selected: form.MeterPeriod == p.v})
+	}
+	for _, c := range masthead.AICrawlers {
+		row := crawlerRow{AICrawler: c}
+		chosen := form.AICrawlers[c.Family]
+		if chosen == "" {
+			chosen = string(masthead.CrawlerTeaser)
+		}
+		for _, p := range []struct {
+			v masthead.CrawlerPolicy
+			l string
+		}{{masthead.CrawlerFull, "Full text"}, {masthead.CrawlerTeaser, "Teaser only"}, {masthead.CrawlerRefuse, "Refused"}} {
+			row.Options = append(row.Options, option{Value: string(p.v), Label: p.l, Selected: chosen == string(p.v)})
+		}
+		v.Crawlers = append(v.Crawlers, row)
 	}
 	return v
 }
@@ -97,6 +124,17 @@ func (h *Handler) settingsSave(w http.ResponseWriter, r *http.Request, me *masth
 	s := masthead.SiteSettings{Name: form.Name, Tagline: form.Tagline, LogoURL: form.LogoURL, Accent: form.Accent,
 		FooterLinks: masthead.ParseLinks(form.FooterLinks), Social: masthead.ParseLinks(form.Social), AdsHTML: form.AdsHTML,
 		MeterPeriod: form.MeterPeriod}
+	// The AI crawlers' policies; one not posted stays at the teaser.
+	form.AICrawlers = map[string]string{}
+	for _, c := range masthead.AICrawlers {
+		if p := pf.Get("ai_" + c.Family); p != "" {
+			form.AICrawlers[c.Family] = p
+			if s.AICrawlers == nil {
+				s.AICrawlers = map[string]masthead.CrawlerPolicy{}
+			}
+			s.AICrawlers[c.Family] = masthead.CrawlerPolicy(p)
+		}
+	}
 	// Every field is checked at once: the numbers here, the rest by
 	// Validate.
 	bad := masthead.Invalid{}

@@ -39,3 +39,30 @@ func TestSettingsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsAICrawlers: each AI crawler family's policy is chosen on
+// the settings page, saved and shown selected; a policy that is not one
+// comes back with its message.
+func TestSettingsAICrawlers(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.with(func(d *admin.Deps) { d.Settings = f.db })
+		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
+		f.run([]req{
+			{name: "every family, at the teaser", url: "/admin/settings", cookie: adminC, wantStatus: 200,
+				wantContains: []string{`<select id="ai_gptbot" name="ai_gptbot">`, "Google-Extended", "Applebot-Extended", "CCBot",
+					`<option value="teaser" selected>Teaser only</option>`}},
+			{name: "a policy that is none", url: "/admin/settings", cookie: adminC, form: url.Values{"ai_gptbot": {"sometimes"}},
+				wantStatus: http.StatusBadRequest, wantContains: []string{"full text, teaser only or refused"}},
+			{name: "saved", url: "/admin/settings", cookie: adminC,
+				form:       url.Values{"ai_gptbot": {"refuse"}, "ai_claudebot": {"full"}, "ai_ccbot": {"teaser"}},
+				wantStatus: http.StatusSeeOther, wantLocation: "/admin/settings?msg=saved"},
+			{name: "shown", url: "/admin/settings", cookie: adminC, wantStatus: 200,
+				wantContains: []string{`<option value="refuse" selected>Refused</option>`, `<option value="full" selected>Full text</option>`}},
+		})
+		s, err := f.db.Settings(context.Background())
+		if err != nil || s.AIPolicy("gptbot") != masthead.CrawlerRefuse || s.AIPolicy("claudebot") != masthead.CrawlerFull ||
+			s.AIPolicy("perplexitybot") != masthead.CrawlerTeaser {
+			t.Errorf("saved settings %+v, %v", s.AICrawlers, err)
+		}
+	})
+}

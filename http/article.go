@@ -82,6 +82,7 @@ type wallView struct {
 // page. The decision's facts come from articleReader; any reader who is
 // not anonymous gets a private response.
 func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthead.Article, now time.Time, wall wallView) error {
+	addKeys(w, masthead.ArticleKey(a.ID))
 	rd, meter, gift := s.articleReader(w, r, a, now)
 	d := s.readers.Decide(rd, a, meter, now)
 	s.metrics.AccessDecision(string(d.Reason))

@@ -3,6 +3,8 @@ package http
 import (
 	"container/list"
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,6 +87,35 @@ func (s *Server) article(ctx context.Context, slug string) (*masthead.Article, e
 		}
 	}
 	return a, nil
+}
+
+// purgeKeys forgets the articles named by the content keys among keys
+// (masthead.ArticleKey); the rest name pages, not articles.
+func (c *articleCache) purgeKeys(keys []string) {
+	if c == nil {
+		return
+	}
+	ids := map[int64]bool{}
+	for _, k := range keys {
+		if n, ok := strings.CutPrefix(k, "a:"); ok {
+			if id, err := strconv.ParseInt(n, 10, 64); err == nil {
+				ids[id] = true
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// A read under way may have the old article: it is not kept.
+	c.gen++
+	for slug, el := range c.items {
+		if ids[el.Value.(*articleEntry).a.ID] {
+			c.lru.Remove(el)
+			delete(c.items, slug)
+		}
+	}
 }
 
 // purge forgets every article.

@@ -17,6 +17,9 @@ type entry struct {
 	nameMark int
 	// viewGz is a view's gzip, compressed around the name (viewgzip.go).
 	viewGz *viewGzip
+	// Keys are the content keys of what the page shows (cdn.go): the
+	// page cache drops it, and the CDN purges it, when one changes.
+	Keys []string
 }
 
 func newEntry(status int, header http.Header, body []byte) *entry {
@@ -28,7 +31,9 @@ func newEntry(status int, header http.Header, body []byte) *entry {
 type pageCache = web.Cache[*entry]
 
 func newPageCache(maxBytes int64, ttl time.Duration) *pageCache {
-	return web.NewCache(maxBytes, ttl, (*entry).cacheSize)
+	c := web.NewCache(maxBytes, ttl, (*entry).cacheSize)
+	c.KeysBy(entryKeys)
+	return c
 }
 
 // cacheSize is the memory e holds, for the cache's bound.

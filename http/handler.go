@@ -33,6 +33,8 @@ type bufWriter struct {
 	// view, viewgzip.go); any later Write drops it. gzBuf keeps its
 	// memory for the next response from the pool (personal.go).
 	gz, gzBuf []byte
+	// keys are the content keys the handler named (addKeys, cdn.go).
+	keys []string
 }
 
 func newBufWriter() *bufWriter { return &bufWriter{header: make(http.Header)} }
@@ -61,6 +63,7 @@ func (b *bufWriter) response() *entry {
 	}
 	e := newEntry(status, b.header, b.body.Bytes())
 	e.Gz = b.gz
+	e.Keys = b.keys
 	return e
 }
 
@@ -77,6 +80,10 @@ type readerKey struct{}
 // response.
 func (s *Server) page(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.refusedCrawler(r) {
+			s.serveError(w, r, errRefusedCrawler)
+			return
+		}
 		personal := hasSession(r)
 		if personal || s.cache == nil {
 			r = s.withReader(r, personal)
@@ -91,7 +98,7 @@ func (s *Server) page(h web.HandlerFunc) http.Handler {
 			case personal:
 				e.CacheControl = web.CachePrivate
 			case e.Header.Get("Cache-Control") == "":
-				e.CacheControl = web.CachePublic
+				s.shareable(e, r)
 			}
 			e.VaryCookie = true
 			web.Serve(w, r, &e.Entry)
@@ -101,10 +108,19 @@ func (s *Server) page(h web.HandlerFunc) http.Handler {
 		key := cacheKey(r)
 		if e, ok := s.cache.Get(key); ok {
 			s.insights.CachedHit(key) // counted, not rendered: insights.go
+			s.cacheCount.hits.Add(1)
 			web.Serve(w, r, &e.Entry)
 			return
 		}
+		rendered := false
+		defer func() {
+			if !rendered {
+				s.cacheCount.hits.Add(1) // another request's render
+			}
+		}()
 		e, err := s.cache.Fill(key, func() (*entry, bool, error) {
+			rendered = true
+			s.cacheCount.renders.Add(1)
 			// Other requests may be waiting for this render: it must not
 			// fail because this one client went away.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
@@ -113,13 +129,16 @@ func (s *Server) page(h web.HandlerFunc) http.Handler {
 			if err != nil {
 				return nil, false, err
 			}
-			e.CacheControl = web.CachePublic
-			if e.Header.Get("Cache-Control") != "" {
-				e.CacheControl = ""
+			// A handler that set its own Cache-Control (a private page)
+			// keeps it, and the page is not stored; any other page is
+			// shared, here and at a CDN (cdn.go).
+			shared := e.Header.Get("Cache-Control") == ""
+			if shared {
+				s.shareable(e, r)
 			}
 			e.VaryCookie = true
 			e.Prepare()
-			return e, e.Status == http.StatusOK && e.CacheControl == web.CachePublic, nil
+			return e, e.Status == http.StatusOK && shared, nil
 		})
 		if err != nil {
 			s.serveError(w, r, err)

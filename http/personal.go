@@ -34,6 +34,7 @@ func (s *Server) runOnce(h web.HandlerFunc, r *http.Request) (e *entry, release 
 		clear(b.header)
 		b.status = 0
 		b.gz = nil
+		b.keys = b.keys[:0]
 		s.bufs.Put(b)
 	}
 	if err := h(b, r); err != nil {

@@ -110,8 +110,13 @@ func (s *Server) readerPage(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A reader on an institutional network gets the full text: never
 		// the cached teaser, and their page is never cached for others.
-		if hasSession(r) || (!readerDependent(r) && s.institutionOf(r) == "") {
+		// So does an AI crawler whose family may read it (aicrawlers.go).
+		if hasSession(r) || (!readerDependent(r) && !s.aiDependent(r) && s.institutionOf(r) == "") {
 			shared.ServeHTTP(w, r)
+			return
+		}
+		if s.refusedCrawler(r) {
+			s.serveError(w, r, errRefusedCrawler)
 			return
 		}
 		// Never stored: rendered into a pooled buffer.
@@ -174,6 +179,9 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 type crawlerCheck struct{ s *Server }
 
 func (c crawlerCheck) Verified(ctx context.Context, userAgent string, client netip.Addr) bool {
+	if c.s.aiFullText(userAgent, client) {
+		return true
+	}
 	bot, domains := claimedCrawler(userAgent)
 	if bot == "" || c.s.crawlers == nil || !client.IsValid() {
 		return false

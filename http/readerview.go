@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"masthead"
 	"masthead/http/web"
 )
 
@@ -106,6 +107,7 @@ func (s *Server) renderView(w http.ResponseWriter, r *http.Request, v *articlePa
 			want = 1
 		}
 		e := b.response()
+		e.Keys = []string{masthead.KeySite, masthead.ArticleKey(v.Article.ID)}
 		ok := bytes.Count(e.Body, s.nameMarker) == want
 		if ok {
 			// Found once here, so not searched for on every view;

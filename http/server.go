@@ -98,6 +98,9 @@ type Config struct {
 	// page, offers and walls ("en-US" $9.00, "de-DE" 9,00 €). Default
 	// en-US.
 	Locale string
+	// CDN is how anonymous pages speak to a CDN in front of the site:
+	// their Cache-Control and the header of their content keys (cdn.go).
+	CDN CDNConfig
 	// Email is where the site's email goes (masthead.EmailMode): /readyz
 	// reports it and, when none can be sent, the pages after a request
 	// for a link say so rather than promise one (email.go). Unset, it
@@ -190,6 +193,9 @@ type Deps struct {
 	// (jobs.go).
 	Jobs     masthead.JobQueue
 	JobAdded func()
+	// CrawlerRanges supplies the AI crawlers' published address ranges
+	// (aicrawlers.go); nil verifies none.
+	CrawlerRanges CrawlerRangeSource
 	// Reading runs the reader's use cases (register, sign in, unlock,
 	// gifts, checkout, newsletter choices, deletion) and gathers the
 	// reader's facts; its policy and account settings are the site's.
@@ -267,6 +273,16 @@ type Server struct {
 	nets    *netTable  // institutional networks (institution.go)
 	cache   *pageCache // nil when turned off
 	handler http.Handler
+
+	// cdn and publicCC: how shared pages speak to a CDN (cdn.go).
+	cdn      CDNConfig
+	publicCC string
+	seen     contentSeen // FollowContent
+	// crawlerRanges and aiRanges: the AI crawlers' ranges (aicrawlers.go).
+	crawlerRanges CrawlerRangeSource
+	aiRanges      atomic.Pointer[map[string][]netip.Prefix]
+	// cacheCount counts the page cache's answers (cdn.go).
+	cacheCount struct{ hits, renders, dropped atomic.Int64 }
 
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -353,6 +369,10 @@ func New(cfg Config, deps Deps) *Server {
 		payments: deps.Payments,
 		done:     make(chan struct{}),
 	}
+	s.crawlerRanges = deps.CrawlerRanges
+	s.cdn = cfg.CDN.withDefaults()
+	s.publicCC = s.cdn.cacheControl()
+	s.countCache()
 	s.assets = mustLoadAssets()
 	s.money = newMoneyFormat(cfg.Locale)
 	s.initSettings(deps.Settings)
@@ -363,7 +383,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
 	}
-	if s.cache != nil || s.settingsSrc != nil {
+	if s.cache != nil || s.settingsSrc != nil || s.crawlerRanges != nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stop = cancel
 		go s.pollContentVersion(ctx, time.Second)
@@ -399,32 +419,7 @@ func (s *Server) Close() error {
 // changes; the TTL still bounds staleness.
 func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 	defer close(s.done)
-	var last int64
-	known := false
-	poll(ctx, every, true, s.log, "page cache: content version", func(ctx context.Context) error {
-		v, err := s.articles.ContentVersion(ctx)
-		if err != nil {
-			return err
-		}
-		// The first look counts as a change: a save between New's
-		// reading of the settings and this first version would
-		// otherwise never be seen.
-		if !known || v != last {
-			// The settings first: a page rendered after the purge must
-			// not be cached with the old ones.
-			if err := s.loadSettings(ctx); err != nil {
-				return err
-			}
-			s.articleCache.purge()
-			s.priceCache.purge()
-			if s.cache != nil {
-				s.cache.Purge()
-			}
-			s.legacy.purge()
-		}
-		last, known = v, true
-		return nil
-	})
+	poll(ctx, every, true, s.log, "page cache: content version", s.FollowContent)
 }
 
 // poll runs check every interval (and once at the start when now is set)

@@ -191,7 +191,7 @@ func (s *Server) handleSitemapPages(w http.ResponseWriter, r *http.Request) erro
 // area.
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\n\nSitemap: %s\nSitemap: %s\n",
-		s.abs("/sitemap.xml"), s.abs("/sitemaps/news.xml"))
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\n%s\nSitemap: %s\nSitemap: %s\n",
+		s.robotsAI(), s.abs("/sitemap.xml"), s.abs("/sitemaps/news.xml"))
 	return nil
 }

@@ -38,6 +38,8 @@ type siteNow struct {
 	// css sets the accent colour, served at cssURL; empty without one.
 	css    []byte
 	cssURL string
+	// ai is the AI crawlers' policies (aicrawlers.go).
+	ai aiTerms
 }
 
 // settingsCSSPath serves the stylesheet of the accent colour; the
@@ -59,6 +61,7 @@ func (s *Server) loadSettings(ctx context.Context) error {
 			cur.tagline = st.Tagline
 		}
 		cur.logo, cur.footer, cur.social = st.LogoURL, st.FooterLinks, st.Social
+		cur.ai = newAITerms(st.AICrawlers)
 		if st.AdsHTML != "" {
 			c := s.cfg.Ads
 			// Trusted as the operator's --ad-html-file is: staff with the

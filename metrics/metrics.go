@@ -243,6 +243,22 @@ func (m *Metrics) GaugeFunc(name, help string, fn func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "masthead", Name: name, Help: help}, fn))
 }
 
+// CounterFunc registers a counter whose value fn gives at each scrape: a
+// count kept in memory by its owner, such as the page cache's hits. name
+// gets the "masthead_" prefix; registering a name twice keeps the first.
+func (m *Metrics) CounterFunc(name, help string, fn func() float64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.funcs[name] {
+		return
+	}
+	m.funcs[name] = true
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "masthead", Name: name, Help: help}, fn))
+}
+
 // DBStats exports the figures of a connection pool (open, in use, idle,
 // waits) under the label db=name. Registering a name twice keeps the first.
 func (m *Metrics) DBStats(name string, db *sql.DB) {

@@ -374,6 +374,9 @@ func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, re
 
 	res := make([]UpsertResult, len(ins))
 	err = db.write(ctx, func(t *tx) error {
+		if len(ps) > touchMany {
+			t.touchAll()
+		}
 		for i, p := range ps {
 			res[i] = UpsertResult{Slug: p.in.Slug, Err: p.err}
 			if p.err != nil {
@@ -541,6 +544,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.setTaxonomy(ctx, id, in); err != nil {
 		return 0, err
 	}
+	if err := t.touchArticle(ctx, id); err != nil {
+		return 0, err
+	}
 	if err := t.indexArticle(ctx, id); err != nil {
 		return 0, err
 	}
@@ -586,6 +592,10 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 	if err := t.checkBaseRevision(ctx, id, in.BaseRevision); err != nil {
 		return err
 	}
+	// The lists the article is on before the change, and (below) after.
+	if err := t.touchArticle(ctx, id); err != nil {
+		return err
+	}
 	if in.Slug != oldSlug {
 		var other int
 		if err := t.row(ctx, `SELECT COUNT(*) FROM articles WHERE slug = ? AND id <> ?`, in.Slug, id).Scan(&other); err != nil {
@@ -624,6 +634,9 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		}
 	}
 	if err := t.setTaxonomy(ctx, id, in); err != nil {
+		return err
+	}
+	if err := t.touchArticle(ctx, id); err != nil {
 		return err
 	}
 	if err := t.indexArticle(ctx, id); err != nil {
@@ -760,6 +773,9 @@ func (db *DB) DeleteArticle(ctx context.Context, id int64) error {
 			ON CONFLICT (slug) DO UPDATE SET article_id = NULL`, slug); err != nil {
 			return fmt.Errorf("store: delete article %d: %w", id, err)
 		}
+		if err := t.touchArticle(ctx, id); err != nil {
+			return err
+		}
 		if err := t.unindexArticle(ctx, id); err != nil {
 			return err
 		}
@@ -861,6 +877,9 @@ func (db *DB) PublishScheduled(ctx context.Context, id int64, at time.Time) (boo
 			return fmt.Errorf("store: publish scheduled article %d: %w", id, err)
 		}
 		if err := t.indexPromoted(ctx, id); err != nil {
+			return err
+		}
+		if err := t.touchArticle(ctx, id); err != nil {
 			return err
 		}
 		published = true

@@ -39,7 +39,7 @@ const exportVersion = 1
 // must list it here, or an import finds the new database not empty.
 func derivedTable(name string) bool {
 	switch name {
-	case "schema_migrations", "content_version", "leases":
+	case "schema_migrations", "content_version", "content_changes", "leases":
 		return true
 	}
 	return strings.HasPrefix(name, "search_") || strings.HasPrefix(name, "sqlite_")

@@ -204,6 +204,10 @@ func (db *DB) AddArticleNote(ctx context.Context, id int64, in masthead.ArticleN
 		if err := t.recordArticleChange(ctx, id, in.By, []masthead.FieldChange{{Field: masthead.FieldNote, From: string(in.Kind), To: in.Body}}, now); err != nil {
 			return err
 		}
+		// Its page and the lists and feeds that show its date.
+		if err := t.touchArticle(ctx, id); err != nil {
+			return err
+		}
 		return t.bumpVersion(ctx)
 	})
 	if err != nil {

@@ -46,6 +46,9 @@ type Options struct {
 	// database never re-cuts them for a budget: a command run without
 	// the server's --teaser-words must not loosen the wall.
 	KeepTeaserWords bool
+	// PurgeCDN makes every content change enqueue a masthead.JobCDNPurge
+	// with its keys (contentchanges.go), for the CDN in front of the site.
+	PurgeCDN bool
 }
 
 // DB is an open Masthead database. It implements masthead.ArticleService,
@@ -74,6 +77,8 @@ type DB struct {
 	// mailboxSecret keys the HMAC that names a deleted account's mailbox
 	// (mailboxes.go); read once at Open, the same on every instance.
 	mailboxSecret []byte
+	// purgeCDN: Options.PurgeCDN (contentchanges.go).
+	purgeCDN bool
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -95,7 +100,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger}
+	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger, purgeCDN: opt.PurgeCDN}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -460,6 +465,10 @@ type tx struct {
 	// relatedJob is set once the transaction has queued related reading's
 	// job (related.go).
 	relatedJob bool
+	// changed holds the keys of what the transaction changed, for the
+	// content version it raises (contentchanges.go); nil means
+	// everything.
+	changed map[string]bool
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.
@@ -516,10 +525,10 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	return translate(sqlTx.Commit())
 }
 
-// bumpVersion raises the content version inside a write.
+// bumpVersion raises the content version inside a write, recording
+// the keys the transaction touched (contentchanges.go).
 func (t *tx) bumpVersion(ctx context.Context) error {
-	_, err := t.exec(ctx, `UPDATE content_version SET version = version + 1 WHERE id = 1`)
-	return err
+	return t.recordChange(ctx)
 }
 
 // migration is one numbered SQL file.

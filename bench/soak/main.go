@@ -5,6 +5,7 @@
 //	go run ./bench/soak                          # 10 minutes, 50,000 articles
 //	go run ./bench/soak -duration 2m -rate 100   # a shorter look
 //	go run ./bench/soak -db sqlite:/tmp/lib.db   # reuse a seeded library
+//	go run ./bench/soak -publish-every 5s        # publish while reading
 //
 // All traffic goes to 127.0.0.1; everything it starts is stopped and its
 // temporary directory deleted at the end (-keep keeps it). See
@@ -59,6 +60,16 @@ type options struct {
 	mix      string
 	keep     bool
 	sample   time.Duration
+	// publishEvery, when set, publishes an article that often during the
+	// run, as a newsroom does, so the page cache is seen dropping pages.
+	publishEvery time.Duration
+	// publishAll records each publication as a change of the whole
+	// site too, which is what every change was before content keys:
+	// the figure to compare with.
+	publishAll bool
+	// zipf, when above 1, draws articles by popularity (a Zipf law of
+	// that exponent over the library, newest first) rather than evenly.
+	zipf float64
 }
 
 func main() {
@@ -72,6 +83,9 @@ func main() {
 	flag.StringVar(&o.mix, "mix", "anonymous=55,signed=25,search=15,signup=5", "shares of the kinds of request")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, database, server log)")
 	flag.DurationVar(&o.sample, "sample", time.Second, "how often the server's memory is sampled")
+	flag.Float64Var(&o.zipf, "zipf", 0, "draw articles by popularity, a Zipf law of this exponent (above 1, e.g. 1.1) over the library newest first, as readers crowd the day's stories; 0 draws evenly")
+	flag.BoolVar(&o.publishAll, "publish-drops-all", false, "with -publish-every, record each publication as a change of the whole site as well, so every cache drops everything as it did before content keys (for comparison)")
+	flag.DurationVar(&o.publishEvery, "publish-every", 0, "publish a new article this often during the run (0: never), as a newsroom does while readers read")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -133,7 +147,13 @@ func run(ctx context.Context, o options) error {
 	defer srv.Stop()
 
 	fmt.Printf("Sending %d requests/s for %s (%s)…\n", o.rate, o.duration, o.mix)
+	pubCtx, stopPublishing := context.WithCancel(ctx)
+	published := make(chan int, 1)
+	go func() { published <- publish(pubCtx, dsn, o.publishEvery, o.publishAll) }()
 	res := load(ctx, srv, lib, shares, o)
+	stopPublishing()
+	res.published = <-published
+	res.cache, res.cacheErr = readCacheCounts(ctx, srv.Base)
 	srv.Stop()
 	res.print(os.Stdout, o)
 	if res.failed() {
@@ -235,6 +255,97 @@ func prepare(ctx context.Context, dsn string, members int) (*library, error) {
 	return lib, nil
 }
 
+// publish creates a published article every interval until ctx ends,
+// through the store as the staff area would, each in one of the
+// library's topics, and returns how many it published. A failure is
+// printed and ends the publishing, not the run.
+func publish(ctx context.Context, dsn string, every time.Duration, all bool) int {
+	if every <= 0 {
+		return 0
+	}
+	db, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak: publish:", err)
+		return 0
+	}
+	defer db.Close()
+	topics, err := db.Topics(ctx)
+	if err != nil || len(topics) == 0 {
+		fmt.Fprintln(os.Stderr, "soak: publish: no topics:", err)
+		return 0
+	}
+	columns, err := db.Columns(ctx)
+	if err != nil || (all && len(columns) == 0) {
+		fmt.Fprintln(os.Stderr, "soak: publish: no columns:", err)
+		return 0
+	}
+	run := strconv.FormatInt(time.Now().Unix(), 36)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-ctx.Done():
+			return n
+		case <-t.C:
+		}
+		topic := topics[n%len(topics)].Slug
+		_, err := db.CreateArticle(ctx, masthead.ArticleInput{
+			Slug: fmt.Sprintf("soak-%s-%d", run, n), Title: fmt.Sprintf("Soak dispatch %d", n), Dek: "Published during the soak.",
+			BodyMarkdown: "A paragraph written while readers read.\n\nAnother one.", TopicSlugs: []string{topic},
+			Kind: masthead.KindDaily, Access: masthead.AccessFree, Status: masthead.StatusPublished, PublishedAt: time.Now(),
+		})
+		if err == nil && all {
+			// Saved as it is: a taxonomy write, recorded as touching
+			// every page.
+			_, err = db.UpsertColumn(ctx, columns[0])
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintln(os.Stderr, "soak: publish:", err)
+			}
+			return n
+		}
+	}
+}
+
+// cacheCounts are the page cache's counters read from /metrics.
+type cacheCounts struct{ hits, renders, dropped float64 }
+
+// readCacheCounts reads the page cache's counters from the server's
+// /metrics (served without a token here).
+func readCacheCounts(ctx context.Context, base string) (cacheCounts, error) {
+	var c cacheCounts
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return c, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return c, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return c, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		name, v, ok := strings.Cut(line, " ")
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil {
+			continue
+		}
+		switch name {
+		case "masthead_page_cache_hits_total":
+			c.hits = f
+		case "masthead_page_cache_renders_total":
+			c.renders = f
+		case "masthead_page_cache_dropped_total":
+			c.dropped = f
+		}
+	}
+	return c, nil
+}
+
 // job is one request due at a time.
 type job struct {
 	kind string
@@ -257,9 +368,14 @@ func load(ctx context.Context, srv *proc.Server, lib *library, shares map[string
 	var wg sync.WaitGroup
 	for w := range o.workers {
 		rng := rand.New(rand.NewPCG(uint64(w), 7))
+		pick := func() string { return lib.slugs[rng.IntN(len(lib.slugs))] }
+		if o.zipf > 1 {
+			z := rand.NewZipf(rng, o.zipf, 1, uint64(len(lib.slugs)-1))
+			pick = func() string { return lib.slugs[z.Uint64()] }
+		}
 		wg.Go(func() {
 			for j := range jobs {
-				status, err := send(ctx, client, srv.Base, j.kind, lib, rng)
+				status, err := send(ctx, client, srv.Base, j.kind, lib, rng, pick)
 				res.record(j.kind, j.due.Sub(res.start), time.Since(j.due), status, err)
 			}
 		})
@@ -332,10 +448,10 @@ func load(ctx context.Context, srv *proc.Server, lib *library, shares map[string
 }
 
 // send makes one request of kind and returns its status.
-func send(ctx context.Context, c *http.Client, base, kind string, lib *library, rng *rand.Rand) (int, error) {
+func send(ctx context.Context, c *http.Client, base, kind string, lib *library, rng *rand.Rand, pick func() string) (int, error) {
 	var req *http.Request
 	var err error
-	slug := lib.slugs[rng.IntN(len(lib.slugs))]
+	slug := pick()
 	switch kind {
 	case kindAnon:
 		path := "/articles/" + slug
@@ -398,6 +514,11 @@ type results struct {
 	// byPeriod holds every latency by when the request was due, for the
 	// latency over time.
 	byPeriod []timedLatency
+	// published counts the articles published during the run
+	// (-publish-every); cache is the page cache's counters at its end.
+	published int
+	cache     cacheCounts
+	cacheErr  error
 }
 
 type timedLatency struct{ at, lat time.Duration }
@@ -457,6 +578,12 @@ func (r *results) print(w io.Writer, o options) {
 		fmt.Fprintf(w, "%-16s %9d %7d %6d %9s %9s %9s\n", k, len(l), r.errs[k], r.lates[k], pct(l, 50), pct(l, 99), pct(l, 100))
 	}
 	fmt.Fprintf(w, "%-16s %9d %7d %6d\n", "all", all, errs, lates)
+	if c := r.cache; r.cacheErr == nil && c.hits+c.renders > 0 {
+		fmt.Fprintf(w, "\nPage cache: %.1f%% hits (%.0f hits, %.0f renders), %.0f pages dropped by changes, %d articles published during the run\n",
+			100*c.hits/(c.hits+c.renders), c.hits, c.renders, c.dropped, r.published)
+	} else if r.cacheErr != nil {
+		fmt.Fprintf(w, "\nPage cache: counters not read: %v\n", r.cacheErr)
+	}
 	for _, k := range kinds {
 		if r.first[k] != "" {
 			fmt.Fprintf(w, "first %s error: %s\n", k, r.first[k])

@@ -92,6 +92,8 @@ func TestCommandsRefuseStrayArguments(t *testing.T) {
 			lead = []string{"sync"}
 		case "media":
 			lead = []string{"fetch"}
+		case "crawlers":
+			lead = []string{"list"}
 		case "newsletter":
 			lead = []string{"send", "daily"}
 		case "import", "export", "backup":

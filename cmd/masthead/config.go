@@ -79,6 +79,9 @@ type Config struct {
 	Jobs jobSettings
 	// serve, media fetch: uploaded images (media.go)
 	Media mediaSettings
+	// every command: the CDN purged on changes; serve: what pages tell
+	// it (cdn.go)
+	CDN cdnSettings
 }
 
 // defaultDB is the database of a command given no --db.
@@ -92,6 +95,7 @@ func (c *Config) commonFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.BaseURL, "base-url", "", "public URL of the site, used in links, feeds and emails (default http://ADDR)")
+	c.CDN.cdnProviderFlag(fs)
 	fs.IntVar(&c.TeaserWords, "teaser-words", markdown.DefaultTeaserWords, "words an article's teaser may hold at most, before the wall (it also holds at most a third of the article); a command given it cuts every stored teaser again when it differs from theirs, one given none keeps theirs")
 }
 
@@ -121,6 +125,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.Webhooks.webhookFlags(fs)
 	c.Jobs.jobFlags(fs)
 	c.Media.mediaFlags(fs)
+	c.CDN.cdnFlags(fs)
 }
 
 // envName maps a flag name to its environment variable.
@@ -268,6 +273,10 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Webhooks.validate(); err != nil {
+		return err
+	}
+	// Only serve registers --cdn-max-age, whose default is not zero.
+	if err := c.CDN.validate(c.CDN.MaxAge != 0); err != nil {
 		return err
 	}
 	if c.Media.MaxMB != 0 || c.Media.MaxMegapixel != 0 {

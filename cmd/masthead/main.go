@@ -127,6 +127,13 @@ downloaded once (within --fetch-timeout and --media-max-mb), stored with its var
 upload (docs/media.md), and the article is pointed at the library's copy. An image that
 cannot be fetched is listed and left as it was; the exit status is then 1. Running it again
 fetches only what is still elsewhere.`},
+	"crawlers": {args: " load FAMILY FILE | list", doc: `Load the address ranges an AI crawler's operator publishes, or list the families.
+` + "`crawlers load gptbot gptbot.json`" + ` replaces the family's ranges with those of FILE: the JSON of
+prefixes OpenAI, Google and others publish, or one address or CIDR range a line. A request
+claiming the family's user agent is verified by them, and gets what the family's policy at
+/admin/settings says; a claim from elsewhere gets the anonymous page. The site never
+fetches them itself: fetch the file, check it, load it (docs/readers.md).
+` + "`crawlers list`" + ` lists the families and how many ranges each has.`},
 	"version": {doc: "Print the version of this binary, its source revision and the schema version it carries."},
 }
 
@@ -147,6 +154,7 @@ func commands() map[string]command {
 		"newsletter": {runNewsletter, help["newsletter"]},
 		"version":    {runVersion, help["version"]},
 		"media":      {runMedia, help["media"]},
+		"crawlers":   {runCrawlers, help["crawlers"]},
 	}
 }
 

@@ -38,7 +38,8 @@ const maxHeaderBytes = 64 << 10
 
 // openStore opens the configured database and applies migrations.
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords})
+	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords,
+		PurgeCDN: cfg.CDN.Provider != ""})
 	if err != nil {
 		// The store says why in a domain error's message (a missing
 		// database, a server that cannot be reached, a directory that
@@ -214,6 +215,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MetricsToken: cfg.Ops.MetricsToken,
 		Email:        mailer.mode,
 		Locale:       cfg.Billing.Locale,
+		CDN:          cfg.CDN.site(),
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
 		API:      apiHandler,
 		Accounts: db, Limiter: db,
@@ -224,6 +226,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready: db, Metrics: mets, Insights: recorder,
 		Newsletters: db, NewsletterArchive: db,
 		Jobs: db, JobAdded: jobPool.Notify, Reading: uses,
+		// The AI crawlers' published ranges (crawlers.go).
+		CrawlerRanges: db,
 		// Uploaded images, and the demo's generated drawings (media.go).
 		Media: mediaHandler})
 	defer site.Close()
@@ -234,6 +238,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	handleScheduled(jobPool, db, log)
 	handleRelated(jobPool, db, clock, log)
 	handleWebhooks(jobPool, db, cfg.Webhooks.Networks, clock, mets)
+	if err := handleCDN(jobPool, &cfg.CDN, clock); err != nil {
+		return err
+	}
 	handleNewsletters(jobPool, &cfg, newsletters, newsletterSends)
 	handleReindex(jobPool, db, log)
 	if stripe, ok := payments.(*billing.Client); ok {

@@ -20,12 +20,18 @@ type Cache[V any] struct {
 	now  func() time.Time
 	cost func(V) int64
 
+	// keysOf names what a value shows (its content keys, set by
+	// KeysBy); PurgeKeys drops the entries carrying any of them.
+	keysOf func(V) []string
+
 	mu       sync.Mutex
 	size     int64
 	gen      uint64
 	items    map[string]*list.Element
 	lru      list.List // front is most recent; values are *cached[V]
 	inflight map[string]*fillCall[V]
+	// byKey indexes the entries by content key: key → cache keys.
+	byKey map[string]map[string]struct{}
 }
 
 // cached is one stored value with its bookkeeping.
@@ -34,6 +40,7 @@ type cached[V any] struct {
 	key     string
 	size    int64
 	expires time.Time
+	keys    []string // content keys, for byKey
 }
 
 // fillCall is one render that concurrent misses for the same key share.
@@ -53,8 +60,14 @@ func NewCache[V any](maxBytes int64, ttl time.Duration, size func(V) int64) *Cac
 		cost:     size,
 		items:    make(map[string]*list.Element),
 		inflight: make(map[string]*fillCall[V]),
+		byKey:    make(map[string]map[string]struct{}),
 	}
 }
+
+// KeysBy tells the cache the content keys of a value, so PurgeKeys can
+// drop just the entries showing what changed. Call it before the cache
+// is used.
+func (c *Cache[V]) KeysBy(keys func(V) []string) { c.keysOf = keys }
 
 // Get returns the live value for key, and whether there was one.
 func (c *Cache[V]) Get(key string) (V, bool) {
@@ -138,7 +151,19 @@ func (c *Cache[V]) put(key string, v V) {
 	if el, ok := c.items[key]; ok {
 		c.remove(el)
 	}
-	c.items[key] = c.lru.PushFront(&cached[V]{v: v, key: key, size: size, expires: c.now().Add(c.ttl)})
+	e := &cached[V]{v: v, key: key, size: size, expires: c.now().Add(c.ttl)}
+	if c.keysOf != nil {
+		e.keys = c.keysOf(v)
+		for _, k := range e.keys {
+			set := c.byKey[k]
+			if set == nil {
+				set = make(map[string]struct{})
+				c.byKey[k] = set
+			}
+			set[key] = struct{}{}
+		}
+	}
+	c.items[key] = c.lru.PushFront(e)
 	c.size += size
 	for c.size > c.max {
 		c.remove(c.lru.Back())
@@ -149,6 +174,14 @@ func (c *Cache[V]) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*cached[V])
 	delete(c.items, e.key)
 	c.size -= e.size
+	for _, k := range e.keys {
+		if set := c.byKey[k]; set != nil {
+			delete(set, e.key)
+			if len(set) == 0 {
+				delete(c.byKey, k)
+			}
+		}
+	}
 }
 
 // Purge forgets every entry.
@@ -157,8 +190,29 @@ func (c *Cache[V]) Purge() {
 	defer c.mu.Unlock()
 	c.gen++
 	c.items = make(map[string]*list.Element)
+	c.byKey = make(map[string]map[string]struct{})
 	c.lru.Init()
 	c.size = 0
+}
+
+// PurgeKeys forgets the entries carrying any of the content keys, and
+// reports how many it dropped. Like Purge, it keeps a render already
+// under way from being stored: that render may have read the content
+// before the change.
+func (c *Cache[V]) PurgeKeys(keys []string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	n := 0
+	for _, k := range keys {
+		for key := range c.byKey[k] {
+			if el, ok := c.items[key]; ok {
+				c.remove(el)
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // Len reports the number of entries.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -126,5 +127,62 @@ func TestCachePanic(t *testing.T) {
 	b, err := c.Fill("/p", func() ([]byte, bool, error) { return []byte{}, true, nil })
 	if err != nil || b == nil {
 		t.Errorf("after a panic: %v %v", b, err)
+	}
+}
+
+// TestCachePurgeKeys: a change drops the entries that carry its keys and
+// leaves the rest; the index follows evictions and purges, and a render
+// that began before the change is not stored after it.
+func TestCachePurgeKeys(t *testing.T) {
+	c := NewCache(1<<20, time.Minute, func(b []byte) int64 { return int64(len(b)) })
+	// A value's keys are its words.
+	c.KeysBy(func(b []byte) []string { return strings.Fields(string(b)) })
+	fill := func(key, keys string) {
+		if _, err := c.Fill(key, func() ([]byte, bool, error) { return []byte(keys), true, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill("/", "site home")
+	fill("/articles/one", "site a:1")
+	fill("/articles/two", "site a:2")
+	fill("/topics/energy", "site topic:energy lists")
+	fill("/archive", "site lists")
+
+	if n := c.PurgeKeys([]string{"a:1", "topic:energy", "nothing"}); n != 2 {
+		t.Errorf("dropped %d entries, want 2", n)
+	}
+	for key, want := range map[string]bool{"/": true, "/articles/one": false, "/articles/two": true, "/topics/energy": false, "/archive": true} {
+		if _, ok := c.Get(key); ok != want {
+			t.Errorf("%s cached: %v, want %v", key, ok, want)
+		}
+	}
+	if _, ok := c.byKey["a:1"]; ok {
+		t.Error("the index keeps a key whose entries are gone")
+	}
+	if set := c.byKey["lists"]; len(set) != 1 {
+		t.Errorf("lists indexes %v, want /archive alone", set)
+	}
+
+	// A render under way when the change lands is served, not stored.
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Fill("/articles/three", func() ([]byte, bool, error) {
+			close(started)
+			<-release
+			return []byte("site a:3"), true, nil
+		})
+	}()
+	<-started
+	c.PurgeKeys([]string{"a:3"})
+	close(release)
+	<-done
+	if _, ok := c.Get("/articles/three"); ok {
+		t.Error("a render begun before the change was stored")
+	}
+
+	if n := c.PurgeKeys([]string{"site"}); n != 3 || c.Len() != 0 || len(c.byKey) != 0 {
+		t.Errorf("site dropped %d, left %d entries and %d index keys", n, c.Len(), len(c.byKey))
 	}
 }
