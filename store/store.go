@@ -46,6 +46,13 @@ type Options struct {
 	// database never re-cuts them for a budget: a command run without
 	// the server's --teaser-words must not loosen the wall.
 	KeepTeaserWords bool
+	// AlertInterval is the slot of instant alerts: an article going live
+	// is told to its followers at the end of its slot, with every other
+	// article of the slot, in one email each (default 5 minutes;
+	// follows.go). DigestAt is the time of day, UTC, of the daily
+	// digest (default 06:00).
+	AlertInterval time.Duration
+	DigestAt      time.Duration
 }
 
 // DB is an open Masthead database. It implements masthead.ArticleService,
@@ -74,6 +81,8 @@ type DB struct {
 	// mailboxSecret keys the HMAC that names a deleted account's mailbox
 	// (mailboxes.go); read once at Open, the same on every instance.
 	mailboxSecret []byte
+	// alertInterval and digestAt time the alerts (Options).
+	alertInterval, digestAt time.Duration
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -95,7 +104,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger}
+	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger,
+		alertInterval: opt.AlertInterval, digestAt: opt.DigestAt}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -460,6 +470,9 @@ type tx struct {
 	// relatedJob is set once the transaction has queued related reading's
 	// job (related.go).
 	relatedJob bool
+	// alerted is set once the transaction has enqueued the alerts of an
+	// article going live (follows.go).
+	alerted map[string]bool
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.
