@@ -60,6 +60,7 @@ func (s *Server) viewKey(v *articlePage, ads bool) string {
 	k = strconv.AppendQuote(k, string(d.Reason))
 	k = append(k, ' ')
 	k = strconv.AppendQuote(k, string(d.Offer))
+	k = append(k, v.Curate.articleKey(v.Article)...)
 	k = append(k, ' ')
 	k = strconv.AppendQuote(k, v.Wall.Period)
 	for _, n := range []int{d.CreditsLeft, v.Wall.Credits, v.Site.Year} {

@@ -13,6 +13,9 @@ func newReading(cfg Config, deps Deps) *reading.Service {
 		Payments: deps.Payments, Institutions: deps.Institutions, Limiter: deps.Limiter,
 		Jobs: deps.Jobs, JobAdded: deps.JobAdded, Logger: deps.Logger,
 	}
+	if deps.Curator != nil {
+		rd.Curator = deps.Curator
+	}
 	if deps.Newsletters != nil {
 		rd.Newsletters = deps.Newsletters
 	}

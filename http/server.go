@@ -190,6 +190,9 @@ type Deps struct {
 	// services above and Config, as a site assembled piece by piece (a
 	// test's) needs.
 	Reading *reading.Service
+	// Curator keeps follows, saved articles and reading history, for
+	// the Reading built when that is nil (curator.go).
+	Curator reading.Curator
 }
 
 // AccountConfig holds the settings of reader sign-in and gift links.
@@ -245,6 +248,9 @@ type Server struct {
 	sessions     *sessionCache
 	nameMarker   []byte    // readerview.go
 	bufs         sync.Pool // of *bufWriter for responses written once (personal.go)
+	// curator keeps signed-in readers' follows and saved state for a
+	// few seconds (follow.go).
+	curator curatorStates
 
 	ready    Readiness
 	metrics  *metrics.Metrics
@@ -404,6 +410,7 @@ func (s *Server) pollContentVersion(ctx context.Context, every time.Duration) {
 				return err
 			}
 			s.articleCache.purge()
+			s.purgeCurator()
 			if s.cache != nil {
 				s.cache.Purge()
 			}

@@ -63,6 +63,11 @@ func parseTemplates(s *Server) (*templates, error) {
 			return ", "
 		},
 		"thousands": thousands,
+		// follow and alertLabel: the curator's buttons (follow.go).
+		"follow": func(c *curateView, kind, slug, name string) *followButton {
+			return c.follow(masthead.FollowKind(kind), slug, name)
+		},
+		"alertLabel": alertLabel,
 		// picture writes a featured image at a place (images.go).
 		"picture": func(url, alt, place string, lazy bool) template.HTML {
 			return picture(url, alt, imageSizes[place], lazy)
@@ -109,6 +114,7 @@ var pageDirs = []struct {
 	{"newsletter_archive", "", newsletterArchivePageNames},
 	{"newsletters", "", newsletterPageNames},
 	{"billing", "billing/", billingPageNames},
+	{"curator", "", curatorPageNames},
 }
 
 // parsePageDir parses the pages names of templates/dir on the layout.
@@ -178,6 +184,8 @@ type readerInfo struct {
 	SignedIn bool
 	Name     string
 	Staff    bool
+	// Curator: the For-you and Saved pages are there (follow.go).
+	Curator bool
 }
 
 type feedLink struct {
@@ -226,7 +234,7 @@ func (s *Server) newBase(r *http.Request, title, description, path string) base 
 		if name == "" {
 			name = m.Email
 		}
-		b.Reader = readerInfo{SignedIn: true, Name: name, Staff: m.Role.Staff()}
+		b.Reader = readerInfo{SignedIn: true, Name: name, Staff: m.Role.Staff(), Curator: s.curating()}
 	}
 	b.Social = &social{
 		Type: "website", Title: title, Description: description, URL: b.Canonical, Card: "summary",
@@ -300,6 +308,9 @@ type articlePage struct {
 	// Related is the article's related reading (related.go): live
 	// articles only, each card with its access label.
 	Related []*masthead.Article
+	// Curate is the follow and save buttons' state (follow.go); nil
+	// when the curator is off.
+	Curate *curateView
 }
 
 type listPage struct {
@@ -313,6 +324,8 @@ type listPage struct {
 	Image    string
 	Byline   *masthead.Author
 	Links    []string
+	// Follow is the page's follow button (follow.go), nil for none.
+	Follow   *followButton
 	Articles []*masthead.Article
 	Pager    pager
 	Months   []monthLink // archive navigation

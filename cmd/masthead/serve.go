@@ -191,7 +191,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// site's policy and settings; the site is their transport.
 	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
 		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
-		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db,
+		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db, Curator: db,
 			Billing: db, Payments: payments, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
 			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	// The Content and Admin APIs (docs/api.md) read the access policy
