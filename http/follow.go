@@ -478,3 +478,19 @@ func (s *Server) exportCurator(r *http.Request, m *masthead.Member) (*exportCura
 	}
 	return out, nil
 }
+
+// continueReading is the home page's "Continue reading" for a signed-in
+// reader: the last few articles they opened. Anonymous renders, the ones
+// the shared cache keeps, never have it.
+func (s *Server) continueReading(r *http.Request) []masthead.ReadArticle {
+	m := member(r)
+	if m == nil || !s.curating() {
+		return nil
+	}
+	h, err := s.reading.History(r.Context(), m, 3, s.clock.Now())
+	if err != nil {
+		s.log.Error("continue reading", "err", err, "request_id", requestID(r.Context()))
+		return nil
+	}
+	return h
+}

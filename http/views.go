@@ -278,6 +278,9 @@ type homePage struct {
 	Sections []homeSection
 	// Latest are the newest articles not shown above.
 	Latest []*masthead.Article
+	// Continue is what a signed-in reader opened last (follow.go);
+	// never on the shared page.
+	Continue []masthead.ReadArticle
 }
 
 // homeSection is a section of the home page an editor arranged.
@@ -321,9 +324,9 @@ type listPage struct {
 	// Image is an author's photo or a column's image; Byline names a
 	// column's columnist with their page; Links are an author's
 	// addresses elsewhere.
-	Image    string
-	Byline   *masthead.Author
-	Links    []string
+	Image  string
+	Byline *masthead.Author
+	Links  []string
 	// Follow is the page's follow button (follow.go), nil for none.
 	Follow   *followButton
 	Articles []*masthead.Article

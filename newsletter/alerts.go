@@ -34,26 +34,27 @@ type AlertComposer interface {
 	ComposeAlerts(ctx context.Context, mode masthead.AlertMode, until, now time.Time) (int64, error)
 }
 
-// RunAlerts returns the handler of the alerts-compose job: it composes
-// the slot's alert issue, whose send job the store enqueues with it.
-func RunAlerts(st AlertComposer, clock masthead.Clock, log func(msg string, args ...any)) func(context.Context, masthead.Job) error {
-	if clock == nil {
-		clock = masthead.SystemClock{}
+// RunAlerts runs an alerts-compose job: it composes the slot's alert
+// issue, whose send job the store enqueues with it, so the send is the
+// newsletter-send job's like any issue's. Composing a slot again (a
+// retried job) finds its articles told and adds nothing.
+func (e *Engine) RunAlerts(ctx context.Context, j masthead.Job) error {
+	var p masthead.AlertsPayload
+	if err := j.Decode(&p); err != nil {
+		return err
 	}
-	return func(ctx context.Context, j masthead.Job) error {
-		var p masthead.AlertsPayload
-		if err := j.Decode(&p); err != nil {
-			return err
-		}
-		id, err := st.ComposeAlerts(ctx, p.Mode, p.Until, clock.Now())
-		if err != nil {
-			return fmt.Errorf("newsletter: compose %s alerts: %w", p.Mode, err)
-		}
-		if id > 0 && log != nil {
-			log("newsletter: alerts composed", "mode", p.Mode, "issue", id)
-		}
-		return nil
+	st, ok := e.store.(AlertComposer)
+	if !ok {
+		return masthead.Errorf(masthead.EINVALID, "this store does not keep alerts")
 	}
+	id, err := st.ComposeAlerts(ctx, p.Mode, p.Until, e.cfg.Clock.Now())
+	if err != nil {
+		return fmt.Errorf("newsletter: compose %s alerts: %w", p.Mode, err)
+	}
+	if id > 0 {
+		e.log.Info("newsletter: alerts composed", "mode", p.Mode, "issue", id)
+	}
+	return nil
 }
 
 // alertRenders keeps an alert issue's renderings by segment and match.

@@ -544,8 +544,16 @@ func (db *DB) ComposeAlerts(ctx context.Context, mode masthead.AlertMode, until,
 	var issueID int64
 	err := db.write(ctx, func(t *tx) error {
 		issueID = 0
+		// Two composes of one mode must not take the same articles:
+		// PostgreSQL locks the queue's rows (the second waits, then finds
+		// them told); SQLite has one writer.
+		lock := ""
+		if t.p.d.forUpdate != "" {
+			lock = " FOR UPDATE OF q"
+		}
 		ids, err := t.int64s(ctx, `SELECT q.article_id FROM alert_queue q JOIN articles a ON a.id = q.article_id
-			WHERE q.`+col+` IS NULL AND q.live_at < ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, micros(until), maxAlertArticles)
+			WHERE q.`+col+` IS NULL AND q.live_at < ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?`+lock,
+			micros(until), maxAlertArticles)
 		if err != nil {
 			return fmt.Errorf("store: compose alerts: %w", err)
 		}
@@ -715,6 +723,15 @@ func (t *tx) createAlertIssue(ctx context.Context, mode masthead.AlertMode, list
 		subject = "Your daily digest of what you follow"
 		start = until.Add(-24*time.Hour + time.Microsecond)
 	}
+	// A slot composed again (an article gone live while its job ran)
+	// takes the next free start: one issue a newsletter and window start.
+	var startMicros int64
+	if err := t.row(ctx, `SELECT COALESCE(MAX(window_start) + 1, ?) FROM newsletter_issues
+		WHERE newsletter_id = ? AND window_start >= ? AND window_start < ?`,
+		micros(start), nlID, micros(start), micros(until)).Scan(&startMicros); err != nil {
+		return 0, fmt.Errorf("store: alert issue window: %w", err)
+	}
+	start = time.UnixMicro(startMicros).UTC()
 	var id int64
 	err = translate(t.row(ctx, `INSERT INTO newsletter_issues (newsletter_id, subject, articles, window_start, window_end,
 			status, send_at, nonce, created_at, updated_at)
@@ -776,3 +793,45 @@ WHERE am.issue_id = ? AND m.verified_at IS NOT NULL AND m.deleted_at IS NULL
 	AND COALESCE((SELECT c.consented FROM newsletter_consents c WHERE c.member_id = m.id AND c.newsletter = 'alerts'
 		ORDER BY c.at DESC, c.id DESC LIMIT 1), FALSE)
 ON CONFLICT (issue_id, member_id) DO NOTHING`
+
+// FollowAll makes every member whose address is in emails follow the
+// kind's target named slug with alert, and records their consent to
+// alerts when alert is not off: a few hundred members a statement, in
+// one transaction. It is for imports and benchmarks; a reader's own
+// follow is Follow.
+func (db *DB) FollowAll(ctx context.Context, emails []string, kind masthead.FollowKind, slug string, alert masthead.AlertMode, now time.Time) error {
+	if !alert.Valid() {
+		return masthead.Errorf(masthead.EINVALID, "Unknown alert %q.", alert)
+	}
+	return db.write(ctx, func(t *tx) error {
+		id, _, err := followTarget(ctx, t, kind, slug)
+		if err != nil {
+			return err
+		}
+		for len(emails) > 0 {
+			n := min(len(emails), 500)
+			args := []any{string(kind), id, string(alert), micros(now)}
+			for _, e := range emails[:n] {
+				args = append(args, e)
+			}
+			in := "(?" + strings.Repeat(", ?", n-1) + ")"
+			if _, err := t.exec(ctx, `INSERT INTO follows (member_id, kind, target_id, alert, created_at)
+				SELECT id, ?, ?, ?, ? FROM members WHERE email IN `+in+`
+				ON CONFLICT (member_id, kind, target_id) DO UPDATE SET alert = excluded.alert`, args...); err != nil {
+				return fmt.Errorf("store: follow all: %w", err)
+			}
+			if alert != masthead.AlertOff {
+				cargs := []any{masthead.NewsletterAlerts, masthead.AlertsConsentWording, micros(now)}
+				for _, e := range emails[:n] {
+					cargs = append(cargs, e)
+				}
+				if _, err := t.exec(ctx, `INSERT INTO newsletter_consents (member_id, newsletter, consented, wording, at)
+					SELECT id, ?, TRUE, ?, ? FROM members WHERE email IN `+in, cargs...); err != nil {
+					return fmt.Errorf("store: follow all: %w", err)
+				}
+			}
+			emails = emails[n:]
+		}
+		return nil
+	})
+}

@@ -38,7 +38,8 @@ const maxHeaderBytes = 64 << 10
 
 // openStore opens the configured database and applies migrations.
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords})
+	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords,
+		AlertInterval: cfg.Jobs.AlertInterval})
 	if err != nil {
 		// The store says why in a domain error's message (a missing
 		// database, a server that cannot be reached, a directory that
