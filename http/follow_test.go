@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"masthead"
 	mhttp "masthead/http"
+	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
 )
@@ -17,7 +20,7 @@ import (
 func curatorSite(t *testing.T, fn func(t *testing.T, s *site)) {
 	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
 		fn(t, newSite(t, db, func(_ *mhttp.Config, d *mhttp.Deps) {
-			d.Curator, d.Accounts = db, db
+			d.Curator, d.Accounts, d.Newsletters = db, db, db
 		}))
 	})
 }
@@ -96,7 +99,7 @@ func TestFollowButtonsStayShared(t *testing.T) {
 			t.Fatalf("account page lacks the follows:\n%s", body)
 		}
 		wantSeeOther(t, s.post(t, s.reader, "/follow", url.Values{"kind": {"topic"}, "slug": {"energy"}, "unfollow": {"1"},
-			"next": {"/account#follows"}}), "/account#follows")
+			"next": {"/account"}}), "/account")
 		if _, body = s.page(t, s.reader, art); strings.Contains(body, "Following Energy") {
 			t.Errorf("still following after unfollowing")
 		}
@@ -135,6 +138,15 @@ func TestForYouSavedAndHistory(t *testing.T) {
 		s.page(t, s.reader, "/articles/free-daily")
 		if _, body = s.page(t, s.reader, "/for-you"); !strings.Contains(body, "badge--read") {
 			t.Errorf("an article read is not marked")
+		}
+		// Continue reading: the reader's home page, never the shared one.
+		if _, body = s.page(t, s.reader, "/"); !strings.Contains(body, "Continue reading") {
+			t.Errorf("the reader's home page lacks continue reading")
+		}
+		for range 2 {
+			if _, body = s.page(t, "", "/"); strings.Contains(body, "Continue reading") {
+				t.Errorf("the anonymous home page shows continue reading")
+			}
 		}
 		// Anonymous readers are sent to log in.
 		if res, _ := s.page(t, "", "/for-you"); res.StatusCode != http.StatusSeeOther {
@@ -188,6 +200,50 @@ func TestForYouSavedAndHistory(t *testing.T) {
 		json.Unmarshal([]byte(body), &x)
 		if len(x.Curator.History) != 0 {
 			t.Errorf("history after clearing: %+v", x.Curator.History)
+		}
+	})
+}
+
+// TestAlertStopLinks: an alert's stop link turns that follow's alert off
+// and keeps the follow; the unsubscribe link stops all alerts.
+func TestAlertStopLinks(t *testing.T) {
+	curatorSite(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		m, err := s.db.MemberByEmail(ctx, "reader@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.db.Follow(ctx, m.ID, masthead.FollowTopic, "energy", masthead.AlertInstant, now); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := s.db.NewsletterSecret(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := "/newsletters/unsubscribe?" + url.Values{"t": {newsletter.UnsubscribeToken(secret, m.ID, masthead.NewsletterAlerts, 0)},
+			"f": {"topic:energy"}}.Encode()
+		if _, body := s.page(t, "", link); !strings.Contains(body, "Stop these alerts?") {
+			t.Fatalf("stop link page:\n%s", body)
+		}
+		if res := s.post(t, "", link, nil); res.StatusCode != 200 {
+			t.Fatalf("stop: %d", res.StatusCode)
+		}
+		fs, _ := s.db.Follows(ctx, m.ID)
+		if len(fs) != 1 || fs[0].Alert != masthead.AlertOff {
+			t.Errorf("after the stop link: %+v, want the follow kept without its alert", fs)
+		}
+		// A forged member is refused.
+		forged := strings.Replace(link, url.QueryEscape(newsletter.UnsubscribeToken(secret, m.ID, masthead.NewsletterAlerts, 0))[:2], "99", 1)
+		if res := s.post(t, "", forged, nil); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("forged stop link: %d", res.StatusCode)
+		}
+		all := "/newsletters/unsubscribe?" + url.Values{"t": {newsletter.UnsubscribeToken(secret, m.ID, masthead.NewsletterAlerts, 0)}}.Encode()
+		if res := s.post(t, "", all, nil); res.StatusCode != 200 {
+			t.Fatalf("stop all: %d", res.StatusCode)
+		}
+		cs, _ := s.db.Consents(ctx, m.ID)
+		if len(cs) == 0 || cs[0].Newsletter != masthead.NewsletterAlerts || cs[0].Consented {
+			t.Errorf("consents after stopping all alerts: %+v", cs)
 		}
 	})
 }
