@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
@@ -219,18 +218,23 @@ func (s *Server) handlePick(w http.ResponseWriter, r *http.Request, m *masthead.
 }
 
 // pickerAfterSignIn is where a reader who just signed in with a link
-// goes: the picker, the first time, else next.
+// goes: back to next when they came from a page (an article whose wall
+// they registered on), else, the first time, to the picker, and else
+// home. The For-you page and the account page offer the picker too.
 func (s *Server) pickerAfterSignIn(r *http.Request, m *masthead.Member, next string) string {
-	if m == nil || !s.curating() {
+	if next != "" && next != "/" {
 		return next
+	}
+	if m == nil || !s.curating() {
+		return "/"
 	}
 	first, err := s.reading.ShowPicker(r.Context(), m, s.clock.Now())
 	if err != nil {
 		s.log.Error("topic picker", "err", err, "request_id", requestID(r.Context()))
-		return next
+		return "/"
 	}
 	if !first {
-		return next
+		return "/"
 	}
-	return "/welcome/follow?next=" + url.QueryEscape(next)
+	return "/welcome/follow?next=%2F"
 }
