@@ -105,6 +105,29 @@ type curatorState struct {
 type curatorStates struct {
 	mu sync.Mutex
 	m  map[int64]*curatorState
+	// bodies counts the rendered For-you pages kept in m.
+	bodies int
+}
+
+// maxCuratorBodies bounds the rendered For-you pages kept: tens of KB
+// each, so a few thousand readers reloading at once cost a few tens of
+// MB at most; past it, pages are rendered per request until the states
+// start afresh.
+const maxCuratorBodies = 1000
+
+// keepBody reports whether one more rendered For-you page may be kept,
+// and counts it.
+func (s *Server) keepBody() bool {
+	if s.curatorTTL() <= 0 {
+		return false
+	}
+	s.curator.mu.Lock()
+	defer s.curator.mu.Unlock()
+	if s.curator.bodies >= maxCuratorBodies {
+		return false
+	}
+	s.curator.bodies++
+	return true
 }
 
 // maxCuratorStates bounds the readers kept; past it, the map starts
@@ -144,8 +167,8 @@ func (s *Server) curatorState(r *http.Request, m *masthead.Member) (*curatorStat
 	}
 	if ttl > 0 {
 		s.curator.mu.Lock()
-		if s.curator.m == nil || len(s.curator.m) >= maxCuratorStates {
-			s.curator.m = map[int64]*curatorState{}
+		if s.curator.m == nil || len(s.curator.m) >= maxCuratorStates || s.curator.bodies >= maxCuratorBodies {
+			s.curator.m, s.curator.bodies = map[int64]*curatorState{}, 0
 		}
 		s.curator.m[m.ID] = st
 		s.curator.mu.Unlock()
@@ -165,7 +188,7 @@ func (s *Server) forgetCurator(id int64) {
 // kept For-you page may lack an article.
 func (s *Server) purgeCurator() {
 	s.curator.mu.Lock()
-	s.curator.m = nil
+	s.curator.m, s.curator.bodies = nil, 0
 	s.curator.mu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"net/http"
 	"slices"
 	"time"
@@ -51,11 +52,20 @@ type pickerPage struct {
 	Next    string
 }
 
+// maxForYouPages bounds how deep For-you pages: each page reads every
+// follow's range up to its end, so a deep page costs as much as that
+// many pages; the archive and the topics' pages go further back.
+const maxForYouPages = 50
+
 // forYouCached is a For-you page's data kept with the reader's curator
 // state, so a reload within the state's lifetime asks no query.
 type forYouCached struct {
 	page *reading.ForYouPage
 	open map[int64]bool
+	// body is the page as rendered, kept for the first page of a
+	// bounded number of readers (curatorStates.bodies): a reload within
+	// the state's lifetime is then a copy, as an anonymous page is.
+	body []byte
 }
 
 // opensFor returns which of as m's access opens in full: free articles,
@@ -87,13 +97,25 @@ func (s *Server) opensFor(r *http.Request, m *masthead.Member, as []*masthead.Ar
 // follows, then related reading of what they read lately.
 func (s *Server) handleForYou(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	p := pageParam(r)
+	if p > maxForYouPages {
+		return errNotFound
+	}
 	st, err := s.curatorState(r, m)
 	if err != nil {
 		return err
 	}
 	st.mu.Lock()
 	c := st.forYou[p]
+	var kept []byte
+	if c != nil {
+		kept = c.body
+	}
 	st.mu.Unlock()
+	if kept != nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, err := w.Write(kept)
+		return err
+	}
 	if c == nil {
 		fp, err := s.reading.ForYou(r.Context(), m, st.follows, p, s.clock.Now())
 		if err != nil {
@@ -133,7 +155,22 @@ func (s *Server) handleForYou(w http.ResponseWriter, r *http.Request, m *masthea
 	if fp.More {
 		v.NextURL = "/for-you" + pageQuery(p+1)
 	}
-	return s.render(w, "foryou", v)
+	if p > 1 || !s.keepBody() {
+		return s.render(w, "foryou", v)
+	}
+	b := newBufWriter()
+	if err := s.render(b, "foryou", v); err != nil {
+		return err
+	}
+	body := bytes.Clone(b.body.Bytes())
+	st.mu.Lock()
+	if st.forYou[p] == c {
+		c.body = body
+	}
+	st.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err = w.Write(body)
+	return err
 }
 
 // handleSaved serves /saved, the reader's reading list.
