@@ -499,16 +499,41 @@ func (db *DB) digestTime(t time.Time) time.Time {
 // queueAlerts notes, in the transaction that puts article id live, that
 // its followers are to be told, and enqueues the jobs that will: the
 // instant alerts at the end of the slot and the daily digest, each once
-// per slot however many articles go live in it.
+// per slot however many articles go live in it. A mode nobody following
+// the article has chosen adds no job, and the article is marked told for
+// it at once (through the follows_target index: a few lookups per
+// topic, region, column and author of the article).
 func (t *tx) queueAlerts(ctx context.Context, id int64, now time.Time) error {
-	if _, err := t.exec(ctx, `INSERT INTO alert_queue (article_id, live_at) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING`,
-		id, micros(now)); err != nil {
+	var instant, daily bool
+	const followers = `SELECT EXISTS (SELECT 1 FROM article_memberships m JOIN follows f
+		ON f.kind = m.kind AND f.target_id = m.target_id AND f.alert = ? WHERE m.article_id = ?)`
+	if err := t.row(ctx, followers, string(masthead.AlertInstant), id).Scan(&instant); err != nil {
+		return fmt.Errorf("store: followers of article %d: %w", id, err)
+	}
+	if err := t.row(ctx, followers, string(masthead.AlertDaily), id).Scan(&daily); err != nil {
+		return fmt.Errorf("store: followers of article %d: %w", id, err)
+	}
+	if !instant && !daily {
+		return nil
+	}
+	told := func(on bool) any {
+		if on {
+			return nil // to be told
+		}
+		return int64(0) // nobody to tell
+	}
+	if _, err := t.exec(ctx, `INSERT INTO alert_queue (article_id, live_at, instant_issue, daily_issue) VALUES (?, ?, ?, ?)
+		ON CONFLICT (article_id) DO NOTHING`, id, micros(now), told(instant), told(daily)); err != nil {
 		return fmt.Errorf("store: queue alerts of article %d: %w", id, err)
 	}
-	for _, j := range []masthead.Job{
-		masthead.AlertsJob(masthead.AlertInstant, t.db.alertSlot(now)),
-		masthead.AlertsJob(masthead.AlertDaily, t.db.digestTime(now)),
-	} {
+	var jobs []masthead.Job
+	if instant {
+		jobs = append(jobs, masthead.AlertsJob(masthead.AlertInstant, t.db.alertSlot(now)))
+	}
+	if daily {
+		jobs = append(jobs, masthead.AlertsJob(masthead.AlertDaily, t.db.digestTime(now)))
+	}
+	for _, j := range jobs {
 		if t.alerted[j.Key] {
 			continue
 		}
