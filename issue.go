@@ -417,6 +417,9 @@ type Delivery struct {
 	NextAttemptAt  time.Time
 	SentAt         time.Time
 	UnsubscribedAt time.Time
+	// Matches is what an alert tells this member (an AlertMatch in
+	// JSON); empty for a newsletter's delivery.
+	Matches string
 }
 
 // DeliveryFilter pages through an issue's deliveries by member id.

@@ -49,6 +49,8 @@ type accountPage struct {
 	// DeleteBlocked is set when a deletion was refused because a paid
 	// subscription could not be cancelled: the page offers the portal.
 	DeleteBlocked bool
+	// Curator is the "What you follow" section (follow.go).
+	Curator *curatorAccount
 }
 
 // savedMessages are the notes shown after a form on the account page
@@ -63,6 +65,10 @@ func savedMessage(key string) string {
 		return "Your password is set. You can now log in with it."
 	case "gift":
 		return "The gift link is revoked: it opens nothing any more."
+	case "alerts":
+		return "Your alerts are saved."
+	case "history":
+		return "Your reading history is updated."
 	}
 	return ""
 }
@@ -97,6 +103,9 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 	v.Canonical = ""
 	var err error
 	if v.HasPassword, err = s.accounts.HasPassword(ctx, m.ID); err != nil {
+		return nil, err
+	}
+	if v.Curator, err = s.accountCurator(r, m); err != nil {
 		return nil, err
 	}
 	if v.Newsletters, err = s.reading.NewsletterChoices(ctx, m, now); err != nil {
@@ -227,14 +236,16 @@ func (s *Server) handleRevokeSessions(w http.ResponseWriter, r *http.Request, m 
 // delivers it. Session tokens and gift tokens are not stored, so only
 // their times and counts appear.
 type accountExport struct {
-	ExportedAt  time.Time         `json:"exported_at"`
-	Member      exportMember      `json:"member"`
-	Subscriber  bool              `json:"subscriber"`
-	Newsletters []exportConsent   `json:"newsletter_consents"`
-	Unlocks     []exportUnlock    `json:"unlocked_articles"`
-	Sessions    []exportSession   `json:"sessions"`
-	GiftLinks   []exportGiftLink  `json:"gift_links"`
-	Notes       map[string]string `json:"notes"`
+	ExportedAt  time.Time        `json:"exported_at"`
+	Member      exportMember     `json:"member"`
+	Subscriber  bool             `json:"subscriber"`
+	Newsletters []exportConsent  `json:"newsletter_consents"`
+	Unlocks     []exportUnlock   `json:"unlocked_articles"`
+	Sessions    []exportSession  `json:"sessions"`
+	GiftLinks   []exportGiftLink `json:"gift_links"`
+	// Curator is what the curator keeps (follow.go); absent when off.
+	Curator *exportCurator    `json:"curator,omitempty"`
+	Notes   map[string]string `json:"notes"`
 }
 
 type exportMember struct {
@@ -332,6 +343,9 @@ func (s *Server) handleAccountExport(w http.ResponseWriter, r *http.Request, m *
 	for _, g := range gifts {
 		x.GiftLinks = append(x.GiftLinks, exportGiftLink{Article: s.abs(articlePath(g.ArticleSlug)), Title: g.ArticleTitle,
 			Readers: g.Readers, MaxReaders: g.MaxReaders, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt, RevokedAt: optTime(g.RevokedAt)})
+	}
+	if x.Curator, err = s.exportCurator(r, m); err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(x, "", "  ")
 	if err != nil {

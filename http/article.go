@@ -131,6 +131,7 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		Access:  d,
 		Wall:    wall,
 	}
+	v.Curate = s.articleCurate(r, a, now)
 	if showAds && s.site().ads.sidebar {
 		v.AdSide = s.site().ads.side
 	}

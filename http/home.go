@@ -97,6 +97,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Latest = take(latest, homeLatest)
 	v.JSONLD = websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.site().name, URL: s.abs("/"), Description: s.site().tagline}
+	v.Continue = s.continueReading(r)
 	return s.render(w, "home", v)
 }
 

@@ -128,6 +128,9 @@ func (s *Server) handleNewsletters(w http.ResponseWriter, r *http.Request) error
 	}
 	v := newslettersPage{base: s.newBase(r, "Newsletters", "The newsletters of "+s.cfg.SiteName+" and every issue sent.", "/newsletters")}
 	for _, n := range ns {
+		if n.Slug == masthead.NewsletterAlerts {
+			continue // a reader's own alerts are no newsletter (docs/curator.md)
+		}
 		v.Newsletters = append(v.Newsletters, s.nlSummary(n))
 	}
 	return s.render(w, "newsletters", v)
@@ -137,7 +140,7 @@ func (s *Server) handleNewsletters(w http.ResponseWriter, r *http.Request) error
 // switched off keeps its archive: what was sent stays on the web.
 func (s *Server) archivedNewsletter(r *http.Request) (*masthead.Newsletter, error) {
 	n, err := s.nlIssues.Newsletter(r.Context(), r.PathValue("slug"))
-	if masthead.ErrorCode(err) == masthead.ENOTFOUND {
+	if masthead.ErrorCode(err) == masthead.ENOTFOUND || (err == nil && n.Slug == masthead.NewsletterAlerts) {
 		return nil, errNotFound
 	}
 	return n, err

@@ -75,6 +75,15 @@ func (s *Server) handleUnsubscribeForm(w http.ResponseWriter, r *http.Request) e
 		return s.unsubscribeError(w, r, err)
 	}
 	q := url.Values{"t": {r.URL.Query().Get("t")}}
+	if f := r.URL.Query().Get("f"); f != "" && n.Slug == masthead.NewsletterAlerts {
+		q.Set("f", f)
+		if _, slug, ok := stopAlertParam(f); ok {
+			w.Header().Set("Cache-Control", "no-store")
+			return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Stop alerts", ""),
+				Heading: "Stop these alerts?", Message: "You will no longer be emailed when something new is published in “" + slug +
+					"”. You will still follow it, and other alerts go on.", Confirm: true, Query: q.Encode()})
+		}
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	return s.render(w, "unsubscribe", &unsubscribePage{base: s.accountBase(r, "Unsubscribe", ""),
 		Heading: "Unsubscribe from " + n.Name + "?", Message: "You will no longer receive " + n.Name + " by email.",
@@ -87,6 +96,10 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) error
 		return s.unsubscribeError(w, r, err)
 	}
 	ctx, now := r.Context(), s.clock.Now()
+	if n.Slug == masthead.NewsletterAlerts && r.URL.Query().Get("f") != "" {
+		// An alert's stop link: that follow's alerts alone (follow.go).
+		return s.stopAlert(w, r, memberID)
+	}
 	if err := s.newsletters.SetNewsletterChoice(ctx, memberID, n.Slug, false, unsubscribeWording, now); err != nil {
 		return err
 	}

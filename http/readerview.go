@@ -61,6 +61,7 @@ func (s *Server) viewKey(v *articlePage, ads bool) string {
 	k = strconv.AppendQuote(k, string(d.Reason))
 	k = append(k, ' ')
 	k = strconv.AppendQuote(k, string(d.Offer))
+	k = append(k, v.Curate.articleKey(v.Article)...)
 	k = append(k, ' ')
 	k = strconv.AppendQuote(k, v.Wall.Period)
 	// The wall's price and offer (pricing.go).

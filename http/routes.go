@@ -23,6 +23,7 @@ const (
 //	                       account page, gift links, checkout and gifts
 //	routes_webhooks.go     webhooks in: Stripe, bounces and complaints
 //	routes_newsletters.go  the newsletter archive and unsubscription
+//	routes_curator.go      following, For-you, saved articles, history
 //
 // Each route names its adapter (handler.go): page() for pages every
 // anonymous reader shares, served from the page cache; readerPage() for
@@ -101,6 +102,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.accountRoutes(mux)
 	s.webhookRoutes(mux)
 	s.newsletterRoutes(mux)
+	s.curatorRoutes(mux)
 
 	// Mounted: the staff area, the APIs, media.
 	if s.admin != nil {

@@ -203,6 +203,9 @@ type Deps struct {
 	// services above and Config, as a site assembled piece by piece (a
 	// test's) needs.
 	Reading *reading.Service
+	// Curator keeps follows, saved articles and reading history, for
+	// the Reading built when that is nil (curator.go).
+	Curator reading.Curator
 }
 
 // AccountConfig holds the settings of reader sign-in and gift links.
@@ -262,6 +265,9 @@ type Server struct {
 	sessions     *sessionCache
 	nameMarker   []byte    // readerview.go
 	bufs         sync.Pool // of *bufWriter for responses written once (personal.go)
+	// curator keeps signed-in readers' follows and saved state for a
+	// few seconds (follow.go).
+	curator curatorStates
 
 	ready    Readiness
 	metrics  *metrics.Metrics

@@ -163,7 +163,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setSession(w, r, sess)
-	return redirect(w, cmp.Or(next, "/"))
+	return redirect(w, s.pickerAfterSignIn(r, sess.Member, next))
 }
 
 // signInFailed explains a bad link without saying which way it was bad

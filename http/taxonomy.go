@@ -41,6 +41,7 @@ func (s *Server) handleColumn(w http.ResponseWriter, r *http.Request) error {
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
 	v.Feeds = append(v.Feeds, termFeeds(s, c.Name, path)...)
+	v.Follow = s.listFollow(r, masthead.FollowColumn, c.Slug, c.Name, path)
 	return s.render(w, "list", v)
 }
 
@@ -72,6 +73,7 @@ func (s *Server) handleAuthor(w http.ResponseWriter, r *http.Request) error {
 		Image: a.PhotoURL, Links: a.Links,
 	}
 	v.Social.Type = "profile"
+	v.Follow = s.listFollow(r, masthead.FollowAuthor, a.Slug, a.Name, path)
 	return s.render(w, "list", v)
 }
 
@@ -103,6 +105,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
 	v.Feeds = append(v.Feeds, termFeeds(s, t.Name, path)...)
+	v.Follow = s.listFollow(r, masthead.FollowTopic, t.Slug, t.Name, path)
 	return s.render(w, "list", v)
 }
 
@@ -132,6 +135,7 @@ func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
 		base:   s.newBase(r, pageTitle(t.Name, p), "Articles on "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
 		Kicker: "Region", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 	}
+	v.Follow = s.listFollow(r, masthead.FollowRegion, t.Slug, t.Name, path)
 	return s.render(w, "list", v)
 }
 

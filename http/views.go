@@ -63,6 +63,11 @@ func parseTemplates(s *Server) (*templates, error) {
 			return ", "
 		},
 		"thousands": thousands,
+		// follow and alertLabel: the curator's buttons (follow.go).
+		"follow": func(c *curateView, kind, slug, name string) *followButton {
+			return c.follow(masthead.FollowKind(kind), slug, name)
+		},
+		"alertLabel": alertLabel,
 		// picture writes a featured image at a place (images.go).
 		"picture": func(url, alt, place string, lazy bool) template.HTML {
 			return picture(url, alt, imageSizes[place], lazy)
@@ -109,6 +114,7 @@ var pageDirs = []struct {
 	{"newsletter_archive", "", newsletterArchivePageNames},
 	{"newsletters", "", newsletterPageNames},
 	{"billing", "billing/", billingPageNames},
+	{"curator", "", curatorPageNames},
 }
 
 // parsePageDir parses the pages names of templates/dir on the layout.
@@ -181,6 +187,8 @@ type readerInfo struct {
 	// Access is set for a signed-in reader who reads everything (a
 	// subscriber, staff): the header then offers no Subscribe.
 	Access bool
+	// Curator: the For-you and Saved pages are there (follow.go).
+	Curator bool
 }
 
 type feedLink struct {
@@ -229,7 +237,7 @@ func (s *Server) newBase(r *http.Request, title, description, path string) base 
 		if name == "" {
 			name = m.Email
 		}
-		b.Reader = readerInfo{SignedIn: true, Name: name, Staff: m.Role.Staff()}
+		b.Reader = readerInfo{SignedIn: true, Name: name, Staff: m.Role.Staff(), Curator: s.curating()}
 		b.Reader.Access = b.Reader.Staff || s.headerSubscriber(r, m)
 	}
 	b.Social = &social{
@@ -274,6 +282,9 @@ type homePage struct {
 	Sections []homeSection
 	// Latest are the newest articles not shown above.
 	Latest []*masthead.Article
+	// Continue is what a signed-in reader opened last (follow.go);
+	// never on the shared page.
+	Continue []masthead.ReadArticle
 }
 
 // homeSection is a section of the home page an editor arranged.
@@ -304,6 +315,9 @@ type articlePage struct {
 	// Related is the article's related reading (related.go): live
 	// articles only, each card with its access label.
 	Related []*masthead.Article
+	// Curate is the follow and save buttons' state (follow.go); nil
+	// when the curator is off.
+	Curate *curateView
 }
 
 type listPage struct {
@@ -314,9 +328,11 @@ type listPage struct {
 	// Image is an author's photo or a column's image; Byline names a
 	// column's columnist with their page; Links are an author's
 	// addresses elsewhere.
-	Image    string
-	Byline   *masthead.Author
-	Links    []string
+	Image  string
+	Byline *masthead.Author
+	Links  []string
+	// Follow is the page's follow button (follow.go), nil for none.
+	Follow   *followButton
 	Articles []*masthead.Article
 	Pager    pager
 	Months   []monthLink // archive navigation

@@ -227,6 +227,7 @@ type send struct {
 	n        *masthead.Newsletter
 	issue    *masthead.Issue
 	rendered [2]*Rendered // subscriber, registered
+	alerts   alertRenders // an alert issue's, by segment and match (alerts.go)
 
 	stopOnce sync.Once
 	stop     chan struct{} // closed to stop taking work
@@ -420,7 +421,11 @@ func (s *send) deliver(ctx context.Context, d masthead.Delivery, buf *[]byte) *r
 	if s.stopped() {
 		return nil
 	}
-	rd := s.rendered[segIndex(d.Segment)]
+	rd, err := s.renderedFor(d)
+	if err != nil {
+		return &result{memberID: d.MemberID, outcome: &masthead.DeliveryOutcome{MemberID: d.MemberID,
+			Error: err.Error(), Status: masthead.DeliveryFailed}}
+	}
 	*buf = rd.AppendMessage((*buf)[:0], Recipient{MemberID: d.MemberID, Email: d.Email, Name: d.Name, Segment: d.Segment}, d.MessageID)
 	for {
 		if !s.waitServer() || !s.lim.wait(s.stop) {

@@ -81,6 +81,9 @@ type TemplateData struct {
 	Name           string
 	Email          string
 	UnsubscribeURL string
+	// Alerts are the follows an alert email tells of, each with its
+	// stop link; empty in a newsletter (alerts.go).
+	Alerts []AlertItem
 }
 
 // SiteData names the publication.
@@ -202,13 +205,22 @@ func Render(n *masthead.Newsletter, is *masthead.Issue, seg masthead.Segment, si
 	if err != nil {
 		return nil, fmt.Errorf("newsletter %s: template: %w", n.Slug, err)
 	}
+	return renderWith(n, is, seg, site, tmpl, textTmpl, templateData(n, is, seg, site))
+}
+
+// renderWith renders an issue for one segment through the templates given
+// with data (alerts.go has templates of its own).
+func renderWith(n *masthead.Newsletter, is *masthead.Issue, seg masthead.Segment, site Site,
+	tmpl *htmltemplate.Template, text *texttemplate.Template, data TemplateData) (*Rendered, error) {
 	from, err := mail.ParseAddress(n.From(site.From))
 	if err != nil {
 		return nil, masthead.Errorf(masthead.EINVALID, "The sender of %s is not a valid address: set one in the newsletter's settings.", n.Name)
 	}
 	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
 	mk := newMarkers()
-	data := templateData(n, is, seg, site)
+	for i := range data.Alerts {
+		data.Alerts[i].StopURL = mk.words[slotUnsubscribe] + "&f=" + url.QueryEscape(data.Alerts[i].param)
+	}
 	data.Greeting, data.Name, data.Email, data.UnsubscribeURL = mk.words[slotGreeting], mk.words[slotName], mk.words[slotEmail], mk.words[slotUnsubscribe]
 
 	var hb strings.Builder
@@ -216,7 +228,7 @@ func Render(n *masthead.Newsletter, is *masthead.Issue, seg masthead.Segment, si
 		return nil, fmt.Errorf("newsletter %s: template: %w", n.Slug, err)
 	}
 	var tb strings.Builder
-	if err := textTmpl.Execute(&tb, data); err != nil {
+	if err := text.Execute(&tb, data); err != nil {
 		return nil, fmt.Errorf("newsletter %s: text: %w", n.Slug, err)
 	}
 	r := &Rendered{

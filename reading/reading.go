@@ -172,6 +172,9 @@ type Deps struct {
 	// Limiter counts sign-in and registration attempts across
 	// instances; nil means no limits.
 	Limiter masthead.RateLimiter
+	// Curator keeps follows, saved articles and reading history
+	// (follow.go); nil turns the curator off.
+	Curator Curator
 	// Jobs takes the jobs a use case enqueues on their own (a sign-in
 	// link asked for); the store's other writes enqueue theirs. JobAdded,
 	// if set, is called after a use case enqueued a job, to wake this

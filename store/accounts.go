@@ -247,6 +247,12 @@ func (db *DB) DeleteAccount(ctx context.Context, d masthead.AccountDeletion) err
 				return fmt.Errorf("store: delete account %d: %w", memberID, err)
 			}
 		}
+		// Follows, saved articles and reading history (follows.go).
+		for _, q := range curatorDeletion {
+			if _, err := t.exec(ctx, q, memberID); err != nil {
+				return fmt.Errorf("store: delete account %d: %w", memberID, err)
+			}
+		}
 		return nil
 	})
 }

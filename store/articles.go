@@ -547,6 +547,9 @@ func (t *tx) insertArticle(ctx context.Context, p prepared, now time.Time) (int6
 	if err := t.touchArticle(ctx, id); err != nil {
 		return 0, err
 	}
+	if err := t.syncMemberships(ctx, id); err != nil {
+		return 0, err
+	}
 	if err := t.indexArticle(ctx, id); err != nil {
 		return 0, err
 	}
@@ -637,6 +640,9 @@ func (t *tx) updateArticle(ctx context.Context, id int64, p prepared, now time.T
 		return err
 	}
 	if err := t.touchArticle(ctx, id); err != nil {
+		return err
+	}
+	if err := t.syncMemberships(ctx, id); err != nil {
 		return err
 	}
 	if err := t.indexArticle(ctx, id); err != nil {

@@ -88,9 +88,21 @@ func (db *DB) ClaimIssue(ctx context.Context, issueID int64, owner string, until
 		switch masthead.IssueStatus(status) {
 		case masthead.IssueScheduled:
 			ts := micros(now)
-			res, err := t.exec(ctx, recipientsSQL, issueID, ts, ts,
-				"n"+strconv.FormatInt(issueID, 10)+".", "."+nonce+"@"+domain,
-				slug, defaultOn, audience == string(masthead.AudienceRegistered), ts, ts)
+			var res sql.Result
+			var err error
+			if slug == masthead.NewsletterAlerts {
+				// An alert issue goes to the members it tells
+				// (follows.go), each with what it tells them.
+				res, err = t.exec(ctx, alertRecipientsSQL, issueID, ts, ts,
+					"n"+strconv.FormatInt(issueID, 10)+".", "."+nonce+"@"+domain, issueID)
+				if err == nil {
+					_, err = t.exec(ctx, `DELETE FROM alert_matches WHERE issue_id = ?`, issueID)
+				}
+			} else {
+				res, err = t.exec(ctx, recipientsSQL, issueID, ts, ts,
+					"n"+strconv.FormatInt(issueID, 10)+".", "."+nonce+"@"+domain,
+					slug, defaultOn, audience == string(masthead.AudienceRegistered), ts, ts)
+			}
 			if err != nil {
 				return fmt.Errorf("queue deliveries: %w", translate(err))
 			}
@@ -162,7 +174,7 @@ func (db *DB) ReleaseIssueLease(ctx context.Context, issueID int64, owner string
 // after member afterID, in member order, that are due at now, with each
 // member's name. Fetching marks nothing.
 func (db *DB) QueuedDeliveries(ctx context.Context, issueID, afterID int64, now time.Time, limit int) ([]masthead.Delivery, error) {
-	rows, err := db.r.query(ctx, `SELECT d.member_id, d.email, COALESCE(m.name, ''), d.segment, d.attempts, d.message_id
+	rows, err := db.r.query(ctx, `SELECT d.member_id, d.email, COALESCE(m.name, ''), d.segment, d.attempts, d.message_id, d.matches
 		FROM newsletter_deliveries d LEFT JOIN members m ON m.id = d.member_id
 		WHERE d.issue_id = ? AND d.status = 'queued' AND d.member_id > ? AND d.next_attempt_at <= ?
 		ORDER BY d.member_id LIMIT ?`, issueID, afterID, micros(now), limit)
@@ -173,7 +185,7 @@ func (db *DB) QueuedDeliveries(ctx context.Context, issueID, afterID int64, now 
 	out := make([]masthead.Delivery, 0, limit)
 	for rows.Next() {
 		d := masthead.Delivery{IssueID: issueID, Status: masthead.DeliveryQueued}
-		if err := rows.Scan(&d.MemberID, &d.Email, &d.Name, &d.Segment, &d.Attempts, &d.MessageID); err != nil {
+		if err := rows.Scan(&d.MemberID, &d.Email, &d.Name, &d.Segment, &d.Attempts, &d.MessageID, &d.Matches); err != nil {
 			return nil, fmt.Errorf("store: queued deliveries of issue %d: %w", issueID, err)
 		}
 		out = append(out, d)

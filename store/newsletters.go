@@ -42,9 +42,12 @@ func scanNewsletter(r rowScanner) (*masthead.Newsletter, error) {
 	return &n, nil
 }
 
-// Newsletters lists every newsletter by name.
+// Newsletters lists every newsletter by name. The alerts of what readers
+// follow (follows.go) are issues of a newsletter of their own, which is
+// no newsletter a reader chooses or staff compose: it is left out, and
+// found by slug or id alone.
 func (db *DB) Newsletters(ctx context.Context) ([]*masthead.Newsletter, error) {
-	rows, err := db.r.query(ctx, `SELECT `+newsletterCols+` FROM newsletters ORDER BY name, id`)
+	rows, err := db.r.query(ctx, `SELECT `+newsletterCols+` FROM newsletters WHERE slug <> 'alerts' ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: newsletters: %w", err)
 	}

@@ -49,6 +49,13 @@ type Options struct {
 	// PurgeCDN makes every content change enqueue a masthead.JobCDNPurge
 	// with its keys (contentchanges.go), for the CDN in front of the site.
 	PurgeCDN bool
+	// AlertInterval is the slot of instant alerts: an article going live
+	// is told to its followers at the end of its slot, with every other
+	// article of the slot, in one email each (default 5 minutes;
+	// follows.go). DigestAt is the time of day, UTC, of the daily
+	// digest (default 06:00).
+	AlertInterval time.Duration
+	DigestAt      time.Duration
 }
 
 // DB is an open Masthead database. It implements masthead.ArticleService,
@@ -79,6 +86,8 @@ type DB struct {
 	mailboxSecret []byte
 	// purgeCDN: Options.PurgeCDN (contentchanges.go).
 	purgeCDN bool
+	// alertInterval and digestAt time the alerts (Options).
+	alertInterval, digestAt time.Duration
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -100,7 +109,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger, purgeCDN: opt.PurgeCDN}
+	db := &DB{render: opt.Renderer, clock: opt.Clock, log: opt.Logger, purgeCDN: opt.PurgeCDN,
+		alertInterval: opt.AlertInterval, digestAt: opt.DigestAt}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -469,6 +479,9 @@ type tx struct {
 	// content version it raises (contentchanges.go); nil means
 	// everything.
 	changed map[string]bool
+	// alerted is set once the transaction has enqueued the alerts of an
+	// article going live (follows.go).
+	alerted map[string]bool
 }
 
 // stmt returns the cached statement bound to this transaction, or nil.

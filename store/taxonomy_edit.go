@@ -176,8 +176,14 @@ func (db *DB) MergeTerms(ctx context.Context, kind masthead.TermKind, from, into
 		if err := t.redirectTermPage(ctx, kind, from, into); err != nil {
 			return err
 		}
+		if err := t.mergeFollows(ctx, kind, fromID, intoID); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			if err := t.indexArticle(ctx, id); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if err := t.syncMemberships(ctx, id); err != nil {
 				return err
 			}
 		}

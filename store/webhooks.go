@@ -100,6 +100,13 @@ func (t *tx) recordArticleEvent(ctx context.Context, id int64, old masthead.Stat
 	case old == masthead.StatusPublished:
 		return t.recordWebhookEvent(ctx, masthead.EventArticleUpdated, articleEventData(id, in), now)
 	default:
+		// Followers are told of what goes live now, not of an
+		// import's back catalogue (follows.go).
+		if in.By.Via != masthead.ChangeViaImport && !in.PublishedAt.After(now) {
+			if err := t.queueAlerts(ctx, id, now); err != nil {
+				return err
+			}
+		}
 		return t.recordWebhookEvent(ctx, masthead.EventArticlePublished, articleEventData(id, in), now)
 	}
 }
@@ -118,6 +125,9 @@ func (t *tx) recordPromotedArticle(ctx context.Context, id int64, now time.Time)
 	}
 	a.Path = "/articles/" + a.Slug
 	a.Status = string(masthead.StatusPublished)
+	if err := t.queueAlerts(ctx, id, now); err != nil {
+		return err
+	}
 	if p := fromMicros(pub); !p.IsZero() {
 		a.PublishedAt = &p
 	}

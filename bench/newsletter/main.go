@@ -14,6 +14,16 @@
 //	MASTHEAD_BENCH_POSTGRES=postgres://… go run ./bench/newsletter   # also PostgreSQL
 //
 // It checks that every member received exactly one message.
+//
+// With -alerts it measures the alerts of what readers follow instead
+// (docs/curator.md): every member follows a topic, every other one a
+// region too, two articles in both go live, and the alerts-compose job
+// (finding the followers and writing what each is told) and the send
+// job it enqueues run on the queue's worker as serve runs them; the
+// figure is emails per second from the start of the compose to the last
+// message recorded, against the target of 3,000.
+//
+//	go run ./bench/newsletter -alerts
 package main
 
 import (
@@ -75,6 +85,7 @@ type options struct {
 	perConn     int
 	dkim        string
 	cpuProfile  string
+	alerts      bool
 }
 
 func run(ctx context.Context, args []string, w io.Writer) error {
@@ -87,6 +98,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.IntVar(&o.perConn, "per-conn", 1000, "messages per SMTP connection before it is replaced")
 	fs.StringVar(&o.dkim, "dkim", "none", "DKIM signing: none, ed25519 or rsa (2048-bit)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the sender's CPU profile of the send to this file")
+	fs.BoolVar(&o.alerts, "alerts", false, "measure the alerts of a followed topic instead of a newsletter issue")
 	only := fs.String("engine", "", "run one engine only: sqlite or postgres (default: SQLite, and PostgreSQL when MASTHEAD_BENCH_POSTGRES is set)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -105,7 +117,11 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	default:
 		return fmt.Errorf("-engine %q: want sqlite or postgres", *only)
 	}
-	fmt.Fprintf(w, "Newsletter send: %d members, concurrency %d, DKIM %s, GOMAXPROCS %d\n",
+	what := "Newsletter send"
+	if o.alerts {
+		what = "Alerts of a followed topic"
+	}
+	fmt.Fprintf(w, what+": %d members, concurrency %d, DKIM %s, GOMAXPROCS %d\n",
 		o.members, o.concurrency, o.dkim, runtime.GOMAXPROCS(0))
 	for _, engine := range engines {
 		if err := bench(ctx, engine, o, w); err != nil {
@@ -129,7 +145,8 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 		}
 		defer dropSchema(os.Getenv("MASTHEAD_BENCH_POSTGRES"), dsn)
 	}
-	db, err := store.Open(ctx, dsn, store.Options{})
+	// Alerts: a slot of a millisecond, so the compose job is due at once.
+	db, err := store.Open(ctx, dsn, store.Options{AlertInterval: time.Millisecond})
 	if err != nil {
 		return err
 	}
@@ -152,6 +169,13 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 	ms = nil
 	fmt.Fprintf(w, "\n[%s] seeded %d members in %s\n", engine, o.members, time.Since(start).Round(time.Millisecond))
 
+	if o.alerts {
+		if err := seedAlerts(ctx, db, o.members); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "[%s] %d followers of the topic, %d of the region too, after %s\n", engine, o.members, (o.members+1)/2,
+			time.Since(start).Round(time.Millisecond))
+	}
 	n, err := db.Newsletter(ctx, masthead.NewsletterFree)
 	if err != nil {
 		return err
@@ -167,12 +191,15 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 			Title: fmt.Sprintf("A headline of reasonable length, number %d", i), Dek: strings.Repeat("A dek that explains why this matters. ", 3),
 			Authors: []string{"Ana Silva", "Tom Berg"}, Kind: kind, Access: masthead.AccessMetered, PublishedAt: now.Add(-time.Duration(i) * time.Hour)})
 	}
-	is, err := db.CreateIssue(ctx, &masthead.Issue{NewsletterID: n.ID, Subject: "The week in review", Status: masthead.IssueScheduled,
-		SendAt: now, WindowStart: now.Add(-7 * 24 * time.Hour), WindowEnd: now, Articles: arts,
-		EditorsNote: strings.Repeat("A paragraph from the editor about the week. ", 8) + "\n\n" + strings.Repeat("Another thought. ", 10),
-		Radar:       strings.Repeat("Something we are watching next week. ", 6)})
-	if err != nil {
-		return err
+	var is *masthead.Issue
+	if !o.alerts {
+		is, err = db.CreateIssue(ctx, &masthead.Issue{NewsletterID: n.ID, Subject: "The week in review", Status: masthead.IssueScheduled,
+			SendAt: now, WindowStart: now.Add(-7 * 24 * time.Hour), WindowEnd: now, Articles: arts,
+			EditorsNote: strings.Repeat("A paragraph from the editor about the week. ", 8) + "\n\n" + strings.Repeat("Another thought. ", 10),
+			Radar:       strings.Repeat("Something we are watching next week. ", 6)})
+		if err != nil {
+			return err
+		}
 	}
 
 	// The SMTP sink, in its own process.
@@ -220,6 +247,9 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 			case <-done:
 				return
 			case <-t.C:
+				if is == nil {
+					continue // the alert issue is not composed yet
+				}
 				c, err := db.IssueCounts(context.Background(), is.ID)
 				if err != nil {
 					continue
@@ -246,8 +276,12 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 	// worker of the queue.
 	pool := jobs.New(db, jobs.Config{Workers: 1})
 	pool.Handle(masthead.JobNewsletterSend, e.RunSend)
+	pool.Handle(masthead.JobAlerts, e.RunAlerts)
 	_, err = pool.RunDue(ctx)
 	elapsed := time.Since(sendStart)
+	if err == nil && o.alerts {
+		is, err = alertIssue(ctx, db)
+	}
 	finished := false
 	if err == nil {
 		var sent *masthead.Issue
@@ -298,6 +332,60 @@ func bench(ctx context.Context, engine string, o options, w io.Writer) error {
 		return fmt.Errorf("not every member got exactly one message: %+v; %s", c, got)
 	}
 	return nil
+}
+
+// seedAlerts makes every member follow a topic, with an instant alert,
+// every other one a region too, and puts two articles in both live: each
+// follower's one email tells of both, through one or two follows.
+func seedAlerts(ctx context.Context, db *store.DB, members int) error {
+	draft := masthead.ArticleInput{Slug: "seed", Title: "Seed", BodyMarkdown: "Names the topic.", AuthorSlugs: []string{"ana-silva"},
+		TopicSlugs: []string{"energy"}, RegionSlugs: []string{"europe"}, Kind: masthead.KindDaily, Status: masthead.StatusDraft}
+	if _, err := db.CreateArticle(ctx, draft); err != nil {
+		return err
+	}
+	var all, half []string
+	for i := range members {
+		all = append(all, addr(i))
+		if i%2 == 0 {
+			half = append(half, addr(i))
+		}
+	}
+	now := time.Now()
+	if err := db.FollowAll(ctx, all, masthead.FollowTopic, "energy", masthead.AlertInstant, now); err != nil {
+		return err
+	}
+	if err := db.FollowAll(ctx, half, masthead.FollowRegion, "europe", masthead.AlertInstant, now); err != nil {
+		return err
+	}
+	// Both in one write, so they go live in one slot.
+	var ins []masthead.ArticleInput
+	for i := range 2 {
+		in := draft
+		in.Slug, in.Title, in.Status = fmt.Sprintf("news-%d", i), fmt.Sprintf("A headline of reasonable length, number %d", i), masthead.StatusPublished
+		in.Dek = strings.Repeat("A dek that explains why this matters. ", 3)
+		ins = append(ins, in)
+	}
+	if _, err := db.UpsertArticles(ctx, ins); err != nil {
+		return err
+	}
+	time.Sleep(2 * time.Millisecond) // the slot's end, when its job is due
+	return nil
+}
+
+// alertIssue finds the alert issue the compose job made.
+func alertIssue(ctx context.Context, db *store.DB) (*masthead.Issue, error) {
+	n, err := db.Newsletter(ctx, masthead.NewsletterAlerts)
+	if err != nil {
+		return nil, err
+	}
+	list, err := db.Issues(ctx, masthead.IssueFilter{NewsletterID: &n.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) != 1 {
+		return nil, fmt.Errorf("%d alert issues composed, want 1", len(list))
+	}
+	return list[0], nil
 }
 
 func verdict(ok bool) string {

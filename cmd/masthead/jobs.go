@@ -22,15 +22,21 @@ type jobSettings struct {
 	Workers int
 	Poll    time.Duration
 	Backoff time.Duration
+	// AlertInterval is the slot of instant alerts (docs/curator.md).
+	AlertInterval time.Duration
 }
 
 func (o *jobSettings) jobFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Workers, "job-workers", 4, "jobs (queued emails, webhook deliveries, newsletter sends, scheduled articles, upkeep) this instance runs at once; 0 runs none here, leaving them to other instances")
 	fs.DurationVar(&o.Poll, "job-poll", time.Second, "how often idle workers look for due jobs (a job this instance queues wakes them at once)")
+	fs.DurationVar(&o.AlertInterval, "alert-interval", 5*time.Minute, "instant alerts of what readers follow go out at the end of each slot this long, one email a reader for every article of the slot")
 	fs.DurationVar(&o.Backoff, "job-backoff", 30*time.Second, "wait after a job's first failure, doubled after each further one up to an hour; a job fails for good after 8 attempts")
 }
 
 func (o *jobSettings) validate() error {
+	if o.AlertInterval < 0 {
+		return errors.New("--alert-interval must not be negative")
+	}
 	if o.Workers < 0 || o.Poll <= 0 || o.Backoff <= 0 {
 		return errors.New("--job-workers must not be negative; --job-poll and --job-backoff must be positive")
 	}

@@ -170,6 +170,9 @@ func handleNewsletters(pool *jobs.Pool, cfg *Config, e *newsletter.Engine, sends
 		return
 	}
 	pool.Handle(masthead.JobNewsletterCompose, e.RunCompose)
+	// Alerts of what readers follow (docs/curator.md): composed as
+	// issues of the alerts newsletter, sent as any issue.
+	pool.Handle(masthead.JobAlerts, e.RunAlerts)
 	if sends {
 		pool.Handle(masthead.JobNewsletterSend, e.RunSend)
 	}

@@ -39,7 +39,7 @@ const maxHeaderBytes = 64 << 10
 // openStore opens the configured database and applies migrations.
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger, r *markdown.Renderer) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DB, store.Options{Renderer: r, Logger: log, KeepTeaserWords: cfg.keepTeaserWords,
-		PurgeCDN: cfg.CDN.Provider != ""})
+		PurgeCDN: cfg.CDN.Provider != "", AlertInterval: cfg.Jobs.AlertInterval})
 	if err != nil {
 		// The store says why in a domain error's message (a missing
 		// database, a server that cannot be reached, a directory that
@@ -192,7 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// site's policy and settings; the site is their transport.
 	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
 		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
-		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db,
+		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db, Curator: db,
 			Billing: db, Payments: payments, Offers: db, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
 			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	// The Content and Admin APIs (docs/api.md) read the access policy

@@ -1,0 +1,327 @@
+package reading
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"masthead"
+)
+
+// The personal curator (docs/curator.md): a signed-in reader follows
+// topics, regions, columns and authors, gets a For-you list of their
+// newest articles and related reading, alerts by email, a reading list
+// and a reading history. Everything here is the member's own, taken from
+// the session, and never leaves the server but in their account export.
+
+// Curator keeps what the curator knows of members (store.DB).
+type Curator interface {
+	Follow(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string, alert masthead.AlertMode, now time.Time) error
+	Unfollow(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error
+	StopAlert(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error
+	Follows(ctx context.Context, memberID int64) ([]masthead.Follow, error)
+	ForYou(ctx context.Context, follows []masthead.Follow, now time.Time, limit, offset int) ([]*masthead.Article, bool, error)
+	ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int) ([]*masthead.Article, error)
+	ReadAmong(ctx context.Context, memberID int64, ids []int64) (map[int64]bool, error)
+	Saved(ctx context.Context, memberID, articleID int64) (bool, error)
+	SaveArticle(ctx context.Context, memberID, articleID int64, now time.Time) error
+	UnsaveArticle(ctx context.Context, memberID, articleID int64) error
+	SavedArticles(ctx context.Context, memberID int64, now time.Time, limit, offset int) ([]masthead.SavedArticle, bool, error)
+	RecordRead(ctx context.Context, memberID, articleID int64, now time.Time) error
+	History(ctx context.Context, memberID int64, now time.Time, limit int) ([]masthead.ReadArticle, error)
+	ClearHistory(ctx context.Context, memberID int64) error
+	SetHistoryPaused(ctx context.Context, memberID int64, paused bool) error
+	MarkPickerShown(ctx context.Context, memberID int64, now time.Time) (bool, error)
+	CuratorSettings(ctx context.Context, memberID int64) (masthead.CuratorSettings, error)
+}
+
+// Curates reports whether the curator is on (a store keeps it).
+func (s *Service) Curates() bool { return s.deps.Curator != nil }
+
+// errNoCurator answers a curator use case when the curator is off.
+var errNoCurator = masthead.Errorf(masthead.ENOTFOUND, "Page not found.")
+
+// ForYouPageSize is how many articles of what a reader follows one page
+// of For-you shows.
+const ForYouPageSize = 20
+
+// relatedShownForYou is how much related reading the first page adds.
+const relatedShownForYou = 6
+
+// Follow makes m follow the kind's target named slug. A new follow has
+// no alert; one that exists keeps its alert.
+func (s *Service) Follow(ctx context.Context, m *masthead.Member, kind masthead.FollowKind, slug string, now time.Time) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	if !kind.Valid() {
+		return masthead.Errorf(masthead.EINVALID, "There is nothing to follow here.")
+	}
+	alert := masthead.AlertOff
+	fs, err := s.deps.Curator.Follows(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		if f.Kind == kind && f.Slug == slug {
+			alert = f.Alert
+		}
+	}
+	if alert == masthead.AlertOff && len(fs) >= maxFollows {
+		return masthead.Errorf(masthead.ECONFLICT, "You follow %d things already, as many as we keep. Unfollow one first.", maxFollows)
+	}
+	return s.deps.Curator.Follow(ctx, m.ID, kind, slug, alert, now)
+}
+
+// maxFollows bounds what one member follows, so a script cannot make
+// their For-you page or an alert's fan-out unbounded.
+const maxFollows = 200
+
+// SetAlert sets when m's follow of the target emails them; following it
+// first if need be. Turning an alert on records m's consent to alerts.
+func (s *Service) SetAlert(ctx context.Context, m *masthead.Member, kind masthead.FollowKind, slug string, alert masthead.AlertMode, now time.Time) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	if !kind.Valid() {
+		return masthead.Errorf(masthead.EINVALID, "There is nothing to follow here.")
+	}
+	if !alert.Valid() {
+		return masthead.Errorf(masthead.EINVALID, "Choose when to be told: never, at once or in the daily digest.")
+	}
+	return s.deps.Curator.Follow(ctx, m.ID, kind, slug, alert, now)
+}
+
+// Unfollow ends m's follow of the target.
+func (s *Service) Unfollow(ctx context.Context, m *masthead.Member, kind masthead.FollowKind, slug string) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	if !kind.Valid() {
+		return masthead.Errorf(masthead.EINVALID, "There is nothing to follow here.")
+	}
+	return s.deps.Curator.Unfollow(ctx, m.ID, kind, slug)
+}
+
+// StopAlert turns off the alert of a member's follow, as the stop link of
+// an alert email asks; memberID comes from the link's signed token.
+func (s *Service) StopAlert(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	if !kind.Valid() {
+		return masthead.Errorf(masthead.EINVALID, "This link names nothing you follow.")
+	}
+	return s.deps.Curator.StopAlert(ctx, memberID, kind, slug)
+}
+
+// Follows lists what m follows.
+func (s *Service) Follows(ctx context.Context, m *masthead.Member) ([]masthead.Follow, error) {
+	if s.deps.Curator == nil {
+		return nil, nil
+	}
+	return s.deps.Curator.Follows(ctx, m.ID)
+}
+
+// PickFollows follows each of the picked targets (the topic picker after
+// registering), leaving those already followed as they are.
+func (s *Service) PickFollows(ctx context.Context, m *masthead.Member, picked []masthead.Follow, now time.Time) error {
+	for _, p := range picked {
+		if err := s.Follow(ctx, m, p.Kind, p.Slug, now); err != nil && masthead.ErrorCode(err) != masthead.ENOTFOUND {
+			return err
+		}
+	}
+	return nil
+}
+
+// ShowPicker reports whether m should be offered the topic picker now:
+// once, the first time they land signed in. Asking marks it offered.
+func (s *Service) ShowPicker(ctx context.Context, m *masthead.Member, now time.Time) (bool, error) {
+	if s.deps.Curator == nil || m.Role.Staff() {
+		return false, nil
+	}
+	return s.deps.Curator.MarkPickerShown(ctx, m.ID, now)
+}
+
+// ForYouPage is one page of a member's For-you list.
+type ForYouPage struct {
+	Follows []masthead.Follow
+	Items   []masthead.ForYouItem // what they follow, newest first
+	Related []masthead.ForYouItem // related reading of what they read (page 1)
+	Page    int
+	More    bool
+}
+
+// ForYou returns page (from 1) of m's For-you list at now: the newest
+// articles of what m follows, then, on the first page, related reading
+// of what m read lately that is not on the list; each marked read or
+// not. follows, when not nil, are m's follows as the caller read them.
+func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []masthead.Follow, page int, now time.Time) (*ForYouPage, error) {
+	if s.deps.Curator == nil {
+		return nil, errNoCurator
+	}
+	page = max(page, 1)
+	var err error
+	if follows == nil {
+		if follows, err = s.deps.Curator.Follows(ctx, m.ID); err != nil {
+			return nil, err
+		}
+	}
+	out := &ForYouPage{Follows: follows, Page: page}
+	list, more, err := s.deps.Curator.ForYou(ctx, follows, now, ForYouPageSize, (page-1)*ForYouPageSize)
+	if err != nil {
+		return nil, err
+	}
+	out.More = more
+	var related []*masthead.Article
+	if page == 1 {
+		if related, err = s.deps.Curator.ReadingRelated(ctx, m.ID, now, relatedShownForYou+len(list)); err != nil {
+			return nil, err
+		}
+		related = slices.DeleteFunc(related, func(a *masthead.Article) bool {
+			return slices.ContainsFunc(list, func(b *masthead.Article) bool { return a.ID == b.ID })
+		})
+		related = related[:min(len(related), relatedShownForYou)]
+	}
+	ids := make([]int64, 0, len(list))
+	for _, a := range list {
+		ids = append(ids, a.ID)
+	}
+	read, err := s.deps.Curator.ReadAmong(ctx, m.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range list {
+		out.Items = append(out.Items, masthead.ForYouItem{Article: a, Read: read[a.ID]})
+	}
+	for _, a := range related {
+		out.Related = append(out.Related, masthead.ForYouItem{Article: a, Related: true})
+	}
+	return out, nil
+}
+
+// SaveArticle puts the live article at slug on m's reading list. It
+// unlocks nothing: opening it later asks access.Decide as ever.
+func (s *Service) SaveArticle(ctx context.Context, m *masthead.Member, slug string, now time.Time) (*masthead.Article, error) {
+	if s.deps.Curator == nil {
+		return nil, errNoCurator
+	}
+	a, err := s.liveArticle(ctx, slug, now)
+	if err != nil {
+		return nil, err
+	}
+	return a, s.deps.Curator.SaveArticle(ctx, m.ID, a.ID, now)
+}
+
+// IsSaved reports whether a is on m's reading list.
+func (s *Service) IsSaved(ctx context.Context, m *masthead.Member, a *masthead.Article) (bool, error) {
+	if s.deps.Curator == nil {
+		return false, nil
+	}
+	return s.deps.Curator.Saved(ctx, m.ID, a.ID)
+}
+
+// UnsaveArticle takes the article at slug off m's reading list.
+func (s *Service) UnsaveArticle(ctx context.Context, m *masthead.Member, slug string) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	if !masthead.ValidSlug(slug) || s.deps.Articles == nil {
+		return errNotFound
+	}
+	a, err := s.deps.Articles.Article(ctx, slug)
+	if err != nil {
+		return err
+	}
+	return s.deps.Curator.UnsaveArticle(ctx, m.ID, a.ID)
+}
+
+// SavedPageSize is how many saved articles one page of /saved lists.
+const SavedPageSize = 20
+
+// SavedArticles returns page (from 1) of m's reading list.
+func (s *Service) SavedArticles(ctx context.Context, m *masthead.Member, page int, now time.Time) ([]masthead.SavedArticle, bool, error) {
+	if s.deps.Curator == nil {
+		return nil, false, errNoCurator
+	}
+	page = max(page, 1)
+	return s.deps.Curator.SavedArticles(ctx, m.ID, now, SavedPageSize, (page-1)*SavedPageSize)
+}
+
+// RecordRead notes that m was served article a in full or in part at
+// now, unless m paused their history.
+func (s *Service) RecordRead(ctx context.Context, m *masthead.Member, a *masthead.Article, now time.Time) error {
+	if s.deps.Curator == nil {
+		return nil
+	}
+	return s.deps.Curator.RecordRead(ctx, m.ID, a.ID, now)
+}
+
+// History returns the last n articles m opened.
+func (s *Service) History(ctx context.Context, m *masthead.Member, n int, now time.Time) ([]masthead.ReadArticle, error) {
+	if s.deps.Curator == nil {
+		return nil, nil
+	}
+	return s.deps.Curator.History(ctx, m.ID, now, n)
+}
+
+// ClearHistory forgets what m opened.
+func (s *Service) ClearHistory(ctx context.Context, m *masthead.Member) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	return s.deps.Curator.ClearHistory(ctx, m.ID)
+}
+
+// PauseHistory stops (or, with false, resumes) the recording of what m
+// opens.
+func (s *Service) PauseHistory(ctx context.Context, m *masthead.Member, paused bool) error {
+	if s.deps.Curator == nil {
+		return errNoCurator
+	}
+	return s.deps.Curator.SetHistoryPaused(ctx, m.ID, paused)
+}
+
+// CuratorSettings returns m's curator settings.
+func (s *Service) CuratorSettings(ctx context.Context, m *masthead.Member) (masthead.CuratorSettings, error) {
+	if s.deps.Curator == nil {
+		return masthead.CuratorSettings{}, nil
+	}
+	return s.deps.Curator.CuratorSettings(ctx, m.ID)
+}
+
+// CuratorExport is what the curator keeps of a member, for their
+// account export.
+type CuratorExport struct {
+	Follows []masthead.Follow
+	Saved   []masthead.SavedArticle
+	History []masthead.ReadArticle
+	Paused  bool
+}
+
+// maxExported bounds the saved articles and history an export lists.
+const maxExported = 10000
+
+// ExportCurator gathers what the curator keeps of m.
+func (s *Service) ExportCurator(ctx context.Context, m *masthead.Member, now time.Time) (*CuratorExport, error) {
+	x := &CuratorExport{}
+	if s.deps.Curator == nil {
+		return x, nil
+	}
+	var err error
+	if x.Follows, err = s.deps.Curator.Follows(ctx, m.ID); err != nil {
+		return nil, err
+	}
+	if x.Saved, _, err = s.deps.Curator.SavedArticles(ctx, m.ID, now, maxExported, 0); err != nil {
+		return nil, err
+	}
+	if x.History, err = s.deps.Curator.History(ctx, m.ID, now, maxExported); err != nil {
+		return nil, err
+	}
+	st, err := s.deps.Curator.CuratorSettings(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	x.Paused = st.HistoryPaused
+	return x, nil
+}
