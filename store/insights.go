@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -319,10 +321,11 @@ const (
 // twelfth), or the cheapest monthly plan's when the price matches none.
 func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, step string) ([]masthead.SubscriberPoint, error) {
 	from, to := dayRange(r)
-	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at,
-			COALESCE((SELECT CASE p.bill_interval WHEN 'year' THEN p.amount / 12 ELSE p.amount END
-				FROM plans p WHERE p.stripe_price_id = s.price_id AND s.price_id <> '' LIMIT 1),
-				(SELECT MIN(p.amount) FROM plans p WHERE p.bill_interval = 'month'), 0)
+	monthly, err := db.monthlyAmounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: insight subscribers: %w", err)
+	}
+	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at, s.price_id
 		FROM subscriptions s
 		WHERE s.started_at IS NOT NULL AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at >= ?)
 			AND s.status NOT IN ('incomplete', 'incomplete_expired')`, to, from)
@@ -330,16 +333,21 @@ func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, s
 		return nil, fmt.Errorf("store: insight subscribers: %w", err)
 	}
 	defer rs.Close()
-	type sub struct{ start, end, amount int64 }
+	type sub struct {
+		start, end int64
+		amount     masthead.Money
+	}
 	var subs []sub
 	for rs.Next() {
 		var (
-			s   sub
-			end = new(int64)
+			s     sub
+			end   = new(int64)
+			price string
 		)
-		if err := rs.Scan(&s.start, &end, &s.amount); err != nil {
+		if err := rs.Scan(&s.start, &end, &price); err != nil {
 			return nil, fmt.Errorf("store: insight subscribers: %w", err)
 		}
+		s.amount = monthly.of(price)
 		s.end = -1
 		if end != nil {
 			s.end = *end
@@ -376,7 +384,7 @@ func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, s
 			}
 			if active(s, b-1) {
 				p.Active++
-				p.MRR += s.amount
+				p.MRR = addMoney(p.MRR, s.amount)
 			}
 			if s.start >= a && s.start < b {
 				p.Started++
@@ -385,6 +393,7 @@ func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, s
 				p.Ended++
 			}
 		}
+		sortMoney(p.MRR)
 		out = append(out, p)
 		t = next
 	}
@@ -418,4 +427,119 @@ func (db *DB) InsightNewsletters(ctx context.Context, r masthead.InsightRange) (
 		out = append(out, p)
 	}
 	return out, rs.Err()
+}
+
+// InsightHeadline returns the dashboard's first figures over the range
+// from r.From until now: the paid subscriptions active at each end, those
+// that started in it, those of the start's that ended in it, and the
+// monthly recurring revenue now per currency. Subscriptions count as in
+// InsightSubscribers; each takes its plan's currency (matched by Stripe
+// Price id, else the cheapest monthly plan's), and currencies are never
+// added together.
+func (db *DB) InsightHeadline(ctx context.Context, r masthead.InsightRange, now time.Time) (masthead.InsightHeadline, error) {
+	var h masthead.InsightHeadline
+	from, at := micros(r.From.UTC().Truncate(24*time.Hour)), micros(now)
+	monthly, err := db.monthlyAmounts(ctx)
+	if err != nil {
+		return h, fmt.Errorf("store: insight headline: %w", err)
+	}
+	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at, s.price_id FROM subscriptions s
+		WHERE s.started_at IS NOT NULL AND s.started_at <= ? AND (s.ended_at IS NULL OR s.ended_at > ?)
+			AND s.status NOT IN ('incomplete', 'incomplete_expired')`, at, from)
+	if err != nil {
+		return h, fmt.Errorf("store: insight headline: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var (
+			start int64
+			end   *int64
+			price string
+		)
+		if err := rs.Scan(&start, &end, &price); err != nil {
+			return h, fmt.Errorf("store: insight headline: %w", err)
+		}
+		atStart := start <= from
+		ended := end != nil && *end <= at
+		if atStart {
+			h.PayingStart++
+			if ended {
+				h.Ended++
+			}
+		} else {
+			h.Started++
+		}
+		if ended {
+			continue
+		}
+		h.Paying++
+		h.MRR = addMoney(h.MRR, monthly.of(price))
+	}
+	if err := rs.Err(); err != nil {
+		return h, fmt.Errorf("store: insight headline: %w", err)
+	}
+	sortMoney(h.MRR)
+	return h, nil
+}
+
+// monthlyPrices maps a Stripe Price id to the monthly amount it brings in
+// (a yearly price a twelfth), with the cheapest monthly plan's for a price
+// that matches no plan. The plans table is a handful of rows, read once
+// per query rather than joined per subscription.
+type monthlyPrices struct {
+	byPrice  map[string]masthead.Money
+	fallback masthead.Money
+}
+
+func (m monthlyPrices) of(price string) masthead.Money {
+	if v, ok := m.byPrice[price]; ok && price != "" {
+		return v
+	}
+	return m.fallback
+}
+
+func (db *DB) monthlyAmounts(ctx context.Context) (monthlyPrices, error) {
+	plans, err := db.Plans(ctx, false)
+	if err != nil {
+		return monthlyPrices{}, err
+	}
+	m := monthlyPrices{byPrice: map[string]masthead.Money{}}
+	for _, p := range plans {
+		v := masthead.Money{Currency: p.Currency, Amount: p.Amount}
+		if p.Interval == masthead.IntervalYear {
+			v.Amount /= 12
+		} else if m.fallback.Currency == "" || p.Amount < m.fallback.Amount {
+			m.fallback = v
+		}
+		if _, ok := m.byPrice[p.StripePriceID]; !ok && p.StripePriceID != "" {
+			m.byPrice[p.StripePriceID] = v
+		}
+	}
+	return m, nil
+}
+
+// addMoney adds v to the amount of its currency in ms; an amount without
+// a currency (no plan at all) adds nothing.
+func addMoney(ms []masthead.Money, v masthead.Money) []masthead.Money {
+	if v.Currency == "" {
+		return ms
+	}
+	for i := range ms {
+		if ms[i].Currency == v.Currency {
+			ms[i].Amount += v.Amount
+			return ms
+		}
+	}
+	return append(ms, v)
+}
+
+// sortMoney puts the largest amount first; equal ones by currency, so the
+// order is stable.
+func sortMoney(ms []masthead.Money) {
+	slices.SortFunc(ms, func(a, b masthead.Money) int {
+		if a.Amount != b.Amount {
+			return cmp.Compare(b.Amount, a.Amount)
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
 }

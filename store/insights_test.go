@@ -133,9 +133,9 @@ func checkInsights(t *testing.T, db *store.DB) {
 	// Plans are the migration's: monthly 9.00, annual 90.00; a price
 	// matching none counts as the monthly plan.
 	wantMonths := []masthead.SubscriberPoint{
-		{At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: 900, Started: 1, ActiveStart: 1},
-		{At: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: 900, ActiveStart: 1},
-		{At: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Active: 2, MRR: 1800, Started: 2, Ended: 1, ActiveStart: 1},
+		{At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: usd(900), Started: 1, ActiveStart: 1},
+		{At: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: usd(900), ActiveStart: 1},
+		{At: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Active: 2, MRR: usd(1800), Started: 2, Ended: 1, ActiveStart: 1},
 	}
 	if diff := cmp.Diff(wantMonths, months); diff != "" {
 		t.Errorf("subscribers by month (-want +got):\n%s", diff)
