@@ -125,7 +125,8 @@ type ArticleReads struct {
 
 // InsightRollup reports what a rollup did.
 type InsightRollup struct {
-	Events int64 // raw events folded into the daily table and deleted
+	Events int64 // raw events (checkouts, registrations) deleted
+	Hours  int64 // hourly counts deleted (the daily ones stay)
 }
 
 // Money is an amount in a currency's minor unit (cents).
