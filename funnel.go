@@ -84,11 +84,13 @@ type Conversion struct {
 }
 
 // SubscriberPoint is the number of active subscriptions at the end of a
-// day, week or month, with their monthly recurring revenue in minor units.
+// day, week or month, with their monthly recurring revenue in minor units,
+// one amount per currency (largest first): amounts in two currencies are
+// never added together.
 type SubscriberPoint struct {
 	At          time.Time
 	Active      int64
-	MRR         int64
+	MRR         []Money
 	Started     int64 // subscriptions that started in the period
 	Ended       int64 // subscriptions that ended in the period
 	ActiveStart int64 // active at the period's start (churn's denominator)
@@ -123,5 +125,37 @@ type ArticleReads struct {
 
 // InsightRollup reports what a rollup did.
 type InsightRollup struct {
-	Events int64 // raw events folded into the daily table and deleted
+	Events int64 // raw events (checkouts, registrations) deleted
+	Hours  int64 // hourly counts deleted (the daily ones stay)
+}
+
+// Money is an amount in a currency's minor unit (cents).
+type Money struct {
+	Currency string // ISO 4217, lower case
+	Amount   int64
+}
+
+// InsightHeadline is the line of figures the dashboard opens with, over a
+// range that ends now: paying subscribers at its start and now, those
+// that ended in it (churn's numerator), and the monthly recurring revenue
+// now, one figure per currency, since amounts in two currencies do not
+// add up.
+type InsightHeadline struct {
+	Paying      int64 // paid subscriptions active now
+	PayingStart int64 // paid subscriptions active at the range's start
+	Started     int64 // paid subscriptions that started in the range
+	Ended       int64 // of those active at the start, the ones that ended in the range
+	MRR         []Money
+}
+
+// Change is the difference in paying subscribers over the range.
+func (h InsightHeadline) Change() int64 { return h.Paying - h.PayingStart }
+
+// Churn is the share of the subscriptions active at the range's start
+// that ended in it; 0 when none were active.
+func (h InsightHeadline) Churn() float64 {
+	if h.PayingStart == 0 {
+		return 0
+	}
+	return float64(h.Ended) / float64(h.PayingStart)
 }

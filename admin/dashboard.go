@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type InsightStore interface {
 	InsightSubscribers(ctx context.Context, r masthead.InsightRange, step string) ([]masthead.SubscriberPoint, error)
 	InsightNewsletters(ctx context.Context, r masthead.InsightRange) ([]masthead.NewsletterPoint, error)
 	SearchStats(ctx context.Context, r masthead.InsightRange, limit int) (masthead.SearchStats, error)
+	InsightHeadline(ctx context.Context, r masthead.InsightRange, now time.Time) (masthead.InsightHeadline, error)
 }
 
 // dashboardRanges are the windows the dashboard offers, in days.
@@ -39,28 +41,63 @@ const conversionRows = 15
 
 type dashboardView struct {
 	page
-	Days    int
-	Ranges  []option
-	Query   template.URL // "days=N", for the CSV links
-	Totals  masthead.FunnelPoint
-	Funnel  template.HTML
-	Daily   template.HTML
-	Weekly  []masthead.FunnelPoint
-	ByDay   []masthead.FunnelPoint
-	Subs    template.HTML
-	MRR     template.HTML
-	Churn   template.HTML
-	Months  []monthRow
-	Active  int64
-	MRRNow  string
-	Letters template.HTML
-	Issues  []masthead.NewsletterPoint
-	Reads   template.HTML
-	Top     []masthead.ArticleReads
-	Conv    []conversionTable
+	Days int
+	// Headline is the first line of figures: paying subscribers, MRR per
+	// currency, churn; Steps the funnel's conversion from step to step.
+	Headline  masthead.InsightHeadline
+	ChurnRate string
+	Steps     []funnelStep
+	Ranges    []option
+	Query     template.URL // "days=N", for the CSV links
+	Totals    masthead.FunnelPoint
+	Funnel    template.HTML
+	Daily     template.HTML
+	Weekly    []masthead.FunnelPoint
+	ByDay     []masthead.FunnelPoint
+	Subs      template.HTML
+	MRR       template.HTML
+	Churn     template.HTML
+	Months    []monthRow
+	Active    int64
+	MRRNow    string
+	Letters   template.HTML
+	Issues    []masthead.NewsletterPoint
+	Reads     template.HTML
+	Top       []masthead.ArticleReads
+	Conv      []conversionTable
 	// Unattributed counts subscriptions whose checkout named no article.
 	Unattributed int64
 	Search       searchView // searchstats.go
+}
+
+// funnelStep is one step of the funnel with its share of the step
+// before it.
+type funnelStep struct {
+	Name    string
+	N       int64
+	OfPrev  string // "12.5 %", or "—" for the first step or after a zero
+	OfFirst string
+}
+
+// funnelSteps turns the range's totals into the funnel's conversion, step
+// by step: wall view → registration → verified → unlock → checkout → paid.
+func funnelSteps(t masthead.FunnelPoint) []funnelStep {
+	steps := []funnelStep{
+		{Name: "Wall views", N: t.WallViews},
+		{Name: "Registrations", N: t.Registrations},
+		{Name: "Verified", N: t.Verified},
+		{Name: "Unlocks", N: t.Unlocks},
+		{Name: "Checkouts started", N: t.Checkouts},
+		{Name: "Paid subscriptions", N: t.Subscriptions},
+	}
+	for i := range steps {
+		steps[i].OfPrev, steps[i].OfFirst = "—", "—"
+		if i > 0 {
+			steps[i].OfPrev = formatPercent(steps[i].N, steps[i-1].N)
+			steps[i].OfFirst = formatPercent(steps[i].N, steps[0].N)
+		}
+	}
+	return steps
 }
 
 type monthRow struct {
@@ -137,6 +174,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		return fmt.Errorf("admin: dashboard: %w", err)
 	}
 	v.ByDay = byDay
+	if v.Headline, err = st.InsightHeadline(ctx, rng, h.now()); err != nil {
+		return fmt.Errorf("admin: dashboard: %w", err)
+	}
+	v.ChurnRate = formatPercent(v.Headline.Ended, v.Headline.PayingStart)
 	var labels []string
 	reg := series{Name: "Registrations", Class: "s1"}
 	ver := series{Name: "Verified", Class: "s2"}
@@ -159,6 +200,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		sub.Values = append(sub.Values, float64(p.Subscriptions))
 	}
 	t := v.Totals
+	v.Steps = funnelSteps(t)
 	v.Funnel = hbarChart("chart-funnel", fmt.Sprintf("Funnel, last %d days", days),
 		fmt.Sprintf("Wall views %d, registrations %d, verified %d, unlocks %d, checkouts started %d, subscriptions %d.",
 			t.WallViews, t.Registrations, t.Verified, t.Unlocks, t.Checkouts, t.Subscriptions),
@@ -195,19 +237,42 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		return fmt.Errorf("admin: dashboard: %w", err)
 	}
 	var mLabels []string
-	var mrr, churn []float64
+	var churn []float64
+	// One series of MRR per currency: amounts in two currencies are
+	// never added up (the plans may sell in several).
+	var currencies []string
+	for _, p := range months {
+		for _, m := range p.MRR {
+			if !slices.Contains(currencies, m.Currency) {
+				currencies = append(currencies, m.Currency)
+			}
+		}
+	}
+	mrr := make([][]float64, len(currencies))
 	for _, p := range months {
 		mLabels = append(mLabels, p.At.Format("Jan 06"))
-		mrr = append(mrr, float64(p.MRR)/100)
+		for i, c := range currencies {
+			mrr[i] = append(mrr[i], float64(amountIn(p.MRR, c))/100)
+		}
 		churn = append(churn, roundTo(p.Churn()*100, 1))
 		v.Months = append(v.Months, monthRow{Month: p.At.Format("January 2006"), Active: p.Active, Started: p.Started,
-			Ended: p.Ended, MRR: formatAmount(p.MRR), Churn: fmt.Sprintf("%.1f %%", p.Churn()*100)})
+			Ended: p.Ended, MRR: formatMoneys(p.MRR), Churn: fmt.Sprintf("%.1f %%", p.Churn()*100)})
 	}
-	if n := len(months); n > 0 {
-		v.Active, v.MRRNow = months[n-1].Active, formatAmount(months[n-1].MRR)
+	switch len(currencies) {
+	case 0:
+		v.MRR = barChart("chart-mrr", "Monthly recurring revenue",
+			"Monthly recurring revenue at the end of each month; the table below has the numbers.", mLabels, make([]float64, len(mLabels)), "")
+	case 1:
+		v.MRR = barChart("chart-mrr", "Monthly recurring revenue, "+strings.ToUpper(currencies[0]),
+			"Monthly recurring revenue at the end of each month, in "+strings.ToUpper(currencies[0])+"; the table below has the numbers.", mLabels, mrr[0], "")
+	default:
+		var ss []series
+		for i, c := range currencies {
+			ss = append(ss, series{Name: strings.ToUpper(c), Class: fmt.Sprintf("s%d", i%5+1), Values: mrr[i]})
+		}
+		v.MRR = lineChart("chart-mrr", "Monthly recurring revenue, per currency",
+			"Monthly recurring revenue at the end of each month, one line per currency; the table below has the numbers.", mLabels, ss)
 	}
-	v.MRR = barChart("chart-mrr", "Monthly recurring revenue",
-		"Monthly recurring revenue at the end of each month, in the plans' currency; the table below has the numbers.", mLabels, mrr, "")
 	v.Churn = barChart("chart-churn", "Churn",
 		"Subscriptions ended in each month as a share of those active at its start, in per cent.", mLabels, churn, " %")
 
@@ -286,19 +351,21 @@ func (h *Handler) insightCSV(w http.ResponseWriter, r *http.Request, me *masthea
 		if err != nil {
 			return err
 		}
-		recs = append(recs, []string{"day", "active", "started", "ended", "mrr"})
+		curs := csvCurrencies(pts)
+		recs = append(recs, append([]string{"day", "active", "started", "ended"}, mrrHeads(curs)...))
 		for _, p := range pts {
-			recs = append(recs, []string{day(p.At), i(p.Active), i(p.Started), i(p.Ended), formatAmount(p.MRR)})
+			recs = append(recs, append([]string{day(p.At), i(p.Active), i(p.Started), i(p.Ended)}, mrrCells(p.MRR, curs)...))
 		}
 	case "revenue":
 		pts, err := st.InsightSubscribers(ctx, h.revenueRange(), "month")
 		if err != nil {
 			return err
 		}
-		recs = append(recs, []string{"month", "active_at_start", "active_at_end", "started", "ended", "churn", "mrr"})
+		curs := csvCurrencies(pts)
+		recs = append(recs, append([]string{"month", "active_at_start", "active_at_end", "started", "ended", "churn"}, mrrHeads(curs)...))
 		for _, p := range pts {
-			recs = append(recs, []string{p.At.Format("2006-01"), i(p.ActiveStart), i(p.Active), i(p.Started), i(p.Ended),
-				strconv.FormatFloat(p.Churn(), 'f', 4, 64), formatAmount(p.MRR)})
+			recs = append(recs, append([]string{p.At.Format("2006-01"), i(p.ActiveStart), i(p.Active), i(p.Started), i(p.Ended),
+				strconv.FormatFloat(p.Churn(), 'f', 4, 64)}, mrrCells(p.MRR, curs)...))
 		}
 	case "newsletters":
 		pts, err := st.InsightNewsletters(ctx, rng)
@@ -351,4 +418,66 @@ func csvSafe(s string) string {
 		}
 	}
 	return s
+}
+
+// amountIn is the amount of currency c in ms, 0 when there is none.
+func amountIn(ms []masthead.Money, c string) int64 {
+	for _, m := range ms {
+		if m.Currency == c {
+			return m.Amount
+		}
+	}
+	return 0
+}
+
+// formatMoneys writes one amount per currency: "$17.00 · 2,500.00 CHF".
+func formatMoneys(ms []masthead.Money) string {
+	if len(ms) == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, m := range ms {
+		parts = append(parts, formatMoney(m))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// csvCurrencies lists the currencies of the points' MRR, in order of
+// first appearance, for the CSV's MRR columns.
+func csvCurrencies(pts []masthead.SubscriberPoint) []string {
+	var cs []string
+	for _, p := range pts {
+		for _, m := range p.MRR {
+			if !slices.Contains(cs, m.Currency) {
+				cs = append(cs, m.Currency)
+			}
+		}
+	}
+	return cs
+}
+
+// mrrHeads names the CSV's MRR columns: "mrr" when the site sells in one
+// currency (or none yet), "mrr_usd", "mrr_chf", … when in several.
+func mrrHeads(cs []string) []string {
+	if len(cs) <= 1 {
+		return []string{"mrr"}
+	}
+	var out []string
+	for _, c := range cs {
+		out = append(out, "mrr_"+c)
+	}
+	return out
+}
+
+// mrrCells are a point's MRR cells under mrrHeads, in major units
+// without separators (a spreadsheet reads them as numbers).
+func mrrCells(ms []masthead.Money, cs []string) []string {
+	if len(cs) == 0 {
+		return []string{formatAmount(0)}
+	}
+	var out []string
+	for _, c := range cs {
+		out = append(out, formatAmount(amountIn(ms, c)))
+	}
+	return out
 }

@@ -35,8 +35,8 @@ func TestDashboardSearch(t *testing.T) {
 		f.run([]req{
 			{name: "search section", url: "/admin/", cookie: editor, wantStatus: 200, wantContains: []string{
 				"What readers search for", "8 searches; 2 found nothing (25.0 %); 4 results opened (50.0 %",
-				`id="chart-search-clicks"`, `<a href="/search?q=budget%20talks">budget talks</a></th><td>6</td><td>0</td>`,
-				"=cmd &lt;b&gt;</a></th><td>2</td>", "<tr><th scope=\"row\">2</th><td>0</td></tr>",
+				`id="chart-search-clicks"`, `<a href="/search?q=budget%20talks">budget talks</a></th><td class="num">6</td><td class="num">0</td>`,
+				"=cmd &lt;b&gt;</a></th><td class=\"num\">2</td>", "<tr><th scope=\"row\">2</th><td class=\"num\">0</td></tr>",
 				`href="/admin/insights/searches.csv?days=30"`},
 				wantNotContains: []string{"<b>"}},
 			{name: "author", url: "/admin/insights/searches.csv", cookie: author, wantStatus: 403},

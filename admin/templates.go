@@ -28,7 +28,7 @@ func pageNames() []string {
 }
 
 func parseTemplates() map[string]*template.Template {
-	base := template.Must(template.New("").ParseFS(templateFS, "templates/layout.html"))
+	base := template.Must(template.New("").Funcs(templateFuncs()).ParseFS(templateFS, "templates/layout.html"))
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames() {
 		t := template.Must(base.Clone())

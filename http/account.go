@@ -46,6 +46,13 @@ type accountPage struct {
 	Errors      map[string]string
 	// Billing is the member's paid subscription (billing.go).
 	Billing accountBilling
+	// Access lists the ways the member holds All-Access: subscriptions
+	// with their plan, price and date, a demo checkout, gifts and grants.
+	Access []accessRow
+	// PortalAlone offers the customer portal apart from any line: the
+	// member has a Stripe customer but no live subscription (invoices,
+	// a card, an ended subscription are still there).
+	PortalAlone bool
 	// DeleteBlocked is set when a deletion was refused because a paid
 	// subscription could not be cancelled: the page offers the portal.
 	DeleteBlocked bool
@@ -118,6 +125,16 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 	if v.Billing, err = s.accountBilling(ctx, m); err != nil {
 		return nil, err
 	}
+	lines, err := s.reading.AccountAccess(ctx, m, now)
+	if err != nil {
+		return nil, err
+	}
+	v.PortalAlone = v.Billing.Portal
+	for _, a := range lines {
+		row := s.newAccessRow(a, v.Billing.Portal)
+		v.PortalAlone = v.PortalAlone && !row.Portal
+		v.Access = append(v.Access, row)
+	}
 	if s.meter != nil {
 		if !v.Subscriber && !v.Staff {
 			policy := s.policy()
@@ -151,6 +168,47 @@ func (s *Server) accountView(r *http.Request, m *masthead.Member, errs map[strin
 	}
 	v.Sessions = len(sessions)
 	return v, nil
+}
+
+// accessRow is one line of the account page's subscription section.
+type accessRow struct {
+	reading.AccessLine
+	// Title is the plan's name, or what the grant is.
+	Title string
+	// Price is the plan's price and interval ("$9.00 a month"), when known.
+	Price string
+	// Demo marks the demo's TEST checkout, which took no payment.
+	Demo bool
+	// Portal offers the provider's customer portal (a Stripe
+	// subscription of a member with a customer there).
+	Portal bool
+}
+
+func (s *Server) newAccessRow(a reading.AccessLine, portal bool) accessRow {
+	r := accessRow{AccessLine: a}
+	switch a.Source {
+	case masthead.EntitlementStripe:
+		r.Title, r.Portal = "All-Access", portal
+	case masthead.EntitlementDemo:
+		r.Title, r.Demo = "All-Access", true
+	case masthead.EntitlementGift:
+		r.Title = "All-Access, a gift"
+	case masthead.EntitlementComplimentary:
+		r.Title = "All-Access, complimentary"
+	case masthead.EntitlementInstitution:
+		r.Title = "All-Access through " + a.Institution
+	default:
+		r.Title = "All-Access"
+	}
+	if p := a.Plan; p != nil {
+		r.Title = p.Name
+		interval := "month"
+		if p.Interval == masthead.IntervalYear {
+			interval = "year"
+		}
+		r.Price = s.money.format(p.Amount, p.Currency) + " a " + interval
+	}
+	return r
 }
 
 // subscriber reports whether m holds All-Access now.

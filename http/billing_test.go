@@ -257,7 +257,7 @@ func TestCheckoutAndPortal(t *testing.T) {
 			t.Fatalf("return: %d to %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		_, body = rs.send(t, req{url: "/account", cookies: jar})
-		mustContain(t, "account", body, `action="/account/billing"`, "Manage plan, card or cancellation")
+		mustContain(t, "account", body, `action="/account/billing"`, "Manage in the customer portal")
 		// An open redirect is not on offer.
 		res, _ = rs.send(t, req{url: "/checkout/return?next=https://evil.example/&session_id=cs_test_1", cookies: jar})
 		if loc := res.Header.Get("Location"); loc != "/account" {

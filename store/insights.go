@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,20 +12,41 @@ import (
 )
 
 // The publisher's dashboard (docs/insights.md): reader events arrive in
-// batches from each instance's buffer (package insights); the leader folds
-// the ones older than the retention into daily totals. Every query reads
-// the raw events and the daily totals together, so a day half rolled up
-// still counts once.
+// batches from each instance's buffer (package insights) and are counted
+// at once, in the batch's transaction, into hourly and daily totals per
+// kind and article; the dashboard reads the daily totals, a few rows a
+// day and article however many readers came. Only checkouts (which carry
+// the member, for attribution) and registrations are also kept one row
+// each, until the retention's end.
 
 // dayMicros is one UTC day in microseconds; times are bucketed by integer
 // division, which both engines do the same way on BIGINT.
 const dayMicros = int64(24 * time.Hour / time.Microsecond)
 
+// hourMicros is one hour in microseconds.
+const hourMicros = int64(time.Hour / time.Microsecond)
+
 // insightBatch bounds the rows of one multi-row INSERT.
 const insightBatch = 200
 
-// RecordInsights stores a batch of events in one transaction. Unknown
-// kinds are refused before anything is written.
+// keptRaw reports whether events of kind k are also kept one row each:
+// the kinds whose attribution needs the event itself.
+func keptRaw(k masthead.InsightKind) bool {
+	return k == masthead.InsightCheckout || k == masthead.InsightRegistration
+}
+
+// insightCount is one row of insight_hours or insight_daily.
+type insightCount struct {
+	at        int64 // the hour's or the day's first microsecond
+	kind      masthead.InsightKind
+	articleID int64
+	n         int64
+}
+
+// RecordInsights stores a batch of events in one transaction: their counts
+// added to the hour and the day of each (kind, article), and the events of
+// the kinds kept raw as rows. Unknown kinds are refused before anything is
+// written.
 func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) error {
 	for _, e := range evs {
 		if !e.Kind.Valid() {
@@ -34,16 +57,31 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 	if len(evs) == 0 && len(searches) == 0 {
 		return nil
 	}
+	// A batch holds many events of one article and hour (the page
+	// cache's counts, a popular article): each key is written once.
+	hours, days := sumInsights(evs, hourMicros), sumInsights(evs, dayMicros)
+	var raw []masthead.InsightEvent
+	for _, e := range evs {
+		if keptRaw(e.Kind) {
+			raw = append(raw, e)
+		}
+	}
 	return db.write(ctx, func(t *tx) error {
 		if err := t.recordSearches(ctx, searches); err != nil {
 			return err
 		}
-		for len(evs) > 0 {
-			n := min(len(evs), insightBatch)
+		if err := t.addInsightCounts(ctx, "insight_hours", "hour", hours); err != nil {
+			return err
+		}
+		if err := t.addInsightCounts(ctx, "insight_daily", "day", days); err != nil {
+			return err
+		}
+		for len(raw) > 0 {
+			n := min(len(raw), insightBatch)
 			var q strings.Builder
 			q.WriteString(`INSERT INTO insight_events (kind, article_id, member_id, n, at) VALUES `)
 			args := make([]any, 0, n*5)
-			for i, e := range evs[:n] {
+			for i, e := range raw[:n] {
 				if i > 0 {
 					q.WriteString(", ")
 				}
@@ -54,10 +92,66 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 			if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
 				return fmt.Errorf("store: record insights: %w", translate(err))
 			}
-			evs = evs[n:]
+			raw = raw[n:]
 		}
 		return nil
 	})
+}
+
+// sumInsights adds up the events by (bucket, kind, article), buckets of
+// size micros, in a stable order (PostgreSQL refuses a multi-row upsert
+// that names one key twice, and a fixed order keeps concurrent batches
+// from locking keys in opposite orders).
+func sumInsights(evs []masthead.InsightEvent, size int64) []insightCount {
+	type key struct {
+		at        int64
+		kind      masthead.InsightKind
+		articleID int64
+	}
+	sums := map[key]int64{}
+	for _, e := range evs {
+		at := micros(e.At)
+		at -= ((at % size) + size) % size
+		sums[key{at, e.Kind, e.ArticleID}] += max(e.Count, 1)
+	}
+	out := make([]insightCount, 0, len(sums))
+	for k, n := range sums {
+		out = append(out, insightCount{at: k.at, kind: k.kind, articleID: k.articleID, n: n})
+	}
+	slices.SortFunc(out, func(a, b insightCount) int {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
+			return c
+		}
+		if c := strings.Compare(string(a.kind), string(b.kind)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.articleID, b.articleID)
+	})
+	return out
+}
+
+// addInsightCounts adds counts to table (insight_hours or insight_daily,
+// whose time column is col) in multi-row upserts.
+func (t *tx) addInsightCounts(ctx context.Context, table, col string, cs []insightCount) error {
+	for len(cs) > 0 {
+		n := min(len(cs), insightBatch)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO ` + table + ` (` + col + `, kind, article_id, n) VALUES `)
+		args := make([]any, 0, n*4)
+		for i, c := range cs[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, c.at, string(c.kind), c.articleID, c.n)
+		}
+		q.WriteString(` ON CONFLICT (` + col + `, kind, article_id) DO UPDATE SET n = ` + table + `.n + excluded.n`)
+		if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
+			return fmt.Errorf("store: record insights: %s: %w", table, translate(err))
+		}
+		cs = cs[n:]
+	}
+	return nil
 }
 
 func nullID(id int64) any {
@@ -67,10 +161,11 @@ func nullID(id int64) any {
 	return id
 }
 
-// RollupInsights folds the raw events before the given time into the
-// daily totals and deletes them, in one transaction. Subscriptions that
-// started before it are attributed first, while their checkout events
-// still exist, so the dashboard keeps their article.
+// RollupInsights applies the retention at before, in one transaction:
+// subscriptions that started before it are attributed first, while their
+// checkout events still exist, so the dashboard keeps their article; then
+// the hourly counts and the raw events before it are deleted. The daily
+// counts, written with the events, stay.
 func (db *DB) RollupInsights(ctx context.Context, before time.Time) (masthead.InsightRollup, error) {
 	var r masthead.InsightRollup
 	b := micros(before)
@@ -81,14 +176,13 @@ func (db *DB) RollupInsights(ctx context.Context, before time.Time) (masthead.In
 			ON CONFLICT (subscription_id) DO NOTHING`, b); err != nil {
 			return fmt.Errorf("store: roll up insights: attribute: %w", err)
 		}
-		if _, err := t.exec(ctx, `INSERT INTO insight_daily (day, kind, article_id, n)
-			SELECT (at / 86400000000) * 86400000000, kind, COALESCE(article_id, 0), SUM(n)
-			FROM insight_events WHERE at < ?
-			GROUP BY (at / 86400000000) * 86400000000, kind, COALESCE(article_id, 0)
-			ON CONFLICT (day, kind, article_id) DO UPDATE SET n = insight_daily.n + excluded.n`, b); err != nil {
-			return fmt.Errorf("store: roll up insights: %w", err)
+		// Only whole hours go: an hour's row counts events up to its end.
+		res, err := t.exec(ctx, `DELETE FROM insight_hours WHERE hour < ?`, b-hourMicros+1)
+		if err != nil {
+			return fmt.Errorf("store: roll up insights: hours: %w", err)
 		}
-		res, err := t.exec(ctx, `DELETE FROM insight_events WHERE at < ?`, b)
+		r.Hours, _ = res.RowsAffected()
+		res, err = t.exec(ctx, `DELETE FROM insight_events WHERE at < ?`, b)
 		if err != nil {
 			return fmt.Errorf("store: roll up insights: delete: %w", err)
 		}
@@ -103,14 +197,6 @@ func (db *DB) RollupInsights(ctx context.Context, before time.Time) (masthead.In
 const checkoutArticle = `(SELECT e.article_id FROM insight_events e
 	WHERE e.member_id = s.member_id AND e.kind = 'checkout' AND e.at <= s.started_at AND e.article_id IS NOT NULL
 	ORDER BY e.at DESC LIMIT 1)`
-
-// insightEvents is a CTE of the events in [?, ?) by day, kind and article,
-// from the raw table and the daily totals; it takes the range twice.
-const insightEvents = `ev AS (
-	SELECT (at / 86400000000) * 86400000000 AS day, kind, COALESCE(article_id, 0) AS article_id, n
-	FROM insight_events WHERE at >= ? AND at < ?
-	UNION ALL
-	SELECT day, kind, article_id, n FROM insight_daily WHERE day >= ? AND day < ?)`
 
 // dayRange returns the range as whole UTC days in microseconds.
 func dayRange(r masthead.InsightRange) (from, to int64) {
@@ -154,8 +240,12 @@ func (db *DB) InsightFunnel(ctx context.Context, r masthead.InsightRange, weekly
 		}
 		return rows.Err()
 	}
-	if err := add(`WITH `+insightEvents+` SELECT day, kind, SUM(n) FROM ev GROUP BY day, kind`,
-		[]any{from, to, from, to}, func(p *masthead.FunnelPoint, kind string, n int64) {
+	// Article views are not a step of the funnel: naming the steps'
+	// kinds keeps the most numerous rows out of the scan.
+	if err := add(`SELECT day, kind, SUM(n) FROM insight_daily
+		WHERE kind IN ('wall_view', 'registration', 'unlock', 'checkout') AND day >= ? AND day < ?
+		GROUP BY day, kind`,
+		[]any{from, to}, func(p *masthead.FunnelPoint, kind string, n int64) {
 			switch masthead.InsightKind(kind) {
 			case masthead.InsightWallView:
 				p.WallViews += n
@@ -238,25 +328,31 @@ func (db *DB) InsightConversions(ctx context.Context, r masthead.InsightRange, b
 		limit = 20
 	}
 	from, to := dayRange(r)
-	q := `WITH ` + insightEvents + `,
-	per AS (SELECT article_id,
-			SUM(CASE WHEN kind = 'article_view' THEN n ELSE 0 END) AS v,
-			SUM(CASE WHEN kind = 'wall_view' THEN n ELSE 0 END) AS w,
-			SUM(CASE WHEN kind = 'registration' THEN n ELSE 0 END) AS g
-		FROM ev WHERE article_id <> 0 GROUP BY article_id),
-	attributed AS (SELECT COALESCE(i.article_id, ` + checkoutArticle + `) AS article_id
+	// One pass: the counts of the three kinds (read off the daily
+	// table's (kind, day) index) and the attributed subscriptions become
+	// rows of one aggregate per article, which is then joined to the
+	// articles once. (Joining two per-article aggregates to each other
+	// made SQLite compare every article with every other.)
+	q := `WITH attributed AS (SELECT COALESCE(i.article_id, ` + checkoutArticle + `) AS article_id
 		FROM subscriptions s LEFT JOIN insight_subscriptions i ON i.subscription_id = s.id
 		WHERE s.started_at >= ? AND s.started_at < ?),
-	subs AS (SELECT article_id, COUNT(*) AS s FROM attributed WHERE article_id IS NOT NULL GROUP BY article_id),
-	ids AS (SELECT article_id FROM per UNION SELECT article_id FROM subs)
-	SELECT ` + key + `, SUM(COALESCE(per.v, 0)), SUM(COALESCE(per.w, 0)), SUM(COALESCE(per.g, 0)), SUM(COALESCE(subs.s, 0))
-	FROM ids JOIN articles a ON a.id = ids.article_id ` + join + `
-	LEFT JOIN per ON per.article_id = ids.article_id
-	LEFT JOIN subs ON subs.article_id = ids.article_id
+	per AS (SELECT article_id, SUM(v) AS v, SUM(w) AS w, SUM(g) AS g, SUM(s) AS s FROM (
+			SELECT article_id,
+				CASE WHEN kind = 'article_view' THEN n ELSE 0 END AS v,
+				CASE WHEN kind = 'wall_view' THEN n ELSE 0 END AS w,
+				CASE WHEN kind = 'registration' THEN n ELSE 0 END AS g,
+				0 AS s
+			FROM insight_daily
+			WHERE kind IN ('article_view', 'wall_view', 'registration') AND day >= ? AND day < ? AND article_id <> 0
+			UNION ALL
+			SELECT article_id, 0, 0, 0, 1 FROM attributed WHERE article_id IS NOT NULL) x
+		GROUP BY article_id)
+	SELECT ` + key + `, SUM(per.v), SUM(per.w), SUM(per.g), SUM(per.s)
+	FROM per JOIN articles a ON a.id = per.article_id ` + join + `
 	GROUP BY ` + key + `
 	ORDER BY 6 DESC, 5 DESC, 4 DESC, 3 DESC, 1
 	LIMIT ?`
-	rs, err := db.r.query(ctx, q, from, to, from, to, from, to, limit)
+	rs, err := db.r.query(ctx, q, from, to, from, to, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
 	}
@@ -285,9 +381,12 @@ func (db *DB) InsightTopArticles(ctx context.Context, r masthead.InsightRange, l
 		limit = 10
 	}
 	from, to := dayRange(r)
-	rs, err := db.r.query(ctx, `WITH `+insightEvents+`
-		SELECT a.slug, a.title, SUM(ev.n) FROM ev JOIN articles a ON a.id = ev.article_id
-		WHERE ev.kind = 'article_view' GROUP BY a.slug, a.title ORDER BY 3 DESC, 1 LIMIT ?`, from, to, from, to, limit)
+	// Summed per article first, on the (kind, day) index, then joined:
+	// the articles table is visited once per article, not per day.
+	rs, err := db.r.query(ctx, `WITH per AS (SELECT article_id, SUM(n) AS n FROM insight_daily
+			WHERE kind = 'article_view' AND day >= ? AND day < ? AND article_id <> 0 GROUP BY article_id)
+		SELECT a.slug, a.title, SUM(per.n) FROM per JOIN articles a ON a.id = per.article_id
+		GROUP BY a.slug, a.title ORDER BY 3 DESC, 1 LIMIT ?`, from, to, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: most read articles: %w", err)
 	}
@@ -319,10 +418,11 @@ const (
 // twelfth), or the cheapest monthly plan's when the price matches none.
 func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, step string) ([]masthead.SubscriberPoint, error) {
 	from, to := dayRange(r)
-	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at,
-			COALESCE((SELECT CASE p.bill_interval WHEN 'year' THEN p.amount / 12 ELSE p.amount END
-				FROM plans p WHERE p.stripe_price_id = s.price_id AND s.price_id <> '' LIMIT 1),
-				(SELECT MIN(p.amount) FROM plans p WHERE p.bill_interval = 'month'), 0)
+	monthly, err := db.monthlyAmounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: insight subscribers: %w", err)
+	}
+	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at, s.price_id
 		FROM subscriptions s
 		WHERE s.started_at IS NOT NULL AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at >= ?)
 			AND s.status NOT IN ('incomplete', 'incomplete_expired')`, to, from)
@@ -330,16 +430,21 @@ func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, s
 		return nil, fmt.Errorf("store: insight subscribers: %w", err)
 	}
 	defer rs.Close()
-	type sub struct{ start, end, amount int64 }
+	type sub struct {
+		start, end int64
+		amount     masthead.Money
+	}
 	var subs []sub
 	for rs.Next() {
 		var (
-			s   sub
-			end = new(int64)
+			s     sub
+			end   = new(int64)
+			price string
 		)
-		if err := rs.Scan(&s.start, &end, &s.amount); err != nil {
+		if err := rs.Scan(&s.start, &end, &price); err != nil {
 			return nil, fmt.Errorf("store: insight subscribers: %w", err)
 		}
+		s.amount = monthly.of(price)
 		s.end = -1
 		if end != nil {
 			s.end = *end
@@ -376,7 +481,7 @@ func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, s
 			}
 			if active(s, b-1) {
 				p.Active++
-				p.MRR += s.amount
+				p.MRR = addMoney(p.MRR, s.amount)
 			}
 			if s.start >= a && s.start < b {
 				p.Started++
@@ -385,6 +490,7 @@ func (db *DB) InsightSubscribers(ctx context.Context, r masthead.InsightRange, s
 				p.Ended++
 			}
 		}
+		sortMoney(p.MRR)
 		out = append(out, p)
 		t = next
 	}
@@ -418,4 +524,119 @@ func (db *DB) InsightNewsletters(ctx context.Context, r masthead.InsightRange) (
 		out = append(out, p)
 	}
 	return out, rs.Err()
+}
+
+// InsightHeadline returns the dashboard's first figures over the range
+// from r.From until now: the paid subscriptions active at each end, those
+// that started in it, those of the start's that ended in it, and the
+// monthly recurring revenue now per currency. Subscriptions count as in
+// InsightSubscribers; each takes its plan's currency (matched by Stripe
+// Price id, else the cheapest monthly plan's), and currencies are never
+// added together.
+func (db *DB) InsightHeadline(ctx context.Context, r masthead.InsightRange, now time.Time) (masthead.InsightHeadline, error) {
+	var h masthead.InsightHeadline
+	from, at := micros(r.From.UTC().Truncate(24*time.Hour)), micros(now)
+	monthly, err := db.monthlyAmounts(ctx)
+	if err != nil {
+		return h, fmt.Errorf("store: insight headline: %w", err)
+	}
+	rs, err := db.r.query(ctx, `SELECT s.started_at, s.ended_at, s.price_id FROM subscriptions s
+		WHERE s.started_at IS NOT NULL AND s.started_at <= ? AND (s.ended_at IS NULL OR s.ended_at > ?)
+			AND s.status NOT IN ('incomplete', 'incomplete_expired')`, at, from)
+	if err != nil {
+		return h, fmt.Errorf("store: insight headline: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var (
+			start int64
+			end   *int64
+			price string
+		)
+		if err := rs.Scan(&start, &end, &price); err != nil {
+			return h, fmt.Errorf("store: insight headline: %w", err)
+		}
+		atStart := start <= from
+		ended := end != nil && *end <= at
+		if atStart {
+			h.PayingStart++
+			if ended {
+				h.Ended++
+			}
+		} else {
+			h.Started++
+		}
+		if ended {
+			continue
+		}
+		h.Paying++
+		h.MRR = addMoney(h.MRR, monthly.of(price))
+	}
+	if err := rs.Err(); err != nil {
+		return h, fmt.Errorf("store: insight headline: %w", err)
+	}
+	sortMoney(h.MRR)
+	return h, nil
+}
+
+// monthlyPrices maps a Stripe Price id to the monthly amount it brings in
+// (a yearly price a twelfth), with the cheapest monthly plan's for a price
+// that matches no plan. The plans table is a handful of rows, read once
+// per query rather than joined per subscription.
+type monthlyPrices struct {
+	byPrice  map[string]masthead.Money
+	fallback masthead.Money
+}
+
+func (m monthlyPrices) of(price string) masthead.Money {
+	if v, ok := m.byPrice[price]; ok && price != "" {
+		return v
+	}
+	return m.fallback
+}
+
+func (db *DB) monthlyAmounts(ctx context.Context) (monthlyPrices, error) {
+	plans, err := db.Plans(ctx, false)
+	if err != nil {
+		return monthlyPrices{}, err
+	}
+	m := monthlyPrices{byPrice: map[string]masthead.Money{}}
+	for _, p := range plans {
+		v := masthead.Money{Currency: p.Currency, Amount: p.Amount}
+		if p.Interval == masthead.IntervalYear {
+			v.Amount /= 12
+		} else if m.fallback.Currency == "" || p.Amount < m.fallback.Amount {
+			m.fallback = v
+		}
+		if _, ok := m.byPrice[p.StripePriceID]; !ok && p.StripePriceID != "" {
+			m.byPrice[p.StripePriceID] = v
+		}
+	}
+	return m, nil
+}
+
+// addMoney adds v to the amount of its currency in ms; an amount without
+// a currency (no plan at all) adds nothing.
+func addMoney(ms []masthead.Money, v masthead.Money) []masthead.Money {
+	if v.Currency == "" {
+		return ms
+	}
+	for i := range ms {
+		if ms[i].Currency == v.Currency {
+			ms[i].Amount += v.Amount
+			return ms
+		}
+	}
+	return append(ms, v)
+}
+
+// sortMoney puts the largest amount first; equal ones by currency, so the
+// order is stable.
+func sortMoney(ms []masthead.Money) {
+	slices.SortFunc(ms, func(a, b masthead.Money) int {
+		if a.Amount != b.Amount {
+			return cmp.Compare(b.Amount, a.Amount)
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
 }

@@ -133,9 +133,9 @@ func checkInsights(t *testing.T, db *store.DB) {
 	// Plans are the migration's: monthly 9.00, annual 90.00; a price
 	// matching none counts as the monthly plan.
 	wantMonths := []masthead.SubscriberPoint{
-		{At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: 900, Started: 1, ActiveStart: 1},
-		{At: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: 900, ActiveStart: 1},
-		{At: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Active: 2, MRR: 1800, Started: 2, Ended: 1, ActiveStart: 1},
+		{At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: usd(900), Started: 1, ActiveStart: 1},
+		{At: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Active: 1, MRR: usd(900), ActiveStart: 1},
+		{At: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Active: 2, MRR: usd(1800), Started: 2, Ended: 1, ActiveStart: 1},
 	}
 	if diff := cmp.Diff(wantMonths, months); diff != "" {
 		t.Errorf("subscribers by month (-want +got):\n%s", diff)
@@ -170,10 +170,10 @@ func TestInsightsRecordAndQuery(t *testing.T) {
 	})
 }
 
-// TestInsightsRollup folds old raw events into daily totals: the
-// dashboard reads the same, the raw rows are gone, a second rollup over
-// the same time changes nothing, and a subscription keeps the article its
-// (now deleted) checkout came from.
+// TestInsightsRollup applies the retention: the dashboard reads the
+// same, the raw rows and the hours before the cut are gone, a second
+// rollup over the same time changes nothing, and a subscription keeps the
+// article its (now deleted) checkout came from.
 func TestInsightsRollup(t *testing.T) {
 	storetest.EachWith(t, store.Options{Clock: &fixedClock{insightNow}}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -182,8 +182,10 @@ func TestInsightsRollup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Events != 7 {
-			t.Errorf("rolled up %d events, want the 7 raw rows before the 19th", r.Events)
+		// Before the 19th: two registrations and a checkout kept raw, and
+		// seven hours of (kind, article) counts.
+		if r.Events != 3 || r.Hours != 7 {
+			t.Errorf("rollup deleted %d events and %d hours, want the 3 raw rows and the 7 hours before the 19th", r.Events, r.Hours)
 		}
 		checkInsights(t, db)
 		var left int
@@ -194,7 +196,7 @@ func TestInsightsRollup(t *testing.T) {
 			t.Errorf("%d raw events left, want 1 (the 19th's checkout)", left)
 		}
 		r, err = db.RollupInsights(ctx, day(19, 0))
-		if err != nil || r.Events != 0 {
+		if err != nil || r.Events != 0 || r.Hours != 0 {
 			t.Fatalf("second rollup = %+v, %v; want nothing to do", r, err)
 		}
 		checkInsights(t, db)

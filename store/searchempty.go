@@ -38,13 +38,13 @@ func (db *DB) MostRead(ctx context.Context, topic string, since, now time.Time, 
 		n = 5
 	}
 	from, to := dayRange(masthead.InsightRange{From: since, To: now.Add(24 * time.Hour)})
-	cond, args := "", []any{from, to, from, to, micros(now)}
+	cond, args := "", []any{from, to, micros(now)}
 	if topic != "" {
 		cond = ` AND a.id IN (SELECT at.article_id FROM article_topics at JOIN topics t ON t.id = at.topic_id WHERE t.slug = ?)`
 		args = append(args, topic)
 	}
-	rows, err := db.r.query(ctx, `WITH `+insightEvents+`,
-		reads AS (SELECT article_id, SUM(n) AS n FROM ev WHERE kind = 'article_view' GROUP BY article_id)
+	rows, err := db.r.query(ctx, `WITH reads AS (SELECT article_id, SUM(n) AS n FROM insight_daily
+			WHERE kind = 'article_view' AND day >= ? AND day < ? GROUP BY article_id)
 		SELECT `+articleCols+` FROM reads JOIN articles a ON a.id = reads.article_id LEFT JOIN columns c ON c.id = a.column_id
 		WHERE `+liveCond+cond+` ORDER BY reads.n DESC, a.published_at DESC, a.id DESC LIMIT ?`, append(args, n)...)
 	if err != nil {

@@ -78,8 +78,8 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 		if err != nil {
 			return fmt.Errorf("roll up insights: %w", err)
 		}
-		if r.Events > 0 {
-			log.Info("rolled up insight events", "events", r.Events)
+		if r.Events > 0 || r.Hours > 0 {
+			log.Info("pruned insight events and hourly counts", "events", r.Events, "hours", r.Hours)
 		}
 		// Search counts are daily already; past the retention they go.
 		n, err := db.PruneSearchStats(ctx, clock.Now().Add(-insightsRetention))

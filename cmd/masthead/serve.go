@@ -71,7 +71,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.serveFlags(fs)
 	var insightsRetention time.Duration
 	fs.DurationVar(&insightsRetention, "insights-retention", 90*24*time.Hour,
-		"how long the dashboard's raw reader events are kept before they are rolled up into daily totals (docs/insights.md)")
+		"how long the dashboard's hourly counts and checkout and registration rows are kept; daily counts stay (docs/insights.md)")
 	if err := cfg.parse(fs, args); err != nil {
 		return err
 	}
