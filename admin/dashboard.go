@@ -68,6 +68,9 @@ type dashboardView struct {
 	// Unattributed counts subscriptions whose checkout named no article.
 	Unattributed int64
 	Search       searchView // searchstats.go
+	// Offers are the offers with their redemptions, newest first, when
+	// the site has offers (offers.go).
+	Offers []offerRow
 }
 
 // funnelStep is one step of the funnel with its share of the step
@@ -178,6 +181,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		return fmt.Errorf("admin: dashboard: %w", err)
 	}
 	v.ChurnRate = formatPercent(v.Headline.Ended, v.Headline.PayingStart)
+	if h.deps.Offers != nil {
+		offers, err := h.deps.Offers.Offers(ctx)
+		if err != nil {
+			return fmt.Errorf("admin: dashboard: %w", err)
+		}
+		v.Offers = h.offerRows(offers)
+	}
 	var labels []string
 	reg := series{Name: "Registrations", Class: "s1"}
 	ver := series{Name: "Verified", Class: "s2"}

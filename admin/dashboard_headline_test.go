@@ -19,7 +19,7 @@ import (
 func TestDashboardHeadline(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		f.with(func(d *admin.Deps) { d.Insights = f.db })
+		f.with(func(d *admin.Deps) { d.Insights, d.Offers = f.db, f.db })
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		for _, p := range []masthead.Plan{
 			{Slug: "monthly", Name: "All-Access monthly", Interval: masthead.IntervalMonth, Amount: 900, Currency: "usd", StripePriceID: "price_usd_m", Active: true},
@@ -66,7 +66,18 @@ func TestDashboardHeadline(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// An offer, taken once: its redemptions are on the dashboard.
+		if _, err := f.db.SaveOffer(ctx, masthead.Offer{Slug: "spring", Name: "Spring sale", Plan: "monthly",
+			Kind: masthead.OfferPercent, PercentOff: 50, Months: 3, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.ApplyBillingEvent(ctx, masthead.BillingEvent{ID: "evt_offer", Type: masthead.EventCheckoutCompleted,
+			Created: at, Checkout: &masthead.CheckoutResult{SessionID: "cs_offer", MemberID: ids[5],
+				CustomerID: "cus_offer", Paid: true, Offer: "spring"}}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
 		f.run([]req{{name: "headline", url: "/admin/", cookie: adminC, wantStatus: 200, wantContains: []string{
+			`<tr><th scope="row"><a href="/admin/offers/`, `">Spring sale</a></th><td>50 % off for 3 months</td><td>running</td><td class="num">1</td></tr>`,
 			// Four paying now (one left, one joined): no change over 30 days.
 			"<dt>Paying subscribers</dt>\n      <dd class=\"figure__value\">4</dd>",
 			"0 in 30 days (4 at the start; 1 started, 1 ended)",

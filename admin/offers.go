@@ -67,19 +67,26 @@ func (h *Handler) offerList(w http.ResponseWriter, r *http.Request, me *masthead
 	if r.URL.Query().Get("msg") == "saved" {
 		v.Flash = "Offer saved."
 	}
+	v.Rows = h.offerRows(offers)
+	return h.render(w, http.StatusOK, "offers", v)
+}
+
+// offerRows are offers as the offer list and the dashboard show them.
+func (h *Handler) offerRows(offers []masthead.Offer) []offerRow {
 	now := h.now()
+	rows := make([]offerRow, 0, len(offers))
 	for _, o := range offers {
 		row := offerRow{ID: o.ID, Name: o.Name, Slug: o.Slug, Plan: o.Plan, Terms: offerTerms(o),
-			State: string(o.State(now)), Featured: o.Featured, Redemptions: strconv.Itoa(o.Redemptions)}
+			State: string(o.State(now)), Featured: o.Featured, Redemptions: formatNum(int64(o.Redemptions))}
 		if o.MaxRedemptions > 0 {
-			row.Redemptions += " / " + strconv.Itoa(o.MaxRedemptions)
+			row.Redemptions += " / " + formatNum(int64(o.MaxRedemptions))
 		}
 		if !o.EndsAt.IsZero() {
 			row.Ends = lastDay(o.EndsAt, h.deps.Location)
 		}
-		v.Rows = append(v.Rows, row)
+		rows = append(rows, row)
 	}
-	return h.render(w, http.StatusOK, "offers", v)
+	return rows
 }
 
 // offerTerms says what an offer gives, in the plan's minor units.
