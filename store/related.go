@@ -29,8 +29,10 @@ import (
 // the articles whose lists named them or that they now name, so an edit
 // moves in and out of its neighbours' lists too. When the library has
 // changed by a tenth since the last full build, the words of the whole
-// library are counted again and every article is queued
-// (RebuildRelated; RefreshRelated hourly; `masthead related --rebuild`).
+// library are counted again, each article's words written, and every
+// article is queued (RebuildRelated; RefreshRelated hourly; `masthead
+// related --rebuild`); so many waiting are computed together, from every
+// article's words held in memory (relateAll, related_bulk.go).
 
 const (
 	// relatedTermsKept is how many words of an article are kept: enough

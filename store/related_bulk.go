@@ -302,25 +302,59 @@ func (ix *relatedIndex) candidates(p int32, acc []float64, touched []int32) ([]s
 			acc[o.n] += m.w * o.w
 		}
 	}
-	out := make([]scored, 0, len(touched))
+	// The best kept in a heap whose root is the worst of them: most
+	// candidates are turned away by one comparison.
+	top := make([]scored, 0, relatedCandidates)
 	for _, o := range touched {
-		out = append(out, scored{ix.ids[o], acc[o]})
+		c := scored{ix.ids[o], acc[o]}
 		acc[o] = 0
+		if len(top) < relatedCandidates {
+			top = append(top, c)
+			for i := len(top) - 1; i > 0; {
+				up := (i - 1) / 2
+				if !betterScored(top[up], top[i]) {
+					break
+				}
+				top[up], top[i] = top[i], top[up]
+				i = up
+			}
+			continue
+		}
+		if !betterScored(c, top[0]) {
+			continue
+		}
+		top[0] = c
+		for i := 0; ; {
+			worst, l, r := i, 2*i+1, 2*i+2
+			if l < len(top) && betterScored(top[worst], top[l]) {
+				worst = l
+			}
+			if r < len(top) && betterScored(top[worst], top[r]) {
+				worst = r
+			}
+			if worst == i {
+				break
+			}
+			top[i], top[worst] = top[worst], top[i]
+			i = worst
+		}
 	}
-	slices.SortFunc(out, func(a, b scored) int {
-		switch {
-		case a.score > b.score:
+	slices.SortFunc(top, func(a, b scored) int {
+		if betterScored(a, b) {
 			return -1
-		case a.score < b.score:
-			return 1
-		case a.id > b.id:
-			return -1
-		case a.id < b.id:
+		}
+		if betterScored(b, a) {
 			return 1
 		}
 		return 0
 	})
-	return out[:min(len(out), relatedCandidates)], touched
+	return top, touched
+}
+
+// betterScored orders candidates as the query of neighbours does: by
+// score, then the larger id.
+func betterScored(a, b scored) bool {
+	return a.score > b.score || a.score == b.score && a.id > b.id
 }
 
 // relateAll computes, when at least relatedBulk articles wait unsaved,
@@ -344,9 +378,13 @@ func (db *DB) relateAll(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store: related reading: labels: %w", err)
 	}
 	workers := runtime.GOMAXPROCS(0)
-	scratch := make(chan []float64, workers)
+	type work struct {
+		acc     []float64
+		touched []int32
+	}
+	scratch := make(chan *work, workers)
 	for range workers {
-		scratch <- make([]float64, len(ix.ids))
+		scratch <- &work{acc: make([]float64, len(ix.ids))}
 	}
 	done := 0
 	var after int64
@@ -380,9 +418,10 @@ func (db *DB) relateAll(ctx context.Context) (int, error) {
 			if d == nil || !d.live || !ok {
 				return
 			}
-			acc := <-scratch
-			cands, _ := ix.candidates(p, acc, nil)
-			scratch <- acc
+			w := <-scratch
+			var cands []scored
+			cands, w.touched = ix.candidates(p, w.acc, w.touched)
+			scratch <- w
 			lists[i] = rankRelated(d, cands, labels)
 		})
 		err = db.write(ctx, func(t *tx) error {
