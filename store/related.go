@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -30,8 +29,10 @@ import (
 // the articles whose lists named them or that they now name, so an edit
 // moves in and out of its neighbours' lists too. When the library has
 // changed by a tenth since the last full build, the words of the whole
-// library are counted again and every article is queued
-// (RebuildRelated; RefreshRelated hourly; `masthead related --rebuild`).
+// library are counted again, each article's words written, and every
+// article is queued (RebuildRelated; RefreshRelated hourly; `masthead
+// related --rebuild`); so many waiting are computed together, from every
+// article's words held in memory (relateAll, related_bulk.go).
 
 const (
 	// relatedTermsKept is how many words of an article are kept: enough
@@ -141,11 +142,28 @@ func (db *DB) RelateArticles(ctx context.Context) (RelatedRun, error) {
 		return run, err
 	}
 	labels := map[int64]*relatedDoc{} // for this run: neighbours share candidates
-	for ctx.Err() == nil {
-		n, err := db.relateBatch(ctx, df, docs, labels)
-		run.Articles += n
-		if err != nil || n == 0 {
-			return run, err
+	// The saved articles first: their words change, and the lists around
+	// them are queued. Then, when many articles wait with their words
+	// unchanged (after a full build), their lists are computed from every
+	// article's words held in memory (relateAll); what is left, a few
+	// saves and their neighbours, one query an article.
+	for _, onlySaved := range []bool{true, false} {
+		if !onlySaved {
+			n, err := db.relateAll(ctx)
+			run.Articles += n
+			if err != nil {
+				return run, err
+			}
+		}
+		for ctx.Err() == nil {
+			n, err := db.relateBatch(ctx, df, docs, labels, onlySaved)
+			run.Articles += n
+			if err != nil {
+				return run, err
+			}
+			if n == 0 {
+				break
+			}
 		}
 	}
 	return run, ctx.Err()
@@ -186,81 +204,6 @@ func abs64(n int64) int64 {
 		return -n
 	}
 	return n
-}
-
-// RebuildRelated counts the words of every article that is or will be
-// live, stores their document frequencies, and queues every such article
-// to be computed again. progress, when set, is called as articles are
-// read. The related job computes them; `masthead related --rebuild`
-// calls RelateArticles after this.
-func (db *DB) RebuildRelated(ctx context.Context, progress func(done, total int)) error {
-	var total int
-	if err := db.r.row(ctx, `SELECT COUNT(*) FROM articles WHERE status <> 'draft' AND published_at IS NOT NULL`).Scan(&total); err != nil {
-		return fmt.Errorf("store: rebuild related reading: %w", err)
-	}
-	df := map[string]int32{}
-	var last int64
-	done := 0
-	for {
-		docs, err := db.relatedDocs(ctx, `a.id > ? AND a.status <> 'draft' AND a.published_at IS NOT NULL ORDER BY a.id LIMIT 500`, last)
-		if err != nil {
-			return fmt.Errorf("store: rebuild related reading: %w", err)
-		}
-		if len(docs) == 0 {
-			break
-		}
-		for _, d := range docs {
-			for w := range d.counts() {
-				df[w]++
-			}
-			last = d.id
-		}
-		done += len(docs)
-		if progress != nil {
-			progress(done, total)
-		}
-	}
-	terms := make([]string, 0, len(df))
-	for w, n := range df {
-		if n > 1 {
-			terms = append(terms, w)
-		}
-	}
-	sort.Strings(terms)
-	now := db.clock.Now()
-	return db.write(ctx, func(t *tx) error {
-		if _, err := t.exec(ctx, `DELETE FROM related_df`); err != nil {
-			return fmt.Errorf("store: rebuild related reading: %w", err)
-		}
-		for rest := terms; len(rest) > 0; {
-			n := min(len(rest), 400)
-			var q strings.Builder
-			q.WriteString(`INSERT INTO related_df (term, n) VALUES `)
-			args := make([]any, 0, 2*n)
-			for i, w := range rest[:n] {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?)")
-				args = append(args, w, df[w])
-			}
-			// Built per batch size, so not worth a cached statement.
-			if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-				return fmt.Errorf("store: rebuild related reading: %w", translate(err))
-			}
-			rest = rest[n:]
-		}
-		if _, err := t.exec(ctx, `UPDATE related_state SET docs = ?, changed = 0, built_at = ? WHERE id = 1`, done, micros(now)); err != nil {
-			return fmt.Errorf("store: rebuild related reading: %w", err)
-		}
-		// Every article again, with no spreading: all of them wait.
-		if _, err := t.exec(ctx, `INSERT INTO related_pending (article_id, queued_at, spread)
-			SELECT id, ?, 0 FROM articles WHERE status <> 'draft' AND published_at IS NOT NULL
-			ON CONFLICT (article_id) DO UPDATE SET queued_at = excluded.queued_at, spread = 0`, micros(now)); err != nil {
-			return fmt.Errorf("store: rebuild related reading: %w", err)
-		}
-		return nil
-	})
 }
 
 // relatedDF reads the document frequencies of the last full build.
@@ -310,7 +253,9 @@ func (d *relatedDoc) counts() map[string]float64 {
 	}
 	add(d.title, 3)
 	add(d.dek, 2)
-	add(d.body, 1)
+	if d.body != "" {
+		add(search.HTMLText(d.body), 1)
+	}
 	return c
 }
 
@@ -336,9 +281,7 @@ type termWeight struct {
 // everything.
 func (d *relatedDoc) terms(df map[string]int32, docs int) []termWeight {
 	n := float64(max(docs, 2))
-	// In a small library a tenth is no one; up to five articles still
-	// share a subject.
-	common := max(relatedCommon*n, min(n/2, 5))
+	common := relatedCommonCap(docs)
 	var out []termWeight
 	for w, tf := range d.counts() {
 		f := float64(df[w])
@@ -347,6 +290,21 @@ func (d *relatedDoc) terms(df map[string]int32, docs int) []termWeight {
 		}
 		out = append(out, termWeight{w, (1 + math.Log(tf)) * math.Log(n/f)})
 	}
+	return keepTerms(out)
+}
+
+// relatedCommonCap is the document frequency above which a word is left
+// out of a library of docs articles.
+func relatedCommonCap(docs int) float64 {
+	n := float64(max(docs, 2))
+	// In a small library a tenth is no one; up to five articles still
+	// share a subject.
+	return max(relatedCommon*n, min(n/2, 5))
+}
+
+// keepTerms keeps the strongest of an article's weighed words, the ties
+// broken by the words, as a unit vector.
+func keepTerms(out []termWeight) []termWeight {
 	slices.SortFunc(out, func(a, b termWeight) int {
 		if a.weight != b.weight {
 			if a.weight > b.weight {
@@ -390,12 +348,18 @@ func (db *DB) relatedDocs(ctx context.Context, cond string, arg any) ([]*related
 	return out, rows.Err()
 }
 
-// relateBatch computes up to relatedBatch waiting articles: their words
-// first, in one write, then each one's neighbours from the index of
-// words, in a second write that also queues the articles around those
-// saved and clears what it served.
-func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int, labels map[int64]*relatedDoc) (int, error) {
-	rows, err := db.r.query(ctx, `SELECT article_id, queued_at, spread FROM related_pending ORDER BY spread DESC, article_id LIMIT ?`, relatedBatch)
+// relateBatch computes up to relatedBatch waiting articles (only saved
+// ones when onlySaved): the words of those saved first, in one write, then
+// each one's neighbours from the index of words, in a second write that
+// also queues the articles around those saved and clears what it served.
+// An article waiting unsaved (a neighbour of a saved one, or queued by a
+// full build, which wrote its words) keeps the words it has.
+func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int, labels map[int64]*relatedDoc, onlySaved bool) (int, error) {
+	cond := ""
+	if onlySaved {
+		cond = "WHERE spread <> 0 "
+	}
+	rows, err := db.r.query(ctx, `SELECT article_id, queued_at, spread FROM related_pending `+cond+`ORDER BY spread DESC, article_id LIMIT ?`, relatedBatch)
 	if err != nil {
 		return 0, fmt.Errorf("store: related reading: %w", err)
 	}
@@ -418,18 +382,38 @@ func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int, la
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	in, args := placeholders(ids)
-	list, err := db.relatedDocsIn(ctx, in, args)
-	if err != nil {
-		return 0, fmt.Errorf("store: related reading: %w", err)
+	var saved, unsaved []int64
+	for _, id := range ids {
+		if wait[id].spread {
+			saved = append(saved, id)
+		} else {
+			unsaved = append(unsaved, id)
+		}
 	}
 	byID := map[int64]*relatedDoc{}
-	for _, d := range list {
-		byID[d.id] = d
+	if len(saved) > 0 {
+		in, args := placeholders(saved)
+		list, err := db.relatedDocsIn(ctx, in, args)
+		if err != nil {
+			return 0, fmt.Errorf("store: related reading: %w", err)
+		}
+		for _, d := range list {
+			byID[d.id] = d
+		}
+	}
+	if len(unsaved) > 0 {
+		in, args := placeholders(unsaved)
+		others, err := db.relatedLabels(ctx, in, args)
+		if err != nil {
+			return 0, fmt.Errorf("store: related reading: %w", err)
+		}
+		for id, d := range others {
+			byID[id] = d
+		}
 	}
 	// Words first: an article's neighbours among the batch need theirs.
 	err = db.write(ctx, func(t *tx) error {
-		for _, id := range ids {
+		for _, id := range saved {
 			if _, err := t.exec(ctx, `DELETE FROM related_terms WHERE article_id = ?`, id); err != nil {
 				return err
 			}
@@ -624,6 +608,13 @@ func (db *DB) neighbours(ctx context.Context, d *relatedDoc, labels map[int64]*r
 			labels[id] = others[id] // nil: gone
 		}
 	}
+	return rankRelated(d, cands, labels), nil
+}
+
+// rankRelated ranks d's candidates, the best by shared words, with their
+// labels and dates, and keeps the best: the live ones above the least
+// score.
+func rankRelated(d *relatedDoc, cands []scored, labels map[int64]*relatedDoc) []scored {
 	var out []scored
 	for _, c := range cands {
 		o := labels[c.id]
@@ -650,7 +641,7 @@ func (db *DB) neighbours(ctx context.Context, d *relatedDoc, labels map[int64]*r
 		}
 		return int(b.id - a.id)
 	})
-	return out[:min(len(out), relatedKept)], nil
+	return out[:min(len(out), relatedKept)]
 }
 
 // relatedLabels reads the labels and dates of the articles in the list.
@@ -686,9 +677,7 @@ func scanRelatedDoc(rows *sql.Rows) (*relatedDoc, error) {
 	}
 	d.live = status != string(masthead.StatusDraft) && pub.Valid
 	d.published = pub.Int64
-	if body != "" {
-		d.body = search.HTMLText(body)
-	}
+	d.body = body // its text is read by counts, on whichever core counts it
 	d.topics, d.regions = parseIDs(topics), parseIDs(regions)
 	return &d, nil
 }

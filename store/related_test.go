@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +62,21 @@ func mustRelate(t *testing.T, db *store.DB) store.RelatedRun {
 // a draft and a scheduled article never appear until live; an edit moves
 // an article into another subject's lists and out of its old ones; a
 // deleted article leaves every list; every save queues its article.
+// Both ways of computing lists are taken: one query an article, and the
+// index in memory (every waiting article's list, a neighbour's too).
 func TestRelated(t *testing.T) {
+	for _, path := range []struct {
+		name string
+		bulk int
+	}{{"queries", 1 << 30}, {"memory", 1}} {
+		t.Run(path.name, func(t *testing.T) {
+			defer store.SetRelatedBulk(path.bulk)()
+			testRelated(t)
+		})
+	}
+}
+
+func testRelated(t *testing.T) {
 	clock := &fixedClock{t0}
 	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -192,6 +208,111 @@ func TestRelatedRebuild(t *testing.T) {
 		}
 		if got := relatedSlugs(t, db, first, t0); !slices.Equal(got, want) || calls == 0 {
 			t.Errorf("after a rebuild %v, want %v (progress calls %d)", got, want, calls)
+		}
+	})
+}
+
+// TestRelatedPaths: the lists computed from the index in memory, as a full
+// build of a large library takes them, are those of one query an
+// article, the way a save's are computed, for every article of a library
+// of overlapping subjects; and a save after the build moves its article
+// in both.
+func TestRelatedPaths(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Each article uses four made-up words, each word in at most four
+		// articles: its own and the next one's, and two spread across the
+		// library, so that lists overlap and scores differ.
+		syl := []string{"tar", "vel", "mun", "kor", "pid", "sal", "bro", "fen"}
+		word := func(j int) string { j %= 48; return syl[j/8] + syl[j%8] + "ok" }
+		wordsOf := func(i int) []int { return []int{i, i + 1, 7*i + 3, 11*i + 5} }
+		text := func(ws []int) (string, string) {
+			var b []string
+			for k, j := range ws {
+				for range 1 + k%2 {
+					b = append(b, word(j))
+				}
+			}
+			return word(ws[0]) + " " + word(ws[1]), strings.Join(b, " ")
+		}
+		topics := []string{"mining", "economy", "farming"}
+		var ids []int64
+		for i := range 48 {
+			title, body := text(wordsOf(i))
+			in := relatedInput(fmt.Sprintf("story-%02d", i), title, body, topics[i%3], t0.Add(-time.Duration(i*40)*time.Hour))
+			ids = append(ids, mustCreate(t, db, in).ID)
+		}
+		lists := func() map[int64][]string {
+			out := map[int64][]string{}
+			for _, id := range ids {
+				out[id] = relatedSlugs(t, db, id, t0)
+			}
+			return out
+		}
+		restore := store.SetRelatedBulk(1 << 30)
+		mustRelate(t, db)
+		byQuery := lists()
+		restore()
+		listed := 0
+		for _, l := range byQuery {
+			listed += len(l)
+		}
+		if listed < 4*len(ids) {
+			t.Fatalf("one query an article listed %d neighbours for %d articles: too few to compare", listed, len(ids))
+		}
+
+		restore = store.SetRelatedBulk(1)
+		defer restore()
+		if err := db.RebuildRelated(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if run := mustRelate(t, db); run.Articles != len(ids) {
+			t.Errorf("the build in memory computed %d articles, want %d", run.Articles, len(ids))
+		}
+		inMemory := lists()
+		for _, id := range ids {
+			if !slices.Equal(inMemory[id], byQuery[id]) {
+				t.Errorf("article %d: in memory %v, by query %v", id, inMemory[id], byQuery[id])
+			}
+		}
+
+		// story-00 takes story-20's words: a save computes it by query, the
+		// lists around it in memory. It lists story-20 first, story-20
+		// lists it, and its old neighbours that share none of its new
+		// words no longer do.
+		title, body := text(wordsOf(20))
+		if _, err := db.UpdateArticle(ctx, ids[0], relatedInput("story-00", title, body, topics[2], t0.Add(-800*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		mustRelate(t, db)
+		if got := relatedSlugs(t, db, ids[0], t0); len(got) == 0 || got[0] != "story-20" {
+			t.Errorf("the edited story-00 lists %v, want story-20 first", got)
+		}
+		if got := relatedSlugs(t, db, ids[20], t0); len(got) == 0 || got[0] != "story-00" {
+			t.Errorf("story-20 lists %v, want the edited story-00 first", got)
+		}
+		shares := func(i int) bool {
+			for _, a := range wordsOf(i) {
+				for _, b := range wordsOf(20) {
+					if a%48 == b%48 {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		moved := 0
+		for i, id := range ids {
+			if i == 0 || shares(i) || !slices.Contains(byQuery[id], "story-00") {
+				continue
+			}
+			moved++
+			if l := relatedSlugs(t, db, id, t0); slices.Contains(l, "story-00") {
+				t.Errorf("story-%02d still lists the edited story-00: %v", i, l)
+			}
+		}
+		if moved == 0 {
+			t.Errorf("no article listed story-00 before its edit: nothing shown")
 		}
 	})
 }

@@ -34,6 +34,12 @@ const (
 // Call it before the pool starts.
 func handleRelated(pool *jobs.Pool, db *store.DB, clock masthead.Clock, log *slog.Logger) {
 	pool.Handle(masthead.JobRelateArticles, func(ctx context.Context, _ masthead.Job) error {
+		// A recount of the whole library, when due, is one piece of work
+		// (its words are written last), bounded by the job's lease rather
+		// than by a run: cut at a run's end, it would start again each run.
+		if _, err := db.RefreshRelated(ctx); err != nil {
+			return fmt.Errorf("related reading: %w", err)
+		}
 		run, cancel := context.WithTimeout(ctx, relatedRunFor)
 		defer cancel()
 		r, err := db.RelateArticles(run)
