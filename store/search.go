@@ -221,7 +221,7 @@ func (t *tx) indexArticle(ctx context.Context, id int64) error {
 	if t.db != nil && t.db.deferIndex.Load() {
 		return nil
 	}
-	errIndex := func(err error) error { return fmt.Errorf("store: index article %d: %w", id, err) }
+	errIndex := func(err error) error { return fmt.Errorf("store: index article %d: %w", id, translate(err)) }
 	d, live, err := scanSearchDoc(t.row(ctx, `SELECT `+searchDocCols+` FROM articles a WHERE a.id = ?`, id))
 	if err != nil {
 		return errIndex(err)
