@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/text/currency"
@@ -293,24 +292,11 @@ type priceSummary struct {
 	Offer *offerView
 }
 
-// priceCache keeps the walls' price summary for a while, so an article
-// page does not read the plans on every render; it is forgotten with
-// the page cache when the content version moves (saving an offer raises
-// it) and after priceCacheTTL on the site's clock.
-type priceCache struct {
-	mu   sync.Mutex
-	at   time.Time
-	sum  priceSummary
-	have bool
-}
-
+// priceCacheTTL is how long the walls' price summary is kept (s.prices,
+// a memo): an article page does not read the plans on every render. It
+// is forgotten sooner when the content version moves (saving an offer
+// raises it).
 const priceCacheTTL = 30 * time.Second
-
-func (c *priceCache) purge() {
-	c.mu.Lock()
-	c.have = false
-	c.mu.Unlock()
-}
 
 // prices returns the walls' price summary; nothing when billing is off.
 // A failure to read it is logged and leaves the wall without a price.
@@ -318,22 +304,11 @@ func (s *Server) prices(ctx context.Context, now time.Time) priceSummary {
 	if !s.billingOn() {
 		return priceSummary{}
 	}
-	c := &s.priceCache
-	c.mu.Lock()
-	if c.have && !now.Before(c.at) && now.Sub(c.at) < priceCacheTTL {
-		sum := c.sum
-		c.mu.Unlock()
-		return sum
-	}
-	c.mu.Unlock()
-	sum, err := s.readPrices(ctx, now)
+	sum, err := s.priceCache.get(struct{}{}, now, func() (priceSummary, error) { return s.readPrices(ctx, now) })
 	if err != nil {
 		s.log.Warn("walls: read prices", "err", err, "request_id", requestID(ctx))
 		return priceSummary{}
 	}
-	c.mu.Lock()
-	c.sum, c.at, c.have = sum, now, true
-	c.mu.Unlock()
 	return sum
 }
 

@@ -61,6 +61,12 @@ const mostReadDays = 30
 // zeroShown is how many articles the page lists instead of results.
 const zeroShown = 5
 
+// mostReadTTL is how long the most read articles of a topic are kept for
+// the zero-result page (Server.mostRead): counting a month of views for
+// every search that finds nothing would make such searches the dearest
+// requests of the site.
+const mostReadTTL = 5 * time.Minute
+
 // searchFilters are the URL parameters that narrow a search, in the order
 // the page offers to drop them.
 var searchFilters = []struct{ param, label string }{
@@ -194,13 +200,18 @@ func (s *Server) zeroResultsFor(w http.ResponseWriter, r *http.Request, q masthe
 		topic = topTopic
 	}
 	now := s.clock.Now()
-	list, err := s.search.MostRead(ctx, topic, now.AddDate(0, 0, -mostReadDays), now, zeroShown)
+	mostRead := func(topic string) ([]*masthead.Article, error) {
+		return s.mostRead.get(topic, now, func() ([]*masthead.Article, error) {
+			return s.search.MostRead(ctx, topic, now.AddDate(0, 0, -mostReadDays), now, zeroShown)
+		})
+	}
+	list, err := mostRead(topic)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 && topic != "" {
 		topic = ""
-		if list, err = s.search.MostRead(ctx, "", now.AddDate(0, 0, -mostReadDays), now, zeroShown); err != nil {
+		if list, err = mostRead(""); err != nil {
 			return nil, err
 		}
 	}

@@ -249,9 +249,11 @@ type Server struct {
 	billing  masthead.BillingService
 	payments masthead.PaymentProvider
 	// money writes prices in Config.Locale; priceCache keeps what the
-	// walls say of prices (pricing.go).
+	// walls say of prices (pricing.go), mostRead the zero-result page's
+	// most read articles per topic (search_empty.go).
 	money      moneyFormat
-	priceCache priceCache
+	priceCache *memo[struct{}, priceSummary]
+	mostRead   *memo[string, []*masthead.Article]
 	crawlers   *crawlers
 	// settingsSrc and siteNow: the site settings (sitesettings.go)
 	settingsSrc SettingsSource
@@ -381,6 +383,8 @@ func New(cfg Config, deps Deps) *Server {
 	s.countCache()
 	s.assets = mustLoadAssets()
 	s.money = newMoneyFormat(cfg.Locale)
+	s.priceCache = newMemo[struct{}, priceSummary](priceCacheTTL, 1)
+	s.mostRead = newMemo[string, []*masthead.Article](mostReadTTL, 1000)
 	s.initSettings(deps.Settings)
 	s.initReaders(deps.Resolver)
 	s.initInstitutions(deps.Institutions)
