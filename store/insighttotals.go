@@ -181,6 +181,9 @@ func (t *tx) addSiteDaily(ctx context.Context, cs []insightCount) error {
 		}
 		site = append(site, insightCount{at: c.at, kind: c.kind, n: c.n})
 	}
+	if len(site) == 0 {
+		return nil
+	}
 	var q strings.Builder
 	q.WriteString(`INSERT INTO insight_site_daily (day, kind, n) VALUES `)
 	args := make([]any, 0, len(site)*3)
