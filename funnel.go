@@ -123,6 +123,16 @@ type ArticleReads struct {
 	Views int64
 }
 
+// InsightArticles is the dashboard's part that goes article by article
+// over a range, computed in one pass: conversions by article, column and
+// topic (best converting first), the subscriptions whose checkout named
+// no article, and the most read articles.
+type InsightArticles struct {
+	ByArticle, ByColumn, ByTopic []Conversion
+	Unattributed                 int64
+	MostRead                     []ArticleReads
+}
+
 // InsightRollup reports what a rollup did.
 type InsightRollup struct {
 	Events int64 // raw events (checkouts, registrations) deleted

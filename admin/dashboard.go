@@ -27,6 +27,7 @@ type InsightStore interface {
 	InsightFunnel(ctx context.Context, r masthead.InsightRange, weekly bool) ([]masthead.FunnelPoint, error)
 	InsightConversions(ctx context.Context, r masthead.InsightRange, by string, limit int) ([]masthead.Conversion, int64, error)
 	InsightTopArticles(ctx context.Context, r masthead.InsightRange, limit int) ([]masthead.ArticleReads, error)
+	InsightArticles(ctx context.Context, r masthead.InsightRange, limit, top int) (masthead.InsightArticles, error)
 	InsightSubscribers(ctx context.Context, r masthead.InsightRange, step string) ([]masthead.SubscriberPoint, error)
 	InsightNewsletters(ctx context.Context, r masthead.InsightRange) ([]masthead.NewsletterPoint, error)
 	SearchStats(ctx context.Context, r masthead.InsightRange, limit int) (masthead.SearchStats, error)
@@ -220,14 +221,14 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		"Registrations, verified addresses, unlocks, checkouts started and subscriptions per day; the table below has the numbers.",
 		labels, []series{reg, ver, unl, chk, sub})
 
-	for _, c := range []struct{ by, title string }{{"article", "By article"}, {"column", "By column"}, {"topic", "By topic"}} {
-		rows, un, err := st.InsightConversions(ctx, rng, c.by, conversionRows)
-		if err != nil {
-			return fmt.Errorf("admin: dashboard: %w", err)
-		}
-		v.Unattributed = un
-		v.Conv = append(v.Conv, conversionTable{By: c.by, Title: c.title, Rows: rows})
+	// The conversion tables and the most read come from one pass.
+	arts, err := st.InsightArticles(ctx, rng, conversionRows, 10)
+	if err != nil {
+		return fmt.Errorf("admin: dashboard: %w", err)
 	}
+	v.Unattributed = arts.Unattributed
+	v.Conv = []conversionTable{{By: "article", Title: "By article", Rows: arts.ByArticle},
+		{By: "column", Title: "By column", Rows: arts.ByColumn}, {By: "topic", Title: "By topic", Rows: arts.ByTopic}}
 
 	subsDaily, err := st.InsightSubscribers(ctx, rng, "day")
 	if err != nil {
@@ -302,9 +303,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 	v.Letters = lineChart("chart-newsletters", "Newsletter delivery",
 		"Emails sent, bounced and unsubscribed per issue; the table below has the numbers.", nLabels, []series{sent, bounced, unsub})
 
-	if v.Top, err = st.InsightTopArticles(ctx, rng, 10); err != nil {
-		return fmt.Errorf("admin: dashboard: %w", err)
-	}
+	v.Top = arts.MostRead
 	var tLabels []string
 	var tVals []float64
 	for _, a := range v.Top {

@@ -70,10 +70,23 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 		if err := t.recordSearches(ctx, searches); err != nil {
 			return err
 		}
+		if len(evs) == 0 {
+			return nil
+		}
+		// The running totals (insighttotals.go) read what is already
+		// counted before adding to it: on PostgreSQL, batches of several
+		// instances take turns, so none adds to a total another's
+		// uncommitted batch is changing. SQLite's one writer already
+		// serialises them.
+		if t.p.d.lockName != "" {
+			if _, err := t.exec(ctx, t.p.d.lockName, "insight-counts"); err != nil {
+				return fmt.Errorf("store: record insights: lock: %w", translate(err))
+			}
+		}
 		if err := t.addInsightCounts(ctx, "insight_hours", "hour", hours); err != nil {
 			return err
 		}
-		if err := t.addInsightCounts(ctx, "insight_daily", "day", days); err != nil {
+		if err := t.addDailyCounts(ctx, days); err != nil {
 			return err
 		}
 		for len(raw) > 0 {
@@ -240,11 +253,10 @@ func (db *DB) InsightFunnel(ctx context.Context, r masthead.InsightRange, weekly
 		}
 		return rows.Err()
 	}
-	// Article views are not a step of the funnel: naming the steps'
-	// kinds keeps the most numerous rows out of the scan.
-	if err := add(`SELECT day, kind, SUM(n) FROM insight_daily
-		WHERE kind IN ('wall_view', 'registration', 'unlock', 'checkout') AND day >= ? AND day < ?
-		GROUP BY day, kind`,
+	// The site's counts per day and kind: four rows a day, whatever the
+	// number of articles read.
+	if err := add(`SELECT day, kind, n FROM insight_site_daily
+		WHERE day >= ? AND day < ? AND kind IN ('wall_view', 'registration', 'unlock', 'checkout')`,
 		[]any{from, to}, func(p *masthead.FunnelPoint, kind string, n int64) {
 			switch masthead.InsightKind(kind) {
 			case masthead.InsightWallView:
@@ -311,68 +323,28 @@ const (
 // it, best converting first, at most limit rows. unattributed counts the
 // subscriptions whose checkout named no article (from the pricing or
 // account page, or before events were recorded). An article in several
-// topics counts in each.
+// topics counts in each. The dashboard, which shows all three and the
+// most read, asks InsightArticles once instead.
 func (db *DB) InsightConversions(ctx context.Context, r masthead.InsightRange, by string, limit int) (rows []masthead.Conversion, unattributed int64, err error) {
-	var key, join string
-	switch by {
-	case ByArticle:
-		key, join = "a.slug, a.title", ""
-	case ByColumn:
-		key, join = "c.slug, c.name", "JOIN columns c ON c.id = a.column_id"
-	case ByTopic:
-		key, join = "t.slug, t.name", "JOIN article_topics at ON at.article_id = a.id JOIN topics t ON t.id = at.topic_id"
-	default:
+	if by != ByArticle && by != ByColumn && by != ByTopic {
 		return nil, 0, masthead.Errorf(masthead.EINVALID, "insights: unknown grouping %q", by)
 	}
 	if limit <= 0 {
 		limit = 20
 	}
-	from, to := dayRange(r)
-	// One pass: the counts of the three kinds (read off the daily
-	// table's (kind, day) index) and the attributed subscriptions become
-	// rows of one aggregate per article, which is then joined to the
-	// articles once. (Joining two per-article aggregates to each other
-	// made SQLite compare every article with every other.)
-	q := `WITH attributed AS (SELECT COALESCE(i.article_id, ` + checkoutArticle + `) AS article_id
-		FROM subscriptions s LEFT JOIN insight_subscriptions i ON i.subscription_id = s.id
-		WHERE s.started_at >= ? AND s.started_at < ?),
-	per AS (SELECT article_id, SUM(v) AS v, SUM(w) AS w, SUM(g) AS g, SUM(s) AS s FROM (
-			SELECT article_id,
-				CASE WHEN kind = 'article_view' THEN n ELSE 0 END AS v,
-				CASE WHEN kind = 'wall_view' THEN n ELSE 0 END AS w,
-				CASE WHEN kind = 'registration' THEN n ELSE 0 END AS g,
-				0 AS s
-			FROM insight_daily
-			WHERE kind IN ('article_view', 'wall_view', 'registration') AND day >= ? AND day < ? AND article_id <> 0
-			UNION ALL
-			SELECT article_id, 0, 0, 0, 1 FROM attributed WHERE article_id IS NOT NULL) x
-		GROUP BY article_id)
-	SELECT ` + key + `, SUM(per.v), SUM(per.w), SUM(per.g), SUM(per.s)
-	FROM per JOIN articles a ON a.id = per.article_id ` + join + `
-	GROUP BY ` + key + `
-	ORDER BY 6 DESC, 5 DESC, 4 DESC, 3 DESC, 1
-	LIMIT ?`
-	rs, err := db.r.query(ctx, q, from, to, from, to, limit)
+	a, err := db.insightArticles(ctx, r, by, limit, 0)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
+		return nil, 0, err
 	}
-	defer rs.Close()
-	for rs.Next() {
-		var c masthead.Conversion
-		if err := rs.Scan(&c.Key, &c.Name, &c.Views, &c.WallViews, &c.Registrations, &c.Subscriptions); err != nil {
-			return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
-		}
-		rows = append(rows, c)
+	switch by {
+	case ByColumn:
+		rows = a.ByColumn
+	case ByTopic:
+		rows = a.ByTopic
+	default:
+		rows = a.ByArticle
 	}
-	if err := rs.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: insight conversions: %w", err)
-	}
-	if err := db.r.row(ctx, `SELECT COUNT(*) FROM subscriptions s LEFT JOIN insight_subscriptions i ON i.subscription_id = s.id
-		WHERE s.started_at >= ? AND s.started_at < ? AND COALESCE(i.article_id, `+checkoutArticle+`) IS NULL`,
-		from, to).Scan(&unattributed); err != nil {
-		return nil, 0, fmt.Errorf("store: insight conversions: unattributed: %w", err)
-	}
-	return rows, unattributed, nil
+	return rows, a.Unattributed, nil
 }
 
 // InsightTopArticles returns the most read articles over the range.
@@ -380,26 +352,8 @@ func (db *DB) InsightTopArticles(ctx context.Context, r masthead.InsightRange, l
 	if limit <= 0 {
 		limit = 10
 	}
-	from, to := dayRange(r)
-	// Summed per article first, on the (kind, day) index, then joined:
-	// the articles table is visited once per article, not per day.
-	rs, err := db.r.query(ctx, `WITH per AS (SELECT article_id, SUM(n) AS n FROM insight_daily
-			WHERE kind = 'article_view' AND day >= ? AND day < ? AND article_id <> 0 GROUP BY article_id)
-		SELECT a.slug, a.title, SUM(per.n) FROM per JOIN articles a ON a.id = per.article_id
-		GROUP BY a.slug, a.title ORDER BY 3 DESC, 1 LIMIT ?`, from, to, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: most read articles: %w", err)
-	}
-	defer rs.Close()
-	var out []masthead.ArticleReads
-	for rs.Next() {
-		var a masthead.ArticleReads
-		if err := rs.Scan(&a.Slug, &a.Title, &a.Views); err != nil {
-			return nil, fmt.Errorf("store: most read articles: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rs.Err()
+	a, err := db.insightArticles(ctx, r, "", 0, limit)
+	return a.MostRead, err
 }
 
 // Steps of InsightSubscribers.

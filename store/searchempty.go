@@ -38,15 +38,17 @@ func (db *DB) MostRead(ctx context.Context, topic string, since, now time.Time, 
 		n = 5
 	}
 	from, to := dayRange(masthead.InsightRange{From: since, To: now.Add(24 * time.Hour)})
-	cond, args := "", []any{from, to, micros(now)}
+	cond, args := "", append(rangeArgs(from, to), micros(now))
 	if topic != "" {
-		cond = ` AND a.id IN (SELECT at.article_id FROM article_topics at JOIN topics t ON t.id = at.topic_id WHERE t.slug = ?)`
+		cond = ` AND a.id IN (SELECT at.article_id FROM article_topics at JOIN topics tp ON tp.id = at.topic_id WHERE tp.slug = ?)`
 		args = append(args, topic)
 	}
-	rows, err := db.r.query(ctx, `WITH reads AS (SELECT article_id, SUM(n) AS n FROM insight_daily
-			WHERE kind = 'article_view' AND day >= ? AND day < ? GROUP BY article_id)
+	// Each article read in the range costs a row of insight_totals and
+	// at most two seeks, not a row per day (insighttotals.go).
+	rows, err := db.r.query(ctx, `WITH reads AS (SELECT t.article_id, `+rangeCount+` AS n FROM insight_totals t
+			WHERE t.kind = 'article_view' AND `+inRange+`)
 		SELECT `+articleCols+` FROM reads JOIN articles a ON a.id = reads.article_id LEFT JOIN columns c ON c.id = a.column_id
-		WHERE `+liveCond+cond+` ORDER BY reads.n DESC, a.published_at DESC, a.id DESC LIMIT ?`, append(args, n)...)
+		WHERE reads.n > 0 AND `+liveCond+cond+` ORDER BY reads.n DESC, a.published_at DESC, a.id DESC LIMIT ?`, append(args, n)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: most read articles: %w", err)
 	}
