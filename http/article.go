@@ -132,6 +132,11 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 		Wall:    wall,
 	}
 	v.Curate = s.articleCurate(r, a, now)
+	if s.cfg.CountViews == CountByBeacon && r.Method == http.MethodGet {
+		// Only a page shown for a GET counts, as the server counts: a
+		// wall form that came back is the same reader again.
+		v.Beacon = beaconURL(a.ID, !d.Full)
+	}
 	if showAds && s.site().ads.sidebar {
 		v.AdSide = s.site().ads.side
 	}

@@ -210,6 +210,7 @@ func (s *Server) followChanges(ctx context.Context, last int64, changes []masthe
 	// names; it is one small figure, read again at the next wall.
 	s.priceCache.purge()
 	s.mostRead.purge()
+	s.beacon.live.purge()
 	s.purgeCurator()
 	all := len(changes) == 0 || changes[0].Version != last+1
 	var keys []string

@@ -16,8 +16,10 @@ import (
 // wall stood in for the body, a wall view. The anonymous copy, the one
 // the page cache keeps, is noted so hits on it count the same way. Only
 // GETs count: a wall form that came back is the same reader again.
+// Counting by beacon, the page's beacon counts it instead (beacon.go),
+// and the server counts nothing here, rendered or cached.
 func (s *Server) recordArticle(r *http.Request, a *masthead.Article, anonymous, full bool) {
-	if s.insights == nil || r.Method != http.MethodGet {
+	if s.insights == nil || r.Method != http.MethodGet || s.cfg.CountViews == CountByBeacon {
 		return
 	}
 	s.insights.Record(masthead.InsightArticleView, a.ID, 0)

@@ -71,6 +71,8 @@ func (s *Server) viewKey(v *articlePage, ads bool) string {
 		k = append(k, ' ')
 		k = strconv.AppendQuote(k, o.Slug+" "+o.Headline)
 	}
+	k = append(k, ' ')
+	k = append(k, v.Beacon...)
 	for _, n := range []int{d.CreditsLeft, v.Wall.Credits, v.Site.Year} {
 		k = append(k, ' ')
 		k = strconv.AppendInt(k, int64(n), 10)

@@ -101,6 +101,11 @@ type Config struct {
 	// CDN is how anonymous pages speak to a CDN in front of the site:
 	// their Cache-Control and the header of their content keys (cdn.go).
 	CDN CDNConfig
+	// CountViews is how article views and wall views are counted for
+	// the dashboard: CountByServer (the default) counts the pages the
+	// server serves; CountByBeacon, for a site behind a CDN, counts the
+	// beacon each article page carries (beacon.go).
+	CountViews ViewCounting
 	// Email is where the site's email goes (masthead.EmailMode): /readyz
 	// reports it and, when none can be sent, the pages after a request
 	// for a link say so rather than promise one (email.go). Unset, it
@@ -291,6 +296,8 @@ type Server struct {
 	aiRanges      atomic.Pointer[map[string][]netip.Prefix]
 	// cacheCount counts the page cache's answers (cdn.go).
 	cacheCount struct{ hits, renders, dropped atomic.Int64 }
+	// beacon is what counting by beacon keeps in memory (beacon.go).
+	beacon *beaconState
 
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -325,6 +332,12 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if cfg.Email == "" {
 		cfg.Email = defaultEmailMode(deps.Mailer)
+	}
+	if cfg.CountViews == "" {
+		cfg.CountViews = CountByServer
+	}
+	if !cfg.CountViews.Valid() {
+		panic(fmt.Sprintf("http: CountViews %q must be %q or %q", cfg.CountViews, CountByServer, CountByBeacon))
 	}
 	if deps.Clock == nil {
 		deps.Clock = masthead.SystemClock{}
@@ -381,6 +394,8 @@ func New(cfg Config, deps Deps) *Server {
 	s.cdn = cfg.CDN.withDefaults()
 	s.publicCC = s.cdn.cacheControl()
 	s.countCache()
+	s.beacon = newBeaconState(cfg.PageCacheTTL)
+	s.countBeacons()
 	s.assets = mustLoadAssets()
 	s.money = newMoneyFormat(cfg.Locale)
 	s.priceCache = newMemo[struct{}, priceSummary](priceCacheTTL, 1)

@@ -318,6 +318,10 @@ type articlePage struct {
 	// Curate is the follow and save buttons' state (follow.go); nil
 	// when the curator is off.
 	Curate *curateView
+	// Beacon is the address of the page's beacon when views are counted
+	// by beacon (beacon.go): it names the article and whether the wall
+	// was shown, never the reader.
+	Beacon string
 }
 
 type listPage struct {

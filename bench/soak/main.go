@@ -70,6 +70,9 @@ type options struct {
 	// zipf, when above 1, draws articles by popularity (a Zipf law of
 	// that exponent over the library, newest first) rather than evenly.
 	zipf float64
+	// bin, when set, is the masthead binary to run instead of building
+	// this tree's: an older commit's, for a before-and-after.
+	bin string
 }
 
 func main() {
@@ -86,6 +89,7 @@ func main() {
 	flag.Float64Var(&o.zipf, "zipf", 0, "draw articles by popularity, a Zipf law of this exponent (above 1, e.g. 1.1) over the library newest first, as readers crowd the day's stories; 0 draws evenly")
 	flag.BoolVar(&o.publishAll, "publish-drops-all", false, "with -publish-every, record each publication as a change of the whole site as well, so every cache drops everything as it did before content keys (for comparison)")
 	flag.DurationVar(&o.publishEvery, "publish-every", 0, "publish a new article this often during the run (0: never), as a newsroom does while readers read")
+	flag.StringVar(&o.bin, "bin", "", "run this masthead binary rather than building cmd/masthead (an older commit's, for a figure before a change); it must serve the -db given")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -109,10 +113,13 @@ func run(ctx context.Context, o options) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	bin := filepath.Join(dir, "masthead")
-	fmt.Println("Building cmd/masthead…")
-	if err := proc.Build(ctx, bin, "go run ./bench/soak"); err != nil {
-		return err
+	bin := o.bin
+	if bin == "" {
+		bin = filepath.Join(dir, "masthead")
+		fmt.Println("Building cmd/masthead…")
+		if err := proc.Build(ctx, bin, "go run ./bench/soak"); err != nil {
+			return err
+		}
 	}
 	dsn := o.dsn
 	if dsn == "" {

@@ -28,6 +28,10 @@ type cdnSettings struct {
 	SharedMaxAge         time.Duration
 	StaleWhileRevalidate time.Duration
 	StaleIfError         time.Duration
+	// CountViews is how article views are counted: by the server, or by
+	// the pages' beacon (the default with a CDN, which answers most
+	// views itself).
+	CountViews string
 }
 
 // cdnProviderFlag registers --cdn, which every command that opens the
@@ -46,6 +50,7 @@ func (s *cdnSettings) cdnFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.SharedMaxAge, "cdn-shared-max-age", 0, "how long a CDN keeps an anonymous page (s-maxage); default 1h with --cdn set (changes are purged), else 60s")
 	fs.DurationVar(&s.StaleWhileRevalidate, "cdn-stale-while-revalidate", 30*time.Second, "how long a CDN may serve an expired page while it fetches the next")
 	fs.DurationVar(&s.StaleIfError, "cdn-stale-if-error", 24*time.Hour, "how long a CDN may serve an expired page while the site fails")
+	fs.StringVar(&s.CountViews, "count-views", "", "how the dashboard counts article views and wall views: server (each page served) or beacon (an image each page carries, asked for by the browser that shows it, for a site behind a CDN); default beacon with --cdn set, else server (docs/insights.md)")
 }
 
 // validate checks the settings and fills in the defaults that depend on
@@ -72,6 +77,16 @@ func (s *cdnSettings) validate(serve bool) error {
 		if s.Provider != "" {
 			s.SharedMaxAge = time.Hour
 		}
+	}
+	switch s.CountViews {
+	case "":
+		s.CountViews = string(mhttp.CountByServer)
+		if s.Provider != "" {
+			s.CountViews = string(mhttp.CountByBeacon)
+		}
+	case string(mhttp.CountByServer), string(mhttp.CountByBeacon):
+	default:
+		return fmt.Errorf("--count-views %q: want server or beacon", s.CountViews)
 	}
 	if s.KeyHeader == "" {
 		s.KeyHeader = "Surrogate-Key"

@@ -216,6 +216,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Email:        mailer.mode,
 		Locale:       cfg.Billing.Locale,
 		CDN:          cfg.CDN.site(),
+		CountViews:   mhttp.ViewCounting(cfg.CDN.CountViews),
 	}, mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Logger: log, Admin: adminHandler,
 		API:      apiHandler,
 		Accounts: db, Limiter: db,
