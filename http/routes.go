@@ -36,7 +36,7 @@ const (
 func (s *Server) routes(mux *http.ServeMux) {
 	// Pages. page() serves anonymous requests from the page cache.
 	mux.Handle("GET /{$}", s.legacyQuery(s.page(s.handleHome)))
-	mux.Handle("GET /articles/{slug}", s.searchClicks(s.readerPage(s.handleArticle)))
+	mux.Handle("GET /articles/{slug}", s.searchClicks(s.crawlerGate(s.readerPage(s.handleArticle))))
 	mux.Handle("GET /articles", http.RedirectHandler("/archive", http.StatusMovedPermanently))
 	mux.Handle("GET "+settingsCSSPath, s.plain(s.handleSettingsCSS))
 	mux.Handle("GET /columns", s.page(s.handleColumns))
