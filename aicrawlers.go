@@ -31,11 +31,15 @@ const (
 	// CrawlerRefuse disallows it in robots.txt and answers a verified
 	// one 403.
 	CrawlerRefuse CrawlerPolicy = "refuse"
+	// CrawlerPrice answers a verified one without a licence 402 Payment
+	// Required on article pages, with the price and how to license
+	// (docs/licensing.md); robots.txt lets it come and read the terms.
+	CrawlerPrice CrawlerPolicy = "price"
 )
 
 // Valid reports whether p is one of the policies.
 func (p CrawlerPolicy) Valid() bool {
-	return p == CrawlerFull || p == CrawlerTeaser || p == CrawlerRefuse
+	return p == CrawlerFull || p == CrawlerTeaser || p == CrawlerRefuse || p == CrawlerPrice
 }
 
 // AICrawler is one family of AI crawler.
@@ -93,7 +97,7 @@ func validateAICrawlers(v Invalid, m map[string]CrawlerPolicy) {
 			v.Add("ai_crawlers", fmt.Sprintf("There is no AI crawler called %q.", family))
 		}
 		if !p.Valid() {
-			v.Add("ai_crawlers", "A crawler's policy is full text, teaser only or refused.")
+			v.Add("ai_crawlers", "A crawler's policy is full text, teaser only, refused, or refused with a price.")
 		}
 	}
 }

@@ -26,7 +26,7 @@ func (k APIKeyKind) Valid() bool { return k == APIKeyContent || k == APIKeyAdmin
 const ScopeFullText = "full-text"
 
 // APIScopes lists the scopes a content key may carry.
-var APIScopes = []string{ScopeFullText}
+var APIScopes = []string{ScopeFullText, ScopeLicence}
 
 // APIKey is a key of the Content API or a token of the Admin API. The
 // secret itself is shown once, when it is made; the store keeps its hash
@@ -52,7 +52,13 @@ type APIKey struct {
 	CreatedAt   time.Time
 	// RevokedAt is zero for a key in use.
 	RevokedAt time.Time
+	// Licence holds the terms of a licence key (ScopeLicence); zero for
+	// any other key.
+	Licence Licence
 }
+
+// IsLicence reports whether the key is a licence for AI crawlers.
+func (k *APIKey) IsLicence() bool { return k.Kind == APIKeyContent && k.HasScope(ScopeLicence) }
 
 // HasScope reports whether the key carries scope.
 func (k *APIKey) HasScope(scope string) bool { return slices.Contains(k.Scopes, scope) }
@@ -81,6 +87,13 @@ type APIKeyInput struct {
 	Role      Role
 	Scopes    []string
 	CreatedBy int64
+	// Licence is a licence key's terms (ScopeLicence).
+	Licence Licence
+}
+
+// IsLicenceInput reports whether the input makes a licence key.
+func (in *APIKeyInput) IsLicenceInput() bool {
+	return in.Kind == APIKeyContent && slices.Contains(in.Scopes, ScopeLicence)
 }
 
 // APIKeyPrefix starts every secret of kind k, so a leaked secret names
@@ -110,6 +123,10 @@ func (in *APIKeyInput) Normalize() {
 	case APIKeyAdmin:
 		in.Scopes = nil
 	}
+	in.Licence.Contact = strings.TrimSpace(in.Licence.Contact)
+	if !slices.Contains(in.Scopes, ScopeLicence) {
+		in.Licence = Licence{}
+	}
 }
 
 // Validate checks the input after Normalize.
@@ -130,6 +147,9 @@ func (in *APIKeyInput) Validate() error {
 		if !slices.Contains(APIScopes, s) {
 			v.Add("scopes", "Unknown scope “"+s+"”.")
 		}
+	}
+	if slices.Contains(in.Scopes, ScopeLicence) {
+		validateLicence(v, &in.Licence)
 	}
 	return v.Err()
 }

@@ -37,7 +37,7 @@ func (k InsightKind) Valid() bool {
 			return true
 		}
 	}
-	return k.Search()
+	return k.Search() || k == InsightCrawler
 }
 
 // InsightEvent is one recorded event, or Count identical ones (the page
@@ -52,6 +52,9 @@ type InsightEvent struct {
 	// the result a search click opened (from 1); search kinds only.
 	Query    string
 	Position int
+	// Family and Decision are an AI crawler's request (InsightCrawler,
+	// crawlertraffic.go).
+	Family, Decision string
 }
 
 // InsightRange is the window a dashboard query covers: [From, To), in

@@ -38,6 +38,12 @@ type SiteSettings struct {
 	// AICrawler.Family; a family not set gets CrawlerTeaser
 	// (aicrawlers.go).
 	AICrawlers map[string]CrawlerPolicy `json:"ai_crawlers,omitempty"`
+	// LicencePrice is what an AI crawler's licence costs per article,
+	// "0.005 USD", told with a 402; LicenceURL where to ask for one and
+	// LicenceContact whom (docs/licensing.md).
+	LicencePrice   string `json:"licence_price,omitempty"`
+	LicenceURL     string `json:"licence_url,omitempty"`
+	LicenceContact string `json:"licence_contact,omitempty"`
 }
 
 // Link is a labelled address.
@@ -90,6 +96,7 @@ func (s *SiteSettings) Validate() error {
 		v.Add("teaser_words", "The teaser's budget must be from 20 to 1000 words.")
 	}
 	validateAICrawlers(v, s.AICrawlers)
+	validateLicenceOffer(v, s)
 	return v.Err()
 }
 

@@ -28,6 +28,8 @@ const (
 	ReasonGiftLink           Reason = "gift-link"
 	ReasonUnlocked           Reason = "unlocked"
 	ReasonRegistrationUnlock Reason = "registration-unlock"
+	// ReasonLicensed: an AI crawler's licence covers the article.
+	ReasonLicensed Reason = "licensed"
 )
 
 // Reasons for the teaser.
@@ -81,6 +83,10 @@ type Reader struct {
 	// RegistrationUnlock is set when this browser registered on this very
 	// article: the rest opens at once, before the address is verified.
 	RegistrationUnlock bool
+	// Licence is the licence an AI crawler's request carried, checked
+	// (not revoked, not expired); nil for none. It opens the articles
+	// its terms cover and nothing else.
+	Licence *masthead.Licence
 }
 
 // Giver is what is known, now, of the member who shared a gift link.
@@ -218,6 +224,8 @@ func Decide(reader Reader, a *masthead.Article, meter Meter, policy Policy, now 
 		return full(ReasonInstitution)
 	case reader.VerifiedCrawler:
 		return full(ReasonVerifiedCrawler)
+	case reader.Licence != nil && reader.Licence.Covers(a):
+		return full(ReasonLicensed)
 	case reader.GiftLink && reader.Giver.Reads(a, policy, now):
 		return full(ReasonGiftLink)
 	}

@@ -98,6 +98,12 @@ type Deps struct {
 	// Insights serves the dashboard at /admin/ (dashboard.go); nil
 	// turns it off and /admin/ shows the article list.
 	Insights InsightStore
+	// Crawlers adds the AI crawlers' traffic to the dashboard
+	// (crawlertraffic.go); nil leaves it out.
+	Crawlers CrawlerTrafficStore
+	// Licences exports the billing log of licensed requests
+	// (licences.go); nil turns the export off.
+	Licences LicenceLog
 	// Newsroom saves columns, authors, topics and regions (taxonomy.go,
 	// columns.go, authors.go); nil turns those pages off.
 	Newsroom NewsroomStore

@@ -23,6 +23,10 @@ type apiKeysView struct {
 	Message    string
 	// BaseURL is where the APIs are, for the examples.
 	BaseURL string
+	// Families are the AI crawlers a licence may be bound to; Licences
+	// whether the billing log can be exported.
+	Families []option
+	Licences bool
 }
 
 type apiKeyRow struct {
@@ -37,10 +41,11 @@ type apiKeyRow struct {
 }
 
 type apiKeyForm struct {
-	Kind     string
+	Kind     string // content, licence or admin
 	Name     string
 	Role     string
 	FullText bool
+	Licence  licenceForm
 }
 
 func (h *Handler) apiKeysPage(r *http.Request, me *masthead.Member, form apiKeyForm) (*apiKeysView, error) {
@@ -48,8 +53,14 @@ func (h *Handler) apiKeysPage(r *http.Request, me *masthead.Member, form apiKeyF
 	if err != nil {
 		return nil, fmt.Errorf("admin: api keys: %w", err)
 	}
-	v := &apiKeysView{page: h.page(r, me, "API keys"), Form: form, BaseURL: h.cfg.BaseURL}
+	v := &apiKeysView{page: h.page(r, me, "API keys"), Form: form, BaseURL: h.cfg.BaseURL, Licences: h.deps.Licences != nil}
 	v.Section = "api-keys"
+	v.Families = []option{{Value: "", Label: "any user agent", Selected: form.Licence.Family == ""}}
+	for _, c := range masthead.AICrawlers {
+		if c.Match != "" {
+			v.Families = append(v.Families, option{Value: c.Family, Label: c.Agent + " (" + c.Operator + ")", Selected: form.Licence.Family == c.Family})
+		}
+	}
 	for _, k := range keys {
 		row := apiKeyRow{ID: k.ID, Kind: string(k.Kind), Name: k.Name, Hint: k.Hint, CreatedBy: k.CreatedByEmail,
 			Created: h.formatTime(k.CreatedAt)}
@@ -67,6 +78,8 @@ func (h *Handler) apiKeysPage(r *http.Request, me *masthead.Member, form apiKeyF
 			case acting != k.Role:
 				row.Rights += "; acts as " + string(acting) + ", its maker's role now"
 			}
+		case k.IsLicence():
+			row.Rights = h.licenceRights(&k)
 		case k.HasScope(masthead.ScopeFullText):
 			row.Rights = "Content API, full text"
 		default:
@@ -105,16 +118,28 @@ func (h *Handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, me *masth
 	if err := parseForm(w, r, 8<<10); err != nil {
 		return err
 	}
-	form := apiKeyForm{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role"),
-		FullText: r.PostFormValue("full_text") == "1"}
+	pf := r.PostForm
+	form := apiKeyForm{Kind: pf.Get("kind"), Name: pf.Get("name"), Role: pf.Get("role"),
+		FullText: pf.Get("full_text") == "1",
+		Licence: licenceForm{Contact: pf.Get("contact"), Terms: pf.Get("terms"), PerMinute: pf.Get("per_minute"),
+			PerHour: pf.Get("per_hour"), Expires: pf.Get("expires"), Family: pf.Get("family")}}
 	in := masthead.APIKeyInput{Kind: masthead.APIKeyKind(form.Kind), Name: form.Name, Role: masthead.Role(form.Role), CreatedBy: me.ID}
-	if form.FullText {
+	bad := masthead.Invalid{}
+	switch {
+	case form.Kind == "licence":
+		// A licence is a content key with the licence scope.
+		in.Kind = masthead.APIKeyContent
+		h.licenceInput(form.Licence, &in, bad)
+	case form.FullText:
 		in.Scopes = []string{masthead.ScopeFullText}
 	}
 	in.Normalize()
 	status := http.StatusOK
 	var secret string
-	err := in.Validate()
+	for k, msg := range masthead.ErrorFields(in.Validate()) {
+		bad.Add(k, msg)
+	}
+	err := bad.Err()
 	if err == nil {
 		var hash []byte
 		var hint string
@@ -128,6 +153,9 @@ func (h *Handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, me *masth
 		status, secret = http.StatusBadRequest, ""
 	} else {
 		form = apiKeyForm{Kind: form.Kind, Role: string(masthead.RoleEditor)}
+		if in.IsLicenceInput() {
+			form.Kind = "licence"
+		}
 	}
 	v, verr := h.apiKeysPage(r, me, form)
 	if verr != nil {

@@ -72,6 +72,8 @@ type dashboardView struct {
 	// Offers are the offers with their redemptions, newest first, when
 	// the site has offers (offers.go).
 	Offers []offerRow
+	// Crawlers is the AI crawlers' traffic (crawlertraffic.go).
+	Crawlers crawlerTrafficView
 }
 
 // funnelStep is one step of the funnel with its share of the step
@@ -312,6 +314,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 	}
 	v.Reads = hbarChart("chart-reads", "Most read articles", "Article views over the range, most read first.", tLabels, tVals)
 	if err := h.searchSection(ctx, rng, v); err != nil {
+		return err
+	}
+	if err := h.crawlerSection(ctx, rng, v); err != nil {
 		return err
 	}
 	return h.render(w, http.StatusOK, "dashboard", v)

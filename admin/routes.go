@@ -128,6 +128,8 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("GET /admin/api-keys", h.staffPage(h.adminOnly(h.apiKeyList)))
 	mux.Handle("POST /admin/api-keys", h.staffPage(h.adminOnly(h.apiKeyCreate)))
 	mux.Handle("POST /admin/api-keys/{id}/revoke", h.staffPage(h.adminOnly(h.apiKeyRevoke)))
+	// The billing log of licensed requests (licences.go).
+	mux.Handle("GET /admin/api-keys/usage.csv", h.staffPage(h.adminOnly(h.licenceUsageCSV)))
 
 	// Outgoing webhooks and their delivery log (webhooks.go): admins.
 	mux.Handle("GET /admin/webhooks", h.staffPage(h.adminOnly(h.webhookList)))

@@ -30,6 +30,7 @@ type SettingsStore interface {
 type settingsForm struct {
 	Name, Tagline, LogoURL, Accent, FooterLinks, Social, AdsHTML string
 	MeterCredits, MeterPeriod, TeaserWords                       string
+	LicencePrice, LicenceURL, LicenceContact                     string
 	// AICrawlers is each AI crawler family's policy as chosen.
 	AICrawlers map[string]string
 }
@@ -62,7 +63,8 @@ func (h *Handler) settingsOnly(fn staffHandler) staffHandler {
 func formOfSettings(s masthead.SiteSettings) settingsForm {
 	f := settingsForm{Name: s.Name, Tagline: s.Tagline, LogoURL: s.LogoURL, Accent: s.Accent,
 		FooterLinks: masthead.FormatLinks(s.FooterLinks), Social: masthead.FormatLinks(s.Social), AdsHTML: s.AdsHTML,
-		MeterCredits: masthead.FormatOptionalInt(s.MeterCredits), MeterPeriod: s.MeterPeriod}
+		MeterCredits: masthead.FormatOptionalInt(s.MeterCredits), MeterPeriod: s.MeterPeriod,
+		LicencePrice: s.LicencePrice, LicenceURL: s.LicenceURL, LicenceContact: s.LicenceContact}
 	if s.TeaserWords > 0 {
 		f.TeaserWords = strconv.Itoa(s.TeaserWords)
 	}
@@ -88,7 +90,8 @@ func (h *Handler) settingsView(r *http.Request, me *masthead.Member, form settin
 		for _, p := range []struct {
 			v masthead.CrawlerPolicy
 			l string
-		}{{masthead.CrawlerFull, "Full text"}, {masthead.CrawlerTeaser, "Teaser only"}, {masthead.CrawlerRefuse, "Refused"}} {
+		}{{masthead.CrawlerFull, "Full text"}, {masthead.CrawlerTeaser, "Teaser only"}, {masthead.CrawlerRefuse, "Refused"},
+			{masthead.CrawlerPrice, "Refused with a price (402)"}} {
 			row.Options = append(row.Options, option{Value: string(p.v), Label: p.l, Selected: chosen == string(p.v)})
 		}
 		v.Crawlers = append(v.Crawlers, row)
@@ -120,10 +123,12 @@ func (h *Handler) settingsSave(w http.ResponseWriter, r *http.Request, me *masth
 		LogoURL: strings.TrimSpace(pf.Get("logo_url")), Accent: strings.TrimSpace(pf.Get("accent")),
 		FooterLinks: pf.Get("footer_links"), Social: pf.Get("social"), AdsHTML: strings.TrimSpace(pf.Get("ads_html")),
 		MeterCredits: strings.TrimSpace(pf.Get("meter_credits")), MeterPeriod: pf.Get("meter_period"),
-		TeaserWords: strings.TrimSpace(pf.Get("teaser_words"))}
+		TeaserWords:  strings.TrimSpace(pf.Get("teaser_words")),
+		LicencePrice: strings.TrimSpace(pf.Get("licence_price")), LicenceURL: strings.TrimSpace(pf.Get("licence_url")),
+		LicenceContact: strings.TrimSpace(pf.Get("licence_contact"))}
 	s := masthead.SiteSettings{Name: form.Name, Tagline: form.Tagline, LogoURL: form.LogoURL, Accent: form.Accent,
 		FooterLinks: masthead.ParseLinks(form.FooterLinks), Social: masthead.ParseLinks(form.Social), AdsHTML: form.AdsHTML,
-		MeterPeriod: form.MeterPeriod}
+		MeterPeriod: form.MeterPeriod, LicencePrice: form.LicencePrice, LicenceURL: form.LicenceURL, LicenceContact: form.LicenceContact}
 	// The AI crawlers' policies; one not posted stays at the teaser.
 	form.AICrawlers = map[string]string{}
 	for _, c := range masthead.AICrawlers {

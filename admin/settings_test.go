@@ -52,7 +52,7 @@ func TestSettingsAICrawlers(t *testing.T) {
 				wantContains: []string{`<select id="ai_gptbot" name="ai_gptbot">`, "Google-Extended", "Applebot-Extended", "CCBot",
 					`<option value="teaser" selected>Teaser only</option>`}},
 			{name: "a policy that is none", url: "/admin/settings", cookie: adminC, form: url.Values{"ai_gptbot": {"sometimes"}},
-				wantStatus: http.StatusBadRequest, wantContains: []string{"full text, teaser only or refused"}},
+				wantStatus: http.StatusBadRequest, wantContains: []string{"full text, teaser only, refused, or refused with a price"}},
 			{name: "saved", url: "/admin/settings", cookie: adminC,
 				form:       url.Values{"ai_gptbot": {"refuse"}, "ai_claudebot": {"full"}, "ai_ccbot": {"teaser"}},
 				wantStatus: http.StatusSeeOther, wantLocation: "/admin/settings?msg=saved"},

@@ -27,12 +27,22 @@ func pageNames() []string {
 		"taxonomy", "term", "column", "author", "settings", "home", "media", "media_image", "revisions"}
 }
 
+// pageParts lists, per page, the files of its sections kept apart from
+// it (each defines a template the page calls).
+var pageParts = map[string][]string{
+	"dashboard": {"dashboard_crawlers"},
+}
+
 func parseTemplates() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(templateFuncs()).ParseFS(templateFS, "templates/layout.html"))
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames() {
 		t := template.Must(base.Clone())
-		pages[name] = template.Must(t.ParseFS(templateFS, "templates/"+name+".html"))
+		files := []string{"templates/" + name + ".html"}
+		for _, part := range pageParts[name] {
+			files = append(files, "templates/"+part+".html")
+		}
+		pages[name] = template.Must(t.ParseFS(templateFS, files...))
 	}
 	return pages
 }

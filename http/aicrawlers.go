@@ -29,6 +29,22 @@ type aiTerms struct {
 	// active is set when some family is not at teaser: otherwise a
 	// claim changes nothing and costs nothing.
 	active bool
+	// offer is what a 402 tells (licences.go).
+	offer licenceOffer
+}
+
+// licenceOffer is the licensing settings a 402 tells.
+type licenceOffer struct {
+	price        masthead.LicencePrice
+	url, contact string
+}
+
+func newLicenceOffer(st *masthead.SiteSettings) licenceOffer {
+	o := licenceOffer{url: st.LicenceURL, contact: st.LicenceContact}
+	if p, err := masthead.ParseLicencePrice(st.LicencePrice); err == nil {
+		o.price = p
+	}
+	return o
 }
 
 func newAITerms(m map[string]masthead.CrawlerPolicy) aiTerms {
@@ -103,10 +119,11 @@ func (s *Server) aiFullText(ua string, client netip.Addr) bool {
 var errRefusedCrawler = masthead.Errorf(masthead.EFORBIDDEN, "This publication does not allow this crawler; see /robots.txt.")
 
 // refusedCrawler reports whether r comes from a verified AI crawler of a
-// refused family. robots.txt stays open to it: it says why.
+// refused family. robots.txt stays open to it: it says why; and so is an
+// article to its licensed requests (licences.go).
 func (s *Server) refusedCrawler(r *http.Request) bool {
 	c, p, ok := s.aiCrawler(r)
-	if !ok || p != masthead.CrawlerRefuse || r.URL.Path == "/robots.txt" {
+	if !ok || p != masthead.CrawlerRefuse || r.URL.Path == "/robots.txt" || licenceOf(r) != nil {
 		return false
 	}
 	return s.aiVerified(c.Family, s.clientIP(r))

@@ -86,16 +86,25 @@ func (s *Server) renderArticle(w http.ResponseWriter, r *http.Request, a *masthe
 	rd, meter, gift := s.articleReader(w, r, a, now)
 	d := s.readers.Decide(rd, a, meter, now)
 	s.metrics.AccessDecision(string(d.Reason))
-	s.recordArticle(r, a, rd.Anonymous(), d.Full)
+	body := a.BodyHTML
+	if !d.Full {
+		body = a.TeaserHTML
+	}
+	if key := licenceOf(r); key != nil {
+		// A licensed crawler is billed, never counted as a reader.
+		if ok, err := s.admitLicensed(w, r, key, a, d.Full, len(body)); !ok || err != nil {
+			return err
+		}
+	} else {
+		s.recordArticle(r, a, rd.Anonymous(), d.Full)
+	}
 	if !rd.Anonymous() {
 		markPrivate(w)
 	}
 	shown := *a
-	body := a.BodyHTML
 	if !d.Full {
 		// The view gets a copy without the body, so no template, now or
 		// later, can print text the decision withheld.
-		body = a.TeaserHTML
 		shown.BodyHTML, shown.BodyMarkdown = "", ""
 	}
 	showAds := !adFree(rd)

@@ -88,6 +88,26 @@ func BenchmarkArticlePage(b *testing.B) {
 			})
 		})
 	}
+	// A browser's user agent, as every real request carries: the AI
+	// crawlers' gate scans it before the cache answers.
+	b.Run("cached-browser/library=200", func(b *testing.B) {
+		h, page := benchSite(b, 200, 0)
+		b.SetBytes(int64(len(page)))
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			r := httptest.NewRequest("GET", "/articles/piece-00007", nil)
+			r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+			w := &discardWriter{h: http.Header{}}
+			for pb.Next() {
+				clear(w.h)
+				h.ServeHTTP(w, r)
+				if w.code != 200 {
+					b.Fatalf("status %d", w.code)
+				}
+			}
+		})
+	})
 	b.Run("uncached/library=2000", func(b *testing.B) {
 		h, page := benchSite(b, 2000, -1)
 		b.SetBytes(int64(len(page)))

@@ -88,13 +88,16 @@ func (s *Server) secureCookies(r *http.Request) bool {
 
 // readerDependent reports whether a request without a session may still
 // get a page that differs from the anonymous one: a claimed crawler, a
-// registered browser, a gift link. Such requests never touch the shared
+// registered browser, a gift link, a licence key (licences.go). Such requests never touch the shared
 // page cache, in either direction.
 func readerDependent(r *http.Request) bool {
 	if r.URL.RawQuery != "" && r.URL.Query().Has("gift") {
 		return true
 	}
 	if bot, _ := claimedCrawler(r.UserAgent()); bot != "" {
+		return true
+	}
+	if licenceToken(r) != "" {
 		return true
 	}
 	return deviceHash(r) != nil
@@ -148,7 +151,7 @@ func markPrivate(w http.ResponseWriter) {
 // does not count as a new reader; only personal responses may pass w.
 func (s *Server) readerRequest(w http.ResponseWriter, r *http.Request) reading.Request {
 	in := reading.Request{Member: member(r), State: readerState(r), DeviceHash: deviceHash(r),
-		UserAgent: r.UserAgent(), Client: s.clientIP(r)}
+		UserAgent: r.UserAgent(), Client: s.clientIP(r), Licence: licenceOf(r)}
 	if r.URL.RawQuery != "" {
 		if q := r.URL.Query(); q.Has("gift") {
 			in.HasGift, in.Gift = true, q.Get("gift")

@@ -16,6 +16,9 @@ func newReading(cfg Config, deps Deps) *reading.Service {
 	if deps.Offers != nil {
 		rd.Offers = deps.Offers
 	}
+	if deps.Licences != nil {
+		rd.Licences = deps.Licences
+	}
 	if deps.Curator != nil {
 		rd.Curator = deps.Curator
 	}

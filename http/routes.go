@@ -36,7 +36,7 @@ const (
 func (s *Server) routes(mux *http.ServeMux) {
 	// Pages. page() serves anonymous requests from the page cache.
 	mux.Handle("GET /{$}", s.legacyQuery(s.page(s.handleHome)))
-	mux.Handle("GET /articles/{slug}", s.searchClicks(s.readerPage(s.handleArticle)))
+	mux.Handle("GET /articles/{slug}", s.searchClicks(s.crawlerGate(s.readerPage(s.handleArticle))))
 	// The article page's beacon, when views are counted by it
 	// (beacon.go): never cached, never stored by a CDN.
 	mux.HandleFunc("GET "+beaconPrefix+"{kind}/{id}", s.handleBeacon)

@@ -211,6 +211,9 @@ type Deps struct {
 	// Curator keeps follows, saved articles and reading history, for
 	// the Reading built when that is nil (curator.go).
 	Curator reading.Curator
+	// Licences keeps AI crawlers' licence keys and their billing log,
+	// for the Reading built when that is nil (licences.go).
+	Licences reading.Licences
 }
 
 // AccountConfig holds the settings of reader sign-in and gift links.

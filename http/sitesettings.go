@@ -62,6 +62,7 @@ func (s *Server) loadSettings(ctx context.Context) error {
 		}
 		cur.logo, cur.footer, cur.social = st.LogoURL, st.FooterLinks, st.Social
 		cur.ai = newAITerms(st.AICrawlers)
+		cur.ai.offer = newLicenceOffer(st)
 		if st.AdsHTML != "" {
 			c := s.cfg.Ads
 			// Trusted as the operator's --ad-html-file is: staff with the

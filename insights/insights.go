@@ -10,6 +10,7 @@ package insights
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,10 @@ type Recorder struct {
 	// noted when it is rendered, so a hit on the cached copy counts as the
 	// same view (and wall view).
 	pages sync.Map // string → *page
+
+	// crawlers counts AI crawlers' requests by "family decision" between
+	// writes: one atomic increment a request, whatever the traffic.
+	crawlers sync.Map // string → *atomic.Int64
 
 	dropped atomic.Int64
 	written atomic.Int64
@@ -127,6 +132,20 @@ func (r *Recorder) CachedHit(path string) {
 	if p, ok := r.pages.Load(path); ok {
 		p.(*page).hits.Add(1)
 	}
+}
+
+// Crawler counts an AI crawler's request by family and decision
+// (masthead.InsightCrawler).
+func (r *Recorder) Crawler(family, decision string) {
+	if r == nil {
+		return
+	}
+	k := family + " " + decision
+	c, ok := r.crawlers.Load(k)
+	if !ok {
+		c, _ = r.crawlers.LoadOrStore(k, new(atomic.Int64))
+	}
+	c.(*atomic.Int64).Add(1)
 }
 
 // Dropped is the number of events dropped because the buffer was full.
@@ -220,6 +239,13 @@ func (r *Recorder) write(batch []masthead.InsightEvent) []masthead.InsightEvent 
 			if p.wall {
 				batch = append(batch, masthead.InsightEvent{Kind: masthead.InsightWallView, ArticleID: p.articleID, At: now, Count: n})
 			}
+		}
+		return true
+	})
+	r.crawlers.Range(func(k, v any) bool {
+		if n := v.(*atomic.Int64).Swap(0); n > 0 {
+			family, decision, _ := strings.Cut(k.(string), " ")
+			batch = append(batch, masthead.InsightEvent{Kind: masthead.InsightCrawler, Family: family, Decision: decision, At: now, Count: n})
 		}
 		return true
 	})

@@ -43,6 +43,9 @@ type Request struct {
 	// twice; nil when the transport cannot (the reader is then counted
 	// by member only, and a gift link opens nothing without one).
 	NewDevice func() []byte
+	// Licence is the licence key the request carried, checked by
+	// Readers.Licensee; nil for none.
+	Licence *masthead.APIKey
 }
 
 // Crawlers confirms that a client is the search engine's crawler its
@@ -111,6 +114,9 @@ func (rs *Readers) Reader(ctx context.Context, in Request, now time.Time) access
 	if rs.nets != nil && in.Client.IsValid() {
 		rd.Institution = rs.nets.InstitutionOf(in.Client, now)
 	}
+	if in.Licence != nil && in.Licence.IsLicence() {
+		rd.Licence = &in.Licence.Licence
+	}
 	return rd
 }
 
@@ -126,9 +132,11 @@ func (rs *Readers) ArticleReader(ctx context.Context, in Request, a *masthead.Ar
 		// Free articles are open to all: nothing more to look up.
 		return rd, meter, GiftNone
 	}
-	if rd.Subscriber || rd.VerifiedCrawler || rd.Institution != "" || (rd.Member != nil && rd.Member.Role.Staff()) {
+	if rd.Subscriber || rd.VerifiedCrawler || rd.Institution != "" || rd.Licence != nil || (rd.Member != nil && rd.Member.Role.Staff()) {
 		// Readers with standing read everything; a gift token they
-		// follow is neither needed nor counted against the link.
+		// follow is neither needed nor counted against the link. A
+		// licensed crawler reads what its licence covers and never
+		// spends or opens a meter.
 		return rd, meter, GiftNone
 	}
 	gift, giver := rs.giftLink(ctx, in, a, now)

@@ -175,6 +175,9 @@ type Deps struct {
 	// Curator keeps follows, saved articles and reading history
 	// (follow.go); nil turns the curator off.
 	Curator Curator
+	// Licences keeps AI crawlers' licence keys and the billing log of
+	// their requests (licences.go); nil grants no licence.
+	Licences Licences
 	// Jobs takes the jobs a use case enqueues on their own (a sign-in
 	// link asked for); the store's other writes enqueue theirs. JobAdded,
 	// if set, is called after a use case enqueued a job, to wake this

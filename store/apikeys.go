@@ -15,7 +15,8 @@ import (
 // apiKeyColumns read the maker's role as it is now, with the key, so the
 // Admin API checks a token against today's role in the same lookup.
 const apiKeyColumns = `k.id, k.kind, k.name, k.hint, k.role, k.scopes, COALESCE(k.created_by, 0),
-	COALESCE(m.email, ''), CASE WHEN m.deleted_at IS NULL THEN COALESCE(m.role, '') ELSE '' END, k.created_at, k.revoked_at`
+	COALESCE(m.email, ''), CASE WHEN m.deleted_at IS NULL THEN COALESCE(m.role, '') ELSE '' END, k.created_at, k.revoked_at,
+	k.contact, k.terms, k.rate_minute, k.rate_hour, k.expires_at, k.family`
 
 func scanAPIKey(s rowScanner) (*masthead.APIKey, error) {
 	var (
@@ -26,10 +27,24 @@ func scanAPIKey(s rowScanner) (*masthead.APIKey, error) {
 		scopes  string
 		created int64
 		revoked sql.NullInt64
+		terms   string
+		expires sql.NullInt64
+		lic     = &k.Licence
 	)
-	if err := s.Scan(&k.ID, &kind, &k.Name, &k.Hint, &role, &scopes, &k.CreatedBy, &k.CreatedByEmail, &creator, &created, &revoked); err != nil {
+	if err := s.Scan(&k.ID, &kind, &k.Name, &k.Hint, &role, &scopes, &k.CreatedBy, &k.CreatedByEmail, &creator, &created, &revoked,
+		&lic.Contact, &terms, &lic.PerMinute, &lic.PerHour, &expires, &lic.Family); err != nil {
 		return nil, err
 	}
+	// The terms were checked when the key was made; a word that no
+	// longer parses narrows the licence rather than widening it.
+	if terms != "" {
+		ts, err := masthead.ParseLicenceTerms(terms)
+		if err != nil || len(ts) == 0 {
+			ts = masthead.LicenceTerms{{Kind: "topic", Slug: "-"}}
+		}
+		lic.Terms = ts
+	}
+	lic.ExpiresAt = fromMicros(expires)
 	k.Kind, k.Role, k.CreatorRole = masthead.APIKeyKind(kind), masthead.Role(role), masthead.Role(creator)
 	k.Scopes = strings.Fields(scopes)
 	k.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
@@ -50,9 +65,13 @@ func (db *DB) CreateAPIKey(ctx context.Context, in masthead.APIKeyInput, hash []
 	creator := sql.NullInt64{Int64: in.CreatedBy, Valid: in.CreatedBy != 0}
 	var id int64
 	err := db.write(ctx, func(t *tx) error {
-		return t.row(ctx, `INSERT INTO api_keys (kind, name, hint, token_hash, role, scopes, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(in.Kind), in.Name, hint, hash, string(in.Role), strings.Join(in.Scopes, " "), creator, micros(now)).Scan(&id)
+		lic := in.Licence
+		expires := sql.NullInt64{Int64: micros(lic.ExpiresAt), Valid: !lic.ExpiresAt.IsZero()}
+		return t.row(ctx, `INSERT INTO api_keys (kind, name, hint, token_hash, role, scopes, created_by, created_at,
+				contact, terms, rate_minute, rate_hour, expires_at, family)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(in.Kind), in.Name, hint, hash, string(in.Role), strings.Join(in.Scopes, " "), creator, micros(now),
+			lic.Contact, lic.Terms.String(), lic.PerMinute, lic.PerHour, expires, lic.Family).Scan(&id)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: create api key %q: %w", in.Name, translate(err))
@@ -88,11 +107,12 @@ func (db *DB) APIKeys(ctx context.Context) ([]masthead.APIKey, error) {
 	return out, rows.Err()
 }
 
-// errBadKey is the one answer for a key that is unknown or revoked, so a
-// caller cannot tell which.
+// errBadKey is the one answer for a key that is unknown, revoked or past
+// its licence's end, so a caller cannot tell which.
 var errBadKey = masthead.Errorf(masthead.EUNAUTHORIZED, "The API key is not valid.")
 
-// APIKeyByHash finds the key in use with that hash.
+// APIKeyByHash finds the key in use with that hash: not revoked, and for
+// a licence, not expired.
 func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (*masthead.APIKey, error) {
 	k, err := db.apiKey(ctx, `k.token_hash = ?`, hash)
 	switch {
@@ -100,7 +120,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (*masthead.APIKey, 
 		return nil, errBadKey
 	case err != nil:
 		return nil, fmt.Errorf("store: find api key: %w", err)
-	case k.Revoked():
+	case k.Revoked(), k.Licence.ExpiredAt(db.clock.Now()):
 		return nil, errBadKey
 	}
 	return k, nil

@@ -54,7 +54,8 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 		}
 	}
 	evs, searches := splitSearchEvents(evs)
-	if len(evs) == 0 && len(searches) == 0 {
+	evs, crawls := splitCrawlerEvents(evs)
+	if len(evs) == 0 && len(searches) == 0 && len(crawls) == 0 {
 		return nil
 	}
 	// A batch holds many events of one article and hour (the page
@@ -68,6 +69,9 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 	}
 	return db.write(ctx, func(t *tx) error {
 		if err := t.recordSearches(ctx, searches); err != nil {
+			return err
+		}
+		if err := t.recordCrawlerHours(ctx, crawls); err != nil {
 			return err
 		}
 		if len(evs) == 0 {

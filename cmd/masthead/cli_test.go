@@ -94,6 +94,8 @@ func TestCommandsRefuseStrayArguments(t *testing.T) {
 			lead = []string{"fetch"}
 		case "crawlers":
 			lead = []string{"list"}
+		case "licensees":
+			lead = []string{"usage"}
 		case "newsletter":
 			lead = []string{"send", "daily"}
 		case "import", "export", "backup":

@@ -134,6 +134,9 @@ claiming the family's user agent is verified by them, and gets what the family's
 /admin/settings says; a claim from elsewhere gets the anonymous page. The site never
 fetches them itself: fetch the file, check it, load it (docs/readers.md).
 ` + "`crawlers list`" + ` lists the families and how many ranges each has.`},
+	"licensees": {args: " usage [--from DAY] [--to DAY] [--per request|day] [--key ID]", doc: `Export the billing log of AI crawlers' licensed requests as CSV on stdout.
+One row a request (time, licence, licensee, article, what was sent, bytes of article text),
+or with --per day one a licensee and UTC day. The log keeps 13 months (docs/licensing.md).`},
 	"version": {doc: "Print the version of this binary, its source revision and the schema version it carries."},
 }
 
@@ -155,6 +158,7 @@ func commands() map[string]command {
 		"version":    {runVersion, help["version"]},
 		"media":      {runMedia, help["media"]},
 		"crawlers":   {runCrawlers, help["crawlers"]},
+		"licensees":  {runLicensees, help["licensees"]},
 	}
 }
 

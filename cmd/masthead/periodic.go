@@ -19,6 +19,7 @@ const (
 	jobPrune          = "prune"
 	jobPruneWebhooks  = "prune-webhooks"
 	jobRollupInsights = "rollup-insights"
+	jobPruneLicences  = "prune-licences"
 
 	// periodicAttempts bounds an hourly job's runs (backoff 30s, 1m, ...),
 	// so a failing slot shows as failed well before the next one.
@@ -36,6 +37,7 @@ func periodicJobs(stripe bool) []jobs.Periodic {
 		{Kind: jobPrune, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobPruneWebhooks, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRollupInsights, Every: time.Hour, MaxAttempts: periodicAttempts},
+		{Kind: jobPruneLicences, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobScheduleArticles, Every: time.Hour, MaxAttempts: periodicAttempts},
 		{Kind: jobRefreshRelated, Every: time.Hour, MaxAttempts: periodicAttempts},
 	}
@@ -67,6 +69,22 @@ func handlePeriodic(pool *jobs.Pool, db *store.DB, clock masthead.Clock, insight
 		}
 		if n > 0 {
 			log.Info("pruned webhook deliveries", "count", n)
+		}
+		return nil
+	})
+	pool.Handle(jobPruneLicences, func(ctx context.Context, _ masthead.Job) error {
+		// The billing log keeps masthead.LicenceKeep; the crawlers' hourly
+		// counts follow the insights' retention.
+		n, err := db.PruneLicenceRequests(ctx, clock.Now())
+		if err != nil {
+			return fmt.Errorf("prune licensed requests: %w", err)
+		}
+		h, err := db.PruneCrawlerTraffic(ctx, clock.Now().Add(-insightsRetention))
+		if err != nil {
+			return fmt.Errorf("prune crawler traffic: %w", err)
+		}
+		if n > 0 || h > 0 {
+			log.Info("pruned licensed requests and crawler counts", "requests", n, "hours", h)
 		}
 		return nil
 	})

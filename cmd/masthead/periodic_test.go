@@ -74,8 +74,8 @@ func TestPeriodicUpkeepRunsAsJobs(t *testing.T) {
 			}
 			kinds[j.Kind] = true
 		}
-		if ran != 5 || len(kinds) != 5 || !kinds[jobPrune] || !kinds[jobPruneWebhooks] || !kinds[jobRollupInsights] || !kinds[jobScheduleArticles] || !kinds[jobRefreshRelated] {
-			t.Fatalf("ran %d jobs of kinds %v, want one each of prune, prune-webhooks, rollup-insights, schedule-articles and refresh-related", ran, kinds)
+		if ran != 6 || len(kinds) != 6 || !kinds[jobPrune] || !kinds[jobPruneWebhooks] || !kinds[jobRollupInsights] || !kinds[jobScheduleArticles] || !kinds[jobRefreshRelated] || !kinds[jobPruneLicences] {
+			t.Fatalf("ran %d jobs of kinds %v, want one each of prune, prune-webhooks, rollup-insights, prune-licences, schedule-articles and refresh-related", ran, kinds)
 		}
 		// The prune job took the expired session: nothing is left for a
 		// prune now.

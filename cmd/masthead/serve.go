@@ -179,7 +179,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
 			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
-			MemberStore: db, Plans: db, Offers: db, Coupons: couponMaker(payments), Insights: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
+			MemberStore: db, Plans: db, Offers: db, Coupons: couponMaker(payments), Insights: db, Crawlers: db, Licences: db, APIKeys: db, Webhooks: db, Jobs: db, Newsroom: db, Settings: db, Home: db,
 			Newsletters: db, Entitlements: db, Mailer: mailer.Mailer, NewsletterSite: deskSite, Composer: newsletters,
 			Images: db, Uploads: library,
 			InstitutionsChanged: func(ctx context.Context) {
@@ -192,7 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// site's policy and settings; the site is their transport.
 	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
 		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
-		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db, Curator: db,
+		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db, Curator: db, Licences: db,
 			Billing: db, Payments: payments, Offers: db, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
 			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	// The Content and Admin APIs (docs/api.md) read the access policy
