@@ -139,7 +139,10 @@ func TestBulkLoadSameAsNormal(t *testing.T) {
 					`SELECT a.slug || ' ' || v.doc::text FROM search_vectors v JOIN articles a ON a.id = v.article_id`,
 					`SELECT a.slug || ' ' || v.doc::text FROM search_open v JOIN articles a ON a.id = v.article_id`,
 					`SELECT a.slug || ' ' || h.head::text || ' ' || h.title::text || ' ' || h.vocab FROM search_heads h JOIN articles a ON a.id = h.article_id`,
-					`SELECT word FROM search_words`)
+					`SELECT word FROM search_words`,
+					// The indexes a rebuild builds at its end, as the
+					// migrations made them.
+					`SELECT replace(indexdef, current_schema() || '.', '') FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'search%'`)
 			}
 			for _, q := range tables {
 				if diff := cmp.Diff(rowsOf(t, normal, q), rowsOf(t, bulk, q)); diff != "" {
@@ -187,4 +190,77 @@ func rowsOf(t *testing.T, db *store.DB, query string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestBulkLoadInterrupted: a bulk load that fails, and a rebuild that
+// is cut short, leave the index marked incomplete; searches still answer
+// meanwhile, and the next rebuild leaves a whole index with every index
+// of its tables, as the migrations made them.
+func TestBulkLoadInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a library")
+	}
+	defer store.SetBulkMinArticles(1)()
+	lib := demo.Generate(12, 60, t0)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine, store.Options{Clock: &fixedClock{t0}})
+			indexes := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'search%' AND sql IS NOT NULL`
+			if engine == "postgres" {
+				indexes = `SELECT replace(indexdef, current_schema() || '.', '') FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'search%'`
+			}
+			want := rowsOf(t, db, indexes)
+			title := lib.Articles[20].Title
+			found := func() string {
+				t.Helper()
+				res, err := db.Search(ctx, masthead.SearchQuery{Text: `"` + title + `"`, Now: t0, Library: true, PerPage: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return hitSlugs(res)
+			}
+			failed := fmt.Errorf("the load failed")
+			deferred, err := db.BulkLoad(ctx, len(lib.Articles), func(ctx context.Context) error {
+				if _, err := db.UpsertArticles(ctx, lib.Articles); err != nil {
+					return err
+				}
+				return failed
+			}, nil)
+			if err != failed {
+				t.Fatalf("BulkLoad = %v, want the load's error", err)
+			}
+			built, err := db.SearchIndexBuilt(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if built == deferred {
+				t.Errorf("deferred %v, index built %v after a failed load", deferred, built)
+			}
+
+			// A rebuild cut short after its first batch.
+			cut, cancel := context.WithCancel(ctx)
+			defer cancel()
+			if err := db.Reindex(cut, func(done, total int) { cancel() }); err == nil {
+				t.Fatal("a cancelled reindex succeeded")
+			}
+			if built, err := db.SearchIndexBuilt(ctx); err != nil || built {
+				t.Errorf("index built after a cancelled reindex: %v %v", built, err)
+			}
+			found() // answers, whatever it finds
+
+			if err := db.Reindex(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			if built, err := db.SearchIndexBuilt(ctx); err != nil || !built {
+				t.Errorf("index built after a reindex: %v %v", built, err)
+			}
+			if got := found(); !strings.Contains(got, lib.Articles[20].Slug) {
+				t.Errorf("%q found [%s], want %s", title, got, lib.Articles[20].Slug)
+			}
+			if diff := cmp.Diff(want, rowsOf(t, db, indexes)); diff != "" {
+				t.Errorf("indexes after the rebuild (-migrations +now):\n%s", diff)
+			}
+		})
+	}
 }
