@@ -377,7 +377,18 @@ func (db *DB) writeArticles(ctx context.Context, ins []masthead.ArticleInput, re
 		if len(ps) > touchMany {
 			t.touchAll()
 		}
+		// In a bulk load the new articles go in first, together.
+		var written map[int]bool
+		if db.deferIndex.Load() {
+			var err error
+			if written, err = t.insertNewArticles(ctx, ps, res, replace, now); err != nil {
+				return err
+			}
+		}
 		for i, p := range ps {
+			if written[i] {
+				continue
+			}
 			res[i] = UpsertResult{Slug: p.in.Slug, Err: p.err}
 			if p.err != nil {
 				continue

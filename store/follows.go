@@ -451,6 +451,23 @@ func (t *tx) syncMemberships(ctx context.Context, id int64) error {
 	return nil
 }
 
+// addMemberships writes the memberships of new articles ids, which have
+// none yet, in one statement.
+func (t *tx) addMemberships(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ph, idArgs := placeholders(ids)
+	args := make([]any, 0, 4*len(ids))
+	for range 4 {
+		args = append(args, idArgs...)
+	}
+	if _, err := t.exec(ctx, strings.ReplaceAll(membershipsSQL, "a.id = ?", "a.id IN "+ph), args...); err != nil {
+		return fmt.Errorf("store: memberships of %d articles: %w", len(ids), err)
+	}
+	return nil
+}
+
 // mergeFollows moves the follows of a merged term to the term it was
 // merged into (a follow of both stays one).
 func (t *tx) mergeFollows(ctx context.Context, kind masthead.TermKind, fromID, intoID int64) error {

@@ -111,6 +111,25 @@ func (t *tx) queueRelated(ctx context.Context, id int64, now time.Time) error {
 	return t.enqueue(ctx, masthead.Job{Kind: masthead.JobRelateArticles, Key: "library"}, now)
 }
 
+// queueRelatedMany is queueRelated for many articles, in one statement.
+func (t *tx) queueRelatedMany(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	vals := make([][]any, len(ids))
+	for i, id := range ids {
+		vals[i] = []any{id, micros(now), 1}
+	}
+	if err := t.insertRows(ctx, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES `, vals); err != nil {
+		return fmt.Errorf("store: queue related reading of %d articles: %w", len(ids), err)
+	}
+	if t.relatedJob {
+		return nil
+	}
+	t.relatedJob = true
+	return t.enqueue(ctx, masthead.Job{Kind: masthead.JobRelateArticles, Key: "library"}, now)
+}
+
 // RelatedRun reports what RelateArticles did.
 type RelatedRun struct {
 	Rebuilt  bool // the words of the whole library were counted again

@@ -417,6 +417,17 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	if err := db.ClearSearchIndex(ctx); err != nil {
 		return err
 	}
+	err := db.write(ctx, func(t *tx) error {
+		for _, ix := range db.d.rebuiltIndexes {
+			if _, err := t.exec(ctx, `DROP INDEX IF EXISTS `+ix.name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: reindex: %w", err)
+	}
 	if err := db.reindexAll(ctx, total, progress); err != nil {
 		return fmt.Errorf("store: reindex: %w", err)
 	}
@@ -466,6 +477,18 @@ func (db *DB) ReindexBatch(ctx context.Context, after int64) (last int64, n int,
 // is complete (SearchIndexBuilt).
 func (db *DB) FinishReindex(ctx context.Context) error {
 	err := db.write(ctx, func(t *tx) error {
+		if len(t.p.d.rebuiltIndexes) > 0 {
+			// Memory to sort the rows of an index in, for this
+			// transaction only.
+			if _, err := t.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+				return err
+			}
+		}
+		for _, ix := range t.p.d.rebuiltIndexes {
+			if _, err := t.exec(ctx, ix.create); err != nil {
+				return err
+			}
+		}
 		if err := t.p.d.fts.optimize(ctx, t); err != nil {
 			return err
 		}

@@ -111,6 +111,20 @@ func (t *tx) recordArticleEvent(ctx context.Context, id int64, old masthead.Stat
 	}
 }
 
+// articleEventsHeard reports whether recordArticleEvent may record
+// anything: an endpoint is active, or some follow alerts its reader. A
+// batch of new articles asks once rather than three times an article.
+func (t *tx) articleEventsHeard(ctx context.Context) (bool, error) {
+	var n int
+	err := t.row(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM webhook_endpoints WHERE active = 1 LIMIT 1) e)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM follows WHERE alert IN (?, ?) LIMIT 1) f)`,
+		string(masthead.AlertInstant), string(masthead.AlertDaily)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: article events: %w", err)
+	}
+	return n > 0, nil
+}
+
 // recordPromotedArticle records article.published for scheduled article
 // id, whose time has come, as PublishScheduled is about to publish it.
 func (t *tx) recordPromotedArticle(ctx context.Context, id int64, now time.Time) error {
