@@ -57,6 +57,8 @@ type options struct {
 	reutersDB string
 	cpuprof   string
 	slowest   int
+	// perQuery lists every judged query's score, not only the low ones.
+	perQuery bool
 	// readers are whom the queries run as: "subscriber" (the whole
 	// library: bodies matched, snippets from them) and "anonymous"
 	// (titles, deks, teasers and free bodies matched; teaser snippets).
@@ -88,6 +90,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory")
 	fs.StringVar(&o.db, "db", "", "measure this already seeded database (sqlite:PATH or a postgres:// URL) instead of seeding one; -engines is then ignored")
 	fs.StringVar(&o.reutersDB, "reuters-db", "", "with -reuters: score this database, into which the collection was imported before (sqlite:PATH or a postgres:// URL), instead of importing it; -engines is then ignored")
+	fs.BoolVar(&o.perQuery, "per-query", false, "with -reuters: list every judged query's nDCG@10")
 	fs.IntVar(&o.slowest, "slowest", 0, "list this many of the costliest queries (by CPU time)")
 	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the query runs to this file")
 	readers := fs.String("readers", "subscriber,anonymous", "whom the queries (and the Reuters check) run as: subscriber, anonymous or both")

@@ -107,6 +107,11 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			if len(low) > 0 {
 				fmt.Fprintf(w, "    below 0.5: %s\n", strings.Join(low, ", "))
 			}
+			if o.perQuery {
+				for _, q := range set.queries {
+					fmt.Fprintf(w, "    %-18s %-24q %5d relevant  nDCG@10 %.3f\n", q.topic, q.query, q.relevant, q.ndcg)
+				}
+			}
 		}
 	}
 }
