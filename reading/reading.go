@@ -175,6 +175,10 @@ type Deps struct {
 	// Curator keeps follows, saved articles and reading history
 	// (follow.go); nil turns the curator off.
 	Curator Curator
+	// Reads, if set, buffers the reading history's reads and writes
+	// them in batches (follow.go); nil writes each read through
+	// Curator as the page is served.
+	Reads Reads
 	// Jobs takes the jobs a use case enqueues on their own (a sign-in
 	// link asked for); the store's other writes enqueue theirs. JobAdded,
 	// if set, is called after a use case enqueued a job, to wake this
