@@ -73,11 +73,29 @@ type ReadArticle struct {
 	ReadAt  time.Time
 }
 
+// InsightRead is a signed-in member served an article, for their reading
+// history. It travels in the dashboard's batches (InsightEvent, with
+// MemberID, ArticleID and At) so that a page view writes nothing itself,
+// and is never counted on the dashboard: it only sets the read's time in
+// the member's history, unless they paused it or cleared or resumed it
+// after At (docs/curator.md).
+const InsightRead InsightKind = "read"
+
 // CuratorSettings are a member's settings of the curator.
 type CuratorSettings struct {
 	HistoryPaused bool
 	// PickerShownAt is when the topic picker was offered; zero if never.
 	PickerShownAt time.Time
+}
+
+// ReaderCuration is what a signed-in reader's pages show of the curator,
+// read at once: what they follow, and the ids of the articles they
+// saved, the most recently saved first, at most the number asked;
+// SavedAll is false when they saved more than that.
+type ReaderCuration struct {
+	Follows  []Follow
+	Saved    []int64
+	SavedAll bool
 }
 
 // ForYouItem is one article of the For-you page and why it is there.

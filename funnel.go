@@ -29,15 +29,15 @@ const (
 // InsightKinds lists every event kind, in funnel order.
 var InsightKinds = []InsightKind{InsightWallView, InsightArticleView, InsightRegistration, InsightUnlock, InsightCheckout}
 
-// Valid reports whether k is a known kind: of the funnel, or of search
-// (searchstats.go).
+// Valid reports whether k is a known kind: of the funnel, of search
+// (searchstats.go), or a reading-history read (follow.go).
 func (k InsightKind) Valid() bool {
 	for _, v := range InsightKinds {
 		if k == v {
 			return true
 		}
 	}
-	return k.Search() || k == InsightCrawler
+	return k.Search() || k == InsightCrawler || k == InsightRead
 }
 
 // InsightEvent is one recorded event, or Count identical ones (the page
@@ -45,7 +45,7 @@ func (k InsightKind) Valid() bool {
 type InsightEvent struct {
 	Kind      InsightKind
 	ArticleID int64 // 0: none
-	MemberID  int64 // 0: none; kept for checkouts only
+	MemberID  int64 // 0: none; kept for checkouts and reads only
 	At        time.Time
 	Count     int64 // 0 counts as 1
 	// Query is a search's normalised text, and Position the place of

@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,16 +87,22 @@ func (c *curateView) articleKey(a *masthead.Article) string {
 }
 
 // curatorState is what this instance keeps of a signed-in reader for a
-// few seconds (the session cache's lifetime): their follows, the saved
-// state of articles they opened, and the articles whose reading it has
-// recorded, so a page view costs no query and a reread no write. A
-// change made here forgets it at once; one made on another instance
-// shows within its lifetime.
+// few seconds (the session cache's lifetime): their follows and the
+// articles they saved last, read in one query, the saved state of other
+// articles they opened when they saved more than those, and the articles
+// whose reading it has handed to the batches, so a page view costs at
+// most that one query and a reread nothing. A change made here forgets
+// it at once; one made on another instance shows within its lifetime.
 type curatorState struct {
 	mu       sync.Mutex
 	expires  time.Time
 	follows  []masthead.Follow
 	followed map[string]bool
+	// savedIDs are the articles saved last (reading.SavedKnown), and
+	// savedAll tells that they are all; saved keeps the answers asked
+	// of the store about others.
+	savedIDs []int64
+	savedAll bool
 	saved    map[int64]bool
 	read     map[int64]bool
 	forYou   map[int]*forYouCached
@@ -153,15 +160,16 @@ func (s *Server) curatorState(r *http.Request, m *masthead.Member) (*curatorStat
 		return st, nil
 	}
 	s.curator.mu.Unlock()
-	fs, err := s.reading.Follows(r.Context(), m)
+	c, err := s.reading.Curation(r.Context(), m)
 	if err != nil {
 		return nil, err
 	}
+	fs := c.Follows
 	if fs == nil {
 		fs = []masthead.Follow{}
 	}
 	st = &curatorState{expires: now.Add(ttl), follows: fs, followed: make(map[string]bool, len(fs)),
-		saved: map[int64]bool{}, read: map[int64]bool{}}
+		savedIDs: c.Saved, savedAll: c.SavedAll, saved: map[int64]bool{}, read: map[int64]bool{}}
 	for _, f := range fs {
 		st.followed[string(f.Kind)+":"+f.Slug] = true
 	}
@@ -226,7 +234,8 @@ func (s *Server) curateFor(r *http.Request, path string) *curateView {
 
 // articleCurate is the curator's view of article a for a reader who is
 // signed in, and records that they were served it (their reading
-// history), once per article while the state is kept.
+// history, written with the next batch of events), once per article
+// while the state is kept.
 func (s *Server) articleCurate(r *http.Request, a *masthead.Article, now time.Time) *curateView {
 	c := s.curateFor(r, articlePath(a.Slug))
 	if c == nil || !c.Personal {
@@ -239,6 +248,9 @@ func (s *Server) articleCurate(r *http.Request, a *masthead.Article, now time.Ti
 	}
 	st.mu.Lock()
 	saved, known := st.saved[a.ID]
+	if !known && (st.savedAll || slices.Contains(st.savedIDs, a.ID)) {
+		saved, known = slices.Contains(st.savedIDs, a.ID), true
+	}
 	recorded := st.read[a.ID]
 	st.mu.Unlock()
 	if !known {
@@ -363,11 +375,11 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, m *masthe
 	var err error
 	switch r.PostFormValue("do") {
 	case "clear":
-		err = s.reading.ClearHistory(r.Context(), m)
+		err = s.reading.ClearHistory(r.Context(), m, s.clock.Now())
 	case "pause":
-		err = s.reading.PauseHistory(r.Context(), m, true)
+		err = s.reading.PauseHistory(r.Context(), m, true, s.clock.Now())
 	case "resume":
-		err = s.reading.PauseHistory(r.Context(), m, false)
+		err = s.reading.PauseHistory(r.Context(), m, false, s.clock.Now())
 	default:
 		return masthead.Errorf(masthead.EINVALID, "Choose to clear, pause or resume your history.")
 	}

@@ -6,11 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"masthead"
 	mhttp "masthead/http"
+	"masthead/insights"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -244,6 +247,53 @@ func TestAlertStopLinks(t *testing.T) {
 		cs, _ := s.db.Consents(ctx, m.ID)
 		if len(cs) == 0 || cs[0].Newsletter != masthead.NewsletterAlerts || cs[0].Consented {
 			t.Errorf("consents after stopping all alerts: %+v", cs)
+		}
+	})
+}
+
+// TestHistoryBatchedOnThePage: with the insights recorder wired, a
+// signed-in page hands its read to the batches; the history has it once
+// the batch is written, the export writes what waits before listing,
+// and pausing keeps the reads made just before it.
+func TestHistoryBatchedOnThePage(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		rec := insights.New(db, insights.Options{Interval: time.Hour, Batch: 10_000, Clock: fixedClock{now}})
+		t.Cleanup(rec.Close)
+		s := newSite(t, db, func(_ *mhttp.Config, d *mhttp.Deps) {
+			d.Curator, d.Accounts, d.Newsletters, d.Insights = db, db, db, rec
+		})
+		s.page(t, s.reader, "/articles/free-daily")
+		rec.Flush()
+		if _, body := s.page(t, s.reader, "/"); !strings.Contains(body, "Continue reading") || !strings.Contains(body, "A free daily analysis") {
+			t.Errorf("the reader's home page lacks the article read, once its batch is written")
+		}
+		exported := func() []string {
+			t.Helper()
+			var x struct {
+				Curator struct {
+					History []struct{ Title string } `json:"reading_history"`
+				} `json:"curator"`
+			}
+			_, body := s.page(t, s.reader, "/account/export.json")
+			if err := json.Unmarshal([]byte(body), &x); err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, h := range x.Curator.History {
+				titles = append(titles, h.Title)
+			}
+			slices.Sort(titles)
+			return titles
+		}
+		s.page(t, s.reader, "/articles/metered-feature")
+		if got := exported(); !slices.Equal(got, []string{"A free daily analysis", "The metered feature"}) {
+			t.Errorf("exported history = %q, want both articles read, the last one still waiting when asked", got)
+		}
+		s.page(t, s.reader, "/articles/subscribers-only")
+		wantSeeOther(t, s.post(t, s.reader, "/account/history", url.Values{"do": {"pause"}}), "/account?saved=history#history")
+		s.page(t, s.reader, "/articles/hostile")
+		if got := exported(); !slices.Equal(got, []string{"A free daily analysis", "For subscribers", "The metered feature"}) {
+			t.Errorf("exported history = %q, want the three articles read before the pause and not the one after", got)
 		}
 	})
 }

@@ -25,6 +25,10 @@ func newReading(cfg Config, deps Deps) *reading.Service {
 	if deps.Newsletters != nil {
 		rd.Newsletters = deps.Newsletters
 	}
+	if deps.Insights != nil {
+		// Reads go with the dashboard's events, as cmd/masthead wires.
+		rd.Reads = deps.Insights
+	}
 	return reading.New(reading.Config{Policy: cfg.Policy, Location: cfg.Location,
 		Accounts: cfg.Accounts, Billing: cfg.Billing, Email: cfg.Email}, rd)
 }

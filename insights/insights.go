@@ -4,7 +4,9 @@
 // a background goroutine writes the buffer in batches, every few seconds
 // or when it holds enough events. Pages served from the anonymous page
 // cache run no handler; they cost one atomic increment on a counter per
-// path, read out with the batch (docs/insights.md).
+// path, read out with the batch (docs/insights.md). The same batches
+// carry the signed-in readers' reading history (reads.go), which the
+// dashboard never counts.
 package insights
 
 import (

@@ -20,6 +20,7 @@ type Curator interface {
 	Unfollow(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error
 	StopAlert(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error
 	Follows(ctx context.Context, memberID int64) ([]masthead.Follow, error)
+	ReaderCuration(ctx context.Context, memberID int64, limit int) (masthead.ReaderCuration, error)
 	ForYou(ctx context.Context, follows []masthead.Follow, now time.Time, limit, offset int) ([]*masthead.Article, bool, error)
 	ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int) ([]*masthead.Article, error)
 	ReadAmong(ctx context.Context, memberID int64, ids []int64) (map[int64]bool, error)
@@ -29,10 +30,20 @@ type Curator interface {
 	SavedArticles(ctx context.Context, memberID int64, now time.Time, limit, offset int) ([]masthead.SavedArticle, bool, error)
 	RecordRead(ctx context.Context, memberID, articleID int64, now time.Time) error
 	History(ctx context.Context, memberID int64, now time.Time, limit int) ([]masthead.ReadArticle, error)
-	ClearHistory(ctx context.Context, memberID int64) error
-	SetHistoryPaused(ctx context.Context, memberID int64, paused bool) error
+	ClearHistory(ctx context.Context, memberID int64, now time.Time) error
+	SetHistoryPaused(ctx context.Context, memberID int64, paused bool, now time.Time) error
 	MarkPickerShown(ctx context.Context, memberID int64, now time.Time) (bool, error)
 	CuratorSettings(ctx context.Context, memberID int64) (masthead.CuratorSettings, error)
+}
+
+// Reads takes reading-history reads to write later, in batches, with the
+// other events of each instance's buffer (insights.Recorder): the
+// Curator's own writes and checks apply when the batch is written.
+type Reads interface {
+	RecordRead(memberID, articleID int64, at time.Time)
+	// Flush writes what this instance holds and returns when it is
+	// written.
+	Flush()
 }
 
 // Curates reports whether the curator is on (a store keeps it).
@@ -121,6 +132,21 @@ func (s *Service) Follows(ctx context.Context, m *masthead.Member) ([]masthead.F
 		return nil, nil
 	}
 	return s.deps.Curator.Follows(ctx, m.ID)
+}
+
+// SavedKnown is how many of a member's saved articles Curation reads
+// with their follows: a page knows whether one of these is saved
+// without a query of its own, and asks IsSaved for the others only when
+// the member saved more.
+const SavedKnown = 100
+
+// Curation returns, in one query, what m follows and the articles they
+// saved last (SavedKnown): the curator's state on m's pages.
+func (s *Service) Curation(ctx context.Context, m *masthead.Member) (masthead.ReaderCuration, error) {
+	if s.deps.Curator == nil {
+		return masthead.ReaderCuration{SavedAll: true}, nil
+	}
+	return s.deps.Curator.ReaderCuration(ctx, m.ID, SavedKnown)
 }
 
 // PickFollows follows each of the picked targets (the topic picker after
@@ -249,12 +275,26 @@ func (s *Service) SavedArticles(ctx context.Context, m *masthead.Member, page in
 }
 
 // RecordRead notes that m was served article a in full or in part at
-// now, unless m paused their history.
+// now, unless m paused their history. With Deps.Reads the read is
+// buffered and written with the next batch, seconds later; the page
+// writes nothing.
 func (s *Service) RecordRead(ctx context.Context, m *masthead.Member, a *masthead.Article, now time.Time) error {
 	if s.deps.Curator == nil {
 		return nil
 	}
+	if s.deps.Reads != nil {
+		s.deps.Reads.RecordRead(m.ID, a.ID, now)
+		return nil
+	}
 	return s.deps.Curator.RecordRead(ctx, m.ID, a.ID, now)
+}
+
+// flushReads writes the reads this instance holds, before a use case
+// that must see every one of them.
+func (s *Service) flushReads() {
+	if s.deps.Reads != nil {
+		s.deps.Reads.Flush()
+	}
 }
 
 // History returns the last n articles m opened.
@@ -265,21 +305,29 @@ func (s *Service) History(ctx context.Context, m *masthead.Member, n int, now ti
 	return s.deps.Curator.History(ctx, m.ID, now, n)
 }
 
-// ClearHistory forgets what m opened.
-func (s *Service) ClearHistory(ctx context.Context, m *masthead.Member) error {
+// ClearHistory forgets what m opened until now, reads still waiting in
+// a batch included (on any instance: the store drops reads from before
+// now when their batch comes).
+func (s *Service) ClearHistory(ctx context.Context, m *masthead.Member, now time.Time) error {
 	if s.deps.Curator == nil {
 		return errNoCurator
 	}
-	return s.deps.Curator.ClearHistory(ctx, m.ID)
+	return s.deps.Curator.ClearHistory(ctx, m.ID, now)
 }
 
-// PauseHistory stops (or, with false, resumes) the recording of what m
-// opens.
-func (s *Service) PauseHistory(ctx context.Context, m *masthead.Member, paused bool) error {
+// PauseHistory stops (or, with false, resumes at now) the recording of
+// what m opens. Pausing first writes the reads this instance holds, so
+// the pages m opened just before are kept; those another instance holds
+// are written within its interval, and dropped if that is after the
+// pause.
+func (s *Service) PauseHistory(ctx context.Context, m *masthead.Member, paused bool, now time.Time) error {
 	if s.deps.Curator == nil {
 		return errNoCurator
 	}
-	return s.deps.Curator.SetHistoryPaused(ctx, m.ID, paused)
+	if paused {
+		s.flushReads()
+	}
+	return s.deps.Curator.SetHistoryPaused(ctx, m.ID, paused, now)
 }
 
 // CuratorSettings returns m's curator settings.
@@ -302,12 +350,15 @@ type CuratorExport struct {
 // maxExported bounds the saved articles and history an export lists.
 const maxExported = 10000
 
-// ExportCurator gathers what the curator keeps of m.
+// ExportCurator gathers what the curator keeps of m, after writing the
+// reads this instance still holds, so the history has the last pages m
+// opened here.
 func (s *Service) ExportCurator(ctx context.Context, m *masthead.Member, now time.Time) (*CuratorExport, error) {
 	x := &CuratorExport{}
 	if s.deps.Curator == nil {
 		return x, nil
 	}
+	s.flushReads()
 	var err error
 	if x.Follows, err = s.deps.Curator.Follows(ctx, m.ID); err != nil {
 		return nil, err

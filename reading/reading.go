@@ -178,6 +178,10 @@ type Deps struct {
 	// Licences keeps AI crawlers' licence keys and the billing log of
 	// their requests (licences.go); nil grants no licence.
 	Licences Licences
+	// Reads, if set, buffers the reading history's reads and writes
+	// them in batches (follow.go); nil writes each read through
+	// Curator as the page is served.
+	Reads Reads
 	// Jobs takes the jobs a use case enqueues on their own (a sign-in
 	// link asked for); the store's other writes enqueue theirs. JobAdded,
 	// if set, is called after a use case enqueued a job, to wake this

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,39 +112,72 @@ func (db *DB) StopAlert(ctx context.Context, memberID int64, kind masthead.Follo
 	})
 }
 
-// Follows lists what member follows, by kind and then name.
-func (db *DB) Follows(ctx context.Context, memberID int64) ([]masthead.Follow, error) {
-	rows, err := db.r.query(ctx, `SELECT f.kind, f.target_id, f.alert, f.created_at,
+// followsSQL lists a member's follows with their targets' slugs and
+// names.
+const followsSQL = `SELECT f.kind, f.target_id, f.alert, f.created_at,
 			COALESCE(t.slug, r.slug, c.slug, au.slug, ''), COALESCE(t.name, r.name, c.name, au.name, '')
 		FROM follows f
 		LEFT JOIN topics t ON f.kind = 'topic' AND t.id = f.target_id
 		LEFT JOIN regions r ON f.kind = 'region' AND r.id = f.target_id
 		LEFT JOIN columns c ON f.kind = 'column' AND c.id = f.target_id
 		LEFT JOIN authors au ON f.kind = 'author' AND au.id = f.target_id
-		WHERE f.member_id = ?`, memberID)
+		WHERE f.member_id = ?`
+
+// Follows lists what member follows, by kind and then name.
+func (db *DB) Follows(ctx context.Context, memberID int64) ([]masthead.Follow, error) {
+	c, err := db.curation(ctx, memberID, 0)
+	return c.Follows, err
+}
+
+// ReaderCuration returns what member follows and the ids of the (at
+// most limit) articles they saved last, in one query: what a signed-in
+// page of theirs needs of the curator.
+func (db *DB) ReaderCuration(ctx context.Context, memberID int64, limit int) (masthead.ReaderCuration, error) {
+	return db.curation(ctx, memberID, max(limit, 1))
+}
+
+// curation reads member's follows and, with limit above 0, the ids of
+// the limit+1 articles they saved last (the extra one tells whether
+// there are more), as the rows of one UNION ALL: the saved ones have
+// kind 'saved'.
+func (db *DB) curation(ctx context.Context, memberID int64, limit int) (masthead.ReaderCuration, error) {
+	var c masthead.ReaderCuration
+	q, args := followsSQL, []any{memberID}
+	if limit > 0 {
+		q += ` UNION ALL SELECT 'saved', s.article_id, '', s.saved_at, '', '' FROM (SELECT article_id, saved_at
+			FROM saved_articles WHERE member_id = ? ORDER BY saved_at DESC, article_id DESC LIMIT ?) s`
+		args = append(args, memberID, limit+1)
+	}
+	rows, err := db.r.query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: follows of member %d: %w", memberID, err)
+		return c, fmt.Errorf("store: follows of member %d: %w", memberID, err)
 	}
 	defer rows.Close()
-	var out []masthead.Follow
 	for rows.Next() {
 		var f masthead.Follow
 		var kind, alert string
 		var at int64
 		if err := rows.Scan(&kind, &f.TargetID, &alert, &at, &f.Slug, &f.Name); err != nil {
-			return nil, fmt.Errorf("store: follows of member %d: %w", memberID, err)
+			return c, fmt.Errorf("store: follows of member %d: %w", memberID, err)
+		}
+		if kind == "saved" {
+			c.Saved = append(c.Saved, f.TargetID)
+			continue
 		}
 		if f.Slug == "" {
 			continue // its target was deleted
 		}
 		f.Kind, f.Alert, f.CreatedAt = masthead.FollowKind(kind), masthead.AlertMode(alert), time.UnixMicro(at).UTC()
-		out = append(out, f)
+		c.Follows = append(c.Follows, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: follows of member %d: %w", memberID, err)
+		return c, fmt.Errorf("store: follows of member %d: %w", memberID, err)
 	}
-	sortFollows(out)
-	return out, nil
+	sortFollows(c.Follows)
+	if c.SavedAll = len(c.Saved) <= limit; !c.SavedAll {
+		c.Saved = c.Saved[:limit]
+	}
+	return c, nil
 }
 
 // sortFollows orders follows as pages list them: by kind, then name.
@@ -343,18 +378,83 @@ func scanWithTime(rows *sql.Rows, fn func(*masthead.Article, time.Time)) error {
 }
 
 // RecordRead notes that member opened article id at now, unless their
-// history is paused.
+// history is paused, or was cleared or resumed after now.
 func (db *DB) RecordRead(ctx context.Context, memberID, articleID int64, now time.Time) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `INSERT INTO reading_history (member_id, article_id, read_at)
-			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM curator_settings WHERE member_id = ? AND history_paused)
-			ON CONFLICT (member_id, article_id) DO UPDATE SET read_at = excluded.read_at`,
-			memberID, articleID, micros(now), memberID)
-		if err != nil {
-			return fmt.Errorf("store: record read of article %d: %w", articleID, translate(err))
-		}
-		return nil
+		return t.recordReads(ctx, []masthead.InsightEvent{{Kind: masthead.InsightRead, MemberID: memberID, ArticleID: articleID, At: now}})
 	})
+}
+
+// splitReadEvents separates the reading-history reads of a batch from
+// the rest.
+func splitReadEvents(evs []masthead.InsightEvent) (rest, reads []masthead.InsightEvent) {
+	for _, e := range evs {
+		if e.Kind == masthead.InsightRead {
+			reads = append(reads, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return rest, reads
+}
+
+// recordReadsSQL writes reads, one VALUES row each, into the histories:
+// a read is dropped when its member is deleted or has paused their
+// history, or cleared or resumed it after the read (history_from), or
+// its article is gone, so a batch written seconds late undoes none of
+// these and fails for none of them; and it only moves a read's time
+// forward, as batches from several instances may arrive out of order.
+// The casts type PostgreSQL's parameters, which VALUES alone leaves as
+// text.
+const recordReadsSQL = `INSERT INTO reading_history (member_id, article_id, read_at)
+	SELECT v.column1, v.column2, v.column3 FROM (VALUES %s) v
+	JOIN members m ON m.id = v.column1 AND m.deleted_at IS NULL
+	JOIN articles a ON a.id = v.column2
+	LEFT JOIN curator_settings s ON s.member_id = v.column1
+	WHERE s.member_id IS NULL OR (NOT s.history_paused AND v.column3 > s.history_from)
+	ON CONFLICT (member_id, article_id) DO UPDATE SET read_at = excluded.read_at
+	WHERE excluded.read_at > reading_history.read_at`
+
+// recordReads writes a batch of reads (InsightRead events) into the
+// members' histories, the latest of each member and article once, in
+// (member, article) order so that concurrent batches lock rows in the
+// same order.
+func (t *tx) recordReads(ctx context.Context, evs []masthead.InsightEvent) error {
+	type key struct{ member, article int64 }
+	latest := make(map[key]int64, len(evs))
+	for _, e := range evs {
+		if e.MemberID == 0 || e.ArticleID == 0 {
+			continue
+		}
+		k, at := key{e.MemberID, e.ArticleID}, micros(e.At)
+		if prev, ok := latest[k]; !ok || at > prev {
+			latest[k] = at
+		}
+	}
+	keys := make([]key, 0, len(latest))
+	for k := range latest {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.member, b.member); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.article, b.article)
+	})
+	for len(keys) > 0 {
+		n := min(len(keys), insightBatch)
+		rows := strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)), ", n), ", ")
+		args := make([]any, 0, 3*n)
+		for _, k := range keys[:n] {
+			args = append(args, k.member, k.article, latest[k])
+		}
+		// Built per batch size, so not worth a cached statement.
+		if _, err := t.ExecContext(ctx, t.p.d.q(fmt.Sprintf(recordReadsSQL, rows)), args...); err != nil {
+			return fmt.Errorf("store: record reads: %w", translate(err))
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // History lists the live articles member opened, the latest first, at
@@ -378,22 +478,41 @@ func (db *DB) History(ctx context.Context, memberID int64, now time.Time, limit 
 	return out, db.loadTaxonomy(ctx, db.r, list)
 }
 
-// ClearHistory forgets everything member opened.
-func (db *DB) ClearHistory(ctx context.Context, memberID int64) error {
+// ClearHistory forgets everything member opened until now: reads from
+// before now still waiting in a batch are not written after it.
+func (db *DB) ClearHistory(ctx context.Context, memberID int64, now time.Time) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `DELETE FROM reading_history WHERE member_id = ?`, memberID)
-		return translate(err)
+		if _, err := t.exec(ctx, `DELETE FROM reading_history WHERE member_id = ?`, memberID); err != nil {
+			return translate(err)
+		}
+		return t.historyFrom(ctx, memberID, now)
 	})
 }
 
-// SetHistoryPaused pauses (or resumes) the recording of what member
-// opens; what is recorded stays until cleared.
-func (db *DB) SetHistoryPaused(ctx context.Context, memberID int64, paused bool) error {
+// SetHistoryPaused pauses (or, at now, resumes) the recording of what
+// member opens; what is recorded stays until cleared. A read made while
+// paused and written after the resumption is not kept.
+func (db *DB) SetHistoryPaused(ctx context.Context, memberID int64, paused bool, now time.Time) error {
 	return db.write(ctx, func(t *tx) error {
 		_, err := t.exec(ctx, `INSERT INTO curator_settings (member_id, history_paused) VALUES (?, ?)
 			ON CONFLICT (member_id) DO UPDATE SET history_paused = excluded.history_paused`, memberID, paused)
-		return translate(err)
+		if err != nil || paused {
+			return translate(err)
+		}
+		return t.historyFrom(ctx, memberID, now)
 	})
+}
+
+// historyFrom moves member's history_from forward to now: reads from
+// before it are not written (recordReadsSQL).
+func (t *tx) historyFrom(ctx context.Context, memberID int64, now time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO curator_settings (member_id, history_from) VALUES (?, ?)
+		ON CONFLICT (member_id) DO UPDATE SET history_from = excluded.history_from
+		WHERE excluded.history_from > curator_settings.history_from`, memberID, micros(now))
+	if err != nil {
+		return fmt.Errorf("store: history of member %d: %w", memberID, translate(err))
+	}
+	return nil
 }
 
 // MarkPickerShown notes that the topic picker was offered to member, and

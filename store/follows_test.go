@@ -163,7 +163,7 @@ func TestSavesAndHistory(t *testing.T) {
 		if err := db.RecordRead(ctx, m.ID, b.ID, curatorNow); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetHistoryPaused(ctx, m.ID, true); err != nil {
+		if err := db.SetHistoryPaused(ctx, m.ID, true, curatorNow); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.RecordRead(ctx, m.ID, a.ID, curatorNow); err != nil {
@@ -177,14 +177,14 @@ func TestSavesAndHistory(t *testing.T) {
 		if !read[b.ID] || read[a.ID] {
 			t.Errorf("read among = %v", read)
 		}
-		if err := db.SetHistoryPaused(ctx, m.ID, false); err != nil {
+		if err := db.SetHistoryPaused(ctx, m.ID, false, curatorNow); err != nil {
 			t.Fatal(err)
 		}
 		db.RecordRead(ctx, m.ID, a.ID, curatorNow.Add(time.Minute))
 		if h, _ = db.History(ctx, m.ID, curatorNow.Add(time.Hour), 10); len(h) != 2 || h[0].Article.Slug != "locked" {
 			t.Errorf("history after resuming = %d rows", len(h))
 		}
-		if err := db.ClearHistory(ctx, m.ID); err != nil {
+		if err := db.ClearHistory(ctx, m.ID, curatorNow.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if h, _ = db.History(ctx, m.ID, curatorNow, 10); len(h) != 0 {

@@ -44,8 +44,9 @@ type insightCount struct {
 }
 
 // RecordInsights stores a batch of events in one transaction: their counts
-// added to the hour and the day of each (kind, article), and the events of
-// the kinds kept raw as rows. Unknown kinds are refused before anything is
+// added to the hour and the day of each (kind, article), the events of
+// the kinds kept raw as rows, and the reads in the members' reading
+// histories (follows.go). Unknown kinds are refused before anything is
 // written.
 func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) error {
 	for _, e := range evs {
@@ -55,7 +56,8 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 	}
 	evs, searches := splitSearchEvents(evs)
 	evs, crawls := splitCrawlerEvents(evs)
-	if len(evs) == 0 && len(searches) == 0 && len(crawls) == 0 {
+	evs, reads := splitReadEvents(evs)
+	if len(evs) == 0 && len(searches) == 0 && len(crawls) == 0 && len(reads) == 0 {
 		return nil
 	}
 	// A batch holds many events of one article and hour (the page
@@ -72,6 +74,9 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 			return err
 		}
 		if err := t.recordCrawlerHours(ctx, crawls); err != nil {
+			return err
+		}
+		if err := t.recordReads(ctx, reads); err != nil {
 			return err
 		}
 		if len(evs) == 0 {

@@ -20,18 +20,22 @@ import (
 )
 
 func TestBrowserDemoCheckout(t *testing.T) {
+	onDemoSite(t, demoCheckoutJourney)
+}
+
+// onDemoSite runs journey on each engine: a demo site of 40 articles, a
+// store handle on its database, and a browser of its own (cookies are
+// not kept apart by port, so a shared profile would carry one engine's
+// session into the next).
+func onDemoSite(t *testing.T, journey func(t *testing.T, b tab, inst *instance, db *store.DB)) {
 	path := chromiumPath(t)
 	for _, engine := range engines() {
 		t.Run(engine, func(t *testing.T) {
 			dsn := storetest.DSN(t, engine)
 			inst := startServe(t, "--db", dsn, "--demo", "--demo-articles", "40")
-			db, err := store.Open(context.Background(), dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := siteStore(t, dsn, store.Options{})
 			b := tab{t: t, ctx: browser(t, path)}
-			demoCheckoutJourney(t, b, inst, db)
+			journey(t, b, inst, db)
 		})
 	}
 }

@@ -80,6 +80,42 @@ func browser(t *testing.T, path string) context.Context {
 	return ctx
 }
 
+// openTab opens a tab of the browser at browserCtx, closed when the test
+// ends.
+func openTab(t *testing.T, browserCtx context.Context) tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return tab{t: t, ctx: ctx}
+}
+
+// signInStaff follows, in b, the staff sign-in link a demo server prints
+// at start.
+func signInStaff(t *testing.T, b tab, inst *instance) {
+	t.Helper()
+	m := staffLinkRE.FindStringSubmatch(inst.stdout.String())
+	if m == nil {
+		t.Fatalf("no staff sign-in link in:\n%s", inst.stdout.String())
+	}
+	b.open(m[1])
+	b.click(`form[action="/admin/signin"] button`)
+}
+
+// siteStore opens a handle on a server's database at dsn, closed when the
+// test ends.
+func siteStore(t *testing.T, dsn string, opt store.Options) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // tab wraps a browser tab with the few steps the journey needs, each
 // bounded so that a page that never loads fails the test rather than
 // hanging it.

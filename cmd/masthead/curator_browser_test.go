@@ -34,11 +34,7 @@ func TestBrowserCurator(t *testing.T) {
 				"--alert-interval", "1s")
 			// The editor's saves go through this handle, timed as the
 			// server's are.
-			db, err := store.Open(context.Background(), dsn, store.Options{AlertInterval: time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := siteStore(t, dsn, store.Options{AlertInterval: time.Second})
 			b := tab{t: t, ctx: browser(t, path)}
 			curatorJourney(t, b, inst, db, smtp)
 		})

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"masthead/store/storetest"
 )
 
@@ -44,18 +42,8 @@ func TestBrowserDashboard(t *testing.T) {
 			// counts one that never sent a request as idle only once it
 			// is five seconds old, so stopping takes up to that long.
 			inst := startServe(t, "--db", storetest.DSN(t, engine), "--demo", "--demo-articles", "60", "--shutdown-grace", "15s")
-			m := staffLinkRE.FindStringSubmatch(inst.stdout.String())
-			if m == nil {
-				t.Fatalf("no staff sign-in link in:\n%s", inst.stdout.String())
-			}
-			tabCtx, cancel := chromedp.NewContext(browserCtx)
-			t.Cleanup(cancel)
-			if err := chromedp.Do(tabCtx); err != nil {
-				t.Fatalf("open a tab: %v", err)
-			}
-			b := tab{t: t, ctx: tabCtx}
-			b.open(m[1])
-			b.click(`form[action="/admin/signin"] button`)
+			b := openTab(t, browserCtx)
+			signInStaff(t, b, inst)
 			if h := b.text("main h1"); h != "Dashboard" {
 				t.Fatalf("after signing in: %q, want the dashboard", h)
 			}

@@ -46,11 +46,7 @@ func TestBrowserRegistrationMeterAndSubscription(t *testing.T) {
 			smtp := mailtest.Start(t)
 			// The meter is left at its default: three a calendar month.
 			inst := startServe(t, "--db", dsn, "--demo", "--demo-articles", "40", "--smtp-url", smtp.URL())
-			db, err := store.Open(context.Background(), dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := siteStore(t, dsn, store.Options{})
 
 			// A browser of its own per engine: cookies are not kept apart
 			// by port, so a shared profile would carry the first run's

@@ -56,18 +56,8 @@ func TestBrowserImageUpload(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			inst := startServe(t, "--db", storetest.DSN(t, engine), "--demo", "--demo-articles", "5", "--shutdown-grace", "15s",
 				"--media-dir", t.TempDir())
-			m := staffLinkRE.FindStringSubmatch(inst.stdout.String())
-			if m == nil {
-				t.Fatalf("no staff sign-in link in:\n%s", inst.stdout.String())
-			}
-			tabCtx, cancel := chromedp.NewContext(browserCtx)
-			t.Cleanup(cancel)
-			if err := chromedp.Do(tabCtx); err != nil {
-				t.Fatalf("open a tab: %v", err)
-			}
-			b := tab{t: t, ctx: tabCtx}
-			b.open(m[1])
-			b.click(`form[action="/admin/signin"] button`)
+			b := openTab(t, browserCtx)
+			signInStaff(t, b, inst)
 
 			b.open(inst.URL + "/admin/articles/new")
 			if err := chromedp.Do(b.ctx,

@@ -23,23 +23,9 @@ func TestBrowserNewsroom(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			dsn := storetest.DSN(t, engine)
 			inst := startServe(t, "--db", dsn, "--demo", "--demo-articles", "30", "--shutdown-grace", "15s")
-			m := staffLinkRE.FindStringSubmatch(inst.stdout.String())
-			if m == nil {
-				t.Fatalf("no staff sign-in link in:\n%s", inst.stdout.String())
-			}
-			db, err := store.Open(context.Background(), dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			tabCtx, cancel := chromedp.NewContext(browserCtx)
-			t.Cleanup(cancel)
-			if err := chromedp.Do(tabCtx); err != nil {
-				t.Fatalf("open a tab: %v", err)
-			}
-			b := tab{t: t, ctx: tabCtx}
-			b.open(m[1])
-			b.click(`form[action="/admin/signin"] button`)
+			db := siteStore(t, dsn, store.Options{})
+			b := openTab(t, browserCtx)
+			signInStaff(t, b, inst)
 
 			// An author, then a column written by them.
 			b.open(inst.URL + "/admin/authors/new")

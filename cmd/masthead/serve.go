@@ -192,7 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// site's policy and settings; the site is their transport.
 	uses := reading.New(reading.Config{Policy: policy, Location: cfg.Location, Accounts: accountCfg,
 		Billing: cfg.Billing.httpConfig(cfg.Demo), Email: mailer.mode},
-		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db, Curator: db, Licences: db,
+		reading.Deps{Articles: db, Members: db, Meter: db, Entitlements: db, Accounts: db, Newsletters: db, Curator: db, Licences: db, Reads: recorder,
 			Billing: db, Payments: payments, Offers: db, Institutions: db, Limiter: db, Jobs: db, JobAdded: jobPool.Notify,
 			Logger: slog.New(mhttp.LogHandler(log.Handler()))})
 	// The Content and Admin APIs (docs/api.md) read the access policy

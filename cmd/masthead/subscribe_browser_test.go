@@ -15,24 +15,10 @@ import (
 	"time"
 
 	"masthead/store"
-	"masthead/store/storetest"
 )
 
 func TestBrowserAnonymousCheckout(t *testing.T) {
-	path := chromiumPath(t)
-	for _, engine := range engines() {
-		t.Run(engine, func(t *testing.T) {
-			dsn := storetest.DSN(t, engine)
-			inst := startServe(t, "--db", dsn, "--demo", "--demo-articles", "40")
-			db, err := store.Open(context.Background(), dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			b := tab{t: t, ctx: browser(t, path)}
-			anonymousCheckoutJourney(t, b, inst, db)
-		})
-	}
+	onDemoSite(t, anonymousCheckoutJourney)
 }
 
 func anonymousCheckoutJourney(t *testing.T, b tab, inst *instance, db *store.DB) {

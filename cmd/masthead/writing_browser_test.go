@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"masthead"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -26,26 +24,9 @@ func TestBrowserWriting(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			dsn := storetest.DSN(t, engine)
 			inst := startServe(t, "--db", dsn, "--demo", "--demo-articles", "10", "--shutdown-grace", "15s")
-			m := staffLinkRE.FindStringSubmatch(inst.stdout.String())
-			if m == nil {
-				t.Fatalf("no staff sign-in link in:\n%s", inst.stdout.String())
-			}
-			db, err := store.Open(context.Background(), dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			newTab := func() tab {
-				ctx, cancel := chromedp.NewContext(browserCtx)
-				t.Cleanup(cancel)
-				if err := chromedp.Do(ctx); err != nil {
-					t.Fatalf("open a tab: %v", err)
-				}
-				return tab{t: t, ctx: ctx}
-			}
-			a := newTab()
-			a.open(m[1])
-			a.click(`form[action="/admin/signin"] button`)
+			db := siteStore(t, dsn, store.Options{})
+			a := openTab(t, browserCtx)
+			signInStaff(t, a, inst)
 
 			// A new draft, free to read, its slug made from the title.
 			a.open(inst.URL + "/admin/articles/new")
@@ -60,7 +41,7 @@ func TestBrowserWriting(t *testing.T) {
 			edit := inst.URL + "/admin/articles/" + strconv.FormatInt(art.ID, 10)
 
 			// Two tabs on the draft; the first types and is autosaved.
-			b := newTab()
+			b := openTab(t, browserCtx)
 			b.open(edit)
 			a.open(edit)
 			a.typeInto("#dek", "Who kept the light.")
