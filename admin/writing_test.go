@@ -218,7 +218,8 @@ func TestCorrectionForm(t *testing.T) {
 // TestAuthorMerge: an editor folds one author into another: the bylines
 // move (an article with both keeps one), the account behind the old
 // byline moves to the new one, the old author is gone; an author may not
-// merge, and an unknown target comes back with its message.
+// merge, an unknown target comes back with its message, and so does a
+// merge of two authors who each have a staff account.
 func TestAuthorMerge(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		f.with(func(d *admin.Deps) { d.Newsroom = f.db })
@@ -251,6 +252,17 @@ func TestAuthorMerge(t *testing.T) {
 			if m.Email == "ann@example.com" && m.AuthorSlug != "bea" {
 				t.Errorf("ann's account has byline %q, want bea", m.AuthorSlug)
 			}
+		}
+
+		// Bea now has ann's account; merging cy, who has one too, into
+		// her is refused on the form, and nothing moves.
+		f.staff("cy@example.com", masthead.RoleAuthor, "cy")
+		f.create(masthead.ArticleInput{Title: "Cy's piece", AuthorSlugs: []string{"cy"}})
+		f.do(req{name: "both linked", url: "/admin/authors/cy/merge", cookie: ed, form: url.Values{"into": {"bea"}},
+			wantStatus: http.StatusUnprocessableEntity,
+			wantContains: []string{"Both authors have a staff account behind the byline", "cy@example.com", "ann@example.com", `value="bea"`}})
+		if _, err := f.db.Author(ctx, "cy"); err != nil {
+			t.Errorf("the refused merge removed cy: %v", err)
 		}
 	})
 }
