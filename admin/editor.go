@@ -106,7 +106,11 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 		return err
 	}
 	if action == "preview" {
-		out, err := h.deps.Renderer.PreviewHTML(form.Body)
+		rd, err := h.previewRenderer(r.Context())
+		if err != nil {
+			return fmt.Errorf("admin: preview: %w", err)
+		}
+		out, err := rd.PreviewHTML(form.Body)
 		if err != nil {
 			return fmt.Errorf("admin: preview: %w", err)
 		}
