@@ -306,7 +306,7 @@ func TestAuthorMerge(t *testing.T) {
 		f.staff("cy@example.com", masthead.RoleAuthor, "cy")
 		f.create(masthead.ArticleInput{Title: "Cy's piece", AuthorSlugs: []string{"cy"}})
 		f.do(req{name: "both linked", url: "/admin/authors/cy/merge", cookie: ed, form: url.Values{"into": {"bea"}},
-			wantStatus: http.StatusUnprocessableEntity,
+			wantStatus:   http.StatusUnprocessableEntity,
 			wantContains: []string{"Both authors have a staff account behind the byline", "cy@example.com", "ann@example.com", `value="bea"`}})
 		if _, err := f.db.Author(ctx, "cy"); err != nil {
 			t.Errorf("the refused merge removed cy: %v", err)
