@@ -99,7 +99,8 @@ type ArticleNote struct {
 	CreatedAt time.Time
 }
 
-// ArticleNoteInput is a note an editor adds.
+// ArticleNoteInput is a note an editor adds, or what an edited note
+// becomes (its date stays the day it was added).
 type ArticleNoteInput struct {
 	Kind NoteKind
 	Body string
@@ -131,4 +132,10 @@ const (
 	// FieldNote is a correction or an update added: From is its kind,
 	// To its text.
 	FieldNote = "note"
+	// FieldNoteEdited is a note edited: From is its kind now, To its
+	// text now.
+	FieldNoteEdited = "note-edited"
+	// FieldNoteDeleted is a note deleted: From is its kind, To the text
+	// it had.
+	FieldNoteDeleted = "note-deleted"
 )

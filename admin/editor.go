@@ -106,7 +106,11 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, me *masthead.Memb
 		return err
 	}
 	if action == "preview" {
-		out, err := h.deps.Renderer.PreviewHTML(form.Body)
+		rd, err := h.previewRenderer(r.Context())
+		if err != nil {
+			return fmt.Errorf("admin: preview: %w", err)
+		}
+		out, err := rd.PreviewHTML(form.Body)
 		if err != nil {
 			return fmt.Errorf("admin: preview: %w", err)
 		}
@@ -402,9 +406,11 @@ type editState struct {
 	preview *string
 	// stale: the save was refused for a newer revision.
 	stale bool
-	// A refused note, as typed, and why.
+	// A refused note, as typed, and why; noteID is the note whose edit
+	// was refused (0: the new note's form).
 	noteErrs           map[string]string
 	noteKind, noteBody string
+	noteID             int64
 }
 
 func (h *Handler) renderEdit(w http.ResponseWriter, r *http.Request, me *masthead.Member, a *masthead.Article, form articleForm, st editState) error {

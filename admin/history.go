@@ -93,6 +93,10 @@ func (h *Handler) describeChange(f masthead.FieldChange) string {
 		return "Restored revision " + f.To
 	case masthead.FieldNote:
 		return masthead.NoteKind(f.From).Label() + " added: " + f.To
+	case masthead.FieldNoteEdited:
+		return masthead.NoteKind(f.From).Label() + " edited: " + f.To
+	case masthead.FieldNoteDeleted:
+		return masthead.NoteKind(f.From).Label() + " deleted: " + f.To
 	case masthead.FieldReview:
 		switch masthead.ReviewState(f.To) {
 		case masthead.ReviewPending:

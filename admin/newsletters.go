@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -246,7 +247,7 @@ func (h *Handler) newsletterEdit(w http.ResponseWriter, r *http.Request, me *mas
 }
 
 func (h *Handler) newsletterView(r *http.Request, me *masthead.Member, n *masthead.Newsletter) *newsletterView {
-	return &newsletterView{page: h.deskPage(r, me, n.Name+" settings"), Slug: n.Slug, SiteFrom: h.deps.NewsletterSite.From}
+	return &newsletterView{page: h.deskPage(r, me, n.Name+" settings"), Slug: n.Slug, SiteFrom: h.newsletterSite(r.Context()).From}
 }
 
 func audienceOptions(sel string) []option {
@@ -666,7 +667,7 @@ func (h *Handler) previewFor(r *http.Request, is *masthead.Issue, n *masthead.Ne
 			return masthead.Email{}, rc, err
 		}
 	}
-	e, err := newsletter.Preview(n, is, rc, h.deps.NewsletterSite)
+	e, err := newsletter.Preview(n, is, rc, h.newsletterSite(r.Context()))
 	if err != nil {
 		return masthead.Email{}, rc, fmt.Errorf("admin: preview issue %d: %w", is.ID, err)
 	}
@@ -771,7 +772,7 @@ func (h *Handler) issueTest(w http.ResponseWriter, r *http.Request, me *masthead
 	if err != nil {
 		return err
 	}
-	e, err := newsletter.Preview(n, is, rc, h.deps.NewsletterSite)
+	e, err := newsletter.Preview(n, is, rc, h.newsletterSite(r.Context()))
 	if err != nil {
 		return fmt.Errorf("admin: test issue %d: %w", is.ID, err)
 	}
@@ -850,4 +851,21 @@ func (h *Handler) issueDeliveries(w http.ResponseWriter, r *http.Request, me *ma
 		v.FirstURL = path + "?" + base.Encode()
 	}
 	return h.render(w, http.StatusOK, "deliveries", v)
+}
+
+// newsletterSite is what the desk renders newsletters with: the site of
+// the engine, named as the site settings in force name it, as the
+// engine's sends are.
+func (h *Handler) newsletterSite(ctx context.Context) newsletter.Site {
+	site := h.deps.NewsletterSite
+	if h.deps.Settings == nil {
+		return site
+	}
+	st, err := h.deps.Settings.Settings(ctx)
+	if err != nil {
+		// The name the server started with; a preview is no reason to fail.
+		h.deps.Logger.Warn("newsletter desk: site settings", "err", err)
+		return site
+	}
+	return site.WithSettings(st)
 }

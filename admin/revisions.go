@@ -56,12 +56,20 @@ func (h *Handler) writingView(v *editView, me *masthead.Member, a *masthead.Arti
 	v.ReviewNote = a.ReviewNote
 	v.CanReturn = v.InReview && me.Role.CanPublish()
 	for _, n := range a.Notes {
-		v.Notes = append(v.Notes, noteRow{Label: n.Kind.Label(), When: h.formatTime(n.CreatedAt), Body: n.Body})
+		row := noteRow{ID: n.ID, Label: n.Kind.Label(), When: h.formatTime(n.CreatedAt), Body: n.Body, Kind: string(n.Kind), Text: n.Body}
+		if st.noteID == n.ID {
+			row.Kind, row.Text, row.Errors, row.Open = st.noteKind, st.noteBody, st.noteErrs, true
+		}
+		v.Notes = append(v.Notes, row)
 	}
 	v.CanNote = h.deps.Writing != nil && me.Role.CanPublish() && a.LiveAt(now)
-	v.NoteKind, v.NoteBody, v.NoteErrors = string(masthead.NoteCorrection), st.noteBody, st.noteErrs
-	if st.noteKind != "" {
-		v.NoteKind = st.noteKind
+	v.CanEditNotes = h.deps.Writing != nil && me.Role.CanPublish()
+	v.NoteKind = string(masthead.NoteCorrection)
+	if st.noteID == 0 {
+		v.NoteBody, v.NoteErrors = st.noteBody, st.noteErrs
+		if st.noteKind != "" {
+			v.NoteKind = st.noteKind
+		}
 	}
 }
 
@@ -361,5 +369,75 @@ func (h *Handler) noteAdd(w http.ResponseWriter, r *http.Request, me *masthead.M
 			noteErrs: fields, noteKind: string(in.Kind), noteBody: in.Body, message: "The note was not added."})
 	}
 	http.Redirect(w, r, articleURL(a.ID)+"?msg=note-added", http.StatusSeeOther)
+	return nil
+}
+
+// NoteEditor edits and deletes an article's corrections and updates;
+// the store's DB is one, and when Deps.Writing is one too the editor
+// offers both to editors.
+type NoteEditor interface {
+	EditArticleNote(ctx context.Context, id, noteID int64, in masthead.ArticleNoteInput) (*masthead.ArticleNote, error)
+	DeleteArticleNote(ctx context.Context, id, noteID int64, by masthead.ArticleActor) error
+}
+
+// noteTarget checks that me may change the notes of the article of the
+// path, and returns the article, the note's id and the store.
+func (h *Handler) noteTarget(w http.ResponseWriter, r *http.Request, me *masthead.Member) (NoteEditor, *masthead.Article, int64, error) {
+	ws, err := h.writing()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	ne, ok := ws.(NoteEditor)
+	if !ok {
+		return nil, nil, 0, masthead.Errorf(masthead.ENOTFOUND, "Notes cannot be changed on this site.")
+	}
+	if !me.Role.CanPublish() {
+		return nil, nil, 0, masthead.Errorf(masthead.EFORBIDDEN, "Only editors change corrections and updates.")
+	}
+	a, err := h.loadArticle(r, me)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	noteID, err := strconv.ParseInt(r.PathValue("note"), 10, 64)
+	if err != nil || noteID <= 0 {
+		return nil, nil, 0, masthead.Errorf(masthead.ENOTFOUND, "There is no such note on this article.")
+	}
+	if err := parseForm(w, r, 64<<10); err != nil {
+		return nil, nil, 0, err
+	}
+	return ne, a, noteID, nil
+}
+
+// noteEdit changes a note's kind and text: editors and admins. Like
+// adding one, it makes the article modified now.
+func (h *Handler) noteEdit(w http.ResponseWriter, r *http.Request, me *masthead.Member) error {
+	ne, a, noteID, err := h.noteTarget(w, r, me)
+	if err != nil {
+		return err
+	}
+	in := masthead.ArticleNoteInput{Kind: masthead.NoteKind(r.PostFormValue("note_kind")), Body: r.PostFormValue("note_body"),
+		By: masthead.ArticleActor{MemberID: me.ID, Via: masthead.ChangeViaEditor}}
+	if _, err := ne.EditArticleNote(r.Context(), a.ID, noteID, in); err != nil {
+		fields := masthead.ErrorFields(err)
+		if len(fields) == 0 {
+			return fmt.Errorf("admin: edit note: %w", err)
+		}
+		return h.renderEdit(w, r, me, a, h.formFromArticle(a), editState{status: http.StatusUnprocessableEntity,
+			noteErrs: fields, noteKind: string(in.Kind), noteBody: in.Body, noteID: noteID, message: "The note was not changed."})
+	}
+	http.Redirect(w, r, articleURL(a.ID)+"?msg=note-edited", http.StatusSeeOther)
+	return nil
+}
+
+// noteDelete removes a note: editors and admins.
+func (h *Handler) noteDelete(w http.ResponseWriter, r *http.Request, me *masthead.Member) error {
+	ne, a, noteID, err := h.noteTarget(w, r, me)
+	if err != nil {
+		return err
+	}
+	if err := ne.DeleteArticleNote(r.Context(), a.ID, noteID, masthead.ArticleActor{MemberID: me.ID, Via: masthead.ChangeViaEditor}); err != nil {
+		return fmt.Errorf("admin: delete note: %w", err)
+	}
+	http.Redirect(w, r, articleURL(a.ID)+"?msg=note-deleted", http.StatusSeeOther)
 	return nil
 }

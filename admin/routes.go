@@ -35,6 +35,8 @@ func (h *Handler) routes(mux *routeMux) {
 	mux.Handle("POST /admin/articles/{id}/revisions/{rev}/restore", h.staffPage(h.revisionRestore))
 	mux.Handle("POST /admin/articles/{id}/autosave", h.staffAPI(h.autosave))
 	mux.Handle("POST /admin/articles/{id}/notes", h.staffPage(h.noteAdd))
+	mux.Handle("POST /admin/articles/{id}/notes/{note}", h.staffPage(h.noteEdit))
+	mux.Handle("POST /admin/articles/{id}/notes/{note}/delete", h.staffPage(h.noteDelete))
 
 	// The site's structure (taxonomy.go, columns.go, authors.go):
 	// editors and admins; an author edits their own author profile.

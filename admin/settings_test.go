@@ -66,3 +66,32 @@ func TestSettingsAICrawlers(t *testing.T) {
 		}
 	})
 }
+
+// TestPreviewBudgetInForce: the editor's preview marks the teaser's end
+// with the budget in force: a budget saved in the settings moves the
+// mark at once, in the live preview and the form's Preview button alike,
+// though the staff area was started with another.
+func TestPreviewBudgetInForce(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.with(func(d *admin.Deps) { d.Settings = f.db })
+		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
+		// Twenty paragraphs of thirty words: the teaser ends after a
+		// whole paragraph, at the budget.
+		para := strings.TrimSpace(strings.Repeat("word ", 30))
+		body := strings.TrimSpace(strings.Repeat(para+"\n\n", 20))
+		f.do(req{name: "the budget started with", url: "/admin/preview", cookie: adminC, form: url.Values{"body": {body}},
+			wantStatus: 200, wantContains: []string{"readers without access see the first 150 words"}})
+		f.do(req{name: "budget changed", url: "/admin/settings", cookie: adminC, form: url.Values{"teaser_words": {"60"}},
+			wantStatus: http.StatusSeeOther})
+		f.do(req{name: "live preview follows", url: "/admin/preview", cookie: adminC, form: url.Values{"body": {body}},
+			wantStatus: 200, wantContains: []string{"readers without access see the first 60 words"},
+			wantNotContains: []string{"first 150 words"}})
+		f.do(req{name: "Preview button follows", url: "/admin/articles/new", cookie: adminC,
+			form: articleForm("preview", "title", "Long", "body", body), wantStatus: 200,
+			wantContains: []string{"readers without access see the first 60 words"}})
+		f.do(req{name: "budget emptied", url: "/admin/settings", cookie: adminC, form: url.Values{"teaser_words": {""}},
+			wantStatus: http.StatusSeeOther})
+		f.do(req{name: "back to the instance's", url: "/admin/preview", cookie: adminC, form: url.Values{"body": {body}},
+			wantStatus: 200, wantContains: []string{"readers without access see the first 150 words"}})
+	})
+}

@@ -37,7 +37,7 @@ func TestTemplates(t *testing.T) {
 			Notice: "N", CanUpload: true, UploadAction: "/admin/media/upload?to=7", MaxSize: "20 MB",
 			Library:      []libraryItem{{ID: 1, Thumb: "/media/t.webp", Alt: "A"}, {ID: 2, Thumb: "/media/u.webp"}},
 			RevisionsURL: "/admin/articles/7/revisions", ViewURL: "http://x/articles/t", Autosave: true, SlugLocked: true, Stale: true,
-			InReview: true, Returned: true, ReviewNote: "R", CanReturn: true, Notes: []noteRow{{"Correction", "now", "B"}}, CanNote: true,
+			InReview: true, Returned: true, ReviewNote: "R", CanReturn: true, Notes: []noteRow{{ID: 3, Label: "Correction", When: "now", Body: "B", Kind: "update", Text: "T", Errors: map[string]string{"note_body": "E"}, Open: true}}, CanNote: true, CanEditNotes: true,
 			NoteKind: "update", NoteErrors: map[string]string{"note_kind": "E", "note_body": "E"}},
 			&editView{New: true}},
 		"revisions": {&revisionsView{page: base, ArticleID: 7, EditURL: "/admin/articles/7",

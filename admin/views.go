@@ -39,6 +39,10 @@ func flashText(code string) string {
 		return "Returned to the author with your note."
 	case "note-added":
 		return "Note added; readers see it under the article."
+	case "note-edited":
+		return "Note changed; readers see the new text under the article."
+	case "note-deleted":
+		return "Note deleted; readers no longer see it."
 	case "published":
 		return "Article published."
 	case "scheduled":
@@ -261,13 +265,22 @@ type editView struct {
 	NoteKind   string
 	NoteBody   string
 	NoteErrors map[string]string
+	// CanEditNotes: an editor may edit and delete the notes.
+	CanEditNotes bool
 }
 
-// noteRow is a correction or an update as the editor lists it.
+// noteRow is a correction or an update as the editor lists it, with its
+// edit form: Kind and Text as typed, Errors and Open when an edit of it
+// was refused.
 type noteRow struct {
-	Label string
-	When  string
-	Body  string
+	ID     int64
+	Label  string
+	When   string
+	Body   string
+	Kind   string
+	Text   string
+	Errors map[string]string
+	Open   bool
 }
 
 // mediaView is the media library page.

@@ -215,10 +215,58 @@ func TestCorrectionForm(t *testing.T) {
 	})
 }
 
+// TestCorrectionEdit: an editor edits a note's kind and text and deletes
+// it from the editor page; an author may not; an emptied note comes back
+// in its own form with the message; the history says what changed.
+func TestCorrectionEdit(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		ed := f.staff("ed@example.com", masthead.RoleEditor, "")
+		au := f.staff("ann@example.com", masthead.RoleAuthor, "ann")
+		a := f.create(masthead.ArticleInput{Title: "Port closure", AuthorSlugs: []string{"ann"}, Status: masthead.StatusPublished, PublishedAt: t0})
+		n, err := f.db.AddArticleNote(context.Background(), a.ID, masthead.ArticleNoteInput{Kind: masthead.NoteCorrection, Body: "The port closed on Monday."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notePath := articlePath(a.ID) + "/notes/" + strconv.FormatInt(n.ID, 10)
+		f.run([]req{
+			{name: "edit form shown", url: articlePath(a.ID), cookie: ed, wantStatus: 200,
+				wantContains: []string{`action="` + notePath + `"`, `action="` + notePath + `/delete"`}},
+			{name: "no edit form for an author", url: articlePath(a.ID), cookie: au, wantStatus: 200,
+				wantNotContains: []string{`action="` + notePath + `"`}},
+			{name: "author edits", url: notePath, cookie: au, wantStatus: http.StatusForbidden,
+				form: url.Values{"note_kind": {"update"}, "note_body": {"x"}}},
+			{name: "author deletes", url: notePath + "/delete", cookie: au, wantStatus: http.StatusForbidden, form: url.Values{}},
+			{name: "emptied", url: notePath, cookie: ed, wantStatus: http.StatusUnprocessableEntity,
+				form:         url.Values{"note_kind": {"update"}, "note_body": {" "}},
+				wantContains: []string{"<details open>", "Write the note readers will see.", "The note was not changed."}},
+			{name: "no such note", url: articlePath(a.ID) + "/notes/99999", cookie: ed, wantStatus: http.StatusNotFound,
+				form: url.Values{"note_kind": {"update"}, "note_body": {"x"}}},
+			{name: "edited", url: notePath, cookie: ed, wantStatus: http.StatusSeeOther, wantLocation: articlePath(a.ID) + "?msg=note-edited",
+				form: url.Values{"note_kind": {"update"}, "note_body": {"The port closed on Tuesday."}}},
+			{name: "shown edited", url: articlePath(a.ID), cookie: ed, wantStatus: 200,
+				wantContains: []string{"<strong>Update</strong>", "The port closed on Tuesday.", "Update edited: The port closed on Tuesday."}},
+		})
+		if got := f.article(a.ID); len(got.Notes) != 1 || got.Notes[0].Kind != masthead.NoteUpdate || got.Notes[0].Body != "The port closed on Tuesday." {
+			t.Errorf("notes after the edit: %+v", got.Notes)
+		}
+		f.run([]req{
+			{name: "deleted", url: notePath + "/delete", cookie: ed, form: url.Values{}, wantStatus: http.StatusSeeOther,
+				wantLocation: articlePath(a.ID) + "?msg=note-deleted"},
+			{name: "history says deleted", url: articlePath(a.ID), cookie: ed, wantStatus: 200,
+				wantContains: []string{"Update deleted: The port closed on Tuesday."}, wantNotContains: []string{`action="` + notePath + `"`}},
+			{name: "deleted twice", url: notePath + "/delete", cookie: ed, form: url.Values{}, wantStatus: http.StatusNotFound},
+		})
+		if got := f.article(a.ID); len(got.Notes) != 0 {
+			t.Errorf("notes after the delete: %+v", got.Notes)
+		}
+	})
+}
+
 // TestAuthorMerge: an editor folds one author into another: the bylines
 // move (an article with both keeps one), the account behind the old
 // byline moves to the new one, the old author is gone; an author may not
-// merge, and an unknown target comes back with its message.
+// merge, an unknown target comes back with its message, and so does a
+// merge of two authors who each have a staff account.
 func TestAuthorMerge(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		f.with(func(d *admin.Deps) { d.Newsroom = f.db })
@@ -251,6 +299,17 @@ func TestAuthorMerge(t *testing.T) {
 			if m.Email == "ann@example.com" && m.AuthorSlug != "bea" {
 				t.Errorf("ann's account has byline %q, want bea", m.AuthorSlug)
 			}
+		}
+
+		// Bea now has ann's account; merging cy, who has one too, into
+		// her is refused on the form, and nothing moves.
+		f.staff("cy@example.com", masthead.RoleAuthor, "cy")
+		f.create(masthead.ArticleInput{Title: "Cy's piece", AuthorSlugs: []string{"cy"}})
+		f.do(req{name: "both linked", url: "/admin/authors/cy/merge", cookie: ed, form: url.Values{"into": {"bea"}},
+			wantStatus:   http.StatusUnprocessableEntity,
+			wantContains: []string{"Both authors have a staff account behind the byline", "cy@example.com", "ann@example.com", `value="bea"`}})
+		if _, err := f.db.Author(ctx, "cy"); err != nil {
+			t.Errorf("the refused merge removed cy: %v", err)
 		}
 	})
 }

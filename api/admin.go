@@ -31,6 +31,26 @@ type articleBody struct {
 	Kind         *string    `json:"kind"`
 	Access       *string    `json:"access"`
 	Image        *imageJSON `json:"image"`
+	// Review sets the review state: "" ends a review, "review" asks for
+	// one, "returned" sends the article back with ReviewNote. Only
+	// editors and admins call the Admin API, as only they publish.
+	Review     *string `json:"review"`
+	ReviewNote *string `json:"review_note"`
+}
+
+// check refuses what apply cannot take: a review state that is none.
+func (b *articleBody) check() error {
+	if b.Review != nil {
+		switch masthead.ReviewState(*b.Review) {
+		case masthead.ReviewNone, masthead.ReviewPending, masthead.ReviewReturned:
+		default:
+			return fieldError("review", `review must be "" (none), "review" or "returned".`)
+		}
+	}
+	if b.ReviewNote != nil && len([]rune(*b.ReviewNote)) > 2000 {
+		return fieldError("review_note", "review_note must be at most 2,000 characters.")
+	}
+	return nil
 }
 
 // apply copies the fields present in b onto in.
@@ -59,6 +79,15 @@ func (b *articleBody) apply(in *masthead.ArticleInput) {
 	}
 	if b.Access != nil {
 		in.Access = masthead.Access(*b.Access)
+	}
+	if b.Review != nil {
+		in.Review = masthead.ReviewState(*b.Review)
+		if in.Review != masthead.ReviewReturned {
+			in.ReviewNote = ""
+		}
+	}
+	if b.ReviewNote != nil {
+		in.ReviewNote = strings.TrimSpace(*b.ReviewNote)
 	}
 	if b.Image != nil {
 		in.Image = masthead.Image{ID: b.Image.ID, URL: strings.TrimSpace(b.Image.URL), Alt: strings.TrimSpace(b.Image.Alt),
@@ -99,6 +128,8 @@ func (h *Handler) adminArticleOut(a *masthead.Article) articleJSON {
 	out.Status = string(a.Status)
 	md := a.BodyMarkdown
 	out.BodyMarkdown = &md
+	review, note := string(a.Review), a.ReviewNote
+	out.Review, out.ReviewNote, out.Revision = &review, &note, a.Revision
 	if a.BodyHTML != "" || a.BodyMarkdown != "" {
 		out.Body = &bodyJSON{HTML: a.BodyHTML, Full: true, Reason: ReasonAdminAPI}
 	}
@@ -153,6 +184,9 @@ func (h *Handler) adminCreateArticle(w http.ResponseWriter, r *http.Request, key
 	if err := h.decode(w, r, &b, false); err != nil {
 		return err
 	}
+	if err := b.check(); err != nil {
+		return err
+	}
 	in := masthead.ArticleInput{Status: masthead.StatusDraft}
 	b.apply(&in)
 	saved, err := h.save(r, key, nil, in)
@@ -199,6 +233,9 @@ func (h *Handler) adminUpdateArticle(w http.ResponseWriter, r *http.Request, key
 	if err := h.decode(w, r, &b, false); err != nil {
 		return err
 	}
+	if err := b.check(); err != nil {
+		return err
+	}
 	in := a.Input()
 	b.apply(&in)
 	saved, err := h.save(r, key, a, in)
@@ -228,6 +265,8 @@ func (h *Handler) adminScheduleArticle(w http.ResponseWriter, r *http.Request, k
 			return fieldError("publish_at", "Choose a time in the future, or publish now.")
 		}
 		in.Status, in.PublishedAt = masthead.StatusScheduled, at
+		// Scheduling ends a review, as in the staff editor.
+		in.Review, in.ReviewNote = masthead.ReviewNone, ""
 		return nil
 	})
 }
@@ -240,6 +279,8 @@ func (h *Handler) adminPublishArticle(w http.ResponseWriter, r *http.Request, ke
 	return h.changeArticle(w, r, key, &empty, true, func(in *masthead.ArticleInput) error {
 		now := h.now()
 		in.Status = masthead.StatusPublished
+		// Publishing ends a review, as in the staff editor.
+		in.Review, in.ReviewNote = masthead.ReviewNone, ""
 		if in.PublishedAt.IsZero() || in.PublishedAt.After(now) {
 			in.PublishedAt = now
 		}

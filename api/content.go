@@ -26,15 +26,35 @@ const ReasonFullTextKey = "full-text-key"
 // authorJSON, termJSON and the rest are the documented shapes
 // (openapi.json's components).
 type authorJSON struct {
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-	Bio  string `json:"bio"`
+	Slug     string   `json:"slug"`
+	Name     string   `json:"name"`
+	Bio      string   `json:"bio"`
+	PhotoURL string   `json:"photo_url"`
+	Links    []string `json:"links"`
 }
 
 type columnJSON struct {
 	Slug        string `json:"slug"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	ImageURL    string `json:"image_url"`
+}
+
+// variantJSON is one stored width of a library image, for a client's
+// srcset: the WebP file and the JPEG or PNG beside it.
+type variantJSON struct {
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	WebP     string `json:"webp"`
+	Fallback string `json:"fallback"`
+}
+
+// noteJSON is a correction or an update shown under an article.
+type noteJSON struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 type termJSON struct {
@@ -50,6 +70,11 @@ type imageJSON struct {
 	URL     string `json:"url"`
 	Alt     string `json:"alt"`
 	Caption string `json:"caption"`
+	// Width, Height and Variants describe a library image, read only:
+	// its full size and every stored width, narrowest first.
+	Width    int           `json:"width,omitempty"`
+	Height   int           `json:"height,omitempty"`
+	Variants []variantJSON `json:"variants,omitempty"`
 }
 
 // bodyJSON is an article's body as this caller may read it: the full
@@ -80,8 +105,16 @@ type articleJSON struct {
 	ReadingMinutes int          `json:"reading_minutes"`
 	PublishedAt    *time.Time   `json:"published_at"`
 	UpdatedAt      time.Time    `json:"updated_at"`
-	Body           *bodyJSON    `json:"body,omitempty"`
-	BodyMarkdown   *string      `json:"body_markdown,omitempty"`
+	// Notes are the corrections and updates, oldest first, where the
+	// article was read whole (not in lists).
+	Notes        []noteJSON `json:"notes,omitempty"`
+	Body         *bodyJSON  `json:"body,omitempty"`
+	BodyMarkdown *string    `json:"body_markdown,omitempty"`
+	// Revision, Review and ReviewNote are the Admin API's: the newest
+	// revision's id and where the article stands in review.
+	Revision   int64   `json:"revision,omitempty"`
+	Review     *string `json:"review,omitempty"`
+	ReviewNote *string `json:"review_note,omitempty"`
 }
 
 // listJSON is a page of a list. Next is the URL of the following page,
@@ -110,10 +143,14 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
 	for _, au := range a.Authors {
-		out.Authors = append(out.Authors, authorJSON{Slug: au.Slug, Name: au.Name, Bio: au.Bio})
+		out.Authors = append(out.Authors, h.authorOut(au))
 	}
 	if a.Column != nil {
-		out.Column = &columnJSON{Slug: a.Column.Slug, Name: a.Column.Name, Description: a.Column.Description}
+		out.Column = &columnJSON{Slug: a.Column.Slug, Name: a.Column.Name, Description: a.Column.Description,
+			ImageURL: h.absURL(a.Column.ImageURL)}
+	}
+	for _, n := range a.Notes {
+		out.Notes = append(out.Notes, noteJSON{ID: n.ID, Kind: string(n.Kind), Text: n.Body, CreatedAt: n.CreatedAt.UTC()})
 	}
 	for _, t := range a.Topics {
 		out.Topics = append(out.Topics, termJSON{Slug: t.Slug, Name: t.Name})
@@ -122,9 +159,13 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 		out.Regions = append(out.Regions, termJSON{Slug: t.Slug, Name: t.Name})
 	}
 	if a.Image.URL != "" {
-		img := imageJSON{ID: a.Image.ID, URL: a.Image.URL, Alt: a.Image.Alt, Caption: a.Image.Caption}
-		if strings.HasPrefix(img.URL, "/") {
-			img.URL = h.cfg.BaseURL + img.URL
+		img := imageJSON{ID: a.Image.ID, URL: h.absURL(a.Image.URL), Alt: a.Image.Alt, Caption: a.Image.Caption}
+		if ref, ok := masthead.ParseImageRef(a.Image.URL); ok {
+			img.Width, img.Height = ref.Width, ref.Height
+			for _, v := range ref.Variants() {
+				img.Variants = append(img.Variants, variantJSON{Width: v.Width, Height: v.Height,
+					WebP: h.absURL(masthead.MediaPrefix + v.WebP), Fallback: h.absURL(masthead.MediaPrefix + v.Fallback)})
+			}
 		}
 		out.Image = &img
 	}
@@ -133,6 +174,24 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 		out.PublishedAt = &t
 	}
 	return out
+}
+
+// absURL makes a path of this site absolute; an address stays as it is.
+func (h *Handler) absURL(u string) string {
+	if strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") {
+		return h.cfg.BaseURL + u
+	}
+	return u
+}
+
+// authorOut describes an author: the byline with the bio, the photo and
+// the links of the author's page.
+func (h *Handler) authorOut(a masthead.Author) authorJSON {
+	links := a.Links
+	if links == nil {
+		links = []string{}
+	}
+	return authorJSON{Slug: a.Slug, Name: a.Name, Bio: a.Bio, PhotoURL: h.absURL(a.PhotoURL), Links: links}
 }
 
 // keyReader is the reader a key reads as: one the request tells nothing
@@ -294,13 +353,13 @@ func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *ma
 
 func (h *Handler) contentAuthors(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
 	return writeList(w, r, "authors", h.deps.Taxonomy.Authors, func(a masthead.Author) authorJSON {
-		return authorJSON{Slug: a.Slug, Name: a.Name, Bio: a.Bio}
+		return h.authorOut(a)
 	})
 }
 
 func (h *Handler) contentColumns(w http.ResponseWriter, r *http.Request, key *masthead.APIKey) error {
 	return writeList(w, r, "columns", h.deps.Taxonomy.Columns, func(c masthead.Column) columnJSON {
-		return columnJSON{Slug: c.Slug, Name: c.Name, Description: c.Description}
+		return columnJSON{Slug: c.Slug, Name: c.Name, Description: c.Description, ImageURL: h.absURL(c.ImageURL)}
 	})
 }
 

@@ -147,5 +147,5 @@ func withoutMember(ctx context.Context) context.Context {
 
 // signInSite is what the email templates say about the site.
 func (s *Server) signInSite() mail.SiteInfo {
-	return mail.SiteInfo{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL}
+	return mail.SiteInfo{Name: s.site().name, BaseURL: s.cfg.BaseURL}
 }

@@ -18,7 +18,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := archivePage{base: s.newBase(r, "Archive", "Every article published by "+s.cfg.SiteName+", by month.", "/archive")}
+	v := archivePage{base: s.newBase(r, "Archive", "Every article published by "+s.site().name+", by month.", "/archive")}
 	for _, m := range months {
 		n := len(v.Years)
 		if n == 0 || v.Years[n-1].Year != m.Year {
@@ -85,7 +85,7 @@ func (s *Server) archiveList(r *http.Request, from, to time.Time, path, heading 
 		return listPage{}, err
 	}
 	v := listPage{
-		base:   s.newBase(r, pageTitle("Archive: "+heading, p), "Articles published by "+s.cfg.SiteName+" in "+heading+".", pageURL(path, p.Page)),
+		base:   s.newBase(r, pageTitle("Archive: "+heading, p), "Articles published by "+s.site().name+" in "+heading+".", pageURL(path, p.Page)),
 		Kicker: "Archive", Heading: heading, Articles: list, Pager: p,
 	}
 	// Month navigation within the year, oldest first as a calendar reads.

@@ -48,7 +48,7 @@ func (k feedKind) file() string {
 func (s *Server) handleSiteFeed(k feedKind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return s.writeFeed(w, r, k, feedInfo{
-			Title: s.cfg.SiteName, Description: s.cfg.Tagline, Path: "/", Self: "/" + k.file(),
+			Title: s.site().name, Description: s.site().tagline, Path: "/", Self: "/" + k.file(),
 		})
 	}
 }
@@ -61,7 +61,7 @@ func (s *Server) handleColumnFeed(k feedKind) web.HandlerFunc {
 		}
 		path := columnPrefix + c.Slug
 		return s.writeFeed(w, r, k, feedInfo{
-			Title: c.Name + " — " + s.cfg.SiteName, Description: c.Description,
+			Title: c.Name + " — " + s.site().name, Description: c.Description,
 			Path: path, Self: path + "/" + k.file(), Filter: masthead.ArticleFilter{Column: &c.Slug},
 		})
 	}
@@ -75,7 +75,7 @@ func (s *Server) handleTopicFeed(k feedKind) web.HandlerFunc {
 		}
 		path := topicPrefix + t.Slug
 		return s.writeFeed(w, r, k, feedInfo{
-			Title: t.Name + " — " + s.cfg.SiteName, Description: "Articles about " + t.Name + ".",
+			Title: t.Name + " — " + s.site().name, Description: "Articles about " + t.Name + ".",
 			Path: path, Self: path + "/" + k.file(), Filter: masthead.ArticleFilter{Topic: &t.Slug},
 		})
 	}
@@ -115,7 +115,7 @@ func (s *Server) feedEntries(ctx context.Context, f masthead.ArticleFilter) ([]f
 			content = a.BodyHTML
 		} else {
 			content += fmt.Sprintf(`<p><a href="%s">Continue reading on %s</a></p>`,
-				template.HTMLEscapeString(s.abs(articlePath(a.Slug))), template.HTMLEscapeString(s.cfg.SiteName))
+				template.HTMLEscapeString(s.abs(articlePath(a.Slug))), template.HTMLEscapeString(s.site().name))
 		}
 		out = append(out, feedEntry{a: a, content: content})
 	}
@@ -178,8 +178,17 @@ type rssChannel struct {
 	Description   string    `xml:"description"`
 	Language      string    `xml:"language"`
 	LastBuildDate string    `xml:"lastBuildDate"`
+	Image         *rssImage `xml:"image,omitempty"`
 	Self          rssSelf   `xml:"atom:link"`
 	Items         []rssItem `xml:"item"`
+}
+
+// rssImage is the channel's logo: the site's, from the settings in
+// force.
+type rssImage struct {
+	URL   string `xml:"url"`
+	Title string `xml:"title"`
+	Link  string `xml:"link"`
 }
 
 type rssSelf struct {
@@ -218,6 +227,9 @@ func (s *Server) rssFeed(fi feedInfo, entries []feedEntry, updated time.Time) rs
 			Self:          rssSelf{Href: s.abs(fi.Self), Rel: "self", Type: "application/rss+xml"},
 		},
 	}
+	if logo := s.site().logo; logo != "" {
+		doc.Channel.Image = &rssImage{URL: s.abs(logo), Title: fi.Title, Link: s.abs(fi.Path)}
+	}
 	for _, e := range entries {
 		a := e.a
 		it := rssItem{
@@ -243,6 +255,7 @@ type atomFeed struct {
 	ID       string      `xml:"id"`
 	Title    string      `xml:"title"`
 	Subtitle string      `xml:"subtitle,omitempty"`
+	Logo     string      `xml:"logo,omitempty"`
 	Updated  string      `xml:"updated"`
 	Links    []atomLink  `xml:"link"`
 	Author   atomPerson  `xml:"author"`
@@ -290,7 +303,10 @@ func (s *Server) atomFeed(fi feedInfo, entries []feedEntry, updated time.Time) a
 			{Href: s.abs(fi.Self), Rel: "self", Type: "application/atom+xml"},
 			{Href: s.abs(fi.Path), Rel: "alternate", Type: "text/html"},
 		},
-		Author: atomPerson{Name: s.cfg.SiteName, URI: s.abs("/")},
+		Author: atomPerson{Name: s.site().name, URI: s.abs("/")},
+	}
+	if logo := s.site().logo; logo != "" {
+		doc.Logo = s.abs(logo)
 	}
 	for _, e := range entries {
 		a := e.a

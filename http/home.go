@@ -96,7 +96,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	v.Latest = take(latest, homeLatest)
-	v.JSONLD = websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.site().name, URL: s.abs("/"), Description: s.site().tagline}
+	ld := websiteLD{Context: "https://schema.org", Type: "WebSite", Name: s.site().name, URL: s.abs("/"), Description: s.site().tagline}
+	if s.site().logo != "" {
+		pub := s.publisherLD()
+		ld.Publisher = &pub
+	}
+	v.JSONLD = ld
 	v.Continue = s.continueReading(r)
 	return s.render(w, "home", v)
 }

@@ -23,6 +23,8 @@ type websiteLD struct {
 	Name        string `json:"name"`
 	URL         string `json:"url"`
 	Description string `json:"description,omitempty"`
+	// Publisher carries the logo, when the settings set one.
+	Publisher *organizationLD `json:"publisher,omitempty"`
 }
 
 type newsArticleLD struct {
@@ -55,12 +57,24 @@ type organizationLD struct {
 	Type string `json:"@type"`
 	Name string `json:"name"`
 	URL  string `json:"url"`
+	// Logo is the site's logo, from the settings in force.
+	Logo string `json:"logo,omitempty"`
 }
 
 type webPartLD struct {
 	Type                string `json:"@type"`
 	IsAccessibleForFree bool   `json:"isAccessibleForFree"`
 	CSSSelector         string `json:"cssSelector"`
+}
+
+// publisherLD is the publication as the structured data names it: the
+// name and logo in force (sitesettings.go).
+func (s *Server) publisherLD() organizationLD {
+	o := organizationLD{Type: "Organization", Name: s.site().name, URL: s.abs("/")}
+	if logo := s.site().logo; logo != "" {
+		o.Logo = s.abs(logo)
+	}
+	return o
 }
 
 // articleMeta fills the Open Graph, Twitter and JSON-LD data of an article
@@ -84,7 +98,7 @@ func (s *Server) articleMeta(b *base, a *masthead.Article) {
 		Context: "https://schema.org", Type: "NewsArticle",
 		Headline: a.Title, Description: a.Dek, URL: url, MainEntityOfPage: url,
 		DatePublished: rfc(a.PublishedAt), DateModified: rfc(modified),
-		Publisher:           organizationLD{Type: "Organization", Name: s.cfg.SiteName, URL: s.abs("/")},
+		Publisher:           s.publisherLD(),
 		WordCount:           a.WordCount,
 		InLanguage:          s.cfg.Language,
 		IsAccessibleForFree: free,

@@ -126,7 +126,7 @@ func (s *Server) handleNewsletters(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	v := newslettersPage{base: s.newBase(r, "Newsletters", "The newsletters of "+s.cfg.SiteName+" and every issue sent.", "/newsletters")}
+	v := newslettersPage{base: s.newBase(r, "Newsletters", "The newsletters of "+s.site().name+" and every issue sent.", "/newsletters")}
 	for _, n := range ns {
 		if n.Slug == masthead.NewsletterAlerts {
 			continue // a reader's own alerts are no newsletter (docs/curator.md)

@@ -123,7 +123,7 @@ func (s *Server) renderPricing(w http.ResponseWriter, r *http.Request, errMsg st
 func (s *Server) pricingView(r *http.Request, path, errMsg string) (*pricingPage, error) {
 	next := safeNext(r.FormValue("next"))
 	v := &pricingPage{
-		base:       s.newBase(r, "Subscribe", "All-Access to "+s.cfg.SiteName+": every article, the searchable library, the Daily and Weekly Review, no ads.", path),
+		base:       s.newBase(r, "Subscribe", "All-Access to "+s.site().name+": every article, the searchable library, the Daily and Weekly Review, no ads.", path),
 		Benefits:   allAccessBenefits,
 		Available:  s.billingOn(),
 		Demo:       s.cfg.Billing.Demo && s.billing != nil,

@@ -173,7 +173,7 @@ var facetLabels = map[string]string{
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := s.searchRequest(r)
 	v := searchPage{
-		base: s.newBase(r, "Search", "Search the whole library of "+s.cfg.SiteName+".", "/search"),
+		base: s.newBase(r, "Search", "Search the whole library of "+s.site().name+".", "/search"),
 		Q:    q.Text, Sort: string(q.Sort),
 	}
 	// Result pages are not for search engines to index.

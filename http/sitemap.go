@@ -139,7 +139,7 @@ func (s *Server) handleSitemapNews(w http.ResponseWriter, r *http.Request) error
 		set.URLs = append(set.URLs, sitemapURL{
 			Loc: s.abs(articlePath(a.Slug)),
 			News: &newsItem{
-				Publication: newsPublication{Name: s.cfg.SiteName, Language: s.cfg.Language},
+				Publication: newsPublication{Name: s.site().name, Language: s.cfg.Language},
 				Date:        w3c(a.PublishedAt),
 				Title:       a.Title,
 			},

@@ -8,6 +8,7 @@ import (
 
 	"masthead"
 	mhttp "masthead/http"
+	"masthead/mail"
 	"masthead/store"
 	"masthead/store/storetest"
 )
@@ -63,4 +64,77 @@ func excerptOf(s string) string {
 		return s[:300]
 	}
 	return s
+}
+
+// TestSiteSettingsEverywhere: the name, tagline and logo saved in the
+// settings reach what the pages' templates do not draw: the feeds, the
+// structured data, the news sitemap and the emails, on every instance.
+// Two servers share one database; a save through either is seen by the
+// other once it follows the content version, as its poller does.
+func TestSiteSettingsEverywhere(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		mustCreate(t, db, masthead.ArticleInput{Title: "Ferries", Slug: "ferries", BodyMarkdown: "The ferries run again.",
+			Access: masthead.AccessFree, Status: masthead.StatusPublished, PublishedAt: now.Add(-time.Hour)})
+		if _, err := db.EnsureMember(ctx, "reader@example.com", masthead.RoleNone); err != nil {
+			t.Fatal(err)
+		}
+		var sites []*site
+		var outboxes []*mail.Outbox
+		for range 2 {
+			outbox := mail.NewOutbox(0, nil)
+			srv := mhttp.New(mhttp.Config{SiteName: "The Test Review", Tagline: "Started tagline", BaseURL: "https://news.example", Location: zone},
+				mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: fixedClock{now}, Settings: db, Mailer: outbox})
+			t.Cleanup(func() { srv.Close() })
+			sites, outboxes = append(sites, &site{db: db, srv: srv, h: srv.Handler()}), append(outboxes, outbox)
+		}
+		// Both instances have served the started name, and cached it.
+		for _, s := range sites {
+			for _, p := range []string{"/feed.xml", "/atom.xml", "/articles/ferries", "/sitemaps/news.xml"} {
+				if _, body := s.get(t, p); !strings.Contains(body, "The Test Review") {
+					t.Fatalf("%s before the settings lacks the started name", p)
+				}
+			}
+		}
+		if _, err := db.SaveSettings(ctx, masthead.SiteSettings{Name: "The Harbour Gazette", Tagline: "News of the harbour",
+			LogoURL: "/media/logo.svg"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range sites {
+			if err := s.srv.FollowContent(ctx); err != nil {
+				t.Fatal(err)
+			}
+			wants := map[string][]string{
+				"/feed.xml": {"<title>The Harbour Gazette</title>", "<description>News of the harbour</description>",
+					"<url>https://news.example/media/logo.svg</url>"},
+				"/atom.xml": {"<title>The Harbour Gazette</title>", "<subtitle>News of the harbour</subtitle>",
+					"<logo>https://news.example/media/logo.svg</logo>", "<name>The Harbour Gazette</name>"},
+				"/articles/ferries": {`"publisher":{"@type":"Organization","name":"The Harbour Gazette","url":"https://news.example/","logo":"https://news.example/media/logo.svg"}`,
+					`<meta property="og:site_name" content="The Harbour Gazette">`},
+				"/":                  {`"@type":"WebSite","name":"The Harbour Gazette"`, `"logo":"https://news.example/media/logo.svg"`},
+				"/sitemaps/news.xml": {"<news:name>The Harbour Gazette</news:name>"},
+				"/topics":            {"Topics covered by The Harbour Gazette."},
+			}
+			for p, want := range wants {
+				_, body := s.get(t, p)
+				for _, w := range want {
+					if !strings.Contains(body, w) {
+						t.Errorf("instance %d: %s lacks %q", i, p, w)
+					}
+				}
+				if strings.Contains(body, "The Test Review") {
+					t.Errorf("instance %d: %s still names the started site", i, p)
+				}
+			}
+			// A sign-in email sent by this instance's workers.
+			j := masthead.Job{Kind: masthead.JobSignInEmail, Payload: []byte(`{"email":"reader@example.com","purpose":"signin"}`)}
+			if err := s.srv.JobHandlers()[masthead.JobSignInEmail](ctx, j); err != nil {
+				t.Fatal(err)
+			}
+			m := outboxes[i].Messages()
+			if len(m) != 1 || !strings.Contains(m[0].Email.Subject, "The Harbour Gazette") || strings.Contains(m[0].Email.Text, "The Test Review") {
+				t.Errorf("instance %d: sign-in email %+v", i, m)
+			}
+		}
+	})
 }

@@ -17,7 +17,7 @@ func (s *Server) handleColumns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := termsPage{base: s.newBase(r, "Columns", "The columns of "+s.cfg.SiteName+".", "/columns"), Heading: "Columns"}
+	v := termsPage{base: s.newBase(r, "Columns", "The columns of "+s.site().name+".", "/columns"), Heading: "Columns"}
 	for _, c := range cs {
 		v.Items = append(v.Items, termItem{Name: c.Name, URL: columnPrefix + c.Slug, Description: c.Description})
 	}
@@ -50,7 +50,7 @@ func (s *Server) handleAuthors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := termsPage{base: s.newBase(r, "Authors", "The writers of "+s.cfg.SiteName+".", "/authors"), Heading: "Authors"}
+	v := termsPage{base: s.newBase(r, "Authors", "The writers of "+s.site().name+".", "/authors"), Heading: "Authors"}
 	for _, a := range as {
 		v.Items = append(v.Items, termItem{Name: a.Name, URL: authorPrefix + a.Slug, Description: a.Bio})
 	}
@@ -82,7 +82,7 @@ func (s *Server) handleTopics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := termsPage{base: s.newBase(r, "Topics", "Topics covered by "+s.cfg.SiteName+".", "/topics"), Heading: "Topics"}
+	v := termsPage{base: s.newBase(r, "Topics", "Topics covered by "+s.site().name+".", "/topics"), Heading: "Topics"}
 	for _, t := range ts {
 		v.Items = append(v.Items, termItem{Name: t.Name, URL: topicPrefix + t.Slug, Description: t.Description})
 	}
@@ -100,7 +100,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := listPage{
-		base:   s.newBase(r, pageTitle(t.Name, p), "Articles about "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
+		base:   s.newBase(r, pageTitle(t.Name, p), "Articles about "+t.Name+" from "+s.site().name+".", pageURL(path, p.Page)),
 		Kicker: "Topic", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 		FeedRSS: path + "/feed.xml", FeedAtom: path + "/atom.xml",
 	}
@@ -114,7 +114,7 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := termsPage{base: s.newBase(r, "Regions", "Regions covered by "+s.cfg.SiteName+".", "/regions"), Heading: "Regions"}
+	v := termsPage{base: s.newBase(r, "Regions", "Regions covered by "+s.site().name+".", "/regions"), Heading: "Regions"}
 	for _, t := range rs {
 		v.Items = append(v.Items, termItem{Name: t.Name, URL: regionPrefix + t.Slug, Description: t.Description})
 	}
@@ -132,7 +132,7 @@ func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := listPage{
-		base:   s.newBase(r, pageTitle(t.Name, p), "Articles on "+t.Name+" from "+s.cfg.SiteName+".", pageURL(path, p.Page)),
+		base:   s.newBase(r, pageTitle(t.Name, p), "Articles on "+t.Name+" from "+s.site().name+".", pageURL(path, p.Page)),
 		Kicker: "Region", Heading: t.Name, Intro: t.Description, Articles: list, Pager: p,
 	}
 	v.Follow = s.listFollow(r, masthead.FollowRegion, t.Slug, t.Name, path)
@@ -151,8 +151,8 @@ func pageTitle(name string, p pager) string {
 // termFeeds are the alternate links of a column or topic page.
 func termFeeds(s *Server, name, path string) []feedLink {
 	return []feedLink{
-		{Title: name + " — " + s.cfg.SiteName + " (RSS)", URL: s.abs(path + "/feed.xml")},
-		{Title: name + " — " + s.cfg.SiteName + " (Atom)", Atom: true, URL: s.abs(path + "/atom.xml")},
+		{Title: name + " — " + s.site().name + " (RSS)", URL: s.abs(path + "/feed.xml")},
+		{Title: name + " — " + s.site().name + " (Atom)", Atom: true, URL: s.abs(path + "/atom.xml")},
 	}
 }
 

@@ -79,7 +79,7 @@ func (s *send) renderedFor(d masthead.Delivery) (*Rendered, error) {
 	if err := json.Unmarshal([]byte(d.Matches), &m); err != nil {
 		return nil, masthead.Errorf(masthead.EINVALID, "alert of member %d: %v", d.MemberID, err)
 	}
-	r, err := RenderAlert(s.n, s.issue, m, d.Segment, s.e.site)
+	r, err := RenderAlert(s.n, s.issue, m, d.Segment, s.site)
 	if err != nil {
 		return nil, err
 	}

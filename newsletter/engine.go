@@ -177,7 +177,11 @@ func (e *Engine) SendIssue(ctx context.Context, id int64, untilIdle bool) (finis
 	if err != nil {
 		return false, err
 	}
-	from, err := mail.ParseAddress(n.From(e.site.From))
+	site, err := e.siteNow(ctx)
+	if err != nil {
+		return false, err
+	}
+	from, err := mail.ParseAddress(n.From(site.From))
 	if err != nil {
 		return false, masthead.Errorf(masthead.EINVALID, "The sender of %s is not a valid address.", n.Name)
 	}
@@ -190,9 +194,9 @@ func (e *Engine) SendIssue(ctx context.Context, id int64, untilIdle bool) (finis
 	if lease.Queued > 0 {
 		e.log.Info("newsletter: started", "issue", id, "newsletter", n.Slug, "recipients", lease.Queued)
 	}
-	s := &send{e: e, n: n, issue: lease.Issue, stop: make(chan struct{}), results: make(chan *result, e.cfg.Concurrency)}
+	s := &send{e: e, n: n, issue: lease.Issue, site: site, stop: make(chan struct{}), results: make(chan *result, e.cfg.Concurrency)}
 	for _, seg := range []masthead.Segment{masthead.SegmentSubscriber, masthead.SegmentRegistered} {
-		r, err := Render(n, lease.Issue, seg, e.site)
+		r, err := Render(n, lease.Issue, seg, site)
 		if err != nil {
 			e.pause(id, "The issue cannot be rendered: "+masthead.ErrorMessage(err))
 			e.store.ReleaseIssueLease(context.WithoutCancel(ctx), id, e.cfg.Instance)
@@ -201,6 +205,27 @@ func (e *Engine) SendIssue(ctx context.Context, id int64, untilIdle bool) (finis
 		s.rendered[segIndex(seg)] = r
 	}
 	return s.run(ctx, untilIdle)
+}
+
+// SettingsSource is where staff keep the site settings; when the
+// engine's Store is one too (store.DB is), each send names the
+// publication as the settings in force do, on whichever instance it
+// runs.
+type SettingsSource interface {
+	Settings(ctx context.Context) (*masthead.SiteSettings, error)
+}
+
+// siteNow is the engine's site with the settings in force.
+func (e *Engine) siteNow(ctx context.Context) (Site, error) {
+	src, ok := e.store.(SettingsSource)
+	if !ok {
+		return e.site, nil
+	}
+	st, err := src.Settings(ctx)
+	if err != nil {
+		return Site{}, fmt.Errorf("newsletter: site settings: %w", err)
+	}
+	return e.site.WithSettings(st), nil
 }
 
 // segIndex places a segment in send.rendered.
@@ -226,6 +251,7 @@ type send struct {
 	e        *Engine
 	n        *masthead.Newsletter
 	issue    *masthead.Issue
+	site     Site         // with the settings in force when the send started
 	rendered [2]*Rendered // subscriber, registered
 	alerts   alertRenders // an alert issue's, by segment and match (alerts.go)
 

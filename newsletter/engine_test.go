@@ -379,3 +379,31 @@ func TestPauseAndResume(t *testing.T) {
 		}
 	})
 }
+
+// TestSendNamesSiteFromSettings: a send names the publication as the
+// site settings in force do, saved by any instance: in the parts, and in
+// the sender when it was made from the site's name.
+func TestSendNamesSiteFromSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := mailtest.Start(t)
+		m := openSMTP(t, srv, 2)
+		emails := readers(t, db, 1, "s")
+		if _, err := db.SaveSettings(ctx, masthead.SiteSettings{Name: "The Harbour Gazette"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		is := scheduleIssue(t, db)
+		site := testSite
+		site.NamedFrom = true
+		sendAll(t, newsletter.New(db, m, site, fastConfig()), is.ID)
+		msg := srv.WaitFor(t, emails[0], 5*time.Second)
+		if msg.FromName != "The Harbour Gazette" || msg.From != "news@review.example" {
+			t.Errorf("from %q %q", msg.FromName, msg.From)
+		}
+		for _, part := range []string{msg.Text, msg.HTML} {
+			if !strings.Contains(part, "The Harbour Gazette") || strings.Contains(part, "The Review") {
+				t.Errorf("a part does not name the site as the settings do:\n%s", part)
+			}
+		}
+	})
+}

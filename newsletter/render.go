@@ -20,6 +20,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
+	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -42,6 +43,25 @@ type Site struct {
 	Location *time.Location
 	// Secret keys the unsubscribe links' HMAC.
 	Secret []byte
+	// NamedFrom says From was made from the site's name (no sender was
+	// configured), so a name set in the site settings names the sender
+	// too.
+	NamedFrom bool
+}
+
+// WithSettings is s with the name staff set in the site settings, when
+// they set one: every email names the publication as its pages do.
+func (s Site) WithSettings(st *masthead.SiteSettings) Site {
+	if st == nil || st.Name == "" || st.Name == s.Name {
+		return s
+	}
+	s.Name = st.Name
+	if s.NamedFrom {
+		if a, err := netmail.ParseAddress(s.From); err == nil {
+			s.From = (&netmail.Address{Name: st.Name, Address: a.Address}).String()
+		}
+	}
+	return s
 }
 
 func (s Site) loc() *time.Location {

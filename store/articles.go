@@ -19,7 +19,7 @@ import (
 const articleCols = `a.id, a.slug, a.title, a.dek, a.kind, a.access, a.status,
 	a.image_url, a.image_alt, a.image_caption, a.image_id, a.word_count,
 	a.published_at, a.updated_at, a.created_at,
-	c.id, c.slug, c.name, c.description, a.review, a.review_note`
+	c.id, c.slug, c.name, c.description, c.image_url, a.review, a.review_note`
 
 const articleBodyCols = `, a.body_md, a.body_html, a.teaser_html`
 
@@ -37,14 +37,14 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 		upd, created        int64
 		colID               sql.NullInt64
 		colSlug, colName    sql.NullString
-		colDesc             sql.NullString
+		colDesc, colImage   sql.NullString
 		kind, access, state string
 		imageID             sql.NullInt64
 		review              string
 	)
 	dest := []any{&a.ID, &a.Slug, &a.Title, &a.Dek, &kind, &access, &state,
 		&a.Image.URL, &a.Image.Alt, &a.Image.Caption, &imageID, &a.WordCount,
-		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc, &review, &a.ReviewNote}
+		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc, &colImage, &review, &a.ReviewNote}
 	if withBody {
 		dest = append(dest, &a.BodyMarkdown, &a.BodyHTML, &a.TeaserHTML)
 	}
@@ -58,7 +58,8 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 	a.UpdatedAt = time.UnixMicro(upd).UTC()
 	a.CreatedAt = time.UnixMicro(created).UTC()
 	if colID.Valid {
-		a.Column = &masthead.Column{ID: colID.Int64, Slug: colSlug.String, Name: colName.String, Description: colDesc.String}
+		a.Column = &masthead.Column{ID: colID.Int64, Slug: colSlug.String, Name: colName.String, Description: colDesc.String,
+			ImageURL: colImage.String}
 	}
 	return &a, nil
 }
@@ -208,7 +209,7 @@ func (db *DB) loadTaxonomy(ctx context.Context, q reader, list []*masthead.Artic
 	}
 	in := "(" + strings.Join(ph, ",") + ")"
 
-	rows, err := q.query(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.bio
+	rows, err := q.query(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.bio, au.photo_url, au.links
 		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
 		WHERE aa.article_id IN `+in+` ORDER BY aa.article_id, aa.position`, ids...)
 	if err != nil {
@@ -217,10 +218,12 @@ func (db *DB) loadTaxonomy(ctx context.Context, q reader, list []*masthead.Artic
 	for rows.Next() {
 		var id int64
 		var au masthead.Author
-		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Bio); err != nil {
+		var links string
+		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Bio, &au.PhotoURL, &links); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: load authors: %w", err)
 		}
+		au.Links = masthead.SplitLines(links)
 		byID[id].Authors = append(byID[id].Authors, au)
 	}
 	rows.Close()

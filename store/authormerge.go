@@ -12,10 +12,14 @@ import (
 // MergeAuthors folds the author from into into, as MergeTerms does for
 // topics: every byline of from becomes into's, in its place (an article
 // with both keeps into's once), columns written by from are into's, the
-// staff account behind from's byline moves to into unless into has one
-// (then it is unlinked, as linking a byline unlinks any other), from is
-// deleted and its page redirects to into's. It returns how many articles
-// carried from.
+// staff account behind from's byline moves to into, from is deleted and
+// its page redirects to into's. It returns how many articles carried
+// from.
+//
+// No staff account loses its byline silently: when both authors have an
+// account behind them the merge is refused (invalid, on the form's
+// "into"), naming both, so the editor unlinks the one that should go on
+// its author page first and merges again.
 func (db *DB) MergeAuthors(ctx context.Context, from, into string) (int, error) {
 	if from == into {
 		return 0, fieldError("into", "Choose another author to merge into.")
@@ -31,6 +35,21 @@ func (db *DB) MergeAuthors(ctx context.Context, from, into string) (int, error) 
 				return fieldError("into", "There is no author with this slug.")
 			}
 			return fmt.Errorf("store: merge author %q: %w", from, err)
+		}
+		// Checked before anything is written. Linking a byline keeps one
+		// account on it (taxonomy_edit.go), so each side has at most one.
+		fromAcct, err := t.accountOf(ctx, from)
+		if err != nil {
+			return fmt.Errorf("store: merge author %q: %w", from, err)
+		}
+		intoAcct, err := t.accountOf(ctx, into)
+		if err != nil {
+			return fmt.Errorf("store: merge author %q: %w", from, err)
+		}
+		if fromAcct != "" && intoAcct != "" {
+			return fieldError("into", fmt.Sprintf("Both authors have a staff account behind the byline (%s on %s, %s on %s), "+
+				"and a byline keeps one. Unlink the account that should not write as %s on its author page, then merge again.",
+				fromAcct, from, intoAcct, into, into))
 		}
 		if err := t.lockSearchIndex(ctx); err != nil {
 			return err
@@ -55,15 +74,7 @@ func (db *DB) MergeAuthors(ctx context.Context, from, into string) (int, error) 
 				return fmt.Errorf("store: merge author %q: %w", from, err)
 			}
 		}
-		var linked int
-		if err := t.row(ctx, `SELECT COUNT(*) FROM members WHERE author_slug = ?`, into).Scan(&linked); err != nil {
-			return fmt.Errorf("store: merge author %q: %w", from, err)
-		}
-		to := into
-		if linked > 0 {
-			to = ""
-		}
-		if _, err := t.exec(ctx, `UPDATE members SET author_slug = ? WHERE author_slug = ?`, to, from); err != nil {
+		if _, err := t.exec(ctx, `UPDATE members SET author_slug = ? WHERE author_slug = ?`, into, from); err != nil {
 			return fmt.Errorf("store: merge author %q: %w", from, err)
 		}
 		if _, err := t.exec(ctx, `DELETE FROM authors WHERE id = ?`, fromID); err != nil {
@@ -80,4 +91,15 @@ func (db *DB) MergeAuthors(ctx context.Context, from, into string) (int, error) 
 		return t.bumpVersion(ctx)
 	})
 	return moved, err
+}
+
+// accountOf returns the email of the staff account behind the byline
+// slug, or "" when there is none.
+func (t *tx) accountOf(ctx context.Context, slug string) (string, error) {
+	var email string
+	err := t.row(ctx, `SELECT email FROM members WHERE author_slug = ? AND role <> '' ORDER BY id LIMIT 1`, slug).Scan(&email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return email, err
 }

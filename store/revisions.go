@@ -201,17 +201,100 @@ func (db *DB) AddArticleNote(ctx context.Context, id int64, in masthead.ArticleN
 			id, string(in.Kind), in.Body, nullID(in.By.MemberID), micros(now)).Scan(&n.ID); err != nil {
 			return fmt.Errorf("store: article %d note: %w", id, translate(err))
 		}
-		if err := t.recordArticleChange(ctx, id, in.By, []masthead.FieldChange{{Field: masthead.FieldNote, From: string(in.Kind), To: in.Body}}, now); err != nil {
-			return err
-		}
-		// Its page and the lists and feeds that show its date.
-		if err := t.touchArticle(ctx, id); err != nil {
-			return err
-		}
-		return t.bumpVersion(ctx)
+		return t.noteChanged(ctx, id, in.By, masthead.FieldChange{Field: masthead.FieldNote, From: string(in.Kind), To: in.Body}, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return n, nil
+}
+
+// noteChanged is what adding, editing and deleting a note of article id
+// share, in their transaction: the history says what changed, the
+// article's page and the lists and feeds that show its date are
+// touched, and the content version moves.
+func (t *tx) noteChanged(ctx context.Context, id int64, by masthead.ArticleActor, change masthead.FieldChange, now time.Time) error {
+	if err := t.recordArticleChange(ctx, id, by, []masthead.FieldChange{change}, now); err != nil {
+		return err
+	}
+	if err := t.touchArticle(ctx, id); err != nil {
+		return err
+	}
+	return t.bumpVersion(ctx)
+}
+
+// articleNote reads note noteID of article id, for an edit or a delete,
+// and makes the article modified now: both move dateModified as adding
+// does.
+func (t *tx) articleNote(ctx context.Context, id, noteID int64, now time.Time) (*masthead.ArticleNote, error) {
+	n := &masthead.ArticleNote{ID: noteID, ArticleID: id}
+	var (
+		kind string
+		at   int64
+	)
+	err := t.row(ctx, `SELECT kind, body, created_at FROM article_notes WHERE id = ? AND article_id = ?`, noteID, id).Scan(&kind, &n.Body, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, masthead.Errorf(masthead.ENOTFOUND, "There is no such note on this article.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: article %d note %d: %w", id, noteID, err)
+	}
+	n.Kind, n.CreatedAt = masthead.NoteKind(kind), time.UnixMicro(at).UTC()
+	if _, err := t.exec(ctx, `UPDATE articles SET updated_at = ? WHERE id = ?`, micros(now), id); err != nil {
+		return nil, fmt.Errorf("store: article %d note %d: %w", id, noteID, err)
+	}
+	return n, nil
+}
+
+// errUnchanged rolls back a write that would change nothing.
+var errUnchanged = errors.New("store: unchanged")
+
+// EditArticleNote changes the kind and the text of note noteID of
+// article id; its date stays the day it was added. As adding one does,
+// it makes the article modified now, writes the history and moves the
+// content version. A note that is not the article's is ENOTFOUND; an
+// edit that changes nothing writes nothing.
+func (db *DB) EditArticleNote(ctx context.Context, id, noteID int64, in masthead.ArticleNoteInput) (*masthead.ArticleNote, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	now := db.clock.Now()
+	var out *masthead.ArticleNote
+	err := db.write(ctx, func(t *tx) error {
+		n, err := t.articleNote(ctx, id, noteID, now)
+		if err != nil {
+			return err
+		}
+		out = n
+		if n.Kind == in.Kind && n.Body == in.Body {
+			return errUnchanged
+		}
+		if _, err := t.exec(ctx, `UPDATE article_notes SET kind = ?, body = ? WHERE id = ?`, string(in.Kind), in.Body, noteID); err != nil {
+			return fmt.Errorf("store: article %d note %d: %w", id, noteID, translate(err))
+		}
+		n.Kind, n.Body = in.Kind, in.Body
+		return t.noteChanged(ctx, id, in.By, masthead.FieldChange{Field: masthead.FieldNoteEdited, From: string(in.Kind), To: in.Body}, now)
+	})
+	if err != nil && !errors.Is(err, errUnchanged) {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteArticleNote removes note noteID of article id. As adding one
+// does, it makes the article modified now, writes the history (with the
+// text removed) and moves the content version. A note that is not the
+// article's is ENOTFOUND.
+func (db *DB) DeleteArticleNote(ctx context.Context, id, noteID int64, by masthead.ArticleActor) error {
+	now := db.clock.Now()
+	return db.write(ctx, func(t *tx) error {
+		n, err := t.articleNote(ctx, id, noteID, now)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM article_notes WHERE id = ?`, noteID); err != nil {
+			return fmt.Errorf("store: article %d note %d: %w", id, noteID, translate(err))
+		}
+		return t.noteChanged(ctx, id, by, masthead.FieldChange{Field: masthead.FieldNoteDeleted, From: string(n.Kind), To: n.Body}, now)
+	})
 }

@@ -212,6 +212,105 @@ func TestArticleNotes(t *testing.T) {
 	})
 }
 
+// TestArticleNoteEdits: an editor edits a note's kind and text (its
+// date stays) and deletes it; each change makes the article modified
+// now, is in its history and moves the content version. A note of
+// another article is not found; an edit that changes nothing writes
+// nothing; a bad edit is refused with the field at fault.
+func TestArticleNoteEdits(t *testing.T) {
+	clock := &fixedClock{t0}
+	storetest.EachWith(t, store.Options{Clock: clock}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := mustCreate(t, db, published("dam-story", t0.Add(-48*time.Hour)))
+		other := mustCreate(t, db, published("weir-story", t0.Add(-48*time.Hour)))
+		added := t0.Add(time.Hour)
+		clock.t = added
+		n, err := db.AddArticleNote(ctx, a.ID, masthead.ArticleNoteInput{Kind: masthead.NoteCorrection, Body: "The dam is 30 m high."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := func() (*masthead.Article, int64, []masthead.ArticleChange) {
+			t.Helper()
+			got, err := db.Article(ctx, "dam-story")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := db.ContentVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := db.ArticleHistory(ctx, a.ID, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got, v, h
+		}
+		_, v0, _ := state()
+
+		// Edited: kind and text change, the date stays, the article is
+		// modified now.
+		clock.t = t0.Add(24 * time.Hour)
+		e, err := db.EditArticleNote(ctx, a.ID, n.ID, masthead.ArticleNoteInput{Kind: masthead.NoteUpdate, Body: " The dam is 35 m high. "})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Body != "The dam is 35 m high." || e.Kind != masthead.NoteUpdate || !e.CreatedAt.Equal(added) {
+			t.Errorf("edited note: %+v", e)
+		}
+		got, v1, h := state()
+		if len(got.Notes) != 1 || got.Notes[0].Body != "The dam is 35 m high." || got.Notes[0].Kind != masthead.NoteUpdate ||
+			!got.Notes[0].CreatedAt.Equal(added) {
+			t.Errorf("notes after the edit: %+v", got.Notes)
+		}
+		if !got.UpdatedAt.Equal(clock.t) {
+			t.Errorf("updated at %v after the edit, want %v", got.UpdatedAt, clock.t)
+		}
+		if v1 == v0 {
+			t.Error("the edit left the content version")
+		}
+		if len(h) != 1 || h[0].Fields[0].Field != masthead.FieldNoteEdited || h[0].Fields[0].To != "The dam is 35 m high." {
+			t.Errorf("history after the edit: %+v", h)
+		}
+
+		// The same again writes nothing.
+		clock.t = t0.Add(30 * time.Hour)
+		if _, err := db.EditArticleNote(ctx, a.ID, n.ID, masthead.ArticleNoteInput{Kind: masthead.NoteUpdate, Body: "The dam is 35 m high."}); err != nil {
+			t.Fatal(err)
+		}
+		if got, v, _ := state(); !got.UpdatedAt.Equal(t0.Add(24*time.Hour)) || v != v1 {
+			t.Errorf("an edit changing nothing: updated %v, version %d (was %d)", got.UpdatedAt, v, v1)
+		}
+
+		// Refused edits.
+		_, err = db.EditArticleNote(ctx, a.ID, n.ID, masthead.ArticleNoteInput{Kind: "erratum", Body: " "})
+		if f := masthead.ErrorFields(err); f["note_kind"] == "" || f["note_body"] == "" {
+			t.Errorf("bad edit: %v", err)
+		}
+		if _, err := db.EditArticleNote(ctx, other.ID, n.ID, masthead.ArticleNoteInput{Kind: masthead.NoteUpdate, Body: "x"}); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+			t.Errorf("edit through another article: %v", err)
+		}
+		if err := db.DeleteArticleNote(ctx, other.ID, n.ID, masthead.ArticleActor{}); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+			t.Errorf("delete through another article: %v", err)
+		}
+
+		// Deleted.
+		clock.t = t0.Add(48 * time.Hour)
+		if err := db.DeleteArticleNote(ctx, a.ID, n.ID, masthead.ArticleActor{}); err != nil {
+			t.Fatal(err)
+		}
+		got, v2, h := state()
+		if len(got.Notes) != 0 || !got.UpdatedAt.Equal(clock.t) || v2 == v1 {
+			t.Errorf("after the delete: notes %+v, updated %v, version %d", got.Notes, got.UpdatedAt, v2)
+		}
+		if len(h) != 1 || h[0].Fields[0].Field != masthead.FieldNoteDeleted || h[0].Fields[0].To != "The dam is 35 m high." {
+			t.Errorf("history after the delete: %+v", h)
+		}
+		if err := db.DeleteArticleNote(ctx, a.ID, n.ID, masthead.ArticleActor{}); masthead.ErrorCode(err) != masthead.ENOTFOUND {
+			t.Errorf("deleted twice: %v", err)
+		}
+	})
+}
+
 // TestArticleReview: the review state is kept with the article, filters
 // the list, and publishing ends it.
 func TestArticleReview(t *testing.T) {

@@ -101,6 +101,14 @@ func (db *DB) cutter(ctx context.Context) (*markdown.Renderer, error) {
 	return r, nil
 }
 
+// TeaserRenderer returns the renderer that cuts teasers to the budget
+// in force on every instance: the stored teasers' (cutter), which a
+// budget saved in the site settings sets at once by cutting them again.
+// The editor's preview marks the teaser's end with it.
+func (db *DB) TeaserRenderer(ctx context.Context) (*markdown.Renderer, error) {
+	return db.cutter(ctx)
+}
+
 // teasersCurrent reports whether the stored teasers were cut as r cuts
 // them.
 func (db *DB) teasersCurrent(ctx context.Context, r *markdown.Renderer) (bool, error) {

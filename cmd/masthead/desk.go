@@ -17,5 +17,5 @@ func deskNewsletterSite(ctx context.Context, cfg *Config, db *store.DB) (newslet
 		return newsletter.Site{}, fmt.Errorf("newsletter desk: %w", err)
 	}
 	return newsletter.Site{Name: cfg.SiteName, BaseURL: cfg.BaseURL, From: newsletterFrom(cfg),
-		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret}, nil
+		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret, NamedFrom: cfg.Mail.MailFrom == ""}, nil
 }

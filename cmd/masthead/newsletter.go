@@ -119,7 +119,7 @@ func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newslet
 		return nil, err
 	}
 	site := newsletter.Site{Name: cfg.SiteName, BaseURL: cfg.BaseURL, From: newsletterFrom(cfg),
-		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret}
+		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret, NamedFrom: cfg.Mail.MailFrom == ""}
 	return newsletter.New(db, tr, site, newsletter.Config{
 		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log}), nil
 }
