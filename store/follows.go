@@ -57,6 +57,9 @@ func (db *DB) Follow(ctx context.Context, memberID int64, kind masthead.FollowKi
 			memberID, string(kind), id, string(alert), micros(now)); err != nil {
 			return fmt.Errorf("store: follow %s %q: %w", kind, slug, translate(err))
 		}
+		if err := t.touchCurator(ctx, memberID); err != nil {
+			return err
+		}
 		if alert == masthead.AlertOff {
 			return nil
 		}
@@ -80,6 +83,17 @@ func (t *tx) consentToAlerts(ctx context.Context, memberID int64, now time.Time)
 		Consented: true, Wording: masthead.AlertsConsentWording, At: now})
 }
 
+// touchCurator raises member's curator version
+// (masthead.ReaderState.CuratorVersion), in the transaction of a change
+// to what they follow, saved or read: a page an instance keeps of their
+// curator (the For-you page) is kept under the version it was built at.
+func (t *tx) touchCurator(ctx context.Context, memberID int64) error {
+	if _, err := t.exec(ctx, `UPDATE members SET curator_version = curator_version + 1 WHERE id = ?`, memberID); err != nil {
+		return fmt.Errorf("store: curator version of member %d: %w", memberID, translate(err))
+	}
+	return nil
+}
+
 // Unfollow ends member's follow of the target; following nothing there
 // is no error.
 func (db *DB) Unfollow(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error {
@@ -92,7 +106,7 @@ func (db *DB) Unfollow(ctx context.Context, memberID int64, kind masthead.Follow
 			memberID, string(kind), id); err != nil {
 			return fmt.Errorf("store: unfollow %s %q: %w", kind, slug, err)
 		}
-		return nil
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -104,9 +118,11 @@ func (db *DB) StopAlert(ctx context.Context, memberID int64, kind masthead.Follo
 		if err != nil {
 			return err
 		}
-		_, err = t.exec(ctx, `UPDATE follows SET alert = 'off' WHERE member_id = ? AND kind = ? AND target_id = ?`,
-			memberID, string(kind), id)
-		return translate(err)
+		if _, err = t.exec(ctx, `UPDATE follows SET alert = 'off' WHERE member_id = ? AND kind = ? AND target_id = ?`,
+			memberID, string(kind), id); err != nil {
+			return translate(err)
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -169,9 +185,13 @@ const maxForYouFollows = 200
 // ForYou returns the live articles of what follows names, newest first,
 // from offset, at most limit, and whether more follow. Each follow is
 // one range of article_memberships' primary key read newest first and
-// cut at offset+limit+1 rows, so the query reads at most that many rows
-// a follow, whatever the size of the library; the union is then ordered
-// and cut again.
+// cut at offset+limit+1 rows, so the query reads at most that many index
+// entries a follow, whatever the size of the library; their UNION (an
+// article in two followed topics once) is ordered and cut again on the
+// index's own columns, and only the page's articles are read from the
+// articles table. The memberships hold exactly the articles that are
+// not drafts, with their publication time, so the cut keeps every live
+// article it should; the live test on the articles is a safety net.
 func (db *DB) ForYou(ctx context.Context, follows []masthead.Follow, now time.Time, limit, offset int) ([]*masthead.Article, bool, error) {
 	if len(follows) == 0 || limit <= 0 {
 		return nil, false, nil
@@ -183,16 +203,17 @@ func (db *DB) ForYou(ctx context.Context, follows []masthead.Follow, now time.Ti
 	args := make([]any, 0, 4*len(follows)+3)
 	for i, f := range follows {
 		if i > 0 {
-			b.WriteString(" UNION ALL ")
+			b.WriteString(" UNION ")
 		}
-		fmt.Fprintf(&b, `SELECT article_id FROM (SELECT m.article_id FROM article_memberships m
+		fmt.Fprintf(&b, `SELECT published_at, article_id FROM (SELECT m.published_at, m.article_id FROM article_memberships m
 			WHERE m.kind = ? AND m.target_id = ? AND m.published_at <= ?
 			ORDER BY m.published_at DESC, m.article_id DESC LIMIT ?) f%d`, i)
 		args = append(args, string(f.Kind), f.TargetID, micros(now), per)
 	}
-	args = append(args, micros(now), limit+1, offset)
-	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id IN (`+b.String()+`) AND `+liveCond+`
-		ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`, args...)
+	args = append(args, limit+1, offset, micros(now))
+	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id IN (
+			SELECT article_id FROM (`+b.String()+`) u ORDER BY published_at DESC, article_id DESC LIMIT ? OFFSET ?)
+		AND `+liveCond+` ORDER BY a.published_at DESC, a.id DESC`, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: for you: %w", err)
 	}
@@ -280,15 +301,17 @@ func (db *DB) SaveArticle(ctx context.Context, memberID, articleID int64, now ti
 		if err != nil {
 			return fmt.Errorf("store: save article %d: %w", articleID, translate(err))
 		}
-		return nil
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
 // UnsaveArticle takes article id off member's reading list.
 func (db *DB) UnsaveArticle(ctx context.Context, memberID, articleID int64) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `DELETE FROM saved_articles WHERE member_id = ? AND article_id = ?`, memberID, articleID)
-		return translate(err)
+		if _, err := t.exec(ctx, `DELETE FROM saved_articles WHERE member_id = ? AND article_id = ?`, memberID, articleID); err != nil {
+			return translate(err)
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -346,14 +369,17 @@ func scanWithTime(rows *sql.Rows, fn func(*masthead.Article, time.Time)) error {
 // history is paused.
 func (db *DB) RecordRead(ctx context.Context, memberID, articleID int64, now time.Time) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `INSERT INTO reading_history (member_id, article_id, read_at)
+		res, err := t.exec(ctx, `INSERT INTO reading_history (member_id, article_id, read_at)
 			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM curator_settings WHERE member_id = ? AND history_paused)
 			ON CONFLICT (member_id, article_id) DO UPDATE SET read_at = excluded.read_at`,
 			memberID, articleID, micros(now), memberID)
 		if err != nil {
 			return fmt.Errorf("store: record read of article %d: %w", articleID, translate(err))
 		}
-		return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // paused: nothing changed
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -381,8 +407,10 @@ func (db *DB) History(ctx context.Context, memberID int64, now time.Time, limit 
 // ClearHistory forgets everything member opened.
 func (db *DB) ClearHistory(ctx context.Context, memberID int64) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `DELETE FROM reading_history WHERE member_id = ?`, memberID)
-		return translate(err)
+		if _, err := t.exec(ctx, `DELETE FROM reading_history WHERE member_id = ?`, memberID); err != nil {
+			return translate(err)
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -390,9 +418,11 @@ func (db *DB) ClearHistory(ctx context.Context, memberID int64) error {
 // opens; what is recorded stays until cleared.
 func (db *DB) SetHistoryPaused(ctx context.Context, memberID int64, paused bool) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `INSERT INTO curator_settings (member_id, history_paused) VALUES (?, ?)
-			ON CONFLICT (member_id) DO UPDATE SET history_paused = excluded.history_paused`, memberID, paused)
-		return translate(err)
+		if _, err := t.exec(ctx, `INSERT INTO curator_settings (member_id, history_paused) VALUES (?, ?)
+			ON CONFLICT (member_id) DO UPDATE SET history_paused = excluded.history_paused`, memberID, paused); err != nil {
+			return translate(err)
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -455,6 +485,10 @@ func (t *tx) syncMemberships(ctx context.Context, id int64) error {
 // merged into (a follow of both stays one).
 func (t *tx) mergeFollows(ctx context.Context, kind masthead.TermKind, fromID, intoID int64) error {
 	k := string(kind)
+	if _, err := t.exec(ctx, `UPDATE members SET curator_version = curator_version + 1
+		WHERE id IN (SELECT member_id FROM follows WHERE kind = ? AND target_id = ?)`, k, fromID); err != nil {
+		return fmt.Errorf("store: merge follows: %w", err)
+	}
 	if _, err := t.exec(ctx, `INSERT INTO follows (member_id, kind, target_id, alert, created_at)
 		SELECT member_id, kind, ?, alert, created_at FROM follows WHERE kind = ? AND target_id = ?
 		ON CONFLICT (member_id, kind, target_id) DO NOTHING`, intoID, k, fromID); err != nil {
@@ -843,6 +877,10 @@ func (db *DB) FollowAll(ctx context.Context, emails []string, kind masthead.Foll
 			if _, err := t.exec(ctx, `INSERT INTO follows (member_id, kind, target_id, alert, created_at)
 				SELECT id, ?, ?, ?, ? FROM members WHERE email IN `+in+`
 				ON CONFLICT (member_id, kind, target_id) DO UPDATE SET alert = excluded.alert`, args...); err != nil {
+				return fmt.Errorf("store: follow all: %w", err)
+			}
+			if _, err := t.exec(ctx, `UPDATE members SET curator_version = curator_version + 1 WHERE email IN `+in,
+				args[4:]...); err != nil {
 				return fmt.Errorf("store: follow all: %w", err)
 			}
 			if alert != masthead.AlertOff {
