@@ -381,7 +381,9 @@ func TestCuratorVersionFollowsEveryChange(t *testing.T) {
 			change func() error
 			raises bool
 		}{
-			{"follow", func() error { return db.Follow(ctx, m.ID, masthead.FollowTopic, "energy", masthead.AlertOff, curatorNow) }, true},
+			{"follow", func() error {
+				return db.Follow(ctx, m.ID, masthead.FollowTopic, "energy", masthead.AlertOff, curatorNow)
+			}, true},
 			{"alert on", func() error {
 				return db.Follow(ctx, m.ID, masthead.FollowTopic, "energy", masthead.AlertInstant, curatorNow)
 			}, true},
