@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -663,15 +664,18 @@ func (db *DB) ComposeAlerts(ctx context.Context, mode masthead.AlertMode, until,
 	return issueID, nil
 }
 
-// memberMatch is what one member is told, gathered in member order.
+// memberMatch is what one member is told, gathered in member order: the
+// match as JSON, shared by every member told the same (alertFollowers).
 type memberMatch struct {
 	member int64
-	match  masthead.AlertMatch
+	match  string
 }
 
 // alertFollowers finds the members following any of list's topics,
 // regions, columns or authors with mode, each once, with the articles
-// (positions in list) and follows that matched.
+// (positions in list) and follows that matched. A hundred thousand
+// followers of one topic are told the same: what each is told is built
+// and encoded once per set of follows that matched, not per member.
 func (t *tx) alertFollowers(ctx context.Context, list []*masthead.Article, mode masthead.AlertMode) ([]memberMatch, error) {
 	type key struct {
 		kind masthead.FollowKind
@@ -701,9 +705,15 @@ func (t *tx) alertFollowers(ctx context.Context, list []*masthead.Article, mode 
 	if len(targets) == 0 {
 		return nil, nil
 	}
+	// Each target gets a number; a member's matched targets, in the
+	// query's order, spell the key of what they are told.
 	var conds []string
 	var args []any
+	index := make(map[key]int, len(targets))
+	order := make([]key, 0, len(targets))
 	for k := range targets {
+		index[k] = len(order)
+		order = append(order, k)
 		conds = append(conds, `(f.kind = ? AND f.target_id = ?)`)
 		args = append(args, string(k.kind), k.id)
 	}
@@ -714,33 +724,69 @@ func (t *tx) alertFollowers(ctx context.Context, list []*masthead.Article, mode 
 		return nil, fmt.Errorf("store: alert followers: %w", err)
 	}
 	defer rows.Close()
+	encoded := map[string]string{} // matched targets → the match's JSON
+	encode := func(matched []int) (string, error) {
+		sig := make([]byte, 0, 4*len(matched))
+		for _, i := range matched {
+			sig = binary.AppendUvarint(sig, uint64(i))
+		}
+		if js, ok := encoded[string(sig)]; ok {
+			return js, nil
+		}
+		var m masthead.AlertMatch
+		seen := map[int]bool{}
+		for _, i := range matched {
+			k := order[i]
+			m.Follows = append(m.Follows, names[k])
+			for _, pos := range targets[k] {
+				if !seen[pos] {
+					seen[pos] = true
+					m.Articles = append(m.Articles, pos)
+				}
+			}
+		}
+		sortInts(m.Articles)
+		b, err := json.Marshal(m)
+		if err != nil {
+			return "", err
+		}
+		encoded[string(sig)] = string(b)
+		return string(b), nil
+	}
 	var out []memberMatch
-	var seen map[int]bool
+	var matched []int
+	last := int64(0)
+	flush := func() error {
+		if len(matched) == 0 {
+			return nil
+		}
+		js, err := encode(matched)
+		if err != nil {
+			return err
+		}
+		out = append(out, memberMatch{member: last, match: js})
+		matched = matched[:0]
+		return nil
+	}
 	for rows.Next() {
 		var member, target int64
 		var kind string
 		if err := rows.Scan(&member, &kind, &target); err != nil {
 			return nil, fmt.Errorf("store: alert followers: %w", err)
 		}
-		if len(out) == 0 || out[len(out)-1].member != member {
-			out = append(out, memberMatch{member: member})
-			seen = map[int]bool{}
-		}
-		m := &out[len(out)-1].match
-		k := key{masthead.FollowKind(kind), target}
-		m.Follows = append(m.Follows, names[k])
-		for _, pos := range targets[k] {
-			if !seen[pos] {
-				seen[pos] = true
-				m.Articles = append(m.Articles, pos)
+		if member != last {
+			if err := flush(); err != nil {
+				return nil, err
 			}
+			last = member
 		}
+		matched = append(matched, index[key{masthead.FollowKind(kind), target}])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: alert followers: %w", err)
 	}
-	for i := range out {
-		sortInts(out[i].match.Articles)
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -823,11 +869,7 @@ func (t *tx) insertAlertMatches(ctx context.Context, issueID int64, ms []memberM
 				b.WriteString(", ")
 			}
 			b.WriteString("(?, ?, ?)")
-			js, err := json.Marshal(m.match)
-			if err != nil {
-				return err
-			}
-			args = append(args, issueID, m.member, string(js))
+			args = append(args, issueID, m.member, m.match)
 		}
 		if _, err := t.exec(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("store: alert matches: %w", translate(err))
