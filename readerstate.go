@@ -32,6 +32,11 @@ type ReaderState struct {
 	// it was deleted (MeterState.Carried).
 	Carried      int
 	CarriedSince time.Time
+	// CuratorVersion is a number every change of the member's follows,
+	// saved articles and reading history raises (in the transaction of
+	// the change), so a page built from them may be kept for as long as
+	// it is the same.
+	CuratorVersion int64
 }
 
 // Meter returns the member's meter for articleID in the period starting at

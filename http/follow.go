@@ -94,8 +94,15 @@ func (c *curateView) articleKey(a *masthead.Article) string {
 // most that one query and a reread nothing. A change made here forgets
 // it at once; one made on another instance shows within its lifetime.
 type curatorState struct {
-	mu       sync.Mutex
-	expires  time.Time
+	mu      sync.Mutex
+	expires time.Time
+	// version is the reader's curator version when the state was read
+	// (from the session's state, read before it; -1 when unknown): a
+	// session state of another version means the reader changed
+	// something, perhaps on another instance, and the state is read
+	// again, so a For-you page kept under a version is never built from
+	// an older state.
+	version  int64
 	follows  []masthead.Follow
 	followed map[string]bool
 	// savedIDs are the articles saved last (reading.SavedKnown), and
@@ -112,29 +119,6 @@ type curatorState struct {
 type curatorStates struct {
 	mu sync.Mutex
 	m  map[int64]*curatorState
-	// bodies counts the rendered For-you pages kept in m.
-	bodies int
-}
-
-// maxCuratorBodies bounds the rendered For-you pages kept: tens of KB
-// each, so a few thousand readers reloading at once cost a few tens of
-// MB at most; past it, pages are rendered per request until the states
-// start afresh.
-const maxCuratorBodies = 1000
-
-// keepBody reports whether one more rendered For-you page may be kept,
-// and counts it.
-func (s *Server) keepBody() bool {
-	if s.curatorTTL() <= 0 {
-		return false
-	}
-	s.curator.mu.Lock()
-	defer s.curator.mu.Unlock()
-	if s.curator.bodies >= maxCuratorBodies {
-		return false
-	}
-	s.curator.bodies++
-	return true
 }
 
 // maxCuratorStates bounds the readers kept; past it, the map starts
@@ -153,9 +137,13 @@ func (s *Server) curatorTTL() time.Duration {
 func (s *Server) curatorState(r *http.Request, m *masthead.Member) (*curatorState, error) {
 	now := time.Now()
 	ttl := s.curatorTTL()
+	version := int64(-1)
+	if rs := readerState(r); rs != nil && rs.Member.ID == m.ID {
+		version = rs.CuratorVersion
+	}
 	s.curator.mu.Lock()
 	st := s.curator.m[m.ID]
-	if st != nil && now.Before(st.expires) && ttl > 0 {
+	if st != nil && now.Before(st.expires) && ttl > 0 && st.version == version {
 		s.curator.mu.Unlock()
 		return st, nil
 	}
@@ -168,15 +156,15 @@ func (s *Server) curatorState(r *http.Request, m *masthead.Member) (*curatorStat
 	if fs == nil {
 		fs = []masthead.Follow{}
 	}
-	st = &curatorState{expires: now.Add(ttl), follows: fs, followed: make(map[string]bool, len(fs)),
+	st = &curatorState{expires: now.Add(ttl), version: version, follows: fs, followed: make(map[string]bool, len(fs)),
 		savedIDs: c.Saved, savedAll: c.SavedAll, saved: map[int64]bool{}, read: map[int64]bool{}}
 	for _, f := range fs {
 		st.followed[string(f.Kind)+":"+f.Slug] = true
 	}
 	if ttl > 0 {
 		s.curator.mu.Lock()
-		if s.curator.m == nil || len(s.curator.m) >= maxCuratorStates || s.curator.bodies >= maxCuratorBodies {
-			s.curator.m, s.curator.bodies = map[int64]*curatorState{}, 0
+		if s.curator.m == nil || len(s.curator.m) >= maxCuratorStates {
+			s.curator.m = map[int64]*curatorState{}
 		}
 		s.curator.m[m.ID] = st
 		s.curator.mu.Unlock()
@@ -185,19 +173,25 @@ func (s *Server) curatorState(r *http.Request, m *masthead.Member) (*curatorStat
 }
 
 // forgetCurator drops what this instance keeps of member id, after a
-// change of theirs.
+// change of theirs: their curator state, and their sessions' states, so
+// the next page reads their curator version afresh and no longer finds
+// the For-you page kept under the old one (foryou.go).
 func (s *Server) forgetCurator(id int64) {
 	s.curator.mu.Lock()
 	delete(s.curator.m, id)
 	s.curator.mu.Unlock()
+	s.sessions.forgetMember(id)
 }
 
-// purgeCurator forgets every reader's state: the content changed, and a
-// kept For-you page may lack an article.
+// purgeCurator forgets every reader's state and every kept For-you
+// page: the content changed, and a page may lack an article.
 func (s *Server) purgeCurator() {
 	s.curator.mu.Lock()
-	s.curator.m, s.curator.bodies = nil, 0
+	s.curator.m = nil
 	s.curator.mu.Unlock()
+	if s.forYou != nil {
+		s.forYou.Purge()
+	}
 }
 
 // curating reports whether the curator is on.
@@ -272,6 +266,11 @@ func (s *Server) articleCurate(r *http.Request, a *masthead.Article, now time.Ti
 			st.read[a.ID] = true
 			st.forYou = nil // its read marks changed
 			st.mu.Unlock()
+			// The curator version moved with the read: this
+			// session's next page reads it, so a kept For-you page
+			// is not served with this article unread (the reader's
+			// other devices see it within the session cache's TTL).
+			s.forgetSession(r)
 		}
 	}
 	return c

@@ -1,9 +1,11 @@
 package http
 
 import (
-	"bytes"
+	"encoding/binary"
+	"hash/fnv"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"masthead"
@@ -58,20 +60,97 @@ type pickerPage struct {
 const maxForYouPages = 50
 
 // forYouCached is a For-you page's data kept with the reader's curator
-// state, so a reload within the state's lifetime asks no query.
+// state, so a render within the state's lifetime asks no query.
 type forYouCached struct {
 	page *reading.ForYouPage
 	open map[int64]bool
-	// body is the page as rendered, kept for the first page of a
-	// bounded number of readers (curatorStates.bodies): a reload within
-	// the state's lifetime is then a copy, as an anonymous page is.
-	body []byte
+}
+
+// A reader's For-you page, as rendered, is kept in a cache of its own
+// (Server.forYou: a web.Cache, least recently used first out, of at most
+// forYouCacheBytes) under the reader's id, the page and the stamp of
+// the reader's state it was rendered for (forYouStamp): their curator
+// version, which every change of what they follow, saved or read raises
+// in the store, and their access. The stamp comes with the session's
+// one-query state, so a reload costs what an anonymous page from the
+// page cache does; a change of the reader's own, on any instance,
+// changes the stamp and the page is rendered again. A change of content
+// drops every kept page (purgeCurator), and a page lives at most the
+// page cache's TTL, so a scheduled article appears on time.
+
+// forYouCacheBytes bounds the memory of the kept For-you pages: a page
+// of 20 cards and six related is about 15 KB with its gzip, so about a
+// thousand readers' pages; the least recently served go first.
+const forYouCacheBytes = 16 << 20
+
+// initForYouCache turns the For-you cache on, unless the reader caches
+// are off (a negative SessionCacheTTL) or the store reads no reader
+// state in one query (no curator version to key on).
+func (s *Server) initForYouCache() {
+	if s.curatorTTL() <= 0 || s.readerStates == nil {
+		return
+	}
+	s.forYou = newPageCache(forYouCacheBytes, s.cfg.PageCacheTTL)
+}
+
+// forYouKey names page p of member id's For-you page in s.forYou; the
+// stamp is part of it, so a page rendered for another state is never
+// found (it ages out of the cache).
+func forYouKey(id int64, p int, stamp string) string {
+	var buf [128]byte
+	k := append(buf[:0], "\x00foryou "...)
+	k = strconv.AppendInt(k, id, 10)
+	k = append(k, ' ')
+	k = strconv.AppendInt(k, int64(p), 10)
+	k = append(k, ' ')
+	k = append(k, stamp...)
+	return string(k)
+}
+
+// forYouStamp is what a kept For-you page of r's reader depends on
+// beyond the content: the curator version (follows, saved, history),
+// whether they subscribe or are staff, what they unlocked, and the name
+// the header shows. "" means the page cannot be kept.
+func (s *Server) forYouStamp(r *http.Request, m *masthead.Member) string {
+	st := readerState(r)
+	if s.forYou == nil || st == nil || st.Member.ID != m.ID {
+		return ""
+	}
+	h := fnv.New64a()
+	var b [8]byte
+	for _, id := range st.UnlockedArticles {
+		binary.LittleEndian.PutUint64(b[:], uint64(id))
+		h.Write(b[:])
+	}
+	k := make([]byte, 0, 64+len(m.Name)+len(m.Email))
+	k = strconv.AppendInt(k, st.CuratorVersion, 10)
+	k = append(k, ' ')
+	k = strconv.AppendBool(k, st.Subscriber)
+	k = append(k, ' ')
+	k = strconv.AppendQuote(k, string(m.Role))
+	k = append(k, ' ')
+	k = strconv.AppendInt(k, int64(len(st.UnlockedArticles)), 10)
+	k = append(k, ':')
+	k = strconv.AppendUint(k, h.Sum64(), 36)
+	k = append(k, ' ')
+	k = strconv.AppendQuote(k, m.Name)
+	k = strconv.AppendQuote(k, m.Email)
+	return string(k)
 }
 
 // opensFor returns which of as m's access opens in full: free articles,
-// everything for a subscriber, and the articles m unlocked.
+// everything for a subscriber, and the articles m unlocked. The
+// session's state answers when it was read in one query; otherwise the
+// store is asked.
 func (s *Server) opensFor(r *http.Request, m *masthead.Member, as []*masthead.Article) (map[int64]bool, error) {
-	open := map[int64]bool{}
+	open := make(map[int64]bool, len(as))
+	if st := readerState(r); st != nil && st.Member.ID == m.ID {
+		for _, a := range as {
+			open[a.ID] = st.Subscriber || a.Access == masthead.AccessFree ||
+				(a.Access == masthead.AccessMetered && slices.Contains(st.UnlockedArticles, a.ID))
+		}
+		return open, nil
+	}
 	sub, err := s.subscriber(r, m)
 	if err != nil {
 		return nil, err
@@ -94,28 +173,48 @@ func (s *Server) opensFor(r *http.Request, m *masthead.Member, as []*masthead.Ar
 }
 
 // handleForYou serves /for-you: the newest articles of what the reader
-// follows, then related reading of what they read lately.
+// follows, then related reading of what they read lately. A page kept
+// for the reader's present state is served as it is; otherwise it is
+// rendered, and kept.
 func (s *Server) handleForYou(w http.ResponseWriter, r *http.Request, m *masthead.Member) error {
 	p := pageParam(r)
 	if p > maxForYouPages {
 		return errNotFound
 	}
+	bw, buffered := w.(*bufWriter)
+	stamp := ""
+	if buffered {
+		stamp = s.forYouStamp(r, m)
+	}
+	if stamp == "" {
+		return s.renderForYou(w, r, m, p)
+	}
+	e, err := s.forYou.Fill(forYouKey(m.ID, p, stamp), func() (*entry, bool, error) {
+		b := newBufWriter()
+		b.header.Set("Cache-Control", ccPersonal)
+		if err := s.renderForYou(b, r, m, p); err != nil {
+			return nil, false, err
+		}
+		e := b.response()
+		e.Prepare()
+		return e, e.Status == http.StatusOK, nil
+	})
+	if err != nil {
+		return err
+	}
+	bw.ready = e
+	return nil
+}
+
+// renderForYou renders page p of m's For-you page into w.
+func (s *Server) renderForYou(w http.ResponseWriter, r *http.Request, m *masthead.Member, p int) error {
 	st, err := s.curatorState(r, m)
 	if err != nil {
 		return err
 	}
 	st.mu.Lock()
 	c := st.forYou[p]
-	var kept []byte
-	if c != nil {
-		kept = c.body
-	}
 	st.mu.Unlock()
-	if kept != nil {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, err := w.Write(kept)
-		return err
-	}
 	if c == nil {
 		fp, err := s.reading.ForYou(r.Context(), m, st.follows, p, s.clock.Now())
 		if err != nil {
@@ -155,22 +254,7 @@ func (s *Server) handleForYou(w http.ResponseWriter, r *http.Request, m *masthea
 	if fp.More {
 		v.NextURL = "/for-you" + pageQuery(p+1)
 	}
-	if p > 1 || !s.keepBody() {
-		return s.render(w, "foryou", v)
-	}
-	b := newBufWriter()
-	if err := s.render(b, "foryou", v); err != nil {
-		return err
-	}
-	body := bytes.Clone(b.body.Bytes())
-	st.mu.Lock()
-	if st.forYou[p] == c {
-		c.body = body
-	}
-	st.mu.Unlock()
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, err = w.Write(body)
-	return err
+	return s.render(w, "foryou", v)
 }
 
 // handleSaved serves /saved, the reader's reading list.

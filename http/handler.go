@@ -35,6 +35,10 @@ type bufWriter struct {
 	gz, gzBuf []byte
 	// keys are the content keys the handler named (addKeys, cdn.go).
 	keys []string
+	// ready is a finished response the handler kept, to be served as it
+	// is, without copying its body (a reader's For-you page, foryou.go);
+	// it must not be modified.
+	ready *entry
 }
 
 func newBufWriter() *bufWriter { return &bufWriter{header: make(http.Header)} }
@@ -57,6 +61,10 @@ func (b *bufWriter) WriteHeader(status int) {
 
 // response turns the buffered output into a servable entry.
 func (b *bufWriter) response() *entry {
+	if b.ready != nil {
+		e := *b.ready // the adapters set fields of the copy, never of the kept entry
+		return &e
+	}
 	status := b.status
 	if status == 0 {
 		status = http.StatusOK
@@ -306,7 +314,9 @@ func cacheKey(r *http.Request) string {
 func (s *Server) action(h web.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = s.withReader(r, hasSession(r))
-		e, err := s.run(h, r)
+		// Never stored: rendered into a pooled buffer.
+		e, release, err := s.runOnce(h, r)
+		defer release()
 		// Before the answer leaves, so the page a POST redirects to
 		// reads the reader afresh (readerstate.go).
 		s.readerChanged(r)

@@ -35,6 +35,7 @@ func (s *Server) runOnce(h web.HandlerFunc, r *http.Request) (e *entry, release 
 		b.status = 0
 		b.gz = nil
 		b.keys = b.keys[:0]
+		b.ready = nil
 		s.bufs.Put(b)
 	}
 	if err := h(b, r); err != nil {

@@ -171,11 +171,49 @@ func (s *Server) readerChanged(r *http.Request) {
 	if hash != "" {
 		delete(c.items, hash)
 	}
-	if id != 0 {
-		for k, e := range c.items {
-			if e.st != nil && e.st.Member.ID == id {
-				delete(c.items, k)
-			}
+	c.dropMember(id)
+}
+
+// forgetMember drops the cached states of member id's sessions, after a
+// change of theirs made within a GET (a read noted in their history) or
+// for a member named by a link rather than a session; a read under way
+// is not kept. A nil cache holds nothing.
+func (c *sessionCache) forgetMember(id int64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.dropMember(id)
+}
+
+// forgetSession drops the cached state of r's session, so its next
+// request reads it afresh.
+func (s *Server) forgetSession(r *http.Request) {
+	c := s.sessions
+	if c == nil {
+		return
+	}
+	token, _ := cookieValue(r, SessionCookie)
+	if token == "" {
+		return
+	}
+	hash := string(masthead.HashToken(token))
+	c.mu.Lock()
+	c.gen++
+	delete(c.items, hash)
+	c.mu.Unlock()
+}
+
+// dropMember deletes member id's states; c.mu is held.
+func (c *sessionCache) dropMember(id int64) {
+	if id == 0 {
+		return
+	}
+	for k, e := range c.items {
+		if e.st != nil && e.st.Member.ID == id {
+			delete(c.items, k)
 		}
 	}
 }

@@ -276,8 +276,10 @@ type Server struct {
 	nameMarker   []byte    // readerview.go
 	bufs         sync.Pool // of *bufWriter for responses written once (personal.go)
 	// curator keeps signed-in readers' follows and saved state for a
-	// few seconds (follow.go).
+	// few seconds (follow.go); forYou keeps their For-you pages as
+	// rendered, under their state (foryou.go), nil when turned off.
 	curator curatorStates
+	forYou  *pageCache
 
 	ready    Readiness
 	metrics  *metrics.Metrics
@@ -411,6 +413,7 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, cfg.PageCacheTTL)
 	}
+	s.initForYouCache()
 	if s.cache != nil || s.settingsSrc != nil || s.crawlerRanges != nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stop = cancel

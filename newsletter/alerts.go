@@ -57,10 +57,13 @@ func (e *Engine) RunAlerts(ctx context.Context, j masthead.Job) error {
 	return nil
 }
 
-// alertRenders keeps an alert issue's renderings by segment and match.
+// alertRenders keeps an alert issue's renderings by segment (segIndex)
+// and match, so a hundred thousand deliveries of a few distinct matches
+// cost a few renderings, and each delivery one lookup under a read lock
+// of the match its row carries, with nothing allocated.
 type alertRenders struct {
-	mu sync.Mutex
-	m  map[string]*Rendered
+	mu sync.RWMutex
+	m  [2]map[string]*Rendered
 }
 
 // renderedFor returns the rendering d's message is spliced from: the
@@ -69,10 +72,16 @@ func (s *send) renderedFor(d masthead.Delivery) (*Rendered, error) {
 	if d.Matches == "" || s.n.Slug != masthead.NewsletterAlerts {
 		return s.rendered[segIndex(d.Segment)], nil
 	}
-	key := string(d.Segment) + " " + d.Matches
+	seg := segIndex(d.Segment)
+	s.alerts.mu.RLock()
+	r := s.alerts.m[seg][d.Matches]
+	s.alerts.mu.RUnlock()
+	if r != nil {
+		return r, nil
+	}
 	s.alerts.mu.Lock()
 	defer s.alerts.mu.Unlock()
-	if r := s.alerts.m[key]; r != nil {
+	if r := s.alerts.m[seg][d.Matches]; r != nil {
 		return r, nil
 	}
 	var m masthead.AlertMatch
@@ -83,10 +92,10 @@ func (s *send) renderedFor(d masthead.Delivery) (*Rendered, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.alerts.m == nil {
-		s.alerts.m = map[string]*Rendered{}
+	if s.alerts.m[seg] == nil {
+		s.alerts.m[seg] = map[string]*Rendered{}
 	}
-	s.alerts.m[key] = r
+	s.alerts.m[seg][d.Matches] = r
 	return r, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,9 @@ func (db *DB) Follow(ctx context.Context, memberID int64, kind masthead.FollowKi
 			memberID, string(kind), id, string(alert), micros(now)); err != nil {
 			return fmt.Errorf("store: follow %s %q: %w", kind, slug, translate(err))
 		}
+		if err := t.touchCurator(ctx, memberID); err != nil {
+			return err
+		}
 		if alert == masthead.AlertOff {
 			return nil
 		}
@@ -82,6 +86,17 @@ func (t *tx) consentToAlerts(ctx context.Context, memberID int64, now time.Time)
 		Consented: true, Wording: masthead.AlertsConsentWording, At: now})
 }
 
+// touchCurator raises member's curator version
+// (masthead.ReaderState.CuratorVersion), in the transaction of a change
+// to what they follow, saved or read: a page an instance keeps of their
+// curator (the For-you page) is kept under the version it was built at.
+func (t *tx) touchCurator(ctx context.Context, memberID int64) error {
+	if _, err := t.exec(ctx, `UPDATE members SET curator_version = curator_version + 1 WHERE id = ?`, memberID); err != nil {
+		return fmt.Errorf("store: curator version of member %d: %w", memberID, translate(err))
+	}
+	return nil
+}
+
 // Unfollow ends member's follow of the target; following nothing there
 // is no error.
 func (db *DB) Unfollow(ctx context.Context, memberID int64, kind masthead.FollowKind, slug string) error {
@@ -94,7 +109,7 @@ func (db *DB) Unfollow(ctx context.Context, memberID int64, kind masthead.Follow
 			memberID, string(kind), id); err != nil {
 			return fmt.Errorf("store: unfollow %s %q: %w", kind, slug, err)
 		}
-		return nil
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -106,9 +121,11 @@ func (db *DB) StopAlert(ctx context.Context, memberID int64, kind masthead.Follo
 		if err != nil {
 			return err
 		}
-		_, err = t.exec(ctx, `UPDATE follows SET alert = 'off' WHERE member_id = ? AND kind = ? AND target_id = ?`,
-			memberID, string(kind), id)
-		return translate(err)
+		if _, err = t.exec(ctx, `UPDATE follows SET alert = 'off' WHERE member_id = ? AND kind = ? AND target_id = ?`,
+			memberID, string(kind), id); err != nil {
+			return translate(err)
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -204,9 +221,13 @@ const maxForYouFollows = 200
 // ForYou returns the live articles of what follows names, newest first,
 // from offset, at most limit, and whether more follow. Each follow is
 // one range of article_memberships' primary key read newest first and
-// cut at offset+limit+1 rows, so the query reads at most that many rows
-// a follow, whatever the size of the library; the union is then ordered
-// and cut again.
+// cut at offset+limit+1 rows, so the query reads at most that many index
+// entries a follow, whatever the size of the library; their UNION (an
+// article in two followed topics once) is ordered and cut again on the
+// index's own columns, and only the page's articles are read from the
+// articles table. The memberships hold exactly the articles that are
+// not drafts, with their publication time, so the cut keeps every live
+// article it should; the live test on the articles is a safety net.
 func (db *DB) ForYou(ctx context.Context, follows []masthead.Follow, now time.Time, limit, offset int) ([]*masthead.Article, bool, error) {
 	if len(follows) == 0 || limit <= 0 {
 		return nil, false, nil
@@ -218,16 +239,17 @@ func (db *DB) ForYou(ctx context.Context, follows []masthead.Follow, now time.Ti
 	args := make([]any, 0, 4*len(follows)+3)
 	for i, f := range follows {
 		if i > 0 {
-			b.WriteString(" UNION ALL ")
+			b.WriteString(" UNION ")
 		}
-		fmt.Fprintf(&b, `SELECT article_id FROM (SELECT m.article_id FROM article_memberships m
+		fmt.Fprintf(&b, `SELECT published_at, article_id FROM (SELECT m.published_at, m.article_id FROM article_memberships m
 			WHERE m.kind = ? AND m.target_id = ? AND m.published_at <= ?
 			ORDER BY m.published_at DESC, m.article_id DESC LIMIT ?) f%d`, i)
 		args = append(args, string(f.Kind), f.TargetID, micros(now), per)
 	}
-	args = append(args, micros(now), limit+1, offset)
-	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id IN (`+b.String()+`) AND `+liveCond+`
-		ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`, args...)
+	args = append(args, limit+1, offset, micros(now))
+	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id IN (
+			SELECT article_id FROM (`+b.String()+`) u ORDER BY published_at DESC, article_id DESC LIMIT ? OFFSET ?)
+		AND `+liveCond+` ORDER BY a.published_at DESC, a.id DESC`, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: for you: %w", err)
 	}
@@ -315,15 +337,17 @@ func (db *DB) SaveArticle(ctx context.Context, memberID, articleID int64, now ti
 		if err != nil {
 			return fmt.Errorf("store: save article %d: %w", articleID, translate(err))
 		}
-		return nil
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
 // UnsaveArticle takes article id off member's reading list.
 func (db *DB) UnsaveArticle(ctx context.Context, memberID, articleID int64) error {
 	return db.write(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `DELETE FROM saved_articles WHERE member_id = ? AND article_id = ?`, memberID, articleID)
-		return translate(err)
+		if _, err := t.exec(ctx, `DELETE FROM saved_articles WHERE member_id = ? AND article_id = ?`, memberID, articleID); err != nil {
+			return translate(err)
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -452,6 +476,19 @@ func (t *tx) recordReads(ctx context.Context, evs []masthead.InsightEvent) error
 		if _, err := t.ExecContext(ctx, t.p.d.q(fmt.Sprintf(recordReadsSQL, rows)), args...); err != nil {
 			return fmt.Errorf("store: record reads: %w", translate(err))
 		}
+		// What a reader read changes their For-you page: their curator
+		// version moves, unless their history is paused.
+		var members []any
+		for i, k := range keys[:n] {
+			if i == 0 || k.member != keys[i-1].member {
+				members = append(members, k.member)
+			}
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(members)), ", ")
+		if _, err := t.ExecContext(ctx, t.p.d.q(`UPDATE members SET curator_version = curator_version + 1 WHERE id IN (`+marks+`)
+			AND NOT EXISTS (SELECT 1 FROM curator_settings s WHERE s.member_id = members.id AND s.history_paused)`), members...); err != nil {
+			return fmt.Errorf("store: record reads: curator version: %w", translate(err))
+		}
 		keys = keys[n:]
 	}
 	return nil
@@ -485,7 +522,10 @@ func (db *DB) ClearHistory(ctx context.Context, memberID int64, now time.Time) e
 		if _, err := t.exec(ctx, `DELETE FROM reading_history WHERE member_id = ?`, memberID); err != nil {
 			return translate(err)
 		}
-		return t.historyFrom(ctx, memberID, now)
+		if err := t.historyFrom(ctx, memberID, now); err != nil {
+			return err
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -496,10 +536,15 @@ func (db *DB) SetHistoryPaused(ctx context.Context, memberID int64, paused bool,
 	return db.write(ctx, func(t *tx) error {
 		_, err := t.exec(ctx, `INSERT INTO curator_settings (member_id, history_paused) VALUES (?, ?)
 			ON CONFLICT (member_id) DO UPDATE SET history_paused = excluded.history_paused`, memberID, paused)
-		if err != nil || paused {
+		if err != nil {
 			return translate(err)
 		}
-		return t.historyFrom(ctx, memberID, now)
+		if !paused {
+			if err := t.historyFrom(ctx, memberID, now); err != nil {
+				return err
+			}
+		}
+		return t.touchCurator(ctx, memberID)
 	})
 }
 
@@ -591,6 +636,10 @@ func (t *tx) addMemberships(ctx context.Context, ids []int64) error {
 // merged into (a follow of both stays one).
 func (t *tx) mergeFollows(ctx context.Context, kind masthead.TermKind, fromID, intoID int64) error {
 	k := string(kind)
+	if _, err := t.exec(ctx, `UPDATE members SET curator_version = curator_version + 1
+		WHERE id IN (SELECT member_id FROM follows WHERE kind = ? AND target_id = ?)`, k, fromID); err != nil {
+		return fmt.Errorf("store: merge follows: %w", err)
+	}
 	if _, err := t.exec(ctx, `INSERT INTO follows (member_id, kind, target_id, alert, created_at)
 		SELECT member_id, kind, ?, alert, created_at FROM follows WHERE kind = ? AND target_id = ?
 		ON CONFLICT (member_id, kind, target_id) DO NOTHING`, intoID, k, fromID); err != nil {
@@ -765,15 +814,18 @@ func (db *DB) ComposeAlerts(ctx context.Context, mode masthead.AlertMode, until,
 	return issueID, nil
 }
 
-// memberMatch is what one member is told, gathered in member order.
+// memberMatch is what one member is told, gathered in member order: the
+// match as JSON, shared by every member told the same (alertFollowers).
 type memberMatch struct {
 	member int64
-	match  masthead.AlertMatch
+	match  string
 }
 
 // alertFollowers finds the members following any of list's topics,
 // regions, columns or authors with mode, each once, with the articles
-// (positions in list) and follows that matched.
+// (positions in list) and follows that matched. A hundred thousand
+// followers of one topic are told the same: what each is told is built
+// and encoded once per set of follows that matched, not per member.
 func (t *tx) alertFollowers(ctx context.Context, list []*masthead.Article, mode masthead.AlertMode) ([]memberMatch, error) {
 	type key struct {
 		kind masthead.FollowKind
@@ -803,9 +855,15 @@ func (t *tx) alertFollowers(ctx context.Context, list []*masthead.Article, mode 
 	if len(targets) == 0 {
 		return nil, nil
 	}
+	// Each target gets a number; a member's matched targets, in the
+	// query's order, spell the key of what they are told.
 	var conds []string
 	var args []any
+	index := make(map[key]int, len(targets))
+	order := make([]key, 0, len(targets))
 	for k := range targets {
+		index[k] = len(order)
+		order = append(order, k)
 		conds = append(conds, `(f.kind = ? AND f.target_id = ?)`)
 		args = append(args, string(k.kind), k.id)
 	}
@@ -816,33 +874,69 @@ func (t *tx) alertFollowers(ctx context.Context, list []*masthead.Article, mode 
 		return nil, fmt.Errorf("store: alert followers: %w", err)
 	}
 	defer rows.Close()
+	encoded := map[string]string{} // matched targets → the match's JSON
+	encode := func(matched []int) (string, error) {
+		sig := make([]byte, 0, 4*len(matched))
+		for _, i := range matched {
+			sig = binary.AppendUvarint(sig, uint64(i))
+		}
+		if js, ok := encoded[string(sig)]; ok {
+			return js, nil
+		}
+		var m masthead.AlertMatch
+		seen := map[int]bool{}
+		for _, i := range matched {
+			k := order[i]
+			m.Follows = append(m.Follows, names[k])
+			for _, pos := range targets[k] {
+				if !seen[pos] {
+					seen[pos] = true
+					m.Articles = append(m.Articles, pos)
+				}
+			}
+		}
+		sortInts(m.Articles)
+		b, err := json.Marshal(m)
+		if err != nil {
+			return "", err
+		}
+		encoded[string(sig)] = string(b)
+		return string(b), nil
+	}
 	var out []memberMatch
-	var seen map[int]bool
+	var matched []int
+	last := int64(0)
+	flush := func() error {
+		if len(matched) == 0 {
+			return nil
+		}
+		js, err := encode(matched)
+		if err != nil {
+			return err
+		}
+		out = append(out, memberMatch{member: last, match: js})
+		matched = matched[:0]
+		return nil
+	}
 	for rows.Next() {
 		var member, target int64
 		var kind string
 		if err := rows.Scan(&member, &kind, &target); err != nil {
 			return nil, fmt.Errorf("store: alert followers: %w", err)
 		}
-		if len(out) == 0 || out[len(out)-1].member != member {
-			out = append(out, memberMatch{member: member})
-			seen = map[int]bool{}
-		}
-		m := &out[len(out)-1].match
-		k := key{masthead.FollowKind(kind), target}
-		m.Follows = append(m.Follows, names[k])
-		for _, pos := range targets[k] {
-			if !seen[pos] {
-				seen[pos] = true
-				m.Articles = append(m.Articles, pos)
+		if member != last {
+			if err := flush(); err != nil {
+				return nil, err
 			}
+			last = member
 		}
+		matched = append(matched, index[key{masthead.FollowKind(kind), target}])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: alert followers: %w", err)
 	}
-	for i := range out {
-		sortInts(out[i].match.Articles)
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -925,11 +1019,7 @@ func (t *tx) insertAlertMatches(ctx context.Context, issueID int64, ms []memberM
 				b.WriteString(", ")
 			}
 			b.WriteString("(?, ?, ?)")
-			js, err := json.Marshal(m.match)
-			if err != nil {
-				return err
-			}
-			args = append(args, issueID, m.member, string(js))
+			args = append(args, issueID, m.member, m.match)
 		}
 		if _, err := t.exec(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("store: alert matches: %w", translate(err))
@@ -979,6 +1069,10 @@ func (db *DB) FollowAll(ctx context.Context, emails []string, kind masthead.Foll
 			if _, err := t.exec(ctx, `INSERT INTO follows (member_id, kind, target_id, alert, created_at)
 				SELECT id, ?, ?, ?, ? FROM members WHERE email IN `+in+`
 				ON CONFLICT (member_id, kind, target_id) DO UPDATE SET alert = excluded.alert`, args...); err != nil {
+				return fmt.Errorf("store: follow all: %w", err)
+			}
+			if _, err := t.exec(ctx, `UPDATE members SET curator_version = curator_version + 1 WHERE email IN `+in,
+				args[4:]...); err != nil {
 				return fmt.Errorf("store: follow all: %w", err)
 			}
 			if alert != masthead.AlertOff {

@@ -347,3 +347,73 @@ func TestAlertsComposeOnePerReader(t *testing.T) {
 		}
 	})
 }
+
+// TestCuratorVersionFollowsEveryChange: every change of what a reader
+// follows, saved or read raises the version the session's one-query
+// lookup reads, and only theirs; a read while the history is paused
+// changes nothing. A page kept under the version (the For-you page)
+// relies on it, on every instance.
+func TestCuratorVersionFollowsEveryChange(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{curatorNow}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m := verifiedMember(t, db, "reader@example.com")
+		other := verifiedMember(t, db, "other@example.com")
+		a := mustCreate(t, db, curatorArticle("energy-one", curatorNow.Add(-time.Hour), "energy", "asia"))
+		session := func(id int64) []byte {
+			_, hash := masthead.NewToken()
+			if err := db.CreateSession(ctx, id, hash, curatorNow.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			return hash
+		}
+		mine, theirs := session(m.ID), session(other.ID)
+		version := func(hash []byte) int64 {
+			t.Helper()
+			st, err := db.SessionReader(ctx, hash, curatorNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.CuratorVersion
+		}
+		last, otherStart := version(mine), version(theirs)
+		for _, c := range []struct {
+			name   string
+			change func() error
+			raises bool
+		}{
+			{"follow", func() error {
+				return db.Follow(ctx, m.ID, masthead.FollowTopic, "energy", masthead.AlertOff, curatorNow)
+			}, true},
+			{"alert on", func() error {
+				return db.Follow(ctx, m.ID, masthead.FollowTopic, "energy", masthead.AlertInstant, curatorNow)
+			}, true},
+			{"stop the alert", func() error { return db.StopAlert(ctx, m.ID, masthead.FollowTopic, "energy") }, true},
+			{"save", func() error { return db.SaveArticle(ctx, m.ID, a.ID, curatorNow) }, true},
+			{"unsave", func() error { return db.UnsaveArticle(ctx, m.ID, a.ID) }, true},
+			{"read", func() error { return db.RecordRead(ctx, m.ID, a.ID, curatorNow) }, true},
+			{"pause", func() error { return db.SetHistoryPaused(ctx, m.ID, true, curatorNow) }, true},
+			{"read while paused", func() error { return db.RecordRead(ctx, m.ID, a.ID, curatorNow.Add(time.Minute)) }, false},
+			{"resume", func() error { return db.SetHistoryPaused(ctx, m.ID, false, curatorNow.Add(2*time.Minute)) }, true},
+			{"clear the history", func() error { return db.ClearHistory(ctx, m.ID, curatorNow.Add(3*time.Minute)) }, true},
+			{"unfollow", func() error { return db.Unfollow(ctx, m.ID, masthead.FollowTopic, "energy") }, true},
+			{"followed in bulk", func() error {
+				return db.FollowAll(ctx, []string{"reader@example.com"}, masthead.FollowRegion, "asia", masthead.AlertOff, curatorNow)
+			}, true},
+		} {
+			if err := c.change(); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			v := version(mine)
+			if c.raises && v <= last {
+				t.Errorf("%s: version %d, was %d", c.name, v, last)
+			}
+			if !c.raises && v != last {
+				t.Errorf("%s: version %d, was %d; nothing changed", c.name, v, last)
+			}
+			last = v
+		}
+		if v := version(theirs); v != otherStart {
+			t.Errorf("another reader's version moved from %d to %d", otherStart, v)
+		}
+	})
+}

@@ -16,7 +16,7 @@ var _ masthead.ReaderStateService = (*DB)(nil)
 // one row per unlock (one row with NULLs when there is none). Each part
 // walks an index: the session by its hash, entitlements by member, unlocks
 // by (member, created_at), newest first as ReaderState.Meter expects.
-const sessionReaderQuery = `SELECT ` + memberCols + `, s.expires_at, m.carried_credits, m.carried_since,
+const sessionReaderQuery = `SELECT ` + memberCols + `, s.expires_at, m.carried_credits, m.carried_since, m.curator_version,
 	CASE WHEN EXISTS (SELECT 1 FROM entitlements e
 		WHERE e.member_id = m.id AND e.starts_at <= ? AND (e.ends_at IS NULL OR e.ends_at > ?)) THEN 1 ELSE 0 END,
 	u.article_id, u.created_at
@@ -45,11 +45,12 @@ func (db *DB) SessionReader(ctx context.Context, tokenHash []byte, now time.Time
 			created, expires  int64
 			carried           int
 			carriedSince      int64
+			curatorVersion    int64
 			subscriber        int
 			article, unlocked sql.NullInt64
 		)
 		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &role, &m.AuthorSlug, &verified, &created,
-			&expires, &carried, &carriedSince, &subscriber, &article, &unlocked); err != nil {
+			&expires, &carried, &carriedSince, &curatorVersion, &subscriber, &article, &unlocked); err != nil {
 			return nil, fmt.Errorf("store: session reader: %w", err)
 		}
 		if st == nil {
@@ -62,6 +63,7 @@ func (db *DB) SessionReader(ctx context.Context, tokenHash []byte, now time.Time
 				SessionExpires: time.UnixMicro(expires).UTC(),
 				Carried:        carried,
 				CarriedSince:   time.UnixMicro(carriedSince).UTC(),
+				CuratorVersion: curatorVersion,
 			}
 		}
 		if article.Valid && unlocked.Valid {

@@ -1,0 +1,151 @@
+package http_test
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead"
+	"masthead/clocktest"
+	mhttp "masthead/http"
+	"masthead/store"
+	"masthead/store/storetest"
+)
+
+// TestForYouKeptPage: a reader's For-you page is kept as rendered, and
+// whatever the reader changes — a follow, an unfollow, a save, a read —
+// or the newsroom publishes changes the next page they get; another
+// reader never gets it, and a change made on another instance shows
+// once the session's state is read again (the session cache's TTL).
+func TestForYouKeptPage(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := clocktest.New(now)
+		s := newSite(t, db, func(c *mhttp.Config, d *mhttp.Deps) {
+			d.Curator, d.Accounts, d.Newsletters, d.Clock = db, db, db, clock
+			c.Accounts.SessionCacheTTL = 5 * time.Second
+		})
+		forYou := func(token string) string {
+			t.Helper()
+			res, body := s.page(t, token, "/for-you")
+			if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "private, no-store" {
+				t.Fatalf("for you: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+			}
+			return body
+		}
+		follow := func(token, kind, slug string, unfollow bool) {
+			t.Helper()
+			form := url.Values{"kind": {kind}, "slug": {slug}, "next": {"/for-you"}}
+			if unfollow {
+				form.Set("unfollow", "1")
+			}
+			wantSeeOther(t, s.post(t, token, "/follow", form), "/for-you")
+		}
+
+		follow(s.reader, "topic", "energy", false)
+		first := forYou(s.reader)
+		if !strings.Contains(first, "The metered feature") || strings.Contains(first, "A free daily analysis") {
+			t.Fatalf("for you, following Energy:\n%s", first)
+		}
+		// Kept: served with the ETag computed when it was kept.
+		res, again := s.page(t, s.reader, "/for-you")
+		if again != first || res.Header.Get("Etag") == "" {
+			t.Errorf("a reload is not the page kept (ETag %q)", res.Header.Get("Etag"))
+		}
+		// The gzip kept beside it says the same.
+		h := cookie(s.reader)
+		h.Set("Accept-Encoding", "gzip")
+		res = s.do(t, "GET", "/for-you", nil, h)
+		zipped, _ := io.ReadAll(res.Body)
+		if res.Header.Get("Content-Encoding") != "gzip" || gunzip(t, string(zipped)) != first {
+			t.Errorf("the kept page's gzip (%q) is not the page", res.Header.Get("Content-Encoding"))
+		}
+
+		// A follow.
+		follow(s.reader, "topic", "economy", false)
+		if body := forYou(s.reader); !strings.Contains(body, "A free daily analysis") {
+			t.Errorf("after following Economy, for you lacks its article")
+		}
+		// A read marks the article read on the next page.
+		if body := forYou(s.reader); strings.Contains(body, "badge--read") {
+			t.Fatalf("read before reading")
+		}
+		s.page(t, s.reader, "/articles/free-daily")
+		if body := forYou(s.reader); !strings.Contains(body, "badge--read") {
+			t.Errorf("after reading, for you does not mark the article read")
+		}
+		// An unfollow.
+		follow(s.reader, "topic", "economy", true)
+		if body := forYou(s.reader); strings.Contains(body, "A free daily analysis") {
+			t.Errorf("after unfollowing Economy, for you still lists its article")
+		}
+
+		// A change made elsewhere (another instance, here the store
+		// itself) is not seen while the session's state is kept...
+		var m *masthead.Member
+		if m, _ = db.EnsureMember(ctx, "reader@example.com", masthead.RoleNone); m == nil {
+			t.Fatal("no reader")
+		}
+		if err := db.Follow(ctx, m.ID, masthead.FollowAuthor, "grace-hopper", masthead.AlertOff, now); err != nil {
+			t.Fatal(err)
+		}
+		if body := forYou(s.reader); strings.Contains(body, "Hostile markup") {
+			t.Errorf("a follow made elsewhere shows before the session's state is read again")
+		}
+		// ...and is once it is read again, after its TTL.
+		clock.Advance(6 * time.Second)
+		if body := forYou(s.reader); !strings.Contains(body, "Hostile markup") {
+			t.Errorf("a follow made elsewhere does not show after the session cache's TTL")
+		}
+		// A save reads the reader afresh: made elsewhere again, then a
+		// save here, and the next page has both.
+		if err := db.Unfollow(ctx, m.ID, masthead.FollowAuthor, "grace-hopper"); err != nil {
+			t.Fatal(err)
+		}
+		wantSeeOther(t, s.post(t, s.reader, "/articles/metered-feature/save", url.Values{"next": {"/saved"}}), "/saved")
+		if body := forYou(s.reader); strings.Contains(body, "Hostile markup") {
+			t.Errorf("after a save, for you is the page kept before it")
+		}
+
+		// The newsroom publishes in a followed topic.
+		mustCreate(t, db, masthead.ArticleInput{
+			Slug: "energy-news", Title: "Fresh energy news", BodyMarkdown: "New.", AuthorSlugs: []string{"ada-lovelace"},
+			TopicSlugs: []string{"energy"}, Access: masthead.AccessFree, Status: masthead.StatusPublished,
+			PublishedAt: now.Add(-time.Minute),
+		})
+		if err := s.srv.FollowContent(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if body := forYou(s.reader); !strings.Contains(body, "Fresh energy news") {
+			t.Errorf("an article published in a followed topic is not on the next page")
+		}
+
+		// Another reader, following the same, gets their own page.
+		other, err := db.EnsureMember(ctx, "someone.else@example.com", masthead.RoleNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, hash := masthead.NewToken()
+		if err := db.CreateSession(ctx, other.ID, hash, now.Add(24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		follow(token, "topic", "energy", false)
+		s.page(t, s.reader, "/articles/metered-feature")
+		mine, theirs := forYou(s.reader), forYou(token)
+		if !strings.Contains(mine, "badge--read") {
+			t.Errorf("the reader's page lacks their read mark")
+		}
+		if !strings.Contains(theirs, "someone.else@example.com") || strings.Contains(theirs, "reader@example.com") {
+			t.Errorf("another reader's page names the wrong reader")
+		}
+		if !strings.Contains(mine, "reader@example.com") || strings.Contains(mine, "someone.else@example.com") {
+			t.Errorf("the reader's page names the wrong reader")
+		}
+		if strings.Contains(theirs, "badge--read") {
+			t.Errorf("another reader's page carries this reader's read marks")
+		}
+	})
+}
