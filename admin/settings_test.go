@@ -32,6 +32,8 @@ func TestSettingsPage(t *testing.T) {
 				wantStatus: http.StatusSeeOther, wantLocation: "/admin/settings?msg=recut&n=1"},
 			{name: "shown", url: "/admin/settings", cookie: adminC, wantStatus: 200,
 				wantContains: []string{`value="The Harbour Gazette"`, "About | /about", `<option value="week" selected>`, `value="0"`}},
+			{name: "the staff header names it", url: "/admin/articles", cookie: editor, wantStatus: 200,
+				wantContains: []string{`<a class="brand" href="/admin/">The Harbour Gazette · staff</a>`}},
 		})
 		s, err := f.db.Settings(context.Background())
 		if err != nil || s.MeterCredits == nil || *s.MeterCredits != 0 || s.TeaserWords != 20 || len(s.FooterLinks) != 2 {

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 
@@ -83,9 +84,21 @@ func flashText(code string) string {
 	return ""
 }
 
+// siteName is the publication's name in force: the one set in the site
+// settings on any instance, else the started one. Staff pages are few
+// enough to read it each time.
+func (h *Handler) siteName(ctx context.Context) string {
+	if h.deps.Settings != nil {
+		if st, err := h.deps.Settings.Settings(ctx); err == nil && st != nil && st.Name != "" {
+			return st.Name
+		}
+	}
+	return h.cfg.SiteName
+}
+
 func (h *Handler) page(r *http.Request, me *masthead.Member, title string) page {
 	return page{
-		Site:   h.cfg.SiteName,
+		Site:   h.siteName(r.Context()),
 		Title:  title,
 		Me:     me,
 		CSSURL: h.assets.url("admin.css"),

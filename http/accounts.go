@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	netmail "net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -143,6 +145,26 @@ func (s *Server) accountBase(r *http.Request, title, path string) base {
 // after the member signed out or was deleted within the same request.
 func withoutMember(ctx context.Context) context.Context {
 	return context.WithValue(ctx, readerKey{}, (*masthead.Member)(nil))
+}
+
+// transactional is e from the sender in force: with Config.Sender set,
+// its address under the name the site settings give the site.
+func (s *Server) transactional(e masthead.Email) masthead.Email {
+	if s.cfg.Sender == "" {
+		return e
+	}
+	a, err := netmail.ParseAddress(s.cfg.Sender)
+	name := s.site().name
+	if err != nil || a.Name == name {
+		return e
+	}
+	h := maps.Clone(e.Headers)
+	if h == nil {
+		h = map[string]string{}
+	}
+	h["From"] = (&netmail.Address{Name: name, Address: a.Address}).String()
+	e.Headers = h
+	return e
 }
 
 // signInSite is what the email templates say about the site.

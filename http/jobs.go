@@ -63,7 +63,7 @@ func (s *Server) runSignInEmail(ctx context.Context, j masthead.Job) error {
 	if p.Purpose == masthead.PurposeRegistration {
 		purpose = mail.PurposeRegistration
 	}
-	return s.mailer.Send(ctx, mail.SignIn(s.signInSite(), m.Email, s.abs(link), s.acct.cfg.SignInTTL, purpose))
+	return s.mailer.Send(ctx, s.transactional(mail.SignIn(s.signInSite(), m.Email, s.abs(link), s.acct.cfg.SignInTTL, purpose)))
 }
 
 // runGiftEmail emails a paid gift's redeem link to its recipient, unless
@@ -89,7 +89,7 @@ func (s *Server) runGiftEmail(ctx context.Context, j masthead.Job) error {
 	if !g.RedeemedAt.IsZero() {
 		return nil
 	}
-	return s.mailer.Send(ctx, mail.Gift(s.signInSite(), g.RecipientEmail, s.abs("/gifts/redeem/"+p.Token), g.Months))
+	return s.mailer.Send(ctx, s.transactional(mail.Gift(s.signInSite(), g.RecipientEmail, s.abs("/gifts/redeem/"+p.Token), g.Months)))
 }
 
 // runWelcomeEmail welcomes the member of a completed checkout after its
@@ -129,5 +129,5 @@ func (s *Server) runWelcomeEmail(ctx context.Context, j masthead.Job) error {
 	if p, err := s.billing.Plan(ctx, co.Plan); err == nil {
 		plan = p.Name
 	}
-	return s.mailer.Send(ctx, mail.Welcome(s.signInSite(), m.Email, plan, co.ReceiptURL))
+	return s.mailer.Send(ctx, s.transactional(mail.Welcome(s.signInSite(), m.Email, plan, co.ReceiptURL)))
 }

@@ -45,6 +45,12 @@ type Config struct {
 	// Tagline is shown under the name on the home page and used as the
 	// site's description.
 	Tagline string
+	// Sender, when set, is the sender the mailer names when the operator
+	// configured none, made from the started name ("Name <address>"): the
+	// transactional emails (sign-in links, gifts, welcomes) then keep its
+	// address and take the name in force in the site settings, as the
+	// newsletters do. Empty leaves the mailer's sender as it is.
+	Sender string
 	// BaseURL is the absolute URL readers reach the site at, without a
 	// trailing slash, used for canonical links, Open Graph, feeds and
 	// sitemaps. Default "http://localhost:8080".

@@ -83,7 +83,8 @@ func TestSiteSettingsEverywhere(t *testing.T) {
 		var outboxes []*mail.Outbox
 		for range 2 {
 			outbox := mail.NewOutbox(0, nil)
-			srv := mhttp.New(mhttp.Config{SiteName: "The Test Review", Tagline: "Started tagline", BaseURL: "https://news.example", Location: zone},
+			srv := mhttp.New(mhttp.Config{SiteName: "The Test Review", Tagline: "Started tagline", BaseURL: "https://news.example", Location: zone,
+				Sender: "The Test Review <no-reply@news.example>"},
 				mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: fixedClock{now}, Settings: db, Mailer: outbox})
 			t.Cleanup(func() { srv.Close() })
 			sites, outboxes = append(sites, &site{db: db, srv: srv, h: srv.Handler()}), append(outboxes, outbox)
@@ -134,6 +135,8 @@ func TestSiteSettingsEverywhere(t *testing.T) {
 			m := outboxes[i].Messages()
 			if len(m) != 1 || !strings.Contains(m[0].Email.Subject, "The Harbour Gazette") || strings.Contains(m[0].Email.Text, "The Test Review") {
 				t.Errorf("instance %d: sign-in email %+v", i, m)
+			} else if from := m[0].Email.Headers["From"]; from != `"The Harbour Gazette" <no-reply@news.example>` {
+				t.Errorf("instance %d: sign-in email from %q, want the settings' name and the started address", i, from)
 			}
 		}
 	})

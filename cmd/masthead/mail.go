@@ -61,6 +61,16 @@ func (m *mailer) devMail() http.Handler {
 	return m.outbox
 }
 
+// namedSender is the sender made from the site's name when the operator
+// set none (--mail-from), which the site renames as the settings do;
+// empty when the operator chose one.
+func namedSender(cfg *Config) string {
+	if cfg.Mail.MailFrom != "" {
+		return ""
+	}
+	return mail.DefaultFrom(cfg.SiteName, cfg.BaseURL)
+}
+
 // openMailer chooses the Mailer: SMTP when a URL is set; else, in demo
 // mode, the development outbox; else one that refuses with a message
 // saying what to set. It never blocks on the network: an SMTP server

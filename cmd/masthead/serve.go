@@ -206,7 +206,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	site = mhttp.New(mhttp.Config{
 		SiteName: cfg.SiteName, Tagline: cfg.Tagline, BaseURL: cfg.BaseURL, Location: cfg.Location,
-		PageCacheBytes: cacheBytes,
+		Sender: namedSender(&cfg), PageCacheBytes: cacheBytes,
 		// The policy, the account and the billing settings are the
 		// use cases' (uses, Deps.Reading).
 		// An upload carries the file and, from the editor, the article.
