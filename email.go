@@ -1,6 +1,9 @@
 package masthead
 
-import "context"
+import (
+	"context"
+	netmail "net/mail"
+)
 
 // Email is one message to one recipient, with a plain-text and an HTML
 // part. Headers carries extra headers such as List-Unsubscribe.
@@ -40,3 +43,14 @@ const (
 // Sends reports whether an email handed over now is delivered somewhere
 // a person can read it (a mailbox or the development outbox).
 func (m EmailMode) Sends() bool { return m == EmailSMTP || m == EmailOutbox }
+
+// RenameSender is the sender from ("Name <address>") under name, for a
+// sender made from the site's name that follows the site settings; from
+// itself when it is not an address or already has that name.
+func RenameSender(from, name string) string {
+	a, err := netmail.ParseAddress(from)
+	if err != nil || a.Name == name {
+		return from
+	}
+	return (&netmail.Address{Name: name, Address: a.Address}).String()
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"net/http"
-	netmail "net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -153,16 +152,15 @@ func (s *Server) transactional(e masthead.Email) masthead.Email {
 	if s.cfg.Sender == "" {
 		return e
 	}
-	a, err := netmail.ParseAddress(s.cfg.Sender)
-	name := s.site().name
-	if err != nil || a.Name == name {
+	from := masthead.RenameSender(s.cfg.Sender, s.site().name)
+	if from == s.cfg.Sender {
 		return e
 	}
 	h := maps.Clone(e.Headers)
 	if h == nil {
 		h = map[string]string{}
 	}
-	h["From"] = (&netmail.Address{Name: name, Address: a.Address}).String()
+	h["From"] = from
 	e.Headers = h
 	return e
 }

@@ -20,7 +20,6 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -57,9 +56,7 @@ func (s Site) WithSettings(st *masthead.SiteSettings) Site {
 	}
 	s.Name = st.Name
 	if s.NamedFrom {
-		if a, err := netmail.ParseAddress(s.From); err == nil {
-			s.From = (&netmail.Address{Name: st.Name, Address: a.Address}).String()
-		}
+		s.From = masthead.RenameSender(s.From, st.Name)
 	}
 	return s
 }

@@ -16,18 +16,6 @@ import (
 // crawler_hours in the batch's transaction; the dashboard sums the hours
 // of its window, a few rows an hour however many requests came.
 
-// splitCrawlerEvents separates the crawler events of a batch from the rest.
-func splitCrawlerEvents(evs []masthead.InsightEvent) (rest, crawls []masthead.InsightEvent) {
-	for _, e := range evs {
-		if e.Kind == masthead.InsightCrawler {
-			crawls = append(crawls, e)
-		} else {
-			rest = append(rest, e)
-		}
-	}
-	return rest, crawls
-}
-
 // recordCrawlerHours adds a batch of crawler events to the hourly counts,
 // each key once, in a fixed order (as addInsightCounts does).
 func (t *tx) recordCrawlerHours(ctx context.Context, evs []masthead.InsightEvent) error {

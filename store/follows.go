@@ -409,19 +409,6 @@ func (db *DB) RecordRead(ctx context.Context, memberID, articleID int64, now tim
 	})
 }
 
-// splitReadEvents separates the reading-history reads of a batch from
-// the rest.
-func splitReadEvents(evs []masthead.InsightEvent) (rest, reads []masthead.InsightEvent) {
-	for _, e := range evs {
-		if e.Kind == masthead.InsightRead {
-			reads = append(reads, e)
-		} else {
-			rest = append(rest, e)
-		}
-	}
-	return rest, reads
-}
-
 // recordReadsSQL writes reads, one VALUES row each, into the histories:
 // a read is dropped when its member is deleted or has paused their
 // history, or cleared or resumed it after the read (history_from), or

@@ -43,6 +43,24 @@ type insightCount struct {
 	n         int64
 }
 
+// splitEvents separates the events of a batch whose kind is taken (the
+// searches, the crawlers' requests, the reads, each written to tables of
+// their own) from the rest.
+func splitEvents(evs []masthead.InsightEvent, taken func(masthead.InsightKind) bool) (rest, took []masthead.InsightEvent) {
+	for _, e := range evs {
+		if taken(e.Kind) {
+			took = append(took, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return rest, took
+}
+
+func isKind(k masthead.InsightKind) func(masthead.InsightKind) bool {
+	return func(e masthead.InsightKind) bool { return e == k }
+}
+
 // RecordInsights stores a batch of events in one transaction: their counts
 // added to the hour and the day of each (kind, article), the events of
 // the kinds kept raw as rows, and the reads in the members' reading
@@ -54,9 +72,9 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 			return masthead.Errorf(masthead.EINVALID, "insights: unknown event kind %q", e.Kind)
 		}
 	}
-	evs, searches := splitSearchEvents(evs)
-	evs, crawls := splitCrawlerEvents(evs)
-	evs, reads := splitReadEvents(evs)
+	evs, searches := splitEvents(evs, masthead.InsightKind.Search)
+	evs, crawls := splitEvents(evs, isKind(masthead.InsightCrawler))
+	evs, reads := splitEvents(evs, isKind(masthead.InsightRead))
 	if len(evs) == 0 && len(searches) == 0 && len(crawls) == 0 && len(reads) == 0 {
 		return nil
 	}

@@ -17,18 +17,6 @@ import (
 // up; the rows past the insights retention are deleted by the hourly
 // rollup (PruneSearchStats).
 
-// splitSearchEvents separates the search events of a batch from the rest.
-func splitSearchEvents(evs []masthead.InsightEvent) (rest, searches []masthead.InsightEvent) {
-	for _, e := range evs {
-		if e.Kind.Search() {
-			searches = append(searches, e)
-		} else {
-			rest = append(rest, e)
-		}
-	}
-	return rest, searches
-}
-
 // recordSearches adds a batch of search events to the daily counts.
 func (t *tx) recordSearches(ctx context.Context, evs []masthead.InsightEvent) error {
 	type dayQuery struct {
