@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 	"masthead/markdown"
 	"masthead/newsletter"
 )
@@ -44,6 +45,10 @@ type Config struct {
 	// (default 20 MB); the reader site must let bodies that large
 	// through to /admin/media/upload (http.Config.MaxUploadBytes).
 	MaxUploadBytes int64
+	// Locale is the BCP 47 locale amounts of money are written in, the
+	// reader site's (http.Config.Locale): "$1,234.50" in en-US, "1.234,50 €"
+	// in de-DE. Default en-US.
+	Locale string
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -138,6 +143,8 @@ type Handler struct {
 	// secureCookies: the session cookie is always Secure, since the
 	// site's address is https or the configuration says so.
 	secureCookies bool
+	// money writes amounts in Config.Locale, as the reader site does.
+	money web.MoneyFormat
 }
 
 // New builds the staff area. Templates and assets are embedded and parsed
@@ -168,7 +175,8 @@ func New(cfg Config, deps Deps) *Handler {
 	if u, err := url.Parse(cfg.BaseURL); cfg.SecureCookies || (err == nil && u.Scheme == "https") {
 		h.secureCookies = true
 	}
-	h.pages = parseTemplates()
+	h.money = web.NewMoneyFormat(cfg.Locale)
+	h.pages = parseTemplates(h.money)
 
 	mux := http.NewServeMux()
 	rm := &routeMux{mux: mux}

@@ -175,7 +175,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// institutions change, so its networks apply at once here.
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode, MaxUploadBytes: library.Limits.MaxBytes,
+		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode, MaxUploadBytes: library.Limits.MaxBytes, Locale: cfg.Billing.Locale,
 		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
 			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
