@@ -115,6 +115,17 @@ type Deps struct {
 	// Settings serves the site settings (settings.go); nil turns them
 	// off.
 	Settings SettingsStore
+	// SiteName is the publication's name in force, for the header of
+	// every staff page, as the reader site keeps it (http.Server.SiteName):
+	// read again from the settings only when the content version moves,
+	// on every instance, so a staff page makes no query for it. Nil
+	// shows Config.SiteName.
+	SiteName func() string
+	// SettingsChanged is called after staff save the site settings, so
+	// this instance's reader site puts them in force (and SiteName names
+	// the new name) at once rather than at its next look at the content
+	// version; other instances follow at theirs.
+	SettingsChanged func(ctx context.Context)
 	// Home keeps the home page's layout (home.go); nil turns the page
 	// off.
 	Home HomeStore

@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,4 +100,98 @@ func TestMoneyWrittenAlike(t *testing.T) {
 			})
 		})
 	}
+}
+
+// countedSettings is the store, counting the reads of the site settings.
+type countedSettings struct {
+	*store.DB
+	reads atomic.Int64
+}
+
+func (c *countedSettings) Settings(ctx context.Context) (*masthead.SiteSettings, error) {
+	c.reads.Add(1)
+	return c.DB.Settings(ctx)
+}
+
+// TestStaffHeaderNamesTheSite: two instances, each a reader site and a
+// staff area wired as serve wires them, over one database. The staff
+// header names the site as the reader site's settings snapshot does:
+// staff pages read no settings while nothing changed; a save on one
+// instance shows in its own header at once and in the other's once it
+// follows the content version, as its poller does every second.
+func TestStaffHeaderNamesTheSite(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: clocktest.New(surfacesNow)}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := clocktest.New(surfacesNow)
+		settings := &countedSettings{DB: db}
+		type instance struct {
+			site  *mhttp.Server
+			staff http.Handler
+		}
+		var insts []instance
+		for range 2 {
+			var in instance
+			in.site = mhttp.New(mhttp.Config{SiteName: "The Test Review"},
+				mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Settings: settings})
+			t.Cleanup(func() { in.site.Close() })
+			site := in.site
+			in.staff = admin.New(admin.Config{SiteName: "The Test Review"},
+				admin.Deps{Articles: db, Taxonomy: db, Members: db, Clock: clock, Settings: settings,
+					SiteName: site.SiteName,
+					SettingsChanged: func(ctx context.Context) {
+						if err := site.FollowContent(ctx); err != nil {
+							t.Error(err)
+						}
+					}})
+			insts = append(insts, in)
+		}
+		adminC := staffCookie(t, db, "admin@example.com", masthead.RoleAdmin)
+		header := func(name string) string {
+			return `<a class="brand" href="/admin/">` + name + ` · staff</a>`
+		}
+		for i, in := range insts {
+			if err := in.site.FollowContent(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if page := body(t, in.staff, "/admin/articles", adminC); !strings.Contains(page, header("The Test Review")) {
+				t.Fatalf("instance %d: the staff header does not name the started site", i)
+			}
+		}
+		before := settings.reads.Load()
+		for range 5 {
+			for _, in := range insts {
+				body(t, in.staff, "/admin/articles", adminC)
+				body(t, in.staff, "/admin/staff", adminC)
+			}
+		}
+		if n := settings.reads.Load() - before; n != 0 {
+			t.Errorf("20 staff pages read the site settings %d times while nothing changed, want none", n)
+		}
+
+		// A save through the first instance's settings page.
+		r := httptest.NewRequest(http.MethodPost, "/admin/settings", strings.NewReader(url.Values{"name": {"The Harbour Gazette"}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(adminC)
+		w := httptest.NewRecorder()
+		insts[0].staff.ServeHTTP(w, r)
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("save settings: %d\n%s", w.Code, w.Body)
+		}
+		if page := body(t, insts[0].staff, "/admin/articles", adminC); !strings.Contains(page, header("The Harbour Gazette")) {
+			t.Error("the saving instance's staff header does not name the saved site at once")
+		}
+		if err := insts[1].site.FollowContent(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if page := body(t, insts[1].staff, "/admin/articles", adminC); !strings.Contains(page, header("The Harbour Gazette")) {
+			t.Error("the other instance's staff header does not name the saved site once it followed the content version")
+		}
+		before = settings.reads.Load()
+		for _, in := range insts {
+			body(t, in.staff, "/admin/articles", adminC)
+		}
+		if n := settings.reads.Load() - before; n != 0 {
+			t.Errorf("staff pages after the save read the site settings %d times, want none", n)
+		}
+	})
 }
