@@ -11,13 +11,14 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 	"masthead/reading"
 )
 
 // The Content API: live articles, their taxonomy and search, read with
 // a content key. How much of a body a key reads is the access decision's
 // answer for an anonymous reader, unless the key has the full-text scope
-// (decide); no rule is repeated here.
+// (decide) or is a licence (licensedArticle); no rule is repeated here.
 
 // ReasonFullTextKey is the reason given when a key's full-text scope,
 // not the access decision, opened a body.
@@ -342,11 +343,54 @@ func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *ma
 		// API, as for readers.
 		return errNoArticle
 	}
+	if key.IsLicence() {
+		return h.licensedArticle(w, r, key, a, now)
+	}
 	out := h.articleOut(a)
 	full, reason := h.decide(key, h.keyReader(r.Context(), now), a, now)
 	out.Body = &bodyJSON{HTML: a.TeaserHTML, Full: full, Reason: reason}
 	if full {
 		out.Body.HTML = a.BodyHTML
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// codeRateLimited is the code of the answer over a licence's rate, the
+// one the article page gives a licensed crawler.
+const codeRateLimited = "rate_limited"
+
+// licensedArticle answers a licence key's read of a as the article page
+// answers the licensee's crawler (docs/licensing.md): the licence joins
+// the reader's facts, so access.Decide opens in full what its terms
+// cover (reason "licensed") and gives the teaser of the rest, and the
+// read is admitted against the licence's rates and written to the
+// billing log, full or teaser with the bytes sent, in one step. Over a
+// rate it is 429 with Retry-After and nothing of the article. Lists and
+// search stay what a content key reads: they bill nothing, so they open
+// nothing.
+func (h *Handler) licensedArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey, a *masthead.Article, now time.Time) error {
+	claim, _ := masthead.AICrawlerClaimed(r.UserAgent())
+	if err := h.deps.Readers.CheckLicence(key, claim.Family, now); err != nil {
+		return err
+	}
+	// Every read is billed and held to the rates: none may be answered
+	// from a cache on the way.
+	w.Header().Set("Cache-Control", "no-store")
+	rd := h.deps.Readers.Reader(r.Context(), reading.Request{Licence: key}, now)
+	d := h.deps.Readers.Decide(rd, a, access.Meter{}, now)
+	out := h.articleOut(a)
+	out.Body = &bodyJSON{HTML: a.TeaserHTML, Full: d.Full, Reason: string(d.Reason)}
+	if d.Full {
+		out.Body.HTML = a.BodyHTML
+	}
+	wait, err := h.deps.Readers.AdmitLicensed(r.Context(), key, a, d.Full, len(out.Body.HTML))
+	if err != nil {
+		return fmt.Errorf("api: licensed read of %q: %w", a.Slug, err)
+	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		return writeJSON(w, http.StatusTooManyRequests, web.ErrorBody{Error: web.ErrorJSON{Code: codeRateLimited,
+			Message: "This licence's rate is reached; try again after the time Retry-After gives, in seconds."}})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
