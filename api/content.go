@@ -71,6 +71,10 @@ type imageJSON struct {
 	URL     string `json:"url"`
 	Alt     string `json:"alt"`
 	Caption string `json:"caption"`
+	// Credit is a library image's credit, read only: the caption of an
+	// image chosen from the library may carry it too ("… (Credit: …)"),
+	// as it did before this field, for clients that read it there.
+	Credit string `json:"credit"`
 	// Width, Height and Variants describe a library image, read only:
 	// its full size and every stored width, narrowest first.
 	Width    int           `json:"width,omitempty"`
@@ -160,7 +164,7 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 		out.Regions = append(out.Regions, termJSON{Slug: t.Slug, Name: t.Name})
 	}
 	if a.Image.URL != "" {
-		img := imageJSON{ID: a.Image.ID, URL: h.absURL(a.Image.URL), Alt: a.Image.Alt, Caption: a.Image.Caption}
+		img := imageJSON{ID: a.Image.ID, URL: h.absURL(a.Image.URL), Alt: a.Image.Alt, Caption: a.Image.Caption, Credit: a.Image.Credit}
 		if ref, ok := masthead.ParseImageRef(a.Image.URL); ok {
 			img.Width, img.Height = ref.Width, ref.Height
 			for _, v := range ref.Variants() {
