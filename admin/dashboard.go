@@ -189,7 +189,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		if err != nil {
 			return fmt.Errorf("admin: dashboard: %w", err)
 		}
-		v.Offers = h.offerRows(offers)
+		if v.Offers, err = h.offerRows(ctx, offers); err != nil {
+			return fmt.Errorf("admin: dashboard: %w", err)
+		}
 	}
 	var labels []string
 	reg := series{Name: "Registrations", Class: "s1"}
