@@ -72,6 +72,41 @@ var AICrawlers = []AICrawler{
 	{Family: "meta-externalagent", Agent: "meta-externalagent", Match: "meta-externalagent", Operator: "Meta", Use: "training data"},
 }
 
+// AICrawlerClaimed returns the family of AI crawler the user agent ua
+// claims to be, if any: the first whose Match it holds, in any case. The
+// reader site's article page and the Content API both read a licence
+// bound to a family (Licence.Family) against it.
+func AICrawlerClaimed(ua string) (AICrawler, bool) {
+	for _, c := range AICrawlers {
+		if c.Match != "" && containsFold(ua, c.Match) {
+			return c, true
+		}
+	}
+	return AICrawler{}, false
+}
+
+// containsFold reports whether s holds sub, ASCII letters in any case;
+// sub is lower case. It allocates nothing: it runs on every request that
+// carries a user agent.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // AICrawlerFamily returns the family named family.
 func AICrawlerFamily(family string) (AICrawler, bool) {
 	for _, c := range AICrawlers {

@@ -102,6 +102,11 @@ type Image struct {
 	URL     string
 	Alt     string
 	Caption string
+	// Credit is the library image's credit as the library has it now,
+	// read with the article (empty for an image given by URL); it is
+	// never stored with the article, so a credit corrected in the
+	// library shows at once.
+	Credit string
 }
 
 // Author writes articles.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"masthead"
+	"masthead/http/web"
 	"masthead/markdown"
 	"masthead/newsletter"
 )
@@ -44,6 +45,10 @@ type Config struct {
 	// (default 20 MB); the reader site must let bodies that large
 	// through to /admin/media/upload (http.Config.MaxUploadBytes).
 	MaxUploadBytes int64
+	// Locale is the BCP 47 locale amounts of money are written in, the
+	// reader site's (http.Config.Locale): "$1,234.50" in en-US, "1.234,50 €"
+	// in de-DE. Default en-US.
+	Locale string
 }
 
 // Deps are the services the staff area uses. Nil Renderer, Clock, Logger
@@ -110,6 +115,17 @@ type Deps struct {
 	// Settings serves the site settings (settings.go); nil turns them
 	// off.
 	Settings SettingsStore
+	// SiteName is the publication's name in force, for the header of
+	// every staff page, as the reader site keeps it (http.Server.SiteName):
+	// read again from the settings only when the content version moves,
+	// on every instance, so a staff page makes no query for it. Nil
+	// shows Config.SiteName.
+	SiteName func() string
+	// SettingsChanged is called after staff save the site settings, so
+	// this instance's reader site puts them in force (and SiteName names
+	// the new name) at once rather than at its next look at the content
+	// version; other instances follow at theirs.
+	SettingsChanged func(ctx context.Context)
 	// Home keeps the home page's layout (home.go); nil turns the page
 	// off.
 	Home HomeStore
@@ -138,6 +154,8 @@ type Handler struct {
 	// secureCookies: the session cookie is always Secure, since the
 	// site's address is https or the configuration says so.
 	secureCookies bool
+	// money writes amounts in Config.Locale, as the reader site does.
+	money web.MoneyFormat
 }
 
 // New builds the staff area. Templates and assets are embedded and parsed
@@ -168,7 +186,8 @@ func New(cfg Config, deps Deps) *Handler {
 	if u, err := url.Parse(cfg.BaseURL); cfg.SecureCookies || (err == nil && u.Scheme == "https") {
 		h.secureCookies = true
 	}
-	h.pages = parseTemplates()
+	h.money = web.NewMoneyFormat(cfg.Locale)
+	h.pages = parseTemplates(h.money)
 
 	mux := http.NewServeMux()
 	rm := &routeMux{mux: mux}

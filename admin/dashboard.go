@@ -189,7 +189,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		if err != nil {
 			return fmt.Errorf("admin: dashboard: %w", err)
 		}
-		v.Offers = h.offerRows(offers)
+		if v.Offers, err = h.offerRows(ctx, offers); err != nil {
+			return fmt.Errorf("admin: dashboard: %w", err)
+		}
 	}
 	var labels []string
 	reg := series{Name: "Registrations", Class: "s1"}
@@ -269,7 +271,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, me *masthead
 		}
 		churn = append(churn, roundTo(p.Churn()*100, 1))
 		v.Months = append(v.Months, monthRow{Month: p.At.Format("January 2006"), Active: p.Active, Started: p.Started,
-			Ended: p.Ended, MRR: formatMoneys(p.MRR), Churn: fmt.Sprintf("%.1f %%", p.Churn()*100)})
+			Ended: p.Ended, MRR: h.formatMoneys(p.MRR), Churn: fmt.Sprintf("%.1f %%", p.Churn()*100)})
 	}
 	switch len(currencies) {
 	case 0:
@@ -444,14 +446,15 @@ func amountIn(ms []masthead.Money, c string) int64 {
 	return 0
 }
 
-// formatMoneys writes one amount per currency: "$17.00 · 2,500.00 CHF".
-func formatMoneys(ms []masthead.Money) string {
+// formatMoneys writes one amount per currency: "$17.00 · CHF 2,500.00"
+// in en-US.
+func (h *Handler) formatMoneys(ms []masthead.Money) string {
 	if len(ms) == 0 {
 		return "0"
 	}
 	var parts []string
 	for _, m := range ms {
-		parts = append(parts, formatMoney(m))
+		parts = append(parts, h.money.Format(m.Amount, m.Currency))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -81,8 +81,9 @@ func TestDashboardHeadline(t *testing.T) {
 			// Four paying now (one left, one joined): no change over 30 days.
 			"<dt>Paying subscribers</dt>\n      <dd class=\"figure__value\">4</dd>",
 			"0 in 30 days (4 at the start; 1 started, 1 ended)",
-			// 2 × 1,250.00 CHF, and $9.00 + $8.00 (a twelfth of $96.00).
-			`<dd class="figure__value">2,500.00 CHF</dd>`, `<dd class="figure__value">$17.00</dd>`,
+			// 2 × CHF 1,250.00, and $9.00 + $8.00 (a twelfth of $96.00),
+			// written as the pricing page writes them.
+			"<dd class=\"figure__value\">CHF\u00a02,500.00</dd>", `<dd class="figure__value">$17.00</dd>`,
 			"one figure per currency",
 			// One of the four paying at the start left.
 			`<dd class="figure__value">25.0 %</dd>`,

@@ -1,20 +1,23 @@
 package admin
 
 import (
-	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
 
 	"masthead"
+	"masthead/http/web"
 )
 
 // The staff area's template functions: numbers as people read them, with
 // thousands separators, so a figure in a table can be taken in at a
-// glance (tables align them right with class="num").
+// glance (tables align them right with class="num"). Money is written as
+// the reader site writes it, in the publication's locale (web.MoneyFormat,
+// Config.Locale): the dashboard's revenue reads like the pricing page.
 
-func templateFuncs() template.FuncMap {
-	return template.FuncMap{"num": formatNum, "money": formatMoney, "signed": formatSigned}
+func templateFuncs(money web.MoneyFormat) template.FuncMap {
+	return template.FuncMap{"num": formatNum, "signed": formatSigned,
+		"money": func(m masthead.Money) string { return money.Format(m.Amount, m.Currency) }}
 }
 
 // formatNum writes an integer with a comma every three digits: 1234567
@@ -46,25 +49,6 @@ func formatSigned(n int64) string {
 		return "−" + formatNum(-n)
 	}
 	return "0"
-}
-
-// moneySymbols are the currencies written with a symbol before the
-// amount; others are written with their code after it.
-var moneySymbols = map[string]string{"usd": "$", "eur": "€", "gbp": "£"}
-
-// formatMoney writes an amount in minor units with its currency and
-// thousands separators: "$1,234.50", "1,234.50 CHF".
-func formatMoney(m masthead.Money) string {
-	a := m.Amount
-	sign := ""
-	if a < 0 {
-		sign, a = "-", -a
-	}
-	n := fmt.Sprintf("%s%s.%02d", sign, formatNum(a/100), a%100)
-	if sym, ok := moneySymbols[m.Currency]; ok {
-		return sym + n
-	}
-	return n + " " + strings.ToUpper(m.Currency)
 }
 
 // formatPercent writes part of whole as a percentage with one decimal,

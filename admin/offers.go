@@ -67,16 +67,29 @@ func (h *Handler) offerList(w http.ResponseWriter, r *http.Request, me *masthead
 	if r.URL.Query().Get("msg") == "saved" {
 		v.Flash = "Offer saved."
 	}
-	v.Rows = h.offerRows(offers)
+	if v.Rows, err = h.offerRows(r.Context(), offers); err != nil {
+		return fmt.Errorf("admin: offers: %w", err)
+	}
 	return h.render(w, http.StatusOK, "offers", v)
 }
 
-// offerRows are offers as the offer list and the dashboard show them.
-func (h *Handler) offerRows(offers []masthead.Offer) []offerRow {
+// offerRows are offers as the offer list and the dashboard show them; an
+// amount off is written in its plan's currency.
+func (h *Handler) offerRows(ctx context.Context, offers []masthead.Offer) ([]offerRow, error) {
 	now := h.now()
+	currency := map[string]string{}
+	if h.deps.Plans != nil && len(offers) > 0 {
+		plans, err := h.deps.Plans.Plans(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range plans {
+			currency[p.Slug] = p.Currency
+		}
+	}
 	rows := make([]offerRow, 0, len(offers))
 	for _, o := range offers {
-		row := offerRow{ID: o.ID, Name: o.Name, Slug: o.Slug, Plan: o.Plan, Terms: offerTerms(o),
+		row := offerRow{ID: o.ID, Name: o.Name, Slug: o.Slug, Plan: o.Plan, Terms: h.offerTerms(o, currency[o.Plan]),
 			State: string(o.State(now)), Featured: o.Featured, Redemptions: formatNum(int64(o.Redemptions))}
 		if o.MaxRedemptions > 0 {
 			row.Redemptions += " / " + formatNum(int64(o.MaxRedemptions))
@@ -86,16 +99,22 @@ func (h *Handler) offerRows(offers []masthead.Offer) []offerRow {
 		}
 		rows = append(rows, row)
 	}
-	return rows
+	return rows, nil
 }
 
-// offerTerms says what an offer gives, in the plan's minor units.
-func offerTerms(o masthead.Offer) string {
+// offerTerms says what an offer gives; an amount off in cur, the plan's
+// currency, as the offer's page on the site writes it (bare when the
+// plan is gone).
+func (h *Handler) offerTerms(o masthead.Offer, cur string) string {
 	switch o.Kind {
 	case masthead.OfferPercent:
 		return fmt.Sprintf("%d %% off for %d months", o.PercentOff, o.Months)
 	case masthead.OfferAmount:
-		return fmt.Sprintf("%s off for %d months", formatAmount(o.AmountOff), o.Months)
+		amount := formatAmount(o.AmountOff)
+		if cur != "" {
+			amount = h.money.Format(o.AmountOff, cur)
+		}
+		return fmt.Sprintf("%s off for %d months", amount, o.Months)
 	case masthead.OfferTrial:
 		return fmt.Sprintf("%d days free", o.TrialDays)
 	}
@@ -188,8 +207,8 @@ func (h *Handler) renderOffer(w http.ResponseWriter, r *http.Request, me *masthe
 		v.ID = o.ID
 	}
 	for _, p := range plans {
-		v.Plans = append(v.Plans, option{p.Slug, fmt.Sprintf("%s (%s %s a %s)", p.Name, formatAmount(p.Amount),
-			strings.ToUpper(p.Currency), p.Interval), p.Slug == f.Plan})
+		v.Plans = append(v.Plans, option{p.Slug, fmt.Sprintf("%s (%s a %s)", p.Name, h.money.Format(p.Amount, p.Currency),
+			p.Interval), p.Slug == f.Plan})
 	}
 	for _, k := range []struct{ kind, label string }{
 		{"percent", "A percentage off, for some months"},

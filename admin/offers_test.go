@@ -40,7 +40,7 @@ func TestOffers(t *testing.T) {
 			{name: "empty list", url: "/admin/offers", cookie: editor, wantStatus: 200, wantContains: []string{"No offers yet.", `href="/admin/offers/new"`}},
 			{name: "authors may not", url: "/admin/offers", cookie: author, wantStatus: http.StatusForbidden},
 			{name: "new form", url: "/admin/offers/new", cookie: editor, wantStatus: 200,
-				wantContains: []string{`action="/admin/offers/new"`, `<option value="monthly"`, "All-Access monthly (9.00 USD a month)"}},
+				wantContains: []string{`action="/admin/offers/new"`, `<option value="monthly"`, "All-Access monthly ($9.00 a month)"}},
 			{name: "create", url: "/admin/offers/new", cookie: editor, form: offerForm(nil),
 				wantStatus: http.StatusSeeOther, wantLocation: "/admin/offers?msg=saved"},
 			{name: "percent too high", url: "/admin/offers/new", cookie: editor,
@@ -94,10 +94,17 @@ func TestOffers(t *testing.T) {
 		if list, _ := f.db.Offers(ctx); len(list) != 2 {
 			t.Fatalf("%d offers saved; the refused forms saved some", len(list))
 		}
+		// An amount off is written in its plan's currency, as the site
+		// writes prices.
+		if _, err := f.db.SaveOffer(ctx, masthead.Offer{Slug: "five-off", Name: "Five off", Plan: "monthly", Kind: masthead.OfferAmount,
+			AmountOff: 500, Months: 2, CouponID: "coupon_five"}); err != nil {
+			t.Fatal(err)
+		}
 		edit := "/admin/offers/" + strconv.FormatInt(o.ID, 10)
 		f.run([]req{
 			{name: "list", url: "/admin/offers", cookie: editor, wantStatus: 200,
-				wantContains: []string{"Spring sale", "featured", "/offers/spring", "50 % off for 3 months", "2030-04-30", "0 / 100", "30 days free"}},
+				wantContains: []string{"Spring sale", "featured", "/offers/spring", "50 % off for 3 months", "2030-04-30", "0 / 100", "30 days free",
+					"$5.00 off for 2 months"}},
 			{name: "edit form", url: edit, cookie: editor, wantStatus: 200,
 				wantContains: []string{`value="Spring sale"`, `value="2030-04-30"`, o.CouponID, "http://example.test/offers/spring"}},
 			{name: "rename", url: edit, cookie: editor,

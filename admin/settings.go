@@ -166,6 +166,9 @@ func (h *Handler) settingsSave(w http.ResponseWriter, r *http.Request, me *masth
 		changed, err = h.deps.Settings.SaveSettings(r.Context(), s, me.ID)
 	}
 	if err == nil {
+		if h.deps.SettingsChanged != nil {
+			h.deps.SettingsChanged(r.Context())
+		}
 		to := "/admin/settings?msg=saved"
 		if changed > 0 {
 			to = "/admin/settings?msg=recut&n=" + strconv.Itoa(changed)

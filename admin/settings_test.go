@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"masthead"
@@ -13,7 +14,21 @@ import (
 
 func TestSettingsPage(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		f.with(func(d *admin.Deps) { d.Settings = f.db })
+		// The name in force, as the reader site would keep it: read again
+		// when a save says the settings changed, never by a page.
+		var name atomic.Value
+		name.Store("")
+		saves := 0
+		f.with(func(d *admin.Deps) {
+			d.Settings = f.db
+			d.SiteName = func() string { return name.Load().(string) }
+			d.SettingsChanged = func(ctx context.Context) {
+				saves++
+				if s, err := f.db.Settings(ctx); err == nil {
+					name.Store(s.Name)
+				}
+			}
+		})
 		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
 		editor := f.staff("editor@example.com", masthead.RoleEditor, "")
 		f.create(masthead.ArticleInput{Title: "Long read", BodyMarkdown: strings.Repeat("Word after word. ", 200)})
@@ -35,6 +50,9 @@ func TestSettingsPage(t *testing.T) {
 			{name: "the staff header names it", url: "/admin/articles", cookie: editor, wantStatus: 200,
 				wantContains: []string{`<a class="brand" href="/admin/">The Harbour Gazette · staff</a>`}},
 		})
+		if saves != 1 {
+			t.Errorf("the settings were said to change %d times, want once (by the one save)", saves)
+		}
 		s, err := f.db.Settings(context.Background())
 		if err != nil || s.MeterCredits == nil || *s.MeterCredits != 0 || s.TeaserWords != 20 || len(s.FooterLinks) != 2 {
 			t.Errorf("saved settings %+v, %v", s, err)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"masthead/http/web"
 )
 
 //go:embed templates/*.html
@@ -33,8 +35,8 @@ var pageParts = map[string][]string{
 	"dashboard": {"dashboard_crawlers"},
 }
 
-func parseTemplates() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(templateFuncs()).ParseFS(templateFS, "templates/layout.html"))
+func parseTemplates(money web.MoneyFormat) map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(templateFuncs(money)).ParseFS(templateFS, "templates/layout.html"))
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames() {
 		t := template.Must(base.Clone())

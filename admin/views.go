@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"html/template"
 	"net/http"
 
@@ -85,12 +84,12 @@ func flashText(code string) string {
 }
 
 // siteName is the publication's name in force: the one set in the site
-// settings on any instance, else the started one. Staff pages are few
-// enough to read it each time.
-func (h *Handler) siteName(ctx context.Context) string {
-	if h.deps.Settings != nil {
-		if st, err := h.deps.Settings.Settings(ctx); err == nil && st != nil && st.Name != "" {
-			return st.Name
+// settings on any instance, as the reader site keeps it (Deps.SiteName),
+// else the started one. Asking reads nothing from the database.
+func (h *Handler) siteName() string {
+	if h.deps.SiteName != nil {
+		if n := h.deps.SiteName(); n != "" {
+			return n
 		}
 	}
 	return h.cfg.SiteName
@@ -98,7 +97,7 @@ func (h *Handler) siteName(ctx context.Context) string {
 
 func (h *Handler) page(r *http.Request, me *masthead.Member, title string) page {
 	return page{
-		Site:   h.siteName(r.Context()),
+		Site:   h.siteName(),
 		Title:  title,
 		Me:     me,
 		CSSURL: h.assets.url("admin.css"),

@@ -11,13 +11,14 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 	"masthead/reading"
 )
 
 // The Content API: live articles, their taxonomy and search, read with
 // a content key. How much of a body a key reads is the access decision's
 // answer for an anonymous reader, unless the key has the full-text scope
-// (decide); no rule is repeated here.
+// (decide) or is a licence (licensedArticle); no rule is repeated here.
 
 // ReasonFullTextKey is the reason given when a key's full-text scope,
 // not the access decision, opened a body.
@@ -70,6 +71,10 @@ type imageJSON struct {
 	URL     string `json:"url"`
 	Alt     string `json:"alt"`
 	Caption string `json:"caption"`
+	// Credit is a library image's credit, read only: the caption of an
+	// image chosen from the library may carry it too ("… (Credit: …)"),
+	// as it did before this field, for clients that read it there.
+	Credit string `json:"credit"`
 	// Width, Height and Variants describe a library image, read only:
 	// its full size and every stored width, narrowest first.
 	Width    int           `json:"width,omitempty"`
@@ -159,7 +164,7 @@ func (h *Handler) articleOut(a *masthead.Article) articleJSON {
 		out.Regions = append(out.Regions, termJSON{Slug: t.Slug, Name: t.Name})
 	}
 	if a.Image.URL != "" {
-		img := imageJSON{ID: a.Image.ID, URL: h.absURL(a.Image.URL), Alt: a.Image.Alt, Caption: a.Image.Caption}
+		img := imageJSON{ID: a.Image.ID, URL: h.absURL(a.Image.URL), Alt: a.Image.Alt, Caption: a.Image.Caption, Credit: a.Image.Credit}
 		if ref, ok := masthead.ParseImageRef(a.Image.URL); ok {
 			img.Width, img.Height = ref.Width, ref.Height
 			for _, v := range ref.Variants() {
@@ -342,11 +347,54 @@ func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *ma
 		// API, as for readers.
 		return errNoArticle
 	}
+	if key.IsLicence() {
+		return h.licensedArticle(w, r, key, a, now)
+	}
 	out := h.articleOut(a)
 	full, reason := h.decide(key, h.keyReader(r.Context(), now), a, now)
 	out.Body = &bodyJSON{HTML: a.TeaserHTML, Full: full, Reason: reason}
 	if full {
 		out.Body.HTML = a.BodyHTML
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// codeRateLimited is the code of the answer over a licence's rate, the
+// one the article page gives a licensed crawler.
+const codeRateLimited = "rate_limited"
+
+// licensedArticle answers a licence key's read of a as the article page
+// answers the licensee's crawler (docs/licensing.md): the licence joins
+// the reader's facts, so access.Decide opens in full what its terms
+// cover (reason "licensed") and gives the teaser of the rest, and the
+// read is admitted against the licence's rates and written to the
+// billing log, full or teaser with the bytes sent, in one step. Over a
+// rate it is 429 with Retry-After and nothing of the article. Lists and
+// search stay what a content key reads: they bill nothing, so they open
+// nothing.
+func (h *Handler) licensedArticle(w http.ResponseWriter, r *http.Request, key *masthead.APIKey, a *masthead.Article, now time.Time) error {
+	claim, _ := masthead.AICrawlerClaimed(r.UserAgent())
+	if err := h.deps.Readers.CheckLicence(key, claim.Family, now); err != nil {
+		return err
+	}
+	// Every read is billed and held to the rates: none may be answered
+	// from a cache on the way.
+	w.Header().Set("Cache-Control", "no-store")
+	rd := h.deps.Readers.Reader(r.Context(), reading.Request{Licence: key}, now)
+	d := h.deps.Readers.Decide(rd, a, access.Meter{}, now)
+	out := h.articleOut(a)
+	out.Body = &bodyJSON{HTML: a.TeaserHTML, Full: d.Full, Reason: string(d.Reason)}
+	if d.Full {
+		out.Body.HTML = a.BodyHTML
+	}
+	wait, err := h.deps.Readers.AdmitLicensed(r.Context(), key, a, d.Full, len(out.Body.HTML))
+	if err != nil {
+		return fmt.Errorf("api: licensed read of %q: %w", a.Slug, err)
+	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		return writeJSON(w, http.StatusTooManyRequests, web.ErrorBody{Error: web.ErrorJSON{Code: codeRateLimited,
+			Message: "This licence's rate is reached; try again after the time Retry-After gives, in seconds."}})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -206,7 +206,7 @@ func (s *Server) newAccessRow(a reading.AccessLine, portal bool) accessRow {
 		if p.Interval == masthead.IntervalYear {
 			interval = "year"
 		}
-		r.Price = s.money.format(p.Amount, p.Currency) + " a " + interval
+		r.Price = s.money.Format(p.Amount, p.Currency) + " a " + interval
 	}
 	return r
 }

@@ -58,15 +58,9 @@ func newAITerms(m map[string]masthead.CrawlerPolicy) aiTerms {
 	return t
 }
 
-// aiClaim returns the family of AI crawler ua claims to be, if any.
-func aiClaim(ua string) (masthead.AICrawler, bool) {
-	for _, c := range masthead.AICrawlers {
-		if c.Match != "" && containsFold(ua, c.Match) {
-			return c, true
-		}
-	}
-	return masthead.AICrawler{}, false
-}
+// aiClaim returns the family of AI crawler ua claims to be, if any
+// (masthead.AICrawlerClaimed).
+func aiClaim(ua string) (masthead.AICrawler, bool) { return masthead.AICrawlerClaimed(ua) }
 
 // aiCrawler returns the family r claims and its policy, when the
 // settings make the claim matter (a family at full text or refused).

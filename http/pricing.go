@@ -3,16 +3,9 @@ package http
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
-
-	"golang.org/x/text/currency"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-	"golang.org/x/text/number"
 
 	"masthead"
 )
@@ -174,9 +167,9 @@ func (s *Server) planCards(plans []masthead.Plan) []planView {
 	}
 	out := make([]planView, 0, len(plans))
 	for _, p := range plans {
-		c := planView{Plan: p, Price: s.money.format(p.Amount, p.Currency), Per: "a " + string(p.Interval)}
+		c := planView{Plan: p, Price: s.money.Format(p.Amount, p.Currency), Per: "a " + string(p.Interval)}
 		if p.Interval == masthead.IntervalYear {
-			c.Monthly = s.money.format((p.Amount+6)/12, p.Currency)
+			c.Monthly = s.money.Format((p.Amount+6)/12, p.Currency)
 			if monthly != nil && monthly.Currency == p.Currency {
 				c.Saving = annualSaving(monthly.Amount, p.Amount)
 			}
@@ -221,68 +214,15 @@ func (s *Server) describeOffer(o *masthead.Offer, p masthead.Plan) *offerView {
 	case masthead.OfferPercent:
 		v.Headline = fmt.Sprintf("%d %% off for %s", o.PercentOff, months)
 	case masthead.OfferAmount:
-		v.Headline = s.money.format(o.AmountOff, p.Currency) + " off for " + months
+		v.Headline = s.money.Format(o.AmountOff, p.Currency) + " off for " + months
 	case masthead.OfferTrial:
 		v.Headline = fmt.Sprintf("%d days free", o.TrialDays)
 		v.TrialDays = o.TrialDays
 		return v
 	}
-	v.Price = s.money.format(o.Discounted(p), p.Currency)
-	v.Then = "then " + s.money.format(p.Amount, p.Currency) + " " + per
+	v.Price = s.money.Format(o.Discounted(p), p.Currency)
+	v.Then = "then " + s.money.Format(p.Amount, p.Currency) + " " + per
 	return v
-}
-
-// moneyFormat writes amounts for one locale: the currency's symbol as
-// that locale writes it (x/text's CLDR data: "$", "€", "CA$", "CHF"),
-// the number with the locale's separators and the currency's decimals.
-type moneyFormat struct {
-	p *message.Printer
-	// after puts the symbol after the number, as most continental
-	// European locales do ("9,00 €").
-	after bool
-}
-
-// symbolAfter are the languages that write the currency after the
-// amount; Switzerland writes it first in every language.
-var symbolAfter = map[string]bool{
-	"de": true, "fr": true, "es": true, "it": true, "pt": true, "sv": true, "da": true, "nb": true,
-	"nn": true, "no": true, "fi": true, "pl": true, "cs": true, "sk": true, "ru": true, "uk": true,
-	"hu": true, "ro": true, "bg": true, "hr": true, "sl": true, "lt": true, "lv": true, "et": true, "el": true,
-}
-
-// newMoneyFormat returns the format of a BCP 47 locale; one that does
-// not parse is en-US (Config.Locale says so at start).
-func newMoneyFormat(locale string) moneyFormat {
-	tag, err := language.Parse(locale)
-	if err != nil || locale == "" {
-		tag = language.AmericanEnglish
-	}
-	base, _ := tag.Base()
-	region, _ := tag.Region()
-	return moneyFormat{p: message.NewPrinter(tag), after: symbolAfter[base.String()] && region.String() != "CH"}
-}
-
-// format writes amount, in the minor units of cur (ISO 4217, any case):
-// 900 usd is "$9.00" in en-US, 9000 eur "€90.00", 120000 eur in de-DE
-// "1.200,00 €". A code x/text does not know is written after the number.
-func (f moneyFormat) format(amount int64, cur string) string {
-	u, err := currency.ParseISO(cur)
-	if err != nil {
-		return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, strings.ToUpper(cur))
-	}
-	scale, _ := currency.Standard.Rounding(u)
-	n := f.p.Sprint(number.Decimal(float64(amount)/math.Pow10(scale), number.Scale(scale)))
-	sym := f.p.Sprint(currency.Symbol(u))
-	// A symbol that ends in a letter ("CHF") is kept apart from the
-	// number; one that is a sign ("$", "€", "CA$") is not, in front.
-	sep := ""
-	if last := sym[len(sym)-1]; (last >= 'A' && last <= 'Z') || (last >= 'a' && last <= 'z') {
-		sep = "\u00a0"
-	}
-	if f.after {
-		return n + "\u00a0" + sym
-	}
-	return sym + sep + n
 }
 
 // priceSummary is what the walls say of prices: the cheapest monthly
@@ -328,7 +268,7 @@ func (s *Server) readPrices(ctx context.Context, now time.Time) (priceSummary, e
 			best, bestAmount = i, a
 		}
 	}
-	sum.From = s.money.format(bestAmount, plans[best].Currency)
+	sum.From = s.money.Format(bestAmount, plans[best].Currency)
 	o, err := s.reading.FeaturedOffer(ctx, now)
 	if err != nil || o == nil {
 		return sum, err

@@ -26,6 +26,7 @@ import (
 
 	"masthead"
 	"masthead/access"
+	"masthead/http/web"
 	"masthead/insights"
 	"masthead/metrics"
 	"masthead/reading"
@@ -265,7 +266,7 @@ type Server struct {
 	// money writes prices in Config.Locale; priceCache keeps what the
 	// walls say of prices (pricing.go), mostRead the zero-result page's
 	// most read articles per topic (search_empty.go).
-	money      moneyFormat
+	money      web.MoneyFormat
 	priceCache *memo[struct{}, priceSummary]
 	mostRead   *memo[string, []*masthead.Article]
 	crawlers   *crawlers
@@ -408,7 +409,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.beacon = newBeaconState(cfg.PageCacheTTL)
 	s.countBeacons()
 	s.assets = mustLoadAssets()
-	s.money = newMoneyFormat(cfg.Locale)
+	s.money = web.NewMoneyFormat(cfg.Locale)
 	s.priceCache = newMemo[struct{}, priceSummary](priceCacheTTL, 1)
 	s.mostRead = newMemo[string, []*masthead.Article](mostReadTTL, 1000)
 	s.initSettings(deps.Settings)

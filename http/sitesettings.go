@@ -97,6 +97,12 @@ func (s *Server) loadSettings(ctx context.Context) error {
 // site returns the settings in force.
 func (s *Server) site() *siteNow { return s.siteNow.Load() }
 
+// SiteName is the publication's name in force: the site settings' when
+// staff set one, else Config's. It comes from the snapshot the content
+// version keeps in step on every instance, so asking costs no query; the
+// staff area's header shows it (admin.Deps.SiteName).
+func (s *Server) SiteName() string { return s.site().name }
+
 // policy is the meter's policy in force, for access.Decide.
 func (s *Server) policy() access.Policy { return s.site().policy }
 

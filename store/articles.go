@@ -19,7 +19,8 @@ import (
 const articleCols = `a.id, a.slug, a.title, a.dek, a.kind, a.access, a.status,
 	a.image_url, a.image_alt, a.image_caption, a.image_id, a.word_count,
 	a.published_at, a.updated_at, a.created_at,
-	c.id, c.slug, c.name, c.description, c.image_url, a.review, a.review_note`
+	c.id, c.slug, c.name, c.description, c.image_url, a.review, a.review_note,
+	(SELECT i.credit FROM images i WHERE i.id = a.image_id)`
 
 const articleBodyCols = `, a.body_md, a.body_html, a.teaser_html`
 
@@ -40,11 +41,12 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 		colDesc, colImage   sql.NullString
 		kind, access, state string
 		imageID             sql.NullInt64
+		imageCredit         sql.NullString
 		review              string
 	)
 	dest := []any{&a.ID, &a.Slug, &a.Title, &a.Dek, &kind, &access, &state,
 		&a.Image.URL, &a.Image.Alt, &a.Image.Caption, &imageID, &a.WordCount,
-		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc, &colImage, &review, &a.ReviewNote}
+		&pub, &upd, &created, &colID, &colSlug, &colName, &colDesc, &colImage, &review, &a.ReviewNote, &imageCredit}
 	if withBody {
 		dest = append(dest, &a.BodyMarkdown, &a.BodyHTML, &a.TeaserHTML)
 	}
@@ -52,7 +54,7 @@ func scanArticle(sc interface{ Scan(...any) error }, withBody bool) (*masthead.A
 		return nil, err
 	}
 	a.Kind, a.Access, a.Status = masthead.Kind(kind), masthead.Access(access), masthead.Status(state)
-	a.Image.ID = imageID.Int64
+	a.Image.ID, a.Image.Credit = imageID.Int64, imageCredit.String
 	a.Review = masthead.ReviewState(review)
 	a.PublishedAt = fromMicros(pub)
 	a.UpdatedAt = time.UnixMicro(upd).UTC()

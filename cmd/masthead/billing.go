@@ -32,7 +32,7 @@ type billingSettings struct {
 	Tolerance     time.Duration
 	DemoDays      int
 	// Locale is the BCP 47 locale prices are written in (pricing page,
-	// offers, walls).
+	// offers, walls, the staff dashboard).
 	Locale string
 }
 
@@ -44,7 +44,7 @@ func (b *billingSettings) billingFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&b.Grace, "billing-grace", 7*24*time.Hour, "how long a subscription whose payment failed keeps access (and an active one outlives its period until the renewal is reported)")
 	fs.DurationVar(&b.Tolerance, "stripe-webhook-tolerance", 5*time.Minute, "how far a webhook's signed timestamp may be from now")
 	fs.IntVar(&b.DemoDays, "demo-subscription-days", 30, "length of a subscription from the demo's TEST checkout (--demo only)")
-	fs.StringVar(&b.Locale, "price-locale", "en-US", "BCP 47 locale the prices are written in on the pricing page, offers and walls (en-US: $9.00; de-DE: 9,00 €)")
+	fs.StringVar(&b.Locale, "price-locale", "en-US", "BCP 47 locale the prices are written in on the pricing page, offers, walls and the staff dashboard (en-US: $9.00; de-DE: 9,00 €)")
 }
 
 func (b *billingSettings) validate() error {

@@ -172,10 +172,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	// The staff pages tell the reader site, built below, when
-	// institutions change, so its networks apply at once here.
+	// institutions or the site settings change, so they apply at once
+	// here.
 	var site *mhttp.Server
 	adminHandler := admin.New(admin.Config{SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode, MaxUploadBytes: library.Limits.MaxBytes,
+		WebhookNetworks: cfg.Webhooks.Networks, Email: mailer.mode, MaxUploadBytes: library.Limits.MaxBytes, Locale: cfg.Billing.Locale,
 		Defaults: masthead.SiteSettings{Name: cfg.SiteName, Tagline: cfg.Tagline, MeterCredits: &cfg.Readers.MeterCredits,
 			MeterPeriod: cfg.Readers.MeterPeriod, TeaserWords: cfg.TeaserWords}},
 		admin.Deps{Articles: db, Taxonomy: db, Members: db, Renderer: renderer, Clock: clock, Logger: log, Location: cfg.Location,
@@ -185,6 +186,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			InstitutionsChanged: func(ctx context.Context) {
 				if err := site.ReloadInstitutions(ctx); err != nil {
 					log.Warn("institutions: reload networks", "err", err)
+				}
+			},
+			// The staff header names the site as the reader site's
+			// settings snapshot does, and a save puts it in force here at
+			// once; other instances follow the content version.
+			SiteName: func() string { return site.SiteName() },
+			SettingsChanged: func(ctx context.Context) {
+				if err := site.FollowContent(ctx); err != nil {
+					log.Warn("site settings: follow the save", "err", err)
 				}
 			}})
 	jobPool := newJobPool(&cfg, db, mets, clock, log)

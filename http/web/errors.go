@@ -11,6 +11,8 @@
 // A finished response is an Entry, written by Serve (the ETag and
 // If-None-Match, gzip when the client takes it, Cache-Control); Cache
 // keeps rendered responses, one render for concurrent misses.
+// MoneyFormat writes amounts in the publication's locale, for every
+// surface that shows a price or a revenue.
 package web
 
 import (
