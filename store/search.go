@@ -862,6 +862,12 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	if err := db.refreshSearchCache(ctx); err != nil {
 		return nil, err
 	}
+	// The query as typed is what the page shows; what is matched also
+	// holds the joined forms of words typed apart.
+	q, err := db.joinCompounds(ctx, q, rd.sc == scopeOpen)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
+	}
 	// Ranking reads the index on a second connection, and so on a second
 	// core, from the start: its first step, the matches in title and dek,
 	// needs no answer from the first. It is told how many matches there
