@@ -2,6 +2,7 @@ package masthead
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -15,6 +16,45 @@ const (
 	SortNewest    SearchSort = "newest"
 	SortOldest    SearchSort = "oldest"
 )
+
+// SearchRecency is how much a ranking by relevance favours recent
+// articles, a publisher's choice at /admin/settings (docs/search.md,
+// "Recency"). The zero value favours none: the date only breaks ties.
+type SearchRecency string
+
+// Recency levels. A level multiplies each ranked article's score by 1
+// plus a boost that halves with every half-life of its age, so it moves
+// an article past others of about its relevance and never past one
+// clearly more about the query.
+const (
+	RecencyNone   SearchRecency = "none"
+	RecencyGentle SearchRecency = "gentle" // up to a quarter more, halving each year
+	RecencyStrong SearchRecency = "strong" // up to twice, halving each month
+)
+
+// DefaultRecency is the level of a site whose staff chose none: news
+// is read for what is new, but a search asks for a subject first.
+const DefaultRecency = RecencyGentle
+
+// Valid reports whether r is a level; the zero value is not.
+func (r SearchRecency) Valid() bool {
+	return r == RecencyNone || r == RecencyGentle || r == RecencyStrong
+}
+
+// Factor is what the score of an article of age age is multiplied by.
+func (r SearchRecency) Factor(age time.Duration) float64 {
+	boost, halfLife := 0.0, time.Duration(0)
+	switch r {
+	case RecencyGentle:
+		boost, halfLife = 0.25, 365*24*time.Hour
+	case RecencyStrong:
+		boost, halfLife = 1, 30*24*time.Hour
+	default:
+		return 1
+	}
+	age = max(age, 0)
+	return 1 + boost*math.Exp2(-float64(age)/float64(halfLife))
+}
 
 // SearchQuery is a reader's search: the text as typed, optional filters
 // and a page.
@@ -54,6 +94,9 @@ type SearchQuery struct {
 	Unlocked []int64
 	// NoFacets skips counting facets, for callers that show none.
 	NoFacets bool
+	// Recency is how much the ranking by relevance favours recent
+	// articles; the zero value, none.
+	Recency SearchRecency
 }
 
 // SearchResults is a page of results.

@@ -44,6 +44,9 @@ type SiteSettings struct {
 	LicencePrice   string `json:"licence_price,omitempty"`
 	LicenceURL     string `json:"licence_url,omitempty"`
 	LicenceContact string `json:"licence_contact,omitempty"`
+	// SearchRecency is how much search favours recent articles; empty
+	// is not set (DefaultRecency).
+	SearchRecency SearchRecency `json:"search_recency,omitempty"`
 }
 
 // Link is a labelled address.
@@ -94,6 +97,9 @@ func (s *SiteSettings) Validate() error {
 	}
 	if s.TeaserWords != 0 && (s.TeaserWords < MinTeaserWords || s.TeaserWords > MaxTeaserWords) {
 		v.Add("teaser_words", "The teaser's budget must be from 20 to 1000 words.")
+	}
+	if s.SearchRecency != "" && !s.SearchRecency.Valid() {
+		v.Add("search_recency", "Choose how much search favours recent articles from the list.")
 	}
 	validateAICrawlers(v, s.AICrawlers)
 	validateLicenceOffer(v, s)

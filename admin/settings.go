@@ -31,6 +31,7 @@ type settingsForm struct {
 	Name, Tagline, LogoURL, Accent, FooterLinks, Social, AdsHTML string
 	MeterCredits, MeterPeriod, TeaserWords                       string
 	LicencePrice, LicenceURL, LicenceContact                     string
+	SearchRecency                                                string
 	// AICrawlers is each AI crawler family's policy as chosen.
 	AICrawlers map[string]string
 }
@@ -48,6 +49,7 @@ type settingsView struct {
 	Message  string
 	Defaults settingsForm
 	Periods  []option
+	Recency  []option
 	Crawlers []crawlerRow
 }
 
@@ -64,7 +66,8 @@ func formOfSettings(s masthead.SiteSettings) settingsForm {
 	f := settingsForm{Name: s.Name, Tagline: s.Tagline, LogoURL: s.LogoURL, Accent: s.Accent,
 		FooterLinks: masthead.FormatLinks(s.FooterLinks), Social: masthead.FormatLinks(s.Social), AdsHTML: s.AdsHTML,
 		MeterCredits: masthead.FormatOptionalInt(s.MeterCredits), MeterPeriod: s.MeterPeriod,
-		LicencePrice: s.LicencePrice, LicenceURL: s.LicenceURL, LicenceContact: s.LicenceContact}
+		LicencePrice: s.LicencePrice, LicenceURL: s.LicenceURL, LicenceContact: s.LicenceContact,
+		SearchRecency: string(s.SearchRecency)}
 	if s.TeaserWords > 0 {
 		f.TeaserWords = strconv.Itoa(s.TeaserWords)
 	}
@@ -80,6 +83,14 @@ func (h *Handler) settingsView(r *http.Request, me *masthead.Member, form settin
 	v.Section = "settings"
 	for _, p := range []struct{ v, l string }{{"", "Not set"}, {"month", "Calendar month"}, {"week", "Week, from Monday"}} {
 		v.Periods = append(v.Periods, option{Value: p.v, Label: p.l, Selected: form.MeterPeriod == p.v})
+	}
+	for _, p := range []struct {
+		v masthead.SearchRecency
+		l string
+	}{{"", "Not set (a little)"}, {masthead.RecencyNone, "Not at all: relevance alone, the date breaking ties"},
+		{masthead.RecencyGentle, "A little: a new article counts up to a quarter more, half that after a year"},
+		{masthead.RecencyStrong, "Strongly: a new article counts up to twice as much, half that after a month"}} {
+		v.Recency = append(v.Recency, option{Value: string(p.v), Label: p.l, Selected: form.SearchRecency == string(p.v)})
 	}
 	for _, c := range masthead.AICrawlers {
 		row := crawlerRow{AICrawler: c}
@@ -125,10 +136,11 @@ func (h *Handler) settingsSave(w http.ResponseWriter, r *http.Request, me *masth
 		MeterCredits: strings.TrimSpace(pf.Get("meter_credits")), MeterPeriod: pf.Get("meter_period"),
 		TeaserWords:  strings.TrimSpace(pf.Get("teaser_words")),
 		LicencePrice: strings.TrimSpace(pf.Get("licence_price")), LicenceURL: strings.TrimSpace(pf.Get("licence_url")),
-		LicenceContact: strings.TrimSpace(pf.Get("licence_contact"))}
+		LicenceContact: strings.TrimSpace(pf.Get("licence_contact")), SearchRecency: pf.Get("search_recency")}
 	s := masthead.SiteSettings{Name: form.Name, Tagline: form.Tagline, LogoURL: form.LogoURL, Accent: form.Accent,
 		FooterLinks: masthead.ParseLinks(form.FooterLinks), Social: masthead.ParseLinks(form.Social), AdsHTML: form.AdsHTML,
-		MeterPeriod: form.MeterPeriod, LicencePrice: form.LicencePrice, LicenceURL: form.LicenceURL, LicenceContact: form.LicenceContact}
+		MeterPeriod: form.MeterPeriod, LicencePrice: form.LicencePrice, LicenceURL: form.LicenceURL, LicenceContact: form.LicenceContact,
+		SearchRecency: masthead.SearchRecency(form.SearchRecency)}
 	// The AI crawlers' policies; one not posted stays at the teaser.
 	form.AICrawlers = map[string]string{}
 	for _, c := range masthead.AICrawlers {

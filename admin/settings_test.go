@@ -115,3 +115,27 @@ func TestPreviewBudgetInForce(t *testing.T) {
 			wantStatus: 200, wantContains: []string{"readers without access see the first 150 words"}})
 	})
 }
+
+// TestSettingsSearchRecency: how much search favours recent articles is
+// chosen from a list, saved and shown selected; a value not in the list
+// comes back with its message.
+func TestSettingsSearchRecency(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.with(func(d *admin.Deps) { d.Settings = f.db })
+		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
+		f.run([]req{
+			{name: "not set", url: "/admin/settings", cookie: adminC, wantStatus: 200,
+				wantContains: []string{`<select id="search_recency" name="search_recency"`, `<option value="" selected>Not set (a little)</option>`}},
+			{name: "a level that is none", url: "/admin/settings", cookie: adminC, form: url.Values{"search_recency": {"always"}},
+				wantStatus: http.StatusBadRequest, wantContains: []string{"favours recent articles from the list", `aria-invalid="true"`}},
+			{name: "saved", url: "/admin/settings", cookie: adminC, form: url.Values{"search_recency": {"strong"}},
+				wantStatus: http.StatusSeeOther, wantLocation: "/admin/settings?msg=saved"},
+			{name: "shown", url: "/admin/settings", cookie: adminC, wantStatus: 200,
+				wantContains: []string{`<option value="strong" selected>Strongly`}},
+		})
+		s, err := f.db.Settings(context.Background())
+		if err != nil || s.SearchRecency != masthead.RecencyStrong {
+			t.Errorf("saved recency %q, %v", s.SearchRecency, err)
+		}
+	})
+}

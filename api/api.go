@@ -64,6 +64,10 @@ type Deps struct {
 	// article page (package reading); nil builds them with
 	// Config.Policy. A key reads as a reader nobody knows anything of.
 	Readers *reading.Readers
+	// Recency is how much search favours recent articles, as the site's
+	// settings say (the site's search ranks the same); nil ranks by
+	// relevance alone.
+	Recency func() masthead.SearchRecency
 	Clock   masthead.Clock
 	Logger  *slog.Logger
 }

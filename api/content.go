@@ -472,6 +472,9 @@ func (h *Handler) contentSearch(w http.ResponseWriter, r *http.Request, key *mas
 	if k := q.kind(); k != nil {
 		sq.Kind = string(*k)
 	}
+	if h.deps.Recency != nil {
+		sq.Recency = h.deps.Recency()
+	}
 	if err := q.err(); err != nil {
 		return err
 	}

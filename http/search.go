@@ -63,6 +63,7 @@ func (s *Server) searchRequest(r *http.Request) masthead.SearchQuery {
 		Page:     pageParam(r),
 		Now:      s.clock.Now(),
 		Location: s.cfg.Location,
+		Recency:  s.SearchRecency(),
 	}
 	if k := masthead.Kind(v.Get("kind")); k.Valid() {
 		q.Kind = string(k)

@@ -40,6 +40,8 @@ type siteNow struct {
 	cssURL string
 	// ai is the AI crawlers' policies (aicrawlers.go).
 	ai aiTerms
+	// recency is how much search favours recent articles.
+	recency masthead.SearchRecency
 }
 
 // settingsCSSPath serves the stylesheet of the accent colour; the
@@ -48,7 +50,8 @@ const settingsCSSPath = "/site-settings.css"
 
 // loadSettings reads the settings and puts them in force.
 func (s *Server) loadSettings(ctx context.Context) error {
-	cur := &siteNow{name: s.cfg.SiteName, tagline: s.cfg.Tagline, ads: newAds(s.cfg.Ads), policy: s.cfg.Policy}
+	cur := &siteNow{name: s.cfg.SiteName, tagline: s.cfg.Tagline, ads: newAds(s.cfg.Ads), policy: s.cfg.Policy,
+		recency: masthead.DefaultRecency}
 	if s.settingsSrc != nil {
 		st, err := s.settingsSrc.Settings(ctx)
 		if err != nil {
@@ -76,6 +79,9 @@ func (s *Server) loadSettings(ctx context.Context) error {
 		if st.MeterPeriod != "" {
 			cur.policy.Period = st.MeterPeriod
 		}
+		if st.SearchRecency != "" {
+			cur.recency = st.SearchRecency
+		}
 		home, err := s.settingsSrc.HomeLayout(ctx)
 		if err != nil {
 			return err
@@ -102,6 +108,11 @@ func (s *Server) site() *siteNow { return s.siteNow.Load() }
 // version keeps in step on every instance, so asking costs no query; the
 // staff area's header shows it (admin.Deps.SiteName).
 func (s *Server) SiteName() string { return s.site().name }
+
+// SearchRecency is how much search favours recent articles, as the
+// settings in force say: the site's search and the Content API's rank
+// alike.
+func (s *Server) SearchRecency() masthead.SearchRecency { return s.site().recency }
 
 // policy is the meter's policy in force, for access.Decide.
 func (s *Server) policy() access.Policy { return s.site().policy }

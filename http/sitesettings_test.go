@@ -2,11 +2,14 @@ package http_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"masthead"
+	"masthead/api"
 	mhttp "masthead/http"
 	"masthead/mail"
 	"masthead/store"
@@ -138,6 +141,68 @@ func TestSiteSettingsEverywhere(t *testing.T) {
 			} else if from := m[0].Email.Headers["From"]; from != `"The Harbour Gazette" <no-reply@news.example>` {
 				t.Errorf("instance %d: sign-in email from %q, want the settings' name and the started address", i, from)
 			}
+		}
+	})
+}
+
+// TestSearchRecencySetting: the site's search and the Content API's rank
+// recent articles as the settings in force say: by default a little
+// above older ones about as relevant, and by relevance alone once staff
+// choose so, on the instance at its next reading of the settings.
+func TestSearchRecencySetting(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		create := func(slug string, n int, age time.Duration) {
+			mustCreate(t, db, masthead.ArticleInput{Title: "Coast notes " + slug, Slug: slug, Access: masthead.AccessFree,
+				BodyMarkdown: strings.Repeat("The lighthouse stood. ", n) + strings.Repeat("Waves broke on rocks. ", 20-n),
+				Status:       masthead.StatusPublished, PublishedAt: now.Add(-age)})
+		}
+		create("older", 11, 2*365*24*time.Hour)
+		create("recent", 10, 24*time.Hour)
+		srv := mhttp.New(mhttp.Config{SiteName: "The Test Review", BaseURL: "https://news.example", Location: zone},
+			mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: fixedClock{now}, Settings: db, Search: db})
+		t.Cleanup(func() { srv.Close() })
+		s := &site{db: db, srv: srv, h: srv.Handler()}
+		secret, hash, hint := masthead.NewAPIKeySecret(masthead.APIKeyContent)
+		admin, err := db.EnsureMember(ctx, "keys@example.com", masthead.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateAPIKey(ctx, masthead.APIKeyInput{Kind: masthead.APIKeyContent, Name: "Search", CreatedBy: admin.ID}, hash, hint); err != nil {
+			t.Fatal(err)
+		}
+		content := api.New(api.Config{BaseURL: "https://news.example"},
+			api.Deps{Articles: db, Taxonomy: db, Members: db, Keys: db, Search: db, Clock: fixedClock{now}, Recency: srv.SearchRecency})
+		order := func() (site, apiOrder string) {
+			t.Helper()
+			_, body := s.get(t, "/search.json?q=lighthouse")
+			r := httptest.NewRequest(http.MethodGet, "/api/content/v1/search?q=lighthouse", nil)
+			r.Header.Set("Authorization", "Bearer "+secret)
+			w := httptest.NewRecorder()
+			content.ServeHTTP(w, r)
+			first := func(b string) string {
+				o, r := strings.Index(b, `"older"`), strings.Index(b, `"recent"`)
+				switch {
+				case o < 0 || r < 0:
+					return "missing: " + b
+				case o < r:
+					return "older"
+				}
+				return "recent"
+			}
+			return first(body), first(w.Body.String())
+		}
+		if a, b := order(); a != "recent" || b != "recent" {
+			t.Errorf("not set: first %s on the site, %s in the API; want the recent article a little lifted", a, b)
+		}
+		if _, err := db.SaveSettings(ctx, masthead.SiteSettings{SearchRecency: masthead.RecencyNone}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.FollowContent(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := order(); a != "older" || b != "older" {
+			t.Errorf("relevance alone: first %s on the site, %s in the API; want the older, more relevant article", a, b)
 		}
 	})
 }

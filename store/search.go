@@ -862,6 +862,12 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	if err := db.refreshSearchCache(ctx); err != nil {
 		return nil, err
 	}
+	// The query as typed is what the page shows; what is matched also
+	// holds the joined forms of words typed apart.
+	q, err := db.joinCompounds(ctx, q, rd.sc == scopeOpen)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
+	}
 	// Ranking reads the index on a second connection, and so on a second
 	// core, from the start: its first step, the matches in title and dek,
 	// needs no answer from the first. It is told how many matches there
@@ -957,11 +963,19 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		// The scored matches are few (relevance bounds them): when those
 		// that pass the filters fill the page, they are all it needs, and
 		// the rest of the matches are not looked at again.
+		// The publisher's recency setting weighs each score by the
+		// article's age.
+		fresh := func(sc float64, published int64) float64 {
+			if sq.Recency == "" || sq.Recency == masthead.RecencyNone {
+				return sc
+			}
+			return sc * sq.Recency.Factor(time.Duration(now-published)*time.Microsecond)
+		}
 		var top []cand
 		db.facets.mu.RLock()
 		for id, sc := range r.scores {
 			if d := db.facets.get(id); d != nil && d.live(now) && ok && f.keep(d) {
-				top = append(top, cand{id: id, published: d.published, score: sc})
+				top = append(top, cand{id: id, published: d.published, score: fresh(sc, d.published)})
 			}
 		}
 		db.facets.mu.RUnlock()
@@ -972,7 +986,7 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		for i := range cands {
 			c := &cands[i]
 			if sc, ok := r.scores[c.id]; ok {
-				c.score = sc
+				c.score = fresh(sc, c.published)
 			} else if r.tier[c.id] {
 				c.class = 1
 			} else {

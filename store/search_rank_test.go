@@ -130,3 +130,45 @@ func TestSearchRankManyMatches(t *testing.T) {
 		}
 	})
 }
+
+// The publisher's recency setting lifts newer articles over older ones
+// about as relevant, and never over one clearly more about the query.
+func TestSearchRecency(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		// Bodies of the same length, the word used n times.
+		body := func(n int) string {
+			return strings.Repeat("The lighthouse stood. ", n) + strings.Repeat("Waves broke on rocks. ", 20-n)
+		}
+		create := func(slug, title string, n int, age time.Duration) {
+			a := doc(slug, title, "Coast.", body(n), t0.Add(-age))
+			a.Access = masthead.AccessFree
+			mustCreate(t, db, a)
+		}
+		year := 365 * 24 * time.Hour
+		create("old-title", "The lighthouse keepers", 1, 2*year)
+		create("old", "Coast notes", 11, 2*year)
+		create("recent", "Coast diary", 10, 24*time.Hour)
+		create("recent-few", "Coast letter", 2, 24*time.Hour)
+		create("older-few", "Coast post", 3, 2*year)
+		for _, c := range []struct {
+			r    masthead.SearchRecency
+			want string
+		}{
+			{"", "old-title old recent older-few recent-few"},
+			{masthead.RecencyNone, "old-title old recent older-few recent-few"},
+			{masthead.RecencyGentle, "old-title recent old older-few recent-few"},
+			{masthead.RecencyStrong, "old-title recent old recent-few older-few"},
+		} {
+			for _, library := range []bool{true, false} {
+				r, err := db.Search(ctx, masthead.SearchQuery{Text: "lighthouse", Now: t0, Library: library, Recency: c.r})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := hitSlugs(r); got != c.want {
+					t.Errorf("recency %q, library %v: [%s], want [%s]", c.r, library, got, c.want)
+				}
+			}
+		}
+	})
+}

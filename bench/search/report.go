@@ -98,6 +98,8 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			fmt.Fprintf(w, "%3d %-6s queries (labels with at least %d stories): mean nDCG@10 %.3f   %s; latency p50 %s, p99 %s\n",
 				len(set.queries), set.name, minRelevant, set.mean, verdict(set.mean >= targetNDCG, fmt.Sprintf("at least %.2f", targetNDCG)),
 				fmtDur(set.p50), fmtDur(set.p99))
+			fmt.Fprintf(w, "    unjudged stories left out: %.3f; the engine's plain ranking of every match: %.3f, unjudged left out %.3f\n",
+				set.judgedMean, set.plain, set.plainJudged)
 			var low []string
 			for _, q := range set.queries {
 				if q.ndcg < 0.5 {
@@ -109,7 +111,8 @@ func printReport(w io.Writer, o options, reports []engineReport, rel []relevance
 			}
 			if o.perQuery {
 				for _, q := range set.queries {
-					fmt.Fprintf(w, "    %-18s %-24q %5d relevant  nDCG@10 %.3f\n", q.topic, q.query, q.relevant, q.ndcg)
+					fmt.Fprintf(w, "    %-18s %-24q %5d relevant  nDCG@10 %.3f  unjudged left out %.3f  plain %.3f / %.3f\n",
+						q.topic, q.query, q.relevant, q.ndcg, q.judgedOnly, q.plain, q.plainJudged)
 				}
 			}
 		}

@@ -77,6 +77,12 @@ type relevanceReport struct {
 type judgedSet struct {
 	name    string
 	queries []judgedQuery
+	// judged holds the stories with at least one label of the set's
+	// kind. About half the collection carries no topic at all: such a
+	// story was never judged for the topics, and the wire's repeats often
+	// carry the label on one copy only, so an unlabelled story on the
+	// query's subject counts against the ranking as if judged irrelevant.
+	judged map[string]bool
 }
 
 type judgedQuery struct {
@@ -90,12 +96,21 @@ type setScore struct {
 	queries  []topicScore
 	mean     float64
 	p50, p99 time.Duration
+	// judgedMean is the mean nDCG@10 of the rankings with the stories
+	// never judged left out (Sakai's condensed lists), the figure the
+	// usual treatment of incomplete judgments gives.
+	judgedMean float64
+	// plain is the engine's own ranking function with its defaults over
+	// every match (plainRanking), scored the same two ways: what a plain
+	// engine does on the same stories.
+	plain, plainJudged float64
 }
 
 type topicScore struct {
-	topic, query string
-	relevant     int
-	ndcg         float64
+	topic, query       string
+	relevant           int
+	ndcg, judgedOnly   float64
+	plain, plainJudged float64
 }
 
 func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdout io.Writer) ([]relevanceReport, error) {
@@ -125,6 +140,11 @@ func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdou
 		return nil, err
 	}
 	defer st.Close()
+	plain, closePlain, err := openPlainRanking(db.dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer closePlain()
 	sets := reutersSets(stories)
 	var reps []relevanceReport
 	now := time.Now()
@@ -132,7 +152,7 @@ func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdou
 		rep := rep
 		rep.reader = reader
 		for _, set := range sets {
-			sc, err := scoreSet(ctx, st, set, reader, now)
+			sc, err := scoreSet(ctx, st, plain, set, reader, now)
 			if err != nil {
 				return nil, err
 			}
@@ -149,7 +169,11 @@ func reutersCheck(ctx context.Context, o options, bin, dir, engine string, stdou
 func reutersSets(stories []reutersStory) []judgedSet {
 	build := func(name string, labelsOf func(reutersStory) []string, words map[string]string, skip map[string]bool) judgedSet {
 		rel := map[string]map[string]bool{} // label → slugs
+		judged := map[string]bool{}
 		for _, s := range stories {
+			if len(labelsOf(s)) > 0 {
+				judged[reutersSlug(s.ID)] = true
+			}
 			for _, l := range labelsOf(s) {
 				if rel[l] == nil {
 					rel[l] = map[string]bool{}
@@ -157,7 +181,7 @@ func reutersSets(stories []reutersStory) []judgedSet {
 				rel[l][reutersSlug(s.ID)] = true
 			}
 		}
-		set := judgedSet{name: name}
+		set := judgedSet{name: name, judged: judged}
 		for l, slugs := range rel {
 			if len(slugs) < minRelevant || skip[l] {
 				continue
@@ -183,8 +207,11 @@ func reutersSets(stories []reutersStory) []judgedSet {
 	}
 }
 
-// scoreSet runs each query of set as reader and scores it.
-func scoreSet(ctx context.Context, st *store.DB, set judgedSet, reader string, now time.Time) (setScore, error) {
+// scoreSet runs each query of set as reader and scores it, and scores
+// plain's ranking of it too. Latency is that of the page of ten; the
+// rankings scored with unjudged stories left out read fifty results,
+// untimed.
+func scoreSet(ctx context.Context, st *store.DB, plain plainRanking, set judgedSet, reader string, now time.Time) (setScore, error) {
 	sc := setScore{name: set.name}
 	var times []time.Duration
 	for _, jq := range set.queries {
@@ -194,24 +221,60 @@ func scoreSet(ctx context.Context, st *store.DB, set judgedSet, reader string, n
 		if err != nil {
 			return sc, fmt.Errorf("query %q: %w", jq.query, err)
 		}
-		var gains []float64
-		for _, h := range res.Hits {
-			g := 0.0
-			if jq.relevant[h.Article.Slug] {
-				g = 1
-			}
-			gains = append(gains, g)
+		ts := topicScore{topic: jq.label, query: jq.query, relevant: len(jq.relevant)}
+		ts.ndcg = set.score(jq, slugsOf(res.Hits), false)
+		long, err := st.Search(ctx, asReader(masthead.SearchQuery{Text: jq.query, PerPage: 50, Now: now}, reader))
+		if err != nil {
+			return sc, fmt.Errorf("query %q: %w", jq.query, err)
 		}
-		score := ndcg(gains, len(jq.relevant), 10)
-		sc.queries = append(sc.queries, topicScore{topic: jq.label, query: jq.query, relevant: len(jq.relevant), ndcg: score})
-		sc.mean += score
+		ts.judgedOnly = set.score(jq, slugsOf(long.Hits), true)
+		if plain != nil {
+			ranked, err := plain(ctx, jq.query)
+			if err != nil {
+				return sc, fmt.Errorf("plain ranking of %q: %w", jq.query, err)
+			}
+			ts.plain, ts.plainJudged = set.score(jq, ranked, false), set.score(jq, ranked, true)
+		}
+		sc.queries = append(sc.queries, ts)
+		sc.mean += ts.ndcg
+		sc.judgedMean += ts.judgedOnly
+		sc.plain += ts.plain
+		sc.plainJudged += ts.plainJudged
 	}
-	if len(sc.queries) > 0 {
-		sc.mean /= float64(len(sc.queries))
+	if n := float64(len(sc.queries)); n > 0 {
+		sc.mean /= n
+		sc.judgedMean /= n
+		sc.plain /= n
+		sc.plainJudged /= n
 	}
 	times = sortDurations(times)
 	sc.p50, sc.p99 = percentile(times, 50), percentile(times, 99)
 	return sc, nil
+}
+
+func slugsOf(hits []masthead.SearchHit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.Article.Slug
+	}
+	return out
+}
+
+// score is the nDCG@10 of ranked (slugs, best first) for jq; judgedOnly
+// leaves out the stories the set never judged before taking the ten.
+func (set judgedSet) score(jq judgedQuery, ranked []string, judgedOnly bool) float64 {
+	var gains []float64
+	for _, slug := range ranked {
+		if judgedOnly && !set.judged[slug] {
+			continue
+		}
+		g := 0.0
+		if jq.relevant[slug] {
+			g = 1
+		}
+		gains = append(gains, g)
+	}
+	return ndcg(gains, len(jq.relevant), 10)
 }
 
 // ndcg is the normalised discounted cumulative gain at k of binary gains

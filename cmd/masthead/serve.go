@@ -209,7 +209,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// the article page uses.
 	apiHandler := api.New(api.Config{BaseURL: cfg.BaseURL, Policy: policy, Location: cfg.Location},
 		api.Deps{Articles: db, Taxonomy: db, Members: db, Keys: db, Search: db, MemberStore: db, Clock: clock, Logger: log,
-			Readers: uses.Readers(nil, nil)})
+			Readers: uses.Readers(nil, nil),
+			// The site's search settings; site is built below and serves
+			// before any request reaches the API.
+			Recency: func() masthead.SearchRecency { return site.SearchRecency() }})
 	cacheBytes := int64(cfg.PageCacheMB) << 20
 	if cfg.PageCacheMB == 0 {
 		cacheBytes = -1
