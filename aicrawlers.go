@@ -78,17 +78,17 @@ var AICrawlers = []AICrawler{
 // bound to a family (Licence.Family) against it.
 func AICrawlerClaimed(ua string) (AICrawler, bool) {
 	for _, c := range AICrawlers {
-		if c.Match != "" && containsFold(ua, c.Match) {
+		if c.Match != "" && ContainsFold(ua, c.Match) {
 			return c, true
 		}
 	}
 	return AICrawler{}, false
 }
 
-// containsFold reports whether s holds sub, ASCII letters in any case;
+// ContainsFold reports whether s holds sub, ASCII letters in any case;
 // sub is lower case. It allocates nothing: it runs on every request that
-// carries a user agent.
-func containsFold(s, sub string) bool {
+// carries a user agent (the crawlers' claims, the beacon's filters).
+func ContainsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		j := 0
 		for ; j < len(sub); j++ {

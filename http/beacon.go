@@ -275,7 +275,7 @@ func browserImageRequest(r *http.Request) bool {
 		return false
 	}
 	for _, name := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
-		if v := h.Get(name); containsFold(v, "prefetch") || containsFold(v, "prerender") || containsFold(v, "preview") {
+		if v := h.Get(name); masthead.ContainsFold(v, "prefetch") || masthead.ContainsFold(v, "prerender") || masthead.ContainsFold(v, "preview") {
 			return false
 		}
 	}
@@ -302,7 +302,7 @@ func botAgent(ua string) bool {
 		return true
 	}
 	for _, w := range botWords {
-		if containsFold(ua, w) {
+		if masthead.ContainsFold(ua, w) {
 			return true
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"masthead"
 )
 
 // Resolver looks names up in the DNS. *net.Resolver is one; tests inject
@@ -80,9 +82,9 @@ func (s *Server) trusted(a netip.Addr) bool {
 // like anyone else.
 func claimedCrawler(userAgent string) (bot string, domains []string) {
 	switch {
-	case containsFold(userAgent, "googlebot"):
+	case masthead.ContainsFold(userAgent, "googlebot"):
 		return "google", googlebotDomains
-	case containsFold(userAgent, "bingbot"):
+	case masthead.ContainsFold(userAgent, "bingbot"):
 		return "bing", bingbotDomains
 	}
 	return "", nil
@@ -93,27 +95,6 @@ var (
 	googlebotDomains = []string{"googlebot.com"}
 	bingbotDomains   = []string{"search.msn.com"}
 )
-
-// containsFold reports whether s contains the lower-case ASCII word sub in
-// any case, without allocating: it runs on every article request.
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		j := 0
-		for ; j < len(sub); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != sub[j] {
-				break
-			}
-		}
-		if j == len(sub) {
-			return true
-		}
-	}
-	return false
-}
 
 // Crawler verification results are kept this long; a lookup that failed
 // (rather than answered no) is retried sooner.
