@@ -70,12 +70,13 @@ func rowsPer(want int, row string) int {
 // args appends the values of row i to into.
 //
 // On SQLite, which parses a statement on every call unless it is
-// prepared (dialect.prepare), a statement of a hundred rows costs more
-// to parse than to run, and a text that depends on the row count would
-// be parsed afresh by every batch. So there the rows go in statements of
-// 256, 64, 16, 4 and 1 rows, the largest that fit, each text prepared
-// once and kept in the statement cache: 150 rows are five cached
-// statements (64, 64, 16, 4, 1, 1) instead of one parsed. PostgreSQL
+// prepared (dialect.prepare), a statement of a hundred rows costs about
+// as much to parse as to run (the insights batch's profile), and a text
+// that depends on the row count would be parsed afresh by every batch.
+// So there the rows go in statements of 256, 64, 16, 4 and 1 rows, the
+// largest that fit, each text prepared once and kept in the statement
+// cache: 150 rows are six cached statements (64, 64, 16, 4, 1, 1)
+// instead of one parsed. PostgreSQL
 // parses on the server and pays a round trip a statement, so there they
 // go in as few statements as per allows.
 func (t *tx) execRows(ctx context.Context, head, row, tail string, n, per int, args func(into []any, i int) []any) error {
