@@ -37,14 +37,8 @@ func (db *DB) InsertMembers(ctx context.Context, ms []BulkMember, wording string
 	err := db.write(ctx, func(t *tx) error {
 		for start := 0; start < len(ms); start += bulkRows {
 			chunk := ms[start:min(start+bulkRows, len(ms))]
-			var b strings.Builder
-			b.WriteString(`INSERT INTO members (email, mailbox_key, name, verified_at, created_at) VALUES `)
 			args := make([]any, 0, 5*len(chunk))
-			for i, m := range chunk {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("(?, ?, ?, ?, ?)")
+			for _, m := range chunk {
 				var verified any
 				if m.Verified {
 					verified = micros(m.Created)
@@ -52,8 +46,8 @@ func (db *DB) InsertMembers(ctx context.Context, ms []BulkMember, wording string
 				email := strings.ToLower(m.Email)
 				args = append(args, email, masthead.MailboxKey(email), m.Name, verified, micros(m.Created))
 			}
-			b.WriteString(" RETURNING id")
-			rows, err := t.QueryContext(ctx, db.d.q(b.String()), args...)
+			rows, err := t.QueryContext(ctx, db.d.q(`INSERT INTO members (email, mailbox_key, name, verified_at, created_at) VALUES `+
+				valueRows(len(chunk), "(?, ?, ?, ?, ?)")+` RETURNING id`), args...)
 			if err != nil {
 				return translate(err)
 			}
@@ -95,21 +89,7 @@ func (db *DB) InsertMembers(ctx context.Context, ms []BulkMember, wording string
 
 // bulkInsert runs head followed by one tuple per row, bulkRows at a time.
 func bulkInsert(ctx context.Context, t *tx, head, tuple string, rows [][]any) error {
-	for start := 0; start < len(rows); start += bulkRows {
-		chunk := rows[start:min(start+bulkRows, len(rows))]
-		var b strings.Builder
-		b.WriteString(head)
-		var args []any
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(tuple)
-			args = append(args, r...)
-		}
-		if _, err := t.ExecContext(ctx, t.p.d.q(b.String()), args...); err != nil {
-			return translate(err)
-		}
-	}
-	return nil
+	return t.execRows(ctx, head, tuple, ``, len(rows), bulkRows, func(into []any, i int) []any {
+		return append(into, rows[i]...)
+	})
 }

@@ -16,48 +16,25 @@ import (
 // crawler_hours in the batch's transaction; the dashboard sums the hours
 // of its window, a few rows an hour however many requests came.
 
-// recordCrawlerHours adds a batch of crawler events to the hourly counts,
-// each key once, in a fixed order (as addInsightCounts does).
-func (t *tx) recordCrawlerHours(ctx context.Context, evs []masthead.InsightEvent) error {
+// crawlerHours is the AI crawlers' requests per hour, family and
+// decision.
+var crawlerHours = newCounterTable("crawler_hours", []string{"hour", "family", "decision"}, []string{"n"})
+
+// crawlerCounts adds up a batch's crawler events into the rows to add to
+// crawler_hours.
+func crawlerCounts(evs []masthead.InsightEvent) [][]any {
 	type key struct {
 		hour             int64
 		family, decision string
 	}
-	sums := map[key]int64{}
+	sums := counts[key]{}
 	for _, e := range evs {
 		if e.Family == "" || e.Decision == "" {
 			continue
 		}
-		at := micros(e.At)
-		at -= ((at % hourMicros) + hourMicros) % hourMicros
-		sums[key{at, e.Family, e.Decision}] += max(e.Count, 1)
+		sums.add(key{bucket(micros(e.At), hourMicros), e.Family, e.Decision}, max(e.Count, 1))
 	}
-	keys := make([]key, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.hour, b.hour), strings.Compare(a.family, b.family), strings.Compare(a.decision, b.decision))
-	})
-	for len(keys) > 0 {
-		n := min(len(keys), insightBatch)
-		var q strings.Builder
-		q.WriteString(`INSERT INTO crawler_hours (hour, family, decision, n) VALUES `)
-		args := make([]any, 0, n*4)
-		for i, k := range keys[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?)")
-			args = append(args, k.hour, k.family, k.decision, sums[k])
-		}
-		q.WriteString(` ON CONFLICT (hour, family, decision) DO UPDATE SET n = crawler_hours.n + excluded.n`)
-		if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-			return fmt.Errorf("store: record crawler traffic: %w", translate(err))
-		}
-		keys = keys[n:]
-	}
-	return nil
+	return sums.rows(func(k key) []any { return []any{k.hour, k.family, k.decision} })
 }
 
 // CrawlerTraffic sums the AI crawlers' requests over r by family and

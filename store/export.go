@@ -884,7 +884,7 @@ func (in *importer) rows(ctx context.Context, tab *exportTable, cols []exportCol
 	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	insert := func(k int) string {
 		return in.db.d.q(fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", quoteIdent(tab.name),
-			strings.Join(names, ", "), strings.TrimSuffix(strings.Repeat(ph+", ", k), ", ")))
+			strings.Join(names, ", "), valueRows(k, ph)))
 	}
 	full, err := in.t.PrepareContext(ctx, insert(per))
 	if err != nil {

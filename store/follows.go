@@ -405,32 +405,41 @@ func scanWithTime(rows *sql.Rows, fn func(*masthead.Article, time.Time)) error {
 // history is paused, or was cleared or resumed after now.
 func (db *DB) RecordRead(ctx context.Context, memberID, articleID int64, now time.Time) error {
 	return db.write(ctx, func(t *tx) error {
-		return t.recordReads(ctx, []masthead.InsightEvent{{Kind: masthead.InsightRead, MemberID: memberID, ArticleID: articleID, At: now}})
+		return t.recordReads(ctx, readsOf([]masthead.InsightEvent{{Kind: masthead.InsightRead, MemberID: memberID, ArticleID: articleID, At: now}}))
 	})
 }
 
-// recordReadsSQL writes reads, one VALUES row each, into the histories:
-// a read is dropped when its member is deleted or has paused their
-// history, or cleared or resumed it after the read (history_from), or
-// its article is gone, so a batch written seconds late undoes none of
-// these and fails for none of them; and it only moves a read's time
-// forward, as batches from several instances may arrive out of order.
-// The casts type PostgreSQL's parameters, which VALUES alone leaves as
-// text.
-const recordReadsSQL = `INSERT INTO reading_history (member_id, article_id, read_at)
-	SELECT v.column1, v.column2, v.column3 FROM (VALUES %s) v
+// recordReadsHead, recordReadsRow and recordReadsTail write reads, one
+// VALUES row each, into the histories: a read is dropped when its member
+// is deleted or has paused their history, or cleared or resumed it after
+// the read (history_from), or its article is gone, so a batch written
+// seconds late undoes none of these and fails for none of them; and it
+// only moves a read's time forward, as batches from several instances
+// may arrive out of order. The casts type PostgreSQL's parameters, which
+// VALUES alone leaves as text.
+const (
+	recordReadsHead = `INSERT INTO reading_history (member_id, article_id, read_at)
+	SELECT v.column1, v.column2, v.column3 FROM (VALUES `
+	recordReadsRow  = `(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	recordReadsTail = `) v
 	JOIN members m ON m.id = v.column1 AND m.deleted_at IS NULL
 	JOIN articles a ON a.id = v.column2
 	LEFT JOIN curator_settings s ON s.member_id = v.column1
 	WHERE s.member_id IS NULL OR (NOT s.history_paused AND v.column3 > s.history_from)
 	ON CONFLICT (member_id, article_id) DO UPDATE SET read_at = excluded.read_at
 	WHERE excluded.read_at > reading_history.read_at`
+)
 
-// recordReads writes a batch of reads (InsightRead events) into the
-// members' histories, the latest of each member and article once, in
-// (member, article) order so that concurrent batches lock rows in the
-// same order.
-func (t *tx) recordReads(ctx context.Context, evs []masthead.InsightEvent) error {
+// readRows are a batch's reads (InsightRead events): the latest of each
+// member and article once, in (member, article) order so that
+// concurrent batches lock rows in the same order, and the members who
+// read, once each.
+type readRows struct {
+	keys    [][3]int64 // member, article, read_at
+	members []any
+}
+
+func readsOf(evs []masthead.InsightEvent) readRows {
 	type key struct{ member, article int64 }
 	latest := make(map[key]int64, len(evs))
 	for _, e := range evs {
@@ -442,41 +451,37 @@ func (t *tx) recordReads(ctx context.Context, evs []masthead.InsightEvent) error
 			latest[k] = at
 		}
 	}
-	keys := make([]key, 0, len(latest))
-	for k := range latest {
-		keys = append(keys, k)
+	var r readRows
+	for k, at := range latest {
+		r.keys = append(r.keys, [3]int64{k.member, k.article, at})
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.member, b.member); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.article, b.article)
+	slices.SortFunc(r.keys, func(a, b [3]int64) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 	})
-	for len(keys) > 0 {
-		n := min(len(keys), insightBatch)
-		rows := strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)), ", n), ", ")
-		args := make([]any, 0, 3*n)
-		for _, k := range keys[:n] {
-			args = append(args, k.member, k.article, latest[k])
+	for i, k := range r.keys {
+		if i == 0 || k[0] != r.keys[i-1][0] {
+			r.members = append(r.members, k[0])
 		}
-		// Built per batch size, so not worth a cached statement.
-		if _, err := t.ExecContext(ctx, t.p.d.q(fmt.Sprintf(recordReadsSQL, rows)), args...); err != nil {
-			return fmt.Errorf("store: record reads: %w", translate(err))
-		}
-		// What a reader read changes their For-you page: their curator
-		// version moves, unless their history is paused.
-		var members []any
-		for i, k := range keys[:n] {
-			if i == 0 || k.member != keys[i-1].member {
-				members = append(members, k.member)
-			}
-		}
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(members)), ", ")
-		if _, err := t.ExecContext(ctx, t.p.d.q(`UPDATE members SET curator_version = curator_version + 1 WHERE id IN (`+marks+`)
-			AND NOT EXISTS (SELECT 1 FROM curator_settings s WHERE s.member_id = members.id AND s.history_paused)`), members...); err != nil {
-			return fmt.Errorf("store: record reads: curator version: %w", translate(err))
-		}
-		keys = keys[n:]
+	}
+	return r
+}
+
+// recordReads writes a batch of reads into the members' histories.
+func (t *tx) recordReads(ctx context.Context, r readRows) error {
+	err := t.execRows(ctx, recordReadsHead, recordReadsRow, recordReadsTail, len(r.keys), insightBatch, func(into []any, i int) []any {
+		k := r.keys[i]
+		return append(into, k[0], k[1], k[2])
+	})
+	if err != nil {
+		return fmt.Errorf("store: record reads: %w", err)
+	}
+	// What a reader read changes their For-you page: their curator
+	// version moves, unless their history is paused.
+	err = t.execRows(ctx, `UPDATE members SET curator_version = curator_version + 1 WHERE id IN (`, "?",
+		`) AND NOT EXISTS (SELECT 1 FROM curator_settings s WHERE s.member_id = members.id AND s.history_paused)`,
+		len(r.members), insightBatch, func(into []any, i int) []any { return append(into, r.members[i]) })
+	if err != nil {
+		return fmt.Errorf("store: record reads: curator version: %w", err)
 	}
 	return nil
 }
@@ -536,7 +541,7 @@ func (db *DB) SetHistoryPaused(ctx context.Context, memberID int64, paused bool,
 }
 
 // historyFrom moves member's history_from forward to now: reads from
-// before it are not written (recordReadsSQL).
+// before it are not written (recordReadsHead).
 func (t *tx) historyFrom(ctx context.Context, memberID int64, now time.Time) error {
 	_, err := t.exec(ctx, `INSERT INTO curator_settings (member_id, history_from) VALUES (?, ?)
 		ON CONFLICT (member_id) DO UPDATE SET history_from = excluded.history_from
@@ -998,17 +1003,11 @@ func (t *tx) insertAlertMatches(ctx context.Context, issueID int64, ms []memberM
 	const batch = 300
 	for len(ms) > 0 {
 		n := min(len(ms), batch)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO alert_matches (issue_id, member_id, matches) VALUES `)
 		args := make([]any, 0, 3*n)
-		for i, m := range ms[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?)")
+		for _, m := range ms[:n] {
 			args = append(args, issueID, m.member, m.match)
 		}
-		if _, err := t.exec(ctx, b.String(), args...); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO alert_matches (issue_id, member_id, matches) VALUES `+valueRows(n, "(?, ?, ?)"), args...); err != nil {
 			return fmt.Errorf("store: alert matches: %w", translate(err))
 		}
 		ms = ms[n:]

@@ -202,7 +202,7 @@ func TestInsightHoursMigration(t *testing.T) {
 		// The state before 0044 is also before 0054, which 0044 is
 		// followed by again below.
 		for _, q := range []string{`DROP TABLE insight_site_daily`, `DROP TABLE insight_totals`, `DROP INDEX insight_daily_running`,
-			`ALTER TABLE insight_daily DROP COLUMN total`, `DROP INDEX insight_daily_kind`, `DROP TABLE insight_hours`} {
+			`ALTER TABLE insight_daily DROP COLUMN total`, `DROP TABLE insight_hours`} {
 			if err := db.ExecForTest(ctx, q); err != nil {
 				t.Fatal(err)
 			}
@@ -252,10 +252,20 @@ func TestInsightHoursMigration(t *testing.T) {
 			wantHours[countKey{e.at.UnixMicro() - e.at.UnixMicro()%hourUS, e.kind, e.articleID}] += e.n
 		}
 
-		for _, m := range []int{44, 54} {
+		// 0070 drops the index 0044 makes again: the days keep their
+		// primary key and the running totals' index alone.
+		for _, m := range []int{44, 54, 70} {
 			if err := db.RunMigrationAgain(ctx, m); err != nil {
 				t.Fatal(err)
 			}
+		}
+		indexes := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'insight_daily' AND sql IS NOT NULL ORDER BY name`
+		if db.Engine() == "postgres" {
+			indexes = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'insight_daily'
+				AND indexname <> 'insight_daily_pkey' ORDER BY indexname`
+		}
+		if diff := cmp.Diff([]string{"insight_daily_running"}, rowsOf(t, db, indexes)); diff != "" {
+			t.Errorf("indexes of insight_daily after 0070 (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff(before, readCounts(t, db, `SELECT day, kind, article_id, n FROM insight_daily`, dayUS)); diff != "" {
 			t.Errorf("days after the migration (-before +after):\n%s", diff)

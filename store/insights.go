@@ -35,7 +35,7 @@ func keptRaw(k masthead.InsightKind) bool {
 	return k == masthead.InsightCheckout || k == masthead.InsightRegistration
 }
 
-// insightCount is one row of insight_hours or insight_daily.
+// insightCount is one row of insight_daily.
 type insightCount struct {
 	at        int64 // the hour's or the day's first microsecond
 	kind      masthead.InsightKind
@@ -72,87 +72,124 @@ func (db *DB) RecordInsights(ctx context.Context, evs []masthead.InsightEvent) e
 			return masthead.Errorf(masthead.EINVALID, "insights: unknown event kind %q", e.Kind)
 		}
 	}
+	w := prepareInsights(evs)
+	if w.empty() {
+		return nil
+	}
+	return db.write(ctx, func(t *tx) error { return w.write(ctx, t) })
+}
+
+// insightWrite is a batch made ready to write: its events added up by
+// key, sorted and turned into rows before the transaction begins, so
+// that the transaction, which on SQLite holds the one writer every
+// request's write waits for, only runs its statements (docs/insights.md,
+// "What a batch costs").
+type insightWrite struct {
+	queries, clicks [][]any // search_daily, search_clicks_daily
+	crawlers        [][]any // crawler_hours
+	reads           readRows
+	hours           [][]any        // insight_hours
+	days            []insightCount // insight_daily, by day
+	totals, site    [][]any        // insight_totals, insight_site_daily
+	raw             [][]any        // insight_events
+}
+
+// prepareInsights sorts a batch's events by where they are written and
+// adds them up.
+func prepareInsights(evs []masthead.InsightEvent) *insightWrite {
 	evs, searches := splitEvents(evs, masthead.InsightKind.Search)
 	evs, crawls := splitEvents(evs, isKind(masthead.InsightCrawler))
 	evs, reads := splitEvents(evs, isKind(masthead.InsightRead))
-	if len(evs) == 0 && len(searches) == 0 && len(crawls) == 0 && len(reads) == 0 {
-		return nil
+	w := &insightWrite{crawlers: crawlerCounts(crawls), reads: readsOf(reads)}
+	w.queries, w.clicks = searchCounts(searches)
+	if len(evs) == 0 {
+		return w
 	}
 	// A batch holds many events of one article and hour (the page
 	// cache's counts, a popular article): each key is written once.
-	hours, days := sumInsights(evs, hourMicros), sumInsights(evs, dayMicros)
-	var raw []masthead.InsightEvent
+	hours := counts[insightKey]{}
 	for _, e := range evs {
+		hours.add(insightKey{bucket(micros(e.At), hourMicros), e.Kind, e.ArticleID}, max(e.Count, 1))
 		if keptRaw(e.Kind) {
-			raw = append(raw, e)
+			w.raw = append(w.raw, []any{string(e.Kind), nullID(e.ArticleID), nullID(e.MemberID), max(e.Count, 1), micros(e.At)})
 		}
 	}
-	return db.write(ctx, func(t *tx) error {
-		if err := t.recordSearches(ctx, searches); err != nil {
-			return err
-		}
-		if err := t.recordCrawlerHours(ctx, crawls); err != nil {
-			return err
-		}
-		if err := t.recordReads(ctx, reads); err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			return nil
-		}
-		// The running totals (insighttotals.go) read what is already
-		// counted before adding to it: on PostgreSQL, batches of several
-		// instances take turns, so none adds to a total another's
-		// uncommitted batch is changing. SQLite's one writer already
-		// serialises them.
-		if t.p.d.lockName != "" {
-			if _, err := t.exec(ctx, t.p.d.lockName, "insight-counts"); err != nil {
-				return fmt.Errorf("store: record insights: lock: %w", translate(err))
-			}
-		}
-		if err := t.addInsightCounts(ctx, "insight_hours", "hour", hours); err != nil {
-			return err
-		}
-		if err := t.addDailyCounts(ctx, days); err != nil {
-			return err
-		}
-		for len(raw) > 0 {
-			n := min(len(raw), insightBatch)
-			var q strings.Builder
-			q.WriteString(`INSERT INTO insight_events (kind, article_id, member_id, n, at) VALUES `)
-			args := make([]any, 0, n*5)
-			for i, e := range raw[:n] {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?, ?, ?, ?)")
-				args = append(args, string(e.Kind), nullID(e.ArticleID), nullID(e.MemberID), max(e.Count, 1), micros(e.At))
-			}
-			// Built per batch size, so not worth a cached statement.
-			if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-				return fmt.Errorf("store: record insights: %w", translate(err))
-			}
-			raw = raw[n:]
-		}
-		return nil
-	})
+	w.hours = hours.rows(insightKey.values)
+	w.days = sumInsights(evs, dayMicros)
+	w.totals, w.site = dailyTotals(w.days), siteDaily(w.days)
+	return w
 }
+
+func (w *insightWrite) empty() bool {
+	return len(w.queries)+len(w.clicks)+len(w.crawlers)+len(w.reads.keys)+len(w.hours) == 0
+}
+
+// write runs the batch's statements, a dozen for a typical batch of
+// every kind: each table's rows in one statement of up to insightBatch
+// rows.
+func (w *insightWrite) write(ctx context.Context, t *tx) error {
+	for _, c := range []struct {
+		tab  *counterTable
+		rows [][]any
+	}{{searchDaily, w.queries}, {searchClicksDaily, w.clicks}, {crawlerHours, w.crawlers}, {insightHours, w.hours}, {insightSiteDaily, w.site}} {
+		if err := t.addCounts(ctx, c.tab, c.rows); err != nil {
+			return err
+		}
+	}
+	if err := t.recordReads(ctx, w.reads); err != nil {
+		return err
+	}
+	if len(w.days) == 0 {
+		return nil
+	}
+	err := t.execRows(ctx, `INSERT INTO insight_events (kind, article_id, member_id, n, at) VALUES `, "(?, ?, ?, ?, ?)", ``,
+		len(w.raw), insightBatch, func(into []any, i int) []any { return append(into, w.raw[i]...) })
+	if err != nil {
+		return fmt.Errorf("store: record insights: %w", err)
+	}
+	if err := t.addInsightTotals(ctx, w.totals); err != nil {
+		return err
+	}
+	// The running totals (insighttotals.go) read what is already counted
+	// before adding to it: on PostgreSQL, batches of several instances
+	// take turns, so none adds to a total another's uncommitted batch is
+	// changing (SQLite's one writer already serialises them). The lock
+	// is held from here to the commit, so it is taken last, for the
+	// daily rows alone: everything above only adds to counts, in an
+	// order that makes no difference.
+	if t.p.d.lockName != "" {
+		if _, err := t.exec(ctx, t.p.d.lockName, "insight-counts"); err != nil {
+			return fmt.Errorf("store: record insights: lock: %w", translate(err))
+		}
+	}
+	return t.addDays(ctx, w.days)
+}
+
+// insightKey is the key of insight_hours and insight_daily: the hour's
+// or the day's first microsecond, the kind and the article (0: none).
+type insightKey struct {
+	at        int64
+	kind      masthead.InsightKind
+	articleID int64
+}
+
+func (k insightKey) values() []any { return []any{k.at, string(k.kind), k.articleID} }
+
+// insightHours is the counts per hour, kind and article.
+var insightHours = newCounterTable("insight_hours", []string{"hour", "kind", "article_id"}, []string{"n"})
+
+// bucket returns the first microsecond of the bucket of size micros
+// (an hour, a day) that at falls in.
+func bucket(at, size int64) int64 { return at - ((at%size)+size)%size }
 
 // sumInsights adds up the events by (bucket, kind, article), buckets of
 // size micros, in a stable order (PostgreSQL refuses a multi-row upsert
 // that names one key twice, and a fixed order keeps concurrent batches
 // from locking keys in opposite orders).
 func sumInsights(evs []masthead.InsightEvent, size int64) []insightCount {
-	type key struct {
-		at        int64
-		kind      masthead.InsightKind
-		articleID int64
-	}
-	sums := map[key]int64{}
+	sums := map[insightKey]int64{}
 	for _, e := range evs {
-		at := micros(e.At)
-		at -= ((at % size) + size) % size
-		sums[key{at, e.Kind, e.ArticleID}] += max(e.Count, 1)
+		sums[insightKey{bucket(micros(e.At), size), e.Kind, e.ArticleID}] += max(e.Count, 1)
 	}
 	out := make([]insightCount, 0, len(sums))
 	for k, n := range sums {
@@ -168,30 +205,6 @@ func sumInsights(evs []masthead.InsightEvent, size int64) []insightCount {
 		return cmp.Compare(a.articleID, b.articleID)
 	})
 	return out
-}
-
-// addInsightCounts adds counts to table (insight_hours or insight_daily,
-// whose time column is col) in multi-row upserts.
-func (t *tx) addInsightCounts(ctx context.Context, table, col string, cs []insightCount) error {
-	for len(cs) > 0 {
-		n := min(len(cs), insightBatch)
-		var q strings.Builder
-		q.WriteString(`INSERT INTO ` + table + ` (` + col + `, kind, article_id, n) VALUES `)
-		args := make([]any, 0, n*4)
-		for i, c := range cs[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?)")
-			args = append(args, c.at, string(c.kind), c.articleID, c.n)
-		}
-		q.WriteString(` ON CONFLICT (` + col + `, kind, article_id) DO UPDATE SET n = ` + table + `.n + excluded.n`)
-		if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-			return fmt.Errorf("store: record insights: %s: %w", table, translate(err))
-		}
-		cs = cs[n:]
-	}
-	return nil
 }
 
 func nullID(id int64) any {

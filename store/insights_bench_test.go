@@ -169,8 +169,14 @@ func loadAverage() string {
 // topics, and returns their ids.
 func benchArticles(b *testing.B, db *store.DB, now time.Time) []int64 {
 	b.Helper()
+	return benchArticlesN(b, db, now, 2000)
+}
+
+// benchArticlesN makes the demo's first n articles and returns their ids.
+func benchArticlesN(b *testing.B, db *store.DB, now time.Time, n int) []int64 {
+	b.Helper()
 	ctx := context.Background()
-	if err := demo.Seed(ctx, db, 2000, 1, now, nil); err != nil {
+	if err := demo.Seed(ctx, db, n, 1, now, nil); err != nil {
 		b.Fatal(err)
 	}
 	rows, err := db.SQL().QueryContext(ctx, `SELECT id FROM articles ORDER BY id`)

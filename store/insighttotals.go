@@ -45,39 +45,52 @@ const inRange = `t.last_day >= ? AND t.first_day < ?`
 // rangeArgs are the arguments of rangeCount and then inRange.
 func rangeArgs(from, to int64) []any { return []any{to, to, from, from, from, to} }
 
-// addDailyCounts adds counts (sorted by day) to insight_daily with their
-// running totals, and to insight_totals and insight_site_daily. A day's
-// rows are written before the next day's, so a later day's running total
-// finds the earlier one's.
-func (t *tx) addDailyCounts(ctx context.Context, cs []insightCount) error {
+// addDays adds counts (sorted by day) to insight_daily with their
+// running totals. A day's rows are written before the next day's, so a
+// later day's running total finds the earlier one's.
+func (t *tx) addDays(ctx context.Context, cs []insightCount) error {
+	// Counts for a day before the newest one counted (a batch that
+	// crosses midnight, a backfill) raise the running totals of the
+	// article's later days. Usually there are none: the newest day, one
+	// seek at the end of the primary key, says so for every day of the
+	// batch (its own later days are written after).
+	var newest sql.NullInt64
+	if err := t.row(ctx, `SELECT MAX(day) FROM insight_daily`).Scan(&newest); err != nil {
+		return fmt.Errorf("store: record insights: later days: %w", translate(err))
+	}
 	for rest := cs; len(rest) > 0; {
 		n := 1
 		for n < len(rest) && rest[n].at == rest[0].at {
 			n++
 		}
-		if err := t.addDay(ctx, rest[:n]); err != nil {
+		if err := t.addDay(ctx, rest[:n], newest.Valid && newest.Int64 > rest[0].at); err != nil {
 			return err
 		}
 		rest = rest[n:]
 	}
-	if err := t.addInsightTotals(ctx, cs); err != nil {
-		return err
-	}
-	return t.addSiteDaily(ctx, cs)
+	return nil
 }
 
-// addDay adds one day's counts, one per (kind, article), to insight_daily.
-func (t *tx) addDay(ctx context.Context, cs []insightCount) error {
+// addDayHead, addDayRow and addDayTail add one day's counts (the VALUES
+// rows, typed so that PostgreSQL knows their columns) to insight_daily: a new row starts
+// from the running total of the article's last day before it; an
+// existing one adds to its own. (WHERE true: SQLite reads an upsert
+// after a bare FROM as a join's ON.)
+const (
+	addDayHead = `WITH v (day, kind, article_id, n) AS (VALUES `
+	addDayRow  = `(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	addDayTail = `) INSERT INTO insight_daily (day, kind, article_id, n, total)
+		SELECT v.day, v.kind, v.article_id, v.n, v.n + COALESCE((SELECT d.total FROM insight_daily d
+			WHERE d.kind = v.kind AND d.article_id = v.article_id AND d.day < v.day ORDER BY d.day DESC LIMIT 1), 0)
+		FROM v WHERE true
+		ON CONFLICT (day, kind, article_id) DO UPDATE SET n = insight_daily.n + excluded.n, total = insight_daily.total + excluded.n`
+)
+
+// addDay adds one day's counts, one per (kind, article), to insight_daily;
+// later says whether days after it are counted already.
+func (t *tx) addDay(ctx context.Context, cs []insightCount, later bool) error {
 	day := cs[0].at
-	// Counts for a day before the newest one counted (a batch that
-	// crosses midnight, a backfill) raise the running totals of the
-	// article's later days. Usually there are none, and one seek on the
-	// primary key says so.
-	var later int
-	if err := t.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM insight_daily WHERE day > ? LIMIT 1) x`, day).Scan(&later); err != nil {
-		return fmt.Errorf("store: record insights: later days: %w", translate(err))
-	}
-	if later > 0 {
+	if later {
 		for _, c := range cs {
 			if _, err := t.exec(ctx, `UPDATE insight_daily SET total = total + ? WHERE kind = ? AND article_id = ? AND day > ?`,
 				c.n, string(c.kind), c.articleID, day); err != nil {
@@ -85,38 +98,18 @@ func (t *tx) addDay(ctx context.Context, cs []insightCount) error {
 			}
 		}
 	}
-	for len(cs) > 0 {
-		n := min(len(cs), insightBatch)
-		var q strings.Builder
-		q.WriteString(`WITH v (day, kind, article_id, n) AS (VALUES `)
-		args := make([]any, 0, n*4)
-		for i, c := range cs[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			// Typed, so PostgreSQL knows the columns of the VALUES list.
-			q.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
-			args = append(args, c.at, string(c.kind), c.articleID, c.n)
-		}
-		// A new row starts from the running total of the article's last
-		// day before it; an existing one adds to its own. (WHERE true:
-		// SQLite reads an upsert after a bare FROM as a join's ON.)
-		q.WriteString(`) INSERT INTO insight_daily (day, kind, article_id, n, total)
-			SELECT v.day, v.kind, v.article_id, v.n, v.n + COALESCE((SELECT d.total FROM insight_daily d
-				WHERE d.kind = v.kind AND d.article_id = v.article_id AND d.day < v.day ORDER BY d.day DESC LIMIT 1), 0)
-			FROM v WHERE true
-			ON CONFLICT (day, kind, article_id) DO UPDATE SET n = insight_daily.n + excluded.n, total = insight_daily.total + excluded.n`)
-		if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-			return fmt.Errorf("store: record insights: insight_daily: %w", translate(err))
-		}
-		cs = cs[n:]
+	err := t.execRows(ctx, addDayHead, addDayRow, addDayTail, len(cs), insightBatch, func(into []any, i int) []any {
+		return append(into, cs[i].at, string(cs[i].kind), cs[i].articleID, cs[i].n)
+	})
+	if err != nil {
+		return fmt.Errorf("store: record insights: insight_daily: %w", err)
 	}
 	return nil
 }
 
-// addInsightTotals adds the counts to insight_totals, per kind and
-// article, widening the first and last day counted.
-func (t *tx) addInsightTotals(ctx context.Context, cs []insightCount) error {
+// dailyTotals adds up daily counts per kind and article into the rows to
+// add to insight_totals: the count, and the first and last day counted.
+func dailyTotals(cs []insightCount) [][]any {
 	type key struct {
 		kind      masthead.InsightKind
 		articleID int64
@@ -136,70 +129,44 @@ func (t *tx) addInsightTotals(ctx context.Context, cs []insightCount) error {
 		s.n += c.n
 		s.first, s.last = min(s.first, c.at), max(s.last, c.at)
 	}
-	ts := make([]*total, 0, len(sums))
+	rows := make([][]any, 0, len(sums))
 	for _, s := range sums {
-		ts = append(ts, s)
+		rows = append(rows, []any{string(s.kind), s.articleID, s.n, s.first, s.last})
 	}
-	// A fixed order, as sumInsights gives the other tables.
-	slices.SortFunc(ts, func(a, b *total) int {
-		if c := strings.Compare(string(a.kind), string(b.kind)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.articleID, b.articleID)
-	})
-	for len(ts) > 0 {
-		n := min(len(ts), insightBatch)
-		var q strings.Builder
-		q.WriteString(`INSERT INTO insight_totals (kind, article_id, n, first_day, last_day) VALUES `)
-		args := make([]any, 0, n*5)
-		for i, s := range ts[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, string(s.kind), s.articleID, s.n, s.first, s.last)
-		}
-		q.WriteString(` ON CONFLICT (kind, article_id) DO UPDATE SET n = insight_totals.n + excluded.n,
+	// A fixed order, as counts.rows gives the other tables.
+	slices.SortFunc(rows, func(a, b []any) int { return compareValues(a[:2], b[:2]) })
+	return rows
+}
+
+// addInsightTotals adds rows (from dailyTotals) to insight_totals,
+// widening the first and last day counted.
+func (t *tx) addInsightTotals(ctx context.Context, rows [][]any) error {
+	err := t.execRows(ctx, `INSERT INTO insight_totals (kind, article_id, n, first_day, last_day) VALUES `, "(?, ?, ?, ?, ?)",
+		` ON CONFLICT (kind, article_id) DO UPDATE SET n = insight_totals.n + excluded.n,
 			first_day = CASE WHEN excluded.first_day < insight_totals.first_day THEN excluded.first_day ELSE insight_totals.first_day END,
-			last_day = CASE WHEN excluded.last_day > insight_totals.last_day THEN excluded.last_day ELSE insight_totals.last_day END`)
-		if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-			return fmt.Errorf("store: record insights: insight_totals: %w", translate(err))
-		}
-		ts = ts[n:]
+			last_day = CASE WHEN excluded.last_day > insight_totals.last_day THEN excluded.last_day ELSE insight_totals.last_day END`,
+		len(rows), insightBatch, func(into []any, i int) []any { return append(into, rows[i]...) })
+	if err != nil {
+		return fmt.Errorf("store: record insights: insight_totals: %w", err)
 	}
 	return nil
 }
 
-// addSiteDaily adds the counts (sorted by day and kind) to
-// insight_site_daily, summed over their articles.
-func (t *tx) addSiteDaily(ctx context.Context, cs []insightCount) error {
-	var site []insightCount
+// insightSiteDaily is the counts per day and kind over all articles.
+var insightSiteDaily = newCounterTable("insight_site_daily", []string{"day", "kind"}, []string{"n"})
+
+// siteDaily adds up daily counts over their articles into the rows to
+// add to insight_site_daily: a batch spans a day or two, so a handful.
+func siteDaily(cs []insightCount) [][]any {
+	type key struct {
+		day  int64
+		kind masthead.InsightKind
+	}
+	sums := counts[key]{}
 	for _, c := range cs {
-		if n := len(site); n > 0 && site[n-1].at == c.at && site[n-1].kind == c.kind {
-			site[n-1].n += c.n
-			continue
-		}
-		site = append(site, insightCount{at: c.at, kind: c.kind, n: c.n})
+		sums.add(key{c.at, c.kind}, c.n)
 	}
-	if len(site) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO insight_site_daily (day, kind, n) VALUES `)
-	args := make([]any, 0, len(site)*3)
-	for i, c := range site {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?)")
-		args = append(args, c.at, string(c.kind), c.n)
-	}
-	// A batch spans a day or two: a handful of rows, one statement.
-	q.WriteString(` ON CONFLICT (day, kind) DO UPDATE SET n = insight_site_daily.n + excluded.n`)
-	if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-		return fmt.Errorf("store: record insights: insight_site_daily: %w", translate(err))
-	}
-	return nil
+	return sums.rows(func(k key) []any { return []any{k.day, string(k.kind)} })
 }
 
 // InsightArticles returns the dashboard's tables that go article by

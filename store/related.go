@@ -444,18 +444,9 @@ func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int, la
 			if len(ts) == 0 {
 				continue
 			}
-			var q strings.Builder
-			q.WriteString(`INSERT INTO related_terms (article_id, term, weight) VALUES `)
-			targs := make([]any, 0, 3*len(ts))
-			for i, tw := range ts {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?, ?)")
-				targs = append(targs, id, tw.term, tw.weight)
-			}
-			if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), targs...); err != nil {
-				return translate(err)
+			if err := t.execRows(ctx, `INSERT INTO related_terms (article_id, term, weight) VALUES `, "(?, ?, ?)", ``,
+				len(ts), len(ts), func(into []any, i int) []any { return append(into, id, ts[i].term, ts[i].weight) }); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -507,20 +498,10 @@ func (db *DB) relateBatch(ctx context.Context, df map[string]int32, docs int, la
 			if _, err := t.exec(ctx, `DELETE FROM related_articles WHERE article_id = ?`, id); err != nil {
 				return err
 			}
-			if l := lists[id]; len(l) > 0 {
-				var q strings.Builder
-				q.WriteString(`INSERT INTO related_articles (article_id, position, related_id, score) VALUES `)
-				args := make([]any, 0, 4*len(l))
-				for i, s := range l {
-					if i > 0 {
-						q.WriteString(", ")
-					}
-					q.WriteString("(?, ?, ?, ?)")
-					args = append(args, id, i, s.id, s.score)
-				}
-				if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args...); err != nil {
-					return translate(err)
-				}
+			l := lists[id]
+			if err := t.execRows(ctx, `INSERT INTO related_articles (article_id, position, related_id, score) VALUES `, "(?, ?, ?, ?)", ``,
+				len(l), len(l), func(into []any, i int) []any { return append(into, id, i, l[i].id, l[i].score) }); err != nil {
+				return err
 			}
 			if _, err := t.exec(ctx, `DELETE FROM related_pending WHERE article_id = ? AND queued_at <= ?`, id, wait[id].at); err != nil {
 				return err

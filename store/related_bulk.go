@@ -183,25 +183,10 @@ func (db *DB) RebuildRelated(ctx context.Context, progress func(done, total int)
 // insertRows inserts rows of cols values each (args, in order) with
 // statements of a few hundred rows.
 func insertRows(ctx context.Context, t *tx, prefix string, cols int, args []any) error {
-	const rows = 300
-	tuple := "(" + strings.Repeat("?, ", cols-1) + "?)"
-	for len(args) > 0 {
-		n := min(len(args)/cols, rows)
-		var q strings.Builder
-		q.WriteString(prefix)
-		for i := range n {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString(tuple)
-		}
-		// Built per batch size, so not worth a cached statement.
-		if _, err := t.ExecContext(ctx, t.p.d.q(q.String()), args[:n*cols]...); err != nil {
-			return translate(err)
-		}
-		args = args[n*cols:]
-	}
-	return nil
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return t.execRows(ctx, prefix, row, ``, len(args)/cols, 300, func(into []any, i int) []any {
+		return append(into, args[i*cols:(i+1)*cols]...)
+	})
 }
 
 // parallel calls fn for every index below n, on every core.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"masthead"
@@ -17,8 +16,15 @@ import (
 // up; the rows past the insights retention are deleted by the hourly
 // rollup (PruneSearchStats).
 
-// recordSearches adds a batch of search events to the daily counts.
-func (t *tx) recordSearches(ctx context.Context, evs []masthead.InsightEvent) error {
+// The daily counts of searches and of results opened by position.
+var (
+	searchDaily       = newCounterTable("search_daily", []string{"day", "query"}, []string{"searches", "zero"})
+	searchClicksDaily = newCounterTable("search_clicks_daily", []string{"day", "position"}, []string{"n"})
+)
+
+// searchCounts adds up a batch's search events into the rows to add to
+// search_daily and search_clicks_daily.
+func searchCounts(evs []masthead.InsightEvent) (queries, clicks [][]any) {
 	type dayQuery struct {
 		day   int64
 		query string
@@ -27,8 +33,7 @@ func (t *tx) recordSearches(ctx context.Context, evs []masthead.InsightEvent) er
 		day int64
 		pos int
 	}
-	queries := map[dayQuery][2]int64{}
-	clicks := map[dayPos]int64{}
+	qs, cs := counts[dayQuery]{}, counts[dayPos]{}
 	for _, e := range evs {
 		day := micros(e.At) / dayMicros * dayMicros
 		n := max(e.Count, 1)
@@ -37,58 +42,20 @@ func (t *tx) recordSearches(ctx context.Context, evs []masthead.InsightEvent) er
 			if e.Query == "" {
 				continue
 			}
-			k := dayQuery{day, e.Query}
-			c := queries[k]
 			if e.Kind == masthead.InsightSearch {
-				c[0] += n
+				qs.add(dayQuery{day, e.Query}, n, 0)
 			} else {
-				c[1] += n
+				qs.add(dayQuery{day, e.Query}, 0, n)
 			}
-			queries[k] = c
 		case masthead.InsightSearchClick:
 			if e.Position < 1 {
 				continue
 			}
-			clicks[dayPos{day, min(e.Position, masthead.MaxSearchPosition)}] += n
+			cs.add(dayPos{day, min(e.Position, masthead.MaxSearchPosition)}, n)
 		}
 	}
-	// In a fixed order, so that two instances' batches lock rows in the
-	// same order on PostgreSQL.
-	qs := make([]dayQuery, 0, len(queries))
-	for k := range queries {
-		qs = append(qs, k)
-	}
-	sort.Slice(qs, func(i, j int) bool {
-		if qs[i].day != qs[j].day {
-			return qs[i].day < qs[j].day
-		}
-		return qs[i].query < qs[j].query
-	})
-	for _, k := range qs {
-		c := queries[k]
-		if _, err := t.exec(ctx, `INSERT INTO search_daily (day, query, searches, zero) VALUES (?, ?, ?, ?)
-			ON CONFLICT (day, query) DO UPDATE SET searches = search_daily.searches + excluded.searches,
-				zero = search_daily.zero + excluded.zero`, k.day, k.query, c[0], c[1]); err != nil {
-			return fmt.Errorf("store: record searches: %w", err)
-		}
-	}
-	ps := make([]dayPos, 0, len(clicks))
-	for k := range clicks {
-		ps = append(ps, k)
-	}
-	sort.Slice(ps, func(i, j int) bool {
-		if ps[i].day != ps[j].day {
-			return ps[i].day < ps[j].day
-		}
-		return ps[i].pos < ps[j].pos
-	})
-	for _, k := range ps {
-		if _, err := t.exec(ctx, `INSERT INTO search_clicks_daily (day, position, n) VALUES (?, ?, ?)
-			ON CONFLICT (day, position) DO UPDATE SET n = search_clicks_daily.n + excluded.n`, k.day, k.pos, clicks[k]); err != nil {
-			return fmt.Errorf("store: record search clicks: %w", err)
-		}
-	}
-	return nil
+	return qs.rows(func(k dayQuery) []any { return []any{k.day, k.query} }),
+		cs.rows(func(k dayPos) []any { return []any{k.day, k.pos} })
 }
 
 // SearchStats returns what readers searched for over the range: totals,

@@ -544,6 +544,9 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
+	if writeHeld != nil {
+		defer writeHeld(time.Now())
+	}
 	t := &tx{Tx: sqlTx, p: db.w, missed: map[string]bool{}, db: db}
 	defer func() {
 		sqlTx.Rollback()
@@ -556,6 +559,12 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	}
 	return translate(sqlTx.Commit())
 }
+
+// writeHeld, when set, is called as each write transaction ends with the
+// time it began: how long it held the writer (SQLite's one writer, and
+// on PostgreSQL its row locks), which a benchmark reports
+// (store/insights_record_bench_test.go). Nil outside benchmarks.
+var writeHeld func(began time.Time)
 
 // bumpVersion raises the content version inside a write, recording
 // the keys the transaction touched (contentchanges.go).
