@@ -72,6 +72,37 @@ func TestPGHashText(t *testing.T) {
 	}
 }
 
+// TestDocPairs: the pairs the code reads from a vector's text are
+// search_pairs of the vector, and of its title, dek and teaser (weights
+// A, B and C), for lexemes holding quotes and backslashes, without
+// positions, sharing the last position, or none at all.
+func TestDocPairs(t *testing.T) {
+	db := storetest.Open(t, "postgres", store.Options{})
+	for _, v := range []string{
+		``,
+		`'one':1`,
+		`'settl':1A 'question':3B 'year':2,4C 'far':7`,
+		`'it''s':1A 'back\\slash':2 'quote''''d':3B '\'':4,9 'plain':5,6,7A`,
+		`'lone' 'other':2 'third':5A`,
+		`'a':16381 'b':16382D 'c':16383A 'd':16383 'e':16383B 'f':16383C 'é':16383 '東京':16383`,
+		`'x':1,3,5,7 'y':2,4,6A 'z':8D`,
+	} {
+		var text, want, wantOpen string
+		err := db.SQL().QueryRow(`SELECT $1::tsvector::text, search_pairs($1::tsvector)::text, search_pairs(ts_filter($1::tsvector, '{a,b,c}'))::text`, v).
+			Scan(&text, &want, &wantOpen)
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		got, gotOpen, err := store.DocPairs(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if got != want || gotOpen != wantOpen {
+			t.Errorf("%s: pairs %s and open %s, want %s and %s", text, got, gotOpen, want, wantOpen)
+		}
+	}
+}
+
 // TestSearchPairs: on PostgreSQL every article's stored word pairs, in
 // the full and the open index, are what search_pairs makes of its
 // vector, and its head and open document are the vectors of their parts,

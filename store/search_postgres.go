@@ -94,12 +94,13 @@ func docPairs(doc string, free bool) (pairs, openPairs string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	sortTSPositions(ps)
-	pairs = pgBigintArray(tsPairs(ps, func(byte) bool { return true }, nil))
+	order := tsOrder(ps, make([]uint64, 0, len(ps)))
+	hs := tsPairs(ps, order, func(byte) bool { return true }, make([]int64, 0, len(ps)))
+	pairs = pgBigintArray(hs)
 	if free {
 		return pairs, pairs, nil
 	}
-	return pairs, pgBigintArray(tsPairs(ps, func(w byte) bool { return w != 'D' }, nil)), nil
+	return pairs, pgBigintArray(tsPairs(ps, order, func(w byte) bool { return w != 'D' }, hs[:0])), nil
 }
 
 // indexBatch writes a batch of documents in two statements, as index

@@ -43,6 +43,8 @@ func parseTSVector(s string, dst []tsPos) ([]tsPos, error) {
 			return dst, bad(i)
 		}
 		i++
+		// The lexeme is a slice of s unless it holds an escape.
+		from, lexeme, escaped := i, "", false
 		lex.Reset()
 		for {
 			if i >= len(s) {
@@ -53,18 +55,27 @@ func parseTSVector(s string, dst []tsPos) ([]tsPos, error) {
 				if i+1 >= len(s) {
 					return dst, bad(i)
 				}
+				if !escaped {
+					lex.WriteString(s[from:i])
+					escaped = true
+				}
 				lex.WriteByte(s[i+1])
 				i += 2
 				continue
 			}
 			if c == '\'' {
+				lexeme = s[from:i]
 				i++
 				break
 			}
-			lex.WriteByte(c)
+			if escaped {
+				lex.WriteByte(c)
+			}
 			i++
 		}
-		lexeme := lex.String()
+		if escaped {
+			lexeme = lex.String()
+		}
 		if i >= len(s) || s[i] != ':' {
 			continue // no positions
 		}
@@ -94,32 +105,34 @@ func parseTSVector(s string, dst []tsPos) ([]tsPos, error) {
 	return dst, nil
 }
 
-// sortTSPositions puts the positions of a parsed vector in the order of
-// the text: by position, then by lexeme in byte order. search_pairs
-// orders them alike; lexemes share a position only at the last one a
-// vector can hold (16,383), where every later word is put.
-func sortTSPositions(ps []tsPos) {
-	slices.SortFunc(ps, func(a, b tsPos) int {
-		if a.pos != b.pos {
-			return a.pos - b.pos
-		}
-		return strings.Compare(a.lexeme, b.lexeme)
-	})
+// tsOrder returns the indexes of ps in the order of the text: by
+// position, then by lexeme in byte order, as search_pairs orders them.
+// Lexemes share a position only at the last one a vector can hold
+// (16,383), where every later word is put; ps holds the lexemes in byte
+// order already (parseTSVector), so ties keep the order of ps. Each is
+// the position and the index in one number: sorting those costs a tenth
+// of sorting the positions themselves.
+func tsOrder(ps []tsPos, dst []uint64) []uint64 {
+	for i, p := range ps {
+		dst = append(dst, uint64(p.pos)<<32|uint64(i))
+	}
+	slices.Sort(dst)
+	return dst
 }
 
 // tsPairs returns what search_pairs returns for the vector of the
-// positions ps (sorted by sortTSPositions) whose weight keep accepts:
-// for each position and the one before it, the hash (hashtextextended)
-// of "lexeme1 lexeme2 distance", sorted, each once. buf is reused for
-// the pairs' texts; the pairs are appended to dst.
-func tsPairs(ps []tsPos, keep func(weight byte) bool, dst []int64) []int64 {
+// positions ps, in order (tsOrder), whose weight keep accepts: for each
+// position and the one before it, the hash (hashtextextended) of
+// "lexeme1 lexeme2 distance", sorted, each once. The pairs are appended
+// to dst.
+func tsPairs(ps []tsPos, order []uint64, keep func(weight byte) bool, dst []int64) []int64 {
 	start := len(dst)
 	var (
 		prev *tsPos
 		buf  []byte
 	)
-	for i := range ps {
-		p := &ps[i]
+	for _, o := range order {
+		p := &ps[uint32(o)]
 		if !keep(p.weight) {
 			continue
 		}
