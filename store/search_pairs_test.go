@@ -239,7 +239,7 @@ func checkPairs(t *testing.T, db *store.DB, when string, n int) {
 	for _, table := range []string{"search_vectors", "search_open"} {
 		var rows, wrong, pairs int
 		err := q(`SELECT count(*), count(*) FILTER (WHERE pairs IS DISTINCT FROM search_pairs(doc)), sum(cardinality(pairs))
-			FROM ` + table).Scan(&rows, &wrong, &pairs)
+			FROM `+table).Scan(&rows, &wrong, &pairs)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -150,7 +150,7 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 		}
 	}
 	_, err = t.exec(ctx, `WITH v AS MATERIALIZED (
-			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, s.pairs, s.open_pairs
+			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, s.pairs::bigint[] AS pairs, s.open_pairs
 			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[])
 				AS s(id, pub, title, vocab, open, doc, pairs, open_pairs)
 		), h AS (
@@ -158,9 +158,9 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 			SELECT id, pub, `+pgHeadOf+`, to_tsvector('simple', title), vocab FROM v
 		), o AS (
 			INSERT INTO search_open (article_id, doc, pairs)
-			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, open_pairs::bigint[] FROM v
+			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, CASE WHEN open THEN pairs ELSE open_pairs::bigint[] END FROM v
 		)
-		INSERT INTO search_vectors (article_id, doc, pairs) SELECT id, doc, pairs::bigint[] FROM v`,
+		INSERT INTO search_vectors (article_id, doc, pairs) SELECT id, doc, pairs FROM v`,
 		ids, pubs, titles, vocabs, opens, vectors, pairs, openPairs)
 	return err
 }
@@ -230,7 +230,8 @@ func (postgresFTS) among(ctx context.Context, r reader, q *search.Query, ids []i
 // "ids" or "rank": search_ for scopeAll, search_open_ for scopeOpen,
 // search_head_ for the others. A query over the whole article that must
 // hold a phrase goes through the index of word pairs first
-// (migrations/postgres/0016_search_pairs.sql): the phrase_ functions for
+// (migrations/postgres/0016_search_pairs.sql, kept in a column since
+// 0068_search_pairs_column.sql): the phrase_ functions for
 // ids and ranks, and for the ids of a query that is one phrase of one
 // pair, its pair alone (pair_ids). The phrases' pairs are made by
 // PostgreSQL itself, with the articles' stemming, in a query of their
