@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,19 +24,31 @@ import (
 // so the lexemes are the words the query parser produces on both engines.
 type postgresFTS struct{}
 
-// index writes the article in one statement (one round trip): the title,
-// dek, teaser and body vectors are made once and go into every table. New words join
-// the vocabulary; their counts are recomputed by a reindex (optimize),
-// since keeping exact counts would rewrite a score of hot rows per write.
+// index writes the article in two statements: the first makes its
+// vector (title A, dek B, teaser C, body D), of which the code makes
+// the word pairs of phrases (docPairs); the second writes the vector,
+// the pairs, the open document and the head into every table. New
+// words join the vocabulary; their counts are recomputed by a reindex
+// (optimize), since keeping exact counts would rewrite a score of hot
+// rows per write.
 func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 	title, dek := search.Normalize(d.title), search.Normalize(d.dek)
 	vocab := strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
-	_, err := t.exec(ctx, `WITH v AS (
-			SELECT setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B') AS head,
-				setweight(to_tsvector('english', ?), 'C') AS teaser, setweight(to_tsvector('english', ?), 'D') AS body
+	var doc string
+	err := t.row(ctx, `SELECT (`+pgDocVector("?", "?", "?", "?")+`)::text`, title, dek, search.Normalize(d.teaser), search.Normalize(d.body)).Scan(&doc)
+	if err != nil {
+		return err
+	}
+	free := d.openBody() != ""
+	pairs, openPairs, err := docPairs(doc, free)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `WITH v AS (
+			SELECT ?::tsvector AS doc
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
-			SELECT ?, ?, v.head, to_tsvector('simple', ?), ? FROM v
+			SELECT ?, ?, `+pgHeadOf+`, to_tsvector('simple', ?), ? FROM v
 			ON CONFLICT (article_id) DO UPDATE SET published_at = excluded.published_at,
 				head = excluded.head, title = excluded.title, vocab = excluded.vocab
 		), w AS (
@@ -43,21 +56,57 @@ func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 			SELECT x, 1 FROM unnest(string_to_array(?, ' ')) AS x WHERE x <> ''
 			ON CONFLICT (word) DO NOTHING
 		), o AS (
-			INSERT INTO search_open (article_id, doc)
-			SELECT ?, v.head || v.teaser || CASE WHEN ? THEN v.body ELSE ''::tsvector END FROM v
-			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc
+			INSERT INTO search_open (article_id, doc, pairs)
+			SELECT ?, CASE WHEN ? THEN v.doc ELSE `+pgOpenOf+` END, ?::bigint[] FROM v
+			ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc, pairs = excluded.pairs
 		)
-		INSERT INTO search_vectors (article_id, doc)
-		SELECT ?, v.head || v.teaser || v.body FROM v
-		ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc`,
-		title, dek, search.Normalize(d.teaser), search.Normalize(d.body),
-		d.id, d.published, title, vocab, vocab, d.id, d.openBody() != "", d.id)
+		INSERT INTO search_vectors (article_id, doc, pairs)
+		SELECT ?, v.doc, ?::bigint[] FROM v
+		ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc, pairs = excluded.pairs`,
+		doc, d.id, d.published, title, vocab, vocab, d.id, free, openPairs, d.id, pairs)
 	return err
 }
 
-// indexBatch writes a batch of documents in one statement: the arrays of
-// their texts go in as parameters and every vector is made by one
-// query, rather than a round trip and a plan per article. The vocabulary
+// pgDocVector is the SQL that makes an article's vector from the
+// expressions of its title, dek, teaser and body, normalised
+// (search.Normalize).
+func pgDocVector(title, dek, teaser, body string) string {
+	return `setweight(to_tsvector('english', ` + title + `), 'A') || setweight(to_tsvector('english', ` + dek + `), 'B') ||
+		setweight(to_tsvector('english', ` + teaser + `), 'C') || setweight(to_tsvector('english', ` + body + `), 'D')`
+}
+
+// pgHeadOf and pgOpenOf take out of an article's vector (v.doc) its head,
+// title and dek, and its open document when the body is closed: title,
+// dek and teaser. Concatenating vectors shifts the positions of the
+// right one past the left's, so the parts that come first keep their
+// positions, and these equal the vectors made of the parts alone.
+const (
+	pgHeadOf = `ts_filter(v.doc, '{a,b}')`
+	pgOpenOf = `ts_filter(v.doc, '{a,b,c}')`
+)
+
+// docPairs returns the word pairs (search_pairs) of doc, an article's
+// vector as text, and those of its open document, as array literals.
+// When the body is not free the open document is the positions of
+// weights A, B and C of doc (pgOpenOf), so both come from one parse.
+func docPairs(doc string, free bool) (pairs, openPairs string, err error) {
+	ps, err := parseTSVector(doc, nil)
+	if err != nil {
+		return "", "", err
+	}
+	order := tsOrder(ps, make([]uint64, 0, len(ps)))
+	hs := tsPairs(ps, order, func(byte) bool { return true }, make([]int64, 0, len(ps)))
+	pairs = pgBigintArray(hs)
+	if free {
+		return pairs, pairs, nil
+	}
+	return pairs, pgBigintArray(tsPairs(ps, order, func(w byte) bool { return w != 'D' }, hs[:0])), nil
+}
+
+// indexBatch writes a batch of documents in two statements, as index
+// does one: the arrays of their texts go in as parameters and every
+// vector is made by one query, then written with its pairs by another,
+// rather than two round trips and plans per article. The vocabulary
 // is left to optimize, which recounts it at the end of a reindex.
 func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error {
 	if len(docs) == 0 {
@@ -72,21 +121,47 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 		teasers[i], bodies[i] = search.Normalize(d.teaser), search.Normalize(d.body)
 		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
 	}
-	_, err := t.exec(ctx, `WITH v AS MATERIALIZED (
-			SELECT s.id, s.pub, s.title, s.vocab, s.open,
-				setweight(to_tsvector('english', s.title), 'A') || setweight(to_tsvector('english', s.dek), 'B') AS head,
-				setweight(to_tsvector('english', s.teaser), 'C') AS teaser, setweight(to_tsvector('english', s.body), 'D') AS body
-			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
-				AS s(id, pub, title, dek, teaser, body, vocab, open)
+	vectors := make([]string, 0, n)
+	rows, err := t.query(ctx, `SELECT (`+pgDocVector("s.title", "s.dek", "s.teaser", "s.body")+`)::text
+		FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS s(title, dek, teaser, body, i)
+		ORDER BY s.i`, titles, deks, teasers, bodies)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		vectors = append(vectors, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(vectors) != n {
+		return fmt.Errorf("store: index batch: %d vectors for %d articles", len(vectors), n)
+	}
+	pairs, openPairs := make([]string, n), make([]string, n)
+	for i, v := range vectors {
+		if pairs[i], openPairs[i], err = docPairs(v, opens[i]); err != nil {
+			return err
+		}
+	}
+	_, err = t.exec(ctx, `WITH v AS MATERIALIZED (
+			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, s.pairs::bigint[] AS pairs, s.open_pairs
+			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[])
+				AS s(id, pub, title, vocab, open, doc, pairs, open_pairs)
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
-			SELECT id, pub, head, to_tsvector('simple', title), vocab FROM v
+			SELECT id, pub, `+pgHeadOf+`, to_tsvector('simple', title), vocab FROM v
 		), o AS (
-			INSERT INTO search_open (article_id, doc)
-			SELECT id, head || teaser || CASE WHEN open THEN body ELSE ''::tsvector END FROM v
+			INSERT INTO search_open (article_id, doc, pairs)
+			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, CASE WHEN open THEN pairs ELSE open_pairs::bigint[] END FROM v
 		)
-		INSERT INTO search_vectors (article_id, doc) SELECT id, head || teaser || body FROM v`,
-		ids, pubs, titles, deks, teasers, bodies, vocabs, opens)
+		INSERT INTO search_vectors (article_id, doc, pairs) SELECT id, doc, pairs FROM v`,
+		ids, pubs, titles, vocabs, opens, vectors, pairs, openPairs)
 	return err
 }
 
@@ -155,7 +230,8 @@ func (postgresFTS) among(ctx context.Context, r reader, q *search.Query, ids []i
 // "ids" or "rank": search_ for scopeAll, search_open_ for scopeOpen,
 // search_head_ for the others. A query over the whole article that must
 // hold a phrase goes through the index of word pairs first
-// (migrations/postgres/0016_search_pairs.sql): the phrase_ functions for
+// (migrations/postgres/0016_search_pairs.sql, kept in a column since
+// 0068_search_pairs_column.sql): the phrase_ functions for
 // ids and ranks, and for the ids of a query that is one phrase of one
 // pair, its pair alone (pair_ids). The phrases' pairs are made by
 // PostgreSQL itself, with the articles' stemming, in a query of their

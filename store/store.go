@@ -305,11 +305,20 @@ var (
 		skipLocked:      " FOR UPDATE SKIP LOCKED",
 		fts:             postgresFTS{},
 		bulkDefersIndex: true,
-		// As migrations/postgres/0038_search_impacts.sql makes them. The
-		// primary key stays: rows arrive in its order.
+		// As migrations/postgres/0038_search_impacts.sql and
+		// 0068_search_pairs_column.sql make them. The primary keys stay:
+		// rows arrive in their order. The word pairs' GIN indexes hold
+		// hundreds of keys an article, nearly all of them unique; built
+		// once they cost two thirds of their upkeep through a reindex's
+		// inserts (docs/search.md), and meanwhile a phrase reads the
+		// pairs of every row. The vectors' GIN indexes stay: their
+		// upkeep costs little more than building them, and every search
+		// needs them.
 		rebuiltIndexes: []rebuiltIndex{
 			{"search_impacts_term", `CREATE INDEX IF NOT EXISTS search_impacts_term ON search_impacts (term, impact DESC, article_id)`},
 			{"search_impacts_open", `CREATE INDEX IF NOT EXISTS search_impacts_open ON search_impacts (term, open_impact DESC, article_id) WHERE open_impact > 0`},
+			{"search_vectors_pairs", `CREATE INDEX IF NOT EXISTS search_vectors_pairs ON search_vectors USING gin (pairs)`},
+			{"search_open_pairs", `CREATE INDEX IF NOT EXISTS search_open_pairs ON search_open USING gin (pairs)`},
 		},
 		// lower(name) is what members_name_prefix indexes.
 		foldedPrefix: "lower(%s) LIKE ?",
