@@ -498,6 +498,11 @@ func (db *DB) FinishReindex(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: reindex: finish: %w", err)
 	}
+	for _, q := range db.d.settle {
+		if _, err := db.wdb.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: reindex: finish: %w", err)
+		}
+	}
 	return nil
 }
 

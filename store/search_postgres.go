@@ -196,7 +196,7 @@ func (postgresFTS) optimize(ctx context.Context, t *tx) error {
 		`SELECT gin_clean_pending_list(x::regclass)
 			FROM unnest(ARRAY['search_vectors_doc', 'search_vectors_pairs', 'search_open_doc', 'search_open_pairs',
 				'search_heads_head', 'search_heads_title']) AS x`,
-		`ANALYZE search_vectors, search_open, search_heads, search_docs`,
+		`ANALYZE search_vectors, search_open, search_heads, search_docs, search_impacts`,
 	} {
 		if _, err := t.exec(ctx, q); err != nil {
 			return err
