@@ -91,11 +91,6 @@ type APIKeyInput struct {
 	Licence Licence
 }
 
-// IsLicenceInput reports whether the input makes a licence key.
-func (in *APIKeyInput) IsLicenceInput() bool {
-	return in.Kind == APIKeyContent && slices.Contains(in.Scopes, ScopeLicence)
-}
-
 // APIKeyPrefix starts every secret of kind k, so a leaked secret names
 // what it opens and secret scanners can recognise it.
 func APIKeyPrefix(k APIKeyKind) string {

@@ -117,7 +117,7 @@ func ParseLicenceTerms(text string) (LicenceTerms, error) {
 	seen := map[LicenceTerm]bool{}
 	for _, w := range words {
 		kind, slug, ok := strings.Cut(w, ":")
-		kind = strings.ToLower(strings.TrimSuffix(strings.ToLower(kind), "s"))
+		kind = strings.TrimSuffix(strings.ToLower(kind), "s")
 		if !ok || (kind != "topic" && kind != "column" && kind != "region") {
 			return nil, Errorf(EINVALID, "Write each term as topic:slug, column:slug or region:slug; %q is neither.", clip(w, 40))
 		}

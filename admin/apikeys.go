@@ -153,9 +153,6 @@ func (h *Handler) apiKeyCreate(w http.ResponseWriter, r *http.Request, me *masth
 		status, secret = http.StatusBadRequest, ""
 	} else {
 		form = apiKeyForm{Kind: form.Kind, Role: string(masthead.RoleEditor)}
-		if in.IsLicenceInput() {
-			form.Kind = "licence"
-		}
 	}
 	v, verr := h.apiKeysPage(r, me, form)
 	if verr != nil {

@@ -18,15 +18,15 @@ func TestAIClaim(t *testing.T) {
 			"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; " + c.Agent + "/1.0; +https://example.com/bot)",
 			strings.ToUpper(c.Agent),
 		} {
-			if got, ok := aiClaim(ua); !ok || got.Family != c.Family {
-				t.Errorf("aiClaim(%q) = %q, %v; want %q", ua, got.Family, ok, c.Family)
+			if got, ok := masthead.AICrawlerClaimed(ua); !ok || got.Family != c.Family {
+				t.Errorf("masthead.AICrawlerClaimed(%q) = %q, %v; want %q", ua, got.Family, ok, c.Family)
 			}
 		}
 	}
 	for _, ua := range []string{"", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
 		"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"} {
-		if got, ok := aiClaim(ua); ok {
-			t.Errorf("aiClaim(%q) = %q", ua, got.Family)
+		if got, ok := masthead.AICrawlerClaimed(ua); ok {
+			t.Errorf("masthead.AICrawlerClaimed(%q) = %q", ua, got.Family)
 		}
 	}
 }
@@ -34,7 +34,7 @@ func TestAIClaim(t *testing.T) {
 func BenchmarkAIClaimBrowser(b *testing.B) {
 	ua := "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 	for b.Loop() {
-		if _, ok := aiClaim(ua); ok {
+		if _, ok := masthead.AICrawlerClaimed(ua); ok {
 			b.Fatal("claimed")
 		}
 	}

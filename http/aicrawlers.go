@@ -58,10 +58,6 @@ func newAITerms(m map[string]masthead.CrawlerPolicy) aiTerms {
 	return t
 }
 
-// aiClaim returns the family of AI crawler ua claims to be, if any
-// (masthead.AICrawlerClaimed).
-func aiClaim(ua string) (masthead.AICrawler, bool) { return masthead.AICrawlerClaimed(ua) }
-
 // aiCrawler returns the family r claims and its policy, when the
 // settings make the claim matter (a family at full text or refused).
 func (s *Server) aiCrawler(r *http.Request) (masthead.AICrawler, masthead.CrawlerPolicy, bool) {
@@ -69,7 +65,7 @@ func (s *Server) aiCrawler(r *http.Request) (masthead.AICrawler, masthead.Crawle
 	if !terms.active {
 		return masthead.AICrawler{}, "", false
 	}
-	c, ok := aiClaim(r.UserAgent())
+	c, ok := masthead.AICrawlerClaimed(r.UserAgent())
 	if !ok {
 		return c, "", false
 	}
@@ -103,7 +99,7 @@ func (s *Server) aiFullText(ua string, client netip.Addr) bool {
 	if !s.site().ai.active {
 		return false
 	}
-	c, ok := aiClaim(ua)
+	c, ok := masthead.AICrawlerClaimed(ua)
 	if !ok || s.site().ai.policy[c.Family] != masthead.CrawlerFull {
 		return false
 	}

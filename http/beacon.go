@@ -119,13 +119,12 @@ type beaconState struct {
 	mu        sync.Mutex
 	cur, prev map[[2]uint64]struct{}
 	turned    time.Time
-	max       int
 
 	counted, repeated, ignored atomic.Int64
 }
 
 func newBeaconState(ttl time.Duration) *beaconState {
-	return &beaconState{seed: maphash.MakeSeed(), live: newMemo[int64, bool](ttl, 10_000), max: beaconMaxSeen}
+	return &beaconState{seed: maphash.MakeSeed(), live: newMemo[int64, bool](ttl, 10_000)}
 }
 
 // firstTime reports whether view was not seen in the window, and
@@ -146,7 +145,7 @@ func (b *beaconState) firstTime(view [2]uint64, now time.Time) bool {
 	if _, ok := b.prev[view]; ok {
 		return false
 	}
-	if len(b.cur) >= b.max {
+	if len(b.cur) >= beaconMaxSeen {
 		b.prev, b.cur, b.turned = b.cur, map[[2]uint64]struct{}{}, now
 	}
 	b.cur[view] = struct{}{}
@@ -298,7 +297,7 @@ func botAgent(ua string) bool {
 	if bot, _ := claimedCrawler(ua); bot != "" {
 		return true
 	}
-	if _, ok := aiClaim(ua); ok {
+	if _, ok := masthead.AICrawlerClaimed(ua); ok {
 		return true
 	}
 	for _, w := range botWords {

@@ -180,7 +180,7 @@ func (s *Server) forgetCurator(id int64) {
 	s.curator.mu.Lock()
 	delete(s.curator.m, id)
 	s.curator.mu.Unlock()
-	s.sessions.forgetMember(id)
+	s.forgetReader(id)
 }
 
 // purgeCurator forgets every reader's state and every kept For-you

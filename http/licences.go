@@ -51,7 +51,7 @@ func licenceToken(r *http.Request) string {
 // crawlerGate wraps the article page (see the top of this file).
 func (s *Server) crawlerGate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		claim, claimed := aiClaim(r.UserAgent())
+		claim, claimed := masthead.AICrawlerClaimed(r.UserAgent())
 		if tok := licenceToken(r); tok != "" {
 			key, err := s.readers.Licensee(r.Context(), tok, claim.Family, s.clock.Now())
 			if err != nil {
@@ -199,7 +199,7 @@ func (s *Server) admitLicensed(w http.ResponseWriter, r *http.Request, key *mast
 	}
 	family := key.Licence.Family
 	if family == "" {
-		c, _ := aiClaim(r.UserAgent())
+		c, _ := masthead.AICrawlerClaimed(r.UserAgent())
 		family = c.Family
 	}
 	s.insights.Crawler(crawlerFamily(family), masthead.CrawlerGotLicensed)

@@ -174,20 +174,6 @@ func (s *Server) readerChanged(r *http.Request) {
 	c.dropMember(id)
 }
 
-// forgetMember drops the cached states of member id's sessions, after a
-// change of theirs made within a GET (a read noted in their history) or
-// for a member named by a link rather than a session; a read under way
-// is not kept. A nil cache holds nothing.
-func (c *sessionCache) forgetMember(id int64) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	c.dropMember(id)
-}
-
 // forgetSession drops the cached state of r's session, so its next
 // request reads it afresh.
 func (s *Server) forgetSession(r *http.Request) {

@@ -173,10 +173,10 @@ func (t *tx) insertNewArticles(ctx context.Context, ps []prepared, res []UpsertR
 	if _, err := t.exec(ctx, `DELETE FROM slug_redirects WHERE slug IN (`+strings.TrimSuffix(strings.Repeat("?,", len(rows)), ",")+`)`, slugArgs...); err != nil {
 		return nil, fmt.Errorf("store: insert articles: %w", err)
 	}
-	for j, q := range []string{
-		`INSERT INTO article_authors (article_id, author_id, position) VALUES `,
-		`INSERT INTO article_topics (article_id, topic_id) VALUES `,
-		`INSERT INTO article_regions (article_id, region_id) VALUES `,
+	for j, q := range []struct{ head, row string }{
+		{`INSERT INTO article_authors (article_id, author_id, position) VALUES `, "(?, ?, ?)"},
+		{`INSERT INTO article_topics (article_id, topic_id) VALUES `, "(?, ?)"},
+		{`INSERT INTO article_regions (article_id, region_id) VALUES `, "(?, ?)"},
 	} {
 		var vals [][]any
 		for k, r := range rows {
@@ -188,7 +188,7 @@ func (t *tx) insertNewArticles(ctx context.Context, ps []prepared, res []UpsertR
 				}
 			}
 		}
-		if err := t.insertRows(ctx, q, vals); err != nil {
+		if err := bulkInsert(ctx, t, q.head, q.row, vals); err != nil {
 			return nil, fmt.Errorf("store: insert articles: labels: %w", err)
 		}
 	}
@@ -199,11 +199,6 @@ func (t *tx) insertNewArticles(ctx context.Context, ps []prepared, res []UpsertR
 	}
 	if err := t.addMemberships(ctx, all); err != nil {
 		return nil, err
-	}
-	for _, id := range all {
-		if err := t.indexArticle(ctx, id); err != nil {
-			return nil, err
-		}
 	}
 	if err := t.queueRelatedMany(ctx, all, now); err != nil {
 		return nil, err
@@ -284,33 +279,6 @@ func (t *tx) scanPairs(ctx context.Context, q string, args []any, fn func(int64,
 		fn(id, s)
 	}
 	return rows.Err()
-}
-
-// insertRows inserts vals with q, "INSERT INTO table (columns) VALUES ",
-// in statements of at most a few thousand values.
-func (t *tx) insertRows(ctx context.Context, q string, vals [][]any) error {
-	if len(vals) == 0 {
-		return nil
-	}
-	per := max(1, 4000/len(vals[0]))
-	for from := 0; from < len(vals); from += per {
-		part := vals[from:min(from+per, len(vals))]
-		tuple := `(` + strings.TrimSuffix(strings.Repeat("?,", len(part[0])), ",") + `)`
-		var b strings.Builder
-		b.WriteString(q)
-		args := make([]any, 0, len(part)*len(part[0]))
-		for k, v := range part {
-			if k > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(tuple)
-			args = append(args, v...)
-		}
-		if _, err := t.exec(ctx, b.String(), args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // termResolver finds or creates labels by slug for a batch (termID),

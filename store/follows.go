@@ -583,17 +583,20 @@ func (db *DB) CuratorSettings(ctx context.Context, memberID int64) (masthead.Cur
 	return s, nil
 }
 
-// membershipsSQL lists the memberships of the articles the condition
-// names (a.id = ?, four times), for articles that are not drafts.
-const membershipsSQL = `INSERT INTO article_memberships (kind, target_id, published_at, article_id)
+// membershipsSQL writes the memberships of the articles whose ids are
+// in, a placeholder list given four times, for articles that are not
+// drafts.
+func membershipsSQL(in string) string {
+	return `INSERT INTO article_memberships (kind, target_id, published_at, article_id)
 SELECT 'topic', x.topic_id, a.published_at, a.id FROM article_topics x JOIN articles a ON a.id = x.article_id
-	WHERE a.id = ? AND a.status <> 'draft' AND a.published_at IS NOT NULL
+	WHERE a.id IN ` + in + ` AND a.status <> 'draft' AND a.published_at IS NOT NULL
 UNION SELECT 'region', x.region_id, a.published_at, a.id FROM article_regions x JOIN articles a ON a.id = x.article_id
-	WHERE a.id = ? AND a.status <> 'draft' AND a.published_at IS NOT NULL
+	WHERE a.id IN ` + in + ` AND a.status <> 'draft' AND a.published_at IS NOT NULL
 UNION SELECT 'author', x.author_id, a.published_at, a.id FROM article_authors x JOIN articles a ON a.id = x.article_id
-	WHERE a.id = ? AND a.status <> 'draft' AND a.published_at IS NOT NULL
+	WHERE a.id IN ` + in + ` AND a.status <> 'draft' AND a.published_at IS NOT NULL
 UNION SELECT 'column', a.column_id, a.published_at, a.id FROM articles a
-	WHERE a.id = ? AND a.column_id IS NOT NULL AND a.status <> 'draft' AND a.published_at IS NOT NULL`
+	WHERE a.id IN ` + in + ` AND a.column_id IS NOT NULL AND a.status <> 'draft' AND a.published_at IS NOT NULL`
+}
 
 // syncMemberships writes article id's memberships afresh, in the
 // transaction of the write that changed its taxonomy, status or time.
@@ -601,10 +604,7 @@ func (t *tx) syncMemberships(ctx context.Context, id int64) error {
 	if _, err := t.exec(ctx, `DELETE FROM article_memberships WHERE article_id = ?`, id); err != nil {
 		return fmt.Errorf("store: memberships of article %d: %w", id, err)
 	}
-	if _, err := t.exec(ctx, membershipsSQL, id, id, id, id); err != nil {
-		return fmt.Errorf("store: memberships of article %d: %w", id, err)
-	}
-	return nil
+	return t.addMemberships(ctx, []int64{id})
 }
 
 // addMemberships writes the memberships of new articles ids, which have
@@ -618,7 +618,7 @@ func (t *tx) addMemberships(ctx context.Context, ids []int64) error {
 	for range 4 {
 		args = append(args, idArgs...)
 	}
-	if _, err := t.exec(ctx, strings.ReplaceAll(membershipsSQL, "a.id = ?", "a.id IN "+ph), args...); err != nil {
+	if _, err := t.exec(ctx, membershipsSQL(ph), args...); err != nil {
 		return fmt.Errorf("store: memberships of %d articles: %w", len(ids), err)
 	}
 	return nil

@@ -120,7 +120,7 @@ func (t *tx) queueRelatedMany(ctx context.Context, ids []int64, now time.Time) e
 	for i, id := range ids {
 		vals[i] = []any{id, micros(now), 1}
 	}
-	if err := t.insertRows(ctx, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES `, vals); err != nil {
+	if err := bulkInsert(ctx, t, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES `, "(?, ?, ?)", vals); err != nil {
 		return fmt.Errorf("store: queue related reading of %d articles: %w", len(ids), err)
 	}
 	if t.relatedJob {

@@ -971,9 +971,6 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 		// The publisher's recency setting weighs each score by the
 		// article's age.
 		fresh := func(sc float64, published int64) float64 {
-			if sq.Recency == "" || sq.Recency == masthead.RecencyNone {
-				return sc
-			}
 			return sc * sq.Recency.Factor(time.Duration(now-published)*time.Microsecond)
 		}
 		var top []cand

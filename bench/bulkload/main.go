@@ -130,7 +130,7 @@ func run(ctx context.Context, bin, admin string, n int, steps []string, keep boo
 // the database, sampled until the command ends; a backend's last quarter
 // second may be missed.
 func timeStep(ctx context.Context, adm *sql.DB, bin, step, database string, args []string) error {
-	load0 := loadavg()
+	load0 := proc.LoadAverage()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	out, err := os.Create(filepath.Join(os.TempDir(), fmt.Sprintf("bulkload-%d-%s.log", os.Getpid(), step)))
 	if err != nil {
@@ -184,7 +184,7 @@ func timeStep(ctx context.Context, adm *sql.DB, bin, step, database string, args
 	}
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	fmt.Printf("%-8s wall %7.1f s   masthead CPU %6.1f s   postgres CPU %6.1f s   load %s → %s\n",
-		step, wall.Seconds(), cpu.Seconds(), float64(pg)/100, load0, loadavg())
+		step, wall.Seconds(), cpu.Seconds(), float64(pg)/100, load0, proc.LoadAverage())
 	return nil
 }
 
@@ -209,18 +209,6 @@ func procTicks(pid int) (int64, bool) {
 	u, err1 := strconv.ParseInt(f[11], 10, 64)
 	st, err2 := strconv.ParseInt(f[12], 10, 64)
 	return u + st, err1 == nil && err2 == nil
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // withDatabase is admin's URL naming database name instead.

@@ -15,6 +15,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for schemas and sizes
 
 	"masthead"
+	"masthead/bench/internal/proc"
 	"masthead/store"
 )
 
@@ -178,7 +179,7 @@ func measure(ctx context.Context, o options, r engineReport, dsn string, stdout 
 			}
 		}
 	}
-	r.load = loadAverage()
+	r.load = proc.LoadAverage()
 
 	prefixes := suggestPrefixes(qs)
 	r.suggestQs = len(prefixes)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -155,20 +154,6 @@ func fmtDur(d time.Duration) string {
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
-
-// loadAverage reads /proc/loadavg: on a shared machine, wall times mean
-// little without it.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
 
 // printSlowest lists the costliest queries by CPU time (wall time on
 // PostgreSQL, where the work is in the server), subscriber and anonymous

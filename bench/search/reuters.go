@@ -228,13 +228,11 @@ func scoreSet(ctx context.Context, st *store.DB, plain plainRanking, set judgedS
 			return sc, fmt.Errorf("query %q: %w", jq.query, err)
 		}
 		ts.judgedOnly = set.score(jq, slugsOf(long.Hits), true)
-		if plain != nil {
-			ranked, err := plain(ctx, jq.query)
-			if err != nil {
-				return sc, fmt.Errorf("plain ranking of %q: %w", jq.query, err)
-			}
-			ts.plain, ts.plainJudged = set.score(jq, ranked, false), set.score(jq, ranked, true)
+		ranked, err := plain(ctx, jq.query)
+		if err != nil {
+			return sc, fmt.Errorf("plain ranking of %q: %w", jq.query, err)
 		}
+		ts.plain, ts.plainJudged = set.score(jq, ranked, false), set.score(jq, ranked, true)
 		sc.queries = append(sc.queries, ts)
 		sc.mean += ts.ndcg
 		sc.judgedMean += ts.judgedOnly
