@@ -141,15 +141,20 @@ func (h *Handler) licenceUsageCSV(w http.ResponseWriter, r *http.Request, me *ma
 	if q.Get("per") == "day" {
 		name = fmt.Sprintf("licence-usage-%s-%s.csv", from.Format("2006-01-02"), to.Format("2006-01-02"))
 	}
+	// The sums per day are read before a header is set, so that an
+	// error is a page, not a download.
+	var days []masthead.LicenceUsageDay
+	if q.Get("per") == "day" {
+		var err error
+		if days, err = h.deps.Licences.LicenceUsage(r.Context(), from, end); err != nil {
+			return err
+		}
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "private, no-store")
 	cw := csv.NewWriter(w)
 	if q.Get("per") == "day" {
-		days, err := h.deps.Licences.LicenceUsage(r.Context(), from, end)
-		if err != nil {
-			return err
-		}
 		return WriteLicenceUsage(cw, days, keyID)
 	}
 	if err := cw.Write(LicenceRequestHeader); err != nil {
@@ -174,7 +179,9 @@ var LicenceRequestHeader = []string{"time", "licence_id", "licensee", "article_i
 
 // LicenceRequestRecord is one request of the billing log as a CSV row.
 func LicenceRequestRecord(q masthead.LicenceRequest) []string {
-	return []string{q.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(q.KeyID, 10), q.Licensee,
+	// The licensee is a name staff typed: a spreadsheet must not read it
+	// as a formula (csvSafe).
+	return []string{q.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(q.KeyID, 10), csvSafe(q.Licensee),
 		strconv.FormatInt(q.ArticleID, 10), q.Slug, q.Decision, strconv.FormatInt(q.Bytes, 10)}
 }
 
@@ -189,7 +196,7 @@ func WriteLicenceUsage(cw *csv.Writer, days []masthead.LicenceUsageDay, keyID in
 		if keyID != 0 && d.KeyID != keyID {
 			continue
 		}
-		if err := cw.Write([]string{d.Day.Format("2006-01-02"), i(d.KeyID), d.Licensee, i(d.Full), i(d.Teaser), i(d.Limited), i(d.Bytes)}); err != nil {
+		if err := cw.Write([]string{d.Day.Format("2006-01-02"), i(d.KeyID), csvSafe(d.Licensee), i(d.Full), i(d.Teaser), i(d.Limited), i(d.Bytes)}); err != nil {
 			return err
 		}
 	}

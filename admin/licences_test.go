@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,24 @@ func TestLicences(t *testing.T) {
 		}
 		if recs := read("/admin/api-keys/usage.csv?key=999"); len(recs) != 1 {
 			t.Errorf("another licence's requests: %v", recs)
+		}
+
+		// A licensee's name that a spreadsheet would run as a formula is
+		// written as text in both exports.
+		w = f.do(req{url: "/admin/api-keys", cookie: adminC, form: form("name", "=HYPERLINK(\"https://evil.example\")"), wantStatus: 200})
+		bad, err := f.db.APIKeyByHash(ctx, masthead.HashToken(regexp.MustCompile(`mhc_[A-Za-z0-9_-]{43}`).FindString(w.Body.String())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.AdmitLicensed(ctx, bad, 7, masthead.LicenceFull, 10); err != nil {
+			t.Fatal(err)
+		}
+		want := `'=HYPERLINK("https://evil.example")`
+		for _, u := range []string{"/admin/api-keys/usage.csv?key=" + strconv.FormatInt(bad.ID, 10),
+			"/admin/api-keys/usage.csv?per=day&key=" + strconv.FormatInt(bad.ID, 10) + "&from=" + day + "&to=" + day} {
+			if recs := read(u); len(recs) != 2 || recs[1][2] != want {
+				t.Errorf("%s: %v, want the licensee as %s", u, recs, want)
+			}
 		}
 	})
 }
