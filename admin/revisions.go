@@ -23,6 +23,9 @@ type WritingStore interface {
 	ArticleRevision(ctx context.Context, id, rev int64) (*masthead.ArticleRevision, error)
 	// AddArticleNote adds a correction or an update to an article.
 	AddArticleNote(ctx context.Context, id int64, in masthead.ArticleNoteInput) (*masthead.ArticleNote, error)
+	// EditArticleNote and DeleteArticleNote change or remove one.
+	EditArticleNote(ctx context.Context, id, noteID int64, in masthead.ArticleNoteInput) (*masthead.ArticleNote, error)
+	DeleteArticleNote(ctx context.Context, id, noteID int64, by masthead.ArticleActor) error
 }
 
 // revisionLimit is how many revisions the revisions page lists.
@@ -372,24 +375,12 @@ func (h *Handler) noteAdd(w http.ResponseWriter, r *http.Request, me *masthead.M
 	return nil
 }
 
-// NoteEditor edits and deletes an article's corrections and updates;
-// the store's DB is one, and when Deps.Writing is one too the editor
-// offers both to editors.
-type NoteEditor interface {
-	EditArticleNote(ctx context.Context, id, noteID int64, in masthead.ArticleNoteInput) (*masthead.ArticleNote, error)
-	DeleteArticleNote(ctx context.Context, id, noteID int64, by masthead.ArticleActor) error
-}
-
 // noteTarget checks that me may change the notes of the article of the
 // path, and returns the article, the note's id and the store.
-func (h *Handler) noteTarget(w http.ResponseWriter, r *http.Request, me *masthead.Member) (NoteEditor, *masthead.Article, int64, error) {
-	ws, err := h.writing()
+func (h *Handler) noteTarget(w http.ResponseWriter, r *http.Request, me *masthead.Member) (WritingStore, *masthead.Article, int64, error) {
+	ne, err := h.writing()
 	if err != nil {
 		return nil, nil, 0, err
-	}
-	ne, ok := ws.(NoteEditor)
-	if !ok {
-		return nil, nil, 0, masthead.Errorf(masthead.ENOTFOUND, "Notes cannot be changed on this site.")
 	}
 	if !me.Role.CanPublish() {
 		return nil, nil, 0, masthead.Errorf(masthead.EFORBIDDEN, "Only editors change corrections and updates.")
