@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,15 +20,9 @@ import (
 func TestLicenseesUsage(t *testing.T) {
 	for _, engine := range engines() {
 		t.Run(engine, func(t *testing.T) {
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "masthead.db")
-			if engine == "postgres" {
-				dsn = freshPostgres(t)
-			}
+			dsn := engineDSN(t, engine)
 			ctx := context.Background()
-			db, err := store.Open(ctx, dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := siteStore(t, dsn, store.Options{})
 			var ids []string
 			for _, name := range []string{"AI Lab", `=HYPERLINK("https://evil.example")`} {
 				_, hash, hint := masthead.NewAPIKeySecret(masthead.APIKeyContent)
@@ -45,7 +38,6 @@ func TestLicenseesUsage(t *testing.T) {
 					}
 				}
 			}
-			db.Close()
 
 			// Days around now, so that the rows are in whichever day
 			// they were logged.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,16 +16,9 @@ import (
 func TestNewsletterSite(t *testing.T) {
 	for _, engine := range engines() {
 		t.Run(engine, func(t *testing.T) {
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "masthead.db")
-			if engine == "postgres" {
-				dsn = freshPostgres(t)
-			}
+			dsn := engineDSN(t, engine)
 			ctx := context.Background()
-			db, err := store.Open(ctx, dsn, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := siteStore(t, dsn, store.Options{})
 			loc := time.FixedZone("CET", 3600)
 			cfg := &Config{SiteName: "The Review", BaseURL: "https://review.example", Location: loc}
 			cfg.Newsletter.Mailto = "leave@review.example"
