@@ -386,6 +386,12 @@ func (in *ArticleInput) Validate() error {
 	if !in.Status.Valid() {
 		v.Add("status", "Status must be draft, scheduled or published.")
 	}
+	if !in.Review.Valid() {
+		v.Add("review", `Review must be "" (none), "review" or "returned".`)
+	}
+	if utf8.RuneCountInString(in.ReviewNote) > MaxReviewNote {
+		v.Add("review_note", "The note must be at most 2,000 characters.")
+	}
 	if in.Status == StatusScheduled && in.PublishedAt.IsZero() {
 		v.Add("published_at", "A scheduled article needs a publication time.")
 	}

@@ -49,6 +49,13 @@ func TestArticleInputValidate(t *testing.T) {
 			in.Image = masthead.Image{URL: "javascript:alert(1)", Alt: "x"}
 		}, []string{"image_url"}},
 		{"image without alt", func(in *masthead.ArticleInput) { in.Image = masthead.Image{URL: "/a.jpg"} }, []string{"image_alt"}},
+		{"unknown review state", func(in *masthead.ArticleInput) { in.Review = "maybe" }, []string{"review"}},
+		{"review note at its limit", func(in *masthead.ArticleInput) {
+			in.Review, in.ReviewNote = masthead.ReviewReturned, strings.Repeat("é", masthead.MaxReviewNote)
+		}, nil},
+		{"review note over its limit", func(in *masthead.ArticleInput) {
+			in.Review, in.ReviewNote = masthead.ReviewReturned, strings.Repeat("é", masthead.MaxReviewNote+1)
+		}, []string{"review_note"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,6 +69,15 @@ const (
 	ReviewReturned ReviewState = "returned"
 )
 
+// Valid reports whether s is a known review state.
+func (s ReviewState) Valid() bool {
+	return s == ReviewNone || s == ReviewPending || s == ReviewReturned
+}
+
+// MaxReviewNote is the longest note an editor returns an article with,
+// in characters.
+const MaxReviewNote = 2000
+
 // NoteKind is a correction or an update.
 type NoteKind string
 

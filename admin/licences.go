@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -141,53 +142,83 @@ func (h *Handler) licenceUsageCSV(w http.ResponseWriter, r *http.Request, me *ma
 	if q.Get("per") == "day" {
 		name = fmt.Sprintf("licence-usage-%s-%s.csv", from.Format("2006-01-02"), to.Format("2006-01-02"))
 	}
-	// The sums per day are read before a header is set, so that an
-	// error is a page, not a download.
-	var days []masthead.LicenceUsageDay
-	if q.Get("per") == "day" {
-		var err error
-		if days, err = h.deps.Licences.LicenceUsage(r.Context(), from, end); err != nil {
-			return err
-		}
+	// What can fail before a byte is written is read before a header
+	// is set, so that an error is a page, not a download.
+	exp, err := ReadLicenceExport(r.Context(), h.deps.Licences, q.Get("per") == "day", keyID, from, end)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "private, no-store")
-	cw := csv.NewWriter(w)
-	if q.Get("per") == "day" {
-		return WriteLicenceUsage(cw, days, keyID)
-	}
-	if err := cw.Write(LicenceRequestHeader); err != nil {
-		return err
-	}
-	err := h.deps.Licences.LicenceRequests(r.Context(), keyID, from, end, func(q masthead.LicenceRequest) error {
-		return cw.Write(LicenceRequestRecord(q))
-	})
-	cw.Flush()
-	if err != nil {
+	if err := exp.Write(r.Context(), w); err != nil {
 		// The header is out: the truncated file says so at its end.
 		h.deps.Logger.Error("admin: licensed requests export", "err", err)
 		fmt.Fprintln(w, "# export stopped: internal error")
-		return nil
+	}
+	return nil
+}
+
+// LicenceExport is one export of the billing log as CSV, the one
+// /admin/api-keys/usage.csv and `masthead licensees usage` write: one
+// row a request, or one a licensee and day.
+type LicenceExport struct {
+	log       LicenceLog
+	keyID     int64
+	from, end time.Time
+	perDay    bool
+	days      []masthead.LicenceUsageDay
+}
+
+// ReadLicenceExport begins the export of the billing log over [from,
+// end); keyID, when not 0, keeps one licence. Per day, the sums are
+// read here, before anything is written, so their error can still be
+// answered whole; the rows per request are streamed by Write.
+func ReadLicenceExport(ctx context.Context, log LicenceLog, perDay bool, keyID int64, from, end time.Time) (*LicenceExport, error) {
+	e := &LicenceExport{log: log, keyID: keyID, from: from, end: end, perDay: perDay}
+	if perDay {
+		var err error
+		if e.days, err = log.LicenceUsage(ctx, from, end); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// Write writes the export to w. An error may come after some of it is
+// written; the file is then cut short, and the caller says so.
+func (e *LicenceExport) Write(ctx context.Context, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	var err error
+	if e.perDay {
+		err = writeLicenceUsage(cw, e.days, e.keyID)
+	} else if err = cw.Write(licenceRequestHeader); err == nil {
+		err = e.log.LicenceRequests(ctx, e.keyID, e.from, e.end, func(q masthead.LicenceRequest) error {
+			return cw.Write(licenceRequestRecord(q))
+		})
+	}
+	cw.Flush()
+	if err != nil {
+		return err
 	}
 	return cw.Error()
 }
 
-// LicenceRequestHeader heads the export of the billing log, one row a
-// request (also `masthead licensees usage`).
-var LicenceRequestHeader = []string{"time", "licence_id", "licensee", "article_id", "article", "decision", "bytes"}
+// licenceRequestHeader heads the export of the billing log, one row a
+// request.
+var licenceRequestHeader = []string{"time", "licence_id", "licensee", "article_id", "article", "decision", "bytes"}
 
-// LicenceRequestRecord is one request of the billing log as a CSV row.
-func LicenceRequestRecord(q masthead.LicenceRequest) []string {
+// licenceRequestRecord is one request of the billing log as a CSV row.
+func licenceRequestRecord(q masthead.LicenceRequest) []string {
 	// The licensee is a name staff typed: a spreadsheet must not read it
 	// as a formula (csvSafe).
 	return []string{q.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(q.KeyID, 10), csvSafe(q.Licensee),
 		strconv.FormatInt(q.ArticleID, 10), q.Slug, q.Decision, strconv.FormatInt(q.Bytes, 10)}
 }
 
-// WriteLicenceUsage writes the billing log summed per licensee and day;
+// writeLicenceUsage writes the billing log summed per licensee and day;
 // keyID, when not 0, keeps one licence.
-func WriteLicenceUsage(cw *csv.Writer, days []masthead.LicenceUsageDay, keyID int64) error {
+func writeLicenceUsage(cw *csv.Writer, days []masthead.LicenceUsageDay, keyID int64) error {
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	if err := cw.Write([]string{"day", "licence_id", "licensee", "full", "teaser", "rate_limited", "bytes"}); err != nil {
 		return err
@@ -200,6 +231,5 @@ func WriteLicenceUsage(cw *csv.Writer, days []masthead.LicenceUsageDay, keyID in
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }

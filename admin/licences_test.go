@@ -117,6 +117,21 @@ func TestLicences(t *testing.T) {
 				t.Errorf("%s: %v, want the licensee as %s", u, recs, want)
 			}
 		}
+
+		// The log unreadable: the sums per day fail before a header is
+		// set, so the answer is an error page; the rows per request fail
+		// after it, and the file says at its end that it stopped.
+		if _, err := f.db.SQL().ExecContext(ctx, `DROP TABLE licence_requests`); err != nil {
+			t.Fatal(err)
+		}
+		w = f.do(req{url: "/admin/api-keys/usage.csv?per=day", cookie: adminC, wantStatus: http.StatusInternalServerError})
+		if ct, cd := w.Header().Get("Content-Type"), w.Header().Get("Content-Disposition"); !strings.HasPrefix(ct, "text/html") || cd != "" {
+			t.Errorf("per day, failed: Content-Type %q, Content-Disposition %q: want an error page", ct, cd)
+		}
+		w = f.do(req{url: "/admin/api-keys/usage.csv", cookie: adminC, wantStatus: 200})
+		if body := w.Body.String(); !strings.HasPrefix(body, "time,licence_id,") || !strings.HasSuffix(body, "\n# export stopped: internal error\n") {
+			t.Errorf("per request, failed: %q", body)
+		}
 	})
 }
 

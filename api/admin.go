@@ -38,21 +38,6 @@ type articleBody struct {
 	ReviewNote *string `json:"review_note"`
 }
 
-// check refuses what apply cannot take: a review state that is none.
-func (b *articleBody) check() error {
-	if b.Review != nil {
-		switch masthead.ReviewState(*b.Review) {
-		case masthead.ReviewNone, masthead.ReviewPending, masthead.ReviewReturned:
-		default:
-			return fieldError("review", `review must be "" (none), "review" or "returned".`)
-		}
-	}
-	if b.ReviewNote != nil && len([]rune(*b.ReviewNote)) > 2000 {
-		return fieldError("review_note", "review_note must be at most 2,000 characters.")
-	}
-	return nil
-}
-
 // apply copies the fields present in b onto in.
 func (b *articleBody) apply(in *masthead.ArticleInput) {
 	set := func(dst *string, src *string) {
@@ -184,9 +169,6 @@ func (h *Handler) adminCreateArticle(w http.ResponseWriter, r *http.Request, key
 	if err := h.decode(w, r, &b, false); err != nil {
 		return err
 	}
-	if err := b.check(); err != nil {
-		return err
-	}
 	in := masthead.ArticleInput{Status: masthead.StatusDraft}
 	b.apply(&in)
 	saved, err := h.save(r, key, nil, in)
@@ -231,9 +213,6 @@ func (h *Handler) adminUpdateArticle(w http.ResponseWriter, r *http.Request, key
 	}
 	var b articleBody
 	if err := h.decode(w, r, &b, false); err != nil {
-		return err
-	}
-	if err := b.check(); err != nil {
 		return err
 	}
 	in := a.Input()

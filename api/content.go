@@ -359,10 +359,6 @@ func (h *Handler) contentArticle(w http.ResponseWriter, r *http.Request, key *ma
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// codeRateLimited is the code of the answer over a licence's rate, the
-// one the article page gives a licensed crawler.
-const codeRateLimited = "rate_limited"
-
 // licensedArticle answers a licence key's read of a as the article page
 // answers the licensee's crawler (docs/licensing.md): the licence joins
 // the reader's facts, so access.Decide opens in full what its terms
@@ -392,9 +388,8 @@ func (h *Handler) licensedArticle(w http.ResponseWriter, r *http.Request, key *m
 		return fmt.Errorf("api: licensed read of %q: %w", a.Slug, err)
 	}
 	if wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		return writeJSON(w, http.StatusTooManyRequests, web.ErrorBody{Error: web.ErrorJSON{Code: codeRateLimited,
-			Message: "This licence's rate is reached; try again after the time Retry-After gives, in seconds."}})
+		web.RateLimited(w, r, wait)
+		return nil
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"masthead"
@@ -82,6 +83,14 @@ func TestAPINewsroomFields(t *testing.T) {
 		res = f.call("PATCH", path, ed, map[string]any{"review": "maybe"})
 		if res.status != 400 || get(res.body, "error", "code") != "invalid" || get(res.body, "error", "fields", "review") == nil {
 			t.Errorf("a review state that is none: %d %v", res.status, res.body)
+		}
+		res = f.call("PATCH", path, ed, map[string]any{"review": "returned", "review_note": strings.Repeat("n", masthead.MaxReviewNote+1)})
+		if res.status != 400 || get(res.body, "error", "fields", "review_note") == nil {
+			t.Errorf("a review note over its limit: %d %v", res.status, res.body)
+		}
+		res = f.call("POST", "/api/admin/v1/articles", ed, map[string]any{"title": "Returned at birth", "review": "maybe"})
+		if res.status != 400 || get(res.body, "error", "fields", "review") == nil {
+			t.Errorf("a new article in a review state that is none: %d %v", res.status, res.body)
 		}
 		res = f.call("PATCH", path, ed, map[string]any{"review": "returned", "review_note": "Check the date."})
 		if res.status != 200 || res.body["review"] != "returned" || res.body["review_note"] != "Check the date." {

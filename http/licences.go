@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"masthead"
 	"masthead/http/web"
@@ -192,9 +190,7 @@ func (s *Server) admitLicensed(w http.ResponseWriter, r *http.Request, key *mast
 		return false, err
 	}
 	if wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		s.writeCrawlerJSON(w, r, http.StatusTooManyRequests, crawlerErrorBody{Error: crawlerError{Code: "rate_limited",
-			Message: "This licence's rate is reached; try again after the time Retry-After gives, in seconds."}})
+		web.RateLimited(w, r, wait)
 		return false, nil
 	}
 	family := key.Licence.Family

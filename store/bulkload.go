@@ -192,10 +192,8 @@ func (t *tx) insertNewArticles(ctx context.Context, ps []prepared, res []UpsertR
 			return nil, fmt.Errorf("store: insert articles: labels: %w", err)
 		}
 	}
-	for _, id := range all {
-		if err := t.touchArticle(ctx, id); err != nil {
-			return nil, err
-		}
+	if err := t.touchArticles(ctx, all); err != nil {
+		return nil, err
 	}
 	if err := t.addMemberships(ctx, all); err != nil {
 		return nil, err

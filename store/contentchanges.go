@@ -46,27 +46,50 @@ func (t *tx) touchAll() { t.touch(masthead.KeySite) }
 // calls it before and after changing an article, so the lists it left
 // are dropped with those it joined.
 func (t *tx) touchArticle(ctx context.Context, id int64) error {
-	if t.changed[masthead.KeySite] {
+	return t.touchArticles(ctx, []int64{id})
+}
+
+// touchArticlesBatch is how many articles one query of touchArticles
+// reads the keys of: four lists of ids stay well inside both engines'
+// limit on parameters.
+const touchArticlesBatch = 250
+
+// touchArticles is touchArticle for the articles ids, one query for a
+// batch of them (a bulk load's up to touchMany).
+func (t *tx) touchArticles(ctx context.Context, ids []int64) error {
+	if t.changed[masthead.KeySite] || len(ids) == 0 {
 		return nil
 	}
-	t.touch(masthead.ArticleKey(id), masthead.KeyHome, masthead.KeyFeeds, masthead.KeyLists)
-	rows, err := t.query(ctx, `SELECT 'column:' || c.slug FROM articles a JOIN columns c ON c.id = a.column_id WHERE a.id = ?
-		UNION ALL SELECT 'author:' || au.slug FROM article_authors x JOIN authors au ON au.id = x.author_id WHERE x.article_id = ?
-		UNION ALL SELECT 'topic:' || tp.slug FROM article_topics x JOIN topics tp ON tp.id = x.topic_id WHERE x.article_id = ?
-		UNION ALL SELECT 'region:' || rg.slug FROM article_regions x JOIN regions rg ON rg.id = x.region_id WHERE x.article_id = ?`,
-		id, id, id, id)
-	if err != nil {
-		return fmt.Errorf("store: keys of article %d: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return fmt.Errorf("store: keys of article %d: %w", id, err)
+	t.touch(masthead.KeyHome, masthead.KeyFeeds, masthead.KeyLists)
+	for lo := 0; lo < len(ids); lo += touchArticlesBatch {
+		batch := ids[lo:min(lo+touchArticlesBatch, len(ids))]
+		for _, id := range batch {
+			t.touch(masthead.ArticleKey(id))
 		}
-		t.touch(k)
+		in, args := placeholders(batch)
+		rows, err := t.query(ctx, `SELECT 'column:' || c.slug FROM articles a JOIN columns c ON c.id = a.column_id WHERE a.id IN `+in+`
+			UNION ALL SELECT 'author:' || au.slug FROM article_authors x JOIN authors au ON au.id = x.author_id WHERE x.article_id IN `+in+`
+			UNION ALL SELECT 'topic:' || tp.slug FROM article_topics x JOIN topics tp ON tp.id = x.topic_id WHERE x.article_id IN `+in+`
+			UNION ALL SELECT 'region:' || rg.slug FROM article_regions x JOIN regions rg ON rg.id = x.region_id WHERE x.article_id IN `+in,
+			slices.Concat(args, args, args, args)...)
+		if err != nil {
+			return fmt.Errorf("store: keys of articles from %d: %w", batch[0], err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: keys of articles from %d: %w", batch[0], err)
+			}
+			t.touch(k)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: keys of articles from %d: %w", batch[0], err)
+		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // changeKeys returns the keys recorded, sorted; just KeySite when none

@@ -123,6 +123,46 @@ func TestContentChangesNameWhatChanged(t *testing.T) {
 	})
 }
 
+// TestContentChangesOfABatch: a batch of new articles, written in bulk
+// mode (one query for the keys of them all, on PostgreSQL) or one by
+// one, records each article's key and every list any of them is on.
+func TestContentChangesOfABatch(t *testing.T) {
+	defer store.SetBulkMinArticles(1)()
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		v0, _ := db.ContentVersion(ctx)
+		a, b, c := published("power-lines", t0.Add(-time.Hour)), published("grid-costs", t0.Add(-time.Hour)), published("letters-page", t0.Add(-time.Hour))
+		b.TopicSlugs, b.RegionSlugs, b.AuthorSlugs = []string{"climate"}, []string{"asia"}, []string{"ada-lovelace"}
+		c.ColumnSlug, c.TopicSlugs, c.RegionSlugs, c.AuthorSlugs = "letters", nil, nil, []string{"edsger-dijkstra"}
+		var res []store.UpsertResult
+		if _, err := db.BulkLoad(ctx, 3, func(ctx context.Context) error {
+			var err error
+			res, err = db.UpsertArticles(ctx, []masthead.ArticleInput{a, b, c})
+			return err
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 3 {
+			t.Fatalf("results: %+v", res)
+		}
+		want := []string{"author:ada-lovelace", "author:edsger-dijkstra", "author:grace-hopper", "column:letters", "column:the-long-view",
+			"feeds", "home", "lists", "region:asia", "region:europe", "topic:climate", "topic:energy"}
+		for _, r := range res {
+			want = append(want, masthead.ArticleKey(r.ID))
+		}
+		slices.Sort(want)
+		_, got := changesSince(t, db, v0)
+		if len(got) == 0 {
+			t.Fatal("no change recorded")
+		}
+		last := slices.Clone(got[len(got)-1])
+		slices.Sort(last)
+		if !slices.Equal(last, want) {
+			t.Errorf("batch: %q, want %q", last, want)
+		}
+	})
+}
+
 // TestContentChangesWithoutCDN: a store with no CDN records the changes
 // but enqueues no purge; an import of many articles counts as touching
 // everything.

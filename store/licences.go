@@ -30,25 +30,35 @@ func (db *DB) AdmitLicensed(ctx context.Context, key *masthead.APIKey, articleID
 			return fmt.Errorf("store: licence %d: %w", key.ID, translate(err))
 		}
 		wait = 0
-		for _, w := range []struct {
+		windows := [2]struct {
 			limit  int
 			window time.Duration
-		}{{key.Licence.PerMinute, time.Minute}, {key.Licence.PerHour, time.Hour}} {
-			if w.limit <= 0 {
-				continue
+		}{{key.Licence.PerMinute, time.Minute}, {key.Licence.PerHour, time.Hour}}
+		var widest time.Duration
+		for _, w := range windows {
+			if w.limit > 0 {
+				widest = w.window
 			}
-			since := micros(now.Add(-w.window))
-			var n int
-			var oldest sql.NullInt64
-			// The index (key_id, at) bounds the scan to the window's rows.
-			if err := t.row(ctx, `SELECT COUNT(*), MIN(at) FROM licence_requests
-				WHERE key_id = ? AND at > ? AND decision <> ?`, key.ID, since, masthead.LicenceRateLimited).Scan(&n, &oldest); err != nil {
+		}
+		if widest > 0 {
+			// One scan serves both windows: the rows of the widest one
+			// with a limit, the minute's counted among them. The index
+			// (key_id, at) bounds it to those rows.
+			var n [2]int
+			var oldest [2]sql.NullInt64
+			minute := micros(now.Add(-time.Minute))
+			if err := t.row(ctx, `SELECT COALESCE(SUM(CASE WHEN at > ? THEN 1 ELSE 0 END), 0), MIN(CASE WHEN at > ? THEN at END),
+					COUNT(*), MIN(at)
+				FROM licence_requests WHERE key_id = ? AND at > ? AND decision <> ?`,
+				minute, minute, key.ID, micros(now.Add(-widest)), masthead.LicenceRateLimited).Scan(&n[0], &oldest[0], &n[1], &oldest[1]); err != nil {
 				return fmt.Errorf("store: licence %d rate: %w", key.ID, translate(err))
 			}
-			if n >= w.limit {
-				// The window frees a place when its oldest request leaves.
-				d := fromMicros(oldest).Add(w.window).Sub(now)
-				wait = max(wait, d.Round(time.Second), time.Second)
+			for i, w := range windows {
+				if w.limit > 0 && n[i] >= w.limit {
+					// The window frees a place when its oldest request leaves.
+					d := fromMicros(oldest[i]).Add(w.window).Sub(now)
+					wait = max(wait, d.Round(time.Second), time.Second)
+				}
 			}
 		}
 		d, b := decision, bytes

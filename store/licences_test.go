@@ -131,6 +131,35 @@ func TestLicences(t *testing.T) {
 		if n, err := db.PruneLicenceRequests(ctx, start.Add(masthead.LicenceKeep+time.Hour)); err != nil || n != 5 {
 			t.Errorf("prune past it: %d, %v", n, err)
 		}
+
+		// One window's limit, the other's, both: the wait is the longest
+		// of those over their rate.
+		for _, c := range []struct {
+			name  string
+			rates masthead.Licence
+			steps []time.Duration // between requests
+			want  []time.Duration // the wait of each request
+		}{
+			{"the minute only", masthead.Licence{PerMinute: 1}, []time.Duration{0, 30 * time.Second, 31 * time.Second, 2 * time.Minute},
+				[]time.Duration{0, 30 * time.Second, 0, 0}},
+			{"the hour only", masthead.Licence{PerHour: 2}, []time.Duration{0, 2 * time.Minute, time.Minute},
+				[]time.Duration{0, 0, 57 * time.Minute}},
+			{"both over", masthead.Licence{PerMinute: 1, PerHour: 1}, []time.Duration{0, 10 * time.Second},
+				[]time.Duration{0, 59*time.Minute + 50*time.Second}},
+		} {
+			_, hash, hint := masthead.NewAPIKeySecret(masthead.APIKeyContent)
+			k, err := db.CreateAPIKey(ctx, masthead.APIKeyInput{Kind: masthead.APIKeyContent, Name: c.name,
+				Scopes: []string{masthead.ScopeLicence}, Licence: c.rates}, hash, hint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, step := range c.steps {
+				clock.Advance(step)
+				if w, err := db.AdmitLicensed(ctx, k, 1, masthead.LicenceFull, 10); err != nil || w != c.want[i] {
+					t.Errorf("%s, request %d: wait %v, %v; want %v", c.name, i+1, w, err, c.want[i])
+				}
+			}
+		}
 	})
 }
 

@@ -92,14 +92,27 @@ func (db *DB) Related(ctx context.Context, id int64, now time.Time, n int) ([]*m
 }
 
 // queueRelated notes, in the transaction of a save, that article id is to
-// be computed again, with the articles around it. related_pending is the
-// outbox of related reading: the row exists exactly when the save does,
-// and a relate-articles job, written with it, computes what it holds
-// (RelateArticles).
+// be computed again, with the articles around it (queueRelatedMany).
 func (t *tx) queueRelated(ctx context.Context, id int64, now time.Time) error {
-	if _, err := t.exec(ctx, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES (?, ?, 1)
-		ON CONFLICT (article_id) DO UPDATE SET queued_at = excluded.queued_at, spread = 1`, id, micros(now)); err != nil {
-		return fmt.Errorf("store: queue related reading of %d: %w", id, err)
+	return t.queueRelatedMany(ctx, []int64{id}, now)
+}
+
+// queueRelatedMany notes, in the transaction of a save or a load, that
+// the articles ids are to be computed again, with the articles around
+// them, in one statement per few hundred. related_pending is the outbox
+// of related reading: the row exists exactly when the save does, and a
+// relate-articles job, written with it, computes what it holds
+// (RelateArticles). ids holds each article once: PostgreSQL refuses a
+// statement that updates a row twice.
+func (t *tx) queueRelatedMany(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	at := micros(now)
+	if err := t.execRows(ctx, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES `, "(?, ?, 1)",
+		` ON CONFLICT (article_id) DO UPDATE SET queued_at = excluded.queued_at, spread = 1`, len(ids), bulkRows,
+		func(into []any, i int) []any { return append(into, ids[i], at) }); err != nil {
+		return fmt.Errorf("store: queue related reading of %d articles from %d: %w", len(ids), ids[0], err)
 	}
 	if t.relatedJob {
 		return nil
@@ -107,25 +120,6 @@ func (t *tx) queueRelated(ctx context.Context, id int64, now time.Time) error {
 	// One job for all the rows waiting: left out while one is pending or
 	// running (enqueue), and asked once per transaction, so an import of
 	// thousands of articles adds one statement, not thousands.
-	t.relatedJob = true
-	return t.enqueue(ctx, masthead.Job{Kind: masthead.JobRelateArticles, Key: "library"}, now)
-}
-
-// queueRelatedMany is queueRelated for many articles, in one statement.
-func (t *tx) queueRelatedMany(ctx context.Context, ids []int64, now time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	vals := make([][]any, len(ids))
-	for i, id := range ids {
-		vals[i] = []any{id, micros(now), 1}
-	}
-	if err := bulkInsert(ctx, t, `INSERT INTO related_pending (article_id, queued_at, spread) VALUES `, "(?, ?, ?)", vals); err != nil {
-		return fmt.Errorf("store: queue related reading of %d articles: %w", len(ids), err)
-	}
-	if t.relatedJob {
-		return nil
-	}
 	t.relatedJob = true
 	return t.enqueue(ctx, masthead.Job{Kind: masthead.JobRelateArticles, Key: "library"}, now)
 }

@@ -101,6 +101,28 @@ func testRelated(t *testing.T) {
 		if waiting != 11 {
 			t.Errorf("articles waiting after 11 saves: %d, want 11", waiting)
 		}
+		// A save of an article already waiting, as a neighbour (spread 0),
+		// takes its row over: one row, spread again, at the save's time.
+		if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`UPDATE related_pending SET spread = 0, queued_at = 0 WHERE article_id = %d`, ids["ferry-fares"])); err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range relatedLibrary {
+			if a.slug == "ferry-fares" {
+				if _, err := db.UpdateArticle(ctx, ids[a.slug], relatedInput(a.slug, a.title, a.body, a.topic, t0.Add(-time.Duration(i+1)*time.Hour))); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var spread, queued int64
+		if err := rawRow(db, `SELECT COUNT(*) FROM related_pending`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if err := rawRow(db, `SELECT spread, queued_at FROM related_pending WHERE article_id = ?`, ids["ferry-fares"]).Scan(&spread, &queued); err != nil {
+			t.Fatal(err)
+		}
+		if waiting != 11 || spread != 1 || queued != clock.t.UnixMicro() {
+			t.Errorf("after saving a waiting article again: %d waiting, its row spread %d at %d, want 11, 1, %d", waiting, spread, queued, clock.t.UnixMicro())
+		}
 		if run := mustRelate(t, db); !run.Rebuilt || run.Articles < 10 {
 			t.Errorf("first run: %+v, want a rebuild and every article", run)
 		}

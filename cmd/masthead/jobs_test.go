@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +24,7 @@ func TestKillAfterRegistrationEmailArrives(t *testing.T) {
 	bin := buildMasthead(t)
 	for _, engine := range engines() {
 		t.Run(engine, func(t *testing.T) {
-			var dsn string
-			if engine == "sqlite" {
-				dsn = "sqlite:" + filepath.Join(t.TempDir(), "masthead.db")
-			} else {
-				dsn = freshPostgres(t)
-			}
+			dsn := engineDSN(t, engine)
 			if out, err := runBin(t, bin, "demo", "--db", dsn, "--articles", "8"); err != nil {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}

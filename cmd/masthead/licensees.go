@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"masthead"
 	"masthead/admin"
 )
 
@@ -60,24 +58,9 @@ func runLicensees(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	end = end.AddDate(0, 0, 1)
-	cw := csv.NewWriter(stdout)
-	if *per == "day" {
-		days, err := db.LicenceUsage(ctx, start, end)
-		if err != nil {
-			return err
-		}
-		return admin.WriteLicenceUsage(cw, days, *key)
-	}
-	if err := cw.Write(admin.LicenceRequestHeader); err != nil {
-		return err
-	}
-	err = db.LicenceRequests(ctx, *key, start, end, func(q masthead.LicenceRequest) error {
-		return cw.Write(admin.LicenceRequestRecord(q))
-	})
-	cw.Flush()
+	exp, err := admin.ReadLicenceExport(ctx, db, *per == "day", *key, start, end.AddDate(0, 0, 1))
 	if err != nil {
 		return err
 	}
-	return cw.Error()
+	return exp.Write(ctx, stdout)
 }

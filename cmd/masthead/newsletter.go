@@ -112,14 +112,24 @@ func newsletterFrom(cfg *Config) string {
 	return mail.DefaultFrom(cfg.SiteName, cfg.BaseURL)
 }
 
+// newsletterSite is the site every newsletter renders with: the engine's
+// issues, and the staff area's previews and test sends, so a preview's
+// links and unsubscribe key are the ones members get.
+func newsletterSite(ctx context.Context, cfg *Config, db *store.DB) (newsletter.Site, error) {
+	secret, err := db.NewsletterSecret(ctx)
+	if err != nil {
+		return newsletter.Site{}, fmt.Errorf("newsletter secret: %w", err)
+	}
+	return newsletter.Site{Name: cfg.SiteName, BaseURL: cfg.BaseURL, From: newsletterFrom(cfg),
+		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret, NamedFrom: cfg.Mail.MailFrom == ""}, nil
+}
+
 // newsletterEngine builds the engine for a command or the server.
 func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newsletter.Transport, log *slog.Logger) (*newsletter.Engine, error) {
-	secret, err := db.NewsletterSecret(ctx)
+	site, err := newsletterSite(ctx, cfg, db)
 	if err != nil {
 		return nil, err
 	}
-	site := newsletter.Site{Name: cfg.SiteName, BaseURL: cfg.BaseURL, From: newsletterFrom(cfg),
-		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret, NamedFrom: cfg.Mail.MailFrom == ""}
 	return newsletter.New(db, tr, site, newsletter.Config{
 		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log}), nil
 }

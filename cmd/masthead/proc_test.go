@@ -141,6 +141,17 @@ func runBin(t *testing.T, bin string, args ...string) (string, error) {
 	return string(out), err
 }
 
+// engineDSN is the address of a new, empty database of engine
+// ("sqlite" or "postgres"), gone when the test ends; PostgreSQL's skips
+// the test without MASTHEAD_TEST_POSTGRES.
+func engineDSN(t *testing.T, engine string) string {
+	t.Helper()
+	if engine == "postgres" {
+		return freshPostgres(t)
+	}
+	return "sqlite:" + filepath.Join(t.TempDir(), "masthead.db")
+}
+
 // freshPostgres returns the URL of a new, empty PostgreSQL database, dropped
 // (with any connection a killed process left) when t ends; it skips t
 // without MASTHEAD_TEST_POSTGRES. A database of its own, rather than a

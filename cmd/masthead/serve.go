@@ -147,7 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer mailer.close() // after the HTTP server, which sends through it
-	deskSite, err := deskNewsletterSite(ctx, &cfg, db)
+	deskSite, err := newsletterSite(ctx, &cfg, db)
 	if err != nil {
 		return err
 	}

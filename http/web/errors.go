@@ -16,8 +16,11 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"masthead"
 )
@@ -109,4 +112,25 @@ func Body(err error) ErrorBody {
 		b.Error.Fields = masthead.ErrorFields(err)
 	}
 	return b
+}
+
+// CodeRateLimited is the code of the answer to a licensed read over one
+// of its licence's rates, on the article page and the Content API alike.
+const CodeRateLimited = "rate_limited"
+
+// RateLimited answers a licensed read over one of its licence's rates
+// (docs/licensing.md): 429, Retry-After in whole seconds (wait rounded
+// up, so a crawler that waits as told finds the window open), never
+// stored, and the JSON error with CodeRateLimited; nothing of the article.
+func RateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	b, _ := json.Marshal(ErrorBody{Error: ErrorJSON{Code: CodeRateLimited,
+		Message: "This licence's rate is reached; try again after the time Retry-After gives, in seconds."}})
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", NoStore)
+	w.WriteHeader(http.StatusTooManyRequests)
+	if r.Method != http.MethodHead {
+		w.Write(append(b, '\n'))
+	}
 }

@@ -8,9 +8,11 @@ import (
 	"go/parser"
 	"go/token"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -117,6 +119,42 @@ func TestBody(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, string(b)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// TestRateLimited checks the one answer over a licence's rate, given by
+// the article page and the Content API: 429, Retry-After in whole
+// seconds rounded up, never stored, the JSON error, and no body to HEAD.
+func TestRateLimited(t *testing.T) {
+	for _, tt := range []struct {
+		method string
+		wait   time.Duration
+		retry  string
+		body   string
+	}{
+		{"GET", 60 * time.Second, "60", `{"error":{"code":"rate_limited","message":"This licence's rate is reached; try again after the time Retry-After gives, in seconds."}}` + "\n"},
+		{"GET", 1500 * time.Millisecond, "2", ""},
+		{"GET", time.Millisecond, "1", ""},
+		{"HEAD", 30 * time.Second, "30", ""},
+	} {
+		w := httptest.NewRecorder()
+		web.RateLimited(w, httptest.NewRequest(tt.method, "/articles/x", nil), tt.wait)
+		res := w.Result()
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s %v: status %d, want 429", tt.method, tt.wait, res.StatusCode)
+		}
+		got := map[string]string{"Retry-After": res.Header.Get("Retry-After"), "Cache-Control": res.Header.Get("Cache-Control"),
+			"Content-Type": res.Header.Get("Content-Type")}
+		want := map[string]string{"Retry-After": tt.retry, "Cache-Control": "no-store", "Content-Type": "application/json; charset=utf-8"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s %v: headers (-want +got):\n%s", tt.method, tt.wait, diff)
+		}
+		switch {
+		case tt.method == "HEAD" && w.Body.Len() != 0:
+			t.Errorf("HEAD: body %q", w.Body)
+		case tt.body != "" && w.Body.String() != tt.body:
+			t.Errorf("%s %v: body %s, want %s", tt.method, tt.wait, w.Body, tt.body)
 		}
 	}
 }
