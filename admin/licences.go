@@ -89,10 +89,14 @@ func (h *Handler) licenceRights(k *masthead.APIKey) string {
 		b.WriteString("; for " + crawlerName(l.Family) + " only")
 	}
 	if !l.ExpiresAt.IsZero() {
+		// The form takes the licence's last day, in the publication's
+		// time zone, and the licence ends at the midnight after it: the
+		// list names that day, not the midnight.
+		last := h.formatDate(l.ExpiresAt.Add(-time.Nanosecond))
 		if l.ExpiredAt(h.now()) {
-			b.WriteString("; expired " + h.formatTime(l.ExpiresAt))
+			b.WriteString("; ended with " + last)
 		} else {
-			b.WriteString("; until " + h.formatTime(l.ExpiresAt))
+			b.WriteString("; last day " + last)
 		}
 	}
 	if l.Contact != "" {

@@ -55,7 +55,7 @@ func TestLicences(t *testing.T) {
 			form: form("contact", "deals@ai.example", "terms", "topic:energy column:the-long-view", "per_minute", "60",
 				"per_hour", "1000", "expires", "2025-12-31", "family", "gptbot"),
 			wantStatus: 200, wantContains: []string{"New key: AI Lab", "shown this once", "/articles/…",
-				"Licence: topic:energy column:the-long-view; 60 a minute; 1000 an hour; for GPTBot only; until 1 Jan 2026 00:00"}})
+				"Licence: topic:energy column:the-long-view; 60 a minute; 1000 an hour; for GPTBot only; last day 31 Dec 2025"}})
 		secret := regexp.MustCompile(`mhc_[A-Za-z0-9_-]{43}`).FindString(w.Body.String())
 		k, err := f.db.APIKeyByHash(ctx, masthead.HashToken(secret))
 		if err != nil || !k.IsLicence() || k.Licence.Contact != "deals@ai.example" || k.Licence.PerHour != 1000 || k.Licence.Family != "gptbot" {
@@ -64,6 +64,12 @@ func TestLicences(t *testing.T) {
 		if !k.Licence.ExpiresAt.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, f.loc)) {
 			t.Errorf("expires at %v: the licence runs to the end of its last day", k.Licence.ExpiresAt)
 		}
+		// Past its last day the list says it ended with that day.
+		now := f.clock.Now()
+		f.clock.Set(time.Date(2026, 1, 1, 0, 0, 0, 0, f.loc))
+		f.do(req{url: "/admin/api-keys", cookie: f.staff("admin@example.com", masthead.RoleAdmin, ""), wantStatus: 200,
+			wantContains: []string{"for GPTBot only; ended with 31 Dec 2025"}})
+		f.clock.Set(now)
 
 		for _, c := range []struct {
 			article  int64
