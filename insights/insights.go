@@ -54,6 +54,12 @@ type Recorder struct {
 	// writes: one atomic increment a request, whatever the traffic.
 	crawlers sync.Map // string → *atomic.Int64
 
+	// readsTaken and readsWaiting count, per slot of member ids
+	// (readSlot), the reads this recorder took and those of them not yet
+	// written (reads.go).
+	readsTaken   [readSlots]atomic.Uint64
+	readsWaiting [readSlots]atomic.Int64
+
 	dropped atomic.Int64
 	written atomic.Int64
 	// reported is the dropped count last logged (loop goroutine only).
@@ -264,6 +270,12 @@ func (r *Recorder) write(batch []masthead.InsightEvent) []masthead.InsightEvent 
 			n += max(e.Count, 1)
 		}
 		r.written.Add(n)
+	}
+	// Written or dropped, the batch's reads wait no longer.
+	for _, e := range batch {
+		if e.Kind == masthead.InsightRead {
+			r.readsWaiting[readSlot(e.MemberID)].Add(-1)
+		}
 	}
 	return batch[:0]
 }
