@@ -241,7 +241,7 @@ func (s *Server) handleBeacon(w http.ResponseWriter, r *http.Request) {
 // may cost a lookup of its article, and that only of its liveness.
 func (s *Server) countBeacon(r *http.Request, wall bool, id int64) {
 	b := s.beacon
-	if r.Method != http.MethodGet || !browserImageRequest(r) {
+	if r.Method != http.MethodGet || !s.browserImageRequest(r) {
 		b.ignored.Add(1)
 		return
 	}
@@ -283,9 +283,9 @@ func (s *Server) countBeacon(r *http.Request, wall bool, id int64) {
 // crawler, the Accept of an image request, the fetch metadata of an
 // image of this site when the browser sends them, and no sign of a
 // prefetch or prerender (a page fetched ahead that may never be shown).
-func browserImageRequest(r *http.Request) bool {
+func (s *Server) browserImageRequest(r *http.Request) bool {
 	h := r.Header
-	if !strings.HasPrefix(h.Get("User-Agent"), "Mozilla/") || botAgent(h.Get("User-Agent")) {
+	if ua := h.Get("User-Agent"); !strings.HasPrefix(ua, "Mozilla/") || s.agent(ua).isBot(ua) {
 		return false
 	}
 	if !strings.Contains(h.Get("Accept"), "image/") {
@@ -315,15 +315,10 @@ var botWords = []string{
 	"archive", "fetch", "chatgpt", "perplexity", "claude",
 }
 
-// botAgent reports whether ua names a crawler or a program rather than
-// a browser a reader holds.
-func botAgent(ua string) bool {
-	if bot, _ := claimedCrawler(ua); bot != "" {
-		return true
-	}
-	if _, ok := masthead.AICrawlerClaimed(ua); ok {
-		return true
-	}
+// botWordIn reports whether ua holds one of botWords; with the crawlers
+// claimedCrawler and masthead.AICrawlerClaimed find, it tells a crawler
+// or a program from a browser a reader holds (agentVerdict.isBot).
+func botWordIn(ua string) bool {
 	for _, w := range botWords {
 		if masthead.ContainsFold(ua, w) {
 			return true

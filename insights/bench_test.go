@@ -36,3 +36,16 @@ func BenchmarkCachedHit(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCrawler is what an AI crawler's article request pays to be
+// counted by family and decision.
+func BenchmarkCrawler(b *testing.B) {
+	r := insights.New(discard{}, insights.Options{Interval: time.Second})
+	defer r.Close()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.Crawler("gptbot", masthead.CrawlerGotTeaser)
+		}
+	})
+}

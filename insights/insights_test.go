@@ -202,3 +202,31 @@ func TestReadsOf(t *testing.T) {
 	}
 	f.Close()
 }
+
+// TestCrawlerCounts checks that AI crawlers' requests are written as one
+// event per family and decision with their count, and that counting one
+// whose counter exists allocates nothing (it runs on every such request).
+func TestCrawlerCounts(t *testing.T) {
+	s := &sink{}
+	r := insights.New(s, insights.Options{Interval: time.Hour, Clock: clock{now}})
+	defer r.Close()
+	family, decision := "gptbot", masthead.CrawlerGotTeaser
+	r.Crawler(family, decision)
+	if n := testing.AllocsPerRun(100, func() { r.Crawler(family, decision) }); n != 0 {
+		t.Errorf("Crawler allocates %v a call", n)
+	}
+	r.Crawler("claudebot", masthead.CrawlerGotSpoofed)
+	r.Flush()
+	got := map[[2]string]int64{}
+	s.mu.Lock()
+	for _, e := range s.evs {
+		if e.Kind == masthead.InsightCrawler {
+			got[[2]string{e.Family, e.Decision}] += e.Count
+		}
+	}
+	s.mu.Unlock()
+	want := map[[2]string]int64{{"gptbot", "teaser"}: 102, {"claudebot", "spoofed"}: 1}
+	if len(got) != len(want) || got[[2]string{"gptbot", "teaser"}] != 102 || got[[2]string{"claudebot", "spoofed"}] != 1 {
+		t.Errorf("crawler counts %v, want %v", got, want)
+	}
+}
