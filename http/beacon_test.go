@@ -342,6 +342,10 @@ func TestBeaconLookups(t *testing.T) {
 		defer rec.Close()
 		bc := &beaconCounts{rs: rs, db: articles.DB, rec: rec}
 		browser := chromeImage()
+		// The poller's first look forgets what is live: have it now.
+		if err := rs.srv.FollowContent(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		lookups := func() (int64, int64) { return articles.byID.Load(), articles.live.Load() }
 
 		// Ids of no article, a draft's, a script's many: refused, and
