@@ -49,3 +49,20 @@ func BenchmarkCrawler(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRecordRead is what a signed-in reader's article page pays to
+// note a read for their history.
+func BenchmarkRecordRead(b *testing.B) {
+	r := insights.New(discard{}, insights.Options{Interval: time.Second})
+	defer r.Close()
+	at := time.Now()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var id int64
+		for pb.Next() {
+			id++
+			r.RecordRead(id, 1, at)
+		}
+	})
+	b.ReportMetric(float64(r.Dropped()), "dropped")
+}
