@@ -477,6 +477,9 @@ type ArticleService interface {
 	Article(ctx context.Context, slug string) (*Article, error)
 	// ArticleByID finds an article by id in any status.
 	ArticleByID(ctx context.Context, id int64) (*Article, error)
+	// ArticleLive reports whether article id exists and is live at now
+	// (Article.LiveAt), reading no more of it.
+	ArticleLive(ctx context.Context, id int64, now time.Time) (bool, error)
 	// Articles lists article summaries, newest first, and the total count.
 	Articles(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
 	// CreateArticle stores a new article.

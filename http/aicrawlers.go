@@ -65,7 +65,8 @@ func (s *Server) aiCrawler(r *http.Request) (masthead.AICrawler, masthead.Crawle
 	if !terms.active {
 		return masthead.AICrawler{}, "", false
 	}
-	c, ok := masthead.AICrawlerClaimed(r.UserAgent())
+	v := s.agent(r.UserAgent())
+	c, ok := v.ai, v.aiOK
 	if !ok {
 		return c, "", false
 	}
@@ -99,7 +100,8 @@ func (s *Server) aiFullText(ua string, client netip.Addr) bool {
 	if !s.site().ai.active {
 		return false
 	}
-	c, ok := masthead.AICrawlerClaimed(ua)
+	v := s.agent(ua)
+	c, ok := v.ai, v.aiOK
 	if !ok || s.site().ai.policy[c.Family] != masthead.CrawlerFull {
 		return false
 	}

@@ -113,7 +113,9 @@ type beaconState struct {
 	seed maphash.Seed
 	// live remembers whether an article id is live, so a beacon naming
 	// no live article is not counted and does not cost a lookup each
-	// time.
+	// time; a lookup reads the article's status and time by its id and
+	// no more (ArticleLive), so a script naming ids at random costs one
+	// probe of an index each.
 	live *memo[int64, bool]
 
 	mu        sync.Mutex
@@ -127,17 +129,38 @@ func newBeaconState(ttl time.Duration) *beaconState {
 	return &beaconState{seed: maphash.MakeSeed(), live: newMemo[int64, bool](ttl, 10_000)}
 }
 
+// windows returns the views of the current window at now and of the
+// one before, and whether the window turns at now (the current one is
+// then the one before, and a new one starts empty). b.mu is held.
+func (b *beaconState) windows(now time.Time) (cur, prev map[[2]uint64]struct{}, turns bool) {
+	if b.cur == nil || now.Sub(b.turned) >= beaconWindow || now.Before(b.turned) {
+		prev = b.cur
+		if b.cur != nil && now.Sub(b.turned) >= 2*beaconWindow {
+			prev = nil // nothing in it is recent enough
+		}
+		return nil, prev, true
+	}
+	return b.cur, b.prev, false
+}
+
+// seen reports whether view was seen in the window, remembering
+// nothing: a repeated view is known before anything is looked up.
+func (b *beaconState) seen(view [2]uint64, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cur, prev, _ := b.windows(now)
+	_, inCur := cur[view]
+	_, inPrev := prev[view]
+	return inCur || inPrev
+}
+
 // firstTime reports whether view was not seen in the window, and
 // remembers it.
 func (b *beaconState) firstTime(view [2]uint64, now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.cur == nil || now.Sub(b.turned) >= beaconWindow || now.Before(b.turned) {
-		b.prev = b.cur
-		if b.cur != nil && now.Sub(b.turned) >= 2*beaconWindow {
-			b.prev = nil // nothing in it is recent enough
-		}
-		b.cur, b.turned = map[[2]uint64]struct{}{}, now
+	if _, prev, turns := b.windows(now); turns {
+		b.prev, b.cur, b.turned = prev, map[[2]uint64]struct{}{}, now
 	}
 	if _, ok := b.cur[view]; ok {
 		return false
@@ -213,25 +236,25 @@ func (s *Server) handleBeacon(w http.ResponseWriter, r *http.Request) {
 }
 
 // countBeacon counts the view r reports, unless it is not a browser's,
-// was seen already, or names no live article.
+// was seen already, or names no live article. The cheap refusals come
+// first: the headers, then the window's memory; only a view not seen
+// may cost a lookup of its article, and that only of its liveness.
 func (s *Server) countBeacon(r *http.Request, wall bool, id int64) {
 	b := s.beacon
-	if r.Method != http.MethodGet || !browserImageRequest(r) {
+	if r.Method != http.MethodGet || !s.browserImageRequest(r) {
 		b.ignored.Add(1)
 		return
 	}
 	now := s.clock.Now()
+	view := s.viewHash(r, wall, id)
+	if b.seen(view, now) {
+		b.repeated.Add(1)
+		return
+	}
 	live, err := b.live.get(id, now, func() (bool, error) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		a, err := s.articles.ArticleByID(ctx, id)
-		if masthead.ErrorCode(err) == masthead.ENOTFOUND {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		return a.LiveAt(now), nil
+		return s.articles.ArticleLive(ctx, id, now)
 	})
 	if err != nil {
 		// The count is a guide; a failing database is reported by
@@ -243,7 +266,8 @@ func (s *Server) countBeacon(r *http.Request, wall bool, id int64) {
 		b.ignored.Add(1)
 		return
 	}
-	if !b.firstTime(s.viewHash(r, wall, id), now) {
+	// Seen by now when the same view came twice at once.
+	if !b.firstTime(view, now) {
 		b.repeated.Add(1)
 		return
 	}
@@ -259,9 +283,9 @@ func (s *Server) countBeacon(r *http.Request, wall bool, id int64) {
 // crawler, the Accept of an image request, the fetch metadata of an
 // image of this site when the browser sends them, and no sign of a
 // prefetch or prerender (a page fetched ahead that may never be shown).
-func browserImageRequest(r *http.Request) bool {
+func (s *Server) browserImageRequest(r *http.Request) bool {
 	h := r.Header
-	if !strings.HasPrefix(h.Get("User-Agent"), "Mozilla/") || botAgent(h.Get("User-Agent")) {
+	if ua := h.Get("User-Agent"); !strings.HasPrefix(ua, "Mozilla/") || s.agent(ua).isBot(ua) {
 		return false
 	}
 	if !strings.Contains(h.Get("Accept"), "image/") {
@@ -291,15 +315,10 @@ var botWords = []string{
 	"archive", "fetch", "chatgpt", "perplexity", "claude",
 }
 
-// botAgent reports whether ua names a crawler or a program rather than
-// a browser a reader holds.
-func botAgent(ua string) bool {
-	if bot, _ := claimedCrawler(ua); bot != "" {
-		return true
-	}
-	if _, ok := masthead.AICrawlerClaimed(ua); ok {
-		return true
-	}
+// botWordIn reports whether ua holds one of botWords; with the crawlers
+// claimedCrawler and masthead.AICrawlerClaimed find, it tells a crawler
+// or a program from a browser a reader holds (agentVerdict.isBot).
+func botWordIn(ua string) bool {
 	for _, w := range botWords {
 		if masthead.ContainsFold(ua, w) {
 			return true

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,6 +303,95 @@ func TestBeaconNoDoubleCount(t *testing.T) {
 		bc.beacon(t, "/v/wall/"+strconv.FormatInt(bc.rs.ids["metered-feature"], 10), chromeImage(), "")
 		if views, walls := bc.counts(t); views["metered-feature"] != 3 || walls != 3 {
 			t.Errorf("counting by server: views %v, wall views %d; want 3 and 3 (the pages, not the beacon)", views, walls)
+		}
+	})
+}
+
+// lookedUp is the store, counting the article lookups by id.
+type lookedUp struct {
+	*store.DB
+	byID, live atomic.Int64
+}
+
+func (l *lookedUp) ArticleByID(ctx context.Context, id int64) (*masthead.Article, error) {
+	l.byID.Add(1)
+	return l.DB.ArticleByID(ctx, id)
+}
+
+func (l *lookedUp) ArticleLive(ctx context.Context, id int64, now time.Time) (bool, error) {
+	l.live.Add(1)
+	return l.DB.ArticleLive(ctx, id, now)
+}
+
+// TestBeaconLookups: a beacon naming no live article is refused and
+// reads no article, only whether its id is live, once per id while it
+// is remembered, however often it comes; a live one counts once; a
+// view already counted costs no lookup at all, even once the liveness
+// is forgotten.
+func TestBeaconLookups(t *testing.T) {
+	var rec *insights.Recorder
+	var articles *lookedUp
+	eachReaders(t, func(c *mhttp.Config, d *mhttp.Deps) {
+		articles = &lookedUp{DB: d.Articles.(*store.DB)}
+		d.Articles = articles
+		rec = insights.New(articles.DB, insights.Options{Interval: time.Hour, Clock: d.Clock})
+		d.Insights = rec
+		d.Metrics = metrics.New()
+		c.CountViews = mhttp.CountByBeacon
+	}, func(t *testing.T, rs *readers) {
+		defer rec.Close()
+		bc := &beaconCounts{rs: rs, db: articles.DB, rec: rec}
+		browser := chromeImage()
+		// The poller's first look forgets what is live: have it now.
+		if err := rs.srv.FollowContent(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		lookups := func() (int64, int64) { return articles.byID.Load(), articles.live.Load() }
+
+		// Ids of no article, a draft's, a script's many: refused, and
+		// each looked up once by id alone.
+		var dead []string
+		for i := range 40 {
+			dead = append(dead, "/v/article/"+strconv.Itoa(900000+i))
+		}
+		dead = append(dead, "/v/wall/"+strconv.FormatInt(rs.ids["a-draft"], 10))
+		for range 3 {
+			for _, path := range dead {
+				bc.beacon(t, path, browser, "")
+			}
+		}
+		if byID, live := lookups(); byID != 0 || live != int64(len(dead)) {
+			t.Errorf("%d dead beacons three times: %d articles read, %d liveness lookups; want 0 and %d", len(dead), byID, live, len(dead))
+		}
+
+		// A live article counts once, with one lookup of its liveness.
+		good := "/v/article/" + strconv.FormatInt(rs.ids["free-daily"], 10)
+		for range 3 {
+			bc.beacon(t, good, browser, "")
+		}
+		if views, _ := bc.counts(t); views["free-daily"] != 1 || len(views) != 1 {
+			t.Errorf("views %v, want free-daily 1 and nothing else", views)
+		}
+		byID, live := lookups()
+		if byID != 0 || live != int64(len(dead))+1 {
+			t.Errorf("after the live one: %d articles read, %d liveness lookups; want 0 and %d", byID, live, len(dead)+1)
+		}
+		// The liveness is forgotten with the page cache's lifetime; the
+		// view is remembered for the window: shown again, it is known
+		// as a repeat before anything is looked up.
+		rs.clock.Advance(2 * time.Minute)
+		bc.beacon(t, good, browser, "")
+		if b, l := lookups(); b != byID || l != live {
+			t.Errorf("a repeated view looked up %d articles, %d liveness", b-byID, l-live)
+		}
+		if views, _ := bc.counts(t); views["free-daily"] != 1 {
+			t.Errorf("a repeated view counted: %d", views["free-daily"])
+		}
+		for name, want := range map[string]string{"masthead_beacon_counted_total": "1", "masthead_beacon_repeated_total": "3",
+			"masthead_beacon_ignored_total": strconv.Itoa(3 * len(dead))} {
+			if got := bc.metric(t, name); got != want {
+				t.Errorf("%s = %s, want %s", name, got, want)
+			}
 		}
 	})
 }

@@ -194,18 +194,32 @@ func seed(t *testing.T, db *store.DB) *site {
 func newSite(t *testing.T, db *store.DB, mut func(*mhttp.Config, *mhttp.Deps)) *site {
 	t.Helper()
 	s := seed(t, db)
+	s.serve(t, mut)
+	return s
+}
+
+// instance opens another server on s's database, as a second instance
+// of the site runs beside the first, with caches of its own.
+func (s *site) instance(t *testing.T, mut func(*mhttp.Config, *mhttp.Deps)) *site {
+	t.Helper()
+	o := *s
+	o.serve(t, mut)
+	return &o
+}
+
+// serve opens the server of s with the test configuration.
+func (s *site) serve(t *testing.T, mut func(*mhttp.Config, *mhttp.Deps)) {
 	cfg := mhttp.Config{
 		SiteName: "The Test Review", Tagline: "Analysis for testers", BaseURL: "https://news.example",
 		Location: zone, MaxBodyBytes: 64 << 10,
 	}
-	deps := mhttp.Deps{Articles: db, Taxonomy: db, Members: db, Clock: fixedClock{now}}
+	deps := mhttp.Deps{Articles: s.db, Taxonomy: s.db, Members: s.db, Clock: fixedClock{now}}
 	if mut != nil {
 		mut(&cfg, &deps)
 	}
-	s.srv = mhttp.New(cfg, deps)
-	t.Cleanup(func() { s.srv.Close() })
-	s.h = s.srv.Handler()
-	return s
+	srv := mhttp.New(cfg, deps)
+	t.Cleanup(func() { srv.Close() })
+	s.srv, s.h = srv, srv.Handler()
 }
 
 // each runs fn on both engines with a seeded site.

@@ -266,10 +266,14 @@ func (s *Server) articleCurate(r *http.Request, a *masthead.Article, now time.Ti
 			st.read[a.ID] = true
 			st.forYou = nil // its read marks changed
 			st.mu.Unlock()
-			// The curator version moved with the read: this
-			// session's next page reads it, so a kept For-you page
-			// is not served with this article unread (the reader's
-			// other devices see it within the session cache's TTL).
+			// Written at once (no batches), the read moved the
+			// curator version: this session's next page reads it.
+			// Batched, it moves the count of this instance's reads
+			// (reading.ReadsHere) now and the version when the
+			// batch is written; either way a kept For-you page is
+			// not served here with this article unread (the
+			// reader's pages on other instances show it within the
+			// session cache's TTL of the batch's write).
 			s.forgetSession(r)
 		}
 	}

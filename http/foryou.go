@@ -71,10 +71,13 @@ type forYouCached struct {
 // forYouCacheBytes) under the reader's id, the page and the stamp of
 // the reader's state it was rendered for (forYouStamp): their curator
 // version, which every change of what they follow, saved or read raises
-// in the store, and their access. The stamp comes with the session's
-// one-query state, so a reload costs what an anonymous page from the
-// page cache does; a change of the reader's own, on any instance,
-// changes the stamp and the page is rendered again. A change of content
+// in the store, the reads of theirs this instance took and has perhaps
+// not written yet, and their access. The stamp comes with the session's
+// one-query state and two counters in memory, so a reload costs what an
+// anonymous page from the page cache does; a change of the reader's
+// own, on any instance, changes the stamp and the page is rendered
+// again (a read made on another instance once its batch is written and
+// the session's state read again). A change of content
 // drops every kept page (purgeCurator), and a page lives at most the
 // page cache's TTL, so a scheduled article appears on time.
 
@@ -108,9 +111,11 @@ func forYouKey(id int64, p int, stamp string) string {
 }
 
 // forYouStamp is what a kept For-you page of r's reader depends on
-// beyond the content: the curator version (follows, saved, history),
-// whether they subscribe or are staff, what they unlocked, and the name
-// the header shows. "" means the page cannot be kept.
+// beyond the content: the curator version (follows, saved, history)
+// and the count of their reads this instance took (a read raises the
+// version only when its batch is written, seconds later), whether they
+// subscribe or are staff, what they unlocked, and the name the header
+// shows. "" means the page cannot be kept.
 func (s *Server) forYouStamp(r *http.Request, m *masthead.Member) string {
 	st := readerState(r)
 	if s.forYou == nil || st == nil || st.Member.ID != m.ID {
@@ -124,6 +129,8 @@ func (s *Server) forYouStamp(r *http.Request, m *masthead.Member) string {
 	}
 	k := make([]byte, 0, 64+len(m.Name)+len(m.Email))
 	k = strconv.AppendInt(k, st.CuratorVersion, 10)
+	k = append(k, '+')
+	k = strconv.AppendUint(k, s.reading.ReadsHere(m.ID), 10)
 	k = append(k, ' ')
 	k = strconv.AppendBool(k, st.Subscriber)
 	k = append(k, ' ')

@@ -10,6 +10,7 @@ import (
 
 	"masthead"
 	"masthead/clocktest"
+	"masthead/insights"
 	mhttp "masthead/http"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -146,6 +147,71 @@ func TestForYouKeptPage(t *testing.T) {
 		}
 		if strings.Contains(theirs, "badge--read") {
 			t.Errorf("another reader's page carries this reader's read marks")
+		}
+	})
+}
+
+// TestForYouOwnRead: reads are written in batches (the insights
+// recorder), and the For-you page is kept. A reader's read shows on
+// their next For-you page on the instance that served the article at
+// once, kept page or not; on another instance over the same database
+// once the batch is written and that instance reads the session's
+// state again (the session cache's TTL).
+func TestForYouOwnRead(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		clock := clocktest.New(now)
+		var recs []*insights.Recorder
+		wire := func(c *mhttp.Config, d *mhttp.Deps) {
+			// Never written by the interval: only a Flush writes.
+			rec := insights.New(db, insights.Options{Interval: time.Hour, Clock: clock})
+			t.Cleanup(rec.Close)
+			recs = append(recs, rec)
+			d.Curator, d.Accounts, d.Newsletters, d.Clock, d.Insights = db, db, db, clock, rec
+			c.Accounts.SessionCacheTTL = 5 * time.Second
+		}
+		a := newSite(t, db, wire)
+		b := a.instance(t, wire)
+		forYou := func(s *site) string {
+			t.Helper()
+			res, body := s.page(t, s.reader, "/for-you")
+			if res.StatusCode != 200 {
+				t.Fatalf("for you: %d", res.StatusCode)
+			}
+			return body
+		}
+		for _, topic := range []string{"economy", "energy"} {
+			wantSeeOther(t, a.post(t, a.reader, "/follow", url.Values{"kind": {"topic"}, "slug": {topic}, "next": {"/for-you"}}), "/for-you")
+		}
+		first := forYou(a)
+		if !strings.Contains(first, "A free daily analysis") || strings.Contains(first, "badge--read") {
+			t.Fatalf("for you before reading:\n%s", first)
+		}
+		if again := forYou(a); again != first {
+			t.Fatalf("a reload is not the page kept")
+		}
+		if body := forYou(b); strings.Contains(body, "badge--read") {
+			t.Fatalf("the second instance marks a read before any")
+		}
+
+		a.page(t, a.reader, "/articles/free-daily")
+		got := forYou(a)
+		if n := strings.Count(got, "badge--read"); n != 1 {
+			t.Errorf("right after reading, for you here marks %d read, want 1", n)
+		}
+		if again := forYou(a); again != got {
+			t.Errorf("the page with the read is not kept")
+		}
+
+		// Another instance: once the batch is written (here a Flush,
+		// as the interval would) and its session state is read again.
+		a.page(t, a.reader, "/articles/metered-feature")
+		recs[0].Flush()
+		clock.Advance(6 * time.Second)
+		if n := strings.Count(forYou(b), "badge--read"); n != 2 {
+			t.Errorf("on the second instance after the batch and the TTL, for you marks %d read, want 2", n)
+		}
+		if n := strings.Count(forYou(a), "badge--read"); n != 2 {
+			t.Errorf("for you here marks %d read, want 2", n)
 		}
 	})
 }

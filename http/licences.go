@@ -49,7 +49,8 @@ func licenceToken(r *http.Request) string {
 // crawlerGate wraps the article page (see the top of this file).
 func (s *Server) crawlerGate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		claim, claimed := masthead.AICrawlerClaimed(r.UserAgent())
+		v := s.agent(r.UserAgent())
+		claim, claimed := v.ai, v.aiOK
 		if tok := licenceToken(r); tok != "" {
 			key, err := s.readers.Licensee(r.Context(), tok, claim.Family, s.clock.Now())
 			if err != nil {
@@ -195,8 +196,7 @@ func (s *Server) admitLicensed(w http.ResponseWriter, r *http.Request, key *mast
 	}
 	family := key.Licence.Family
 	if family == "" {
-		c, _ := masthead.AICrawlerClaimed(r.UserAgent())
-		family = c.Family
+		family = s.agent(r.UserAgent()).ai.Family
 	}
 	s.insights.Crawler(crawlerFamily(family), masthead.CrawlerGotLicensed)
 	return true, nil

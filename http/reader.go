@@ -90,11 +90,11 @@ func (s *Server) secureCookies(r *http.Request) bool {
 // get a page that differs from the anonymous one: a claimed crawler, a
 // registered browser, a gift link, a licence key (licences.go). Such requests never touch the shared
 // page cache, in either direction.
-func readerDependent(r *http.Request) bool {
+func (s *Server) readerDependent(r *http.Request) bool {
 	if r.URL.RawQuery != "" && r.URL.Query().Has("gift") {
 		return true
 	}
-	if bot, _ := claimedCrawler(r.UserAgent()); bot != "" {
+	if s.agent(r.UserAgent()).search != "" {
 		return true
 	}
 	if licenceToken(r) != "" {
@@ -114,7 +114,7 @@ func (s *Server) readerPage(h web.HandlerFunc) http.Handler {
 		// A reader on an institutional network gets the full text: never
 		// the cached teaser, and their page is never cached for others.
 		// So does an AI crawler whose family may read it (aicrawlers.go).
-		if hasSession(r) || (!readerDependent(r) && !s.aiDependent(r) && s.institutionOf(r) == "") {
+		if hasSession(r) || (!s.readerDependent(r) && !s.aiDependent(r) && s.institutionOf(r) == "") {
 			shared.ServeHTTP(w, r)
 			return
 		}
@@ -185,7 +185,8 @@ func (c crawlerCheck) Verified(ctx context.Context, userAgent string, client net
 	if c.s.aiFullText(userAgent, client) {
 		return true
 	}
-	bot, domains := claimedCrawler(userAgent)
+	v := c.s.agent(userAgent)
+	bot, domains := v.search, v.domains
 	if bot == "" || c.s.crawlers == nil || !client.IsValid() {
 		return false
 	}

@@ -310,6 +310,8 @@ type Server struct {
 	cacheCount struct{ hits, renders, dropped atomic.Int64 }
 	// beacon is what counting by beacon keeps in memory (beacon.go).
 	beacon *beaconState
+	// agents keeps what each user agent claims (useragent.go).
+	agents agentVerdicts
 
 	stop      context.CancelFunc
 	done      chan struct{}

@@ -36,3 +36,33 @@ func BenchmarkCachedHit(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCrawler is what an AI crawler's article request pays to be
+// counted by family and decision.
+func BenchmarkCrawler(b *testing.B) {
+	r := insights.New(discard{}, insights.Options{Interval: time.Second})
+	defer r.Close()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.Crawler("gptbot", masthead.CrawlerGotTeaser)
+		}
+	})
+}
+
+// BenchmarkRecordRead is what a signed-in reader's article page pays to
+// note a read for their history.
+func BenchmarkRecordRead(b *testing.B) {
+	r := insights.New(discard{}, insights.Options{Interval: time.Second})
+	defer r.Close()
+	at := time.Now()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var id int64
+		for pb.Next() {
+			id++
+			r.RecordRead(id, 1, at)
+		}
+	})
+	b.ReportMetric(float64(r.Dropped()), "dropped")
+}

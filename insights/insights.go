@@ -12,7 +12,6 @@ package insights
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,9 +49,16 @@ type Recorder struct {
 	// same view (and wall view).
 	pages sync.Map // string → *page
 
-	// crawlers counts AI crawlers' requests by "family decision" between
-	// writes: one atomic increment a request, whatever the traffic.
-	crawlers sync.Map // string → *atomic.Int64
+	// crawlers counts AI crawlers' requests by family and decision
+	// between writes: one atomic increment a request, whatever the
+	// traffic.
+	crawlers sync.Map // crawlerKey → *atomic.Int64
+
+	// readsTaken and readsWaiting count, per slot of member ids
+	// (readSlot), the reads this recorder took and those of them not yet
+	// written (reads.go).
+	readsTaken   [readSlots]atomic.Uint64
+	readsWaiting [readSlots]atomic.Int64
 
 	dropped atomic.Int64
 	written atomic.Int64
@@ -136,13 +142,18 @@ func (r *Recorder) CachedHit(path string) {
 	}
 }
 
+// crawlerKey names a counter of Recorder.crawlers.
+type crawlerKey struct{ family, decision string }
+
 // Crawler counts an AI crawler's request by family and decision
-// (masthead.InsightCrawler).
+// (masthead.InsightCrawler). A counter that exists costs a lookup and
+// an atomic increment, and no allocation: the key is looked up as it
+// is, on the stack, and only a new counter is stored.
 func (r *Recorder) Crawler(family, decision string) {
 	if r == nil {
 		return
 	}
-	k := family + " " + decision
+	k := crawlerKey{family, decision}
 	c, ok := r.crawlers.Load(k)
 	if !ok {
 		c, _ = r.crawlers.LoadOrStore(k, new(atomic.Int64))
@@ -246,8 +257,8 @@ func (r *Recorder) write(batch []masthead.InsightEvent) []masthead.InsightEvent 
 	})
 	r.crawlers.Range(func(k, v any) bool {
 		if n := v.(*atomic.Int64).Swap(0); n > 0 {
-			family, decision, _ := strings.Cut(k.(string), " ")
-			batch = append(batch, masthead.InsightEvent{Kind: masthead.InsightCrawler, Family: family, Decision: decision, At: now, Count: n})
+			k := k.(crawlerKey)
+			batch = append(batch, masthead.InsightEvent{Kind: masthead.InsightCrawler, Family: k.family, Decision: k.decision, At: now, Count: n})
 		}
 		return true
 	})
@@ -264,6 +275,12 @@ func (r *Recorder) write(batch []masthead.InsightEvent) []masthead.InsightEvent 
 			n += max(e.Count, 1)
 		}
 		r.written.Add(n)
+	}
+	// Written or dropped, the batch's reads wait no longer.
+	for _, e := range batch {
+		if e.Kind == masthead.InsightRead {
+			r.readsWaiting[readSlot(e.MemberID)].Add(-1)
+		}
 	}
 	return batch[:0]
 }

@@ -157,3 +157,76 @@ func TestNilRecorder(t *testing.T) {
 		t.Error("nil recorder counted something")
 	}
 }
+
+// TestReadsOf checks the count of a member's reads: it moves when a
+// read is taken, not for another member's (in another counter), and
+// the read waits until its batch is written, or dropped.
+func TestReadsOf(t *testing.T) {
+	s := &sink{}
+	r := insights.New(s, insights.Options{Interval: time.Hour, Clock: clock{now}})
+	defer r.Close()
+	before, waiting := r.ReadsOf(7)
+	if waiting {
+		t.Fatal("waiting before any read")
+	}
+	r.RecordRead(7, 100, now)
+	taken, waiting := r.ReadsOf(7)
+	if taken == before || !waiting {
+		t.Errorf("after a read: taken %d (was %d), waiting %v; want moved and waiting", taken, before, waiting)
+	}
+	if other, otherWaiting := r.ReadsOf(8); other != 0 || otherWaiting {
+		t.Errorf("another member: taken %d, waiting %v", other, otherWaiting)
+	}
+	r.Flush()
+	if after, waiting := r.ReadsOf(7); after != taken || waiting {
+		t.Errorf("after the write: taken %d (was %d), waiting %v; want unchanged, not waiting", after, taken, waiting)
+	}
+	if got := s.counts()[masthead.InsightRead][100]; got != 1 {
+		t.Errorf("reads written %d, want 1", got)
+	}
+
+	// A read dropped with a full buffer neither waits nor moves the count.
+	full := &sink{block: make(chan struct{})}
+	f := insights.New(full, insights.Options{Buffer: 1, Batch: 1, Interval: time.Hour, Clock: clock{now}})
+	for i := range 10 {
+		f.RecordRead(7, int64(100+i), now)
+	}
+	taken, _ = f.ReadsOf(7)
+	if dropped := f.Dropped(); taken+uint64(dropped) != 10 || dropped == 0 {
+		t.Errorf("taken %d + dropped %d, want 10 with some dropped", taken, dropped)
+	}
+	close(full.block)
+	f.Flush()
+	if _, waiting := f.ReadsOf(7); waiting {
+		t.Error("waiting after every read was written or dropped")
+	}
+	f.Close()
+}
+
+// TestCrawlerCounts checks that AI crawlers' requests are written as one
+// event per family and decision with their count, and that counting one
+// whose counter exists allocates nothing (it runs on every such request).
+func TestCrawlerCounts(t *testing.T) {
+	s := &sink{}
+	r := insights.New(s, insights.Options{Interval: time.Hour, Clock: clock{now}})
+	defer r.Close()
+	family, decision := "gptbot", masthead.CrawlerGotTeaser
+	r.Crawler(family, decision)
+	if n := testing.AllocsPerRun(100, func() { r.Crawler(family, decision) }); n != 0 {
+		t.Errorf("Crawler allocates %v a call", n)
+	}
+	r.Crawler("claudebot", masthead.CrawlerGotSpoofed)
+	r.Flush()
+	got := map[[2]string]int64{}
+	s.mu.Lock()
+	for _, e := range s.evs {
+		if e.Kind == masthead.InsightCrawler {
+			got[[2]string{e.Family, e.Decision}] += e.Count
+		}
+	}
+	s.mu.Unlock()
+	want := map[[2]string]int64{{"gptbot", "teaser"}: 102, {"claudebot", "spoofed"}: 1}
+	if len(got) != len(want) || got[[2]string{"gptbot", "teaser"}] != 102 || got[[2]string{"claudebot", "spoofed"}] != 1 {
+		t.Errorf("crawler counts %v, want %v", got, want)
+	}
+}

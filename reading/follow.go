@@ -44,6 +44,10 @@ type Reads interface {
 	// Flush writes what this instance holds and returns when it is
 	// written.
 	Flush()
+	// ReadsOf returns a number that moves with every read of member
+	// this instance takes, and whether any of them may still wait to be
+	// written.
+	ReadsOf(memberID int64) (taken uint64, waiting bool)
 }
 
 // Curates reports whether the curator is on (a store keeps it).
@@ -182,6 +186,8 @@ type ForYouPage struct {
 // articles of what m follows, then, on the first page, related reading
 // of what m read lately that is not on the list; each marked read or
 // not. follows, when not nil, are m's follows as the caller read them.
+// The reads of m this instance holds are written first, so the marks
+// and the related reading include what m just opened here.
 func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []masthead.Follow, page int, now time.Time) (*ForYouPage, error) {
 	if s.deps.Curator == nil {
 		return nil, errNoCurator
@@ -193,6 +199,7 @@ func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []mast
 			return nil, err
 		}
 	}
+	s.flushReadsOf(m.ID)
 	out := &ForYouPage{Follows: follows, Page: page}
 	list, more, err := s.deps.Curator.ForYou(ctx, follows, now, ForYouPageSize, (page-1)*ForYouPageSize)
 	if err != nil {
@@ -295,6 +302,32 @@ func (s *Service) flushReads() {
 	if s.deps.Reads != nil {
 		s.deps.Reads.Flush()
 	}
+}
+
+// flushReadsOf writes the reads this instance holds when some of member
+// id's may be among them, before a page that shows what they read: the
+// reader's own read shows on their next page here at once, and a page
+// of a reader with nothing waiting writes nothing.
+func (s *Service) flushReadsOf(id int64) {
+	if s.deps.Reads == nil {
+		return
+	}
+	if _, waiting := s.deps.Reads.ReadsOf(id); waiting {
+		s.deps.Reads.Flush()
+	}
+}
+
+// ReadsHere returns a number that moves with every read of member id
+// this instance takes (RecordRead), from the moment it is taken, where
+// the curator version the read raises moves only when its batch is
+// written. A page kept for the reader's state names both, so it is
+// never served to them without the read they just made here.
+func (s *Service) ReadsHere(id int64) uint64 {
+	if s.deps.Reads == nil {
+		return 0
+	}
+	taken, _ := s.deps.Reads.ReadsOf(id)
+	return taken
 }
 
 // History returns the last n articles m opened.

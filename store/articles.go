@@ -76,6 +76,21 @@ func (db *DB) ArticleByID(ctx context.Context, id int64) (*masthead.Article, err
 	return db.findArticle(ctx, db.r, `a.id = ?`, id)
 }
 
+// ArticleLive reports whether article id exists and is live at now: one
+// probe of the primary key's index and the row's status and time, no
+// body, taxonomy or notes.
+func (db *DB) ArticleLive(ctx context.Context, id int64, now time.Time) (bool, error) {
+	var one int
+	err := db.r.row(ctx, `SELECT 1 FROM articles a WHERE a.id = ? AND `+liveCond, id, micros(now)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: article %d live: %w", id, err)
+	}
+	return true, nil
+}
+
 func (db *DB) findArticle(ctx context.Context, q reader, cond string, arg any) (*masthead.Article, error) {
 	row := q.row(ctx, `SELECT `+articleCols+articleBodyCols+articleFrom+` WHERE `+cond, arg)
 	a, err := scanArticle(row, true)

@@ -187,6 +187,38 @@ func TestLiveListsAndScheduling(t *testing.T) {
 	})
 }
 
+// TestArticleLive: an article is live from its time on unless a draft;
+// an id of no article is not, and is no error.
+func TestArticleLive(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{t0}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		pub := mustCreate(t, db, published("out-now", t0.Add(-time.Hour)))
+		draft := published("a-draft", time.Time{})
+		draft.Status = masthead.StatusDraft
+		dr := mustCreate(t, db, draft)
+		sched := published("tomorrow", t0.Add(time.Hour))
+		sched.Status = masthead.StatusScheduled
+		sc := mustCreate(t, db, sched)
+		for _, c := range []struct {
+			name string
+			id   int64
+			at   time.Time
+			want bool
+		}{
+			{"published", pub.ID, t0, true},
+			{"published, before its time", pub.ID, t0.Add(-2 * time.Hour), false},
+			{"draft", dr.ID, t0, false},
+			{"scheduled", sc.ID, t0, false},
+			{"scheduled, its time passed", sc.ID, t0.Add(2 * time.Hour), true},
+			{"no such article", sc.ID + 1000, t0, false},
+		} {
+			if got, err := db.ArticleLive(ctx, c.id, c.at); err != nil || got != c.want {
+				t.Errorf("%s: ArticleLive = %v, %v; want %v", c.name, got, err, c.want)
+			}
+		}
+	})
+}
+
 func TestSlugChangeAndDelete(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
