@@ -473,22 +473,14 @@ func (db *DB) ReindexBatch(ctx context.Context, after int64) (last int64, n int,
 	return ids[len(ids)-1], len(ids), nil
 }
 
-// FinishReindex optimises the rebuilt index and records that the index
-// is complete (SearchIndexBuilt).
+// FinishReindex builds the indexes a full rebuild dropped, optimises
+// the rebuilt index and records that the index is complete
+// (SearchIndexBuilt).
 func (db *DB) FinishReindex(ctx context.Context) error {
+	if err := db.buildIndexes(ctx); err != nil {
+		return fmt.Errorf("store: reindex: finish: %w", err)
+	}
 	err := db.write(ctx, func(t *tx) error {
-		if len(t.p.d.rebuiltIndexes) > 0 {
-			// Memory to sort the rows of an index in, for this
-			// transaction only.
-			if _, err := t.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-				return err
-			}
-		}
-		for _, ix := range t.p.d.rebuiltIndexes {
-			if _, err := t.exec(ctx, ix.create); err != nil {
-				return err
-			}
-		}
 		if err := t.p.d.fts.optimize(ctx, t); err != nil {
 			return err
 		}
@@ -504,6 +496,52 @@ func (db *DB) FinishReindex(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// buildIndexes makes those of the indexes a full rebuild drops
+// (dialect.rebuiltIndexes) that are missing, one connection per core:
+// building a GIN index is one core's work, and the largest take seconds.
+// Each build is a transaction of its own, with memory to sort its rows
+// in.
+func (db *DB) buildIndexes(ctx context.Context) error {
+	ixs := db.d.rebuiltIndexes
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(ixs)) {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				if i >= len(ixs) || first != nil {
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
+				err := db.write(ctx, func(t *tx) error {
+					if _, err := t.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+						return err
+					}
+					_, err := t.exec(ctx, ixs[i].create)
+					return err
+				})
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("%s: %w", ixs[i].name, err)
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // reindexAll indexes every article in batches, on every core.
