@@ -168,6 +168,18 @@ type searchDoc struct {
 	words, openWords         int // of the text in the full index, and in the open one
 	column                   sql.NullInt64
 	authors, topics, regions []int64
+	// split holds the words (search.Words) of title, dek, teaser and
+	// body once textWords has split them: the counts, the impact lists
+	// and PostgreSQL's vector all read them.
+	split *[4][]string
+}
+
+// textWords returns the words of d's title, dek, teaser and body.
+func (d *searchDoc) textWords() *[4][]string {
+	if d.split == nil {
+		d.split = &[4][]string{search.Words(d.title), search.Words(d.dek), search.Words(d.teaser), search.Words(d.body)}
+	}
+	return d.split
 }
 
 // openBody is the body as the open index holds it: a free article's, for
@@ -206,8 +218,9 @@ func scanSearchDoc(sc interface{ Scan(...any) error }) (d *searchDoc, live bool,
 	d.published = pub.Int64
 	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
 	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
-	head := len(search.Words(d.title)) + len(search.Words(d.dek))
-	d.words, d.openWords = head+wordCount, head+len(search.Words(d.teaser))
+	ws := d.textWords()
+	head := len(ws[0]) + len(ws[1])
+	d.words, d.openWords = head+wordCount, head+len(ws[2])
 	if d.access == string(masthead.AccessFree) {
 		d.openWords += wordCount
 	}

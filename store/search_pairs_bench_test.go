@@ -16,10 +16,10 @@ func BenchmarkDocPairs(b *testing.B) {
 	}
 	d := &searchDoc{title: strings.Join(words[:10], " "), dek: strings.Join(words[10:30], " "),
 		teaser: strings.Join(words[30:100], " "), body: strings.Join(words[100:], " ")}
-	lex := tsLexicon{}
+	v := newTSVec(tsLexicon{})
 	for b.Loop() {
-		ps := tsDoc(lex, d)
+		ps := tsDoc(v, d)
 		_ = tsLiteral(ps)
-		docPairs(ps, false)
+		docPairs(ps, false, nil)
 	}
 }

@@ -19,17 +19,17 @@ func DocPairs(doc string) (pairs, openPairs string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	pairs, openPairs = docPairs(ps, false)
-	return pairs, openPairs, nil
+	all, n := docPairs(ps, false, nil)
+	return pgBigintArray(all[:n]), pgBigintArray(all[n:]), nil
 }
 
 // DocVector is the vector the code makes of an article's normalised
 // title, dek, teaser and body (tsDoc), as a tsvector literal, and its
 // pairs and those of its open document for a closed body.
 func DocVector(title, dek, teaser, body string) (doc, pairs, openPairs string) {
-	ps := tsDoc(tsLexicon{}, &searchDoc{title: title, dek: dek, teaser: teaser, body: body})
-	pairs, openPairs = docPairs(ps, false)
-	return tsLiteral(ps), pairs, openPairs
+	ps := tsDoc(newTSVec(tsLexicon{}), &searchDoc{title: title, dek: dek, teaser: teaser, body: body})
+	all, n := docPairs(ps, false, nil)
+	return tsLiteral(ps), pgBigintArray(all[:n]), pgBigintArray(all[n:])
 }
 
 // Lexeme is the lexeme the code makes of a normalised word, "" for a

@@ -32,9 +32,14 @@ type postgresFTS struct{}
 func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 	title := search.Normalize(d.title)
 	vocab := strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
-	ps := tsDoc(tsLexicon{}, d)
+	ps := tsDoc(newTSVec(tsLexicon{}), d)
 	free := d.openBody() != ""
-	pairs, openPairs := docPairs(ps, free)
+	// Not nil: an empty list is an empty array, not NULL.
+	all, n := docPairs(ps, free, make([]int64, 0, len(ps)))
+	pairs, openPairs := all[:n], all[n:]
+	if free {
+		openPairs = pairs
+	}
 	_, err := t.exec(ctx, `WITH v AS (
 			SELECT ?::tsvector AS doc
 		), h AS (
@@ -62,12 +67,12 @@ func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 // `setweight(to_tsvector('english', title), 'A') || … dek B || teaser C
 // || body D` makes it from the normalised texts (tsVec.add), lexeme by
 // lexeme.
-func tsDoc(lex tsLexicon, d *searchDoc) []tsPos {
-	v := newTSVec(lex)
-	v.add(search.Words(d.title), 'A')
-	v.add(search.Words(d.dek), 'B')
-	v.add(search.Words(d.teaser), 'C')
-	v.add(search.Words(d.body), 'D')
+func tsDoc(v *tsVec, d *searchDoc) []tsPos {
+	v.reset()
+	ws := d.textWords()
+	for i, w := range []byte("ABCD") {
+		v.add(ws[i], w)
+	}
 	return v.positions()
 }
 
@@ -81,25 +86,27 @@ const (
 	pgOpenOf = `ts_filter(v.doc, '{a,b,c}')`
 )
 
-// docPairs returns the word pairs (search_pairs) of the vector of the
-// positions ps, and those of its open document, as array literals. When
-// the body is not free the open document is the positions of weights A,
-// B and C (pgOpenOf).
-func docPairs(ps []tsPos, free bool) (pairs, openPairs string) {
+// docPairs appends to dst the word pairs (search_pairs) of the vector
+// of the positions ps, then, when the body is not free, those of its
+// open document, the positions of weights A, B and C (pgOpenOf); n is
+// the number of the first.
+func docPairs(ps []tsPos, free bool, dst []int64) (out []int64, n int) {
 	order := tsOrder(ps, make([]uint64, 0, len(ps)))
-	hs := tsPairs(ps, order, func(byte) bool { return true }, make([]int64, 0, len(ps)))
-	pairs = pgBigintArray(hs)
-	if free {
-		return pairs, pairs
+	start := len(dst)
+	dst = tsPairs(ps, order, func(byte) bool { return true }, dst)
+	n = len(dst) - start
+	if !free {
+		dst = tsPairs(ps, order, func(w byte) bool { return w != 'D' }, dst)
 	}
-	return pairs, pgBigintArray(tsPairs(ps, order, func(w byte) bool { return w != 'D' }, hs[:0]))
+	return dst, n
 }
 
 // indexBatch writes a batch of documents in one statement, as index
-// does one: the arrays of their vectors, made in Go, and of their pairs
-// go in as parameters, rather than a round trip and a plan per article.
-// The vocabulary is left to optimize, which recounts it at the end of a
-// reindex.
+// does one: the arrays of their vectors, made in Go, go in as
+// parameters, and their word pairs as one array of numbers, of which
+// each article's are a slice, rather than a round trip and a plan per
+// article. The vocabulary is left to optimize, which recounts it at the
+// end of a reindex.
 func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error {
 	if len(docs) == 0 {
 		return nil
@@ -107,29 +114,43 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 	n := len(docs)
 	ids, pubs, opens := make([]int64, n), make([]int64, n), make([]bool, n)
 	titles, vocabs, vectors := make([]string, n), make([]string, n), make([]string, n)
-	pairs, openPairs := make([]string, n), make([]string, n)
-	lex := tsLexicon{}
+	// from and to bound each article's pairs in all, and openFrom and
+	// openTo those of its open document, as 1-based inclusive
+	// subscripts.
+	from, to, openFrom, openTo := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	all := make([]int64, 0, 1024*n) // not nil, which is NULL
+	v := newTSVec(tsLexicon{})
 	for i, d := range docs {
 		ids[i], pubs[i], opens[i] = d.id, d.published, d.openBody() != ""
-		titles[i] = search.Normalize(d.title)
-		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
-		ps := tsDoc(lex, d)
+		ws := d.textWords()
+		titles[i] = strings.Join(ws[0], " ")
+		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(slices.Concat(ws[0], ws[1])))), " ")
+		ps := tsDoc(v, d)
 		vectors[i] = tsLiteral(ps)
-		pairs[i], openPairs[i] = docPairs(ps, opens[i])
+		start := len(all)
+		var np int
+		all, np = docPairs(ps, opens[i], all)
+		from[i], to[i] = int32(start+1), int32(start+np)
+		openFrom[i], openTo[i] = from[i], to[i]
+		if !opens[i] {
+			openFrom[i], openTo[i] = int32(start+np+1), int32(len(all))
+		}
 	}
-	_, err := t.exec(ctx, `WITH v AS MATERIALIZED (
-			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, s.pairs::bigint[] AS pairs, s.open_pairs
-			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[])
-				AS s(id, pub, title, vocab, open, doc, pairs, open_pairs)
+	_, err := t.exec(ctx, `WITH p AS (
+			SELECT ?::bigint[] AS a
+		), v AS MATERIALIZED (
+			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, p.a[s.p0:s.p1] AS pairs, p.a[s.o0:s.o1] AS open_pairs
+			FROM p, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::int[], ?::int[], ?::int[], ?::int[])
+				AS s(id, pub, title, vocab, open, doc, p0, p1, o0, o1)
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
 			SELECT id, pub, `+pgHeadOf+`, to_tsvector('simple', title), vocab FROM v
 		), o AS (
 			INSERT INTO search_open (article_id, doc, pairs)
-			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, CASE WHEN open THEN pairs ELSE open_pairs::bigint[] END FROM v
+			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, open_pairs FROM v
 		)
 		INSERT INTO search_vectors (article_id, doc, pairs) SELECT id, doc, pairs FROM v`,
-		ids, pubs, titles, vocabs, opens, vectors, pairs, openPairs)
+		all, ids, pubs, titles, vocabs, opens, vectors, from, to, openFrom, openTo)
 	return err
 }
 
@@ -447,10 +468,10 @@ func appendTSTerm(b []byte, t search.Term, weight string) []byte {
 // made as the articles' are (tsVec, tsPairs).
 func tsPhrasePairs(phrases []string) []int64 {
 	var out []int64
-	lex := tsLexicon{}
+	v := newTSVec(tsLexicon{})
 	all := func(byte) bool { return true }
 	for _, p := range phrases {
-		v := newTSVec(lex)
+		v.reset()
 		v.add(strings.Split(p, " "), 'D')
 		ps := v.positions()
 		out = tsPairs(ps, tsOrder(ps, nil), all, out)

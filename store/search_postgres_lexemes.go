@@ -93,9 +93,10 @@ func (x tsLexicon) lexeme(w string) string {
 }
 
 // tsVec is a tsvector made in Go: each lexeme with its positions, in the
-// order they were added.
+// order they were added. One is reused from article to article (reset).
 type tsVec struct {
 	lex     tsLexicon
+	byWord  map[string]int // word → entries, -1 for a stop word
 	index   map[string]int // lexeme → entries
 	entries []tsEntry
 	max     int   // the greatest position held
@@ -109,7 +110,17 @@ type tsEntry struct {
 }
 
 func newTSVec(lex tsLexicon) *tsVec {
-	return &tsVec{lex: lex, index: map[string]int{}}
+	return &tsVec{lex: lex, byWord: map[string]int{}, index: map[string]int{}}
+}
+
+// reset empties v for another vector, keeping its memory.
+func (v *tsVec) reset() {
+	clear(v.byWord)
+	clear(v.index)
+	for i := range v.entries {
+		v.entries[i].pos = v.entries[i].pos[:0]
+	}
+	v.entries, v.max = v.entries[:0], 0
 }
 
 // add appends the vector of the words of a text (search.Words), with
@@ -124,15 +135,13 @@ func (v *tsVec) add(words []string, weight byte) {
 			continue
 		}
 		pos++
-		l := v.lex.lexeme(w)
-		if l == "" {
-			continue
-		}
-		i, ok := v.index[l]
+		i, ok := v.byWord[w]
 		if !ok {
-			i = len(v.entries)
-			v.index[l] = i
-			v.entries = append(v.entries, tsEntry{lexeme: l})
+			i = v.entry(v.lex.lexeme(w))
+			v.byWord[w] = i
+		}
+		if i < 0 {
+			continue
 		}
 		e := &v.entries[i]
 		p := min(pos, pgMaxPos)
@@ -157,6 +166,27 @@ func (v *tsVec) add(words []string, weight byte) {
 		}
 		e.part = e.part[:0]
 	}
+}
+
+// entry returns the index of lexeme l's entry, made if new, or -1 for
+// no lexeme.
+func (v *tsVec) entry(l string) int {
+	if l == "" {
+		return -1
+	}
+	i, ok := v.index[l]
+	if !ok {
+		i = len(v.entries)
+		v.index[l] = i
+		if i < cap(v.entries) {
+			// An entry of an earlier vector: its slices are reused.
+			v.entries = v.entries[:i+1]
+			v.entries[i].lexeme = l
+		} else {
+			v.entries = append(v.entries, tsEntry{lexeme: l})
+		}
+	}
+	return i
 }
 
 // positions returns every position of v, lexeme by lexeme in byte order,
