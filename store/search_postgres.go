@@ -19,8 +19,9 @@ import (
 // new words; a reindex recounts them). See
 // migrations/postgres/0004_search.sql and 0018_search_open.sql.
 //
-// Text is normalised in Go before PostgreSQL sees it (search.Normalize),
-// so the lexemes are the words the query parser produces on both engines.
+// Text is normalised in Go (search.Words), so the words are those the
+// query parser produces on both engines, and the vectors' and queries'
+// lexemes are made of them in Go too (search_postgres_lexemes.go).
 type postgresFTS struct{}
 
 // index writes the article in one statement: its vector (title A, dek
