@@ -168,6 +168,18 @@ type searchDoc struct {
 	words, openWords         int // of the text in the full index, and in the open one
 	column                   sql.NullInt64
 	authors, topics, regions []int64
+	// split holds the words (search.Words) of title, dek, teaser and
+	// body once textWords has split them: the counts, the impact lists
+	// and PostgreSQL's vector all read them.
+	split *[4][]string
+}
+
+// textWords returns the words of d's title, dek, teaser and body.
+func (d *searchDoc) textWords() *[4][]string {
+	if d.split == nil {
+		d.split = &[4][]string{search.Words(d.title), search.Words(d.dek), search.Words(d.teaser), search.Words(d.body)}
+	}
+	return d.split
 }
 
 // openBody is the body as the open index holds it: a free article's, for
@@ -206,8 +218,9 @@ func scanSearchDoc(sc interface{ Scan(...any) error }) (d *searchDoc, live bool,
 	d.published = pub.Int64
 	d.teaser, d.body = search.HTMLText(teaserHTML), search.HTMLText(bodyHTML)
 	d.authors, d.topics, d.regions = parseIDs(authors), parseIDs(topics), parseIDs(regions)
-	head := len(search.Words(d.title)) + len(search.Words(d.dek))
-	d.words, d.openWords = head+wordCount, head+len(search.Words(d.teaser))
+	ws := d.textWords()
+	head := len(ws[0]) + len(ws[1])
+	d.words, d.openWords = head+wordCount, head+len(ws[2])
 	if d.access == string(masthead.AccessFree) {
 		d.openWords += wordCount
 	}
@@ -473,22 +486,14 @@ func (db *DB) ReindexBatch(ctx context.Context, after int64) (last int64, n int,
 	return ids[len(ids)-1], len(ids), nil
 }
 
-// FinishReindex optimises the rebuilt index and records that the index
-// is complete (SearchIndexBuilt).
+// FinishReindex builds the indexes a full rebuild dropped, optimises
+// the rebuilt index and records that the index is complete
+// (SearchIndexBuilt).
 func (db *DB) FinishReindex(ctx context.Context) error {
+	if err := db.buildIndexes(ctx); err != nil {
+		return fmt.Errorf("store: reindex: finish: %w", err)
+	}
 	err := db.write(ctx, func(t *tx) error {
-		if len(t.p.d.rebuiltIndexes) > 0 {
-			// Memory to sort the rows of an index in, for this
-			// transaction only.
-			if _, err := t.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-				return err
-			}
-		}
-		for _, ix := range t.p.d.rebuiltIndexes {
-			if _, err := t.exec(ctx, ix.create); err != nil {
-				return err
-			}
-		}
 		if err := t.p.d.fts.optimize(ctx, t); err != nil {
 			return err
 		}
@@ -504,6 +509,52 @@ func (db *DB) FinishReindex(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// buildIndexes makes those of the indexes a full rebuild drops
+// (dialect.rebuiltIndexes) that are missing, one connection per core:
+// building a GIN index is one core's work, and the largest take seconds.
+// Each build is a transaction of its own, with memory to sort its rows
+// in.
+func (db *DB) buildIndexes(ctx context.Context) error {
+	ixs := db.d.rebuiltIndexes
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(ixs)) {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				if i >= len(ixs) || first != nil {
+					mu.Unlock()
+					return
+				}
+				mu.Unlock()
+				err := db.write(ctx, func(t *tx) error {
+					if _, err := t.exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+						return err
+					}
+					_, err := t.exec(ctx, ixs[i].create)
+					return err
+				})
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("%s: %w", ixs[i].name, err)
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // reindexAll indexes every article in batches, on every core.

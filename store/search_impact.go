@@ -67,16 +67,23 @@ func impactTerm(w string) string {
 // docImpacts returns the impacts kept of d, the greatest first.
 func docImpacts(d *searchDoc) []docImpact {
 	byTerm := map[string]*docImpact{}
-	add := func(text string, weight int, open bool) {
-		for _, w := range search.Words(text) {
-			t := impactTerm(w)
-			if t == "" {
-				continue
+	// byWord spares a word met again its stemming and its term's
+	// lookup; nil marks a word left out.
+	byWord := map[string]*docImpact{}
+	add := func(words []string, weight int, open bool) {
+		for _, w := range words {
+			im, ok := byWord[w]
+			if !ok {
+				if t := impactTerm(w); t != "" {
+					if im = byTerm[t]; im == nil {
+						im = &docImpact{term: t}
+						byTerm[t] = im
+					}
+				}
+				byWord[w] = im
 			}
-			im := byTerm[t]
 			if im == nil {
-				im = &docImpact{term: t}
-				byTerm[t] = im
+				continue
 			}
 			im.full += weight
 			if open {
@@ -84,9 +91,10 @@ func docImpacts(d *searchDoc) []docImpact {
 			}
 		}
 	}
-	add(d.title, impactTitle, true)
-	add(d.dek, impactDek, true)
-	add(d.body, 1, d.openBody() != "")
+	ws := d.textWords()
+	add(ws[0], impactTitle, true)
+	add(ws[1], impactDek, true)
+	add(ws[3], 1, d.openBody() != "")
 	out := make([]docImpact, 0, len(byTerm))
 	for _, im := range byTerm {
 		if im.full >= impactFloor {

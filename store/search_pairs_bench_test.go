@@ -6,40 +6,20 @@ import (
 	"testing"
 )
 
-// BenchmarkDocPairs reads the pairs of an article's vector of 1,500
-// words (about 600 lexemes) as the write paths do, and of its open
-// document.
+// BenchmarkDocPairs makes the vector of an article of 1,500 words
+// (about 600 distinct) as the write paths do: its lexemes, its literal,
+// and the pairs of it and of its open document.
 func BenchmarkDocPairs(b *testing.B) {
-	pos := map[string][]string{}
-	var lexemes []string
-	for i := range 1500 {
-		w := fmt.Sprintf("lexem%d", (i*7919)%600)
-		if _, ok := pos[w]; !ok {
-			lexemes = append(lexemes, w)
-		}
-		weight := ""
-		switch {
-		case i < 10:
-			weight = "A"
-		case i < 30:
-			weight = "B"
-		case i < 100:
-			weight = "C"
-		}
-		pos[w] = append(pos[w], fmt.Sprintf("%d%s", i+1, weight))
+	words := make([]string, 1500)
+	for i := range words {
+		words[i] = fmt.Sprintf("word%c%c", 'a'+(i*7919)%600%26, 'a'+(i*7919)%600/26)
 	}
-	var sb strings.Builder
-	for i, w := range lexemes {
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString("'" + w + "':" + strings.Join(pos[w], ","))
-	}
-	doc := sb.String()
-	b.SetBytes(int64(len(doc)))
+	d := &searchDoc{title: strings.Join(words[:10], " "), dek: strings.Join(words[10:30], " "),
+		teaser: strings.Join(words[30:100], " "), body: strings.Join(words[100:], " ")}
+	v := newTSVec(tsLexicon{})
 	for b.Loop() {
-		if _, _, err := docPairs(doc, false); err != nil {
-			b.Fatal(err)
-		}
+		ps := tsDoc(v, d)
+		_ = tsLiteral(ps)
+		docPairs(ps, false, nil)
 	}
 }

@@ -16,8 +16,8 @@ import (
 )
 
 // TestPGHashText: the code's hash of the texts of word pairs is
-// PostgreSQL's hashtextextended(t, 0), which makes the pairs of a
-// query's phrases, on texts of every length up to 40 bytes and longer
+// PostgreSQL's hashtextextended(t, 0), with which search_pairs made the
+// pairs of a library upgraded past migration 0068, on texts of every length up to 40 bytes and longer
 // ones, of ASCII, accented letters, CJK and other scripts.
 func TestPGHashText(t *testing.T) {
 	db := storetest.Open(t, "postgres", store.Options{})
@@ -103,11 +103,85 @@ func TestDocPairs(t *testing.T) {
 	}
 }
 
+// TestPhrasePairs: the pairs the code makes of a query's phrases are
+// those search_phrase_pairs makes with PostgreSQL's analyser, for
+// phrases holding stop words, numbers, accents and repeated words, and
+// for several phrases at once.
+func TestPhrasePairs(t *testing.T) {
+	db := storetest.Open(t, "postgres", store.Options{})
+	phrases := []string{"harder year", "war of the worlds", "the war of", "of the", "settle the big question",
+		"10 regions", "o brien s farm", "cafe society", "creme brulee", "東京 大阪", "year after year after year", "running runners ran"}
+	sets := [][]string{{}}
+	for _, p := range phrases {
+		sets = append(sets, []string{p})
+	}
+	sets = append(sets, phrases)
+	for _, set := range sets {
+		var want string
+		if err := db.SQL().QueryRow(`SELECT search_phrase_pairs($1::text[])::text`, set).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got := store.PhrasePairs(set...); got != want {
+			t.Errorf("pairs of %q: %s, search_phrase_pairs %s", set, got, want)
+		}
+	}
+}
+
+// TestTSQuery: the query the code writes of lexemes is the one
+// to_tsquery('english', …) makes of the words, stop words dropped where
+// they stand alone and keeping their places in phrases.
+func TestTSQuery(t *testing.T) {
+	db := storetest.Open(t, "postgres", store.Options{})
+	// words writes q with its words as typed, for to_tsquery.
+	words := func(q search.Query) string {
+		term := func(tm search.Term) string {
+			var ws []string
+			for i, w := range tm.Words {
+				if tm.Prefix && i == len(tm.Words)-1 {
+					w += "':*"
+				} else {
+					w += "'"
+				}
+				ws = append(ws, "'"+w)
+			}
+			return "(" + strings.Join(ws, " <-> ") + ")"
+		}
+		var parts []string
+		for _, c := range q.Must {
+			var alts []string
+			for _, tm := range c {
+				alts = append(alts, term(tm))
+			}
+			parts = append(parts, "("+strings.Join(alts, " | ")+")")
+		}
+		for _, tm := range q.Not {
+			parts = append(parts, "!("+term(tm)+")")
+		}
+		return strings.Join(parts, " & ")
+	}
+	for _, text := range []string{
+		`harder year`, `"war of the worlds"`, `"the war of"`, `running OR runners`, `farm -cattle`, `farm -"of the"`,
+		`unemploy*`, `"east asia*"`, `2024 budget`, `café`, `"of the" OR farm`, `farming "the year" -the`,
+		`"o'brien's farm"`, `generously happier`, `東京`,
+	} {
+		q := search.Parse(text)
+		var got, want string
+		err := db.SQL().QueryRow(`SELECT $1::tsquery::text, to_tsquery('english', $2)::text`, store.TSQuery(text), words(q)).Scan(&got, &want)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if got != want {
+			t.Errorf("%s: %s, to_tsquery's %s", text, got, want)
+		}
+	}
+}
+
 // TestSearchPairs: on PostgreSQL every article's stored word pairs, in
 // the full and the open index, are what search_pairs makes of its
-// vector, and its head and open document are the vectors of their parts,
-// after a write, an edit, a reindex (the batch path) and the migration
-// that made the pairs a column; phrases find what they should on both
+// vector, and its vector, head and open document are those to_tsvector
+// makes of their parts, after a write, an edit, a reindex (the batch
+// path), the migration that made the pairs a column and the one that
+// makes the lexemes in Go; phrases find what they should on both
 // engines throughout. The articles hold apostrophes, numbers, accents,
 // and bodies, closed and free, longer than the 16,383 positions a
 // vector holds, where lexemes share the last position.
@@ -143,7 +217,7 @@ func TestSearchPairs(t *testing.T) {
 		}
 		arts := []masthead.ArticleInput{
 			mk("apostrophes", "O'Brien's farm", "Don't say it isn't.", "The farmer's year wasn't harder: rock 'n' roll, O'Brien's way.", masthead.AccessMetered, 1),
-			mk("numbers", "The 2024 budget", "42 farms", "Prices rose 3.5% to 1,200,000 in 2024; 42 farms in 10 regions.", masthead.AccessFree, 2),
+			mk("numbers", "The 2024 budget", "42 farms", "Prices rose 3.5% to 1,200,000 in 2024; 42 farms in 10 regions. The war of the worlds.", masthead.AccessFree, 2),
 			mk("accents", "Café society in Zürich", "Naïve façades", "The crème brûlée of São Paulo and the smörgåsbord of Malmö.", masthead.AccessMetered, 3),
 			mk("long-closed", "A long closed read", "Very long.", long("zebra crossing"), masthead.AccessMetered, 4),
 			mk("long-free", "A long free read", "Very long too.", long("pelican crossing"), masthead.AccessFree, 5),
@@ -169,6 +243,11 @@ func TestSearchPairs(t *testing.T) {
 			{`"giraffe bridge"`, true, "long-closed long-free"},
 			{`"giraffe bridge"`, false, "long-free"},
 			{`"wasn't harder"`, true, "apostrophes"},
+			// A stop word keeps its place in a phrase.
+			{`"war of the worlds"`, false, "numbers"},
+			{`"war in the world"`, false, "numbers"},
+			{`"war worlds"`, false, ""},
+			{`"the war of"`, false, "numbers"},
 		}
 		check := func(when string) {
 			t.Helper()
@@ -226,13 +305,31 @@ func TestSearchPairs(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("after migration 0068")
+
+		// Migration 0072, from which the lexemes are made in Go, marks
+		// an indexed library for a rebuild, which the next reindex
+		// makes.
+		if err := db.RunMigrationAgain(ctx, 72); err != nil {
+			t.Fatal(err)
+		}
+		if built, err := db.SearchIndexBuilt(ctx); err != nil || built {
+			t.Fatalf("after migration 0072: SearchIndexBuilt = %v, %v; want false", built, err)
+		}
+		if err := db.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if built, err := db.SearchIndexBuilt(ctx); err != nil || !built {
+			t.Fatalf("after a reindex: SearchIndexBuilt = %v, %v; want true", built, err)
+		}
+		check("after migration 0072 and a reindex")
 	})
 }
 
 // checkPairs checks on PostgreSQL that the n articles' pairs in both
-// indexes are search_pairs of their vectors, and that their heads and
-// open documents are the vectors made of title and dek, and of title,
-// dek, teaser and (when free) body.
+// indexes are search_pairs of their vectors, and that their vectors,
+// made in Go, are those to_tsvector makes of their parts, as are their
+// heads and open documents: of title and dek, and of title, dek, teaser
+// and (when free) body.
 func checkPairs(t *testing.T, db *store.DB, when string, n int) {
 	t.Helper()
 	q := func(query string, args ...any) *sql.Row { return db.SQL().QueryRow(query, args...) }
@@ -256,22 +353,24 @@ func checkPairs(t *testing.T, db *store.DB, when string, n int) {
 	if shared < 4 {
 		t.Errorf("%s: %d lexemes at position 16383, want the long articles' words", when, shared)
 	}
-	rs, err := db.SQL().Query(`SELECT a.slug, a.title, a.dek, a.teaser_html, a.body_html, a.access, h.head::text, o.doc::text
-		FROM articles a JOIN search_heads h ON h.article_id = a.id JOIN search_open o ON o.article_id = a.id`)
+	rs, err := db.SQL().Query(`SELECT a.slug, a.title, a.dek, a.teaser_html, a.body_html, a.access, h.head::text, o.doc::text, v.doc::text
+		FROM articles a JOIN search_heads h ON h.article_id = a.id JOIN search_open o ON o.article_id = a.id
+			JOIN search_vectors v ON v.article_id = a.id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var slug, title, dek, teaser, body, access, head, open, wantHead, wantOpen string
-		if err := rs.Scan(&slug, &title, &dek, &teaser, &body, &access, &head, &open); err != nil {
+		var slug, title, dek, teaser, body, access, head, open, full, wantHead, wantOpen, wantFull string
+		if err := rs.Scan(&slug, &title, &dek, &teaser, &body, &access, &head, &open, &full); err != nil {
 			t.Fatal(err)
 		}
 		err := q(`SELECT (setweight(to_tsvector('english', $1), 'A') || setweight(to_tsvector('english', $2), 'B'))::text,
 				(setweight(to_tsvector('english', $1), 'A') || setweight(to_tsvector('english', $2), 'B') ||
-					setweight(to_tsvector('english', $3), 'C') || CASE WHEN $5 THEN setweight(to_tsvector('english', $4), 'D') ELSE ''::tsvector END)::text`,
+					setweight(to_tsvector('english', $3), 'C') || CASE WHEN $5 THEN setweight(to_tsvector('english', $4), 'D') ELSE ''::tsvector END)::text,
+				(`+pgDocVector+`)::text`,
 			search.Normalize(title), search.Normalize(dek), search.Normalize(search.HTMLText(teaser)), search.Normalize(search.HTMLText(body)),
-			access == string(masthead.AccessFree)).Scan(&wantHead, &wantOpen)
+			access == string(masthead.AccessFree)).Scan(&wantHead, &wantOpen, &wantFull)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,6 +379,9 @@ func checkPairs(t *testing.T, db *store.DB, when string, n int) {
 		}
 		if open != wantOpen {
 			t.Errorf("%s: open document of %s differs from its parts' (%d and %d bytes)", when, slug, len(open), len(wantOpen))
+		}
+		if full != wantFull {
+			t.Errorf("%s: vector of %s differs from to_tsvector's (%d and %d bytes)", when, slug, len(full), len(wantFull))
 		}
 	}
 	if err := rs.Err(); err != nil {

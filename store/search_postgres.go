@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,31 +19,29 @@ import (
 // new words; a reindex recounts them). See
 // migrations/postgres/0004_search.sql and 0018_search_open.sql.
 //
-// Text is normalised in Go before PostgreSQL sees it (search.Normalize),
-// so the lexemes are the words the query parser produces on both engines.
+// Text is normalised in Go (search.Words), so the words are those the
+// query parser produces on both engines, and the vectors' and queries'
+// lexemes are made of them in Go too (search_postgres_lexemes.go).
 type postgresFTS struct{}
 
-// index writes the article in two statements: the first makes its
-// vector (title A, dek B, teaser C, body D), of which the code makes
-// the word pairs of phrases (docPairs); the second writes the vector,
-// the pairs, the open document and the head into every table. New
-// words join the vocabulary; their counts are recomputed by a reindex
-// (optimize), since keeping exact counts would rewrite a score of hot
-// rows per write.
+// index writes the article in one statement: its vector (title A, dek
+// B, teaser C, body D) and the word pairs of phrases are made in Go
+// (tsDoc, docPairs) and written with the open document and the head
+// into every table. New words join the vocabulary; their counts are
+// recomputed by a reindex (optimize), since keeping exact counts would
+// rewrite a score of hot rows per write.
 func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
-	title, dek := search.Normalize(d.title), search.Normalize(d.dek)
+	title := search.Normalize(d.title)
 	vocab := strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
-	var doc string
-	err := t.row(ctx, `SELECT (`+pgDocVector("?", "?", "?", "?")+`)::text`, title, dek, search.Normalize(d.teaser), search.Normalize(d.body)).Scan(&doc)
-	if err != nil {
-		return err
-	}
+	ps := tsDoc(newTSVec(tsLexicon{}), d)
 	free := d.openBody() != ""
-	pairs, openPairs, err := docPairs(doc, free)
-	if err != nil {
-		return err
+	// Not nil: an empty list is an empty array, not NULL.
+	all, n := docPairs(ps, free, make([]int64, 0, len(ps)))
+	pairs, openPairs := all[:n], all[n:]
+	if free {
+		openPairs = pairs
 	}
-	_, err = t.exec(ctx, `WITH v AS (
+	_, err := t.exec(ctx, `WITH v AS (
 			SELECT ?::tsvector AS doc
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
@@ -63,16 +60,21 @@ func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 		INSERT INTO search_vectors (article_id, doc, pairs)
 		SELECT ?, v.doc, ?::bigint[] FROM v
 		ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc, pairs = excluded.pairs`,
-		doc, d.id, d.published, title, vocab, vocab, d.id, free, openPairs, d.id, pairs)
+		tsLiteral(ps), d.id, d.published, title, vocab, vocab, d.id, free, openPairs, d.id, pairs)
 	return err
 }
 
-// pgDocVector is the SQL that makes an article's vector from the
-// expressions of its title, dek, teaser and body, normalised
-// (search.Normalize).
-func pgDocVector(title, dek, teaser, body string) string {
-	return `setweight(to_tsvector('english', ` + title + `), 'A') || setweight(to_tsvector('english', ` + dek + `), 'B') ||
-		setweight(to_tsvector('english', ` + teaser + `), 'C') || setweight(to_tsvector('english', ` + body + `), 'D')`
+// tsDoc returns the positions of d's vector, as
+// `setweight(to_tsvector('english', title), 'A') || … dek B || teaser C
+// || body D` makes it from the normalised texts (tsVec.add), lexeme by
+// lexeme.
+func tsDoc(v *tsVec, d *searchDoc) []tsPos {
+	v.reset()
+	ws := d.textWords()
+	for i, w := range []byte("ABCD") {
+		v.add(ws[i], w)
+	}
+	return v.positions()
 }
 
 // pgHeadOf and pgOpenOf take out of an article's vector (v.doc) its head,
@@ -85,83 +87,71 @@ const (
 	pgOpenOf = `ts_filter(v.doc, '{a,b,c}')`
 )
 
-// docPairs returns the word pairs (search_pairs) of doc, an article's
-// vector as text, and those of its open document, as array literals.
-// When the body is not free the open document is the positions of
-// weights A, B and C of doc (pgOpenOf), so both come from one parse.
-func docPairs(doc string, free bool) (pairs, openPairs string, err error) {
-	ps, err := parseTSVector(doc, nil)
-	if err != nil {
-		return "", "", err
-	}
+// docPairs appends to dst the word pairs (search_pairs) of the vector
+// of the positions ps, then, when the body is not free, those of its
+// open document, the positions of weights A, B and C (pgOpenOf); n is
+// the number of the first.
+func docPairs(ps []tsPos, free bool, dst []int64) (out []int64, n int) {
 	order := tsOrder(ps, make([]uint64, 0, len(ps)))
-	hs := tsPairs(ps, order, func(byte) bool { return true }, make([]int64, 0, len(ps)))
-	pairs = pgBigintArray(hs)
-	if free {
-		return pairs, pairs, nil
+	start := len(dst)
+	dst = tsPairs(ps, order, func(byte) bool { return true }, dst)
+	n = len(dst) - start
+	if !free {
+		dst = tsPairs(ps, order, func(w byte) bool { return w != 'D' }, dst)
 	}
-	return pairs, pgBigintArray(tsPairs(ps, order, func(w byte) bool { return w != 'D' }, hs[:0])), nil
+	return dst, n
 }
 
-// indexBatch writes a batch of documents in two statements, as index
-// does one: the arrays of their texts go in as parameters and every
-// vector is made by one query, then written with its pairs by another,
-// rather than two round trips and plans per article. The vocabulary
-// is left to optimize, which recounts it at the end of a reindex.
+// indexBatch writes a batch of documents in one statement, as index
+// does one: the arrays of their vectors, made in Go, go in as
+// parameters, and their word pairs as one array of numbers, of which
+// each article's are a slice, rather than a round trip and a plan per
+// article. The vocabulary is left to optimize, which recounts it at the
+// end of a reindex.
 func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
 	n := len(docs)
 	ids, pubs, opens := make([]int64, n), make([]int64, n), make([]bool, n)
-	titles, deks, teasers, bodies, vocabs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	titles, vocabs, vectors := make([]string, n), make([]string, n), make([]string, n)
+	// from and to bound each article's pairs in all, and openFrom and
+	// openTo those of its open document, as 1-based inclusive
+	// subscripts.
+	from, to, openFrom, openTo := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	all := make([]int64, 0, 1024*n) // not nil, which is NULL
+	v := newTSVec(tsLexicon{})
 	for i, d := range docs {
 		ids[i], pubs[i], opens[i] = d.id, d.published, d.openBody() != ""
-		titles[i], deks[i] = search.Normalize(d.title), search.Normalize(d.dek)
-		teasers[i], bodies[i] = search.Normalize(d.teaser), search.Normalize(d.body)
-		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(search.Words(d.title+" "+d.dek)))), " ")
-	}
-	vectors := make([]string, 0, n)
-	rows, err := t.query(ctx, `SELECT (`+pgDocVector("s.title", "s.dek", "s.teaser", "s.body")+`)::text
-		FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS s(title, dek, teaser, body, i)
-		ORDER BY s.i`, titles, deks, teasers, bodies)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		vectors = append(vectors, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(vectors) != n {
-		return fmt.Errorf("store: index batch: %d vectors for %d articles", len(vectors), n)
-	}
-	pairs, openPairs := make([]string, n), make([]string, n)
-	for i, v := range vectors {
-		if pairs[i], openPairs[i], err = docPairs(v, opens[i]); err != nil {
-			return err
+		ws := d.textWords()
+		titles[i] = strings.Join(ws[0], " ")
+		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(slices.Concat(ws[0], ws[1])))), " ")
+		ps := tsDoc(v, d)
+		vectors[i] = tsLiteral(ps)
+		start := len(all)
+		var np int
+		all, np = docPairs(ps, opens[i], all)
+		from[i], to[i] = int32(start+1), int32(start+np)
+		openFrom[i], openTo[i] = from[i], to[i]
+		if !opens[i] {
+			openFrom[i], openTo[i] = int32(start+np+1), int32(len(all))
 		}
 	}
-	_, err = t.exec(ctx, `WITH v AS MATERIALIZED (
-			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, s.pairs::bigint[] AS pairs, s.open_pairs
-			FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[])
-				AS s(id, pub, title, vocab, open, doc, pairs, open_pairs)
+	_, err := t.exec(ctx, `WITH p AS (
+			SELECT ?::bigint[] AS a
+		), v AS MATERIALIZED (
+			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, p.a[s.p0:s.p1] AS pairs, p.a[s.o0:s.o1] AS open_pairs
+			FROM p, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::int[], ?::int[], ?::int[], ?::int[])
+				AS s(id, pub, title, vocab, open, doc, p0, p1, o0, o1)
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
 			SELECT id, pub, `+pgHeadOf+`, to_tsvector('simple', title), vocab FROM v
 		), o AS (
 			INSERT INTO search_open (article_id, doc, pairs)
-			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, CASE WHEN open THEN pairs ELSE open_pairs::bigint[] END FROM v
+			SELECT id, CASE WHEN open THEN doc ELSE `+pgOpenOf+` END, open_pairs FROM v
 		)
 		INSERT INTO search_vectors (article_id, doc, pairs) SELECT id, doc, pairs FROM v`,
-		ids, pubs, titles, vocabs, opens, vectors, pairs, openPairs)
+		all, ids, pubs, titles, vocabs, opens, vectors, from, to, openFrom, openTo)
 	return err
 }
 
@@ -221,7 +211,7 @@ func (postgresFTS) among(ctx context.Context, r reader, q *search.Query, ids []i
 	var s sql.NullString
 	err := r.row(ctx, `SELECT string_agg(article_id::text, ',')
 		FROM search_vectors JOIN search_docs USING (article_id)
-		WHERE article_id = ANY(?::bigint[]) AND access = 'metered' AND doc @@ to_tsquery('english', ?)`,
+		WHERE article_id = ANY(?::bigint[]) AND access = 'metered' AND doc @@ ?::tsquery`,
 		pgBigintArray(ids), tsQuery(q, scopeAll)).Scan(&s)
 	return parseIDs(s.String), err
 }
@@ -244,26 +234,22 @@ func (postgresFTS) match(ctx context.Context, r reader, q *search.Query, sc scop
 	case scopeOpen:
 		prefix = "search_open_"
 	case scopeHead, scopeTitle:
-		err := r.row(ctx, `SELECT search_head_`+what+`(to_tsquery('english', ?))`, tq).Scan(&s)
+		err := r.row(ctx, `SELECT search_head_`+what+`(?::tsquery)`, tq).Scan(&s)
 		return s.String, err
 	}
 	whole, phrase := prefix+what, prefix+"phrase_"+what
 	if phrases, alone := tsPhrases(q); len(phrases) > 0 {
-		var pairs string
-		if err := r.row(ctx, `SELECT search_phrase_pairs(?::text[])::text`, pgTextArray(phrases)).Scan(&pairs); err != nil {
-			return "", err
-		}
-		switch {
-		case pairs == "{}": // phrases of stop words and one other word
-		case alone && what == "ids" && !strings.Contains(pairs, ","):
-			err := r.row(ctx, `SELECT `+prefix+`pair_ids(?::bigint[])`, pairs).Scan(&s)
+		switch pairs := tsPhrasePairs(phrases); {
+		case len(pairs) == 0: // phrases of stop words and one other word
+		case alone && what == "ids" && len(pairs) == 1:
+			err := r.row(ctx, `SELECT `+prefix+`pair_ids(?::bigint[])`, pgBigintArray(pairs)).Scan(&s)
 			return s.String, err
 		default:
-			err := r.row(ctx, `SELECT `+phrase+`(to_tsquery('english', ?), ?::bigint[])`, tq, pairs).Scan(&s)
+			err := r.row(ctx, `SELECT `+phrase+`(?::tsquery, ?::bigint[])`, tq, pgBigintArray(pairs)).Scan(&s)
 			return s.String, err
 		}
 	}
-	err := r.row(ctx, `SELECT `+whole+`(to_tsquery('english', ?))`, tq).Scan(&s)
+	err := r.row(ctx, `SELECT `+whole+`(?::tsquery)`, tq).Scan(&s)
 	return s.String, err
 }
 
@@ -289,29 +275,13 @@ func tsPhrases(q *search.Query) (phrases []string, alone bool) {
 	return phrases, alone
 }
 
-// pgTextArray writes phrases as an array literal. Their words hold only
-// letters and digits (search.Words); quotes and backslashes are escaped
-// all the same.
-func pgTextArray(phrases []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, p := range phrases {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`"` + strings.NewReplacer(`"`, `\"`, `\`, `\\`).Replace(p) + `"`)
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // heads visits the matches in title and dek once, telling those that
 // match in the title too (migrations/postgres/0017_search_head_scores.sql);
 // ranking either set then finds its rows by id. Asked as the parts of
 // heads separately, the same rows were visited three times.
 func (postgresFTS) heads(ctx context.Context, r reader, q *search.Query) (heads, error) {
 	var s sql.NullString
-	err := r.row(ctx, `SELECT search_head_matches(to_tsquery('english', ?), to_tsquery('english', ?))`,
+	err := r.row(ctx, `SELECT search_head_matches(?::tsquery, ?::tsquery)`,
 		tsQuery(q, scopeHead), tsQuery(q, scopeTitle)).Scan(&s)
 	if err != nil {
 		return nil, err
@@ -350,7 +320,7 @@ func (h *pgHeads) rankTitle(ctx context.Context) (map[int64]float64, error) {
 
 func (h *pgHeads) rankIDs(ctx context.Context, sc scope, ids []int64) (map[int64]float64, error) {
 	var s sql.NullString
-	err := h.r.row(ctx, `SELECT search_head_rank_ids(to_tsquery('english', ?), ?::bigint[])`, tsQuery(h.q, sc), pgBigintArray(ids)).Scan(&s)
+	err := h.r.row(ctx, `SELECT search_head_rank_ids(?::tsquery, ?::bigint[])`, tsQuery(h.q, sc), pgBigintArray(ids)).Scan(&s)
 	return parseScores(s.String), err
 }
 
@@ -397,51 +367,118 @@ func (postgresFTS) vocabulary(ctx context.Context, r reader, from, to string) ([
 	return scanVocabulary(ctx, r, `SELECT word, ndoc FROM search_words WHERE word >= ? AND word < ? AND ndoc > 0`, from, to)
 }
 
-// tsQuery writes q in to_tsquery's syntax, passed as one bound value.
-// Every word is a quoted lexeme and holds only letters and digits, so no
-// reader input is read as an operator. The title scope restricts every
-// lexeme to weight A.
+// tsQuery writes q as a tsquery literal, passed as one bound value: the
+// words are lexemes made in Go (pgLexeme), as the articles' are, and
+// the server reads them as they are. A stop word is dropped as
+// to_tsquery('english', …) drops it: in a phrase it leaves its place
+// (the war of the worlds: 'war' <3> 'world'), and a term, clause or
+// exclusion holding nothing else goes with it. Every lexeme is quoted,
+// so no reader input is read as an operator. The title scope restricts
+// every lexeme to weight A.
 func tsQuery(q *search.Query, sc scope) string {
 	weight := ""
 	if sc == scopeTitle {
 		weight = "A"
 	}
-	var b strings.Builder
-	for i, c := range q.Must {
-		if i > 0 {
-			b.WriteString(" & ")
+	var b []byte
+	and := func(part []byte, not bool) {
+		if len(part) == 0 {
+			return
 		}
-		writeTSClause(&b, c, weight)
+		if len(b) > 0 {
+			b = append(b, " & "...)
+		}
+		if not {
+			b = append(b, '!')
+		}
+		b = append(b, part...)
+	}
+	var scratch []byte
+	for _, c := range q.Must {
+		scratch = appendTSClause(scratch[:0], c, weight)
+		and(scratch, false)
 	}
 	for _, t := range q.Not {
-		b.WriteString(" & !")
-		writeTSClause(&b, search.Clause{t}, "")
+		scratch = appendTSClause(scratch[:0], search.Clause{t}, "")
+		and(scratch, true)
 	}
-	return b.String()
+	return string(b)
 }
 
-func writeTSClause(b *strings.Builder, c search.Clause, weight string) {
-	b.WriteByte('(')
-	for i, t := range c {
-		if i > 0 {
-			b.WriteString(" | ")
+// appendTSClause appends the alternatives of c, each a phrase, or
+// nothing when every alternative is of stop words.
+func appendTSClause(b []byte, c search.Clause, weight string) []byte {
+	start, n := len(b), 0
+	b = append(b, '(')
+	for _, t := range c {
+		mark := len(b)
+		if n > 0 {
+			b = append(b, " | "...)
 		}
-		b.WriteByte('(')
-		for j, w := range t.Words {
-			if j > 0 {
-				b.WriteString(" <-> ")
-			}
-			b.WriteString(tsLexeme(w))
-			switch {
-			case t.Prefix && j == len(t.Words)-1:
-				b.WriteString(":*" + weight)
-			case weight != "":
-				b.WriteString(":" + weight)
-			}
+		b = append(b, '(')
+		before := len(b)
+		if b = appendTSTerm(b, t, weight); len(b) == before {
+			b = b[:mark]
+			continue
 		}
-		b.WriteByte(')')
+		b = append(b, ')')
+		n++
 	}
-	b.WriteByte(')')
+	if n == 0 {
+		return b[:start]
+	}
+	return append(b, ')')
+}
+
+// appendTSTerm appends the lexemes of t's words joined by the distances
+// between them.
+func appendTSTerm(b []byte, t search.Term, weight string) []byte {
+	place, last := 0, 0
+	for j, w := range t.Words {
+		if w == "" || len(w) > pgMaxWord {
+			continue
+		}
+		place++
+		l := pgLexeme(w)
+		if l == "" {
+			continue
+		}
+		switch {
+		case last == 0:
+		case place-last == 1:
+			b = append(b, " <-> "...)
+		default:
+			b = append(b, " <"...)
+			b = strconv.AppendInt(b, int64(place-last), 10)
+			b = append(b, "> "...)
+		}
+		last = place
+		b = appendTSLexeme(b, l)
+		switch {
+		case t.Prefix && j == len(t.Words)-1:
+			b = append(b, ":*"+weight...)
+		case weight != "":
+			b = append(b, ":"+weight...)
+		}
+	}
+	return b
+}
+
+// tsPhrasePairs returns the word pairs that every article holding the
+// phrases holds, sorted, each once: those of the vector of each phrase,
+// made as the articles' are (tsVec, tsPairs).
+func tsPhrasePairs(phrases []string) []int64 {
+	var out []int64
+	v := newTSVec(tsLexicon{})
+	all := func(byte) bool { return true }
+	for _, p := range phrases {
+		v.reset()
+		v.add(strings.Split(p, " "), 'D')
+		ps := v.positions()
+		out = tsPairs(ps, tsOrder(ps, nil), all, out)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func tsLexeme(w string) string {

@@ -2,11 +2,9 @@ package store
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/bits"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // The word pairs of phrase search on PostgreSQL
@@ -15,94 +13,16 @@ import (
 // (migrations/postgres/0068_search_pairs_column.sql). Made by the SQL
 // function search_pairs, they were four fifths of the server's work of
 // writing a vector: a row per position, a sort, a text and a hash per
-// pair, an aggregate. The query side still makes a phrase's pairs with
-// search_pairs, so the two must agree bit for bit: the tests compare the
-// stored pairs with search_pairs(doc) for every row.
+// pair, an aggregate. Since 0072 a phrase's pairs are made here too, from
+// its lexemes made in Go (tsPhrasePairs); the tests compare the stored
+// pairs with search_pairs(doc) for every row, so that the index and
+// the SQL function, which upgrades use, agree bit for bit.
 
 // tsPos is one position of a lexeme in a tsvector.
 type tsPos struct {
 	lexeme string
 	pos    int
 	weight byte // 'A', 'B', 'C' or 'D'
-}
-
-// parseTSVector reads a tsvector in PostgreSQL's text form: quoted
-// lexemes, a quote or a backslash inside doubled, each followed by its
-// positions when it has any (`'settl':3,17B 'year':4A`), weight D
-// unmarked. It appends every position to dst, lexeme by lexeme, as the
-// vector holds them (lexemes in byte order).
-func parseTSVector(s string, dst []tsPos) ([]tsPos, error) {
-	bad := func(i int) error { return fmt.Errorf("store: tsvector: unexpected text at %d: %.20q", i, s[i:]) }
-	var lex strings.Builder
-	for i := 0; i < len(s); {
-		if s[i] == ' ' {
-			i++
-			continue
-		}
-		if s[i] != '\'' {
-			return dst, bad(i)
-		}
-		i++
-		// The lexeme is a slice of s unless it holds an escape.
-		from, lexeme, escaped := i, "", false
-		lex.Reset()
-		for {
-			if i >= len(s) {
-				return dst, bad(len(s))
-			}
-			c := s[i]
-			if c == '\\' || (c == '\'' && i+1 < len(s) && s[i+1] == '\'') {
-				if i+1 >= len(s) {
-					return dst, bad(i)
-				}
-				if !escaped {
-					lex.WriteString(s[from:i])
-					escaped = true
-				}
-				lex.WriteByte(s[i+1])
-				i += 2
-				continue
-			}
-			if c == '\'' {
-				lexeme = s[from:i]
-				i++
-				break
-			}
-			if escaped {
-				lex.WriteByte(c)
-			}
-			i++
-		}
-		if escaped {
-			lexeme = lex.String()
-		}
-		if i >= len(s) || s[i] != ':' {
-			continue // no positions
-		}
-		i++
-		for {
-			j := i
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			pos, err := strconv.Atoi(s[i:j])
-			if err != nil {
-				return dst, bad(i)
-			}
-			w := byte('D')
-			if j < len(s) && s[j] >= 'A' && s[j] <= 'D' {
-				w = s[j]
-				j++
-			}
-			dst = append(dst, tsPos{lexeme: lexeme, pos: pos, weight: w})
-			i = j
-			if i >= len(s) || s[i] != ',' {
-				break
-			}
-			i++
-		}
-	}
-	return dst, nil
 }
 
 // tsOrder returns the indexes of ps in the order of the text: by

@@ -308,20 +308,25 @@ var (
 		skipLocked:      " FOR UPDATE SKIP LOCKED",
 		fts:             postgresFTS{},
 		bulkDefersIndex: true,
-		// As migrations/postgres/0038_search_impacts.sql and
-		// 0068_search_pairs_column.sql make them. The primary keys stay:
-		// rows arrive in their order. The word pairs' GIN indexes hold
-		// hundreds of keys an article, nearly all of them unique; built
-		// once they cost two thirds of their upkeep through a reindex's
-		// inserts (docs/search.md), and meanwhile a phrase reads the
-		// pairs of every row. The vectors' GIN indexes stay: their
-		// upkeep costs little more than building them, and every search
-		// needs them.
+		// As migrations/postgres/0004_search.sql, 0018_search_open.sql,
+		// 0038_search_impacts.sql and 0068_search_pairs_column.sql make
+		// them, the largest first. The primary keys stay: rows arrive in
+		// their order. A GIN index built once costs about half its
+		// upkeep through a reindex's inserts (docs/search.md): the word
+		// pairs' hold hundreds of keys an article, nearly all unique;
+		// the vectors' cost 2.3 s of the server's CPU to keep up for
+		// 10,000 demo articles and 1.3 s to build. Meanwhile a search
+		// reads the rows it needs without them, as it does the rows not
+		// yet indexed.
 		rebuiltIndexes: []rebuiltIndex{
-			{"search_impacts_term", `CREATE INDEX IF NOT EXISTS search_impacts_term ON search_impacts (term, impact DESC, article_id)`},
-			{"search_impacts_open", `CREATE INDEX IF NOT EXISTS search_impacts_open ON search_impacts (term, open_impact DESC, article_id) WHERE open_impact > 0`},
+			{"search_vectors_doc", `CREATE INDEX IF NOT EXISTS search_vectors_doc ON search_vectors USING gin (doc)`},
 			{"search_vectors_pairs", `CREATE INDEX IF NOT EXISTS search_vectors_pairs ON search_vectors USING gin (pairs)`},
 			{"search_open_pairs", `CREATE INDEX IF NOT EXISTS search_open_pairs ON search_open USING gin (pairs)`},
+			{"search_open_doc", `CREATE INDEX IF NOT EXISTS search_open_doc ON search_open USING gin (doc)`},
+			{"search_impacts_term", `CREATE INDEX IF NOT EXISTS search_impacts_term ON search_impacts (term, impact DESC, article_id)`},
+			{"search_impacts_open", `CREATE INDEX IF NOT EXISTS search_impacts_open ON search_impacts (term, open_impact DESC, article_id) WHERE open_impact > 0`},
+			{"search_heads_head", `CREATE INDEX IF NOT EXISTS search_heads_head ON search_heads USING gin (head)`},
+			{"search_heads_title", `CREATE INDEX IF NOT EXISTS search_heads_title ON search_heads USING gin (title)`},
 		},
 		// After a full rebuild, the search tables' pages are marked all
 		// visible at once, so the impact lists and the facets are read
