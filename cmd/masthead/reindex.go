@@ -20,6 +20,7 @@ import (
 // With --background it only queues a reindex job, for a running serve's
 // workers (the same job staff start at /admin/jobs).
 func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	defer bulkMemory()()
 	cfg, fs := dbFlags("reindex", stderr)
 	background := fs.Bool("background", false, "queue the reindex as a job for a running `masthead serve` and return at once (/admin/jobs shows it)")
 	db, err := cfg.open(ctx, fs, args, stderr)
