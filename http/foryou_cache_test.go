@@ -10,8 +10,8 @@ import (
 
 	"masthead"
 	"masthead/clocktest"
-	"masthead/insights"
 	mhttp "masthead/http"
+	"masthead/insights"
 	"masthead/store"
 	"masthead/store/storetest"
 )
