@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -106,14 +105,9 @@ func (s *Server) crawlerDecision(claim masthead.AICrawler, r *http.Request) stri
 // crawlerErrorBody is the JSON of every answer to a crawler that is not
 // the page: the Content API's error shape, with the licensing terms.
 type crawlerErrorBody struct {
-	Error   crawlerError    `json:"error"`
+	Error   web.ErrorJSON   `json:"error"`
 	Price   *priceJSON      `json:"price,omitempty"`
 	Licence *licenceOfferJS `json:"licence,omitempty"`
-}
-
-type crawlerError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
 }
 
 type priceJSON struct {
@@ -139,7 +133,7 @@ func (s *Server) serveCrawlerError(w http.ResponseWriter, r *http.Request, err e
 	if status >= 500 {
 		s.logError(r, status, err)
 	}
-	body := crawlerErrorBody{Error: crawlerError{Code: masthead.ErrorCode(err), Message: masthead.ErrorMessage(err)}}
+	body := crawlerErrorBody{Error: web.ErrorJSON{Code: masthead.ErrorCode(err), Message: masthead.ErrorMessage(err)}}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="licence", error="invalid_token"`)
 	}
@@ -151,7 +145,7 @@ func (s *Server) serveCrawlerError(w http.ResponseWriter, r *http.Request, err e
 func (s *Server) servePrice(w http.ResponseWriter, r *http.Request) {
 	offer := s.site().ai.offer
 	body := crawlerErrorBody{
-		Error: crawlerError{Code: masthead.EPAYMENTREQUIRED,
+		Error: web.ErrorJSON{Code: masthead.EPAYMENTREQUIRED,
 			Message: "This publication licenses its articles to AI crawlers; read the licence's terms and ask for a key."},
 		Licence: &licenceOfferJS{URL: offer.url, Contact: offer.contact, How: licenceHow},
 	}
@@ -168,17 +162,8 @@ func (s *Server) servePrice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeCrawlerJSON(w http.ResponseWriter, r *http.Request, status int, body crawlerErrorBody) {
-	b, err := json.Marshal(body)
-	if err != nil {
+	if err := web.WriteNoStoreJSON(w, r, status, body); err != nil {
 		s.serveError(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", web.NoStore)
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(append(b, '\n'))
 	}
 }
 

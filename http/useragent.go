@@ -37,27 +37,9 @@ type agentVerdict struct {
 	// ai is the AI crawler family it claims, when aiOK.
 	ai   masthead.AICrawler
 	aiOK bool
-	// bot is botAgent's answer, asked by the beacon alone, so found at
-	// its first question: 0 not yet, 1 no, 2 yes.
-	bot atomic.Int32
-}
-
-// isBot reports whether the user agent ua, whose verdict v is, names a
-// crawler or a program rather than a browser a reader holds.
-func (v *agentVerdict) isBot(ua string) bool {
-	switch v.bot.Load() {
-	case 1:
-		return false
-	case 2:
-		return true
-	}
-	bot := v.search != "" || v.aiOK || botWordIn(ua)
-	if bot {
-		v.bot.Store(2)
-	} else {
-		v.bot.Store(1)
-	}
-	return bot
+	// bot: it names a crawler or a program rather than a browser a
+	// reader holds (botWords).
+	bot bool
 }
 
 // judgeAgent scans ua for the crawlers it claims.
@@ -65,6 +47,7 @@ func judgeAgent(ua string) *agentVerdict {
 	v := &agentVerdict{}
 	v.search, v.domains = claimedCrawler(ua)
 	v.ai, v.aiOK = masthead.AICrawlerClaimed(ua)
+	v.bot = v.search != "" || v.aiOK || botWordIn(ua)
 	return v
 }
 

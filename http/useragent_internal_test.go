@@ -29,9 +29,9 @@ func TestAgentVerdicts(t *testing.T) {
 		bot := search != "" || aiOK || botWordIn(ua)
 		for i := range 2 {
 			v := s.agent(ua)
-			if v.search != search || len(v.domains) != len(domains) || v.ai != ai || v.aiOK != aiOK || v.isBot(ua) != bot {
+			if v.search != search || len(v.domains) != len(domains) || v.ai != ai || v.aiOK != aiOK || v.bot != bot {
 				t.Errorf("%.60q, asked %d times: verdict %q %v %q %v %v; the scans say %q %v %q %v %v",
-					ua, i+1, v.search, v.domains, v.ai.Family, v.aiOK, v.isBot(ua), search, domains, ai.Family, aiOK, bot)
+					ua, i+1, v.search, v.domains, v.ai.Family, v.aiOK, v.bot, search, domains, ai.Family, aiOK, bot)
 			}
 		}
 	}

@@ -27,12 +27,10 @@ func (r *Recorder) RecordRead(memberID, articleID int64, at time.Time) {
 	// sees the taken count moved also sees the read waiting until its
 	// batch is written.
 	r.readsWaiting[slot].Add(1)
-	select {
-	case r.ch <- masthead.InsightEvent{Kind: masthead.InsightRead, MemberID: memberID, ArticleID: articleID, At: at}:
+	if r.put(masthead.InsightEvent{Kind: masthead.InsightRead, MemberID: memberID, ArticleID: articleID, At: at}) {
 		r.readsTaken[slot].Add(1)
-	default:
+	} else {
 		r.readsWaiting[slot].Add(-1)
-		r.dropped.Add(1)
 	}
 }
 

@@ -23,11 +23,14 @@ func (r *Recorder) RecordSearchClick(position int) {
 	r.put(masthead.InsightEvent{Kind: masthead.InsightSearchClick, Position: position, At: r.opt.Clock.Now()})
 }
 
-// put appends an event without waiting; a full buffer drops it.
-func (r *Recorder) put(e masthead.InsightEvent) {
+// put appends an event without waiting and reports whether it did; a
+// full buffer drops it.
+func (r *Recorder) put(e masthead.InsightEvent) bool {
 	select {
 	case r.ch <- e:
+		return true
 	default:
 		r.dropped.Add(1)
+		return false
 	}
 }

@@ -123,14 +123,25 @@ const CodeRateLimited = "rate_limited"
 // up, so a crawler that waits as told finds the window open), never
 // stored, and the JSON error with CodeRateLimited; nothing of the article.
 func RateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	b, _ := json.Marshal(ErrorBody{Error: ErrorJSON{Code: CodeRateLimited,
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	WriteNoStoreJSON(w, r, http.StatusTooManyRequests, ErrorBody{Error: ErrorJSON{Code: CodeRateLimited,
 		Message: "This licence's rate is reached; try again after the time Retry-After gives, in seconds."}})
+}
+
+// WriteNoStoreJSON writes v as JSON with status, never to be stored; a
+// HEAD request gets the headers alone. It returns the error of encoding
+// v, when nothing is written yet.
+func WriteNoStoreJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
 	h := w.Header()
-	h.Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", NoStore)
-	w.WriteHeader(http.StatusTooManyRequests)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(append(b, '\n'))
 	}
+	return nil
 }
