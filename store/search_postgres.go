@@ -177,7 +177,8 @@ func (postgresFTS) clear(ctx context.Context, t *tx) error {
 // indexed, dropping words none holds any more. It then does at once what
 // autovacuum would do some minutes later: the GIN indexes' lists of
 // pending entries, megabytes after a bulk load that every search would
-// read through, are merged, and the planner's statistics are taken anew.
+// read through, are merged; the planner's statistics are taken with the
+// vacuum that follows the rebuild's commit (dialect.settle).
 func (postgresFTS) optimize(ctx context.Context, t *tx) error {
 	for _, q := range []string{
 		`DELETE FROM search_words`,
@@ -186,7 +187,6 @@ func (postgresFTS) optimize(ctx context.Context, t *tx) error {
 		`SELECT gin_clean_pending_list(x::regclass)
 			FROM unnest(ARRAY['search_vectors_doc', 'search_vectors_pairs', 'search_open_doc', 'search_open_pairs',
 				'search_heads_head', 'search_heads_title']) AS x`,
-		`ANALYZE search_vectors, search_open, search_heads, search_docs, search_impacts`,
 	} {
 		if _, err := t.exec(ctx, q); err != nil {
 			return err
@@ -340,7 +340,7 @@ func pgBigintArray(ids []int64) string {
 func (postgresFTS) suggest(ctx context.Context, r reader, words []string, now int64, n int) ([]int64, error) {
 	parts := make([]string, len(words))
 	for i, w := range words {
-		parts[i] = tsLexeme(w) + ":*"
+		parts[i] = string(appendTSLexeme(nil, w)) + ":*"
 	}
 	// Newest first along the published_at index, stopping at n: for a
 	// common prefix the first few titles match; for a rare one the
@@ -479,8 +479,4 @@ func tsPhrasePairs(phrases []string) []int64 {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func tsLexeme(w string) string {
-	return `'` + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + `'`
 }

@@ -332,8 +332,9 @@ var (
 		// visible at once, so the impact lists and the facets are read
 		// by index alone from the first search rather than after
 		// autovacuum's visit (a search's p99 on 50,000 freshly loaded
-		// articles fell from 76 to 23 ms with it, docs/search.md).
-		settle: []string{`VACUUM search_vectors, search_open, search_heads, search_docs, search_impacts`},
+		// articles fell from 76 to 23 ms with it, docs/search.md), and
+		// the planner's statistics are taken in the same pass.
+		settle: []string{`VACUUM (ANALYZE) search_vectors, search_open, search_heads, search_docs, search_impacts`},
 		// lower(name) is what members_name_prefix indexes.
 		foldedPrefix: "lower(%s) LIKE ?",
 		// A transaction-scoped advisory lock in a key space of its own
