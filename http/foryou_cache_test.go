@@ -2,8 +2,10 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +214,100 @@ func TestForYouOwnRead(t *testing.T) {
 		}
 		if n := strings.Count(forYou(a), "badge--read"); n != 2 {
 			t.Errorf("for you here marks %d read, want 2", n)
+		}
+	})
+}
+
+// TestForYouOthersReadWaits: the recorder keeps the reads it takes in
+// slots of member ids, and a For-you render writes the batch first when
+// one of the reader's own reads waits in it. Another member's read —
+// one whose id shares the reader's slot — neither makes the reader's
+// render write the batch nor shows on their page; the reader's own
+// read still shows on their next page at once.
+func TestForYouOthersReadWaits(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := clocktest.New(now)
+		// Never written by the interval: only a Flush writes.
+		rec := insights.New(db, insights.Options{Interval: time.Hour, Clock: clock})
+		t.Cleanup(rec.Close)
+		s := newSite(t, db, func(c *mhttp.Config, d *mhttp.Deps) {
+			d.Curator, d.Accounts, d.Newsletters, d.Clock, d.Insights = db, db, db, clock, rec
+			c.Accounts.SessionCacheTTL = 5 * time.Second
+		})
+		reader, err := db.EnsureMember(ctx, "reader@example.com", masthead.RoleNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Among 1,024 new members, one has an id in the reader's slot.
+		bulk := make([]store.BulkMember, 1024)
+		for i := range bulk {
+			bulk[i] = store.BulkMember{Email: fmt.Sprintf("neighbour%04d@example.com", i), Verified: true, Created: now}
+		}
+		ids, err := db.InsertMembers(ctx, bulk, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ids, func(id int64) bool { return id != reader.ID && id%1024 == reader.ID%1024 })
+		if i < 0 {
+			t.Fatalf("no member shares the reader's slot (reader %d, ids %d…%d)", reader.ID, ids[0], ids[len(ids)-1])
+		}
+		neighbour := ids[i]
+		token, hash := masthead.NewToken()
+		if err := db.CreateSession(ctx, neighbour, hash, now.Add(24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		forYou := func() string {
+			t.Helper()
+			res, body := s.page(t, s.reader, "/for-you")
+			if res.StatusCode != 200 {
+				t.Fatalf("for you: %d", res.StatusCode)
+			}
+			return body
+		}
+		for _, topic := range []string{"economy", "energy"} {
+			wantSeeOther(t, s.post(t, s.reader, "/follow", url.Values{"kind": {"topic"}, "slug": {topic}, "next": {"/for-you"}}), "/for-you")
+		}
+
+		// The neighbour reads; the read waits, in the reader's slot.
+		before, _ := rec.ReadsOf(reader.ID)
+		if res, _ := s.page(t, token, "/articles/free-daily"); res.StatusCode != 200 {
+			t.Fatalf("the neighbour's article: %d", res.StatusCode)
+		}
+		if _, waiting := rec.ReadsOf(neighbour); !waiting {
+			t.Fatal("the neighbour's read does not wait")
+		}
+		if shared, _ := rec.ReadsOf(reader.ID); shared == before {
+			t.Fatal("the neighbour's read is not counted in the reader's slot")
+		}
+
+		// The reader's page, rendered, writes nothing and shows no read.
+		written := rec.Written()
+		if body := forYou(); !strings.Contains(body, "A free daily analysis") || strings.Contains(body, "badge--read") {
+			t.Errorf("for you with the neighbour's read waiting:\n%s", body)
+		}
+		if got := rec.Written(); got != written {
+			t.Errorf("the reader's render wrote the batch (%d events written, were %d)", got, written)
+		}
+		if _, waiting := rec.ReadsOf(neighbour); !waiting {
+			t.Error("the neighbour's read was written by the reader's render")
+		}
+
+		// The reader's own read shows at once, written before the render.
+		s.page(t, s.reader, "/articles/free-daily")
+		if n := strings.Count(forYou(), "badge--read"); n != 1 {
+			t.Errorf("right after reading, for you marks %d read, want 1", n)
+		}
+		if rec.Written() == written {
+			t.Error("the reader's own read waiting, the render did not write the batch")
+		}
+		// The neighbour's read went with it, into their own history.
+		h, err := db.History(ctx, neighbour, now, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h) != 1 || h[0].Article.Slug != "free-daily" {
+			t.Errorf("the neighbour's history: %d articles, want free-daily", len(h))
 		}
 	})
 }

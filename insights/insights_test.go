@@ -177,12 +177,29 @@ func TestReadsOf(t *testing.T) {
 	if other, otherWaiting := r.ReadsOf(8); other != 0 || otherWaiting {
 		t.Errorf("another member: taken %d, waiting %v", other, otherWaiting)
 	}
+	// A member who shares 7's slot (1,031 = 7 + 1,024) shares its taken
+	// count, but not its waiting read: their page has nothing to wait
+	// for. And 7's read does not wait on theirs.
+	if shared, sharedWaiting := r.ReadsOf(1031); shared != taken || sharedWaiting {
+		t.Errorf("a member of the same slot: taken %d (7's %d), waiting %v; want the same count, not waiting", shared, taken, sharedWaiting)
+	}
+	r.RecordRead(1031, 101, now)
+	if _, waiting := r.ReadsOf(1031); !waiting {
+		t.Error("the member of the same slot: their own read does not wait")
+	}
+	if n := testing.AllocsPerRun(100, func() { r.RecordRead(7, 100, now) }); n != 0 {
+		t.Errorf("RecordRead of a member with a read waiting allocates %v a call", n)
+	}
+	taken, _ = r.ReadsOf(7)
 	r.Flush()
 	if after, waiting := r.ReadsOf(7); after != taken || waiting {
 		t.Errorf("after the write: taken %d (was %d), waiting %v; want unchanged, not waiting", after, taken, waiting)
 	}
-	if got := s.counts()[masthead.InsightRead][100]; got != 1 {
-		t.Errorf("reads written %d, want 1", got)
+	if _, waiting := r.ReadsOf(1031); waiting {
+		t.Error("the member of the same slot: waiting after the write")
+	}
+	if got := s.counts()[masthead.InsightRead][100]; got != 102 {
+		t.Errorf("reads written %d, want 102", got)
 	}
 
 	// A read dropped with a full buffer neither waits nor moves the count.

@@ -45,8 +45,8 @@ type Reads interface {
 	// written.
 	Flush()
 	// ReadsOf returns a number that moves with every read of member
-	// this instance takes, and whether any of them may still wait to be
-	// written.
+	// this instance takes, and whether one of them still waits to be
+	// written (another member's waiting read never says so).
 	ReadsOf(memberID int64) (taken uint64, waiting bool)
 }
 
@@ -304,10 +304,11 @@ func (s *Service) flushReads() {
 	}
 }
 
-// flushReadsOf writes the reads this instance holds when some of member
-// id's may be among them, before a page that shows what they read: the
+// flushReadsOf writes the reads this instance holds when one of member
+// id's is among them, before a page that shows what they read: the
 // reader's own read shows on their next page here at once, and a page
-// of a reader with nothing waiting writes nothing.
+// of a reader with nothing waiting writes nothing and waits for no
+// batch, whatever other readers' reads wait.
 func (s *Service) flushReadsOf(id int64) {
 	if s.deps.Reads == nil {
 		return
