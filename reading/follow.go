@@ -186,8 +186,9 @@ type ForYouPage struct {
 // articles of what m follows, then, on the first page, related reading
 // of what m read lately that is not on the list; each marked read or
 // not. follows, when not nil, are m's follows as the caller read them.
-// The reads of m this instance holds are written first, so the marks
-// and the related reading include what m just opened here.
+// When this instance holds a read of m's own, its batch is written
+// first, so the marks and the related reading include what m just
+// opened here; other members' waiting reads write nothing.
 func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []masthead.Follow, page int, now time.Time) (*ForYouPage, error) {
 	if s.deps.Curator == nil {
 		return nil, errNoCurator
