@@ -55,7 +55,7 @@ type Recorder struct {
 	crawlers sync.Map // crawlerKey → *atomic.Int64
 
 	// reads counts, per slot of member ids, the reads this recorder
-	// took, and per member those not yet written (reads.go).
+	// took, and per member and article those not yet written (reads.go).
 	reads [readSlots]readSlot
 
 	dropped atomic.Int64
@@ -275,7 +275,7 @@ func (r *Recorder) write(batch []masthead.InsightEvent) []masthead.InsightEvent 
 	for _, e := range batch {
 		n += max(e.Count, 1)
 		if e.Kind == masthead.InsightRead {
-			r.readSlot(e.MemberID).wait(e.MemberID, -1)
+			r.readSlot(e.MemberID).wait(readKey{e.MemberID, e.ArticleID}, 0, -1)
 		}
 	}
 	if err == nil {

@@ -220,6 +220,41 @@ func TestReadsOf(t *testing.T) {
 	f.Close()
 }
 
+// TestWaitingReads checks that a member's waiting reads are theirs
+// alone, each article once at its latest read, until their batch is
+// written.
+func TestWaitingReads(t *testing.T) {
+	r := insights.New(&sink{}, insights.Options{Interval: time.Hour, Clock: clock{now}})
+	defer r.Close()
+	if got := r.WaitingReads(7, nil); len(got) != 0 {
+		t.Fatalf("waiting before any read: %v", got)
+	}
+	r.RecordRead(7, 100, now)
+	r.RecordRead(7, 101, now.Add(time.Second))
+	r.RecordRead(7, 100, now.Add(2*time.Second))
+	r.RecordRead(1031, 102, now) // the same slot
+	got := map[int64]time.Time{}
+	for _, e := range r.WaitingReads(7, nil) {
+		if e.Kind != masthead.InsightRead || e.MemberID != 7 {
+			t.Errorf("a waiting read of 7: %+v", e)
+		}
+		if _, twice := got[e.ArticleID]; twice {
+			t.Errorf("article %d twice", e.ArticleID)
+		}
+		got[e.ArticleID] = e.At
+	}
+	if len(got) != 2 || !got[100].Equal(now.Add(2*time.Second)) || !got[101].Equal(now.Add(time.Second)) {
+		t.Errorf("7's waiting reads %v, want 100 at +2s and 101 at +1s", got)
+	}
+	if got := r.WaitingReads(1031, nil); len(got) != 1 || got[0].ArticleID != 102 {
+		t.Errorf("1031's waiting reads %v, want 102", got)
+	}
+	r.Flush()
+	if got := r.WaitingReads(7, nil); len(got) != 0 {
+		t.Errorf("waiting after the write: %v", got)
+	}
+}
+
 // TestCrawlerCounts checks that AI crawlers' requests are written as one
 // event per family and decision with their count, and that counting one
 // whose counter exists allocates nothing (it runs on every such request).

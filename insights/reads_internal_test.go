@@ -78,8 +78,8 @@ func TestReadsWaitSettles(t *testing.T) {
 	}
 	// The moment a write counts a read before RecordRead does.
 	s := r.readSlot(7)
-	s.wait(7, -1)
-	s.wait(7, 1)
+	s.wait(readKey{7, 1}, 0, -1)
+	s.wait(readKey{7, 1}, at.UnixMicro(), 1)
 	if _, waiting := r.ReadsOf(7); waiting {
 		t.Error("a read written before it was counted waits")
 	}
