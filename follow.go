@@ -84,6 +84,9 @@ const InsightRead InsightKind = "read"
 // CuratorSettings are a member's settings of the curator.
 type CuratorSettings struct {
 	HistoryPaused bool
+	// HistoryFrom is when the member last cleared or resumed their
+	// history: a read at or before it is not kept. Zero if never.
+	HistoryFrom time.Time
 	// PickerShownAt is when the topic picker was offered; zero if never.
 	PickerShownAt time.Time
 }

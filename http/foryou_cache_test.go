@@ -2,8 +2,10 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +214,161 @@ func TestForYouOwnRead(t *testing.T) {
 		}
 		if n := strings.Count(forYou(a), "badge--read"); n != 2 {
 			t.Errorf("for you here marks %d read, want 2", n)
+		}
+	})
+}
+
+// TestForYouWaitingReads: reads are written in batches, and a For-you
+// page counts the reader's own reads still waiting in this instance's
+// batch as the store will, without writing the batch: another member's
+// read — one whose id shares the reader's slot of read counts — shows
+// nowhere on the reader's page, the reader's own read shows at once,
+// read mark and related reading, and a read the batch will drop
+// (history cleared after it, or paused, or resumed after it) shows as
+// it will once written: not at all.
+func TestForYouWaitingReads(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: fixedClock{now}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := clocktest.New(now)
+		// Never written by the interval: only a Flush (or a pause) writes.
+		rec := insights.New(db, insights.Options{Interval: time.Hour, Clock: clock})
+		t.Cleanup(rec.Close)
+		s := newSite(t, db, func(c *mhttp.Config, d *mhttp.Deps) {
+			d.Curator, d.Accounts, d.Newsletters, d.Clock, d.Insights = db, db, db, clock, rec
+			c.Accounts.SessionCacheTTL = 5 * time.Second
+		})
+		reader, err := db.EnsureMember(ctx, "reader@example.com", masthead.RoleNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Among 1,024 new members, one has an id in the reader's slot.
+		bulk := make([]store.BulkMember, 1024)
+		for i := range bulk {
+			bulk[i] = store.BulkMember{Email: fmt.Sprintf("neighbour%04d@example.com", i), Verified: true, Created: now}
+		}
+		ids, err := db.InsertMembers(ctx, bulk, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ids, func(id int64) bool { return id != reader.ID && id%1024 == reader.ID%1024 })
+		if i < 0 {
+			t.Fatalf("no member shares the reader's slot (reader %d, ids %d…%d)", reader.ID, ids[0], ids[len(ids)-1])
+		}
+		neighbour := ids[i]
+		token, hash := masthead.NewToken()
+		if err := db.CreateSession(ctx, neighbour, hash, now.Add(24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// Two related articles in a topic the reader does not follow.
+		for _, a := range []struct{ slug, title, body string }{
+			{"copper-strike", "Copper miners strike at Escondida", "Escondida copper miners walked out; Antofagasta smelters wait for ore."},
+			{"copper-analysis", "What the Escondida copper strike means", "The strike by Escondida copper miners starves Antofagasta smelters of ore."},
+		} {
+			mustCreate(t, db, masthead.ArticleInput{Slug: a.slug, Title: a.title, BodyMarkdown: a.body,
+				AuthorSlugs: []string{"ada-lovelace"}, TopicSlugs: []string{"mining"}, Access: masthead.AccessFree,
+				Status: masthead.StatusPublished, PublishedAt: now.Add(-3 * time.Hour)})
+		}
+		if _, err := db.RelateArticles(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, topic := range []string{"economy", "energy"} {
+			wantSeeOther(t, s.post(t, s.reader, "/follow", url.Values{"kind": {"topic"}, "slug": {topic}, "next": {"/for-you"}}), "/for-you")
+		}
+		read := func(token, slug string) {
+			t.Helper()
+			if res, _ := s.page(t, token, "/articles/"+slug); res.StatusCode != 200 {
+				t.Fatalf("%s: %d", slug, res.StatusCode)
+			}
+		}
+		history := func(do string) {
+			t.Helper()
+			wantSeeOther(t, s.post(t, s.reader, "/account/history", url.Values{"do": {do}}), "/account?saved=history#history")
+		}
+		written := rec.Written()
+		// forYou returns the reader's page: how many articles it marks
+		// read and whether it lists copper-analysis as related reading.
+		// The page writes no batch.
+		forYou := func(step string) (int, bool) {
+			t.Helper()
+			res, body := s.page(t, s.reader, "/for-you")
+			if res.StatusCode != 200 || !strings.Contains(body, "A free daily analysis") {
+				t.Fatalf("%s: for you: %d\n%s", step, res.StatusCode, body)
+			}
+			if got := rec.Written(); got != written {
+				t.Errorf("%s: the render wrote the batch (%d events written, were %d)", step, got, written)
+			}
+			_, related, _ := strings.Cut(body, "Related to what you read")
+			return strings.Count(body, "badge--read"), strings.Contains(related, "/articles/copper-analysis")
+		}
+
+		// The neighbour reads; the read waits, in the reader's slot, and
+		// shows nowhere on the reader's page.
+		before, _ := rec.ReadsOf(reader.ID)
+		read(token, "free-daily")
+		if _, waiting := rec.ReadsOf(neighbour); !waiting {
+			t.Fatal("the neighbour's read does not wait")
+		}
+		if shared, _ := rec.ReadsOf(reader.ID); shared == before {
+			t.Fatal("the neighbour's read is not counted in the reader's slot")
+		}
+		if marks, related := forYou("the neighbour's read waiting"); marks != 0 || related {
+			t.Errorf("with the neighbour's read waiting, the reader's page marks %d read, related reading %v", marks, related)
+		}
+
+		// The reader's own reads show at once, their batch unwritten.
+		read(s.reader, "free-daily")
+		read(s.reader, "copper-strike")
+		if marks, related := forYou("the reader's reads waiting"); marks != 1 || !related {
+			t.Errorf("right after reading, for you marks %d read (want 1), related reading %v (want true)", marks, related)
+		}
+		if _, waiting := rec.ReadsOf(neighbour); !waiting {
+			t.Error("the neighbour's read was written by the reader's render")
+		}
+
+		// Cleared: the batch will drop the reads from before the clear.
+		history("clear")
+		if marks, related := forYou("cleared"); marks != 0 || related {
+			t.Errorf("after a clear, for you marks %d read, related reading %v; want none", marks, related)
+		}
+
+		// Paused (which writes the batch first): a read made while paused
+		// is dropped, and so it is still when resumed at its time.
+		clock.Advance(time.Second)
+		history("pause")
+		written = rec.Written()
+		read(s.reader, "free-daily")
+		if marks, _ := forYou("paused"); marks != 0 {
+			t.Errorf("a read made while paused: for you marks %d read, want 0", marks)
+		}
+		history("resume")
+		if marks, _ := forYou("resumed"); marks != 0 {
+			t.Errorf("a read made while paused, resumed at its time: for you marks %d read, want 0", marks)
+		}
+		clock.Advance(time.Second)
+		read(s.reader, "free-daily")
+		if marks, _ := forYou("read after resuming"); marks != 1 {
+			t.Errorf("a read after resuming: for you marks %d read, want 1", marks)
+		}
+
+		// Written, the store agrees with what the page showed, and the
+		// neighbour's read is in their own history.
+		rec.Flush()
+		if rec.Written() == written {
+			t.Error("the flush wrote nothing")
+		}
+		want := map[int64][]string{reader.ID: {"free-daily"}, neighbour: {"free-daily"}}
+		for id, slugs := range want {
+			h, err := db.History(ctx, id, now.Add(time.Minute), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range h {
+				got = append(got, r.Article.Slug)
+			}
+			if !slices.Equal(got, slugs) {
+				t.Errorf("member %d's history %v, want %v", id, got, slugs)
+			}
 		}
 	})
 }

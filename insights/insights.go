@@ -54,11 +54,9 @@ type Recorder struct {
 	// traffic.
 	crawlers sync.Map // crawlerKey → *atomic.Int64
 
-	// readsTaken and readsWaiting count, per slot of member ids
-	// (readSlot), the reads this recorder took and those of them not yet
-	// written (reads.go).
-	readsTaken   [readSlots]atomic.Uint64
-	readsWaiting [readSlots]atomic.Int64
+	// reads counts, per slot of member ids, the reads this recorder
+	// took, and per member and article those not yet written (reads.go).
+	reads [readSlots]readSlot
 
 	dropped atomic.Int64
 	written atomic.Int64
@@ -267,20 +265,21 @@ func (r *Recorder) write(batch []masthead.InsightEvent) []masthead.InsightEvent 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.sink.RecordInsights(ctx, batch); err != nil {
+	err := r.sink.RecordInsights(ctx, batch)
+	if err != nil {
 		r.opt.Logger.Warn("insights: write events", "events", len(batch), "err", err)
-	} else {
-		var n int64
-		for _, e := range batch {
-			n += max(e.Count, 1)
-		}
-		r.written.Add(n)
 	}
-	// Written or dropped, the batch's reads wait no longer.
+	// One walk counts what was written and, written or dropped, takes
+	// the batch's reads off those waiting.
+	var n int64
 	for _, e := range batch {
+		n += max(e.Count, 1)
 		if e.Kind == masthead.InsightRead {
-			r.readsWaiting[readSlot(e.MemberID)].Add(-1)
+			r.readSlot(e.MemberID).wait(readKey{e.MemberID, e.ArticleID}, 0, -1)
 		}
+	}
+	if err == nil {
+		r.written.Add(n)
 	}
 	return batch[:0]
 }

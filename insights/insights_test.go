@@ -177,12 +177,29 @@ func TestReadsOf(t *testing.T) {
 	if other, otherWaiting := r.ReadsOf(8); other != 0 || otherWaiting {
 		t.Errorf("another member: taken %d, waiting %v", other, otherWaiting)
 	}
+	// A member who shares 7's slot (1,031 = 7 + 1,024) shares its taken
+	// count, but not its waiting read: their page has nothing to wait
+	// for. And 7's read does not wait on theirs.
+	if shared, sharedWaiting := r.ReadsOf(1031); shared != taken || sharedWaiting {
+		t.Errorf("a member of the same slot: taken %d (7's %d), waiting %v; want the same count, not waiting", shared, taken, sharedWaiting)
+	}
+	r.RecordRead(1031, 101, now)
+	if _, waiting := r.ReadsOf(1031); !waiting {
+		t.Error("the member of the same slot: their own read does not wait")
+	}
+	if n := testing.AllocsPerRun(100, func() { r.RecordRead(7, 100, now) }); n != 0 {
+		t.Errorf("RecordRead of a member with a read waiting allocates %v a call", n)
+	}
+	taken, _ = r.ReadsOf(7)
 	r.Flush()
 	if after, waiting := r.ReadsOf(7); after != taken || waiting {
 		t.Errorf("after the write: taken %d (was %d), waiting %v; want unchanged, not waiting", after, taken, waiting)
 	}
-	if got := s.counts()[masthead.InsightRead][100]; got != 1 {
-		t.Errorf("reads written %d, want 1", got)
+	if _, waiting := r.ReadsOf(1031); waiting {
+		t.Error("the member of the same slot: waiting after the write")
+	}
+	if got := s.counts()[masthead.InsightRead][100]; got != 102 {
+		t.Errorf("reads written %d, want 102", got)
 	}
 
 	// A read dropped with a full buffer neither waits nor moves the count.
@@ -201,6 +218,41 @@ func TestReadsOf(t *testing.T) {
 		t.Error("waiting after every read was written or dropped")
 	}
 	f.Close()
+}
+
+// TestWaitingReads checks that a member's waiting reads are theirs
+// alone, each article once at its latest read, until their batch is
+// written.
+func TestWaitingReads(t *testing.T) {
+	r := insights.New(&sink{}, insights.Options{Interval: time.Hour, Clock: clock{now}})
+	defer r.Close()
+	if got := r.WaitingReads(7, nil); len(got) != 0 {
+		t.Fatalf("waiting before any read: %v", got)
+	}
+	r.RecordRead(7, 100, now)
+	r.RecordRead(7, 101, now.Add(time.Second))
+	r.RecordRead(7, 100, now.Add(2*time.Second))
+	r.RecordRead(1031, 102, now) // the same slot
+	got := map[int64]time.Time{}
+	for _, e := range r.WaitingReads(7, nil) {
+		if e.Kind != masthead.InsightRead || e.MemberID != 7 {
+			t.Errorf("a waiting read of 7: %+v", e)
+		}
+		if _, twice := got[e.ArticleID]; twice {
+			t.Errorf("article %d twice", e.ArticleID)
+		}
+		got[e.ArticleID] = e.At
+	}
+	if len(got) != 2 || !got[100].Equal(now.Add(2*time.Second)) || !got[101].Equal(now.Add(time.Second)) {
+		t.Errorf("7's waiting reads %v, want 100 at +2s and 101 at +1s", got)
+	}
+	if got := r.WaitingReads(1031, nil); len(got) != 1 || got[0].ArticleID != 102 {
+		t.Errorf("1031's waiting reads %v, want 102", got)
+	}
+	r.Flush()
+	if got := r.WaitingReads(7, nil); len(got) != 0 {
+		t.Errorf("waiting after the write: %v", got)
+	}
 }
 
 // TestCrawlerCounts checks that AI crawlers' requests are written as one

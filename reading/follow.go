@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -22,7 +23,7 @@ type Curator interface {
 	Follows(ctx context.Context, memberID int64) ([]masthead.Follow, error)
 	ReaderCuration(ctx context.Context, memberID int64, limit int) (masthead.ReaderCuration, error)
 	ForYou(ctx context.Context, follows []masthead.Follow, now time.Time, limit, offset int) ([]*masthead.Article, bool, error)
-	ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int) ([]*masthead.Article, error)
+	ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int, recent []int64) ([]*masthead.Article, error)
 	ReadAmong(ctx context.Context, memberID int64, ids []int64) (map[int64]bool, error)
 	Saved(ctx context.Context, memberID, articleID int64) (bool, error)
 	SaveArticle(ctx context.Context, memberID, articleID int64, now time.Time) error
@@ -45,9 +46,12 @@ type Reads interface {
 	// written.
 	Flush()
 	// ReadsOf returns a number that moves with every read of member
-	// this instance takes, and whether any of them may still wait to be
-	// written.
+	// this instance takes, and whether one of them still waits to be
+	// written (another member's waiting read never says so).
 	ReadsOf(memberID int64) (taken uint64, waiting bool)
+	// WaitingReads appends to into member's own reads this instance
+	// took and has not written yet, an article once, at its latest read.
+	WaitingReads(memberID int64, into []masthead.InsightEvent) []masthead.InsightEvent
 }
 
 // Curates reports whether the curator is on (a store keeps it).
@@ -186,8 +190,10 @@ type ForYouPage struct {
 // articles of what m follows, then, on the first page, related reading
 // of what m read lately that is not on the list; each marked read or
 // not. follows, when not nil, are m's follows as the caller read them.
-// The reads of m this instance holds are written first, so the marks
-// and the related reading include what m just opened here.
+// The reads of m's own this instance holds and has not written yet
+// count as the store will count them (waitingReads), so the marks and
+// the related reading include what m just opened here, and the page
+// neither writes nor waits for a batch.
 func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []masthead.Follow, page int, now time.Time) (*ForYouPage, error) {
 	if s.deps.Curator == nil {
 		return nil, errNoCurator
@@ -199,7 +205,11 @@ func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []mast
 			return nil, err
 		}
 	}
-	s.flushReadsOf(m.ID)
+	// Taken before the store is read: a read written since is there.
+	recent, err := s.waitingReads(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := &ForYouPage{Follows: follows, Page: page}
 	list, more, err := s.deps.Curator.ForYou(ctx, follows, now, ForYouPageSize, (page-1)*ForYouPageSize)
 	if err != nil {
@@ -208,7 +218,7 @@ func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []mast
 	out.More = more
 	var related []*masthead.Article
 	if page == 1 {
-		if related, err = s.deps.Curator.ReadingRelated(ctx, m.ID, now, relatedShownForYou+len(list)); err != nil {
+		if related, err = s.deps.Curator.ReadingRelated(ctx, m.ID, now, relatedShownForYou+len(list), recent); err != nil {
 			return nil, err
 		}
 		related = slices.DeleteFunc(related, func(a *masthead.Article) bool {
@@ -223,6 +233,9 @@ func (s *Service) ForYou(ctx context.Context, m *masthead.Member, follows []mast
 	read, err := s.deps.Curator.ReadAmong(ctx, m.ID, ids)
 	if err != nil {
 		return nil, err
+	}
+	for _, id := range recent {
+		read[id] = true
 	}
 	for _, a := range list {
 		out.Items = append(out.Items, masthead.ForYouItem{Article: a, Read: read[a.ID]})
@@ -304,17 +317,44 @@ func (s *Service) flushReads() {
 	}
 }
 
-// flushReadsOf writes the reads this instance holds when some of member
-// id's may be among them, before a page that shows what they read: the
-// reader's own read shows on their next page here at once, and a page
-// of a reader with nothing waiting writes nothing.
-func (s *Service) flushReadsOf(id int64) {
+// waitingReads returns the articles of the reads of member id's own
+// this instance holds and has not written yet that their batch will
+// keep, the latest read first. For-you counts them as read rather than
+// writing the batch first, which would keep the page waiting on the
+// writer (SQLite's only one) and write early nearly every batch on a
+// busy site. The batch decides with the member's settings as they are
+// when it is written (docs/curator.md), so a read it would drop now —
+// history paused, or cleared or resumed since the read — is left out
+// here too; a change of these settings afterwards raises the curator
+// version, and the page is rendered again.
+func (s *Service) waitingReads(ctx context.Context, id int64) ([]int64, error) {
 	if s.deps.Reads == nil {
-		return
+		return nil, nil
 	}
-	if _, waiting := s.deps.Reads.ReadsOf(id); waiting {
-		s.deps.Reads.Flush()
+	evs := s.deps.Reads.WaitingReads(id, nil)
+	if len(evs) == 0 {
+		return nil, nil
 	}
+	st, err := s.deps.Curator.CuratorSettings(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.HistoryPaused {
+		return nil, nil
+	}
+	if !st.HistoryFrom.IsZero() {
+		evs = slices.DeleteFunc(evs, func(e masthead.InsightEvent) bool {
+			return e.At.UnixMicro() <= st.HistoryFrom.UnixMicro()
+		})
+	}
+	slices.SortFunc(evs, func(a, b masthead.InsightEvent) int {
+		return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ArticleID, a.ArticleID))
+	})
+	ids := make([]int64, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ArticleID
+	}
+	return ids, nil
 }
 
 // ReadsHere returns a number that moves with every read of member id

@@ -269,12 +269,31 @@ func (db *DB) ForYou(ctx context.Context, follows []masthead.Follow, now time.Ti
 
 // ReadingRelated returns up to limit live articles related to the last
 // few articles member read that they have not read, newest first.
-func (db *DB) ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int) ([]*masthead.Article, error) {
+// recent are articles member read that their history may not hold yet
+// (reads waiting in a batch), the latest first: they are the last read,
+// before the history's.
+func (db *DB) ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int, recent []int64) ([]*masthead.Article, error) {
+	recent = recent[:min(len(recent), readingRelatedFrom)]
+	args := make([]any, 0, 2*len(recent)+5)
+	args = append(args, memberID, readingRelatedFrom-len(recent))
+	var orRecent, notRecent string
+	if len(recent) > 0 {
+		in := "(?" + strings.Repeat(", ?", len(recent)-1) + ")"
+		orRecent, notRecent = " OR r.article_id IN "+in, " AND a.id NOT IN "+in
+		for _, id := range recent {
+			args = append(args, id)
+		}
+	}
+	args = append(args, micros(now), memberID)
+	for _, id := range recent {
+		args = append(args, id)
+	}
+	args = append(args, limit)
 	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id IN (
 			SELECT r.related_id FROM related_articles r WHERE r.article_id IN (
-				SELECT h.article_id FROM reading_history h WHERE h.member_id = ? ORDER BY h.read_at DESC LIMIT 5))
-		AND `+liveCond+` AND NOT EXISTS (SELECT 1 FROM reading_history h2 WHERE h2.member_id = ? AND h2.article_id = a.id)
-		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, memberID, micros(now), memberID, limit)
+				SELECT h.article_id FROM reading_history h WHERE h.member_id = ? ORDER BY h.read_at DESC LIMIT ?)`+orRecent+`)
+		AND `+liveCond+` AND NOT EXISTS (SELECT 1 FROM reading_history h2 WHERE h2.member_id = ? AND h2.article_id = a.id)`+notRecent+`
+		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: related reading of member %d: %w", memberID, err)
 	}
@@ -287,6 +306,10 @@ func (db *DB) ReadingRelated(ctx context.Context, memberID int64, now time.Time,
 	}
 	return list, nil
 }
+
+// readingRelatedFrom is how many of a member's last reads their related
+// reading comes from.
+const readingRelatedFrom = 5
 
 // ReadAmong returns which of ids member has read.
 func (db *DB) ReadAmong(ctx context.Context, memberID int64, ids []int64) (map[int64]bool, error) {
@@ -574,12 +597,16 @@ func (db *DB) MarkPickerShown(ctx context.Context, memberID int64, now time.Time
 func (db *DB) CuratorSettings(ctx context.Context, memberID int64) (masthead.CuratorSettings, error) {
 	var s masthead.CuratorSettings
 	var shown sql.NullInt64
-	err := db.r.row(ctx, `SELECT history_paused, picker_shown_at FROM curator_settings WHERE member_id = ?`, memberID).
-		Scan(&s.HistoryPaused, &shown)
+	var from int64
+	err := db.r.row(ctx, `SELECT history_paused, picker_shown_at, history_from FROM curator_settings WHERE member_id = ?`, memberID).
+		Scan(&s.HistoryPaused, &shown, &from)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("store: curator settings of member %d: %w", memberID, err)
 	}
 	s.PickerShownAt = fromMicros(shown)
+	if from > 0 {
+		s.HistoryFrom = time.UnixMicro(from).UTC()
+	}
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -190,6 +191,12 @@ func TestSavesAndHistory(t *testing.T) {
 		if h, _ = db.History(ctx, m.ID, curatorNow, 10); len(h) != 0 {
 			t.Errorf("history after clearing = %d rows", len(h))
 		}
+		if cs, err := db.CuratorSettings(ctx, m.ID); err != nil || cs.HistoryPaused || !cs.HistoryFrom.Equal(curatorNow.Add(2*time.Minute)) {
+			t.Errorf("settings after clearing = %+v, %v; want history from the clear", cs, err)
+		}
+		if cs, err := db.CuratorSettings(ctx, verifiedMember(t, db, "new@example.com").ID); err != nil || !cs.HistoryFrom.IsZero() {
+			t.Errorf("a new member's settings = %+v, %v; want no history start", cs, err)
+		}
 
 		first, err := db.MarkPickerShown(ctx, m.ID, curatorNow)
 		if err != nil || !first {
@@ -197,6 +204,65 @@ func TestSavesAndHistory(t *testing.T) {
 		}
 		if again, _ := db.MarkPickerShown(ctx, m.ID, curatorNow); again {
 			t.Errorf("picker shown twice")
+		}
+	})
+}
+
+// TestReadingRelatedRecent checks that reads the history may not hold
+// yet (waiting in a batch), handed to ReadingRelated, are among the last
+// reads its related reading comes from, and count as read.
+func TestReadingRelatedRecent(t *testing.T) {
+	storetest.EachWith(t, store.Options{Clock: &fixedClock{curatorNow}}, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		m := verifiedMember(t, db, "reader@example.com")
+		var ids []int64
+		for _, a := range []struct{ slug, title, body string }{
+			{"copper-strike", "Copper miners strike at Escondida", "Escondida copper miners walked out; Antofagasta smelters wait for ore."},
+			{"copper-analysis", "What the Escondida copper strike means", "The strike by Escondida copper miners starves Antofagasta smelters of ore."},
+		} {
+			in := curatorArticle(a.slug, curatorNow.Add(-time.Hour), "mining", "americas")
+			in.Title, in.BodyMarkdown = a.title, a.body
+			ids = append(ids, mustCreate(t, db, in).ID)
+		}
+		// Others, so that the two's words are rare in the library.
+		for i, body := range []string{"Rain returns to the wheat belt.", "A new bridge opens in Lisbon.", "The central bank holds its rate."} {
+			in := curatorArticle(fmt.Sprintf("other-%d", i), curatorNow.Add(-2*time.Hour), "energy", "asia")
+			in.BodyMarkdown = body
+			mustCreate(t, db, in)
+		}
+		if _, err := db.RelateArticles(ctx); err != nil {
+			t.Fatal(err)
+		}
+		slugs := func(recent ...int64) []string {
+			t.Helper()
+			list, err := db.ReadingRelated(ctx, m.ID, curatorNow, 10, recent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, a := range list {
+				out = append(out, a.Slug)
+			}
+			return out
+		}
+		if got := slugs(); len(got) != 0 {
+			t.Errorf("related reading with nothing read = %v", got)
+		}
+		if got := slugs(ids[0]); !slices.Equal(got, []string{"copper-analysis"}) {
+			t.Errorf("related reading of a waiting read = %v, want [copper-analysis]", got)
+		}
+		if got := slugs(ids[0], ids[1]); len(got) != 0 {
+			t.Errorf("related reading with both read, waiting = %v, want none", got)
+		}
+		// Written, the same read gives the same.
+		if err := db.RecordRead(ctx, m.ID, ids[0], curatorNow); err != nil {
+			t.Fatal(err)
+		}
+		if got := slugs(); !slices.Equal(got, []string{"copper-analysis"}) {
+			t.Errorf("related reading of a written read = %v, want [copper-analysis]", got)
+		}
+		if got := slugs(ids[1]); len(got) != 0 {
+			t.Errorf("related reading with one read written, one waiting = %v, want none", got)
 		}
 	})
 }
