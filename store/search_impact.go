@@ -110,6 +110,17 @@ func docImpacts(d *searchDoc) []docImpact {
 	return out[:min(len(out), impactsPerArticle)]
 }
 
+// impactsFromArrays writes a batch's impact lists from four arrays (terms,
+// article ids, impacts, open impacts) in one statement, on the engines
+// that take arrays as parameters: a reindex writes 2.4 million rows on
+// the 50,000-article demo library, and as rows of values they were 4,800
+// statements of 2,000 parameters, each parsed and planned by the server.
+// Elsewhere the rows go 500 a statement.
+var impactsFromArrays = map[*dialect]string{
+	postgresDialect: `INSERT INTO search_impacts (term, article_id, impact, open_impact)
+		SELECT * FROM unnest(?::text[], ?::bigint[], ?::int[], ?::int[])`,
+}
+
 // writeImpacts writes the impact lists of docs; replace removes their
 // earlier ones first.
 func (t *tx) writeImpacts(ctx context.Context, docs []*searchDoc, replace bool) error {
@@ -125,6 +136,21 @@ func (t *tx) writeImpacts(ctx context.Context, docs []*searchDoc, replace bool) 
 		if _, err := t.exec(ctx, `DELETE FROM search_impacts WHERE article_id IN `+ph, args...); err != nil {
 			return err
 		}
+	}
+	if q, ok := impactsFromArrays[t.p.d]; ok {
+		var (
+			terms        []string
+			ids          []int64
+			full, opened []int32
+		)
+		for _, d := range docs {
+			for _, im := range docImpacts(d) {
+				terms, ids = append(terms, im.term), append(ids, d.id)
+				full, opened = append(full, int32(im.full)), append(opened, int32(im.open))
+			}
+		}
+		_, err := t.exec(ctx, q, terms, ids, full, opened)
+		return err
 	}
 	const rowsPerStatement = 500
 	var b strings.Builder
