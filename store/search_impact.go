@@ -64,30 +64,46 @@ func impactTerm(w string) string {
 	return search.Stem(w)
 }
 
+// impactLists makes articles' impact lists (docImpacts), one after
+// another: its maps and list are kept from one article to the next, so
+// a batch grows them once rather than every article growing its own
+// (a third of the time of making the lists).
+type impactLists struct {
+	// byTerm holds each term's index in list; byWord, each word's, or -1
+	// for a word left out, which spares a word met again its stemming
+	// and its term's lookup.
+	byTerm, byWord map[string]int
+	list           []docImpact
+}
+
 // docImpacts returns the impacts kept of d, the greatest first.
-func docImpacts(d *searchDoc) []docImpact {
-	byTerm := map[string]*docImpact{}
-	// byWord spares a word met again its stemming and its term's
-	// lookup; nil marks a word left out.
-	byWord := map[string]*docImpact{}
+func (m *impactLists) docImpacts(d *searchDoc) []docImpact {
+	if m.byTerm == nil {
+		m.byTerm, m.byWord = map[string]int{}, map[string]int{}
+	}
+	clear(m.byTerm)
+	clear(m.byWord)
+	m.list = m.list[:0]
 	add := func(words []string, weight int, open bool) {
 		for _, w := range words {
-			im, ok := byWord[w]
+			i, ok := m.byWord[w]
 			if !ok {
+				i = -1
 				if t := impactTerm(w); t != "" {
-					if im = byTerm[t]; im == nil {
-						im = &docImpact{term: t}
-						byTerm[t] = im
+					if i, ok = m.byTerm[t]; !ok {
+						i = len(m.list)
+						m.list = append(m.list, docImpact{term: t})
+						m.byTerm[t] = i
 					}
 				}
-				byWord[w] = im
+				m.byWord[w] = i
 			}
-			if im == nil {
+			if i < 0 {
 				continue
 			}
-			im.full += weight
+			m.list[i].full += weight
 			if open {
-				im.open += weight
+				m.list[i].open += weight
 			}
 		}
 	}
@@ -95,10 +111,10 @@ func docImpacts(d *searchDoc) []docImpact {
 	add(ws[0], impactTitle, true)
 	add(ws[1], impactDek, true)
 	add(ws[3], 1, d.openBody() != "")
-	out := make([]docImpact, 0, len(byTerm))
-	for _, im := range byTerm {
+	out := make([]docImpact, 0, len(m.list))
+	for _, im := range m.list {
 		if im.full >= impactFloor {
-			out = append(out, *im)
+			out = append(out, im)
 		}
 	}
 	slices.SortFunc(out, func(a, b docImpact) int {
@@ -143,8 +159,9 @@ func (t *tx) writeImpacts(ctx context.Context, docs []*searchDoc, replace bool) 
 			ids          []int64
 			full, opened []int32
 		)
+		var m impactLists
 		for _, d := range docs {
-			for _, im := range docImpacts(d) {
+			for _, im := range m.docImpacts(d) {
 				terms, ids = append(terms, im.term), append(ids, d.id)
 				full, opened = append(full, int32(im.full)), append(opened, int32(im.open))
 			}
@@ -165,8 +182,9 @@ func (t *tx) writeImpacts(ctx context.Context, docs []*searchDoc, replace bool) 
 		args, n = args[:0], 0
 		return err
 	}
+	var m impactLists
 	for _, d := range docs {
-		for _, im := range docImpacts(d) {
+		for _, im := range m.docImpacts(d) {
 			if n == 0 {
 				b.WriteString(`INSERT INTO search_impacts (term, article_id, impact, open_impact) VALUES `)
 			} else {
