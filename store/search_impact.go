@@ -64,30 +64,46 @@ func impactTerm(w string) string {
 	return search.Stem(w)
 }
 
+// impactLists makes articles' impact lists (docImpacts), one after
+// another: its maps and list are kept from one article to the next, so
+// a batch grows them once rather than every article growing its own
+// (a third of the time of making the lists).
+type impactLists struct {
+	// byTerm holds each term's index in list; byWord, each word's, or -1
+	// for a word left out, which spares a word met again its stemming
+	// and its term's lookup.
+	byTerm, byWord map[string]int
+	list           []docImpact
+}
+
 // docImpacts returns the impacts kept of d, the greatest first.
-func docImpacts(d *searchDoc) []docImpact {
-	byTerm := map[string]*docImpact{}
-	// byWord spares a word met again its stemming and its term's
-	// lookup; nil marks a word left out.
-	byWord := map[string]*docImpact{}
+func (m *impactLists) docImpacts(d *searchDoc) []docImpact {
+	if m.byTerm == nil {
+		m.byTerm, m.byWord = map[string]int{}, map[string]int{}
+	}
+	clear(m.byTerm)
+	clear(m.byWord)
+	m.list = m.list[:0]
 	add := func(words []string, weight int, open bool) {
 		for _, w := range words {
-			im, ok := byWord[w]
+			i, ok := m.byWord[w]
 			if !ok {
+				i = -1
 				if t := impactTerm(w); t != "" {
-					if im = byTerm[t]; im == nil {
-						im = &docImpact{term: t}
-						byTerm[t] = im
+					if i, ok = m.byTerm[t]; !ok {
+						i = len(m.list)
+						m.list = append(m.list, docImpact{term: t})
+						m.byTerm[t] = i
 					}
 				}
-				byWord[w] = im
+				m.byWord[w] = i
 			}
-			if im == nil {
+			if i < 0 {
 				continue
 			}
-			im.full += weight
+			m.list[i].full += weight
 			if open {
-				im.open += weight
+				m.list[i].open += weight
 			}
 		}
 	}
@@ -95,10 +111,10 @@ func docImpacts(d *searchDoc) []docImpact {
 	add(ws[0], impactTitle, true)
 	add(ws[1], impactDek, true)
 	add(ws[3], 1, d.openBody() != "")
-	out := make([]docImpact, 0, len(byTerm))
-	for _, im := range byTerm {
+	out := make([]docImpact, 0, len(m.list))
+	for _, im := range m.list {
 		if im.full >= impactFloor {
-			out = append(out, *im)
+			out = append(out, im)
 		}
 	}
 	slices.SortFunc(out, func(a, b docImpact) int {
@@ -108,6 +124,17 @@ func docImpacts(d *searchDoc) []docImpact {
 		return strings.Compare(a.term, b.term)
 	})
 	return out[:min(len(out), impactsPerArticle)]
+}
+
+// impactsFromArrays writes a batch's impact lists from four arrays (terms,
+// article ids, impacts, open impacts) in one statement, on the engines
+// that take arrays as parameters: a reindex writes 2.4 million rows on
+// the 50,000-article demo library, and as rows of values they were 4,800
+// statements of 2,000 parameters, each parsed and planned by the server.
+// Elsewhere the rows go 500 a statement.
+var impactsFromArrays = map[*dialect]string{
+	postgresDialect: `INSERT INTO search_impacts (term, article_id, impact, open_impact)
+		SELECT * FROM unnest(?::text[], ?::bigint[], ?::int[], ?::int[])`,
 }
 
 // writeImpacts writes the impact lists of docs; replace removes their
@@ -126,6 +153,22 @@ func (t *tx) writeImpacts(ctx context.Context, docs []*searchDoc, replace bool) 
 			return err
 		}
 	}
+	if q, ok := impactsFromArrays[t.p.d]; ok {
+		var (
+			terms        []string
+			ids          []int64
+			full, opened []int32
+		)
+		var m impactLists
+		for _, d := range docs {
+			for _, im := range m.docImpacts(d) {
+				terms, ids = append(terms, im.term), append(ids, d.id)
+				full, opened = append(full, int32(im.full)), append(opened, int32(im.open))
+			}
+		}
+		_, err := t.exec(ctx, q, terms, ids, full, opened)
+		return err
+	}
 	const rowsPerStatement = 500
 	var b strings.Builder
 	args := make([]any, 0, 4*rowsPerStatement)
@@ -139,8 +182,9 @@ func (t *tx) writeImpacts(ctx context.Context, docs []*searchDoc, replace bool) 
 		args, n = args[:0], 0
 		return err
 	}
+	var m impactLists
 	for _, d := range docs {
-		for _, im := range docImpacts(d) {
+		for _, im := range m.docImpacts(d) {
 			if n == 0 {
 				b.WriteString(`INSERT INTO search_impacts (term, article_id, impact, open_impact) VALUES `)
 			} else {

@@ -125,3 +125,27 @@ func parseTSVector(s string, dst []tsPos) ([]tsPos, error) {
 	}
 	return dst, nil
 }
+
+// tsLiteral writes the positions ps (lexeme by lexeme, as positions
+// returns them) as a tsvector literal.
+func tsLiteral(ps []tsPos) string {
+	b := make([]byte, 0, 8*len(ps))
+	for i, p := range ps {
+		switch {
+		case i == 0:
+		case p.lexeme == ps[i-1].lexeme:
+			b = append(b, ',')
+		default:
+			b = append(b, ' ')
+		}
+		if i == 0 || p.lexeme != ps[i-1].lexeme {
+			b = appendTSLexeme(b, p.lexeme)
+			b = append(b, ':')
+		}
+		b = strconv.AppendInt(b, int64(p.pos), 10)
+		if p.weight != 'D' {
+			b = append(b, p.weight)
+		}
+	}
+	return string(b)
+}

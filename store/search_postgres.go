@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"masthead/search"
 )
 
@@ -60,7 +62,7 @@ func (postgresFTS) index(ctx context.Context, t *tx, d *searchDoc) error {
 		INSERT INTO search_vectors (article_id, doc, pairs)
 		SELECT ?, v.doc, ?::bigint[] FROM v
 		ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc, pairs = excluded.pairs`,
-		tsLiteral(ps), d.id, d.published, title, vocab, vocab, d.id, free, openPairs, d.id, pairs)
+		tsVector(ps), d.id, d.published, title, vocab, vocab, d.id, free, openPairs, d.id, pairs)
 	return err
 }
 
@@ -114,7 +116,7 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 	}
 	n := len(docs)
 	ids, pubs, opens := make([]int64, n), make([]int64, n), make([]bool, n)
-	titles, vocabs, vectors := make([]string, n), make([]string, n), make([]string, n)
+	titles, vocabs, vectors := make([]string, n), make([]string, n), make([]pgtype.TSVector, n)
 	// from and to bound each article's pairs in all, and openFrom and
 	// openTo those of its open document, as 1-based inclusive
 	// subscripts.
@@ -127,7 +129,7 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 		titles[i] = strings.Join(ws[0], " ")
 		vocabs[i] = strings.Join(slices.Compact(slices.Sorted(slices.Values(slices.Concat(ws[0], ws[1])))), " ")
 		ps := tsDoc(v, d)
-		vectors[i] = tsLiteral(ps)
+		vectors[i] = tsVector(ps)
 		start := len(all)
 		var np int
 		all, np = docPairs(ps, opens[i], all)
@@ -140,8 +142,8 @@ func (postgresFTS) indexBatch(ctx context.Context, t *tx, docs []*searchDoc) err
 	_, err := t.exec(ctx, `WITH p AS (
 			SELECT ?::bigint[] AS a
 		), v AS MATERIALIZED (
-			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc::tsvector AS doc, p.a[s.p0:s.p1] AS pairs, p.a[s.o0:s.o1] AS open_pairs
-			FROM p, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::int[], ?::int[], ?::int[], ?::int[])
+			SELECT s.id, s.pub, s.title, s.vocab, s.open, s.doc, p.a[s.p0:s.p1] AS pairs, p.a[s.o0:s.o1] AS open_pairs
+			FROM p, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[], ?::tsvector[], ?::int[], ?::int[], ?::int[], ?::int[])
 				AS s(id, pub, title, vocab, open, doc, p0, p1, o0, o1)
 		), h AS (
 			INSERT INTO search_heads (article_id, published_at, head, title, vocab)
