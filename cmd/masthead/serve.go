@@ -147,6 +147,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer mailer.close() // after the HTTP server, which sends through it
+	// The site newsletters render with, read once for the engine and the
+	// staff area's previews (its secret is a write on first use).
 	deskSite, err := newsletterSite(ctx, &cfg, db)
 	if err != nil {
 		return err
@@ -157,7 +159,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The newsletter engine composes and sends as jobs of the queue, on
 	// its own SMTP pool (or the demo's outbox), closed after the workers
 	// stopped.
-	newsletters, newsletterSends, closeNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
+	newsletters, newsletterSends, closeNewsletters, err := startNewsletters(&cfg, db, deskSite, mailer.outbox, log)
 	if err != nil {
 		return err
 	}
