@@ -74,17 +74,22 @@ func (h *Handler) offerList(w http.ResponseWriter, r *http.Request, me *masthead
 }
 
 // offerRows are offers as the offer list and the dashboard show them; an
-// amount off is written in its plan's currency.
+// amount off is written in its plan's currency. Only those plans are
+// read, each once: offers of a percentage or a trial read none.
 func (h *Handler) offerRows(ctx context.Context, offers []masthead.Offer) ([]offerRow, error) {
 	now := h.now()
 	currency := map[string]string{}
-	if h.deps.Plans != nil && len(offers) > 0 {
-		plans, err := h.deps.Plans.Plans(ctx, false)
-		if err != nil {
-			return nil, err
+	for _, o := range offers {
+		if _, seen := currency[o.Plan]; seen || o.Kind != masthead.OfferAmount || h.deps.Plans == nil {
+			continue
 		}
-		for _, p := range plans {
-			currency[p.Slug] = p.Currency
+		switch p, err := h.deps.Plans.Plan(ctx, o.Plan); {
+		case err == nil:
+			currency[o.Plan] = p.Currency
+		case masthead.ErrorCode(err) == masthead.ENOTFOUND:
+			currency[o.Plan] = "" // the plan is gone: the amount goes bare
+		default:
+			return nil, err
 		}
 	}
 	rows := make([]offerRow, 0, len(offers))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"masthead"
@@ -121,6 +122,60 @@ func TestOffers(t *testing.T) {
 		got, _ := f.db.Offer(ctx, "spring")
 		if got.ID != o.ID || got.Name != "Spring sale" || got.CouponID != "SPRING50" {
 			t.Fatalf("after the edits: %+v", got)
+		}
+	})
+}
+
+// countingPlans counts the plans read through it.
+type countingPlans struct {
+	admin.PlanStore
+	all  int
+	read []string
+}
+
+func (c *countingPlans) Plans(ctx context.Context, onlyActive bool) ([]masthead.Plan, error) {
+	c.all++
+	return c.PlanStore.Plans(ctx, onlyActive)
+}
+
+func (c *countingPlans) Plan(ctx context.Context, slug string) (*masthead.Plan, error) {
+	c.read = append(c.read, slug)
+	return c.PlanStore.Plan(ctx, slug)
+}
+
+// TestDashboardOffersReadTheirPlans: the dashboard's offers read the
+// plans whose currency they write, an amount off's, each once, and no
+// other.
+func TestDashboardOffersReadTheirPlans(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		plans := &countingPlans{PlanStore: f.db}
+		f.with(func(d *admin.Deps) { d.Insights, d.Offers, d.Plans = f.db, f.db, plans })
+		adminC := f.staff("admin@example.com", masthead.RoleAdmin, "")
+		for _, p := range []masthead.Plan{
+			{Slug: "monthly", Name: "Monthly", Interval: masthead.IntervalMonth, Amount: 900, Currency: "usd", StripePriceID: "price_m", Active: true},
+			{Slug: "chf", Name: "Schweiz", Interval: masthead.IntervalMonth, Amount: 1250, Currency: "chf", StripePriceID: "price_chf", Active: true},
+			{Slug: "annual", Name: "Annual", Interval: masthead.IntervalYear, Amount: 9600, Currency: "usd", StripePriceID: "price_y", Active: true},
+		} {
+			if err := f.db.SavePlan(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, o := range []masthead.Offer{
+			{Slug: "half", Name: "Half", Plan: "monthly", Kind: masthead.OfferPercent, PercentOff: 50, Months: 3, Active: true},
+			{Slug: "try", Name: "Try", Plan: "annual", Kind: masthead.OfferTrial, TrialDays: 30, Active: true},
+			{Slug: "five", Name: "Five", Plan: "chf", Kind: masthead.OfferAmount, AmountOff: 500, Months: 2, CouponID: "c5", Active: true},
+			{Slug: "six", Name: "Six", Plan: "chf", Kind: masthead.OfferAmount, AmountOff: 600, Months: 2, CouponID: "c6", Active: true},
+		} {
+			if _, err := f.db.SaveOffer(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.run([]req{{name: "dashboard", url: "/admin/", cookie: adminC, wantStatus: 200, wantContains: []string{
+			"50 % off for 3 months", "30 days free", "CHF\u00a05.00 off for 2 months", "CHF\u00a06.00 off for 2 months",
+		}}})
+		if plans.all != 0 || strings.Join(plans.read, " ") != "chf" {
+			t.Errorf("the dashboard read every plan %d times and the plans [%s]; want [chf] alone", plans.all, strings.Join(plans.read, " "))
 		}
 	})
 }

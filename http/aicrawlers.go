@@ -65,7 +65,7 @@ func (s *Server) aiCrawler(r *http.Request) (masthead.AICrawler, masthead.Crawle
 	if !terms.active {
 		return masthead.AICrawler{}, "", false
 	}
-	v := s.agent(r.UserAgent())
+	v := s.requestAgent(r)
 	c, ok := v.ai, v.aiOK
 	if !ok {
 		return c, "", false
@@ -96,11 +96,11 @@ func (s *Server) aiVerified(family string, client netip.Addr) bool {
 
 // aiFullText reports whether r comes from a verified AI crawler whose
 // family may read the full text (crawlerCheck).
-func (s *Server) aiFullText(ua string, client netip.Addr) bool {
+func (s *Server) aiFullText(ctx context.Context, ua string, client netip.Addr) bool {
 	if !s.site().ai.active {
 		return false
 	}
-	v := s.agent(ua)
+	v := s.agentOf(ctx, ua)
 	c, ok := v.ai, v.aiOK
 	if !ok || s.site().ai.policy[c.Family] != masthead.CrawlerFull {
 		return false

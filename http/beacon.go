@@ -285,7 +285,7 @@ func (s *Server) countBeacon(r *http.Request, wall bool, id int64) {
 // prefetch or prerender (a page fetched ahead that may never be shown).
 func (s *Server) browserImageRequest(r *http.Request) bool {
 	h := r.Header
-	if ua := h.Get("User-Agent"); !strings.HasPrefix(ua, "Mozilla/") || s.agent(ua).bot {
+	if !strings.HasPrefix(r.UserAgent(), "Mozilla/") || s.requestAgent(r).bot {
 		return false
 	}
 	if !strings.Contains(h.Get("Accept"), "image/") {

@@ -48,7 +48,7 @@ func licenceToken(r *http.Request) string {
 // crawlerGate wraps the article page (see the top of this file).
 func (s *Server) crawlerGate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := s.agent(r.UserAgent())
+		v := s.requestAgent(r)
 		claim, claimed := v.ai, v.aiOK
 		if tok := licenceToken(r); tok != "" {
 			key, err := s.readers.Licensee(r.Context(), tok, claim.Family, s.clock.Now())
@@ -181,7 +181,7 @@ func (s *Server) admitLicensed(w http.ResponseWriter, r *http.Request, key *mast
 	}
 	family := key.Licence.Family
 	if family == "" {
-		family = s.agent(r.UserAgent()).ai.Family
+		family = s.requestAgent(r).ai.Family
 	}
 	s.insights.Crawler(crawlerFamily(family), masthead.CrawlerGotLicensed)
 	return true, nil

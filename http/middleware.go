@@ -33,12 +33,32 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return s.requestIDs(h)
 }
 
-type requestIDKey struct{}
+// requestFactsKey carries a request's *requestFacts in its context.
+type requestFactsKey struct{}
+
+// requestFacts is what is known of a request for all of its life, set
+// by requestIDs: its id, and the verdict on its user agent, looked up
+// the first time a handler asks (requestAgent) and kept for the next:
+// an article request asks four or five times (the crawler gate, the
+// page cache's rules, the reader's facts, the insights).
+type requestFacts struct {
+	id string
+	// ua is the user agent the verdict is for; agent is set once.
+	ua    string
+	agent atomic.Pointer[agentVerdict]
+}
+
+func factsOf(ctx context.Context) *requestFacts {
+	f, _ := ctx.Value(requestFactsKey{}).(*requestFacts)
+	return f
+}
 
 // requestID returns the id the request was given, or "".
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if f := factsOf(ctx); f != nil {
+		return f.id
+	}
+	return ""
 }
 
 // requestIDs gives every request an id, echoed in X-Request-Id and
@@ -58,7 +78,8 @@ func (s *Server) requestIDs(next http.Handler) http.Handler {
 			id = prefix + strconv.FormatUint(seq.Add(1), 36)
 		}
 		w.Header()["X-Request-Id"] = []string{id}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		f := &requestFacts{id: id, ua: r.UserAgent()}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestFactsKey{}, f)))
 	})
 }
 

@@ -94,7 +94,7 @@ func (s *Server) readerDependent(r *http.Request) bool {
 	if r.URL.RawQuery != "" && r.URL.Query().Has("gift") {
 		return true
 	}
-	if s.agent(r.UserAgent()).search != "" {
+	if s.requestAgent(r).search != "" {
 		return true
 	}
 	if licenceToken(r) != "" {
@@ -182,10 +182,10 @@ func (s *Server) articleReader(w http.ResponseWriter, r *http.Request, a *masthe
 type crawlerCheck struct{ s *Server }
 
 func (c crawlerCheck) Verified(ctx context.Context, userAgent string, client netip.Addr) bool {
-	if c.s.aiFullText(userAgent, client) {
+	if c.s.aiFullText(ctx, userAgent, client) {
 		return true
 	}
-	v := c.s.agent(userAgent)
+	v := c.s.agentOf(ctx, userAgent)
 	bot, domains := v.search, v.domains
 	if bot == "" || c.s.crawlers == nil || !client.IsValid() {
 		return false

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +18,9 @@ import (
 // traffic comes from a few thousand distinct strings, most of it from a
 // few dozen browsers' (a browser's version changes every few weeks), so
 // the answers are kept per string: a request whose string was seen
-// costs one lookup of a concurrent map, with no lock and no allocation.
+// costs one lookup of a concurrent map, with no lock and no allocation;
+// and a request asks the map once: the verdict is kept on the request
+// (requestFacts, middleware.go) for its other questions.
 
 // agentVerdictsMax bounds the strings kept (about 200 bytes each with
 // the map's own); past it the map starts again, so a client sending a
@@ -55,6 +59,27 @@ func judgeAgent(ua string) *agentVerdict {
 type agentVerdicts struct {
 	m sync.Map // string → *agentVerdict
 	n atomic.Int64
+}
+
+// requestAgent returns what the user agent of r claims (agentOf).
+func (s *Server) requestAgent(r *http.Request) *agentVerdict {
+	return s.agentOf(r.Context(), r.UserAgent())
+}
+
+// agentOf returns what the user agent ua of the request of ctx claims:
+// the verdict the request already holds (requestFacts), or one looked
+// up now and kept on the request for the next question.
+func (s *Server) agentOf(ctx context.Context, ua string) *agentVerdict {
+	f := factsOf(ctx)
+	if f == nil || f.ua != ua {
+		return s.agent(ua)
+	}
+	if v := f.agent.Load(); v != nil {
+		return v
+	}
+	v := s.agent(ua)
+	f.agent.Store(v)
+	return v
 }
 
 // agent returns what the user agent ua claims; the verdict is shared

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,4 +75,52 @@ func BenchmarkAgentBrowser(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestRequestAgentOnce: within one request the verdict is looked up
+// once and carried; the questions after the first (the crawler gate,
+// the page cache's rules, the reader's facts, the beacon) ask no map.
+// A user agent other than the request's own is looked up as before.
+func TestRequestAgentOnce(t *testing.T) {
+	s := &Server{}
+	googlebot := "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+	curl := "curl/8.5.0"
+	var asked int
+	h := s.requestIDs(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first := s.requestAgent(r)
+		if first.search == "" {
+			t.Errorf("verdict on %q claims no search engine", googlebot)
+		}
+		// Forget every kept verdict: a question that looked up again
+		// would keep it anew.
+		s.agents.m.Clear()
+		for range 3 {
+			asked++
+			if v := s.requestAgent(r); v != first {
+				t.Errorf("question %d: verdict %p, want the request's %p", asked, v, first)
+			}
+			if v := s.agentOf(r.Context(), googlebot); v != first {
+				t.Errorf("agentOf the request's own agent: verdict %p, want %p", v, first)
+			}
+		}
+		kept := 0
+		s.agents.m.Range(func(_, _ any) bool { kept++; return true })
+		if kept != 0 {
+			t.Errorf("%d verdicts looked up again within the request", kept)
+		}
+		if v := s.agentOf(r.Context(), curl); v == first || !v.bot || v.search != "" {
+			t.Errorf("agentOf another agent: verdict %+v, the request's own or wrong", v)
+		}
+	}))
+	r := httptest.NewRequest("GET", "/a/slug", nil)
+	r.Header.Set("User-Agent", googlebot)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if asked != 3 {
+		t.Fatalf("handler asked %d times, want 3", asked)
+	}
+	// Outside a request's facts (a handler called on its own) the
+	// verdict is still right.
+	if v := s.requestAgent(r); v.search == "" {
+		t.Errorf("without the request's facts: verdict claims no search engine")
+	}
 }

@@ -77,14 +77,5 @@ func (db *DB) CrawlerTraffic(ctx context.Context, r masthead.InsightRange) ([]ma
 // PruneCrawlerTraffic deletes the hourly crawler counts before before,
 // and returns how many rows went.
 func (db *DB) PruneCrawlerTraffic(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := db.write(ctx, func(t *tx) error {
-		res, err := t.exec(ctx, `DELETE FROM crawler_hours WHERE hour < ?`, micros(before))
-		if err != nil {
-			return fmt.Errorf("store: prune crawler traffic: %w", translate(err))
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return db.deleteRows(ctx, "prune crawler traffic", `DELETE FROM crawler_hours WHERE hour < ?`, micros(before))
 }

@@ -318,14 +318,5 @@ func (db *DB) changeWaitingJob(ctx context.Context, id int64, query string, args
 // PruneJobs deletes the done and discarded jobs last changed before
 // before; failed ones stay until staff act on them.
 func (db *DB) PruneJobs(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := db.write(ctx, func(t *tx) error {
-		res, err := t.exec(ctx, `DELETE FROM jobs WHERE state IN ('done', 'discarded') AND updated_at < ?`, micros(before))
-		if err != nil {
-			return fmt.Errorf("store: prune jobs: %w", err)
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return db.deleteRows(ctx, "prune jobs", `DELETE FROM jobs WHERE state IN ('done', 'discarded') AND updated_at < ?`, micros(before))
 }

@@ -155,14 +155,5 @@ func (db *DB) LicenceUsage(ctx context.Context, from, to time.Time) ([]masthead.
 // PruneLicenceRequests deletes the billing log's rows older than
 // masthead.LicenceKeep at now, and returns how many.
 func (db *DB) PruneLicenceRequests(ctx context.Context, now time.Time) (int64, error) {
-	var n int64
-	err := db.write(ctx, func(t *tx) error {
-		res, err := t.exec(ctx, `DELETE FROM licence_requests WHERE at < ?`, micros(now.Add(-masthead.LicenceKeep)))
-		if err != nil {
-			return fmt.Errorf("store: prune licence requests: %w", translate(err))
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return db.deleteRows(ctx, "prune licence requests", `DELETE FROM licence_requests WHERE at < ?`, micros(now.Add(-masthead.LicenceKeep)))
 }

@@ -16,6 +16,21 @@ const signInTokenKeep = 7 * 24 * time.Hour
 // still on its way, and the typed address goes with the row.
 const checkoutKeep = 7 * 24 * time.Hour
 
+// deleteRows runs query, a DELETE, in a write transaction of its own and
+// returns how many rows went; what names it in an error.
+func (db *DB) deleteRows(ctx context.Context, what, query string, args ...any) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", what, translate(err))
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
 // Pruned counts what Prune deleted.
 type Pruned struct {
 	Sessions, SignInTokens, RateLimits, ErasedMailboxes int64

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"masthead/search"
@@ -23,10 +24,18 @@ import (
 // "to") are more often chance than a word.
 const minCompound = 5
 
-// joinCompounds returns q with the joined form of each pair of
-// neighbouring single words the library uses as a word added to both
-// clauses, and q itself when there is none.
-func (db *DB) joinCompounds(ctx context.Context, q search.Query, open bool) (search.Query, error) {
+// compound is a pair of neighbouring single words of a query that may
+// join: the first clause's index, the joined form, and its term in the
+// impact lists.
+type compound struct {
+	at         int
+	word, term string
+}
+
+// compounds returns the pairs of neighbouring single words of q whose
+// joined form could be a word; none for a query of one word or of
+// phrases only, which then asks the database nothing.
+func compounds(q search.Query) []compound {
 	single := func(c search.Clause) (string, bool) {
 		if len(c) != 1 || c[0].Prefix || len(c[0].Words) != 1 {
 			return "", false
@@ -34,62 +43,62 @@ func (db *DB) joinCompounds(ctx context.Context, q search.Query, open bool) (sea
 		w := c[0].Words[0]
 		return w, !search.IsStopWord(w) && !isNumber(w)
 	}
-	type pair struct {
-		at   int // the first clause's index
-		word string
-	}
-	var pairs []pair
+	var out []compound
 	for i := 0; i+1 < len(q.Must); i++ {
 		a, ok1 := single(q.Must[i])
 		b, ok2 := single(q.Must[i+1])
 		if w := a + b; ok1 && ok2 && len(w) >= minCompound && len(w) <= search.MaxWordBytes {
-			pairs = append(pairs, pair{i, w})
+			if t := impactTerm(w); t != "" {
+				out = append(out, compound{at: i, word: w, term: t})
+			}
 		}
 	}
-	if len(pairs) == 0 {
-		return q, nil
-	}
+	return out
+}
+
+// usedCompounds reports which of cs the library uses as a word, in the
+// impact lists of scope open (the open index) or of every body. Each
+// term is a bound parameter of its own EXISTS, which stops at the
+// term's first row in the index on (term, impact). A list of terms in
+// one parameter (json_each, json_array_elements_text) joined against
+// the table instead cost more on both engines, about twice as much on
+// PostgreSQL (BenchmarkSearchCompound, join).
+func (db *DB) usedCompounds(ctx context.Context, cs []compound, open bool) ([]bool, error) {
 	col := "impact"
 	if open {
 		col = "open_impact"
 	}
-	var b strings.Builder
-	args := make([]any, 0, len(pairs))
-	for i, p := range pairs {
-		if i > 0 {
-			b.WriteString(" UNION ALL ")
-		}
-		b.WriteString(`SELECT CAST(? AS TEXT) AS term`)
-		args = append(args, impactTerm(p.word))
+	exists := `EXISTS (SELECT 1 FROM search_impacts WHERE term = ? AND ` + col + ` > 0)`
+	args := make([]any, len(cs))
+	for i, c := range cs {
+		args[i] = c.term
 	}
-	rows, err := db.r.query(ctx, `SELECT c.term FROM (`+b.String()+`) c
-		WHERE EXISTS (SELECT 1 FROM search_impacts i WHERE i.term = c.term AND i.`+col+` > 0)`, args...)
-	if err != nil {
-		return q, err
+	used := make([]bool, len(cs))
+	dst := make([]any, len(cs))
+	for i := range used {
+		dst[i] = &used[i]
 	}
-	defer rows.Close()
-	used := map[string]bool{}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return q, err
-		}
-		used[t] = true
-	}
-	if err := rows.Err(); err != nil || len(used) == 0 {
-		return q, err
+	err := db.r.row(ctx, `SELECT `+exists+strings.Repeat(", "+exists, len(cs)-1), args...).Scan(dst...)
+	return used, err
+}
+
+// withCompounds returns q with the joined form of each of cs used added
+// to both of its clauses, and q itself when none is.
+func withCompounds(q search.Query, cs []compound, used []bool) search.Query {
+	if !slices.Contains(used, true) {
+		return q
 	}
 	out := q
 	out.Must = make([]search.Clause, len(q.Must))
 	for i, c := range q.Must {
 		out.Must[i] = c[:len(c):len(c)]
 	}
-	for _, p := range pairs {
-		if used[impactTerm(p.word)] {
-			t := search.Term{Words: []string{p.word}}
-			out.Must[p.at] = append(out.Must[p.at], t)
-			out.Must[p.at+1] = append(out.Must[p.at+1], t)
+	for i, c := range cs {
+		if used[i] {
+			t := search.Term{Words: []string{c.word}}
+			out.Must[c.at] = append(out.Must[c.at], t)
+			out.Must[c.at+1] = append(out.Must[c.at+1], t)
 		}
 	}
-	return out, nil
+	return out
 }

@@ -43,9 +43,16 @@ func TSQuery(s string) string {
 	return tsQuery(&q, scopeAll)
 }
 
-// PhrasePairs is the pairs of the phrases as the code makes them for a
-// query (tsPhrasePairs), as an array literal.
-func PhrasePairs(phrases ...string) string { return pgBigintArray(tsPhrasePairs(phrases)) }
+// PhrasePairs is the pairs of the phrases, each of words separated by
+// spaces, as the code makes them for a query (tsPhrasePairs), as an
+// array literal.
+func PhrasePairs(phrases ...string) string {
+	words := make([][]string, len(phrases))
+	for i, p := range phrases {
+		words[i] = strings.Split(p, " ")
+	}
+	return pgBigintArray(tsPhrasePairs(words))
+}
 
 // parseTSVector reads a tsvector in PostgreSQL's text form: quoted
 // lexemes, a quote or a backslash inside doubled, each followed by its

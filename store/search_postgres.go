@@ -255,12 +255,12 @@ func (postgresFTS) match(ctx context.Context, r reader, q *search.Query, sc scop
 	return s.String, err
 }
 
-// tsPhrases returns the phrases every match of q holds: the clauses of a
-// single phrase (a phrase in an OR or an exclusion narrows nothing),
-// without a prefix's last word, whose pairs are unknown. alone is true
-// when q is one such phrase and nothing else: its matches are the
-// articles holding its pairs.
-func tsPhrases(q *search.Query) (phrases []string, alone bool) {
+// tsPhrases returns the phrases every match of q holds, each as its
+// words: the clauses of a single phrase (a phrase in an OR or an
+// exclusion narrows nothing), without a prefix's last word, whose pairs
+// are unknown. alone is true when q is one such phrase and nothing
+// else: its matches are the articles holding its pairs.
+func tsPhrases(q *search.Query) (phrases [][]string, alone bool) {
 	for _, c := range q.Must {
 		if len(c) != 1 {
 			continue
@@ -270,7 +270,7 @@ func tsPhrases(q *search.Query) (phrases []string, alone bool) {
 			w = w[:len(w)-1]
 		}
 		if len(w) > 1 {
-			phrases = append(phrases, strings.Join(w, " "))
+			phrases = append(phrases, w)
 		}
 	}
 	alone = len(phrases) == 1 && len(q.Must) == 1 && !q.Must[0][0].Prefix && len(q.Not) == 0
@@ -373,7 +373,7 @@ func (postgresFTS) vocabulary(ctx context.Context, r reader, from, to string) ([
 // words are lexemes made in Go (pgLexeme), as the articles' are, and
 // the server reads them as they are. A stop word is dropped as
 // to_tsquery('english', …) drops it: in a phrase it leaves its place
-// (the war of the worlds: 'war' <3> 'world'), and a term, clause or
+// (pgPlaced), and a term, clause or
 // exclusion holding nothing else goes with it. Every lexeme is quoted,
 // so no reader input is read as an operator. The title scope restricts
 // every lexeme to weight A.
@@ -437,7 +437,7 @@ func appendTSClause(b []byte, c search.Clause, weight string) []byte {
 func appendTSTerm(b []byte, t search.Term, weight string) []byte {
 	place, last := 0, 0
 	for j, w := range t.Words {
-		if w == "" || len(w) > pgMaxWord {
+		if !pgPlaced(w) {
 			continue
 		}
 		place++
@@ -469,13 +469,13 @@ func appendTSTerm(b []byte, t search.Term, weight string) []byte {
 // tsPhrasePairs returns the word pairs that every article holding the
 // phrases holds, sorted, each once: those of the vector of each phrase,
 // made as the articles' are (tsVec, tsPairs).
-func tsPhrasePairs(phrases []string) []int64 {
+func tsPhrasePairs(phrases [][]string) []int64 {
 	var out []int64
 	v := newTSVec(tsLexicon{})
 	all := func(byte) bool { return true }
 	for _, p := range phrases {
 		v.reset()
-		v.add(strings.Split(p, " "), 'D')
+		v.add(p, 'D')
 		ps := v.positions()
 		out = tsPairs(ps, tsOrder(ps, nil), all, out)
 	}

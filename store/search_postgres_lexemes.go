@@ -63,6 +63,13 @@ var pgStopWords = func() map[string]bool {
 	return m
 }()
 
+// pgPlaced reports whether the word w takes a position, in an article's
+// vector (tsVec.add) as in a query's phrase (appendTSTerm): every word
+// does, a stop word included, which keeps its place without a lexeme
+// (the war of the worlds: 'war' <3> 'world'), but an empty one and one
+// longer than the parser indexes.
+func pgPlaced(w string) bool { return w != "" && len(w) <= pgMaxWord }
+
 // pgLexeme returns the lexeme of a normalised word, "" for a stop word.
 func pgLexeme(w string) string {
 	for _, r := range w {
@@ -131,7 +138,7 @@ func (v *tsVec) add(words []string, weight byte) {
 	pos := 0
 	v.touched = v.touched[:0]
 	for _, w := range words {
-		if w == "" || len(w) > pgMaxWord {
+		if !pgPlaced(w) {
 			continue
 		}
 		pos++

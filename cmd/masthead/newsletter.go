@@ -124,14 +124,11 @@ func newsletterSite(ctx context.Context, cfg *Config, db *store.DB) (newsletter.
 		Mailto: cfg.Newsletter.Mailto, Location: cfg.Location, Secret: secret, NamedFrom: cfg.Mail.MailFrom == ""}, nil
 }
 
-// newsletterEngine builds the engine for a command or the server.
-func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newsletter.Transport, log *slog.Logger) (*newsletter.Engine, error) {
-	site, err := newsletterSite(ctx, cfg, db)
-	if err != nil {
-		return nil, err
-	}
+// newsletterEngine builds the engine for a command or the server, with
+// the site of newsletterSite.
+func newsletterEngine(cfg *Config, db *store.DB, site newsletter.Site, tr newsletter.Transport, log *slog.Logger) *newsletter.Engine {
 	return newsletter.New(db, tr, site, newsletter.Config{
-		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log}), nil
+		Concurrency: cfg.Newsletter.Concurrency, Rate: cfg.Newsletter.Rate, Log: log})
 }
 
 // startNewsletters builds the newsletter engine of serve and returns it
@@ -139,8 +136,9 @@ func newsletterEngine(ctx context.Context, cfg *Config, db *store.DB, tr newslet
 // it: handleNewsletters), whether it can send, and the function that
 // closes its SMTP pool once the workers have stopped. Newsletters go
 // through their own SMTP pool; in demo mode without one they go to the
-// development outbox, beside every other email.
-func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, outbox *mail.Outbox, log *slog.Logger) (e *newsletter.Engine, sends bool, stop func(), err error) {
+// development outbox, beside every other email. site is serve's one
+// newsletterSite, which the staff area's previews share.
+func startNewsletters(cfg *Config, db *store.DB, site newsletter.Site, outbox *mail.Outbox, log *slog.Logger) (e *newsletter.Engine, sends bool, stop func(), err error) {
 	var m *mail.SMTP
 	if !cfg.Newsletter.Off {
 		if m, err = openNewsletterTransport(cfg, cfg.Mail.SMTPURL, log); err != nil {
@@ -157,13 +155,7 @@ func startNewsletters(ctx context.Context, cfg *Config, db *store.DB, outbox *ma
 	case !cfg.Newsletter.Off:
 		log.Warn("newsletters: no SMTP server set (--smtp-url, MASTHEAD_SMTP_URL); issues are composed but not sent")
 	}
-	e, err = newsletterEngine(ctx, cfg, db, tr, log)
-	if err != nil {
-		if m != nil {
-			m.Close()
-		}
-		return nil, false, nil, err
-	}
+	e = newsletterEngine(cfg, db, site, tr, log)
 	return e, tr != nil, func() {
 		if m != nil {
 			m.Close()
@@ -347,10 +339,11 @@ func newsletterSend(ctx context.Context, cfg *Config, db *store.DB, slug string,
 	if err := m.Ping(ctx); err != nil {
 		return smtpUnusable(m, err)
 	}
-	e, err := newsletterEngine(ctx, cfg, db, m, log)
+	site, err := newsletterSite(ctx, cfg, db)
 	if err != nil {
 		return err
 	}
+	e := newsletterEngine(cfg, db, site, m, log)
 	is, err := pendingIssue(ctx, db, n)
 	if err != nil {
 		return err

@@ -63,6 +63,18 @@ type causeError struct {
 func (e *causeError) Error() string { return e.msg }
 func (e *causeError) Unwrap() error { return e.err }
 
+// searchRebuildWarning is what serve says while the search index is
+// marked for a rebuild (docs/search.md, "Operations"). The usual cause
+// is the upgrade past migration 0072 on PostgreSQL, which leaves nothing
+// missing: the vectors made by to_tsvector agree with the lexemes made
+// in Go on every text measured. The rarer ones are named after it.
+const searchRebuildWarning = "search index marked for one rebuild: searches work meanwhile, " +
+	"and after the upgrade to migration 0072 find what they found before; " +
+	"`masthead reindex` on this database is recommended when convenient (the server may keep running). " +
+	"Until it has run, an index from before migration 0038 ranks common words by title and dek, " +
+	"one from before 0018 gives readers without the library older articles by title and dek only, " +
+	"and articles a bulk load cut short left out are not found"
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -138,8 +150,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if built, err := db.SearchIndexBuilt(ctx); err == nil && !built {
 		// Said until a reindex has run (docs/search.md, "Operations").
-		log.Warn("search index incomplete: articles saved before the upgrade are found by title and dek only, or not at all; "+
-			"run `masthead reindex` once on this database (the server may keep running)", "db", redactDSN(cfg.DB))
+		log.Warn(searchRebuildWarning, "db", redactDSN(cfg.DB))
 	}
 
 	mailer, err := openMailer(ctx, &cfg, log)
@@ -147,6 +158,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer mailer.close() // after the HTTP server, which sends through it
+	// The site newsletters render with, read once for the engine and the
+	// staff area's previews (its secret is a write on first use).
 	deskSite, err := newsletterSite(ctx, &cfg, db)
 	if err != nil {
 		return err
@@ -157,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The newsletter engine composes and sends as jobs of the queue, on
 	// its own SMTP pool (or the demo's outbox), closed after the workers
 	// stopped.
-	newsletters, newsletterSends, closeNewsletters, err := startNewsletters(ctx, &cfg, db, mailer.outbox, log)
+	newsletters, newsletterSends, closeNewsletters, err := startNewsletters(&cfg, db, deskSite, mailer.outbox, log)
 	if err != nil {
 		return err
 	}

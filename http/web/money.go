@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
@@ -32,6 +33,12 @@ var symbolAfter = map[string]bool{
 	"hu": true, "ro": true, "bg": true, "hr": true, "sl": true, "lt": true, "lv": true, "et": true, "el": true,
 }
 
+// defaultMoney is en-US's format, which the zero MoneyFormat writes
+// with: its printer is made once, on first use, rather than on every
+// amount (a printer is a few dozen allocations). It is never changed,
+// and a printer may be used by many goroutines at once.
+var defaultMoney = sync.OnceValue(func() MoneyFormat { return NewMoneyFormat("") })
+
 // NewMoneyFormat returns the format of a BCP 47 locale; one that does
 // not parse is en-US (the command's --price-locale is checked at start).
 func NewMoneyFormat(locale string) MoneyFormat {
@@ -50,7 +57,7 @@ func NewMoneyFormat(locale string) MoneyFormat {
 // The zero MoneyFormat writes as en-US does.
 func (f MoneyFormat) Format(amount int64, cur string) string {
 	if f.p == nil {
-		f = NewMoneyFormat("")
+		f = defaultMoney()
 	}
 	u, err := currency.ParseISO(cur)
 	if err != nil {

@@ -32,4 +32,12 @@ func TestMoneyFormat(t *testing.T) {
 	if got := (MoneyFormat{}).Format(900, "usd"); got != "$9.00" {
 		t.Errorf("the zero format writes %q, want en-US's $9.00", got)
 	}
+	// The zero format writes with a printer made once: an amount costs
+	// it what it costs a format made by NewMoneyFormat.
+	made := NewMoneyFormat("en-US")
+	zero := testing.AllocsPerRun(50, func() { (MoneyFormat{}).Format(123456789, "usd") })
+	want := testing.AllocsPerRun(50, func() { made.Format(123456789, "usd") })
+	if zero > want {
+		t.Errorf("the zero format costs %v allocations an amount, a made one %v", zero, want)
+	}
 }
