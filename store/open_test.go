@@ -85,3 +85,24 @@ func TestKnownSchemaVersion(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresJITOff: masthead's connections to PostgreSQL run without
+// JIT compilation unless the URL asks for it, since compiling costs a
+// short statement ten times its work (store/postgres_conn.go).
+func TestPostgresJITOff(t *testing.T) {
+	dsn := storetest.DSN(t, "postgres")
+	for _, c := range []struct{ tail, want string }{{"", "off"}, {"&jit=on", "on"}} {
+		db, err := store.Open(context.Background(), dsn+c.tail, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		if err := db.SQL().QueryRow(`SHOW jit`).Scan(&jit); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if jit != c.want {
+			t.Errorf("URL ending %q: jit %s, want %s", c.tail, jit, c.want)
+		}
+	}
+}
