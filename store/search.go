@@ -915,34 +915,18 @@ func (db *DB) search(ctx context.Context, sq masthead.SearchQuery, q search.Quer
 	}
 	eng := db.d.fts
 	rd := readableOf(sq)
+	if err := db.refreshSearchCache(ctx); err != nil {
+		return nil, err
+	}
 	// The query as typed is what the page shows; what is matched also
 	// holds the joined forms of words typed apart (search_compound.go).
-	// Whether the library uses them is asked on a second connection
-	// while the facets' copy is brought up to date, which needs no
-	// answer from it; a query with no pair to join asks nothing.
-	type usedAnswer struct {
-		used []bool
-		err  error
-	}
-	var joined chan usedAnswer
-	cs := compounds(q)
-	if len(cs) > 0 {
-		joined = make(chan usedAnswer, 1)
-		go func() {
-			used, err := db.usedCompounds(ctx, cs, rd.sc == scopeOpen)
-			joined <- usedAnswer{used, err}
-		}()
-	}
-	err := db.refreshSearchCache(ctx)
-	if joined != nil {
-		a := <-joined
-		if a.err != nil && err == nil {
-			err = fmt.Errorf("store: search %q: %w", res.Query, a.err)
+	// A query with no pair to join asks nothing.
+	if cs := compounds(q); len(cs) > 0 {
+		used, err := db.usedCompounds(ctx, cs, rd.sc == scopeOpen)
+		if err != nil {
+			return nil, fmt.Errorf("store: search %q: %w", res.Query, err)
 		}
-		q = withCompounds(q, cs, a.used)
-	}
-	if err != nil {
-		return nil, err
+		q = withCompounds(q, cs, used)
 	}
 	// Ranking reads the index on a second connection, and so on a second
 	// core, from the start: its first step, the matches in title and dek,
