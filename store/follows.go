@@ -274,20 +274,17 @@ func (db *DB) ForYou(ctx context.Context, follows []masthead.Follow, now time.Ti
 // before the history's.
 func (db *DB) ReadingRelated(ctx context.Context, memberID int64, now time.Time, limit int, recent []int64) ([]*masthead.Article, error) {
 	recent = recent[:min(len(recent), readingRelatedFrom)]
-	args := make([]any, 0, 2*len(recent)+5)
-	args = append(args, memberID, readingRelatedFrom-len(recent))
+	args := []any{memberID, readingRelatedFrom - len(recent)}
 	var orRecent, notRecent string
+	var recentArgs []any
 	if len(recent) > 0 {
-		in := "(?" + strings.Repeat(", ?", len(recent)-1) + ")"
+		var in string
+		in, recentArgs = placeholders(recent)
 		orRecent, notRecent = " OR r.article_id IN "+in, " AND a.id NOT IN "+in
-		for _, id := range recent {
-			args = append(args, id)
-		}
 	}
+	args = append(args, recentArgs...)
 	args = append(args, micros(now), memberID)
-	for _, id := range recent {
-		args = append(args, id)
-	}
+	args = append(args, recentArgs...)
 	args = append(args, limit)
 	rows, err := db.r.query(ctx, `SELECT `+articleCols+articleFrom+` WHERE a.id IN (
 			SELECT r.related_id FROM related_articles r WHERE r.article_id IN (
