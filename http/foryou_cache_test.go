@@ -303,12 +303,12 @@ func TestForYouWaitingReads(t *testing.T) {
 
 		// The neighbour reads; the read waits, in the reader's slot, and
 		// shows nowhere on the reader's page.
-		before, _ := rec.ReadsOf(reader.ID)
+		before := rec.ReadsOf(reader.ID)
 		read(token, "free-daily")
-		if _, waiting := rec.ReadsOf(neighbour); !waiting {
+		if len(rec.WaitingReads(neighbour, nil)) == 0 {
 			t.Fatal("the neighbour's read does not wait")
 		}
-		if shared, _ := rec.ReadsOf(reader.ID); shared == before {
+		if shared := rec.ReadsOf(reader.ID); shared == before {
 			t.Fatal("the neighbour's read is not counted in the reader's slot")
 		}
 		if marks, related := forYou("the neighbour's read waiting"); marks != 0 || related {
@@ -321,7 +321,7 @@ func TestForYouWaitingReads(t *testing.T) {
 		if marks, related := forYou("the reader's reads waiting"); marks != 1 || !related {
 			t.Errorf("right after reading, for you marks %d read (want 1), related reading %v (want true)", marks, related)
 		}
-		if _, waiting := rec.ReadsOf(neighbour); !waiting {
+		if len(rec.WaitingReads(neighbour, nil)) == 0 {
 			t.Error("the neighbour's read was written by the reader's render")
 		}
 

@@ -102,25 +102,15 @@ func (s *readSlot) wait(k readKey, at int64, d int32) {
 }
 
 // ReadsOf returns a number that moves with every read of member this
-// recorder takes (and with those of the members who share its slot),
-// and whether a read of member's own still waits to be written. A page
-// kept for member's state names the number, so their own read here
-// shows on the next one at once (docs/curator.md).
-func (r *Recorder) ReadsOf(memberID int64) (taken uint64, waiting bool) {
+// recorder takes (and with those of the members who share its slot): an
+// atomic load. A page kept for member's state names the number, so
+// their own read here shows on the next one at once (docs/curator.md);
+// which of their reads still wait is WaitingReads.
+func (r *Recorder) ReadsOf(memberID int64) uint64 {
 	if r == nil {
-		return 0, false
+		return 0
 	}
-	s := r.readSlot(memberID)
-	taken = s.taken.Load()
-	s.mu.Lock()
-	for k, w := range s.waiting {
-		if k.member == memberID && w.n > 0 {
-			waiting = true
-			break
-		}
-	}
-	s.mu.Unlock()
-	return taken, waiting
+	return r.readSlot(memberID).taken.Load()
 }
 
 // WaitingReads appends to into the reads of member's own this recorder

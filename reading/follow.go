@@ -46,9 +46,8 @@ type Reads interface {
 	// written.
 	Flush()
 	// ReadsOf returns a number that moves with every read of member
-	// this instance takes, and whether one of them still waits to be
-	// written (another member's waiting read never says so).
-	ReadsOf(memberID int64) (taken uint64, waiting bool)
+	// this instance takes.
+	ReadsOf(memberID int64) uint64
 	// WaitingReads appends to into member's own reads this instance
 	// took and has not written yet, an article once, at its latest read.
 	WaitingReads(memberID int64, into []masthead.InsightEvent) []masthead.InsightEvent
@@ -366,8 +365,7 @@ func (s *Service) ReadsHere(id int64) uint64 {
 	if s.deps.Reads == nil {
 		return 0
 	}
-	taken, _ := s.deps.Reads.ReadsOf(id)
-	return taken
+	return s.deps.Reads.ReadsOf(id)
 }
 
 // History returns the last n articles m opened.
