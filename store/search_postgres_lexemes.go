@@ -218,10 +218,10 @@ func (v *tsVec) positions() []tsPos {
 // tsVector returns the positions ps (lexeme by lexeme in byte order, as
 // positions returns them) as a tsvector value, which pgx sends in
 // PostgreSQL's binary form: the server reads it as given, where a
-// literal had to be parsed, quotes and all (about a fifth of the
-// server's time writing a batch of a reindex). The lexemes are already
-// in the server's order and each one's positions increase, as the
-// binary form requires, so nothing is sorted on arrival.
+// literal had to be parsed, quotes and all. The lexemes are already in
+// the server's order and each one's positions increase, as the binary
+// form requires, so nothing is sorted on arrival. Each lexeme's
+// positions are a slice of one array, appended to in place.
 func tsVector(ps []tsPos) pgtype.TSVector {
 	n := 0
 	for i, p := range ps {
@@ -236,8 +236,7 @@ func tsVector(ps []tsPos) pgtype.TSVector {
 			lexemes = append(lexemes, pgtype.TSVectorLexeme{Word: p.lexeme, Positions: positions[i:i]})
 		}
 		l := &lexemes[len(lexemes)-1]
-		l.Positions = l.Positions[:len(l.Positions)+1]
-		l.Positions[len(l.Positions)-1] = pgtype.TSVectorPosition{Position: uint16(p.pos), Weight: pgtype.TSVectorWeight(p.weight)}
+		l.Positions = append(l.Positions, pgtype.TSVectorPosition{Position: uint16(p.pos), Weight: pgtype.TSVectorWeight(p.weight)})
 	}
 	return pgtype.TSVector{Lexemes: lexemes, Valid: true}
 }
